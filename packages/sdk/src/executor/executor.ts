@@ -1,0 +1,61 @@
+import type { Logger } from 'pino';
+import type { ZodType } from 'zod';
+import type { FileArea } from '../files/file-area.js';
+
+/**
+ * What an executor receives besides its config, for one attempt of one step.
+ * Everything an executor does with the outside world must honour `signal`.
+ */
+export interface StepContext {
+  readonly executionId: string;
+  readonly jobId: string;
+  readonly stepId: string;
+  /** 1 for the first try of this step in this execution, then 2, 3, … */
+  readonly attempt: number;
+  /** `${executionId}:${stepId}` — pass it on so a retried side effect is applied once (HTTP sends it as `Idempotency-Key`). */
+  readonly idempotencyKey: string;
+  /** Aborted on step timeout, job timeout, cancellation or shutdown; `signal.reason` is the vecron error that says which. */
+  readonly signal: AbortSignal;
+  /** Child logger with `executionId`, `jobId`, `stepId`, `attempt` bound. */
+  readonly logger: Logger;
+  /** The execution's file area: `{dataDir}/files/jobs/{jobId}/executions/{executionId}/`. */
+  readonly files: FileArea;
+  /** Resolved variables (job over global, sensitive ones decrypted), read-only. */
+  readonly variables: Readonly<Record<string, string>>;
+  /** The step's timeout in milliseconds, when it has one (executors may pass it to a driver as a statement timeout). */
+  readonly timeoutMs: number | undefined;
+}
+
+/**
+ * An executor plugin: handles every step whose `type` equals {@link Executor.type}.
+ *
+ * @example
+ * ```ts
+ * const echo = defineExecutor({
+ *   type: 'echo',
+ *   config: z.object({ message: z.string() }),
+ *   async execute(config, ctx) { ctx.logger.info('echo'); return { said: config.message }; },
+ * });
+ * ```
+ */
+export interface Executor<Config = unknown, Output = unknown> {
+  /** The step `type` it handles: 'http', 'database', … */
+  readonly type: string;
+  /** zod schema of the step config, validated after template substitution. */
+  readonly config: ZodType<Config>;
+  /** Runs one attempt. Throw `NonRetryableError` for permanent failures; anything else is retried. */
+  execute(config: Config, ctx: StepContext): Promise<Output>;
+  /** Releases pools and connections; called by `cron.stop()`. */
+  close?(): Promise<void>;
+}
+
+/** Any executor, as the registry stores it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyExecutor = Executor<any, any>;
+
+/** Declares an executor plugin; returns it unchanged, with its types inferred from the zod schema. */
+export function defineExecutor<Config, Output>(executor: Executor<Config, Output>): Executor<Config, Output> {
+  if (!executor.type || typeof executor.type !== 'string') throw new TypeError('executor.type must be a non-empty string');
+  if (typeof executor.execute !== 'function') throw new TypeError(`executor "${executor.type}" has no execute()`);
+  return executor;
+}
