@@ -1,0 +1,75 @@
+import { ConfigError } from '@vecron/sdk';
+import { z } from 'zod';
+import { DatabaseTypeSchema } from './step-config.js';
+
+/** Pool settings of one connection. */
+const PoolSchema = z.strictObject({
+  /** Most connections open at once. @default 10 */
+  max: z.number().int().positive().max(1000).default(10),
+  /** An idle connection is closed after this many ms. @default 30000 */
+  idle_timeout_ms: z.number().int().nonnegative().default(30_000),
+});
+
+/** A named connection configured in the plugin, referenced by a step's `connection`. */
+const ConnectionSchema = z.strictObject({
+  /** Which database it is. */
+  database_type: DatabaseTypeSchema,
+  /** URL of the database, e.g. `postgres://user:pass@host:5432/db`, `mysql://…`, `oracle://user:pass@host:1521/service`. */
+  connection_string: z.string().min(1),
+  /** Pool settings; defaults to the plugin's `pool`. */
+  pool: PoolSchema.partial().optional(),
+  /** Statement timeout when a step gives no `timeout_seconds`. */
+  statement_timeout_ms: z.number().int().positive().optional(),
+});
+
+/** Options of {@link dbExecutor}, as accepted (defaults optional). */
+export const DbExecutorOptionsSchema = z.strictObject({
+  /** Named connections; a step refers to one with `connection: "<name>"`. @default {} */
+  connections: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'connection names use letters, digits, _ . -'), ConnectionSchema).default({}),
+  /** Row cap when a step gives no `max_rows`. More rows fail the step (use `output_to_file`). @default 10000 */
+  maxRows: z.number().int().positive().default(10_000),
+  /** Pool settings for connections without their own (and for every distinct `connection_string`). */
+  pool: PoolSchema.default({ max: 10, idle_timeout_ms: 30_000 }),
+  /** Time allowed to open a connection, ms. @default 10000 */
+  connectTimeoutMs: z.number().int().positive().default(10_000),
+  /** Circuit breaker per connection: consecutive retryable failures that open it. @default 5 */
+  circuitFailureThreshold: z.number().int().positive().default(5),
+  /** How long an open circuit fails fast before a trial call, ms. @default 30000 */
+  circuitResetMs: z.number().int().positive().default(30_000),
+  /** Rows fetched per round trip when streaming to a file. @default 1000 */
+  fetchSize: z.number().int().positive().max(100_000).default(1000),
+});
+
+/** Options of {@link dbExecutor}. */
+export type DbExecutorOptions = z.input<typeof DbExecutorOptionsSchema>;
+/** Options after defaults are applied. */
+export type ResolvedDbExecutorOptions = z.output<typeof DbExecutorOptionsSchema>;
+/** A named connection, resolved. */
+export type NamedConnection = z.output<typeof ConnectionSchema>;
+
+/** Formats a zod path as a JSON path (`$.connections.main.pool.max`). */
+function jsonPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '$';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (typeof seg === 'string' && /^[A-Za-z_$][\w$]*$/.test(seg)) out += `.${seg}`;
+    else out += `[${JSON.stringify(String(seg))}]`;
+  }
+  return out;
+}
+
+/**
+ * Parses the factory options once, at the boundary.
+ *
+ * @throws ConfigError listing every issue with its path.
+ */
+export function parseOptions(input: unknown): ResolvedDbExecutorOptions {
+  const result = DbExecutorOptionsSchema.safeParse(input ?? {});
+  if (!result.success) {
+    throw new ConfigError(
+      'dbExecutor options',
+      result.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message })),
+    );
+  }
+  return result.data;
+}
