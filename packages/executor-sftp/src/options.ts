@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { ConfigError } from '@vecron/sdk';
+import { z } from 'zod';
+import { FingerprintListSchema } from './config.js';
+
+/** Options of {@link sftpExecutor}, given by the operator in code (camelCase), not by job authors. */
+export const SftpExecutorOptionsSchema = z.strictObject({
+  /**
+   * Timeout of a whole step (connect + every transfer) when the step sets no `timeout_seconds`.
+   * @default 900
+   */
+  defaultTimeoutSeconds: z.number().positive().default(900),
+  /**
+   * Time allowed for TCP connect + SSH handshake + authentication.
+   * @default 20
+   */
+  connectTimeoutSeconds: z.number().positive().default(20),
+  /**
+   * SSH keep-alive interval; three missed answers end a dead connection. 0 turns keep-alives off.
+   * @default 15
+   */
+  keepaliveIntervalSeconds: z.number().min(0).default(15),
+  /**
+   * Absolute folders from which steps may read `auth.private_key_path`. A path outside all of them
+   * (after following symlinks) is refused. Empty: `private_key_path` is refused, only `private_key` works.
+   * @default []
+   */
+  privateKeyDirs: z
+    .array(z.string().min(1).refine((p) => path.isAbsolute(p), 'must be an absolute path'))
+    .default([]),
+  /**
+   * Pinned host keys by `host:port` (or `[host]:port`, or `host` for port 22), used when a step has no
+   * `options.host_key_fingerprint`. Values as printed by `ssh-keyscan -p PORT host | ssh-keygen -lf -`.
+   * @default {}
+   */
+  knownHosts: z.record(z.string().min(1), FingerprintListSchema).default({}),
+  /**
+   * Files transferred in parallel within one step (over one SSH connection).
+   * @default 4
+   */
+  concurrency: z.number().int().min(1).max(64).default(4),
+  /**
+   * Outstanding read/write requests per file (ssh2 `fastGet`/`fastPut` concurrency).
+   * @default 64
+   */
+  requestsPerFile: z.number().int().min(1).max(256).default(64),
+});
+
+/** What a caller may pass to {@link sftpExecutor}. */
+export type SftpExecutorOptions = z.input<typeof SftpExecutorOptionsSchema>;
+/** Options after validation, defaults filled in. */
+export type ResolvedSftpExecutorOptions = z.output<typeof SftpExecutorOptionsSchema>;
+
+/** Validates the factory options, throwing a `ConfigError` that lists every issue with its path. */
+export function parseSftpExecutorOptions(input: SftpExecutorOptions | undefined): ResolvedSftpExecutorOptions {
+  const result = SftpExecutorOptionsSchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  throw new ConfigError(
+    'sftpExecutor options',
+    result.error.issues.map((i) => ({ path: ['$', ...i.path.map(String)].join('.'), message: i.message })),
+  );
+}
