@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { FilterSyntaxError } from './errors.js';
+import { parseFilter } from './filter/parser.js';
+import { EncodingSchema } from './options.js';
+import { compileDateFormat } from './values/date-format.js';
+
+/** `format`: `csv` | `excel` (alias `xlsx`), or an object `{type: csv, delimiter?, quote?}` / `{type: excel, sheet_name?}`. */
+export const FormatSchema = z.union([
+  z.enum(['csv', 'excel', 'xlsx']),
+  z.object({ type: z.literal('csv'), delimiter: z.string().min(1).optional(), quote: z.string().length(1).nullable().optional() }).strict(),
+  z.object({ type: z.enum(['excel', 'xlsx']), sheet_name: z.string().min(1).optional() }).strict(),
+]);
+
+const ColumnMapping = z
+  .object({
+    type: z.literal('column_mapping'),
+    /** Rename one column: `from` → `to`. */
+    from: z.string().min(1).optional(),
+    to: z.string().min(1).optional(),
+    /** Or rename several: `{ old: new, … }`. */
+    mapping: z.record(z.string().min(1), z.string().min(1)).optional(),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    const pair = t.from !== undefined || t.to !== undefined;
+    if (pair && (t.from === undefined || t.to === undefined)) ctx.addIssue({ code: 'custom', path: [t.from === undefined ? 'from' : 'to'], message: 'column_mapping needs both from and to' });
+    if (!pair && t.mapping === undefined) ctx.addIssue({ code: 'custom', path: ['from'], message: 'column_mapping needs from + to, or mapping' });
+    if (pair && t.mapping !== undefined) ctx.addIssue({ code: 'custom', path: ['mapping'], message: 'give either from + to or mapping, not both' });
+  });
+
+const TypeConversion = z
+  .object({
+    type: z.literal('type_conversion'),
+    column: z.string().min(1),
+    target_type: z.enum(['string', 'integer', 'decimal', 'boolean', 'date']),
+    /** For `date`: the pattern of the text (`dd/MM/yyyy`); for `string` from a date: the output pattern. */
+    format: z.string().min(1).max(100).optional(),
+    /** For `integer` / `decimal`: the decimal separator of the text. @default '.' */
+    decimal_separator: z.enum(['.', ',']).optional(),
+    /** For `integer` / `decimal`: a thousands separator to remove (`,` `.` `' '` or `'_'`). */
+    thousands_separator: z.enum([',', '.', ' ', '_']).optional(),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if (t.format !== undefined) {
+      try {
+        compileDateFormat(t.format);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['format'], message: (err as Error).message });
+      }
+    }
+    if (t.decimal_separator !== undefined && t.decimal_separator === t.thousands_separator) {
+      ctx.addIssue({ code: 'custom', path: ['thousands_separator'], message: 'must differ from decimal_separator' });
+    }
+  });
+
+const Filter = z
+  .object({ type: z.literal('filter'), condition: z.string().min(1).max(10_000) })
+  .strict()
+  .superRefine((t, ctx) => {
+    try {
+      parseFilter(t.condition);
+    } catch (err) {
+      if (!(err instanceof FilterSyntaxError)) throw err;
+      ctx.addIssue({ code: 'custom', path: ['condition'], message: err.message });
+    }
+  });
+
+/** One transformation, applied in order. */
+export const TransformationSchema = z.discriminatedUnion('type', [ColumnMapping, TypeConversion, Filter]);
+
+/** `options` of a step. */
+export const FileOptionsSchema = z
+  .object({
+    sheet_name: z.string().min(1).max(31).optional(),
+    sheet_index: z.number().int().min(0).optional(),
+    delimiter: z.string().min(1).max(10).optional(),
+    quote: z.string().length(1).nullable().optional(),
+    has_header: z.boolean().default(true),
+    encoding: EncodingSchema.optional(),
+    bom: z.boolean().default(false),
+    trim: z.boolean().default(false),
+    streaming: z.boolean().default(false),
+    columns: z.array(z.string().min(1)).min(1).optional(),
+    date_format: z.string().min(1).max(100).optional(),
+    escape_formulas: z.boolean().default(false),
+    max_rows: z.number().int().positive().optional(),
+    transformations: z.array(TransformationSchema).max(200).default([]),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.date_format !== undefined) {
+      try {
+        compileDateFormat(o.date_format);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['date_format'], message: (err as Error).message });
+      }
+    }
+  });
+
+/** Options a transform applies to its destination (override `options`). */
+export const DestinationOptionsSchema = z
+  .object({
+    sheet_name: z.string().min(1).max(31).optional(),
+    delimiter: z.string().min(1).max(10).optional(),
+    quote: z.string().length(1).nullable().optional(),
+    has_header: z.boolean().optional(),
+    encoding: EncodingSchema.optional(),
+    bom: z.boolean().optional(),
+    columns: z.array(z.string().min(1)).min(1).optional(),
+    date_format: z.string().min(1).max(100).optional(),
+    escape_formulas: z.boolean().optional(),
+  })
+  .strict();
+
+const pathField = z.string().min(1).max(4096);
+
+const Common = {
+  format: FormatSchema.optional(),
+  options: FileOptionsSchema.default({ has_header: true, bom: false, trim: false, streaming: false, escape_formulas: false, transformations: [] }),
+};
+
+const DataSourceSchema = z.union([
+  z.array(z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())])),
+  z.object({ data: z.array(z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())])) }).loose(),
+]);
+
+/** Config of a `file_processing` step (DESIGN §3.1), validated after template substitution. */
+export const FileStepConfigSchema = z.discriminatedUnion('operation', [
+  z.object({ operation: z.literal('read'), source_path: pathField, ...Common }).strict(),
+  z.object({ operation: z.literal('write'), destination_path: pathField, data_source: DataSourceSchema, ...Common }).strict(),
+  z
+    .object({
+      operation: z.literal('transform'),
+      source_path: pathField,
+      destination_path: pathField,
+      destination_format: FormatSchema.optional(),
+      destination_options: DestinationOptionsSchema.optional(),
+      ...Common,
+    })
+    .strict(),
+]);
+
+/** A validated step config. */
+export type FileStepConfig = z.output<typeof FileStepConfigSchema>;
+/** Step `options` after defaults. */
+export type FileOptions = z.output<typeof FileOptionsSchema>;
+/** One transformation. */
+export type Transformation = z.output<typeof TransformationSchema>;
+/** The `format` field. */
+export type FormatInput = z.output<typeof FormatSchema>;

@@ -1,0 +1,64 @@
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
+import iconv from 'iconv-lite';
+import type { Encoding } from '../options.js';
+import type { Row } from '../values/cell.js';
+import type { DateFormat } from '../values/date-format.js';
+import type { AbortGuard } from './abort-guard.js';
+import { createCsvFields } from './cell-text.js';
+import { prepareForEncoding } from './encoding.js';
+
+/** How to write one CSV file. */
+export interface CsvWriteOptions {
+  delimiter: string;
+  quote: string | null;
+  hasHeader: boolean;
+  encoding: Encoding;
+  /** Byte order mark (utf8, utf16le): helps Excel detect the encoding. */
+  bom: boolean;
+  escapeFormulas: boolean;
+  dateFormat: DateFormat | undefined;
+}
+
+/**
+ * Streams rows to a CSV file: rows → csv-stringify → (iconv encoder) → file, pulled with
+ * backpressure so only a few rows are in memory. Returns the number of data rows written.
+ */
+export async function writeCsv(file: string, columns: readonly string[], rows: AsyncIterable<Row>, where: (row: Row) => string, opts: CsvWriteOptions, guard: AbortGuard): Promise<number> {
+  let count = 0;
+  const fields = createCsvFields(columns, opts.encoding, opts.dateFormat, where);
+  async function* records(): AsyncGenerator<string[]> {
+    if (opts.hasHeader) {
+      yield columns.map((c) => {
+        const p = prepareForEncoding(c, opts.encoding);
+        return typeof p === 'string' ? p : c;
+      });
+    }
+    for await (const row of rows) {
+      guard.throwIfAborted();
+      count++;
+      yield fields(row);
+    }
+  }
+  const source = guard.track(Readable.from(records(), { objectMode: true, highWaterMark: 64 }));
+  const stringifier = guard.track(
+    stringify({
+      delimiter: opts.delimiter,
+      quote: opts.quote ?? '',
+      bom: opts.bom && opts.encoding === 'utf8',
+      escape_formulas: opts.escapeFormulas,
+    }),
+  );
+  const out = guard.track(createWriteStream(file, { highWaterMark: 256 * 1024 }));
+  if (opts.encoding === 'utf8') {
+    await pipeline(source, stringifier, out);
+  } else {
+    stringifier.setEncoding('utf8'); // iconv's encoder takes strings, not UTF-8 bytes
+    const encoder = guard.track(iconv.encodeStream(opts.encoding, { addBOM: opts.bom && opts.encoding === 'utf16le' }) as unknown as Transform);
+    await pipeline(source, stringifier, encoder, out);
+  }
+  return count;
+}
