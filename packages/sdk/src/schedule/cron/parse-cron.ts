@@ -269,6 +269,11 @@ function compile(expression: string, fields: string[], dialect: CronDialect): Co
     dialect === 'quartz' ? up : ['0', up[0], up[1], up[2], up[3], up[4], undefined];
   const domField = dom ?? '';
   const dowField = dow ?? '';
+  // Fields in order, so the first bad field is the one reported.
+  const seconds = nextTable(expandField(sec ?? '', SECONDS), 60);
+  const minutes = nextTable(expandField(min ?? '', MINUTES), 60);
+  const hours = nextTable(expandField(hour ?? '', HOURS), 24);
+  const months = nextTable(expandField(mon ?? '', MONTH), 13);
   let dayMode: CronDayMode;
   let dayOfMonth = ALL_DAYS;
   let dayOfWeek = ALL_WEEKDAYS;
@@ -276,9 +281,11 @@ function compile(expression: string, fields: string[], dialect: CronDialect): Co
     const domNoSpec = domField === '?';
     const dowNoSpec = dowField === '?';
     if (domNoSpec === dowNoSpec) {
+      let hint = '';
+      if (!domNoSpec && domField === '*') hint = ` — for every ${fields[5]} write '? * ${fields[5]}' (day-of-month '?')`;
+      else if (!domNoSpec && dowField === '*') hint = ` — for day ${fields[3]} write '${fields[3]} * ?' (day-of-week '?')`;
       fail(
-        `Day-of-Month and Day-of-Week: exactly one of them must be '?' in Quartz syntax (got '${fields[3]}' and '${fields[5]}'); ` +
-          `specifying both is not supported`,
+        `Day-of-Month and Day-of-Week: exactly one of them must be '?' in Quartz syntax (got '${fields[3]}' and '${fields[5]}')${hint}`,
       );
     }
     dayMode = domNoSpec ? 'dow' : 'dom';
@@ -298,10 +305,10 @@ function compile(expression: string, fields: string[], dialect: CronDialect): Co
   return {
     expression,
     dialect,
-    seconds: nextTable(expandField(sec ?? '', SECONDS), 60),
-    minutes: nextTable(expandField(min ?? '', MINUTES), 60),
-    hours: nextTable(expandField(hour ?? '', HOURS), 24),
-    months: nextTable(expandField(mon ?? '', MONTH), 13),
+    seconds,
+    minutes,
+    hours,
+    months,
     years: yearTable(years),
     dayMode,
     dayOfMonth,
