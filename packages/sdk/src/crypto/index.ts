@@ -1,0 +1,24 @@
+/**
+ * Encryption of sensitive variables at rest (AES-256-GCM) and masking for display.
+ *
+ * @example
+ * ```ts
+ * import { createSecretBox, maskSecret } from '@vecron/sdk';
+ *
+ * const box = createSecretBox({ current: newKey, previous: [oldKey] });  // 32 bytes, hex or base64
+ * const stored = box.encrypt('s3cret', 'variable:job-1:API_TOKEN');     // bound to this variable
+ * box.decrypt(stored, 'variable:job-1:API_TOKEN');                       // 's3cret'
+ * if (box.needsReencrypt(stored)) await save(box.reencrypt(stored, 'variable:job-1:API_TOKEN'));
+ * maskSecret('s3cret');                                                  // '••••••'
+ * ```
+ *
+ * Exports: {@link createSecretBox}, {@link isSecretBoxCiphertext}, {@link generateSecretKey},
+ * {@link maskSecret}, {@link SECRET_MASK}, and the types {@link SecretBox}, {@link SecretBoxKeys},
+ * {@link SecretKeyInput}.
+ *
+ * @module
+ */
+export { createSecretBox, isSecretBoxCiphertext, generateSecretKey } from './secret-box.js';
+export type { SecretBox, SecretBoxKeys } from './secret-box.js';
+export type { SecretKeyInput } from './keys.js';
+export { maskSecret, SECRET_MASK } from './mask.js';
