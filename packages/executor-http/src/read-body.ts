@@ -9,6 +9,12 @@ function tooLarge(target: string, limit: number, seen: number | string): NonRetr
   });
 }
 
+/** Closes the connection under `body`; the abort error that destroying emits is expected, not a failure. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
 /**
  * Reads a response body into memory, refusing (and closing the connection) as soon as it exceeds
  * `limit` bytes — up front from `Content-Length` when the server sends one.
@@ -21,7 +27,7 @@ export async function readBounded(
 ): Promise<Buffer> {
   const declared = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
   if (Number.isFinite(declared) && declared > limit) {
-    body.destroy();
+    discard(body);
     throw tooLarge(target, limit, `Content-Length ${declared}`);
   }
   const chunks: Buffer[] = [];
@@ -30,7 +36,7 @@ export async function readBounded(
     const buf = chunk as Buffer;
     size += buf.length;
     if (size > limit) {
-      body.destroy();
+      discard(body);
       throw tooLarge(target, limit, `more than ${limit} bytes`);
     }
     chunks.push(buf);
