@@ -1,4 +1,4 @@
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { mkdir, open, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { NonRetryableError, TransientError } from '@vecron/sdk';
 import type { StepContext } from '@vecron/sdk';
@@ -7,6 +7,7 @@ import { toSftpError } from './errors.js';
 import { makeNameFilter } from './glob.js';
 import type { SftpTransferredFile } from './output.js';
 import { runPool } from './pool.js';
+import { pullFile } from './transfer.js';
 import { assertSafeEntryName } from './remote-name.js';
 import type { SftpSession } from './session.js';
 import type { TempFiles } from './temp-files.js';
@@ -18,6 +19,8 @@ export interface TransferRun {
   config: SftpStepConfig;
   ctx: StepContext;
   temps: TempFiles;
+  /** Aborts on the step's signal or timeout. */
+  signal: AbortSignal;
   concurrency: number;
   requestsPerFile: number;
 }
@@ -87,7 +90,12 @@ async function downloadOne(run: TransferRun, item: RemoteItem, target: string): 
   try {
     await mkdir(dir, { recursive: true });
     temps.addLocal(tmp);
-    await session.fastGet(item.remote, tmp, run.requestsPerFile);
+    const fh = await open(tmp, 'w', 0o644);
+    try {
+      await pullFile(session.link, item.remote, fh, run.requestsPerFile, run.signal);
+    } finally {
+      await fh.close();
+    }
     const { size } = await stat(tmp);
     if (item.size !== undefined && size !== item.size) {
       throw new TransientError(`downloaded ${size} bytes of ${item.remote} but the server listed ${item.size} (was it still being written?)`, {

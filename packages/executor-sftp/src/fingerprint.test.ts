@@ -37,7 +37,7 @@ describe('fingerprints of a key blob', () => {
     expect(keyMatches(blob, [parseFingerprint(`SHA256:${sha}`)!])).toBe(true);
     expect(keyMatches(blob, [parseFingerprint(md5)!])).toBe(true);
     const other = Buffer.from(blob);
-    other[other.length - 1] ^= 1;
+    other.writeUInt8(other.readUInt8(other.length - 1) ^ 1, other.length - 1);
     expect(keyMatches(other, [parseFingerprint(`SHA256:${sha}`)!, parseFingerprint(md5)!])).toBe(false);
     expect(keyMatches(blob, [])).toBe(false);
   });

@@ -40,7 +40,7 @@ export const SftpExecutorOptionsSchema = z.strictObject({
    */
   concurrency: z.number().int().min(1).max(64).default(4),
   /**
-   * Outstanding read/write requests per file (ssh2 `fastGet`/`fastPut` concurrency).
+   * SFTP read/write requests of 32 KiB kept in flight per file (memory per file = this × 32 KiB).
    * @default 64
    */
   requestsPerFile: z.number().int().min(1).max(256).default(64),

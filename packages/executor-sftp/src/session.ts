@@ -6,6 +6,7 @@ import { toSftpError } from './errors.js';
 import type { Fingerprint } from './fingerprint.js';
 import { formatFingerprint, keyMatches, sha256Fingerprint } from './fingerprint.js';
 import { abortError } from './abort.js';
+import type { Link } from './transfer.js';
 
 const { Client } = ssh2;
 
@@ -31,8 +32,8 @@ export interface SftpSession {
   stat(path: string): Promise<Stats>;
   readdir(path: string): Promise<FileEntryWithStats[]>;
   mkdir(path: string): Promise<void>;
-  fastGet(remote: string, local: string, concurrency: number): Promise<void>;
-  fastPut(local: string, remote: string, concurrency: number): Promise<void>;
+  /** The raw channel and its liveness, for the streaming transfers in `transfer.ts`. */
+  readonly link: Link;
   /** Renames, replacing an existing target (posix-rename@openssh.com when offered). */
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
@@ -110,6 +111,8 @@ export function openSession(params: SessionParams, signal: AbortSignal): Promise
         }
         settled = true;
         signal.removeEventListener('abort', onAbort);
+        sftp.on('end', () => (alive = false));
+        sftp.on('close', () => (alive = false));
         resolve(wrap(client, sftp, presented!, () => alive));
       });
     });
@@ -144,10 +147,13 @@ export function openSession(params: SessionParams, signal: AbortSignal): Promise
 }
 
 function wrap(client: InstanceType<typeof Client>, sftp: SFTPWrapper, hostFingerprint: string, isAlive: () => boolean): SftpSession {
+  // A request sent on a dead channel is never answered: refuse it up front.
   const call = <T>(fn: (cb: (err: Error | undefined | null, value?: T) => void) => void): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      fn((err, value) => (err ? reject(err) : resolve(value as T)));
-    });
+    isAlive()
+      ? new Promise<T>((resolve, reject) => {
+          fn((err, value) => (err ? reject(err) : resolve(value as T)));
+        })
+      : Promise.reject(new Error('connection lost'));
   const posixRename = 'posix-rename@openssh.com' in ((sftp as unknown as { _extensions?: Record<string, string> })._extensions ?? {});
   return {
     hostFingerprint,
@@ -157,8 +163,7 @@ function wrap(client: InstanceType<typeof Client>, sftp: SFTPWrapper, hostFinger
     stat: (p) => call<Stats>((cb) => sftp.stat(p, cb)),
     readdir: (p) => call<FileEntryWithStats[]>((cb) => sftp.readdir(p, cb)),
     mkdir: (p) => call<void>((cb) => sftp.mkdir(p, cb)),
-    fastGet: (remote, local, concurrency) => call<void>((cb) => sftp.fastGet(remote, local, { concurrency }, cb)),
-    fastPut: (local, remote, concurrency) => call<void>((cb) => sftp.fastPut(local, remote, { concurrency }, cb)),
+    link: { sftp, alive: isAlive },
     rename: async (from, to) => {
       if (posixRename) return call<void>((cb) => sftp.ext_openssh_rename(from, to, cb));
       // Plain SFTP v3 rename refuses an existing target: remove it first.

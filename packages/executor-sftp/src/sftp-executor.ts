@@ -47,6 +47,8 @@ async function runSftpStep(config: SftpStepConfig, ctx: StepContext, opts: Resol
   const where = { host: config.host, port: config.port };
   const pins = pinsFor(config.host, config.port, config.options, knownHosts);
   const credentials = await loadCredentials(config.auth, opts.privateKeyDirs);
+  // Refuse a local_path that escapes the file area before touching the network.
+  if (config.local_path !== undefined) await ctx.files.resolve(config.local_path);
 
   const timeoutMs = Math.round((config.timeout_seconds ?? opts.defaultTimeoutSeconds) * 1000);
   const ac = new AbortController();
@@ -71,7 +73,7 @@ async function runSftpStep(config: SftpStepConfig, ctx: StepContext, opts: Resol
       ac.signal,
     );
     const s = session;
-    const run: TransferRun = { session: s, config, ctx, temps, concurrency: opts.concurrency, requestsPerFile: opts.requestsPerFile };
+    const run: TransferRun = { session: s, config, ctx, temps, signal: ac.signal, concurrency: opts.concurrency, requestsPerFile: opts.requestsPerFile };
     work = config.operation === 'download' ? download(run) : upload(run);
     const files = await raceAbort(work, ac.signal, () => s.destroy());
     ctx.logger.info(
@@ -81,7 +83,7 @@ async function runSftpStep(config: SftpStepConfig, ctx: StepContext, opts: Resol
     return { files };
   } catch (err) {
     // Let in-flight transfers notice the dropped connection before their temp files are removed.
-    if (work) await settleWithin(work, 5_000);
+    if (work) await settleWithin(work, 10_000);
     await temps.cleanup(session);
     if (ac.signal.aborted) throw abortError(ac.signal);
     throw toSftpError(err, where);

@@ -7,6 +7,7 @@ import { toSftpError } from './errors.js';
 import { makeNameFilter } from './glob.js';
 import type { SftpTransferredFile } from './output.js';
 import { runPool } from './pool.js';
+import { pushFile } from './transfer.js';
 import type { SftpSession } from './session.js';
 import { tempName } from './temp-files.js';
 
@@ -80,7 +81,7 @@ async function uploadOne(run: TransferRun, local: string, target: string): Promi
   try {
     const { size } = await stat(local);
     if (dest !== target) temps.addRemote(dest);
-    await session.fastPut(local, dest, run.requestsPerFile);
+    await pushFile(session.link, local, dest, run.requestsPerFile, run.signal);
     const written = await session.stat(dest);
     if (written.size !== size) {
       throw new TransientError(`uploaded ${size} bytes to ${dest} but the server reports ${written.size}`, {
