@@ -149,7 +149,7 @@ export function httpExecutor(options: HttpExecutorOptions = {}): Executor<HttpSt
       result = await guarded(() => attempt(undefined, false));
     }
     if (result.kind !== 'done') throw new Error('unreachable: 401 after refresh is classified in attempt()');
-    ctx.logger.info(
+    ctx.logger.debug(
       { method: config.method, target, status: result.output.status, redirects: result.redirects, durationMs: Math.round(performance.now() - started) },
       'http step finished',
     );
