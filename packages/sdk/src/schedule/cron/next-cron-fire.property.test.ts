@@ -60,7 +60,7 @@ function itemArb(min: number, max: number, maxStep: number): fc.Arbitrary<Item> 
 }
 function fieldArb(min: number, max: number, maxStep: number, starWeight: number): fc.Arbitrary<NumField> {
   return fc.oneof(
-    { weight: starWeight, arbitrary: fc.constant([]) },
+    { weight: starWeight, arbitrary: fc.constant<NumField>([]) },
     { weight: 3, arbitrary: fc.array(itemArb(min, max, maxStep), { minLength: 1, maxLength: 3 }) },
   );
 }
