@@ -38,6 +38,9 @@ export interface DbStepOutput {
   files?: WrittenFile[];
 }
 
+/** The database executor: an {@link Executor} whose `close()` (ends every pool; idempotent) is always present. */
+export type DbExecutor = Executor<DbStepConfig, DbStepOutput> & { close(): Promise<void> };
+
 /** Test seam: how optional modules are imported. */
 export interface DbExecutorInternals {
   importer?: ModuleImporter;
@@ -58,12 +61,12 @@ const CANCEL_SETTLE_MS = 5000;
  * ```
  * @throws ConfigError when `options` is invalid.
  */
-export function dbExecutor(options?: DbExecutorOptions): Executor<DbStepConfig, DbStepOutput> {
+export function dbExecutor(options?: DbExecutorOptions): DbExecutor {
   return createDbExecutor(options, {});
 }
 
 /** {@link dbExecutor} with test seams. @internal */
-export function createDbExecutor(options: DbExecutorOptions | undefined, internals: DbExecutorInternals): Executor<DbStepConfig, DbStepOutput> {
+export function createDbExecutor(options: DbExecutorOptions | undefined, internals: DbExecutorInternals): DbExecutor {
   const opts = parseOptions(options);
   const breakers = createCircuitBreakers({ failureThreshold: opts.circuitFailureThreshold, resetAfterMs: opts.circuitResetMs });
   const dialects = new Map<DatabaseType, Promise<Dialect>>();
@@ -252,16 +255,18 @@ export function createDbExecutor(options: DbExecutorOptions | undefined, interna
     }
   }
 
-  return defineExecutor<DbStepConfig, DbStepOutput>({
+  const close = async (): Promise<void> => {
+    const all = [...pools.values()];
+    pools.clear();
+    await Promise.all(all.map(async (p) => (await p.catch(() => undefined))?.end().catch(() => undefined)));
+  };
+  const executor = defineExecutor<DbStepConfig, DbStepOutput>({
     type: 'database',
     config: DbStepConfigSchema as unknown as Executor<DbStepConfig, DbStepOutput>['config'],
     execute,
-    async close() {
-      const all = [...pools.values()];
-      pools.clear();
-      await Promise.all(all.map(async (p) => (await p.catch(() => undefined))?.end().catch(() => undefined)));
-    },
+    close,
   });
+  return { ...executor, close };
 }
 
 /** Reads at most `remaining` rows; one more means the cap is exceeded (the statement is stopped). */

@@ -20,7 +20,7 @@
  * @packageDocumentation
  */
 export { dbExecutor } from './db-executor.js';
-export type { DbStepOutput } from './db-executor.js';
+export type { DbExecutor, DbStepOutput } from './db-executor.js';
 export { DbExecutorOptionsSchema } from './options.js';
 export type { DbExecutorOptions, NamedConnection } from './options.js';
 export { DbStepConfigSchema, DatabaseTypeSchema } from './step-config.js';

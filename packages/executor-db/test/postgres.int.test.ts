@@ -6,20 +6,9 @@ import { createTestStepContext } from '@vecron/sdk/testing';
 import { dbExecutor } from '../src/index.js';
 import type { DbStepConfigInput } from '../src/index.js';
 import { createPgTestDatabase } from './pg-helpers.js';
+import { TRICKY_VALUES } from './tricky-values.js';
 import { closedPort, startWireCapture } from './wire-capture.js';
 
-/** Values that break naive SQL building; they must round-trip verbatim and never appear in SQL text. */
-export const TRICKY_VALUES = [
-  "O'Brien's 'quoted'",
-  'say "hi" to "them"',
-  'a; DROP TABLE items; SELECT 1',
-  'tail -- line comment',
-  'mid /* block comment */ end',
-  'back\\slash \\\' \\n \\\\ end',
-  'Nguyễn Văn Ánh',
-  "'); DELETE FROM items; --",
-  '$1 ? :1 :name',
-];
 
 let db: Awaited<ReturnType<typeof createPgTestDatabase>>;
 const ex = dbExecutor({ connections: { main: { database_type: 'postgresql', connection_string: 'postgres://unused@127.0.0.1:1/unused' } } });
