@@ -187,6 +187,9 @@ describe('counting', () => {
     expect(vn.nthBusinessDayOfMonth(2026, 2, -15)).toBe('2026-02-02');
     expect(vn.nthBusinessDayOfMonth(2026, 2, -16)).toBeNull();
     expect(() => vn.nthBusinessDayOfMonth(2026, 2, 0)).toThrow(ValidationError);
+    expect(vn.nthBusinessDayOfMonth(2026, 2, 5)).toBe('2026-02-06');
+    expect(vn.nthBusinessDayOfMonth(2025, 1, -1)).toBe('2025-01-24'); // 27–31/1/2025 were Tết
+    expect(vn.nthBusinessDayOfMonth(2025, 4, -1)).toBe('2025-04-29'); // 30/4 holiday
   });
 
   it('business days between and T+n', () => {
