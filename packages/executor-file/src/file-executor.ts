@@ -99,11 +99,15 @@ async function openSource(file: string, shown: string, format: ResolvedFormat, o
   return openXlsxSource(file, shown, { sheetName: o.sheet_name ?? format.sheetName, sheetIndex: o.sheet_index, hasHeader: o.has_header, trim: o.trim }, guard);
 }
 
-async function* applyPlan(source: RowSource, plan: CompiledPlan, guard: AbortGuard): AsyncGenerator<Row> {
-  for await (const row of source.rows) {
+async function* applyPlan(source: RowSource, plan: CompiledPlan, guard: AbortGuard): AsyncGenerator<Row[]> {
+  for await (const batch of source.rows) {
     guard.throwIfAborted();
-    const out = plan.apply(row);
-    if (out) yield out;
+    const out: Row[] = [];
+    for (const row of batch) {
+      const kept = plan.apply(row);
+      if (kept) out.push(kept);
+    }
+    if (out.length > 0) yield out;
   }
 }
 
@@ -119,9 +123,13 @@ async function runRead(config: ReadConfig, ctx: StepContext, opts: ResolvedFileE
   const data: Array<Record<string, string | number | boolean | null>> = [];
   const columns = plan.columns;
   let count = 0;
-  for await (const row of applyPlan(source, plan, guard)) {
+  for await (const batch of applyPlan(source, plan, guard)) {
+    if (!keep) {
+      count += batch.length;
+      continue;
+    }
+    for (const row of batch) {
     count++;
-    if (!keep) continue;
     if (count > limit) {
       throw new NonRetryableError(
         `${config.source_path}: more than ${limit} rows to return in data; set options.streaming: true to count without data, use operation: transform to process the file, or add a filter`,
@@ -133,6 +141,7 @@ async function runRead(config: ReadConfig, ctx: StepContext, opts: ResolvedFileE
       Object.defineProperty(obj, columns[k]!, { value: cellToJson(row.cells[k]), enumerable: true, writable: true, configurable: true });
     }
     data.push(obj);
+    }
   }
   ctx.logger.info({ path: file, rows: count }, 'file read');
   const info: FileInfo = { path: file, filename: path.basename(file), size, row_count: count };
@@ -178,7 +187,7 @@ async function runTransform(config: TransformConfig, ctx: StepContext, opts: Res
   return finish(dest, count, ctx);
 }
 
-function writeRows(tmp: string, format: ResolvedFormat, columns: readonly string[], rows: AsyncIterable<Row>, where: (row: Row) => string, o: FileOptions, encoding: Encoding, guard: AbortGuard): Promise<number> {
+function writeRows(tmp: string, format: ResolvedFormat, columns: readonly string[], rows: AsyncIterable<Row[]>, where: (row: Row) => string, o: FileOptions, encoding: Encoding, guard: AbortGuard): Promise<number> {
   if (format.kind === 'excel') {
     return writeXlsx(tmp, columns, rows, { sheetName: o.sheet_name ?? format.sheetName ?? 'Sheet1', hasHeader: o.has_header }, guard);
   }

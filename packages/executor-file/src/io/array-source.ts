@@ -3,7 +3,7 @@ import { FILE_ERROR_CODES } from '../errors.js';
 import { assertUnique } from '../transform/transformations.js';
 import { jsonToCell } from '../values/cell.js';
 import type { Row } from '../values/cell.js';
-import { generatedColumns, headerNames } from './row-source.js';
+import { BATCH_SIZE, generatedColumns, headerNames } from './row-source.js';
 import type { RowSource } from './row-source.js';
 
 /**
@@ -50,6 +50,6 @@ export function arraySource(data: readonly unknown[], hasHeader: boolean): RowSo
   return { columns, rows: toAsync(out), where };
 }
 
-async function* toAsync(rows: Row[]): AsyncGenerator<Row> {
-  yield* rows;
+async function* toAsync(rows: Row[]): AsyncGenerator<Row[]> {
+  for (let k = 0; k < rows.length; k += BATCH_SIZE) yield rows.slice(k, k + BATCH_SIZE);
 }

@@ -27,23 +27,51 @@ export interface CsvWriteOptions {
  * Streams rows to a CSV file: rows → csv-stringify → (iconv encoder) → file, pulled with
  * backpressure so only a few rows are in memory. Returns the number of data rows written.
  */
-export async function writeCsv(file: string, columns: readonly string[], rows: AsyncIterable<Row>, where: (row: Row) => string, opts: CsvWriteOptions, guard: AbortGuard): Promise<number> {
+export async function writeCsv(file: string, columns: readonly string[], rows: AsyncIterable<Row[]>, where: (row: Row) => string, opts: CsvWriteOptions, guard: AbortGuard): Promise<number> {
   let count = 0;
   const fields = createCsvFields(columns, opts.encoding, opts.dateFormat, where);
-  async function* records(): AsyncGenerator<string[]> {
-    if (opts.hasHeader) {
-      yield columns.map((c) => {
+  const it = rows[Symbol.asyncIterator]();
+  let busy = false;
+  // Pulls one batch per read() call and pushes its records: backpressure at batch granularity.
+  const source = guard.track(
+    new Readable({
+      objectMode: true,
+      highWaterMark: 1024,
+      read() {
+        if (busy) return;
+        busy = true;
+        it.next().then(
+          (r) => {
+            busy = false;
+            if (r.done) {
+              this.push(null);
+              return;
+            }
+            try {
+              guard.throwIfAborted();
+              for (const row of r.value) this.push(fields(row));
+              count += r.value.length;
+            } catch (err) {
+              this.destroy(err as Error);
+            }
+          },
+          (err: unknown) => this.destroy(err instanceof Error ? err : new Error(String(err))),
+        );
+      },
+      destroy(err, cb) {
+        void it.return?.();
+        cb(err);
+      },
+    }),
+  );
+  if (opts.hasHeader) {
+    source.push(
+      columns.map((c) => {
         const p = prepareForEncoding(c, opts.encoding);
         return typeof p === 'string' ? p : c;
-      });
-    }
-    for await (const row of rows) {
-      guard.throwIfAborted();
-      count++;
-      yield fields(row);
-    }
+      }),
+    );
   }
-  const source = guard.track(Readable.from(records(), { objectMode: true, highWaterMark: 64 }));
   const stringifier = guard.track(
     stringify({
       delimiter: opts.delimiter,

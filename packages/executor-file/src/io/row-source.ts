@@ -4,11 +4,14 @@ import type { Row } from '../values/cell.js';
 export interface RowSource {
   /** Column names (header row, or `column_1…` without one). */
   readonly columns: string[];
-  /** The rows, pulled one at a time (the file is read only as fast as rows are consumed). */
-  readonly rows: AsyncIterable<Row>;
+  /** The rows in batches of up to {@link BATCH_SIZE}, pulled: the file is read only as fast as batches are consumed. */
+  readonly rows: AsyncIterable<Row[]>;
   /** Names a row's place in the source for error messages. */
   where(row: Row): string;
 }
+
+/** Rows per batch: large enough to amortise promise/iterator overhead, small enough to keep memory flat. */
+export const BATCH_SIZE = 512;
 
 /** Names for headerless data: `column_1`, `column_2`, … (1-based like spreadsheet columns). */
 export function generatedColumns(count: number): string[] {

@@ -19,7 +19,7 @@ export interface XlsxWriteOptions {
  * inline strings, no shared-string table). Decimals become numbers, dates date cells.
  * Returns the number of data rows written.
  */
-export async function writeXlsx(file: string, columns: readonly string[], rows: AsyncIterable<Row>, opts: XlsxWriteOptions, guard: AbortGuard): Promise<number> {
+export async function writeXlsx(file: string, columns: readonly string[], rows: AsyncIterable<Row[]>, opts: XlsxWriteOptions, guard: AbortGuard): Promise<number> {
   const out = guard.track(createWriteStream(file, { highWaterMark: 256 * 1024 }));
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   let sheet: ExcelJS.Worksheet;
@@ -31,16 +31,18 @@ export async function writeXlsx(file: string, columns: readonly string[], rows: 
   }
   if (opts.hasHeader) sheet.addRow([...columns]).commit();
   let count = 0;
-  for await (const row of rows) {
+  for await (const batch of rows) {
     guard.throwIfAborted();
-    const values = row.cells.map(toXlsx);
-    const r = sheet.addRow(values);
-    row.cells.forEach((c, k) => {
-      if (c instanceof LocalDateTime) r.getCell(k + 1).numFmt = c.hasTime ? 'yyyy-mm-dd hh:mm:ss' : 'yyyy-mm-dd';
-    });
-    r.commit();
+    for (const row of batch) {
+      const r = sheet.addRow(row.cells.map(toXlsx));
+      row.cells.forEach((c, k) => {
+        if (c instanceof LocalDateTime) r.getCell(k + 1).numFmt = c.hasTime ? 'yyyy-mm-dd hh:mm:ss' : 'yyyy-mm-dd';
+      });
+      r.commit();
+    }
+    count += batch.length;
     // Let the zip stream flush to disk instead of piling up in memory.
-    if (++count % 500 === 0 && out.writableNeedDrain) await once(out, 'drain');
+    if (out.writableNeedDrain) await once(out, 'drain');
   }
   sheet.commit();
   await workbook.commit();

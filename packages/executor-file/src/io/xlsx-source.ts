@@ -7,7 +7,7 @@ import type { Cell, Row } from '../values/cell.js';
 import { LocalDateTime } from '../values/local-date-time.js';
 import type { AbortGuard } from './abort-guard.js';
 import { abortReason } from './abort-guard.js';
-import { generatedColumns, headerNames } from './row-source.js';
+import { BATCH_SIZE, generatedColumns, headerNames } from './row-source.js';
 import type { RowSource } from './row-source.js';
 
 /** Which sheet to read and how. */
@@ -111,19 +111,35 @@ export async function openXlsxSource(file: string, shown: string, opts: XlsxRead
   const sheetName = sheet.name ?? wanted ?? `Sheet${wantedIndex + 1}`;
   const width = columns.length;
 
-  async function* rows(): AsyncGenerator<Row> {
-    let n = first ? 1 : 0;
+  const collect = async (): Promise<Row[]> => {
+    const batch: Row[] = [];
+    while (batch.length < BATCH_SIZE) {
+      let r: IteratorResult<ExcelJS.Row>;
+      try {
+        r = await rowIt.next();
+      } catch (err) {
+        throw fail(err);
+      }
+      if (r.done) break;
+      const cells = rowCells(r.value, opts.trim);
+      if (cells.every((c) => c === null || c === '')) continue;
+      // Cells right of the header are ignored (notes in a far column are common in real sheets).
+      cells.length = width;
+      for (let k = 0; k < width; k++) if (cells[k] === undefined) cells[k] = null;
+      batch.push({ n: ++n, line: r.value.number, cells });
+    }
+    return batch;
+  };
+  let n = first ? 1 : 0;
+
+  async function* rows(): AsyncGenerator<Row[]> {
     try {
-      if (first) yield first;
+      if (first) yield [first];
       for (;;) {
-        const row = await pullRow(rowIt, guard, fail);
-        if (!row) return;
-        const cells = rowCells(row, opts.trim);
-        if (cells.every((c) => c === null || c === '')) continue;
-        // Cells right of the header are ignored (notes in a far column are common in real sheets).
-        cells.length = width;
-        for (let k = 0; k < width; k++) if (cells[k] === undefined) cells[k] = null;
-        yield { n: ++n, line: row.number, cells };
+        // Raced per batch: if exceljs stalls on a destroyed input, the abort still returns at once.
+        const batch = await guard.race(collect());
+        if (batch.length === 0) return;
+        yield batch;
       }
     } finally {
       input.destroy();
