@@ -101,7 +101,8 @@ describe('mysql executor (real MariaDB)', () => {
     expect(Date.now() - started).toBeLessThan(9000);
     expect(err).toBeInstanceOf(TransientError);
     expect(err).toMatchObject({ code: 'DB_STATEMENT_TIMEOUT', retryable: true });
-    expect(await runningWithMarker(marker)).toBe(0);
+    // The statement errored; allow the server a moment to report the backend idle (a live pg_sleep/SLEEP(10) would stay for seconds).
+    await expect.poll(() => runningWithMarker(marker), { timeout: 2000, interval: 50 }).toBe(0);
   });
 
   it('ctx.signal abort mid-query kills it on the server, rethrows the abort reason, and the query is gone', async () => {
@@ -114,7 +115,8 @@ describe('mysql executor (real MariaDB)', () => {
     ac.abort(reason);
     await expect(run).rejects.toBe(reason);
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(await runningWithMarker(marker)).toBe(0);
+    // The statement errored; allow the server a moment to report the backend idle (a live pg_sleep/SLEEP(10) would stay for seconds).
+    await expect.poll(() => runningWithMarker(marker), { timeout: 2000, interval: 50 }).toBe(0);
   });
 
   it('classifies errors: syntax / duplicate → non-retryable with errno; refused connection → retryable', async () => {
@@ -133,7 +135,8 @@ describe('mysql executor (real MariaDB)', () => {
     const ctx = await createTestStepContext();
     const marker = `vecron_cap_${randomUUID().replace(/-/g, '')}`;
     await expect(ex.execute(step({ query: `SELECT seq FROM seq_1_to_500000 /* ${marker} */`, max_rows: 100 }), ctx)).rejects.toMatchObject({ code: 'DB_ROW_LIMIT_EXCEEDED', retryable: false });
-    expect(await runningWithMarker(marker)).toBe(0);
+    // The statement errored; allow the server a moment to report the backend idle (a live pg_sleep/SLEEP(10) would stay for seconds).
+    await expect.poll(() => runningWithMarker(marker), { timeout: 2000, interval: 50 }).toBe(0);
     const exact = await ex.execute(step({ query: 'SELECT seq FROM seq_1_to_100', max_rows: 100 }), ctx);
     expect(exact.row_count).toBe(100);
   });

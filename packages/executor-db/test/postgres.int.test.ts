@@ -26,7 +26,7 @@ const step = (c: Omit<DbStepConfigInput, 'database_type'>, url = db.url) =>
   ex.config.parse({ database_type: 'postgresql', ...(c.connection ? {} : { connection_string: url }), ...c });
 
 async function activeWithMarker(marker: string): Promise<number> {
-  const r = await db.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%' || $1 || '%' AND pid <> pg_backend_pid()", [marker]);
+  const r = await db.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%' || $1 || '%' AND pid <> pg_backend_pid()", [marker]);
   return r.rows[0].n as number;
 }
 
@@ -104,7 +104,8 @@ describe('postgresql executor (real server)', () => {
     expect(err).toBeInstanceOf(TransientError);
     expect((err as TransientError).code).toBe('DB_STATEMENT_TIMEOUT');
     expect((err as TransientError).details).toMatchObject({ sqlstate: '57014' });
-    expect(await activeWithMarker(marker)).toBe(0);
+    // The statement errored; allow the server a moment to report the backend idle (a live pg_sleep/SLEEP(10) would stay for seconds).
+    await expect.poll(() => activeWithMarker(marker), { timeout: 2000, interval: 50 }).toBe(0);
   });
 
   it('ctx.signal abort mid-query cancels it on the server, rethrows the abort reason, and the query is gone', async () => {
@@ -117,7 +118,8 @@ describe('postgresql executor (real server)', () => {
     ac.abort(reason);
     await expect(run).rejects.toBe(reason);
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(await activeWithMarker(marker)).toBe(0);
+    // The statement errored; allow the server a moment to report the backend idle (a live pg_sleep/SLEEP(10) would stay for seconds).
+    await expect.poll(() => activeWithMarker(marker), { timeout: 2000, interval: 50 }).toBe(0);
   });
 
   it('classifies errors: syntax / unique violation → non-retryable with SQLSTATE; refused connection → retryable', async () => {
