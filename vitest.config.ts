@@ -6,13 +6,17 @@ import { defineConfig } from 'vitest/config';
  * Both resolve workspace packages to their TypeScript sources through the
  * `vecron-source` export condition, so tests never need a build first.
  */
-const resolve = { conditions: ['vecron-source', 'import', 'node', 'default'] };
+const conditions = ['vecron-source', 'import', 'node', 'default'];
+const resolve = { conditions };
+const ssr = { resolve: { conditions, externalConditions: conditions } };
 
 export default defineConfig({
   test: {
+    maxWorkers: 2,
     projects: [
       {
         resolve,
+        ssr,
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts'],
@@ -21,13 +25,12 @@ export default defineConfig({
       },
       {
         resolve,
+        ssr,
         test: {
           name: 'integration',
           include: ['packages/*/test/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          fileParallelism: true,
-          maxWorkers: 2,
         },
       },
     ],
