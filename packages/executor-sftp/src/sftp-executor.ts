@@ -17,6 +17,9 @@ import type { SftpSession } from './session.js';
 import { createTempFiles } from './temp-files.js';
 import { upload } from './upload.js';
 
+/** How long an aborted step keeps its connection to finish in-flight requests and remove temporary files. */
+const ABORT_GRACE_MS = 2_000;
+
 /**
  * Creates the executor for steps of `type: "sftp"`: download or upload over SFTP (ssh2), with
  * wildcards, recursion, host-key pinning (on by default), streaming transfers to temporary names,
@@ -60,6 +63,7 @@ async function runSftpStep(config: SftpStepConfig, ctx: StepContext, opts: Resol
   const started = performance.now();
   let session: SftpSession | undefined;
   let work: Promise<SftpTransferredFile[]> | undefined;
+  let destroyTimer: NodeJS.Timeout | undefined;
   try {
     session = await openSession(
       {
@@ -75,7 +79,11 @@ async function runSftpStep(config: SftpStepConfig, ctx: StepContext, opts: Resol
     const s = session;
     const run: TransferRun = { session: s, config, ctx, temps, signal: ac.signal, concurrency: opts.concurrency, requestsPerFile: opts.requestsPerFile };
     work = config.operation === 'download' ? download(run) : upload(run);
-    const files = await raceAbort(work, ac.signal, () => s.destroy());
+    // On abort the transfers stop sending requests at once; the connection stays up for a short
+    // grace so temporary files (remote ones too) can be removed, then it is dropped regardless.
+    const files = await raceAbort(work, ac.signal, () => {
+      destroyTimer = setTimeout(() => s.destroy(), ABORT_GRACE_MS).unref();
+    });
     ctx.logger.info(
       { operation: config.operation, host: config.host, port: config.port, files: files.length, bytes: files.reduce((n, f) => n + f.size, 0), durationMs: Math.round(performance.now() - started) },
       'sftp step finished',
@@ -83,12 +91,13 @@ async function runSftpStep(config: SftpStepConfig, ctx: StepContext, opts: Resol
     return { files };
   } catch (err) {
     // Let in-flight transfers notice the dropped connection before their temp files are removed.
-    if (work) await settleWithin(work, 10_000);
+    if (work) await settleWithin(work, ABORT_GRACE_MS + 5_000);
     await temps.cleanup(session);
     if (ac.signal.aborted) throw abortError(ac.signal);
     throw toSftpError(err, where);
   } finally {
     clearTimeout(timer);
+    clearTimeout(destroyTimer);
     ctx.signal.removeEventListener('abort', onParentAbort);
     session?.end();
   }

@@ -276,6 +276,32 @@ describe('sftp executor against OpenSSH sshd', () => {
     expect(await listFiles(ctx.files.root)).toEqual([]);
   });
 
+  it('stops an upload when the signal aborts mid-transfer and removes the remote temporary file', async () => {
+    const remoteDir = await server.mkdirRemote('abort-up');
+    const ac = new AbortController();
+    const ctx = await contextIn(base, { signal: ac.signal });
+    const fh = await open(path.join(ctx.files.root, 'huge-up.bin'), 'w');
+    await fh.truncate(4 * 1024 ** 3);
+    await fh.close();
+    const reason = new Error('cancelled upload');
+    let sawPartial = false;
+    const poll = setInterval(() => {
+      void listFiles(remoteDir).then(async (f) => {
+        const part = f.find((n) => n.endsWith('.vecron-part'));
+        if (part && !ac.signal.aborted && (await stat(path.join(remoteDir, part)).catch(() => undefined))?.size) {
+          sawPartial = true;
+          ac.abort(reason);
+        }
+      });
+    }, 20);
+    const ex = executor();
+    const err = await ex.execute(ex.config.parse(config({ operation: 'upload', local_path: 'huge-up.bin', remote_path: `${remoteDir}/huge-up.bin` })), ctx).catch((e: unknown) => e);
+    clearInterval(poll);
+    expect(err).toBe(reason);
+    expect(sawPartial).toBe(true);
+    expect(await listFiles(remoteDir)).toEqual([]);
+  });
+
   it('turns timeout_seconds into a retryable STEP_TIMEOUT and removes the partial file', async () => {
     const big = path.join(server.home, 'abort/huge.bin');
     expect((await stat(big)).size).toBeGreaterThan(1024 ** 3);
