@@ -1,0 +1,146 @@
+/**
+ * Next fire instant of any schedule type, and previews of the next n fires.
+ */
+import { ScheduleError } from '../errors/errors.js';
+import { nextCronFire } from './cron/next-cron-fire.js';
+import { parseCron } from './cron/parse-cron.js';
+import type { CompiledCron } from './cron/parse-cron.js';
+import type { ScheduleDefinition } from './schedule-schema.js';
+
+/** vecron's default time zone (DESIGN §3). */
+export const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';
+
+/** What {@link nextFireAfter} needs besides the schedule. */
+export interface NextFireContext {
+  /** Zone of a cron schedule without `timezone`. */
+  defaultTimeZone: string;
+  /** Anchor of fixed_rate / fixed_delay without `start_at` (usually the job's creation time), epoch ms. */
+  anchorMs?: number;
+  /** When the previous run of a fixed_delay schedule finished, epoch ms; null/undefined: none finished yet. */
+  lastFinishedAt?: number | null;
+}
+
+const CRON_CACHE_SIZE = 256;
+const cronCache = new Map<string, CompiledCron>();
+
+/** Parses with a small LRU cache: the scheduler asks for the same expressions over and over. */
+function compiled(expression: string): CompiledCron {
+  let c = cronCache.get(expression);
+  if (c) {
+    cronCache.delete(expression);
+  } else {
+    c = parseCron(expression);
+    if (cronCache.size >= CRON_CACHE_SIZE) {
+      const oldest = cronCache.keys().next();
+      if (!oldest.done) cronCache.delete(oldest.value);
+    }
+  }
+  cronCache.set(expression, c);
+  return c;
+}
+
+function instant(iso: string, field: string): number {
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) throw new ScheduleError(`schedule ${field} is not a valid date-time: '${iso}'`);
+  return ms;
+}
+
+function withinEnd(ms: number | null, endDate: string | null | undefined): number | null {
+  if (ms === null || endDate === undefined || endDate === null) return ms;
+  return ms <= instant(endDate, 'end_date') ? ms : null;
+}
+
+function anchorOf(schedule: { type: string; start_at?: string | undefined }, anchorMs: number | undefined): number {
+  if (schedule.start_at !== undefined) return instant(schedule.start_at, 'start_at');
+  if (anchorMs === undefined || !Number.isFinite(anchorMs)) {
+    throw new ScheduleError(`a ${schedule.type} schedule without start_at needs an anchor (the job's creation time)`);
+  }
+  return anchorMs;
+}
+
+/** First `anchor + k × interval` (k ≥ 0) strictly after `afterMs`. */
+function gridAfter(anchor: number, intervalMs: number, afterMs: number): number {
+  if (afterMs < anchor) return anchor;
+  return anchor + (Math.floor((afterMs - anchor) / intervalMs) + 1) * intervalMs;
+}
+
+/**
+ * The first fire of `schedule` strictly after `afterMs`, or null when there is none.
+ *
+ * - `cron`: next matching instant in `timezone` (default `ctx.defaultTimeZone`) with the DST rule
+ *   of {@link nextCronFire}; null past `end_date`.
+ * - `fixed_rate`: the first `anchor + k × interval_seconds` after `afterMs` (anchor = `start_at`
+ *   or `ctx.anchorMs`).
+ * - `fixed_delay`: `lastFinishedAt + delay_seconds`; before any run finished, the first run at the
+ *   anchor. Null while a run is pending (that instant is not after `afterMs`): the next fire is
+ *   known only when the run finishes.
+ * - `one_time`: `execute_at` if after `afterMs`, else null.
+ *
+ * @throws ScheduleError for an invalid expression or zone, or a fixed schedule without an anchor.
+ */
+export function nextFireAfter(schedule: ScheduleDefinition | null, afterMs: number, ctx: NextFireContext): number | null {
+  if (schedule === null) return null;
+  if (!Number.isFinite(afterMs)) throw new ScheduleError(`afterMs must be a finite number, got ${afterMs}`);
+  switch (schedule.type) {
+    case 'cron':
+      return withinEnd(nextCronFire(compiled(schedule.expression), afterMs, schedule.timezone ?? ctx.defaultTimeZone), schedule.end_date);
+    case 'fixed_rate':
+      return withinEnd(gridAfter(anchorOf(schedule, ctx.anchorMs), schedule.interval_seconds * 1000, afterMs), schedule.end_date);
+    case 'fixed_delay': {
+      const next = ctx.lastFinishedAt === undefined || ctx.lastFinishedAt === null
+        ? anchorOf(schedule, ctx.anchorMs)
+        : ctx.lastFinishedAt + schedule.delay_seconds * 1000;
+      return withinEnd(next > afterMs ? next : null, schedule.end_date);
+    }
+    case 'one_time': {
+      const at = instant(schedule.execute_at, 'execute_at');
+      return at > afterMs ? at : null;
+    }
+  }
+}
+
+/** Options of {@link nextFireTimes}. */
+export interface NextFireTimesOptions {
+  /** Zone of a cron schedule without `timezone`. @default 'Asia/Ho_Chi_Minh' */
+  timeZone?: string;
+  /** Anchor of fixed_rate / fixed_delay without `start_at`. @default `from` */
+  anchorMs?: number;
+}
+
+/** Largest `n` {@link nextFireTimes} accepts. */
+export const MAX_PREVIEW_FIRES = 10_000;
+
+/**
+ * The next `n` fires strictly after `from`, for previews (dashboard, docs, CLI). A fixed_delay
+ * schedule is previewed as if every run took no time (fires every `delay_seconds` from its anchor).
+ *
+ * @example
+ * ```ts
+ * nextFireTimes({ type: 'cron', expression: '0 0 2 ? * MON-FRI' }, new Date(), 5);
+ * ```
+ * @throws ScheduleError when `n` is not an integer in 0…10 000 or the schedule is invalid.
+ */
+export function nextFireTimes(
+  schedule: ScheduleDefinition | null,
+  from: Date | number,
+  n: number,
+  options: NextFireTimesOptions = {},
+): Date[] {
+  if (!Number.isInteger(n) || n < 0 || n > MAX_PREVIEW_FIRES) {
+    throw new ScheduleError(`n must be an integer between 0 and ${MAX_PREVIEW_FIRES}, got ${n}`);
+  }
+  const start = typeof from === 'number' ? from : from.getTime();
+  const ctx: NextFireContext = { defaultTimeZone: options.timeZone ?? DEFAULT_TIME_ZONE, anchorMs: options.anchorMs ?? start };
+  const preview: ScheduleDefinition | null = schedule?.type === 'fixed_delay'
+    ? { type: 'fixed_rate', interval_seconds: schedule.delay_seconds, start_at: schedule.start_at, end_date: schedule.end_date }
+    : schedule;
+  const out: Date[] = [];
+  let t = start;
+  while (out.length < n) {
+    const next = nextFireAfter(preview, t, ctx);
+    if (next === null) break;
+    out.push(new Date(next));
+    t = next;
+  }
+  return out;
+}

@@ -1,0 +1,110 @@
+/**
+ * zod schemas of a job's `schedule` field and `misfire_policy` (DESIGN §3, snake_case wire format).
+ * Cron expressions and time zones are checked inside the schema, so a bad job definition fails
+ * with the JSON path of the bad value (`$.schedule.expression`, `$.schedule.timezone`).
+ */
+import { z } from 'zod';
+import { ScheduleError } from '../errors/errors.js';
+import { isValidTimeZone } from '../time/zoned.js';
+import { parseCron } from './cron/parse-cron.js';
+
+/** An ISO-8601 date-time with `Z` or an explicit offset, e.g. `2026-12-01T02:00:00+07:00`. */
+const instantSchema = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO-8601 date-time with an offset, e.g. 2026-12-01T02:00:00+07:00',
+});
+
+/** `end_date`: fires after this instant are not created (a fire exactly at it still is). */
+const endDateSchema = instantSchema.nullable().optional();
+
+/** Cron schedule: Quartz (6–7 fields) or Unix (5 fields) expression in an IANA time zone. */
+export const cronScheduleSchema = z
+  .strictObject({
+    type: z.literal('cron'),
+    /** Quartz `sec min hour day-of-month month day-of-week [year]` or Unix 5-field cron. */
+    expression: z.string().min(1, 'must not be empty'),
+    /** IANA zone; default: the system's (`Asia/Ho_Chi_Minh` unless configured). */
+    timezone: z.string().min(1).optional(),
+    end_date: endDateSchema,
+  })
+  .superRefine((s, ctx) => {
+    try {
+      parseCron(s.expression);
+    } catch (e) {
+      if (!(e instanceof ScheduleError)) throw e;
+      ctx.addIssue({ code: 'custom', path: ['expression'], message: e.message });
+    }
+    if (s.timezone !== undefined && !isValidTimeZone(s.timezone)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timezone'],
+        message: `unknown time zone '${s.timezone}' (expected an IANA zone such as Asia/Ho_Chi_Minh)`,
+      });
+    }
+  });
+
+function checkWindow(s: { start_at?: string | undefined; end_date?: string | null | undefined }, ctx: z.RefinementCtx): void {
+  if (s.start_at && s.end_date && Date.parse(s.end_date) < Date.parse(s.start_at)) {
+    ctx.addIssue({ code: 'custom', path: ['end_date'], message: 'must not be before start_at' });
+  }
+}
+
+/** Fixed rate: fires at `start_at` (or the job's creation) + k × `interval_seconds`. */
+export const fixedRateScheduleSchema = z
+  .strictObject({
+    type: z.literal('fixed_rate'),
+    interval_seconds: z.int().positive(),
+    /** Anchor of the grid; default: when the job was created. */
+    start_at: instantSchema.optional(),
+    end_date: endDateSchema,
+  })
+  .superRefine(checkWindow);
+
+/** Fixed delay: the next fire is the previous run's finish + `delay_seconds`. */
+export const fixedDelayScheduleSchema = z
+  .strictObject({
+    type: z.literal('fixed_delay'),
+    delay_seconds: z.int().positive(),
+    /** When the first run fires; default: when the job was created. */
+    start_at: instantSchema.optional(),
+    end_date: endDateSchema,
+  })
+  .superRefine(checkWindow);
+
+/** One-time: fires once at `execute_at`. */
+export const oneTimeScheduleSchema = z.strictObject({
+  type: z.literal('one_time'),
+  execute_at: instantSchema,
+});
+
+/** A job's schedule, discriminated on `type`. */
+export const scheduleDefinitionSchema = z.discriminatedUnion('type', [
+  cronScheduleSchema,
+  fixedRateScheduleSchema,
+  fixedDelayScheduleSchema,
+  oneTimeScheduleSchema,
+]);
+
+/** The `schedule` field of a job: a schedule, or `null` for manual / webhook-only jobs. */
+export const scheduleSchema = scheduleDefinitionSchema.nullable();
+
+/**
+ * What the scheduler does with fires it missed (it was down or late):
+ * `fire_once` runs once for the latest missed fire, `skip` runs none, `fire_all` runs each (bounded).
+ */
+export const misfirePolicySchema = z.enum(['fire_once', 'skip', 'fire_all']);
+
+/** Cron schedule (input and output shape). */
+export type CronSchedule = z.infer<typeof cronScheduleSchema>;
+/** Fixed-rate schedule. */
+export type FixedRateSchedule = z.infer<typeof fixedRateScheduleSchema>;
+/** Fixed-delay schedule. */
+export type FixedDelaySchedule = z.infer<typeof fixedDelayScheduleSchema>;
+/** One-time schedule. */
+export type OneTimeSchedule = z.infer<typeof oneTimeScheduleSchema>;
+/** Any schedule (non-null). */
+export type ScheduleDefinition = z.infer<typeof scheduleDefinitionSchema>;
+/** The `schedule` field: a schedule or `null`. */
+export type Schedule = z.infer<typeof scheduleSchema>;
+/** `fire_once` | `skip` | `fire_all`. */
+export type MisfirePolicy = z.infer<typeof misfirePolicySchema>;
