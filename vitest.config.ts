@@ -6,9 +6,9 @@ import { defineConfig } from 'vitest/config';
  * Both resolve workspace packages to their TypeScript sources through the
  * `vecron-source` export condition, so tests never need a build first.
  */
-const conditions = ['vecron-source', 'import', 'node', 'default'];
+const conditions = ['vecron-source', 'module', 'node', 'development|production'];
 const resolve = { conditions };
-const ssr = { resolve: { conditions, externalConditions: conditions } };
+const ssr = { resolve: { conditions } };
 
 export default defineConfig({
   test: {
