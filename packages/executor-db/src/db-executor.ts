@@ -263,10 +263,17 @@ export function createDbExecutor(options: DbExecutorOptions | undefined, interna
   const executor = defineExecutor<DbStepConfig, DbStepOutput>({
     type: 'database',
     config: DbStepConfigSchema as unknown as Executor<DbStepConfig, DbStepOutput>['config'],
+    // SQL text is never substituted (DESIGN §4): values reach the server only as bind parameters.
+    unrenderedPaths: isSqlTextPath,
     execute,
     close,
   });
   return { ...executor, close };
+}
+
+/** Config paths holding SQL text or identifiers, which the worker must not render as templates. */
+export function isSqlTextPath(jsonPath: string): boolean {
+  return jsonPath === '$.query' || jsonPath === '$.procedure_name' || /^\$\.statements\[\d+\]\.query$/.test(jsonPath);
 }
 
 /** Reads at most `remaining` rows; one more means the cap is exceeded (the statement is stopped). */
