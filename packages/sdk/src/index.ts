@@ -1,8 +1,39 @@
 /**
- * `@vecron/sdk` — the vecron core.
+ * `@vecron/sdk` — the vecron core: job model, Quartz schedule math, scheduler, worker, templates,
+ * reliability primitives, ports and the embedded adapters (PGlite storage, in-process queue).
+ *
+ * @example
+ * ```ts
+ * import { createCronSystem, defineExecutor } from '@vecron/sdk';
+ * import { z } from 'zod';
+ *
+ * const echo = defineExecutor({
+ *   type: 'echo',
+ *   config: z.object({ message: z.string() }),
+ *   async execute(config, ctx) { ctx.logger.info('echo'); return { said: config.message }; },
+ * });
+ * const cron = createCronSystem({ executors: [echo] });
+ * await cron.start();
+ * const job = await cron.jobs.create({
+ *   name: 'hello', schedule: { type: 'cron', expression: '0 0 2 ? * MON-FRI' },
+ *   steps: [{ id: 'say', type: 'echo', config: { message: 'run {{execution_id}}' } }],
+ * });
+ * ```
+ *
+ * Exports: `createCronSystem`, `defineExecutor`, `parseJobDefinition`, `jobDefinitionJsonSchema`,
+ * `embeddedStorage`, `memoryQueue`, `createSqlStorage`, `migrate`, the error classes, the schedule
+ * functions (`parseCron`, `nextCronFire`, `nextFireTimes`, `computeDueFires`, …), templates
+ * (`renderTemplate`), secrets (`createSecretBox`), business calendars (`createCalendarRegistry`, …)
+ * and the reliability primitives (`backoffDelay`, `createCircuitBreakers`).
  *
  * @packageDocumentation
  */
+export { createCronSystem } from './create-cron-system.js';
+export type { CronSystem, TriggerOptions } from './create-cron-system.js';
+export { parseCronSystemOptions } from './options.js';
+export type { CronSystemOptions, StartOptions, ResolvedCronSystemOptions } from './options.js';
+export type { CronEvents, CronEventName, CronEventBus } from './events.js';
+
 export {
   VecronError, ValidationError, ConfigError, TemplateError, ScheduleError, StepTimeoutError, JobTimeoutError,
   CancelledError, ShutdownError, CircuitOpenError, NonRetryableError, RetryAfterError, TransientError,
@@ -10,6 +41,19 @@ export {
   ConflictError, CryptoError, isRetryable, toErrorRecord,
 } from './errors/errors.js';
 export type { VecronErrorOptions, ValidationIssue } from './errors/errors.js';
+export { zodIssues, toJsonPath } from './errors/zod-issues.js';
+
+export {
+  jobDefinitionSchema, stepSchema, triggersSchema, webhookTriggerSchema, variableNameSchema,
+  parseJobDefinition, jobDefinitionJsonSchema,
+} from './model/job-definition.js';
+export type { JobDefinition, JobDefinitionInput, StepDefinition } from './model/job-definition.js';
+export type { Job } from './model/job.js';
+export { EXECUTION_STATUSES, TERMINAL_STATUSES } from './model/execution.js';
+export type {
+  Execution, ExecutionStatus, ExecutionContext, StepState, StepAttempt, LedgerEntry, TriggerSource, ErrorRecord,
+} from './model/execution.js';
+
 export { defineExecutor } from './executor/executor.js';
 export type { Executor, AnyExecutor, StepContext } from './executor/executor.js';
 export { createFileArea, resolveInside, executionFilesDir } from './files/file-area.js';
@@ -18,3 +62,24 @@ export { createCircuitBreakers } from './reliability/circuit-breaker.js';
 export type { CircuitBreakers, CircuitBreakerOptions } from './reliability/circuit-breaker.js';
 export { backoffDelay, backoffCeiling } from './reliability/backoff.js';
 export type { BackoffOptions } from './reliability/backoff.js';
+export type { Clock } from './internal/clock.js';
+
+export type { Storage, DueSchedule, FireDecision, NewExecution, ClaimResult, ExecutionFilter, StoredVariable } from './storage/port.js';
+export type { SqlClient } from './storage/sql/sql-client.js';
+export { createSqlStorage } from './storage/sql/sql-storage.js';
+export type { SqlStorageOptions } from './storage/sql/sql-storage.js';
+export { migrate, loadMigrations } from './storage/sql/migrations.js';
+export type { Migration } from './storage/sql/migrations.js';
+export { embeddedStorage } from './storage/embedded/embedded-storage.js';
+export type { EmbeddedStorageOptions } from './storage/embedded/embedded-storage.js';
+export type { Queue, QueueMessage, QueueHandler } from './queue/port.js';
+export { memoryQueue } from './queue/memory-queue.js';
+export type { MemoryQueueOptions } from './queue/memory-queue.js';
+export type { Variables, VariableView } from './variables/variables.js';
+
+export * from './schedule/index.js';
+export * from './template/index.js';
+export * from './crypto/index.js';
+export * from './calendar/index.js';
+export { toLocalParts, offsetAt, instantsForLocal, isValidTimeZone } from './time/zoned.js';
+export type { LocalParts } from './time/zoned.js';

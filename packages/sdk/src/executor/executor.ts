@@ -43,6 +43,11 @@ export interface Executor<Config = unknown, Output = unknown> {
   readonly type: string;
   /** zod schema of the step config, validated after template substitution. */
   readonly config: ZodType<Config>;
+  /**
+   * Config paths the worker must NOT render as templates, e.g. `(p) => p === '$.query'` so SQL
+   * text is never substituted (its values go in as bind parameters). Paths as `toJsonPath` prints them.
+   */
+  readonly unrenderedPaths?: (jsonPath: string) => boolean;
   /** Runs one attempt. Throw `NonRetryableError` for permanent failures; anything else is retried. */
   execute(config: Config, ctx: StepContext): Promise<Output>;
   /** Releases pools and connections; called by `cron.stop()`. */

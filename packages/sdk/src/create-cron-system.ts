@@ -1,0 +1,341 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { createSecretBox } from './crypto/index.js';
+import type { SecretBoxKeys, SecretKeyInput } from './crypto/index.js';
+import { ConflictError, NotFoundError, ValidationError, VecronError } from './errors/errors.js';
+import type { ValidationIssue } from './errors/errors.js';
+import { createEventBus } from './events.js';
+import type { CronEventBus, CronEventName, CronEvents } from './events.js';
+import { createExecutorRegistry } from './executor/registry.js';
+import { systemClock, sleep } from './internal/clock.js';
+import type { Execution, LedgerEntry, StepAttempt, ExecutionStatus } from './model/execution.js';
+import { TERMINAL_STATUSES } from './model/execution.js';
+import { parseJobDefinition } from './model/job-definition.js';
+import type { JobDefinition, JobDefinitionInput } from './model/job-definition.js';
+import type { Job } from './model/job.js';
+import { parseCronSystemOptions } from './options.js';
+import type { CronSystemOptions, StartOptions } from './options.js';
+import { memoryQueue } from './queue/memory-queue.js';
+import type { Queue } from './queue/port.js';
+import { nextFireAfter, nextFireTimes } from './schedule/index.js';
+import { createDispatcher } from './scheduler/dispatcher.js';
+import type { Dispatcher } from './scheduler/dispatcher.js';
+import { createScheduler } from './scheduler/scheduler.js';
+import type { Scheduler } from './scheduler/scheduler.js';
+import { embeddedStorage } from './storage/embedded/embedded-storage.js';
+import type { ExecutionFilter, Storage } from './storage/port.js';
+import { validateStepReferences } from './template/index.js';
+import { createVariables } from './variables/variables.js';
+import type { Variables } from './variables/variables.js';
+import { createWorker } from './worker/worker.js';
+import type { Worker } from './worker/worker.js';
+
+/** Input of {@link CronSystem.trigger}. */
+export interface TriggerOptions {
+  /** Free JSON handed to the execution (`context.payload`). */
+  payload?: unknown;
+  /** Same key, same execution: a repeated call returns the first execution. @default a new UUID */
+  idempotencyKey?: string;
+  /** @default 'manual' */
+  source?: 'manual' | 'webhook';
+  /** Webhook request parts for `{{webhook.…}}` templates. */
+  webhook?: { payload: unknown; headers?: Record<string, string>; query_params?: Record<string, string> };
+  /** Extra facts recorded with the execution (who, from where). */
+  metadata?: Record<string, unknown>;
+}
+
+/** A running vecron: jobs, executions, variables, events, and the roles started in this process. */
+export interface CronSystem {
+  readonly jobs: {
+    /** Validates and stores a job; throws `ValidationError` listing JSON paths, `ConflictError` on a taken name. */
+    create(definition: JobDefinitionInput | unknown): Promise<Job>;
+    update(id: string, definition: JobDefinitionInput | unknown): Promise<Job>;
+    get(id: string): Promise<Job | null>;
+    getByName(name: string): Promise<Job | null>;
+    list(filter?: { enabled?: boolean; limit?: number; offset?: number }): Promise<Job[]>;
+    delete(id: string): Promise<boolean>;
+    enable(id: string): Promise<Job>;
+    disable(id: string): Promise<Job>;
+    /** The next `n` fire times of a stored job. */
+    preview(id: string, n: number): Promise<Date[]>;
+  };
+  /** Starts a job now (manual or webhook). Idempotent on `idempotencyKey`. */
+  trigger(jobId: string, options?: TriggerOptions): Promise<{ executionId: string; created: boolean }>;
+  readonly executions: {
+    get(id: string): Promise<Execution | null>;
+    list(filter?: ExecutionFilter): Promise<Execution[]>;
+    /** Resolves with the execution once it is terminal. */
+    wait(id: string, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<Execution>;
+    /** Cancels a pending execution, or asks the running worker to abort it. */
+    cancel(id: string): Promise<ExecutionStatus | null>;
+    /** Runs a finished (typically dead-letter) execution again; keeps succeeded steps unless `fromStart`. */
+    replay(id: string, options?: { fromStart?: boolean; idempotencyKey?: string }): Promise<{ executionId: string; created: boolean }>;
+    /** Every attempt of every step, with backoff delays. */
+    steps(id: string): Promise<StepAttempt[]>;
+  };
+  readonly variables: Variables;
+  /** The fire ledger of a job: fired, skipped and missed instants with reasons. */
+  ledger(jobId: string, range?: { from?: Date; to?: Date; limit?: number }): Promise<LedgerEntry[]>;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends CronEventName>(event: E, listener: (payload: CronEvents[E]) => void): () => void;
+  /** Starts the roles of this process. */
+  start(options?: StartOptions): Promise<void>;
+  /** Graceful stop: no new work; in-flight executions finish within the grace period or are handed back. */
+  stop(options?: { graceMs?: number }): Promise<void>;
+  /** Internals for tests and adapters: the resolved storage and queue. */
+  readonly internals: { storage(): Promise<Storage>; queue: Queue; events: CronEventBus; scheduler(): Scheduler | null; dispatcher(): Dispatcher | null; worker(): Worker | null };
+}
+
+/**
+ * Creates a cron system. With no options it runs on the embedded default: PGlite in memory,
+ * an in-process queue, no servers.
+ *
+ * @example
+ * ```ts
+ * const cron = createCronSystem({ executors: [myExecutor], dataDir: './data' });
+ * await cron.start();
+ * const job = await cron.jobs.create({ name: 'hello', schedule: { type: 'fixed_rate', interval_seconds: 5 },
+ *   steps: [{ id: 'say', type: 'echo', config: { message: 'hi' } }] });
+ * ```
+ */
+export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
+  const opts = parseCronSystemOptions(input);
+  const clock = opts.clock ?? systemClock;
+  const logger: Logger = opts.logger ?? pino({ level: 'silent' });
+  const registry = createExecutorRegistry(opts.executors);
+  const queue = opts.queue ?? memoryQueue();
+  const workerId = opts.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const filesDir = path.resolve(opts.filesDir ?? (opts.dataDir ? path.join(opts.dataDir, 'files') : path.join(os.tmpdir(), 'vecron-files')));
+  const events = createEventBus((err) => logger.error({ err }, 'event listener threw'));
+  const box = opts.encryptionKey === undefined ? null : createSecretBox(opts.encryptionKey as SecretKeyInput | SecretBoxKeys);
+
+  let storagePromise: Promise<Storage> | null = null;
+  const storage = (): Promise<Storage> => {
+    storagePromise ??= Promise.resolve(opts.storage ?? embeddedStorage(opts.dataDir ? { dataDir: opts.dataDir } : {}));
+    return storagePromise;
+  };
+  const variablesFor = async (): Promise<ReturnType<typeof createVariables>> => createVariables(await storage(), box, clock);
+
+  let scheduler: Scheduler | null = null;
+  let dispatcher: Dispatcher | null = null;
+  let worker: Worker | null = null;
+  let workerLoop: Promise<void> | null = null;
+  let stopped = false;
+
+  const validate = (input: unknown): JobDefinition => {
+    const def = parseJobDefinition(input);
+    const issues: ValidationIssue[] = [];
+    def.steps.forEach((s, i) => {
+      if (!registry.has(s.type)) {
+        issues.push({ path: `$.steps[${i}].type`, message: `unknown step type "${s.type}"; registered types: ${registry.types().join(', ') || '(none)'}` });
+      }
+    });
+    issues.push(...validateStepReferences(def.steps));
+    if (issues.length) throw new ValidationError('job definition', issues);
+    return def;
+  };
+
+  const firstFire = (def: JobDefinition, now: Date): Date | null => {
+    if (!def.enabled || !def.schedule || !def.triggers.scheduled) return null;
+    const ms = nextFireAfter(def.schedule, now.getTime() - 1, { defaultTimeZone: opts.timezone, anchorMs: now.getTime(), lastFinishedAt: null });
+    return ms === null ? null : new Date(ms);
+  };
+
+  const mustGetJob = async (id: string): Promise<Job> => {
+    const job = await (await storage()).getJob(id);
+    if (!job) throw new NotFoundError('job', id);
+    return job;
+  };
+
+  const replaceDefinition = async (job: Job, def: JobDefinition): Promise<Job> => {
+    const now = clock.now();
+    const scheduleChanged = JSON.stringify(def.schedule) !== JSON.stringify(job.definition.schedule);
+    const turnedOn = def.enabled && !job.enabled;
+    const recompute = scheduleChanged || turnedOn || !def.enabled || def.triggers.scheduled !== job.definition.triggers.scheduled;
+    // When nothing about when the job runs changed, its stored next fire stays as it is.
+    return (await storage()).updateJob(job.id, {
+      definition: def,
+      now,
+      ...(recompute ? { nextFireAt: firstFire(def, now) } : {}),
+      resetAnchor: scheduleChanged || turnedOn,
+    });
+  };
+
+  const system: CronSystem = {
+    jobs: {
+      async create(input) {
+        const def = validate(input);
+        const now = clock.now();
+        return (await storage()).createJob({ id: randomUUID(), definition: def, now, anchorAt: now, nextFireAt: firstFire(def, now) });
+      },
+      async update(id, input) {
+        return replaceDefinition(await mustGetJob(id), validate(input));
+      },
+      get: async (id) => (await storage()).getJob(id),
+      getByName: async (name) => (await storage()).getJobByName(name),
+      list: async (filter) => (await storage()).listJobs(filter),
+      delete: async (id) => (await storage()).deleteJob(id),
+      async enable(id) {
+        const job = await mustGetJob(id);
+        return replaceDefinition(job, { ...job.definition, enabled: true });
+      },
+      async disable(id) {
+        const job = await mustGetJob(id);
+        return replaceDefinition(job, { ...job.definition, enabled: false });
+      },
+      async preview(id, n) {
+        const job = await mustGetJob(id);
+        return nextFireTimes(job.definition.schedule, clock.now(), n, { timeZone: opts.timezone, anchorMs: job.createdAt.getTime() });
+      },
+    },
+
+    async trigger(jobId, options = {}) {
+      const job = await mustGetJob(jobId);
+      const source = options.source ?? 'manual';
+      if (source === 'manual' && !job.definition.triggers.manual) throw new ConflictError(`job ${job.name} does not allow manual triggers`);
+      const now = clock.now();
+      const s = await storage();
+      const { execution, created } = await s.createExecution(
+        {
+          id: randomUUID(),
+          jobId,
+          idempotencyKey: `${source}:${options.idempotencyKey ?? randomUUID()}`,
+          triggerSource: source,
+          triggerMetadata: options.metadata ?? {},
+          scheduledFor: null,
+          availableAt: now,
+          context: {
+            steps: {},
+            ...(options.payload === undefined ? {} : { payload: options.payload }),
+            ...(options.webhook ? { webhook: { payload: options.webhook.payload, headers: options.webhook.headers ?? {}, query_params: options.webhook.query_params ?? {} } } : {}),
+          },
+        },
+        now,
+      );
+      if (created) {
+        await queue.publish(execution.id);
+        await s.markPublished([execution.id], now);
+        events.emit('execution.created', { execution });
+      }
+      return { executionId: execution.id, created };
+    },
+
+    executions: {
+      get: async (id) => (await storage()).getExecution(id),
+      list: async (filter) => (await storage()).listExecutions(filter),
+      async wait(id, { timeoutMs = 60_000, signal } = {}) {
+        const s = await storage();
+        const deadline = Date.now() + timeoutMs;
+        let wake: (() => void) | null = null;
+        const off = events.on('execution.finished', (e) => {
+          if (e.executionId === id) wake?.();
+        });
+        try {
+          for (;;) {
+            const e = await s.getExecution(id);
+            if (!e) throw new NotFoundError('execution', id);
+            if (TERMINAL_STATUSES.has(e.status)) return e;
+            if (Date.now() > deadline) throw new VecronError('WAIT_TIMEOUT', `execution ${id} still ${e.status} after ${timeoutMs} ms`, { retryable: true });
+            await Promise.race([sleep(200, signal), new Promise<void>((r) => (wake = r))]);
+          }
+        } finally {
+          off();
+        }
+      },
+      cancel: async (id) => (await storage()).requestCancel(id, clock.now()),
+      async replay(id, { fromStart = false, idempotencyKey } = {}) {
+        const s = await storage();
+        const original = await s.getExecution(id);
+        if (!original) throw new NotFoundError('execution', id);
+        if (!TERMINAL_STATUSES.has(original.status)) throw new ConflictError(`execution ${id} is ${original.status}; only finished executions can be replayed`);
+        const now = clock.now();
+        const kept = fromStart ? {} : Object.fromEntries(Object.entries(original.context.steps ?? {}).filter(([, st]) => st.status === 'succeeded'));
+        const { execution, created } = await s.createExecution(
+          {
+            id: randomUUID(),
+            jobId: original.jobId,
+            idempotencyKey: `replay:${idempotencyKey ?? randomUUID()}`,
+            triggerSource: 'replay',
+            triggerMetadata: { replay_of: id, from_start: fromStart },
+            scheduledFor: original.scheduledFor,
+            availableAt: now,
+            context: { ...original.context, steps: kept, retry_delays_ms: [] },
+            replayOf: id,
+          },
+          now,
+        );
+        if (created) {
+          await queue.publish(execution.id);
+          await s.markPublished([execution.id], now);
+          events.emit('execution.created', { execution });
+        }
+        return { executionId: execution.id, created };
+      },
+      steps: async (id) => (await storage()).listStepAttempts(id),
+    },
+
+    variables: {
+      set: async (v) => (await variablesFor()).set(v),
+      list: async (jobId) => (await variablesFor()).list(jobId),
+      delete: async (name, jobId) => (await variablesFor()).delete(name, jobId),
+    },
+
+    ledger: async (jobId, range) => (await storage()).listLedger(jobId, range),
+    on: (event, listener) => events.on(event, listener),
+
+    async start(start: StartOptions = {}) {
+      if (stopped) throw new ConflictError('a stopped cron system cannot be started again; create a new one');
+      const s = await storage();
+      const runScheduler = start.scheduler ?? true;
+      const workerOpt = start.worker === undefined ? {} : start.worker;
+      if (runScheduler && !scheduler) {
+        scheduler = createScheduler({
+          storage: s, queue, events, clock, logger: logger.child({ role: 'scheduler' }),
+          settings: {
+            pollIntervalMs: opts.pollIntervalMs, batchSize: 500, newExecutionId: randomUUID,
+            defaultTimeZone: opts.timezone, maxFiresPerTick: opts.maxFiresPerTick, misfireThresholdMs: opts.misfireThresholdMs,
+          },
+        });
+        scheduler.start();
+      }
+      if (workerOpt && !worker) {
+        worker = createWorker({
+          storage: s, queue, executors: registry, variables: createVariables(s, box, clock), events, clock,
+          logger: logger.child({ role: 'worker', workerId }),
+          settings: {
+            workerId, concurrency: workerOpt.concurrency ?? 4, leaseMs: opts.leaseMs, backoff: opts.backoff, filesDir,
+            defaultTimeZone: opts.timezone, overlapRetryMs: Math.min(1_000, opts.pollIntervalMs),
+          },
+        });
+        workerLoop = worker.start();
+      }
+      if ((scheduler || worker) && !dispatcher) {
+        dispatcher = createDispatcher({
+          storage: s, queue, events, clock, logger: logger.child({ role: 'dispatcher' }),
+          settings: { intervalMs: opts.dispatchIntervalMs, republishAfterMs: opts.republishAfterMs, batchSize: 1_000 },
+        });
+        // After a restart an in-process queue is empty: publish everything pending once.
+        await dispatcher.tick(true);
+        dispatcher.start();
+      }
+    },
+
+    async stop({ graceMs = opts.shutdownGraceMs } = {}) {
+      if (stopped) return;
+      stopped = true;
+      await scheduler?.stop();
+      await dispatcher?.stop();
+      await worker?.stop(graceMs);
+      await workerLoop;
+      await queue.close();
+      await registry.closeAll();
+      if (storagePromise) await (await storagePromise).close();
+    },
+
+    internals: { storage, queue, events, scheduler: () => scheduler, dispatcher: () => dispatcher, worker: () => worker },
+  };
+  return system;
+}

@@ -1,0 +1,53 @@
+import { EventEmitter } from 'node:events';
+import type { Execution, ErrorRecord } from './model/execution.js';
+
+/** Every event vecron emits, with its payload. Also what the server feeds to SSE. */
+export interface CronEvents {
+  'execution.created': { execution: Execution };
+  'execution.started': { execution: Execution };
+  'execution.step.started': { executionId: string; jobId: string; stepId: string; attempt: number };
+  'execution.step.finished': { executionId: string; jobId: string; stepId: string; attempt: number; status: 'succeeded' | 'failed' | 'skipped'; error?: ErrorRecord };
+  'execution.retrying': { executionId: string; jobId: string; stepId: string; delayMs: number; attempt: number };
+  'execution.finished': { executionId: string; jobId: string; status: Execution['status']; error: ErrorRecord | null };
+  'schedule.fired': { jobId: string; executionId: string; scheduledFor: Date };
+  'schedule.skipped': { jobId: string; fireAt: Date; outcome: 'skipped' | 'missed'; reason: string };
+  /** A background loop hit an error it will retry; never thrown. */
+  'error': { where: string; error: unknown };
+}
+
+/** Name of one vecron event. */
+export type CronEventName = keyof CronEvents;
+
+/** A typed event bus. */
+export interface CronEventBus {
+  on<E extends CronEventName>(event: E, listener: (payload: CronEvents[E]) => void): () => void;
+  off<E extends CronEventName>(event: E, listener: (payload: CronEvents[E]) => void): void;
+  emit<E extends CronEventName>(event: E, payload: CronEvents[E]): void;
+}
+
+/** Creates the in-process event bus; a listener that throws does not break the emitter. */
+export function createEventBus(onListenerError: (err: unknown) => void): CronEventBus {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  return {
+    on(event, listener) {
+      const safe = (p: unknown): void => {
+        try {
+          listener(p as never);
+        } catch (err) {
+          onListenerError(err);
+        }
+      };
+      (listener as unknown as { __safe?: unknown }).__safe = safe;
+      emitter.on(event, safe);
+      return () => emitter.off(event, safe);
+    },
+    off(event, listener) {
+      const safe = (listener as unknown as { __safe?: (p: unknown) => void }).__safe;
+      if (safe) emitter.off(event, safe);
+    },
+    emit(event, payload) {
+      emitter.emit(event, payload);
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors/errors.js';
+import { zodIssues } from '../errors/zod-issues.js';
+import { scheduleSchema, misfirePolicySchema } from '../schedule/schedule-schema.js';
+
+/** Step ids are referenced from templates (`{{steps.<id>.output…}}`) and file paths. */
+const stepIdSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'must start with a letter or digit and contain only letters, digits, "_" and "-"');
+
+/** Variable names as they appear in `${NAME}`. */
+export const variableNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must match [A-Za-z_][A-Za-z0-9_]*');
+
+/** One step of a job (DESIGN §3). `config` is validated by the step type's executor. */
+export const stepSchema = z
+  .object({
+    id: stepIdSchema,
+    name: z.string().max(200).optional(),
+    type: z.string().min(1, 'is required'),
+    config: z.record(z.string(), z.unknown()).default({}),
+    /** Per-attempt timeout of this step. */
+    timeout_seconds: z.number().positive().max(7 * 86_400).nullish(),
+    /** Retries of this step before the execution fails; defaults to the job's `max_retries`. */
+    retry_count: z.number().int().min(0).max(100).nullish(),
+    /** `stop` fails the execution; `continue` records the failure and goes on with the next step. */
+    on_failure: z.enum(['stop', 'continue']).default('stop'),
+    /** A template; the step runs only when it renders truthy (not '', 'false', '0', null, false, 0). */
+    condition: z.string().nullish(),
+  })
+  .strict();
+
+/** HMAC-verified webhook trigger settings. */
+export const webhookTriggerSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    secret_key: z.string().min(16, 'must be at least 16 characters').optional(),
+    rate_limit: z
+      .object({ max_requests: z.number().int().positive(), window_seconds: z.number().int().positive() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** How a job may be started. */
+export const triggersSchema = z
+  .object({
+    scheduled: z.boolean().default(true),
+    manual: z.boolean().default(true),
+    webhook: webhookTriggerSchema.optional(),
+  })
+  .strict();
+
+/** The job definition, the wire and storage format (snake_case JSON, DESIGN §3). */
+export const jobDefinitionSchema = z
+  .object({
+    name: z.string().min(1, 'is required').max(200).regex(/^[^\s].*[^\s]$|^[^\s]$/, 'must not start or end with spaces'),
+    description: z.string().max(5000).optional(),
+    enabled: z.boolean().default(true),
+    tags: z.array(z.string().min(1).max(100)).max(50).default([]),
+    schedule: scheduleSchema.nullable().default(null),
+    triggers: triggersSchema.default({ scheduled: true, manual: true }),
+    steps: z.array(stepSchema).min(1, 'a job needs at least one step').max(200),
+    timeout_seconds: z.number().positive().max(30 * 86_400).nullish(),
+    max_retries: z.number().int().min(0).max(100).default(3),
+    allow_concurrent: z.boolean().default(true),
+    misfire_policy: misfirePolicySchema.default('fire_once'),
+    variables: z.record(variableNameSchema, z.string()).default({}),
+  })
+  .strict()
+  .superRefine((job, ctx) => {
+    const seen = new Map<string, number>();
+    job.steps.forEach((step, i) => {
+      const first = seen.get(step.id);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['steps', i, 'id'], message: `duplicate step id "${step.id}" (also steps[${first}])` });
+      } else seen.set(step.id, i);
+    });
+  });
+
+/** A job definition as written (defaults optional). */
+export type JobDefinitionInput = z.input<typeof jobDefinitionSchema>;
+/** A validated job definition with defaults applied. */
+export type JobDefinition = z.output<typeof jobDefinitionSchema>;
+/** One validated step. */
+export type StepDefinition = z.output<typeof stepSchema>;
+
+/**
+ * Validates a job definition. Throws {@link ValidationError} listing every problem with its JSON
+ * path (`$.steps[1].type`); never anything else for any input.
+ */
+export function parseJobDefinition(input: unknown): JobDefinition {
+  const result = jobDefinitionSchema.safeParse(input);
+  if (!result.success) throw new ValidationError('job definition', zodIssues(result.error));
+  return result.data;
+}
+
+/** The JSON Schema (draft 2020-12) of the job definition, generated from the zod schema. */
+export function jobDefinitionJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(jobDefinitionSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}

@@ -1,0 +1,97 @@
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { ConfigError } from './errors/errors.js';
+import { zodIssues } from './errors/zod-issues.js';
+import type { AnyExecutor } from './executor/executor.js';
+import type { Clock } from './internal/clock.js';
+import type { Queue } from './queue/port.js';
+import type { BackoffOptions } from './reliability/backoff.js';
+import type { Storage } from './storage/port.js';
+import { isValidTimeZone } from './time/zoned.js';
+import type { SecretKeyInput, SecretBoxKeys } from './crypto/index.js';
+
+/** Options of `createCronSystem`. Every field is optional; defaults give a working embedded system. */
+export interface CronSystemOptions {
+  /** Executor plugins, one per step type. @default [] */
+  executors?: AnyExecutor[];
+  /**
+   * Where jobs and executions live: a `Storage` (or a promise of one, e.g. `postgresStorage(...)`).
+   * @default the embedded PGlite store: in memory, or in `dataDir` when given
+   */
+  storage?: Storage | Promise<Storage>;
+  /** Folder of the embedded store and of execution files, when `storage` is not given. @default in memory; files under the OS temp dir */
+  dataDir?: string;
+  /** Root of execution file areas (`{filesDir}/jobs/{job}/executions/{execution}`). @default `{dataDir}/files` */
+  filesDir?: string;
+  /** The work queue. @default in-process */
+  queue?: Queue;
+  /** pino logger; vecron logs nothing unless given one. @default silent */
+  logger?: Logger;
+  /** Zone of cron schedules and date templates without their own. @default 'Asia/Ho_Chi_Minh' */
+  timezone?: string;
+  /** AES-256-GCM key(s) for sensitive variables: 32 bytes, hex or base64, or `{ current, previous }`. @default none (sensitive variables refused) */
+  encryptionKey?: SecretKeyInput | SecretBoxKeys;
+  /** Clock, for tests. @default the system clock */
+  clock?: Clock;
+  /** Identity of this process in leases. @default `${hostname}:${pid}:${random}` */
+  workerId?: string;
+  /** Worker lease; a worker that stops heartbeating loses its executions after this. @default 30000 */
+  leaseMs?: number;
+  /** How often the scheduler looks for due schedules. @default 1000 */
+  pollIntervalMs?: number;
+  /** How often pending executions and expired leases are (re)dispatched. @default 1000 */
+  dispatchIntervalMs?: number;
+  /** A pending execution not started this long after publishing is published again. @default 30000 */
+  republishAfterMs?: number;
+  /** Retry backoff. @default { baseMs: 5000, factor: 3, capMs: 1800000 } */
+  backoff?: BackoffOptions;
+  /** A fire at most this late is on time under every misfire policy. @default 60000 */
+  misfireThresholdMs?: number;
+  /** Most executions one schedule creates per tick under `fire_all`. @default 100 */
+  maxFiresPerTick?: number;
+  /** How long `stop()` lets in-flight executions finish before releasing them. @default 30000 */
+  shutdownGraceMs?: number;
+}
+
+const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'object' && v !== null, { message: `must be ${what}` });
+
+const optionsSchema = z
+  .object({
+    executors: z.array(fn<AnyExecutor>('an executor (defineExecutor)').refine((e) => typeof (e as AnyExecutor).type === 'string' && typeof (e as AnyExecutor).execute === 'function', 'must be an executor made with defineExecutor')).default([]),
+    storage: z.custom<Storage | Promise<Storage>>((v) => typeof v === 'object' && v !== null, 'must be a Storage or a promise of one').optional(),
+    dataDir: z.string().min(1).optional(),
+    filesDir: z.string().min(1).optional(),
+    queue: fn<Queue>('a Queue').optional(),
+    logger: fn<Logger>('a pino logger').optional(),
+    timezone: z.string().refine(isValidTimeZone, 'is not an IANA time zone this runtime knows').default('Asia/Ho_Chi_Minh'),
+    encryptionKey: z.unknown().optional(),
+    clock: fn<Clock>('a clock { now(): Date }').optional(),
+    workerId: z.string().min(1).max(200).optional(),
+    leaseMs: z.number().int().min(100).max(3_600_000).default(30_000),
+    pollIntervalMs: z.number().int().min(10).max(60_000).default(1_000),
+    dispatchIntervalMs: z.number().int().min(10).max(60_000).default(1_000),
+    republishAfterMs: z.number().int().min(100).default(30_000),
+    backoff: z.object({ baseMs: z.number().min(0).optional(), factor: z.number().min(1).optional(), capMs: z.number().min(0).optional() }).strict().default({}),
+    misfireThresholdMs: z.number().int().min(0).default(60_000),
+    maxFiresPerTick: z.number().int().min(1).max(10_000).default(100),
+    shutdownGraceMs: z.number().int().min(0).default(30_000),
+  })
+  .strict();
+
+/** Options with defaults applied. */
+export type ResolvedCronSystemOptions = z.output<typeof optionsSchema>;
+
+/** Validates options; throws `ConfigError` listing every bad field by path. */
+export function parseCronSystemOptions(input: CronSystemOptions): ResolvedCronSystemOptions {
+  const r = optionsSchema.safeParse(input ?? {});
+  if (!r.success) throw new ConfigError('cron system options', zodIssues(r.error));
+  return r.data;
+}
+
+/** Options of `cron.start()`: which roles this process runs. */
+export interface StartOptions {
+  /** Run the scheduler role. @default true */
+  scheduler?: boolean;
+  /** Run the worker role, and with how many executions at once. @default { concurrency: 4 } */
+  worker?: false | { concurrency?: number };
+}

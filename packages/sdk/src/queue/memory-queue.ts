@@ -1,0 +1,127 @@
+import type { Queue, QueueHandler, QueueMessage } from './port.js';
+
+type Entry = { id: string; due: number; deliveries: number };
+
+/** Options of {@link memoryQueue}. */
+export interface MemoryQueueOptions {
+  /** Clock, for tests. @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * The in-process queue: one process, zero setup. A message not acked is redelivered; a publish
+ * of an id already queued or in flight is a no-op (the same de-duplication JetStream gives by
+ * message id). Nothing survives the process: after a restart the dispatcher re-publishes
+ * pending executions from storage.
+ */
+export function memoryQueue(options: MemoryQueueOptions = {}): Queue {
+  const now = options.now ?? Date.now;
+  const waiting = new Map<string, Entry>();
+  const inFlight = new Set<string>();
+  const wakers = new Set<() => void>();
+  let timer: NodeJS.Timeout | null = null;
+  let closed = false;
+
+  const wake = (): void => {
+    for (const w of [...wakers]) w();
+  };
+  const armTimer = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    let next = Infinity;
+    for (const e of waiting.values()) next = Math.min(next, e.due);
+    if (next === Infinity) return;
+    timer = setTimeout(wake, Math.max(0, Math.min(next - now(), 2_147_000_000)));
+    timer.unref();
+  };
+  const takeDue = (): Entry | null => {
+    const t = now();
+    let best: Entry | null = null;
+    for (const e of waiting.values()) if (e.due <= t && (!best || e.due < best.due)) best = e;
+    if (best) waiting.delete(best.id);
+    return best;
+  };
+
+  return {
+    async publish(executionId, opts = {}) {
+      if (closed) return;
+      const due = opts.notBefore?.getTime() ?? now();
+      const existing = waiting.get(executionId);
+      if (existing) {
+        existing.due = Math.min(existing.due, due);
+      } else if (!inFlight.has(executionId)) {
+        waiting.set(executionId, { id: executionId, due, deliveries: 0 });
+      }
+      armTimer();
+      wake();
+    },
+
+    async consume(handler: QueueHandler, { concurrency, signal }) {
+      const running = new Set<Promise<void>>();
+      while (!signal.aborted && !closed) {
+        if (running.size >= concurrency) {
+          await Promise.race(running);
+          continue;
+        }
+        const entry = takeDue();
+        if (!entry) {
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              wakers.delete(done);
+              signal.removeEventListener('abort', done);
+              resolve();
+            };
+            wakers.add(done);
+            signal.addEventListener('abort', done, { once: true });
+            armTimer();
+          });
+          continue;
+        }
+        entry.deliveries += 1;
+        inFlight.add(entry.id);
+        let settled = false;
+        const settle = (): boolean => {
+          if (settled) return false;
+          settled = true;
+          inFlight.delete(entry.id);
+          return true;
+        };
+        const message: QueueMessage = {
+          executionId: entry.id,
+          deliveryCount: entry.deliveries,
+          ack: async () => {
+            settle();
+          },
+          nak: async (delayMs = 0) => {
+            if (!settle() || closed) return;
+            const prior = waiting.get(entry.id);
+            if (!prior) waiting.set(entry.id, { ...entry, due: now() + delayMs });
+            armTimer();
+            wake();
+          },
+          inProgress: async () => {},
+        };
+        const p = handler(message)
+          .catch(() => message.nak(1_000))
+          .finally(() => {
+            // A handler that neither acked nor nacked: redeliver (at-least-once).
+            if (!settled) void message.nak(0);
+            running.delete(p);
+          });
+        running.add(p);
+      }
+      await Promise.allSettled(running);
+    },
+
+    async size() {
+      return waiting.size + inFlight.size;
+    },
+
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      waiting.clear();
+      wake();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/** One delivery of an execution id. Messages carry ids only; the state lives in storage. */
+export interface QueueMessage {
+  readonly executionId: string;
+  /** 1 on first delivery, then 2, 3, … */
+  readonly deliveryCount: number;
+  /** Done with it: the outcome is committed to storage. */
+  ack(): Promise<void>;
+  /** Deliver again after `delayMs` (default at once). */
+  nak(delayMs?: number): Promise<void>;
+  /** Still working on it; postpones redelivery. */
+  inProgress(): Promise<void>;
+}
+
+/** Handler that a consumer runs per message. It must ack or nak. */
+export type QueueHandler = (message: QueueMessage) => Promise<void>;
+
+/**
+ * The queue port: a work queue of execution ids. Delivery is at-least-once; storage claims make
+ * a start exactly-once. `publish` is idempotent on the execution id.
+ */
+export interface Queue {
+  /** Publishes an execution id, delivered not before `notBefore`. */
+  publish(executionId: string, options?: { notBefore?: Date }): Promise<void>;
+  /**
+   * Consumes with at most `concurrency` handlers at once until `signal` aborts; resolves once
+   * the in-flight handlers have returned.
+   */
+  consume(handler: QueueHandler, options: { concurrency: number; signal: AbortSignal }): Promise<void>;
+  /** Messages waiting (including delayed ones), when the queue can tell. */
+  size(): Promise<number>;
+  /** Releases connections. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,60 @@
+import type { Logger } from 'pino';
+import type { CronEventBus } from '../events.js';
+import type { Clock } from '../internal/clock.js';
+import { runLoop } from '../internal/clock.js';
+import type { Queue } from '../queue/port.js';
+import type { Storage } from '../storage/port.js';
+
+/** Settings of the dispatcher. */
+export interface DispatcherSettings {
+  intervalMs: number;
+  /** A pending execution published longer ago than this and still pending is published again. */
+  republishAfterMs: number;
+  batchSize: number;
+}
+
+/**
+ * Outbox relay and reaper in one loop (DESIGN §5 rule 4): publishes executions that were created
+ * but not published (or whose message was lost), and running executions whose lease expired so
+ * another worker reclaims and resumes them. Publishing is idempotent on the execution id.
+ */
+export interface Dispatcher {
+  /** One pass; `republishAll` ignores recent publishes (used at start, when an in-process queue is empty). */
+  tick(republishAll?: boolean): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** Creates the dispatcher. */
+export function createDispatcher(deps: { storage: Storage; queue: Queue; events: CronEventBus; clock: Clock; logger: Logger; settings: DispatcherSettings }): Dispatcher {
+  const { storage, queue, events, clock, logger, settings } = deps;
+  const abort = new AbortController();
+  let loop: Promise<void> | null = null;
+
+  async function tick(republishAll = false): Promise<number> {
+    const now = clock.now();
+    const rows = await storage.findExecutionsToDispatch({ now, republishAfterMs: republishAll ? -1 : settings.republishAfterMs, limit: settings.batchSize });
+    for (const r of rows) await queue.publish(r.id, { notBefore: r.availableAt });
+    await storage.markPublished(rows.map((r) => r.id), now);
+    if (rows.length) logger.debug({ dispatched: rows.length }, 'executions (re)published');
+    return rows.length;
+  }
+
+  return {
+    tick,
+    start() {
+      loop ??= runLoop(async () => void (await tick()), {
+        intervalMs: settings.intervalMs,
+        signal: abort.signal,
+        onError: (error) => {
+          logger.error({ err: error }, 'dispatch failed; retrying');
+          events.emit('error', { where: 'dispatcher', error });
+        },
+      });
+    },
+    async stop() {
+      abort.abort();
+      await loop;
+    },
+  };
+}

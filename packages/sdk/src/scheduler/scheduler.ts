@@ -1,0 +1,80 @@
+import type { Logger } from 'pino';
+import type { CronEventBus } from '../events.js';
+import type { Clock } from '../internal/clock.js';
+import { runLoop } from '../internal/clock.js';
+import type { Queue } from '../queue/port.js';
+import type { Storage } from '../storage/port.js';
+import { decideFires } from './decide-fires.js';
+import type { DecideSettings } from './decide-fires.js';
+
+/** Settings of the scheduler role. */
+export interface SchedulerSettings extends DecideSettings {
+  pollIntervalMs: number;
+  /** Schedules claimed per transaction. */
+  batchSize: number;
+  newExecutionId: () => string;
+}
+
+/** The scheduler role: turns due schedules into executions, exactly once per fire instant. */
+export interface Scheduler {
+  /** One pass: fire everything due now. Returns how many executions it created. */
+  tick(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** Creates the scheduler. Any number may run against one store; the claim is a database operation. */
+export function createScheduler(deps: {
+  storage: Storage; queue: Queue; events: CronEventBus; clock: Clock; logger: Logger; settings: SchedulerSettings;
+}): Scheduler {
+  const { storage, queue, events, clock, logger, settings } = deps;
+  const abort = new AbortController();
+  let loop: Promise<void> | null = null;
+
+  async function tick(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const now = clock.now();
+      const skipped: Array<{ jobId: string; fireAt: Date; outcome: 'skipped' | 'missed'; reason: string }> = [];
+      const created = await storage.fireDueSchedules({
+        now,
+        limit: settings.batchSize,
+        newExecutionId: settings.newExecutionId,
+        decide: (due) => {
+          const d = decideFires(due, now, settings);
+          for (const s of d.skip) skipped.push({ jobId: due.jobId, fireAt: s.at, outcome: s.outcome, reason: s.reason });
+          return d;
+        },
+      });
+      for (const e of created) {
+        await queue.publish(e.id, { notBefore: e.availableAt });
+        events.emit('execution.created', { execution: e });
+        events.emit('schedule.fired', { jobId: e.jobId, executionId: e.id, scheduledFor: e.scheduledFor ?? e.createdAt });
+      }
+      await storage.markPublished(created.map((e) => e.id), now);
+      for (const s of skipped) events.emit('schedule.skipped', s);
+      if (created.length) logger.debug({ fired: created.length }, 'schedules fired');
+      total += created.length;
+      // A full batch means more may be due: go again at once.
+      if (created.length + skipped.length < settings.batchSize) return total;
+    }
+  }
+
+  return {
+    tick,
+    start() {
+      loop ??= runLoop(async () => void (await tick()), {
+        intervalMs: settings.pollIntervalMs,
+        signal: abort.signal,
+        onError: (error) => {
+          logger.error({ err: error }, 'scheduler tick failed; retrying');
+          events.emit('error', { where: 'scheduler', error });
+        },
+      });
+    },
+    async stop() {
+      abort.abort();
+      await loop;
+    },
+  };
+}

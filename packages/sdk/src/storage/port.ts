@@ -1,0 +1,140 @@
+import type { JobDefinition } from '../model/job-definition.js';
+import type { Job } from '../model/job.js';
+import type {
+  ErrorRecord, Execution, ExecutionContext, ExecutionStatus, LedgerEntry, StepAttempt, TriggerSource,
+} from '../model/execution.js';
+
+/** A due schedule row handed to the scheduler's decision inside the claim transaction. */
+export interface DueSchedule {
+  jobId: string;
+  definition: JobDefinition;
+  enabled: boolean;
+  nextFireAt: Date;
+  lastFireAt: Date | null;
+  lastFinishedAt: Date | null;
+  anchorAt: Date;
+  /** Whether the job has an execution that is pending, running or cancelling. */
+  hasOpenExecution: boolean;
+}
+
+/** What the scheduler decided for one due schedule. */
+export interface FireDecision {
+  /** Instants to create executions for (idempotent on the instant). */
+  fire: Date[];
+  /** Instants not fired, with the reason, for the ledger. */
+  skip: Array<{ at: Date; outcome: 'skipped' | 'missed'; reason: string }>;
+  /** The next due instant, or null when the schedule is exhausted. */
+  nextFireAt: Date | null;
+}
+
+/** A new execution. */
+export interface NewExecution {
+  id: string;
+  jobId: string;
+  idempotencyKey: string;
+  triggerSource: TriggerSource;
+  triggerMetadata?: Record<string, unknown>;
+  scheduledFor?: Date | null;
+  availableAt: Date;
+  context?: ExecutionContext;
+  replayOf?: string | null;
+}
+
+/** Result of a claim attempt. */
+export type ClaimResult =
+  | { claimed: true; execution: Execution }
+  | { claimed: false; reason: 'not_claimable' | 'not_available_yet' | 'overlap'; execution: Execution | null };
+
+/** Filters of {@link Storage.listExecutions}. */
+export interface ExecutionFilter {
+  jobId?: string;
+  status?: ExecutionStatus | ExecutionStatus[];
+  triggerSource?: TriggerSource;
+  createdFrom?: Date;
+  createdTo?: Date;
+  limit?: number;
+  offset?: number;
+}
+
+/** A stored variable; `value` is ciphertext when `sensitive`. */
+export interface StoredVariable {
+  scope: string;
+  name: string;
+  value: string;
+  sensitive: boolean;
+  updatedAt: Date;
+}
+
+/**
+ * The storage port: the domain operations vecron needs, each atomic. Adapters: the embedded
+ * store (PGlite) and PostgreSQL share one SQL implementation. Every method that writes on behalf
+ * of a worker takes the fencing token from its claim and changes nothing when the token is stale.
+ */
+export interface Storage {
+  // jobs
+  createJob(job: { id: string; definition: JobDefinition; now: Date; anchorAt: Date; nextFireAt: Date | null }): Promise<Job>;
+  /** Replaces the definition; `nextFireAt` undefined keeps the stored next fire. */
+  updateJob(id: string, patch: { definition: JobDefinition; now: Date; nextFireAt?: Date | null; resetAnchor?: boolean }): Promise<Job>;
+  getJob(id: string): Promise<Job | null>;
+  getJobByName(name: string): Promise<Job | null>;
+  listJobs(filter?: { enabled?: boolean; limit?: number; offset?: number }): Promise<Job[]>;
+  deleteJob(id: string): Promise<boolean>;
+
+  // schedules
+  /**
+   * In one transaction: locks up to `limit` schedules due at `now` (`FOR UPDATE SKIP LOCKED`),
+   * asks `decide` what to do with each, inserts the fired executions idempotently, writes the
+   * ledger and advances `next_fire_at`. Any number of schedulers may call it concurrently.
+   */
+  fireDueSchedules(args: { now: Date; limit: number; decide: (due: DueSchedule) => FireDecision; newExecutionId: () => string }): Promise<Execution[]>;
+  /** Records when the last execution of a job finished (for `fixed_delay`) and reschedules it. */
+  markScheduleFinished(jobId: string, finishedAt: Date, nextFireAt: Date | null): Promise<void>;
+
+  // executions
+  /** Inserts an execution; on a duplicate `(jobId, idempotencyKey)` returns the existing one with `created: false`. */
+  createExecution(e: NewExecution, now: Date): Promise<{ execution: Execution; created: boolean }>;
+  getExecution(id: string): Promise<Execution | null>;
+  listExecutions(filter?: ExecutionFilter): Promise<Execution[]>;
+  /**
+   * Conditional claim: succeeds when the row is `pending` and available, or `running` with an
+   * expired lease. Sets a lease and a new fencing token. With `exclusive`, refuses while another
+   * execution of the same job is running (`reason: 'overlap'`).
+   */
+  claimExecution(id: string, args: { owner: string; leaseMs: number; now: Date; exclusive: boolean }): Promise<ClaimResult>;
+  /** Extends the lease; `ok: false` when the token is stale. Reports a pending cancel request. */
+  extendLease(id: string, token: number, args: { leaseMs: number; now: Date }): Promise<{ ok: boolean; cancelRequested: boolean }>;
+  /** Persists context and current step; false when the token is stale. */
+  saveProgress(id: string, token: number, args: { context: ExecutionContext; currentStep: string | null }): Promise<boolean>;
+  /**
+   * Opens the next attempt of a step (marking an earlier attempt left `running` by a dead
+   * worker as `abandoned`). Returns its number and how many earlier attempts failed; null when
+   * the token is stale.
+   */
+  startStepAttempt(id: string, token: number, stepId: string, now: Date): Promise<{ attempt: number; previousFailures: number } | null>;
+  /** Closes a step attempt; false when the token is stale. */
+  finishStepAttempt(id: string, token: number, args: { stepId: string; attempt: number; status: 'succeeded' | 'failed'; error: ErrorRecord | null; retryDelayMs: number | null; now: Date }): Promise<boolean>;
+  /** Final status; false when the token is stale. */
+  completeExecution(id: string, token: number, args: { status: ExecutionStatus; error: ErrorRecord | null; context: ExecutionContext; now: Date }): Promise<boolean>;
+  /**
+   * Hands the execution back as `pending` (retry with backoff, or release on shutdown).
+   * `incrementAttempt` is true for a retry, false for a release.
+   */
+  requeueExecution(id: string, token: number, args: { availableAt: Date; incrementAttempt: boolean; error: ErrorRecord | null; context: ExecutionContext; now: Date }): Promise<boolean>;
+  /** Cancels a pending execution at once, or marks a running one `cancelling`. Returns the new status. */
+  requestCancel(id: string, now: Date): Promise<ExecutionStatus | null>;
+  /** Executions that must be (re)published: pending and available but not published recently, or running with an expired lease. */
+  findExecutionsToDispatch(args: { now: Date; republishAfterMs: number; limit: number }): Promise<Array<{ id: string; availableAt: Date }>>;
+  markPublished(ids: string[], now: Date): Promise<void>;
+  listStepAttempts(executionId: string): Promise<StepAttempt[]>;
+  listLedger(jobId: string, args?: { from?: Date; to?: Date; limit?: number }): Promise<LedgerEntry[]>;
+  /** Records a fire outcome idempotently (first writer wins). */
+  recordLedger(entry: LedgerEntry): Promise<void>;
+
+  // variables
+  setVariable(v: StoredVariable): Promise<void>;
+  listVariables(scope?: string): Promise<StoredVariable[]>;
+  deleteVariable(scope: string, name: string): Promise<boolean>;
+
+  /** Releases connections and locks. Idempotent. */
+  close(): Promise<void>;
+}

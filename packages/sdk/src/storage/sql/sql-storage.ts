@@ -1,0 +1,428 @@
+import { ConflictError, NotFoundError, StorageError } from '../../errors/errors.js';
+import type { Execution, ExecutionStatus } from '../../model/execution.js';
+import type { Job } from '../../model/job.js';
+import type { ClaimResult, Storage } from '../port.js';
+import { EXECUTION_COLUMNS, toExecution, toJob, toLedgerEntry, toStepAttempt } from './row-mappers.js';
+import type { SqlClient } from './sql-client.js';
+
+const iso = (d: Date): string => d.toISOString();
+const isoOrNull = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+const OPEN = `('pending','running','cancelling')`;
+const ACTIVE = `('running','cancelling')`;
+
+/** Options of {@link createSqlStorage}. */
+export interface SqlStorageOptions {
+  /** Called once by `close()` to release the driver (pool, PGlite instance, lockfile). */
+  onClose?: () => Promise<void>;
+}
+
+/**
+ * The one SQL implementation of the {@link Storage} port, for PGlite and PostgreSQL alike.
+ * Expects the schema from `migrations/` to be applied.
+ */
+export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {}): Storage {
+  let closed: Promise<void> | null = null;
+
+  const wrap = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505' && /vecron_jobs_name_key/.test(String((err as Error).message))) {
+        throw new ConflictError('a job with this name already exists', { cause: err });
+      }
+      if (err instanceof Error && 'code' in err && typeof (err as { code: unknown }).code === 'string' && (err as { code: string }).code.length !== 5) throw err;
+      if (err instanceof Error && err.constructor.name !== 'Error' && !('severity' in err)) throw err;
+      throw new StorageError(`${what} failed: ${(err as Error).message}`, { cause: err });
+    }
+  };
+
+  const getExecution = async (id: string): Promise<Execution | null> => {
+    const { rows } = await db.query(`SELECT ${EXECUTION_COLUMNS} FROM vecron_executions WHERE id = $1`, [id]);
+    return rows[0] ? toExecution(rows[0]) : null;
+  };
+
+  const storage: Storage = {
+    async createJob({ id, definition, now, anchorAt, nextFireAt }) {
+      return wrap('createJob', () =>
+        db.transaction(async (tx) => {
+          const { rows } = await tx.query(
+            `INSERT INTO vecron_jobs (id, name, definition, enabled, version, created_at, updated_at)
+             VALUES ($1, $2, $3::jsonb, $4, 1, $5, $5) RETURNING *`,
+            [id, definition.name, JSON.stringify(definition), definition.enabled, iso(now)],
+          );
+          await tx.query(
+            `INSERT INTO vecron_schedules (job_id, next_fire_at, anchor_at) VALUES ($1, $2, $3)`,
+            [id, isoOrNull(nextFireAt), iso(anchorAt)],
+          );
+          return toJob(rows[0]!);
+        }),
+      );
+    },
+
+    async updateJob(id, { definition, now, nextFireAt, resetAnchor }) {
+      return wrap('updateJob', () =>
+        db.transaction(async (tx) => {
+          const { rows } = await tx.query(
+            `UPDATE vecron_jobs SET name = $2, definition = $3::jsonb, enabled = $4, version = version + 1, updated_at = $5
+             WHERE id = $1 RETURNING *`,
+            [id, definition.name, JSON.stringify(definition), definition.enabled, iso(now)],
+          );
+          if (!rows[0]) throw new NotFoundError('job', id);
+          await tx.query(
+            `UPDATE vecron_schedules SET next_fire_at = CASE WHEN $5 THEN $2::timestamptz ELSE next_fire_at END,
+                    anchor_at = CASE WHEN $3 THEN $4::timestamptz ELSE anchor_at END
+             WHERE job_id = $1`,
+            [id, isoOrNull(nextFireAt ?? null), resetAnchor === true, iso(now), nextFireAt !== undefined],
+          );
+          return toJob(rows[0]);
+        }),
+      );
+    },
+
+    async getJob(id) {
+      const { rows } = await db.query(`SELECT * FROM vecron_jobs WHERE id = $1`, [id]);
+      return rows[0] ? toJob(rows[0]) : null;
+    },
+
+    async getJobByName(name) {
+      const { rows } = await db.query(`SELECT * FROM vecron_jobs WHERE name = $1`, [name]);
+      return rows[0] ? toJob(rows[0]) : null;
+    },
+
+    async listJobs(filter = {}) {
+      const { rows } = await db.query(
+        `SELECT * FROM vecron_jobs WHERE ($1::boolean IS NULL OR enabled = $1) ORDER BY name LIMIT $2 OFFSET $3`,
+        [filter.enabled ?? null, filter.limit ?? 1000, filter.offset ?? 0],
+      );
+      return rows.map(toJob);
+    },
+
+    async deleteJob(id) {
+      const { rowCount } = await db.query(`DELETE FROM vecron_jobs WHERE id = $1`, [id]);
+      return rowCount > 0;
+    },
+
+    async fireDueSchedules({ now, limit, decide, newExecutionId }) {
+      return wrap('fireDueSchedules', () =>
+        db.transaction(async (tx) => {
+          const { rows } = await tx.query(
+            `SELECT s.job_id, s.next_fire_at, s.last_fire_at, s.last_finished_at, s.anchor_at, j.definition, j.enabled,
+                    EXISTS (SELECT 1 FROM vecron_executions e WHERE e.job_id = s.job_id AND e.status IN ${OPEN}) AS has_open
+             FROM vecron_schedules s JOIN vecron_jobs j ON j.id = s.job_id
+             WHERE s.next_fire_at IS NOT NULL AND s.next_fire_at <= $1
+             ORDER BY s.next_fire_at
+             LIMIT $2
+             FOR UPDATE OF s SKIP LOCKED`,
+            [iso(now), limit],
+          );
+          const created: Execution[] = [];
+          for (const r of rows) {
+            const jobId = String(r.job_id);
+            const definition = typeof r.definition === 'string' ? JSON.parse(r.definition) : r.definition;
+            const decision = decide({
+              jobId,
+              definition,
+              enabled: Boolean(r.enabled),
+              nextFireAt: new Date(r.next_fire_at as string),
+              lastFireAt: r.last_fire_at ? new Date(r.last_fire_at as string) : null,
+              lastFinishedAt: r.last_finished_at ? new Date(r.last_finished_at as string) : null,
+              anchorAt: new Date(r.anchor_at as string),
+              hasOpenExecution: Boolean(r.has_open),
+            });
+            let lastFire: Date | null = null;
+            for (const at of decision.fire) {
+              const { rows: ins } = await tx.query(
+                `INSERT INTO vecron_executions (id, job_id, idempotency_key, status, trigger_source, trigger_metadata, scheduled_for, available_at, context, created_at)
+                 VALUES ($1, $2, $3, 'pending', 'scheduled', '{}'::jsonb, $4, $4, '{"steps":{}}'::jsonb, $5)
+                 ON CONFLICT (job_id, idempotency_key) DO NOTHING
+                 RETURNING ${EXECUTION_COLUMNS}`,
+                [newExecutionId(), jobId, `fire:${iso(at)}`, iso(at), iso(now)],
+              );
+              if (ins[0]) {
+                const e = toExecution(ins[0]);
+                created.push(e);
+                await tx.query(
+                  `INSERT INTO vecron_fire_ledger (job_id, fire_at, outcome, reason, execution_id, recorded_at)
+                   VALUES ($1, $2, 'fired', NULL, $3, $4) ON CONFLICT DO NOTHING`,
+                  [jobId, iso(at), e.id, iso(now)],
+                );
+              }
+              if (!lastFire || at > lastFire) lastFire = at;
+            }
+            for (const s of decision.skip) {
+              await tx.query(
+                `INSERT INTO vecron_fire_ledger (job_id, fire_at, outcome, reason, execution_id, recorded_at)
+                 VALUES ($1, $2, $3, $4, NULL, $5) ON CONFLICT DO NOTHING`,
+                [jobId, iso(s.at), s.outcome, s.reason, iso(now)],
+              );
+            }
+            await tx.query(
+              `UPDATE vecron_schedules SET next_fire_at = $2, last_fire_at = COALESCE($3, last_fire_at) WHERE job_id = $1`,
+              [jobId, isoOrNull(decision.nextFireAt), isoOrNull(lastFire)],
+            );
+          }
+          return created;
+        }),
+      );
+    },
+
+    async markScheduleFinished(jobId, finishedAt, nextFireAt) {
+      await db.query(
+        `UPDATE vecron_schedules SET last_finished_at = $2, next_fire_at = COALESCE(next_fire_at, $3) WHERE job_id = $1`,
+        [jobId, iso(finishedAt), isoOrNull(nextFireAt)],
+      );
+    },
+
+    async createExecution(e, now) {
+      return wrap('createExecution', async () => {
+        const { rows } = await db.query(
+          `INSERT INTO vecron_executions (id, job_id, idempotency_key, status, trigger_source, trigger_metadata, scheduled_for, available_at, context, replay_of, created_at)
+           VALUES ($1, $2, $3, 'pending', $4, $5::jsonb, $6, $7, $8::jsonb, $9, $10)
+           ON CONFLICT (job_id, idempotency_key) DO NOTHING
+           RETURNING ${EXECUTION_COLUMNS}`,
+          [
+            e.id, e.jobId, e.idempotencyKey, e.triggerSource, JSON.stringify(e.triggerMetadata ?? {}),
+            isoOrNull(e.scheduledFor), iso(e.availableAt), JSON.stringify(e.context ?? { steps: {} }), e.replayOf ?? null, iso(now),
+          ],
+        );
+        if (rows[0]) return { execution: toExecution(rows[0]), created: true };
+        const existing = await db.query(
+          `SELECT ${EXECUTION_COLUMNS} FROM vecron_executions WHERE job_id = $1 AND idempotency_key = $2`,
+          [e.jobId, e.idempotencyKey],
+        );
+        if (!existing.rows[0]) throw new StorageError('execution vanished after an idempotency conflict');
+        return { execution: toExecution(existing.rows[0]), created: false };
+      });
+    },
+
+    getExecution,
+
+    async listExecutions(filter = {}) {
+      const statuses = filter.status === undefined ? null : Array.isArray(filter.status) ? filter.status : [filter.status];
+      const { rows } = await db.query(
+        `SELECT ${EXECUTION_COLUMNS} FROM vecron_executions
+         WHERE ($1::uuid IS NULL OR job_id = $1)
+           AND ($2::text[] IS NULL OR status = ANY($2::text[]))
+           AND ($3::text IS NULL OR trigger_source = $3)
+           AND ($4::timestamptz IS NULL OR created_at >= $4)
+           AND ($5::timestamptz IS NULL OR created_at < $5)
+         ORDER BY created_at DESC, id
+         LIMIT $6 OFFSET $7`,
+        [
+          filter.jobId ?? null, statuses, filter.triggerSource ?? null, isoOrNull(filter.createdFrom), isoOrNull(filter.createdTo),
+          filter.limit ?? 100, filter.offset ?? 0,
+        ],
+      );
+      return rows.map(toExecution);
+    },
+
+    async claimExecution(id, { owner, leaseMs, now, exclusive }): Promise<ClaimResult> {
+      return wrap('claimExecution', () =>
+        db.transaction(async (tx) => {
+          if (exclusive) {
+            const { rows: lock } = await tx.query(
+              `SELECT j.id FROM vecron_jobs j JOIN vecron_executions e ON e.job_id = j.id WHERE e.id = $1 FOR UPDATE OF j`,
+              [id],
+            );
+            if (lock[0]) {
+              const { rows: busy } = await tx.query(
+                `SELECT 1 FROM vecron_executions WHERE job_id = $1 AND id <> $2 AND status IN ${ACTIVE} LIMIT 1`,
+                [lock[0].id, id],
+              );
+              if (busy.length) {
+                return { claimed: false as const, reason: 'overlap' as const, execution: await getExecutionTx(tx, id) };
+              }
+            }
+          }
+          const { rows } = await tx.query(
+            `UPDATE vecron_executions
+             SET status = CASE WHEN status = 'cancelling' THEN 'cancelling' ELSE 'running' END,
+                 lease_owner = $2, lease_expires_at = $3, fencing_token = nextval('vecron_fencing_seq'),
+                 started_at = COALESCE(started_at, $4)
+             WHERE id = $1
+               AND ((status = 'pending' AND available_at <= $4) OR (status IN ${ACTIVE} AND lease_expires_at < $4))
+             RETURNING ${EXECUTION_COLUMNS}`,
+            [id, owner, iso(new Date(now.getTime() + leaseMs)), iso(now)],
+          );
+          if (rows[0]) return { claimed: true as const, execution: toExecution(rows[0]) };
+          const current = await getExecutionTx(tx, id);
+          const reason = current?.status === 'pending' && current.availableAt > now ? 'not_available_yet' : 'not_claimable';
+          return { claimed: false as const, reason, execution: current };
+        }),
+      );
+    },
+
+    async extendLease(id, token, { leaseMs, now }) {
+      const { rows } = await db.query<{ status: ExecutionStatus }>(
+        `UPDATE vecron_executions SET lease_expires_at = $3
+         WHERE id = $1 AND fencing_token = $2 AND status IN ${ACTIVE} RETURNING status`,
+        [id, token, iso(new Date(now.getTime() + leaseMs))],
+      );
+      return { ok: rows.length > 0, cancelRequested: rows[0]?.status === 'cancelling' };
+    },
+
+    async saveProgress(id, token, { context, currentStep }) {
+      const { rowCount } = await db.query(
+        `UPDATE vecron_executions SET context = $3::jsonb, current_step = $4
+         WHERE id = $1 AND fencing_token = $2 AND status IN ${ACTIVE}`,
+        [id, token, JSON.stringify(context), currentStep],
+      );
+      return rowCount > 0;
+    },
+
+    async startStepAttempt(id, token, stepId, now) {
+      return db.transaction(async (tx) => {
+        const { rows: own } = await tx.query(
+          `SELECT 1 FROM vecron_executions WHERE id = $1 AND fencing_token = $2 AND status IN ${ACTIVE} FOR UPDATE`,
+          [id, token],
+        );
+        if (!own.length) return null;
+        await tx.query(
+          `UPDATE vecron_step_attempts SET status = 'abandoned', finished_at = $3
+           WHERE execution_id = $1 AND step_id = $2 AND status = 'running'`,
+          [id, stepId, iso(now)],
+        );
+        const { rows } = await tx.query<{ n: number | string; failures: number | string }>(
+          `SELECT COALESCE(MAX(attempt), 0) AS n, COUNT(*) FILTER (WHERE status = 'failed') AS failures
+           FROM vecron_step_attempts WHERE execution_id = $1 AND step_id = $2`,
+          [id, stepId],
+        );
+        const attempt = Number(rows[0]?.n ?? 0) + 1;
+        await tx.query(
+          `INSERT INTO vecron_step_attempts (execution_id, step_id, attempt, status, fencing_token, started_at)
+           VALUES ($1, $2, $3, 'running', $4, $5)`,
+          [id, stepId, attempt, token, iso(now)],
+        );
+        return { attempt, previousFailures: Number(rows[0]?.failures ?? 0) };
+      });
+    },
+
+    async finishStepAttempt(id, token, { stepId, attempt, status, error, retryDelayMs, now }) {
+      const { rowCount } = await db.query(
+        `UPDATE vecron_step_attempts a SET status = $5, error = $6::jsonb, retry_delay_ms = $7, finished_at = $8
+         WHERE a.execution_id = $1 AND a.step_id = $3 AND a.attempt = $4 AND a.fencing_token = $2 AND a.status = 'running'
+           AND EXISTS (SELECT 1 FROM vecron_executions e WHERE e.id = $1 AND e.fencing_token = $2 AND e.status IN ${ACTIVE})`,
+        [id, token, stepId, attempt, status, error ? JSON.stringify(error) : null, retryDelayMs, iso(now)],
+      );
+      return rowCount > 0;
+    },
+
+    async completeExecution(id, token, { status, error, context, now }) {
+      const { rowCount } = await db.query(
+        `UPDATE vecron_executions
+         SET status = $3, error = $4::jsonb, context = $5::jsonb, finished_at = $6, lease_owner = NULL, lease_expires_at = NULL
+         WHERE id = $1 AND fencing_token = $2 AND status IN ${ACTIVE}`,
+        [id, token, status, error ? JSON.stringify(error) : null, JSON.stringify(context), iso(now)],
+      );
+      return rowCount > 0;
+    },
+
+    async requeueExecution(id, token, { availableAt, incrementAttempt, error, context, now }) {
+      const { rowCount } = await db.query(
+        `UPDATE vecron_executions
+         SET status = CASE WHEN status = 'cancelling' THEN 'cancelled' ELSE 'pending' END,
+             finished_at = CASE WHEN status = 'cancelling' THEN $7::timestamptz ELSE NULL END,
+             available_at = $3, attempt = attempt + $4, error = $5::jsonb, context = $6::jsonb,
+             lease_owner = NULL, lease_expires_at = NULL, published_at = NULL
+         WHERE id = $1 AND fencing_token = $2 AND status IN ${ACTIVE}`,
+        [id, token, iso(availableAt), incrementAttempt ? 1 : 0, error ? JSON.stringify(error) : null, JSON.stringify(context), iso(now)],
+      );
+      return rowCount > 0;
+    },
+
+    async requestCancel(id, now) {
+      const { rows } = await db.query<{ status: ExecutionStatus }>(
+        `UPDATE vecron_executions
+         SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE 'cancelling' END,
+             finished_at = CASE WHEN status = 'pending' THEN $2::timestamptz ELSE finished_at END,
+             error = CASE WHEN status = 'pending' THEN '{"name":"CancelledError","code":"CANCELLED","message":"cancelled before it started","retryable":false}'::jsonb ELSE error END
+         WHERE id = $1 AND status IN ('pending','running') RETURNING status`,
+        [id, iso(now)],
+      );
+      if (rows[0]) return rows[0].status;
+      const e = await getExecution(id);
+      return e?.status ?? null;
+    },
+
+    async findExecutionsToDispatch({ now, republishAfterMs, limit }) {
+      const { rows } = await db.query(
+        `SELECT id, available_at FROM vecron_executions
+         WHERE ((status = 'pending') OR (status IN ${ACTIVE} AND lease_expires_at < $1))
+           AND (published_at IS NULL OR published_at < $2)
+         ORDER BY available_at
+         LIMIT $3`,
+        [iso(now), iso(new Date(now.getTime() - republishAfterMs)), limit],
+      );
+      return rows.map((r) => ({ id: String(r.id), availableAt: new Date(r.available_at as string) }));
+    },
+
+    async markPublished(ids, now) {
+      if (!ids.length) return;
+      await db.query(`UPDATE vecron_executions SET published_at = $2 WHERE id = ANY($1::uuid[])`, [ids, iso(now)]);
+    },
+
+    async listStepAttempts(executionId) {
+      const { rows } = await db.query(
+        `SELECT execution_id, step_id, attempt, status, fencing_token::text AS fencing_token, started_at, finished_at, error, retry_delay_ms
+         FROM vecron_step_attempts WHERE execution_id = $1 ORDER BY started_at, step_id, attempt`,
+        [executionId],
+      );
+      return rows.map(toStepAttempt);
+    },
+
+    async listLedger(jobId, args = {}) {
+      const { rows } = await db.query(
+        `SELECT * FROM vecron_fire_ledger WHERE job_id = $1
+           AND ($2::timestamptz IS NULL OR fire_at >= $2) AND ($3::timestamptz IS NULL OR fire_at < $3)
+         ORDER BY fire_at LIMIT $4`,
+        [jobId, isoOrNull(args.from), isoOrNull(args.to), args.limit ?? 10_000],
+      );
+      return rows.map(toLedgerEntry);
+    },
+
+    async recordLedger(entry) {
+      await db.query(
+        `INSERT INTO vecron_fire_ledger (job_id, fire_at, outcome, reason, execution_id, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+        [entry.jobId, iso(entry.fireAt), entry.outcome, entry.reason, entry.executionId, iso(entry.recordedAt)],
+      );
+    },
+
+    async setVariable(v) {
+      await db.query(
+        `INSERT INTO vecron_variables (scope, name, value, sensitive, updated_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (scope, name) DO UPDATE SET value = EXCLUDED.value, sensitive = EXCLUDED.sensitive, updated_at = EXCLUDED.updated_at`,
+        [v.scope, v.name, v.value, v.sensitive, iso(v.updatedAt)],
+      );
+    },
+
+    async listVariables(scope) {
+      const { rows } = await db.query(
+        `SELECT * FROM vecron_variables WHERE ($1::text IS NULL OR scope = $1) ORDER BY scope, name`,
+        [scope ?? null],
+      );
+      return rows.map((r) => ({
+        scope: String(r.scope), name: String(r.name), value: String(r.value), sensitive: Boolean(r.sensitive),
+        updatedAt: new Date(r.updated_at as string),
+      }));
+    },
+
+    async deleteVariable(scope, name) {
+      const { rowCount } = await db.query(`DELETE FROM vecron_variables WHERE scope = $1 AND name = $2`, [scope, name]);
+      return rowCount > 0;
+    },
+
+    async close() {
+      closed ??= (options.onClose ?? (async () => {}))();
+      return closed;
+    },
+  };
+  return storage;
+}
+
+async function getExecutionTx(tx: SqlClient, id: string): Promise<Execution | null> {
+  const { rows } = await tx.query(`SELECT ${EXECUTION_COLUMNS} FROM vecron_executions WHERE id = $1`, [id]);
+  return rows[0] ? toExecution(rows[0]) : null;
+}
+
+export type { Job };

@@ -1,0 +1,363 @@
+import type { Logger } from 'pino';
+import type { VecronError} from '../errors/errors.js';
+import {
+  CancelledError, JobTimeoutError, LeaseLostError, ShutdownError, StepTimeoutError, toErrorRecord,
+} from '../errors/errors.js';
+import { ValidationError } from '../errors/errors.js';
+import { zodIssues } from '../errors/zod-issues.js';
+import type { CronEventBus } from '../events.js';
+import type { ExecutorRegistry } from '../executor/registry.js';
+import { createFileArea, executionFilesDir } from '../files/file-area.js';
+import type { Clock } from '../internal/clock.js';
+import type { Execution, ExecutionContext, ExecutionStatus, ErrorRecord } from '../model/execution.js';
+import type { JobDefinition, StepDefinition } from '../model/job-definition.js';
+import type { Job } from '../model/job.js';
+import type { Queue, QueueMessage } from '../queue/port.js';
+import type { BackoffOptions } from '../reliability/backoff.js';
+import { nextFireAfter } from '../schedule/index.js';
+import type { Storage } from '../storage/port.js';
+import { renderTemplate } from '../template/index.js';
+import type { TemplateScope } from '../template/index.js';
+import type { VariableResolver } from '../variables/variables.js';
+import { decideFailure, toJsonOutput } from './step-outcome.js';
+
+/** Settings of the worker role. */
+export interface WorkerSettings {
+  workerId: string;
+  concurrency: number;
+  leaseMs: number;
+  backoff: BackoffOptions;
+  filesDir: string;
+  defaultTimeZone: string;
+  /** Delay before retrying a claim that found another run of a non-concurrent job. */
+  overlapRetryMs: number;
+}
+
+/** What the worker needs around it. */
+export interface WorkerDeps {
+  storage: Storage;
+  queue: Queue;
+  executors: ExecutorRegistry;
+  variables: VariableResolver;
+  events: CronEventBus;
+  clock: Clock;
+  logger: Logger;
+  settings: WorkerSettings;
+}
+
+type Outcome =
+  | { kind: 'complete'; status: ExecutionStatus; error: ErrorRecord | null }
+  | { kind: 'retry'; delayMs: number; error: ErrorRecord }
+  | { kind: 'release' }
+  | { kind: 'lost' };
+
+/** The worker role: consumes execution ids, claims, runs steps, persists after each. */
+export interface Worker {
+  /** Runs until `stop()`; resolves when the consumer loop has ended. */
+  start(): Promise<void>;
+  /**
+   * Stops taking work; in-flight executions get `graceMs` to finish, then their signals abort
+   * with `ShutdownError` and their leases are released (they resume elsewhere or on restart).
+   */
+  stop(graceMs: number): Promise<void>;
+  /** Runs one delivered message (exposed for tests and for queue adapters). */
+  handle(message: QueueMessage): Promise<void>;
+}
+
+/** Creates a worker. */
+export function createWorker(deps: WorkerDeps): Worker {
+  const { storage, queue, executors, variables, events, clock, logger, settings } = deps;
+  const consumeAbort = new AbortController();
+  const shutdown = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  let loop: Promise<void> | null = null;
+
+  async function handle(message: QueueMessage): Promise<void> {
+    const p = run(message);
+    inFlight.add(p);
+    try {
+      await p;
+    } finally {
+      inFlight.delete(p);
+    }
+  }
+
+  async function run(message: QueueMessage): Promise<void> {
+    const id = message.executionId;
+    const existing = await storage.getExecution(id);
+    if (!existing) return message.ack();
+    const job = await storage.getJob(existing.jobId);
+    if (!job) return message.ack();
+    const claim = await storage.claimExecution(id, {
+      owner: settings.workerId,
+      leaseMs: settings.leaseMs,
+      now: clock.now(),
+      exclusive: !job.definition.allow_concurrent,
+    });
+    if (!claim.claimed) {
+      if (claim.reason === 'not_available_yet' && claim.execution) {
+        return message.nak(Math.max(0, claim.execution.availableAt.getTime() - clock.now().getTime()));
+      }
+      if (claim.reason === 'overlap') return message.nak(settings.overlapRetryMs);
+      return message.ack();
+    }
+    const execution = claim.execution;
+    const token = execution.fencingToken!;
+    const log = logger.child({ executionId: id, jobId: job.id, fencingToken: token });
+    events.emit('execution.started', { execution });
+    log.debug({ attempt: execution.attempt, triggerSource: execution.triggerSource }, 'execution claimed');
+
+    const outcome = await runClaimed(job, execution, token, log);
+    const redeliverInMs = await settle(job, execution, token, outcome, log);
+    if (redeliverInMs === null) await message.ack();
+    else await message.nak(redeliverInMs);
+  }
+
+  async function runClaimed(job: Job, execution: Execution, token: number, log: Logger): Promise<Outcome> {
+    const controller = new AbortController();
+    const abort = (reason: VecronError): void => {
+      if (!controller.signal.aborted) controller.abort(reason);
+    };
+    if (execution.status === 'cancelling') return { kind: 'complete', status: 'cancelled', error: new CancelledError('cancelled while no worker held it').toJSON() };
+
+    const onShutdown = (): void => abort(new ShutdownError());
+    shutdown.signal.addEventListener('abort', onShutdown, { once: true });
+    if (shutdown.signal.aborted) onShutdown();
+
+    const heartbeat = setInterval(() => {
+      storage
+        .extendLease(execution.id, token, { leaseMs: settings.leaseMs, now: clock.now() })
+        .then((r) => {
+          if (!r.ok) abort(new LeaseLostError(execution.id));
+          else if (r.cancelRequested) abort(new CancelledError('cancelled by request'));
+        })
+        .catch((err: unknown) => log.warn({ err }, 'lease extension failed; will retry'));
+    }, Math.max(50, Math.floor(settings.leaseMs / 3)));
+    heartbeat.unref();
+
+    let jobTimer: NodeJS.Timeout | undefined;
+    const timeoutS = job.definition.timeout_seconds;
+    if (timeoutS) {
+      const startedAt = (execution.startedAt ?? clock.now()).getTime();
+      const remaining = startedAt + timeoutS * 1000 - clock.now().getTime();
+      jobTimer = setTimeout(() => abort(new JobTimeoutError(timeoutS * 1000)), Math.max(0, remaining));
+      jobTimer.unref();
+    }
+
+    try {
+      return await runSteps(job, execution, token, controller.signal, log);
+    } catch (err) {
+      const reason = controller.signal.aborted ? controller.signal.reason : err;
+      return outcomeOfAbort(reason, err);
+    } finally {
+      clearInterval(heartbeat);
+      if (jobTimer) clearTimeout(jobTimer);
+      shutdown.signal.removeEventListener('abort', onShutdown);
+    }
+  }
+
+  function outcomeOfAbort(reason: unknown, original: unknown): Outcome {
+    if (reason instanceof LeaseLostError) return { kind: 'lost' };
+    if (reason instanceof ShutdownError) return { kind: 'release' };
+    if (reason instanceof JobTimeoutError) return { kind: 'complete', status: 'timeout', error: reason.toJSON() };
+    if (reason instanceof CancelledError) return { kind: 'complete', status: 'cancelled', error: reason.toJSON() };
+    return { kind: 'complete', status: 'failed', error: toErrorRecord(original) };
+  }
+
+  async function runSteps(job: Job, execution: Execution, token: number, signal: AbortSignal, log: Logger): Promise<Outcome> {
+    const def: JobDefinition = job.definition;
+    const context: ExecutionContext = { ...execution.context, steps: { ...(execution.context.steps ?? {}) } };
+    const vars = await variables.resolve(job.id, def.variables);
+    const files = createFileArea(executionFilesDir(settings.filesDir, job.id, execution.id));
+    const scopeBase = {
+      variables: vars,
+      webhook: context.webhook ?? null,
+      job_id: job.id,
+      execution_id: execution.id,
+      execution_date: (execution.startedAt ?? clock.now()).toISOString(),
+      scheduled_for: execution.scheduledFor?.toISOString() ?? null,
+      timezone: def.schedule?.type === 'cron' ? (def.schedule.timezone ?? settings.defaultTimeZone) : settings.defaultTimeZone,
+    };
+    const scope = (): TemplateScope => ({
+      ...scopeBase,
+      steps: Object.fromEntries(Object.entries(context.steps).filter(([, s]) => s.status === 'succeeded').map(([k, s]) => [k, { output: s.output }])),
+    });
+
+    for (const [index, step] of def.steps.entries()) {
+      if (signal.aborted) throw signal.reason;
+      const done = context.steps[step.id];
+      if (done && (done.status === 'succeeded' || done.status === 'skipped' || done.status === 'failed')) continue;
+
+      if (step.condition && !truthy(renderTemplate(step.condition, scope(), { basePath: `$.steps[${index}].condition` }))) {
+        context.steps[step.id] = { status: 'skipped', attempts: 0, finished_at: clock.now().toISOString() };
+        events.emit('execution.step.finished', { executionId: execution.id, jobId: job.id, stepId: step.id, attempt: 0, status: 'skipped' });
+        if (!(await storage.saveProgress(execution.id, token, { context, currentStep: step.id }))) return { kind: 'lost' };
+        continue;
+      }
+
+      if (!(await storage.saveProgress(execution.id, token, { context, currentStep: step.id }))) return { kind: 'lost' };
+      const opened = await storage.startStepAttempt(execution.id, token, step.id, clock.now());
+      if (!opened) return { kind: 'lost' };
+      const stepLog = log.child({ stepId: step.id, attempt: opened.attempt });
+      events.emit('execution.step.started', { executionId: execution.id, jobId: job.id, stepId: step.id, attempt: opened.attempt });
+
+      try {
+        const output = await runStep(step, index, scope(), signal, {
+          executionId: execution.id, jobId: job.id, attempt: opened.attempt, files, variables: vars, logger: stepLog,
+        });
+        context.steps[step.id] = { status: 'succeeded', output, attempts: opened.attempt, finished_at: clock.now().toISOString() };
+        await storage.finishStepAttempt(execution.id, token, { stepId: step.id, attempt: opened.attempt, status: 'succeeded', error: null, retryDelayMs: null, now: clock.now() });
+        if (!(await storage.saveProgress(execution.id, token, { context, currentStep: step.id }))) return { kind: 'lost' };
+        events.emit('execution.step.finished', { executionId: execution.id, jobId: job.id, stepId: step.id, attempt: opened.attempt, status: 'succeeded' });
+      } catch (err) {
+        // An execution-wide abort (timeout, cancel, shutdown, lost lease) wins over the step's error.
+        const cause = signal.aborted ? signal.reason : err;
+        const record = toErrorRecord(cause);
+        if (signal.aborted) {
+          await storage.finishStepAttempt(execution.id, token, { stepId: step.id, attempt: opened.attempt, status: 'failed', error: record, retryDelayMs: null, now: clock.now() });
+          throw cause;
+        }
+        const action = decideFailure({
+          error: err,
+          previousFailures: opened.previousFailures,
+          stepRetryCount: step.retry_count,
+          jobMaxRetries: def.max_retries,
+          executionAttempt: execution.attempt,
+          onFailure: step.on_failure,
+          backoff: settings.backoff,
+        });
+        stepLog.warn({ code: record.code, retryable: record.retryable, action: action.kind }, 'step failed');
+        await storage.finishStepAttempt(execution.id, token, {
+          stepId: step.id, attempt: opened.attempt, status: 'failed', error: record,
+          retryDelayMs: action.kind === 'retry' ? action.delayMs : null, now: clock.now(),
+        });
+        events.emit('execution.step.finished', { executionId: execution.id, jobId: job.id, stepId: step.id, attempt: opened.attempt, status: 'failed', error: record });
+        if (action.kind === 'retry') {
+          context.retry_delays_ms = [...(context.retry_delays_ms ?? []), action.delayMs];
+          events.emit('execution.retrying', { executionId: execution.id, jobId: job.id, stepId: step.id, delayMs: action.delayMs, attempt: execution.attempt + 1 });
+          execution.context = context;
+          return { kind: 'retry', delayMs: action.delayMs, error: record };
+        }
+        if (action.kind === 'continue') {
+          context.steps[step.id] = { status: 'failed', error: record, attempts: opened.attempt, finished_at: clock.now().toISOString() };
+          if (!(await storage.saveProgress(execution.id, token, { context, currentStep: step.id }))) return { kind: 'lost' };
+          continue;
+        }
+        context.steps[step.id] = { status: 'failed', error: record, attempts: opened.attempt, finished_at: clock.now().toISOString() };
+        execution.context = context;
+        return { kind: 'complete', status: action.status, error: record };
+      }
+    }
+    execution.context = context;
+    return { kind: 'complete', status: 'success', error: null };
+  }
+
+  async function runStep(
+    step: StepDefinition,
+    index: number,
+    scope: TemplateScope,
+    signal: AbortSignal,
+    ids: { executionId: string; jobId: string; attempt: number; files: ReturnType<typeof createFileArea>; variables: Record<string, string>; logger: Logger },
+  ): Promise<unknown> {
+    const executor = executors.get(step.type);
+    const rendered = renderTemplate(step.config, scope, {
+      basePath: `$.steps[${index}].config`,
+      ...(executor.unrenderedPaths ? { skip: executor.unrenderedPaths } : {}),
+    });
+    const parsed = executor.config.safeParse(rendered);
+    if (!parsed.success) {
+      throw new ValidationError(`config of step "${step.id}" (type ${step.type})`, zodIssues(parsed.error).map((i) => ({ ...i, path: i.path.replace(/^\$/, `$.steps[${index}].config`) })));
+    }
+    const timeoutMs = step.timeout_seconds ? step.timeout_seconds * 1000 : undefined;
+    const stepController = new AbortController();
+    const onParent = (): void => stepController.abort(signal.reason);
+    signal.addEventListener('abort', onParent, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    if (timeoutMs) {
+      timer = setTimeout(() => stepController.abort(new StepTimeoutError(step.id, timeoutMs)), timeoutMs);
+      timer.unref();
+    }
+    await ids.files.ensure();
+    try {
+      const work = executor.execute(parsed.data, {
+        executionId: ids.executionId,
+        jobId: ids.jobId,
+        stepId: step.id,
+        attempt: ids.attempt,
+        idempotencyKey: `${ids.executionId}:${step.id}`,
+        signal: stepController.signal,
+        logger: ids.logger,
+        files: ids.files,
+        variables: Object.freeze({ ...ids.variables }),
+        timeoutMs,
+      });
+      // An executor that ignores its signal must not hold the execution past a timeout or cancel.
+      const aborted = new Promise<never>((_, reject) => {
+        if (stepController.signal.aborted) reject(stepController.signal.reason);
+        stepController.signal.addEventListener('abort', () => reject(stepController.signal.reason), { once: true });
+      });
+      aborted.catch(() => undefined);
+      return toJsonOutput(await Promise.race([work, aborted]));
+    } finally {
+      if (timer) clearTimeout(timer);
+      signal.removeEventListener('abort', onParent);
+    }
+  }
+
+  /** Writes the outcome; returns the delay after which the message should be delivered again, or null to ack it. */
+  async function settle(job: Job, execution: Execution, token: number, outcome: Outcome, log: Logger): Promise<number | null> {
+    const now = clock.now();
+    if (outcome.kind === 'lost') {
+      log.warn('lease lost; another worker owns this execution now');
+      return null;
+    }
+    if (outcome.kind === 'release') {
+      const ok = await storage.requeueExecution(execution.id, token, { availableAt: now, incrementAttempt: false, error: null, context: execution.context, now });
+      log.info({ released: ok }, 'execution released on shutdown');
+      return ok ? 0 : null;
+    }
+    if (outcome.kind === 'retry') {
+      const availableAt = new Date(now.getTime() + outcome.delayMs);
+      const ok = await storage.requeueExecution(execution.id, token, { availableAt, incrementAttempt: true, error: outcome.error, context: execution.context, now });
+      if (!ok) return null;
+      await storage.markPublished([execution.id], now);
+      return outcome.delayMs;
+    }
+    const ok = await storage.completeExecution(execution.id, token, { status: outcome.status, error: outcome.error, context: execution.context, now });
+    if (!ok) {
+      log.warn('completion refused: lease lost');
+      return null;
+    }
+    log.info({ status: outcome.status, code: outcome.error?.code }, 'execution finished');
+    events.emit('execution.finished', { executionId: execution.id, jobId: job.id, status: outcome.status, error: outcome.error });
+    const schedule = job.definition.schedule;
+    if (schedule?.type === 'fixed_delay' && execution.triggerSource === 'scheduled') {
+      const next = nextFireAfter(schedule, now.getTime(), { defaultTimeZone: settings.defaultTimeZone, lastFinishedAt: now.getTime(), anchorMs: now.getTime() });
+      await storage.markScheduleFinished(job.id, now, next === null ? null : new Date(next));
+    }
+    return null;
+  }
+
+  return {
+    handle,
+    start() {
+      loop ??= queue.consume(handle, { concurrency: settings.concurrency, signal: consumeAbort.signal });
+      return loop;
+    },
+    async stop(graceMs) {
+      consumeAbort.abort();
+      const all = Promise.allSettled([...inFlight]);
+      const timer = new Promise<void>((r) => setTimeout(r, graceMs).unref());
+      await Promise.race([all, timer]);
+      shutdown.abort();
+      await all;
+      await loop;
+    },
+  };
+}
+
+function truthy(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === 0) return false;
+  if (typeof v === 'string') return !['', 'false', '0', 'null', 'no'].includes(v.trim().toLowerCase());
+  return true;
+}
