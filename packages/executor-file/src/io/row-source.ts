@@ -11,7 +11,7 @@ export interface RowSource {
 }
 
 /** Rows per batch: large enough to amortise promise/iterator overhead, small enough to keep memory flat. */
-export const BATCH_SIZE = 512;
+export const BATCH_SIZE = 64;
 
 /** Names for headerless data: `column_1`, `column_2`, … (1-based like spreadsheet columns). */
 export function generatedColumns(count: number): string[] {

@@ -41,13 +41,34 @@ export async function writeXlsx(file: string, columns: readonly string[], rows: 
       r.commit();
     }
     count += batch.length;
-    // Let the zip stream flush to disk instead of piling up in memory.
-    if (out.writableNeedDrain) await once(out, 'drain');
+    await zipDrained(sheet, out);
   }
   sheet.commit();
   await workbook.commit();
   await finished(out);
   return count;
+}
+
+/** Bytes a sheet may have queued in front of the zip compressor before the writer waits. */
+const ZIP_QUEUE_LIMIT = 4 * 1024 * 1024;
+
+interface LegacyWritable {
+  _writableState?: { length?: number; needDrain?: boolean };
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+/**
+ * exceljs' worksheet stream writes into its zip entry (a readable-stream v2 PassThrough)
+ * without looking at backpressure, so a producer faster than deflate piles the whole sheet up
+ * in memory (230 MB for 650k rows). Wait for that queue, and the file, to drain.
+ */
+async function zipDrained(sheet: ExcelJS.Worksheet, out: NodeJS.WritableStream & { writableNeedDrain: boolean }): Promise<void> {
+  const pipes = (sheet as unknown as { stream?: { pipes?: LegacyWritable[] } }).stream?.pipes ?? [];
+  for (const p of pipes) {
+    const state = p._writableState;
+    if (state?.needDrain && (state.length ?? 0) > ZIP_QUEUE_LIMIT) await once(p as unknown as NodeJS.EventEmitter, 'drain');
+  }
+  if (out.writableNeedDrain) await once(out, 'drain');
 }
 
 function toXlsx(c: Cell | undefined): string | number | boolean | Date | null {

@@ -95,7 +95,7 @@ export async function openXlsxSource(file: string, shown: string, opts: XlsxRead
     rowIt = sheet[Symbol.asyncIterator]();
     const firstRow = await pullRow(rowIt, guard, fail);
     if (firstRow) {
-      const cells = rowCells(firstRow, opts.trim);
+      const cells = rowCells(firstRow, opts.trim) ?? [];
       if (opts.hasHeader) {
         columns = headerNames(cells);
         assertUnique(columns, `${shown}: header row`);
@@ -121,11 +121,9 @@ export async function openXlsxSource(file: string, shown: string, opts: XlsxRead
         throw fail(err);
       }
       if (r.done) break;
-      const cells = rowCells(r.value, opts.trim);
-      if (cells.every((c) => c === null || c === '')) continue;
       // Cells right of the header are ignored (notes in a far column are common in real sheets).
-      cells.length = width;
-      for (let k = 0; k < width; k++) if (cells[k] === undefined) cells[k] = null;
+      const cells = rowCells(r.value, opts.trim, width);
+      if (cells === undefined) continue; // blank row
       batch.push({ n: ++n, line: r.value.number, cells });
     }
     return batch;
@@ -157,14 +155,19 @@ async function pullRow(it: AsyncIterator<ExcelJS.Row>, guard: AbortGuard, fail: 
   }
 }
 
-function rowCells(row: ExcelJS.Row, trim: boolean): Cell[] {
+/** The row's cells (exactly `width` of them, or as many as it has); undefined for a blank row. */
+function rowCells(row: ExcelJS.Row, trim: boolean, width?: number): Cell[] | undefined {
   const values = row.values as unknown[];
+  const w = width ?? Math.max(values.length - 1, 0);
   const out: Cell[] = [];
-  for (let k = 1; k < values.length; k++) {
-    const c = normalizeCell(values[k]);
-    out.push(trim && typeof c === 'string' ? c.trim() : c);
+  let blank = true;
+  for (let k = 0; k < w; k++) {
+    let c = normalizeCell(values[k + 1]);
+    if (trim && typeof c === 'string') c = c.trim();
+    if (c !== null && c !== '') blank = false;
+    out.push(c);
   }
-  return out;
+  return blank ? undefined : out;
 }
 
 /** An exceljs cell value → a plain cell. */
