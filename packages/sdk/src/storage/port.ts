@@ -1,3 +1,4 @@
+import type { SqlClient } from './sql/sql-client.js';
 import type { JobDefinition } from '../model/job-definition.js';
 import type { Job } from '../model/job.js';
 import type {
@@ -134,6 +135,12 @@ export interface Storage {
   setVariable(v: StoredVariable): Promise<void>;
   listVariables(scope?: string): Promise<StoredVariable[]>;
   deleteVariable(scope: string, name: string): Promise<boolean>;
+
+  /**
+   * The SQL seam under this storage, for packages that keep their own tables in the same
+   * database (the server's users, roles, webhooks, audit log). Absent on non-SQL adapters.
+   */
+  readonly sql?: SqlClient;
 
   /** Releases connections and locks. Idempotent. */
   close(): Promise<void>;

@@ -42,6 +42,8 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
   };
 
   const storage: Storage = {
+    sql: db,
+
     async createJob({ id, definition, now, anchorAt, nextFireAt }) {
       return wrap('createJob', () =>
         db.transaction(async (tx) => {
