@@ -3,11 +3,16 @@
  *
  * @example
  * ```ts
- * import { describeExecutor } from '@vecron/sdk/testing';
+ * import { describeExecutor, describeStorage, describeQueue } from '@vecron/sdk/testing';
+ * describeStorage('my store', { create: () => myStorage() });
  * describeExecutor('echo', { type: 'echo', create: () => echo, validConfig: () => ({ message: 'hi' }), invalidConfigs: [] });
  * ```
  * @packageDocumentation
  */
 export { describeExecutor } from './describe-executor.js';
 export type { ExecutorConformanceOptions } from './describe-executor.js';
+export { describeStorage } from './describe-storage.js';
+export type { StorageConformanceOptions } from './describe-storage.js';
+export { describeQueue } from './describe-queue.js';
+export type { QueueConformanceOptions } from './describe-queue.js';
 export { createTestStepContext } from './step-context.js';

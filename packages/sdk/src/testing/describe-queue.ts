@@ -1,0 +1,135 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Queue, QueueMessage } from '../queue/port.js';
+
+/** Options of {@link describeQueue}. */
+export interface QueueConformanceOptions {
+  /** A fresh, empty queue per test. */
+  create: () => Promise<Queue>;
+  /** Extra cleanup after `close()` (delete a stream, …). */
+  destroy?: (queue: Queue) => Promise<void>;
+  /** How long to wait for deliveries, ms. @default 5000 */
+  deliveryTimeoutMs?: number;
+}
+
+type Received = { id: string; count: number; at: number };
+
+async function until(pred: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * The conformance suite every queue adapter runs (in-process, NATS JetStream, third-party):
+ * delivery and ack, de-duplication by execution id, nak with delay and a rising delivery count,
+ * delayed publishing, the concurrency limit, and a clean stop.
+ */
+export function describeQueue(name: string, options: QueueConformanceOptions): void {
+  const wait = options.deliveryTimeoutMs ?? 5_000;
+  describe(`queue conformance: ${name}`, () => {
+    let q: Queue;
+    let stop: AbortController;
+    let consuming: Promise<void> | null;
+    beforeEach(async () => {
+      q = await options.create();
+      stop = new AbortController();
+      consuming = null;
+    });
+    afterEach(async () => {
+      stop.abort();
+      await consuming;
+      await q.close();
+      await options.destroy?.(q);
+    });
+
+    const consume = (handler: (m: QueueMessage) => Promise<void>, concurrency = 4): void => {
+      consuming = q.consume(handler, { concurrency, signal: stop.signal });
+    };
+
+    it('delivers a published id once it is acked', async () => {
+      const got: Received[] = [];
+      consume(async (m) => {
+        got.push({ id: m.executionId, count: m.deliveryCount, at: Date.now() });
+        await m.ack();
+      });
+      await q.publish('11111111-1111-4111-8111-111111111111');
+      await until(() => got.length === 1, wait);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(got).toEqual([expect.objectContaining({ id: '11111111-1111-4111-8111-111111111111', count: 1 })]);
+    });
+
+    it('de-duplicates a publish of the same id', async () => {
+      await q.publish('22222222-2222-4222-8222-222222222222');
+      await q.publish('22222222-2222-4222-8222-222222222222');
+      const got: Received[] = [];
+      consume(async (m) => {
+        got.push({ id: m.executionId, count: m.deliveryCount, at: Date.now() });
+        await m.ack();
+      });
+      await until(() => got.length >= 1, wait);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(got).toHaveLength(1);
+    });
+
+    it('redelivers after nak(delay) with a higher delivery count', async () => {
+      const got: Received[] = [];
+      consume(async (m) => {
+        got.push({ id: m.executionId, count: m.deliveryCount, at: Date.now() });
+        if (m.deliveryCount === 1) await m.nak(300);
+        else await m.ack();
+      });
+      await q.publish('33333333-3333-4333-8333-333333333333');
+      await until(() => got.length === 2, wait);
+      expect(got[1]!.count).toBe(2);
+      expect(got[1]!.at - got[0]!.at).toBeGreaterThanOrEqual(250);
+    });
+
+    it('does not deliver before notBefore', async () => {
+      const got: Received[] = [];
+      const publishedAt = Date.now();
+      consume(async (m) => {
+        got.push({ id: m.executionId, count: m.deliveryCount, at: Date.now() });
+        await m.ack();
+      });
+      await q.publish('44444444-4444-4444-8444-444444444444', { notBefore: new Date(publishedAt + 500) });
+      await until(() => got.length === 1, wait);
+      expect(got[0]!.at - publishedAt).toBeGreaterThanOrEqual(450);
+    });
+
+    it('runs at most `concurrency` handlers at once', async () => {
+      let active = 0;
+      let peak = 0;
+      let done = 0;
+      consume(async (m) => {
+        active++;
+        peak = Math.max(peak, active);
+        await new Promise((r) => setTimeout(r, 50));
+        active--;
+        done++;
+        await m.ack();
+      }, 3);
+      for (let i = 0; i < 12; i++) await q.publish(`55555555-5555-4555-8555-${String(i).padStart(12, '0')}`);
+      await until(() => done === 12, wait * 2);
+      expect(peak).toBeLessThanOrEqual(3);
+      expect(peak).toBeGreaterThanOrEqual(2);
+    });
+
+    it('stops consuming when the signal aborts and waits for in-flight handlers', async () => {
+      let finished = false;
+      let started = false;
+      consume(async (m) => {
+        started = true;
+        await new Promise((r) => setTimeout(r, 300));
+        finished = true;
+        await m.ack();
+      });
+      await q.publish('66666666-6666-4666-8666-666666666666');
+      await until(() => started, wait);
+      stop.abort();
+      await consuming;
+      expect(finished).toBe(true);
+    });
+  });
+}

@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConflictError } from '../errors/errors.js';
+import { parseJobDefinition } from '../model/job-definition.js';
+import type { JobDefinition } from '../model/job-definition.js';
+import type { Storage } from '../storage/port.js';
+
+/** Options of {@link describeStorage}. */
+export interface StorageConformanceOptions {
+  /** A fresh, migrated, empty store per test. */
+  create: () => Promise<Storage>;
+  /** Extra cleanup after `close()` (drop a schema, …). */
+  destroy?: (storage: Storage) => Promise<void>;
+}
+
+const T0 = new Date('2026-01-05T02:00:00.000Z');
+const at = (ms: number): Date => new Date(T0.getTime() + ms);
+
+function definition(name: string, extra: Record<string, unknown> = {}): JobDefinition {
+  return parseJobDefinition({ name, steps: [{ id: 's1', type: 'echo', config: {} }], ...extra });
+}
+
+async function newJob(s: Storage, name = `job-${randomUUID().slice(0, 8)}`, extra: Record<string, unknown> = {}, nextFireAt: Date | null = null) {
+  return s.createJob({ id: randomUUID(), definition: definition(name, extra), now: T0, anchorAt: T0, nextFireAt });
+}
+
+async function newExecution(s: Storage, jobId: string, key: string = randomUUID(), availableAt = T0) {
+  return s.createExecution({ id: randomUUID(), jobId, idempotencyKey: key, triggerSource: 'manual', availableAt }, T0);
+}
+
+/**
+ * The conformance suite every storage adapter runs (embedded PGlite, PostgreSQL, third-party):
+ * idempotent creates under concurrency, exactly-once claims, fencing of stale tokens after a lease
+ * expires, exclusive claims, fire-once schedule claims across concurrent schedulers, dispatch
+ * bookkeeping, cancellation and variables.
+ */
+export function describeStorage(name: string, options: StorageConformanceOptions): void {
+  describe(`storage conformance: ${name}`, () => {
+    let s: Storage;
+    beforeEach(async () => {
+      s = await options.create();
+    });
+    afterEach(async () => {
+      await s.close();
+      await options.destroy?.(s);
+    });
+
+    it('stores and reads jobs; a taken name is a ConflictError', async () => {
+      const job = await newJob(s, 'payroll');
+      expect((await s.getJob(job.id))?.definition.name).toBe('payroll');
+      expect((await s.getJobByName('payroll'))?.id).toBe(job.id);
+      await expect(newJob(s, 'payroll')).rejects.toBeInstanceOf(ConflictError);
+      const updated = await s.updateJob(job.id, { definition: definition('payroll-2'), now: at(1000) });
+      expect(updated.version).toBe(2);
+      expect(updated.name).toBe('payroll-2');
+      expect(await s.deleteJob(job.id)).toBe(true);
+      expect(await s.getJob(job.id)).toBeNull();
+    });
+
+    it('creates an execution once per (job, idempotency key), also under 20 concurrent creates', async () => {
+      const job = await newJob(s);
+      const results = await Promise.all(Array.from({ length: 20 }, () => newExecution(s, job.id, 'same-key')));
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.execution.id)).size).toBe(1);
+      expect(await s.listExecutions({ jobId: job.id })).toHaveLength(1);
+    });
+
+    it('lets exactly one of 10 concurrent claims win, with a fencing token', async () => {
+      const job = await newJob(s);
+      const { execution } = await newExecution(s, job.id);
+      const claims = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => s.claimExecution(execution.id, { owner: `w${i}`, leaseMs: 10_000, now: at(1), exclusive: false })),
+      );
+      const winners = claims.filter((c) => c.claimed);
+      expect(winners).toHaveLength(1);
+      const won = winners[0]!;
+      expect(won.claimed && won.execution.status).toBe('running');
+      expect(won.claimed && won.execution.fencingToken).toBeGreaterThan(0);
+    });
+
+    it('does not claim before available_at', async () => {
+      const job = await newJob(s);
+      const { execution } = await newExecution(s, job.id, randomUUID(), at(60_000));
+      const c = await s.claimExecution(execution.id, { owner: 'w', leaseMs: 1000, now: at(1), exclusive: false });
+      expect(c).toMatchObject({ claimed: false, reason: 'not_available_yet' });
+    });
+
+    it('reclaims an expired lease with a newer token; every write with the stale token changes nothing', async () => {
+      const job = await newJob(s);
+      const { execution } = await newExecution(s, job.id);
+      const a = await s.claimExecution(execution.id, { owner: 'dead', leaseMs: 1_000, now: at(0), exclusive: false });
+      if (!a.claimed) throw new Error('first claim failed');
+      const stale = a.execution.fencingToken!;
+      expect(await s.saveProgress(execution.id, stale, { context: { steps: { s1: { status: 'succeeded', output: 1, attempts: 1, finished_at: at(10).toISOString() } } }, currentStep: 's1' })).toBe(true);
+      const early = await s.claimExecution(execution.id, { owner: 'w2', leaseMs: 1_000, now: at(500), exclusive: false });
+      expect(early.claimed).toBe(false);
+      const b = await s.claimExecution(execution.id, { owner: 'w2', leaseMs: 10_000, now: at(2_000), exclusive: false });
+      if (!b.claimed) throw new Error('reclaim failed');
+      const fresh = b.execution.fencingToken!;
+      expect(fresh).toBeGreaterThan(stale);
+      expect(b.execution.context.steps.s1?.status).toBe('succeeded');
+
+      const before = await s.getExecution(execution.id);
+      expect(await s.extendLease(execution.id, stale, { leaseMs: 99_000, now: at(2_100) })).toEqual({ ok: false, cancelRequested: false });
+      expect(await s.saveProgress(execution.id, stale, { context: { steps: {} }, currentStep: 'zzz' })).toBe(false);
+      expect(await s.startStepAttempt(execution.id, stale, 's1', at(2_100))).toBeNull();
+      expect(await s.completeExecution(execution.id, stale, { status: 'failed', error: null, context: { steps: {} }, now: at(2_100) })).toBe(false);
+      expect(await s.requeueExecution(execution.id, stale, { availableAt: at(0), incrementAttempt: true, error: null, context: { steps: {} }, now: at(2_100) })).toBe(false);
+      expect(await s.getExecution(execution.id)).toEqual(before);
+
+      expect(await s.completeExecution(execution.id, fresh, { status: 'success', error: null, context: b.execution.context, now: at(3_000) })).toBe(true);
+      expect((await s.getExecution(execution.id))?.status).toBe('success');
+    });
+
+    it('numbers step attempts and marks one left running by a dead worker as abandoned', async () => {
+      const job = await newJob(s);
+      const { execution } = await newExecution(s, job.id);
+      const a = await s.claimExecution(execution.id, { owner: 'a', leaseMs: 1_000, now: at(0), exclusive: false });
+      if (!a.claimed) throw new Error('claim failed');
+      const first = await s.startStepAttempt(execution.id, a.execution.fencingToken!, 's1', at(10));
+      expect(first).toEqual({ attempt: 1, previousFailures: 0 });
+      expect(await s.finishStepAttempt(execution.id, a.execution.fencingToken!, { stepId: 's1', attempt: 1, status: 'failed', error: null, retryDelayMs: 123, now: at(20) })).toBe(true);
+      expect(await s.startStepAttempt(execution.id, a.execution.fencingToken!, 's1', at(30))).toEqual({ attempt: 2, previousFailures: 1 });
+      const b = await s.claimExecution(execution.id, { owner: 'b', leaseMs: 1_000, now: at(5_000), exclusive: false });
+      if (!b.claimed) throw new Error('reclaim failed');
+      expect(await s.startStepAttempt(execution.id, b.execution.fencingToken!, 's1', at(5_010))).toEqual({ attempt: 3, previousFailures: 1 });
+      const attempts = await s.listStepAttempts(execution.id);
+      expect(attempts.map((x) => [x.attempt, x.status, x.retryDelayMs])).toEqual([[1, 'failed', 123], [2, 'abandoned', null], [3, 'running', null]]);
+    });
+
+    it('refuses an exclusive claim while another execution of the job runs', async () => {
+      const job = await newJob(s);
+      const one = (await newExecution(s, job.id)).execution;
+      const two = (await newExecution(s, job.id)).execution;
+      expect((await s.claimExecution(one.id, { owner: 'a', leaseMs: 10_000, now: at(0), exclusive: true })).claimed).toBe(true);
+      expect(await s.claimExecution(two.id, { owner: 'b', leaseMs: 10_000, now: at(1), exclusive: true })).toMatchObject({ claimed: false, reason: 'overlap' });
+      expect((await s.claimExecution(two.id, { owner: 'b', leaseMs: 10_000, now: at(1), exclusive: false })).claimed).toBe(true);
+    });
+
+    it('fires each due instant once across 5 concurrent schedulers', async () => {
+      const jobs = await Promise.all(Array.from({ length: 50 }, (_, i) => newJob(s, `due-${i}`, {}, at(0))));
+      const decide = (): { fire: Date[]; skip: []; nextFireAt: Date } => ({ fire: [at(0)], skip: [], nextFireAt: at(60_000) });
+      const created = (await Promise.all(Array.from({ length: 5 }, () => s.fireDueSchedules({ now: at(10), limit: 20, decide, newExecutionId: randomUUID })))).flat();
+      let more = await s.fireDueSchedules({ now: at(10), limit: 100, decide, newExecutionId: randomUUID });
+      while (more.length) {
+        created.push(...more);
+        more = await s.fireDueSchedules({ now: at(10), limit: 100, decide, newExecutionId: randomUUID });
+      }
+      expect(created).toHaveLength(50);
+      expect(new Set(created.map((e) => e.jobId)).size).toBe(50);
+      // Replaying the same instant (a scheduler that lost its update) creates nothing new.
+      for (const j of jobs.slice(0, 3)) {
+        const ledger = await s.listLedger(j.id);
+        expect(ledger).toHaveLength(1);
+        expect(ledger[0]).toMatchObject({ outcome: 'fired' });
+      }
+      expect(await s.fireDueSchedules({ now: at(30_000), limit: 100, decide, newExecutionId: randomUUID })).toHaveLength(0);
+    });
+
+    it('records skipped fires in the ledger and advances the schedule', async () => {
+      const job = await newJob(s, 'skipper', {}, at(0));
+      await s.fireDueSchedules({ now: at(5), limit: 10, newExecutionId: randomUUID, decide: () => ({ fire: [], skip: [{ at: at(0), outcome: 'skipped', reason: 'overlap' }], nextFireAt: at(1000) }) });
+      expect(await s.listLedger(job.id)).toEqual([expect.objectContaining({ outcome: 'skipped', reason: 'overlap', executionId: null })]);
+      expect(await s.fireDueSchedules({ now: at(500), limit: 10, newExecutionId: randomUUID, decide: () => { throw new Error('not due'); } })).toEqual([]);
+    });
+
+    it('cancels a pending execution at once and asks a running one to stop', async () => {
+      const job = await newJob(s);
+      const pending = (await newExecution(s, job.id)).execution;
+      expect(await s.requestCancel(pending.id, at(1))).toBe('cancelled');
+      const running = (await newExecution(s, job.id)).execution;
+      const c = await s.claimExecution(running.id, { owner: 'a', leaseMs: 10_000, now: at(0), exclusive: false });
+      if (!c.claimed) throw new Error('claim failed');
+      expect(await s.requestCancel(running.id, at(1))).toBe('cancelling');
+      expect(await s.extendLease(running.id, c.execution.fencingToken!, { leaseMs: 10_000, now: at(2) })).toEqual({ ok: true, cancelRequested: true });
+    });
+
+    it('lists what to dispatch: unpublished pending and expired running, not recently published', async () => {
+      const job = await newJob(s);
+      const p = (await newExecution(s, job.id)).execution;
+      const r = (await newExecution(s, job.id)).execution;
+      await s.claimExecution(r.id, { owner: 'a', leaseMs: 1_000, now: at(0), exclusive: false });
+      const ids = async (now: Date): Promise<string[]> => (await s.findExecutionsToDispatch({ now, republishAfterMs: 30_000, limit: 100 })).map((x) => x.id).sort();
+      expect(await ids(at(10))).toEqual([p.id]);
+      await s.markPublished([p.id], at(10));
+      expect(await ids(at(20))).toEqual([]);
+      expect(await ids(at(5_000))).toEqual([r.id]);
+      expect((await ids(at(40_000))).length).toBe(2);
+    });
+
+    it('requeues for a retry with a later available_at and a higher attempt', async () => {
+      const job = await newJob(s);
+      const e = (await newExecution(s, job.id)).execution;
+      const c = await s.claimExecution(e.id, { owner: 'a', leaseMs: 10_000, now: at(0), exclusive: false });
+      if (!c.claimed) throw new Error('claim failed');
+      expect(await s.requeueExecution(e.id, c.execution.fencingToken!, { availableAt: at(5_000), incrementAttempt: true, error: { name: 'E', code: 'X', message: 'm', retryable: true }, context: { steps: {} }, now: at(10) })).toBe(true);
+      const after = await s.getExecution(e.id);
+      expect(after).toMatchObject({ status: 'pending', attempt: 2, leaseOwner: null });
+      expect(after?.availableAt.toISOString()).toBe(at(5_000).toISOString());
+    });
+
+    it('filters executions by job, status and trigger source', async () => {
+      const a = await newJob(s);
+      const b = await newJob(s);
+      await newExecution(s, a.id);
+      await newExecution(s, a.id);
+      const eb = (await newExecution(s, b.id)).execution;
+      await s.requestCancel(eb.id, at(1));
+      expect(await s.listExecutions({ jobId: a.id })).toHaveLength(2);
+      expect(await s.listExecutions({ status: 'cancelled' })).toHaveLength(1);
+      expect(await s.listExecutions({ status: ['pending', 'cancelled'], limit: 2 })).toHaveLength(2);
+      expect(await s.listExecutions({ triggerSource: 'scheduled' })).toHaveLength(0);
+    });
+
+    it('stores variables per scope', async () => {
+      await s.setVariable({ scope: '', name: 'A', value: '1', sensitive: false, updatedAt: T0 });
+      await s.setVariable({ scope: '', name: 'A', value: '2', sensitive: false, updatedAt: T0 });
+      await s.setVariable({ scope: 'job-x', name: 'B', value: 'ct', sensitive: true, updatedAt: T0 });
+      expect((await s.listVariables('')).map((v) => [v.name, v.value])).toEqual([['A', '2']]);
+      expect(await s.listVariables()).toHaveLength(2);
+      expect(await s.deleteVariable('job-x', 'B')).toBe(true);
+      expect(await s.listVariables('job-x')).toEqual([]);
+    });
+
+    it('close() can be called twice', async () => {
+      await s.close();
+      await s.close();
+    });
+  });
+}
