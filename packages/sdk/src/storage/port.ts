@@ -53,6 +53,8 @@ export interface ExecutionFilter {
   triggerSource?: TriggerSource;
   createdFrom?: Date;
   createdTo?: Date;
+  /** Only executions whose `trigger_metadata` contains these keys and values (JSON containment). */
+  triggerMetadata?: Record<string, unknown>;
   limit?: number;
   offset?: number;
 }

@@ -208,11 +208,12 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
            AND ($3::text IS NULL OR trigger_source = $3)
            AND ($4::timestamptz IS NULL OR created_at >= $4)
            AND ($5::timestamptz IS NULL OR created_at < $5)
+           AND ($8::jsonb IS NULL OR trigger_metadata @> $8::jsonb)
          ORDER BY created_at DESC, id
          LIMIT $6 OFFSET $7`,
         [
           filter.jobId ?? null, statuses, filter.triggerSource ?? null, isoOrNull(filter.createdFrom), isoOrNull(filter.createdTo),
-          filter.limit ?? 100, filter.offset ?? 0,
+          filter.limit ?? 100, filter.offset ?? 0, filter.triggerMetadata === undefined ? null : JSON.stringify(filter.triggerMetadata),
         ],
       );
       return rows.map(toExecution);
