@@ -118,8 +118,7 @@ async function runOne(dir: string, config: Record<string, unknown>): Promise<voi
   const out = await ex.execute(parsed, ctx);
   const ms = Date.now() - t;
   const peak = sampler.stop();
-  const m: Measured = { ms, peak, baseline, rows: out.row_count, outSize: 'data' in out || !('files' in out) ? undefined : out.files[0]?.size };
-  if (config.operation !== 'read') m.outSize = out.files[0]!.size;
+  const m: Measured = { ms, peak, baseline, rows: out.row_count, outSize: config.operation === 'read' ? undefined : out.files[0]?.size };
   process.stdout.write(`${JSON.stringify(m)}\n`);
 }
 

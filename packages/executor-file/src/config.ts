@@ -72,19 +72,33 @@ export const TransformationSchema = z.discriminatedUnion('type', [ColumnMapping,
 /** `options` of a step. */
 export const FileOptionsSchema = z
   .object({
+    /** XLSX: the sheet to read, or the name of the sheet to write. @default first sheet / 'Sheet1' */
     sheet_name: z.string().min(1).max(31).optional(),
+    /** XLSX read: 0-based position of the sheet in the workbook (used when `sheet_name` is absent). @default 0 */
     sheet_index: z.number().int().min(0).optional(),
+    /** CSV field delimiter (one or more characters, `\t` for TSV). @default ',' */
     delimiter: z.string().min(1).max(10).optional(),
+    /** CSV quote character; `null` turns quoting off. @default '"' */
     quote: z.string().length(1).nullable().optional(),
+    /** First row holds the column names (read), write a header row (write). Without one, columns are `column_1`, `column_2`, … @default true */
     has_header: z.boolean().default(true),
+    /** CSV text encoding: utf8, utf16le, windows-1258 (Vietnamese), latin1. @default the plugin's `defaultEncoding` ('utf8') */
     encoding: EncodingSchema.optional(),
+    /** CSV write: start with a byte order mark (utf8, utf16le) so Excel detects the encoding. @default false */
     bom: z.boolean().default(false),
+    /** Trim spaces around every field. @default false */
     trim: z.boolean().default(false),
+    /** Read: return no `data`, only `row_count` and `files` (no row limit). @default false */
     streaming: z.boolean().default(false),
+    /** Output columns, in order, after transformations (others are dropped). @default all columns */
     columns: z.array(z.string().min(1)).min(1).optional(),
+    /** CSV write: pattern for date cells (e.g. `dd/MM/yyyy`). @default ISO `yyyy-MM-dd` / `yyyy-MM-ddTHH:mm:ss` */
     date_format: z.string().min(1).max(100).optional(),
+    /** CSV write: prefix cells starting with `= + - @` with `'` so a spreadsheet never runs them. @default false */
     escape_formulas: z.boolean().default(false),
+    /** Read: at most this many rows in `data` (never above the plugin's `maxRowsInMemory`). @default maxRowsInMemory */
     max_rows: z.number().int().positive().optional(),
+    /** Applied in order to every row. @default [] */
     transformations: z.array(TransformationSchema).max(200).default([]),
   })
   .strict()
