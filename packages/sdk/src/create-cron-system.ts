@@ -140,7 +140,9 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
 
   const firstFire = (def: JobDefinition, now: Date): Date | null => {
     if (!def.enabled || !def.schedule || !def.triggers.scheduled) return null;
-    const ms = nextFireAfter(def.schedule, now.getTime() - 1, { defaultTimeZone: opts.timezone, anchorMs: now.getTime(), lastFinishedAt: null });
+    // Interval schedules fire at their anchor (creation) first; calendar schedules strictly after now.
+    const after = def.schedule.type === 'cron' ? now.getTime() : now.getTime() - 1;
+    const ms = nextFireAfter(def.schedule, after, { defaultTimeZone: opts.timezone, anchorMs: now.getTime(), lastFinishedAt: null });
     return ms === null ? null : new Date(ms);
   };
 

@@ -36,11 +36,19 @@ describe('computeDueFires', () => {
     expect(custom.fires).toEqual([h(5)]);
   });
 
-  it('skip with a burst of slightly late fires: only the latest one fires', () => {
+  it('skip with a burst of slightly late fires: every on-time one fires, the later ones are missed', () => {
+    const schedule = { type: 'cron' as const, expression: '*/10 * * * * ?', timezone: 'UTC' };
+    const r = computeDueFires({ ...base, schedule, nextFireAt: h(5), now: h(5) + 35_000, policy: 'skip' });
+    expect(r).toEqual({ fires: [h(5), h(5) + 10_000, h(5) + 20_000, h(5) + 30_000], missed: [], truncated: false, nextFireAt: h(5) + 40_000 });
+    const strict = computeDueFires({ ...base, schedule, nextFireAt: h(5), now: h(5) + 35_000, policy: 'skip', misfireThresholdMs: 15_000 });
+    expect(strict).toEqual({ fires: [h(5) + 20_000, h(5) + 30_000], missed: [h(5), h(5) + 10_000], truncated: false, nextFireAt: h(5) + 40_000 });
+  });
+
+  it('a scheduler one tick late never drops an on-time fire under fire_once (per-second schedule)', () => {
     const r = computeDueFires({
-      ...base, schedule: { type: 'cron', expression: '*/10 * * * * ?', timezone: 'UTC' }, nextFireAt: h(5), now: h(5) + 35_000, policy: 'skip',
+      ...base, schedule: { type: 'cron', expression: '* * * * * ?', timezone: 'UTC' }, nextFireAt: h(5), now: h(5) + 1_000, policy: 'fire_once',
     });
-    expect(r).toEqual({ fires: [h(5) + 30_000], missed: [h(5), h(5) + 10_000, h(5) + 20_000], truncated: false, nextFireAt: h(5) + 40_000 });
+    expect(r).toEqual({ fires: [h(5), h(5) + 1_000], missed: [], truncated: false, nextFireAt: h(5) + 2_000 });
   });
 
   it('fire_once with an on-time fire: that fire covers the misfired ones', () => {
@@ -67,9 +75,15 @@ describe('computeDueFires', () => {
 
     const once = computeDueFires({
       ...base, schedule: { type: 'cron', expression: '* * * * * ?', timezone: 'UTC' },
-      nextFireAt: at('2026-11-01T00:00:00Z'), now: at('2026-12-01T00:00:00.500Z'), policy: 'fire_once',
+      nextFireAt: at('2026-11-01T00:00:00Z'), now: at('2026-12-01T00:00:00.500Z'), policy: 'fire_once', misfireThresholdMs: 400,
     });
     expect(once.fires).toEqual([at('2026-12-01T00:00:00Z')]);
+    // With the default 60 s threshold, the last minute is on time and fires; the month before is missed.
+    const minute = computeDueFires({
+      ...base, schedule: { type: 'cron', expression: '* * * * * ?', timezone: 'UTC' },
+      nextFireAt: at('2026-11-01T00:00:00Z'), now: at('2026-12-01T00:00:00.500Z'), policy: 'fire_once',
+    });
+    expect(minute.fires).toEqual(Array.from({ length: 60 }, (_, i) => at('2026-11-30T23:59:01Z') + i * 1000));
   });
 
   it('fixed_rate: the grid of due instants', () => {

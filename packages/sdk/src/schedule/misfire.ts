@@ -93,15 +93,15 @@ function latestDue(schedule: ScheduleDefinition, notBefore: number, now: number,
 /**
  * Decides which fires to create for a schedule whose stored `nextFireAt` is ≤ `now`.
  *
- * - `fire_once`: one execution, for the **latest** due instant (Quartz
+ * A due instant at most `misfireThresholdMs` late is on time, not a misfire (Quartz
+ * `misfireThreshold`): it fires under every policy. For the instants later than that:
+ * - `fire_once`: when no instant is on time, one execution for the **latest** late instant (Quartz
  *   `MISFIRE_INSTRUCTION_FIRE_ONCE_NOW`: the run stands for everything missed); the rest are missed.
- * - `skip`: none fire, unless the latest due instant is at most `misfireThresholdMs` late — a fire
- *   that is only a bit late is not a misfire (Quartz `misfireThreshold`); it then fires alone.
+ * - `skip`: none of them fire; they are recorded as missed.
  * - `fire_all`: every due instant fires, but at most `maxFires` — the latest ones, so the most
  *   recent fire is never dropped; the earlier overflow is missed.
  *
- * Only the latest due instant of a burst fires under `fire_once` / `skip`, so a scheduler that
- * comes back never floods the queue. fixed_delay has one pending fire at a time; after a skip its
+ * A scheduler that comes back after an outage never floods the queue under `fire_once` / `skip`. fixed_delay has one pending fire at a time; after a skip its
  * next fire continues the `delay_seconds` grid from the missed instant.
  */
 export function computeDueFires(input: DueFiresInput): DueFires {
@@ -130,12 +130,15 @@ export function computeDueFires(input: DueFiresInput): DueFires {
     }
   }
 
-  const latest = due.slice(-1);
+  // Instants at most `threshold` late are on time, not misfires: they run under every policy
+  // (a scheduler that polls every second sees two due instants of a per-second schedule).
+  const onTime = due.filter((t) => now - t <= threshold);
+  const late = due.filter((t) => now - t > threshold);
   let chosen: number[];
   switch (policy) {
     case 'fire_all': chosen = due; break;
-    case 'skip': chosen = latest.filter((t) => now - t <= threshold); break;
-    case 'fire_once': chosen = latest; break;
+    case 'skip': chosen = onTime; break;
+    case 'fire_once': chosen = onTime.length > 0 ? onTime : late.slice(-1); break;
   }
   const fires = chosen.slice(-maxFires);
   const fired = new Set(fires);
