@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
@@ -67,6 +67,9 @@ describe('CSV', () => {
     expect(err.code).toBe('FILE_DATA_INVALID');
     expect(err.message).toMatch(/row 1 \(data_source\[0\]\), column "name": character "ễ" cannot be written in latin1/);
     await expect(readFile(path.join(dir, 'l1.csv'))).rejects.toThrow(/ENOENT/);
+    const header = await failure(run(dir, { operation: 'write', destination_path: 'h.csv', data_source: [{ 'Số tiền': 1 }], options: { encoding: 'latin1' } }));
+    expect(header.message).toContain('column "Số tiền"');
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('honours delimiter, quote and has_header (read and write)', async () => {

@@ -5,6 +5,15 @@ interface Destroyable {
   destroy(error?: Error): unknown;
   readonly closed?: boolean;
   once(event: 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+}
+
+const ignore = (): void => undefined;
+
+/** Destroys a stream; a stream nobody listens to yet must not turn the error into an uncaught exception. */
+function destroyQuietly(s: Destroyable, err?: Error): void {
+  s.on('error', ignore);
+  s.destroy(err);
 }
 
 /**
@@ -37,7 +46,7 @@ export function createAbortGuard(signal: AbortSignal): AbortGuard {
   const waiters = new Set<(err: Error) => void>();
   const onAbort = (): void => {
     const err = abortReason(signal);
-    for (const s of streams) s.destroy(err);
+    for (const s of streams) destroyQuietly(s, err);
     for (const w of waiters) w(err);
   };
   signal.addEventListener('abort', onAbort, { once: true });
@@ -48,7 +57,7 @@ export function createAbortGuard(signal: AbortSignal): AbortGuard {
     },
     track(stream) {
       streams.add(stream);
-      if (signal.aborted) stream.destroy(abortReason(signal));
+      if (signal.aborted) destroyQuietly(stream, abortReason(signal));
       return stream;
     },
     race(work) {
@@ -77,7 +86,7 @@ export function createAbortGuard(signal: AbortSignal): AbortGuard {
     },
     async shutdown(error, maxMs = 2_000) {
       const open = [...streams].filter((s) => s.closed !== true);
-      for (const s of open) s.destroy(error);
+      for (const s of open) destroyQuietly(s, error);
       if (open.length === 0) return;
       await new Promise<void>((resolve) => {
         let left = open.length;

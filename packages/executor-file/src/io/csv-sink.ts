@@ -2,8 +2,10 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { NonRetryableError } from '@vecron/sdk';
 import { stringify } from 'csv-stringify';
 import iconv from 'iconv-lite';
+import { FILE_ERROR_CODES } from '../errors.js';
 import type { Encoding } from '../options.js';
 import type { Row } from '../values/cell.js';
 import type { DateFormat } from '../values/date-format.js';
@@ -68,7 +70,10 @@ export async function writeCsv(file: string, columns: readonly string[], rows: A
     source.push(
       columns.map((c) => {
         const p = prepareForEncoding(c, opts.encoding);
-        return typeof p === 'string' ? p : c;
+        if (typeof p !== 'string') {
+          throw new NonRetryableError(`header: character "${p.bad}" of column "${c}" cannot be written in ${opts.encoding}; use utf8`, { code: FILE_ERROR_CODES.FILE_DATA_INVALID, details: { column: c } });
+        }
+        return p;
       }),
     );
   }
