@@ -28,7 +28,7 @@ export default defineConfig({
         ssr,
         test: {
           name: 'integration',
-          include: ['packages/*/test/**/*.test.ts'],
+          include: ['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
