@@ -8,6 +8,7 @@ import { zodIssues } from '../errors/zod-issues.js';
 import type { CronEventBus } from '../events.js';
 import type { ExecutorRegistry } from '../executor/registry.js';
 import { createFileArea, executionFilesDir } from '../files/file-area.js';
+import type { Coordination, CoordinationLock } from '../coordination/port.js';
 import type { Clock } from '../internal/clock.js';
 import type { Execution, ExecutionContext, ExecutionStatus, ErrorRecord } from '../model/execution.js';
 import type { JobDefinition, StepDefinition } from '../model/job-definition.js';
@@ -43,7 +44,15 @@ export interface WorkerDeps {
   clock: Clock;
   logger: Logger;
   settings: WorkerSettings;
+  /**
+   * Optional coordination: a job-definition cache and a lock per non-concurrent job that saves
+   * a database claim while another run holds it. The storage claim stays the guarantee.
+   */
+  coordination?: Coordination;
 }
+
+/** How long the worker caches a job definition when a coordination adapter is given. */
+export const JOB_CACHE_TTL_MS = 5_000;
 
 type Outcome =
   | { kind: 'complete'; status: ExecutionStatus; error: ErrorRecord | null }
@@ -66,7 +75,7 @@ export interface Worker {
 
 /** Creates a worker. */
 export function createWorker(deps: WorkerDeps): Worker {
-  const { storage, queue, executors, variables, events, clock, logger, settings } = deps;
+  const { storage, queue, executors, variables, events, clock, logger, settings, coordination } = deps;
   const consumeAbort = new AbortController();
   const shutdown = new AbortController();
   const inFlight = new Set<Promise<void>>();
@@ -86,8 +95,26 @@ export function createWorker(deps: WorkerDeps): Worker {
     const id = message.executionId;
     const existing = await storage.getExecution(id);
     if (!existing) return message.ack();
-    const job = await storage.getJob(existing.jobId);
+    const job = coordination
+      ? await coordination.cached(`job:${existing.jobId}`, JOB_CACHE_TTL_MS, () => storage.getJob(existing.jobId))
+      : await storage.getJob(existing.jobId);
     if (!job) return message.ack();
+    // Fast path for non-concurrent jobs: a lock held elsewhere means "not now" without a claim.
+    // Busy → retry later; unavailable (Redis down) → fall through to the exclusive DB claim.
+    let jobLock: CoordinationLock | null = null;
+    if (coordination && !job.definition.allow_concurrent && existing.status === 'pending') {
+      const attempt = await coordination.tryLock(`job:${job.id}`, settings.leaseMs);
+      if (attempt.status === 'busy') return message.nak(settings.overlapRetryMs);
+      if (attempt.status === 'acquired') jobLock = attempt.lock;
+    }
+    try {
+      await runWithClaim(message, job, id);
+    } finally {
+      await jobLock?.release();
+    }
+  }
+
+  async function runWithClaim(message: QueueMessage, job: Job, id: string): Promise<void> {
     const claim = await storage.claimExecution(id, {
       owner: settings.workerId,
       leaseMs: settings.leaseMs,
@@ -107,13 +134,13 @@ export function createWorker(deps: WorkerDeps): Worker {
     events.emit('execution.started', { execution });
     log.debug({ attempt: execution.attempt, triggerSource: execution.triggerSource }, 'execution claimed');
 
-    const outcome = await runClaimed(job, execution, token, log);
+    const outcome = await runClaimed(job, execution, token, log, message);
     const redeliverInMs = await settle(job, execution, token, outcome, log);
     if (redeliverInMs === null) await message.ack();
     else await message.nak(redeliverInMs);
   }
 
-  async function runClaimed(job: Job, execution: Execution, token: number, log: Logger): Promise<Outcome> {
+  async function runClaimed(job: Job, execution: Execution, token: number, log: Logger, message: QueueMessage): Promise<Outcome> {
     const controller = new AbortController();
     const abort = (reason: VecronError): void => {
       if (!controller.signal.aborted) controller.abort(reason);
@@ -125,6 +152,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     if (shutdown.signal.aborted) onShutdown();
 
     const heartbeat = setInterval(() => {
+      // Tell the queue we are still on it, so it does not deliver the message to someone else.
+      message.inProgress().catch((err: unknown) => log.debug({ err }, 'in-progress signal to the queue failed'));
       storage
         .extendLease(execution.id, token, { leaseMs: settings.leaseMs, now: clock.now() })
         .then((r) => {
@@ -167,6 +196,8 @@ export function createWorker(deps: WorkerDeps): Worker {
   async function runSteps(job: Job, execution: Execution, token: number, signal: AbortSignal, log: Logger): Promise<Outcome> {
     const def: JobDefinition = job.definition;
     const context: ExecutionContext = { ...execution.context, steps: { ...(execution.context.steps ?? {}) } };
+    // Every outcome (complete, retry, release on shutdown) writes this same object: never a stale copy.
+    execution.context = context;
     const vars = await variables.resolve(job.id, def.variables);
     const files = createFileArea(executionFilesDir(settings.filesDir, job.id, execution.id));
     const scopeBase = {
@@ -235,7 +266,6 @@ export function createWorker(deps: WorkerDeps): Worker {
         if (action.kind === 'retry') {
           context.retry_delays_ms = [...(context.retry_delays_ms ?? []), action.delayMs];
           events.emit('execution.retrying', { executionId: execution.id, jobId: job.id, stepId: step.id, delayMs: action.delayMs, attempt: execution.attempt + 1 });
-          execution.context = context;
           return { kind: 'retry', delayMs: action.delayMs, error: record };
         }
         if (action.kind === 'continue') {
@@ -244,11 +274,9 @@ export function createWorker(deps: WorkerDeps): Worker {
           continue;
         }
         context.steps[step.id] = { status: 'failed', error: record, attempts: opened.attempt, finished_at: clock.now().toISOString() };
-        execution.context = context;
         return { kind: 'complete', status: action.status, error: record };
       }
     }
-    execution.context = context;
     return { kind: 'complete', status: 'success', error: null };
   }
 
