@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ["src/index.ts","src/testing/index.ts"],
+  entry: ["src/index.ts","src/testing/index.ts","src/adapters/postgres/index.ts","src/adapters/nats/index.ts","src/adapters/redis/index.ts"],
   format: ['esm'],
   dts: true,
   sourcemap: true,

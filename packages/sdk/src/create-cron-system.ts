@@ -174,19 +174,29 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
         return (await storage()).createJob({ id: randomUUID(), definition: def, now, anchorAt: now, nextFireAt: firstFire(def, now) });
       },
       async update(id, input) {
-        return replaceDefinition(await mustGetJob(id), validate(input));
+        const job = await replaceDefinition(await mustGetJob(id), validate(input));
+        await opts.coordination?.invalidate(`job:${id}`);
+        return job;
       },
       get: async (id) => (await storage()).getJob(id),
       getByName: async (name) => (await storage()).getJobByName(name),
       list: async (filter) => (await storage()).listJobs(filter),
-      delete: async (id) => (await storage()).deleteJob(id),
+      async delete(id) {
+        const deleted = await (await storage()).deleteJob(id);
+        await opts.coordination?.invalidate(`job:${id}`);
+        return deleted;
+      },
       async enable(id) {
         const job = await mustGetJob(id);
-        return replaceDefinition(job, { ...job.definition, enabled: true });
+        const updated = await replaceDefinition(job, { ...job.definition, enabled: true });
+        await opts.coordination?.invalidate(`job:${id}`);
+        return updated;
       },
       async disable(id) {
         const job = await mustGetJob(id);
-        return replaceDefinition(job, { ...job.definition, enabled: false });
+        const updated = await replaceDefinition(job, { ...job.definition, enabled: false });
+        await opts.coordination?.invalidate(`job:${id}`);
+        return updated;
       },
       async preview(id, n) {
         const job = await mustGetJob(id);
@@ -305,6 +315,7 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
       }
       if (workerOpt && !worker) {
         worker = createWorker({
+          ...(opts.coordination ? { coordination: opts.coordination } : {}),
           storage: s, queue, executors: registry, variables: createVariables(s, box, clock), events, clock,
           logger: logger.child({ role: 'worker', workerId }),
           settings: {
@@ -316,6 +327,7 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
       }
       if ((scheduler || worker) && !dispatcher) {
         dispatcher = createDispatcher({
+          ...(opts.coordination ? { coordination: opts.coordination } : {}),
           storage: s, queue, events, clock, logger: logger.child({ role: 'dispatcher' }),
           settings: { intervalMs: opts.dispatchIntervalMs, republishAfterMs: opts.republishAfterMs, batchSize: 1_000 },
         });

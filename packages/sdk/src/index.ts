@@ -76,6 +76,9 @@ export type { Queue, QueueMessage, QueueHandler } from './queue/port.js';
 export { memoryQueue } from './queue/memory-queue.js';
 export type { MemoryQueueOptions } from './queue/memory-queue.js';
 export type { Variables, VariableView } from './variables/variables.js';
+export type { Coordination, CoordinationLock, LockAttempt, RateLimitResult } from './coordination/port.js';
+export { memoryCoordination } from './coordination/memory-coordination.js';
+export type { MemoryCoordinationOptions } from './coordination/memory-coordination.js';
 
 export * from './schedule/index.js';
 export * from './template/index.js';

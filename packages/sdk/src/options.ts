@@ -4,6 +4,7 @@ import { ConfigError } from './errors/errors.js';
 import { zodIssues } from './errors/zod-issues.js';
 import type { AnyExecutor } from './executor/executor.js';
 import type { Clock } from './internal/clock.js';
+import type { Coordination } from './coordination/port.js';
 import type { Queue } from './queue/port.js';
 import type { BackoffOptions } from './reliability/backoff.js';
 import type { Storage } from './storage/port.js';
@@ -25,6 +26,12 @@ export interface CronSystemOptions {
   filesDir?: string;
   /** The work queue. @default in-process */
   queue?: Queue;
+  /**
+   * Locks, cache and rate limits shared by processes (e.g. `redisCoordination(...)`). A fast
+   * path only: storage's conditional claims and fencing tokens stay the guarantee.
+   * @default none (every check goes to storage)
+   */
+  coordination?: Coordination;
   /** pino logger; vecron logs nothing unless given one. @default silent */
   logger?: Logger;
   /** Zone of cron schedules and date templates without their own. @default 'Asia/Ho_Chi_Minh' */
@@ -62,6 +69,7 @@ const optionsSchema = z
     dataDir: z.string().min(1).optional(),
     filesDir: z.string().min(1).optional(),
     queue: fn<Queue>('a Queue').optional(),
+    coordination: fn<Coordination>('a Coordination').optional(),
     logger: fn<Logger>('a pino logger').optional(),
     timezone: z.string().refine(isValidTimeZone, 'is not an IANA time zone this runtime knows').default('Asia/Ho_Chi_Minh'),
     encryptionKey: z.unknown().optional(),

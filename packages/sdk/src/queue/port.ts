@@ -1,6 +1,8 @@
 /** One delivery of an execution id. Messages carry ids only; the state lives in storage. */
 export interface QueueMessage {
   readonly executionId: string;
+  /** W3C trace context the message was published with, if any. */
+  readonly traceparent?: string;
   /** 1 on first delivery, then 2, 3, … */
   readonly deliveryCount: number;
   /** Done with it: the outcome is committed to storage. */
@@ -19,8 +21,11 @@ export type QueueHandler = (message: QueueMessage) => Promise<void>;
  * a start exactly-once. `publish` is idempotent on the execution id.
  */
 export interface Queue {
-  /** Publishes an execution id, delivered not before `notBefore`. */
-  publish(executionId: string, options?: { notBefore?: Date }): Promise<void>;
+  /**
+   * Publishes an execution id, delivered not before `notBefore`; `traceparent` (W3C trace
+   * context) travels with the message where the adapter supports headers.
+   */
+  publish(executionId: string, options?: { notBefore?: Date; traceparent?: string }): Promise<void>;
   /**
    * Consumes with at most `concurrency` handlers at once until `signal` aborts; resolves once
    * the in-flight handlers have returned.

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { CronEventBus } from '../events.js';
+import type { Coordination, CoordinationLock } from '../coordination/port.js';
 import type { Clock } from '../internal/clock.js';
 import { runLoop } from '../internal/clock.js';
 import type { Queue } from '../queue/port.js';
@@ -26,8 +27,24 @@ export interface Dispatcher {
 }
 
 /** Creates the dispatcher. */
-export function createDispatcher(deps: { storage: Storage; queue: Queue; events: CronEventBus; clock: Clock; logger: Logger; settings: DispatcherSettings }): Dispatcher {
-  const { storage, queue, events, clock, logger, settings } = deps;
+export function createDispatcher(deps: {
+  storage: Storage; queue: Queue; events: CronEventBus; clock: Clock; logger: Logger; settings: DispatcherSettings;
+  /** Optional: elects one active dispatcher among processes. Redis down → every dispatcher runs (idempotent). */
+  coordination?: Coordination;
+}): Dispatcher {
+  const { storage, queue, events, clock, logger, settings, coordination } = deps;
+  let leadership: CoordinationLock | null = null;
+
+  /** Whether this process should run the periodic pass now. */
+  async function isLeader(): Promise<boolean> {
+    if (!coordination) return true;
+    const ttl = settings.intervalMs * 5;
+    if (leadership && (await leadership.extend(ttl))) return true;
+    leadership = null;
+    const attempt = await coordination.tryLock('housekeeping:dispatcher', ttl);
+    if (attempt.status === 'acquired') leadership = attempt.lock;
+    return attempt.status !== 'busy';
+  }
   const abort = new AbortController();
   let loop: Promise<void> | null = null;
 
@@ -43,7 +60,7 @@ export function createDispatcher(deps: { storage: Storage; queue: Queue; events:
   return {
     tick,
     start() {
-      loop ??= runLoop(async () => void (await tick()), {
+      loop ??= runLoop(async () => void ((await isLeader()) && (await tick())), {
         intervalMs: settings.intervalMs,
         signal: abort.signal,
         onError: (error) => {
@@ -55,6 +72,7 @@ export function createDispatcher(deps: { storage: Storage; queue: Queue; events:
     async stop() {
       abort.abort();
       await loop;
+      await leadership?.release();
     },
   };
 }

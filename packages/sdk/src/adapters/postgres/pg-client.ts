@@ -1,0 +1,61 @@
+import type { Pool, PoolClient } from 'pg';
+import type { SqlClient } from '../../storage/sql/sql-client.js';
+import { mapPgError } from './pg-errors.js';
+
+type Queryable = Pick<PoolClient, 'query'>;
+
+function clientOn(q: Queryable, transaction: SqlClient['transaction']): SqlClient {
+  return {
+    async query<Row>(text: string, params: unknown[] = []) {
+      try {
+        const r = await q.query(text, params);
+        return { rows: r.rows as Row[], rowCount: r.rowCount ?? r.rows.length };
+      } catch (err) {
+        throw mapPgError(err, 'query');
+      }
+    },
+    async exec(text: string) {
+      try {
+        await q.query(text);
+      } catch (err) {
+        throw mapPgError(err, 'exec');
+      }
+    },
+    transaction,
+  };
+}
+
+/**
+ * Adapts a `pg` Pool to the {@link SqlClient} seam. Plain queries take any pooled connection;
+ * a transaction holds one connection from `BEGIN` to `COMMIT` (a nested call joins it). A
+ * connection that broke inside a transaction is destroyed, not returned to the pool.
+ */
+export function pgPoolClient(pool: Pool): SqlClient {
+  const transaction: SqlClient['transaction'] = async (fn) => {
+    let conn: PoolClient;
+    try {
+      conn = await pool.connect();
+    } catch (err) {
+      throw mapPgError(err, 'connect');
+    }
+    let broken: Error | undefined;
+    try {
+      await conn.query('BEGIN');
+      const nested: SqlClient['transaction'] = (inner) => inner(tx);
+      const tx = clientOn(conn, nested);
+      const result = await fn(tx);
+      await conn.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await conn.query('ROLLBACK');
+      } catch (rollbackErr) {
+        broken = rollbackErr as Error;
+      }
+      throw mapPgError(err, 'transaction');
+    } finally {
+      conn.release(broken);
+    }
+  };
+  return clientOn(pool, transaction);
+}
