@@ -257,7 +257,12 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
           off();
         }
       },
-      cancel: async (id) => (await storage()).requestCancel(id, clock.now()),
+      async cancel(id) {
+        const status = await (await storage()).requestCancel(id, clock.now());
+        // Running here: abort now rather than at the next heartbeat.
+        if (status === 'cancelling') worker?.cancelLocal(id);
+        return status;
+      },
       async replay(id, { fromStart = false, idempotencyKey } = {}) {
         const s = await storage();
         const original = await s.getExecution(id);

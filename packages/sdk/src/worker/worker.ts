@@ -71,6 +71,8 @@ export interface Worker {
   stop(graceMs: number): Promise<void>;
   /** Runs one delivered message (exposed for tests and for queue adapters). */
   handle(message: QueueMessage): Promise<void>;
+  /** Aborts an execution this worker is running, at once (a cancel requested in this process). */
+  cancelLocal(executionId: string): boolean;
 }
 
 /** Creates a worker. */
@@ -79,6 +81,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const consumeAbort = new AbortController();
   const shutdown = new AbortController();
   const inFlight = new Set<Promise<void>>();
+  const running = new Map<string, (reason: VecronError) => void>();
   let loop: Promise<void> | null = null;
 
   async function handle(message: QueueMessage): Promise<void> {
@@ -147,6 +150,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     };
     if (execution.status === 'cancelling') return { kind: 'complete', status: 'cancelled', error: new CancelledError('cancelled while no worker held it').toJSON() };
 
+    running.set(execution.id, abort);
     const onShutdown = (): void => abort(new ShutdownError());
     shutdown.signal.addEventListener('abort', onShutdown, { once: true });
     if (shutdown.signal.aborted) onShutdown();
@@ -161,7 +165,7 @@ export function createWorker(deps: WorkerDeps): Worker {
           else if (r.cancelRequested) abort(new CancelledError('cancelled by request'));
         })
         .catch((err: unknown) => log.warn({ err }, 'lease extension failed; will retry'));
-    }, Math.max(50, Math.floor(settings.leaseMs / 3)));
+    }, heartbeatMs(settings.leaseMs));
     heartbeat.unref();
 
     let jobTimer: NodeJS.Timeout | undefined;
@@ -179,6 +183,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       const reason = controller.signal.aborted ? controller.signal.reason : err;
       return outcomeOfAbort(reason, err);
     } finally {
+      running.delete(execution.id);
       clearInterval(heartbeat);
       if (jobTimer) clearTimeout(jobTimer);
       shutdown.signal.removeEventListener('abort', onShutdown);
@@ -368,6 +373,11 @@ export function createWorker(deps: WorkerDeps): Worker {
 
   return {
     handle,
+    cancelLocal(executionId) {
+      const abort = running.get(executionId);
+      abort?.(new CancelledError('cancelled by request'));
+      return abort !== undefined;
+    },
     start() {
       loop ??= queue.consume(handle, { concurrency: settings.concurrency, signal: consumeAbort.signal });
       return loop;
@@ -382,6 +392,11 @@ export function createWorker(deps: WorkerDeps): Worker {
       await loop;
     },
   };
+}
+
+/** Heartbeats often enough to keep the lease and to notice a cancel request within ~2 s. */
+function heartbeatMs(leaseMs: number): number {
+  return Math.max(50, Math.min(2_000, Math.floor(leaseMs / 3)));
 }
 
 function truthy(v: unknown): boolean {
