@@ -1,0 +1,31 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+it('the README demo (`pnpm demo`) runs jobs on the embedded default, retries, writes reports and stops cleanly', async () => {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vecron-demo-'));
+  try {
+    // The same command as the root package.json "demo" script.
+    const child = spawn(process.execPath, ['--conditions=vecron-source', '--import', 'tsx', 'examples/demo/demo.ts', '--seconds', '13', '--data-dir', dataDir], {
+      cwd: repoRoot,
+      env: { ...process.env, LOG_LEVEL: 'error' },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code, out).toBe(0);
+    expect(out).toContain('job demo-exchange-rates: next fires');
+    expect(out.match(/success → 3 rows in .*ty-gia-\d{8}-\d{6}\.csv/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+    expect(out).toMatch(/success → 3 rows in .*usd\.csv/);
+    expect(out).toMatch(/retry in \d+ ms/);
+    expect(out).toContain('stopped');
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}, 60_000);
