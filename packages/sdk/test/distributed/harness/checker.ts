@@ -32,8 +32,13 @@ export interface CheckResult {
   duplicatedCompletions: number;
   /** (execution, step, attempt) side effects recorded more than once. */
   duplicatedAttempts: number;
-  /** Steps with more than one succeeded attempt. */
+  /**
+   * Steps with more than one succeeded attempt: a worker died after the step's side effect but
+   * before its progress was saved — the documented at-least-once of the step in flight.
+   */
   duplicatedStepSuccesses: number;
+  /** Executions with such a step. */
+  stepRerunExecutions: string[];
   /** Side effects per status. */
   byStatus: Record<string, number>;
 }
@@ -55,6 +60,9 @@ export async function check(sql: SqlClient, ids?: string[]): Promise<CheckResult
     duplicatedCompletions: await one(`SELECT count(*) AS n FROM (SELECT execution_id FROM harness_transitions WHERE execution_id = ANY($1::uuid[]) GROUP BY execution_id HAVING count(*) > 1) d`),
     duplicatedAttempts: await one(`SELECT count(*) AS n FROM (SELECT 1 FROM harness_sink WHERE execution_id = ANY($1::uuid[]) GROUP BY execution_id, step_id, attempt HAVING count(*) > 1) d`),
     duplicatedStepSuccesses: await one(`SELECT count(*) AS n FROM (SELECT 1 FROM vecron_step_attempts WHERE execution_id = ANY($1::uuid[]) AND status = 'succeeded' GROUP BY execution_id, step_id HAVING count(*) > 1) d`),
+    stepRerunExecutions: (await sql.query<{ id: string }>(
+      `SELECT DISTINCT execution_id AS id FROM vecron_step_attempts WHERE execution_id = ANY($1::uuid[]) AND status = 'succeeded' GROUP BY execution_id, step_id HAVING count(*) > 1`, [idList],
+    )).rows.map((r) => r.id),
     byStatus,
   };
 }

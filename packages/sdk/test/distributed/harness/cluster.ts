@@ -37,6 +37,7 @@ export function createCluster() {
     let resolveReady: () => void;
     let rejectReady: (e: Error) => void;
     const ready = new Promise<void>((res, rej) => { resolveReady = res; rejectReady = rej; });
+    ready.catch(() => undefined); // a process killed while starting: callers that await still see it
     const onData = (d: Buffer): void => {
       buf += d.toString();
       let i: number;
