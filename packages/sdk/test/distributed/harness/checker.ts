@@ -78,3 +78,13 @@ export async function waitAllTerminal(sql: SqlClient, ids: string[], deadline: n
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/** Status counts and a few non-terminal rows, for a failure message. */
+export async function diagnose(sql: SqlClient, ids: string[]): Promise<string> {
+  const { rows: counts } = await sql.query(`SELECT status, count(*) AS n FROM vecron_executions WHERE id = ANY($1::uuid[]) GROUP BY status`, [ids]);
+  const { rows: stuck } = await sql.query(
+    `SELECT id, status, attempt, available_at, published_at, lease_owner, lease_expires_at, fencing_token, clock_timestamp() AS db_now FROM vecron_executions
+     WHERE id = ANY($1::uuid[]) AND status NOT IN ('success','failed','timeout','cancelled','dead_letter') LIMIT 5`, [ids],
+  );
+  return JSON.stringify({ counts, stuck }, null, 1);
+}

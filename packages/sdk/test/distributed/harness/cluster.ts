@@ -59,10 +59,12 @@ export function createCluster() {
 
   return {
     nodes,
-    async spawn(name: string, config: NodeConfig): Promise<Node> {
+    /** Spawns a process; waits until it is ready unless `awaitReady` is false (a process meant to crash early). */
+    async spawn(name: string, config: NodeConfig, { awaitReady = true } = {}): Promise<Node> {
       const node: Node = { name, config, child: null as unknown as ChildProcess, lines: [], exits: [], pid: () => node.child.pid! };
       nodes.push(node);
-      await launch(node);
+      const ready = launch(node);
+      if (awaitReady) await ready;
       return node;
     },
     /** Starts a new incarnation of a node (after a kill), optionally with another config. */
