@@ -1,0 +1,68 @@
+import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+import type { JWTPayload } from 'jose';
+import type { JwtKey } from '../runtime/keys.js';
+
+/** Signs and verifies API tokens: one pinned algorithm, `iss`, `aud`, `exp`, keys chosen by `kid`. */
+export interface TokenService {
+  sign(claims: { sub: string; ver: number }): Promise<{ token: string; expiresAt: Date }>;
+  /** The verified claims, or null for any invalid, expired, foreign or tampered token. */
+  verify(token: string): Promise<{ sub: string; ver: number } | null>;
+  /** Public keys as a JWKS document (for other services that verify vecron tokens). */
+  jwks(): { keys: Array<Record<string, unknown>> };
+}
+
+/** Options of {@link createTokenService}. */
+export interface TokenServiceOptions {
+  algorithm: 'ES256' | 'RS256' | 'EdDSA';
+  /** First signs; all verify (rotation). */
+  keys: JwtKey[];
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+/** Creates the token service. */
+export function createTokenService(o: TokenServiceOptions): TokenService {
+  const priv = o.keys.map((k) => ({ kid: k.kid, key: createPrivateKey(k.private_key_pem) }));
+  const pub = new Map<string, KeyObject>(priv.map((k) => [k.kid, createPublicKey(k.key)]));
+  const signer = priv[0];
+  if (!signer) throw new Error('no JWT signing key');
+  return {
+    async sign({ sub, ver }) {
+      const now = Math.floor(Date.now() / 1000);
+      const exp = now + o.ttlSeconds;
+      const token = await new SignJWT({ ver })
+        .setProtectedHeader({ alg: o.algorithm, kid: signer.kid, typ: 'JWT' })
+        .setIssuer(o.issuer)
+        .setAudience(o.audience)
+        .setSubject(sub)
+        .setIssuedAt(now)
+        .setExpirationTime(exp)
+        .setJti(randomUUID())
+        .sign(signer.key);
+      return { token, expiresAt: new Date(exp * 1000) };
+    },
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify<JWTPayload & { ver?: unknown }>(
+          token,
+          (header) => {
+            const key = header.kid ? pub.get(header.kid) : undefined;
+            if (!key) throw new Error('unknown kid');
+            return key;
+          },
+          { algorithms: [o.algorithm], issuer: o.issuer, audience: o.audience, requiredClaims: ['exp', 'sub', 'iat'] },
+        );
+        if (typeof payload.sub !== 'string' || typeof payload.ver !== 'number') return null;
+        return { sub: payload.sub, ver: payload.ver };
+      } catch {
+        return null;
+      }
+    },
+    jwks() {
+      return { keys: [...pub].map(([kid, key]) => ({ ...key.export({ format: 'jwk' }), kid, alg: o.algorithm, use: 'sig' })) };
+    },
+  };
+}

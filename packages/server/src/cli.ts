@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+/* eslint-disable no-console -- the CLI talks to its terminal */
+import { ConfigError, VecronError } from '@vecron/sdk';
+import { pino } from 'pino';
+import { loadConfig } from './config/load-config.js';
+import { auditVerifyCommand, exportCommand, importCommand, migrateCommand, validateCommand } from './cli/commands.js';
+import type { CommandResult } from './cli/commands.js';
+import { startServer } from './runtime/start-server.js';
+import type { Role } from './runtime/start-server.js';
+
+const USAGE = `usage: vecron <command> [--config DIR]
+
+  all                    API + scheduler + worker in one process (embedded store when no database_url)
+  api | scheduler | worker   one role only
+  migrate                apply database migrations and exit
+  jobs validate FILE     check job definitions (single, array, or export document)
+  jobs import FILE       create or update jobs by name
+  jobs export FILE       write every job (secrets masked)
+  audit verify           check the audit log's hash chain
+
+config: config/default.toml (bundled) → {--config DIR | $VECRON_CONFIG_DIR | ./config}/local.toml → VECRON__SECTION__KEY`;
+
+async function main(argv: string[]): Promise<number> {
+  const args = [...argv];
+  let configDir = process.env.VECRON_CONFIG_DIR;
+  const ci = args.indexOf('--config');
+  if (ci >= 0) {
+    configDir = args[ci + 1];
+    args.splice(ci, 2);
+  }
+  const [cmd, sub, file] = args;
+  if (!cmd || cmd === '--help' || cmd === 'help') {
+    console.log(USAGE);
+    return cmd ? 0 : 2;
+  }
+  const config = loadConfig({ ...(configDir ? { configDir } : {}), env: process.env });
+  const logger = pino({ level: config.log.level });
+  const print = (r: CommandResult): number => {
+    for (const l of r.lines) console.log(l);
+    return r.code;
+  };
+
+  if (cmd === 'all' || cmd === 'api' || cmd === 'scheduler' || cmd === 'worker') {
+    const server = await startServer({
+      config, role: cmd as Role, logger,
+      onInitialAdmin: ({ username, password, generated }) => {
+        if (generated) {
+          console.error(`\n  vecron: created the first admin user "${username}" with the one-time password:\n\n      ${password}\n\n  It is shown only now. You must change it at first login.\n`);
+        } else console.error(`vecron: created the first admin user "${username}" with the configured password; change it at first login.`);
+      },
+    });
+    if (server.apiUrl) console.error(`vecron ${cmd}: API on ${server.apiUrl}${server.metricsUrl ? `, metrics on ${server.metricsUrl}/metrics` : ''}`);
+    return new Promise<number>((resolve) => {
+      let signals = 0;
+      const onSignal = (sig: NodeJS.Signals): void => {
+        signals += 1;
+        if (signals > 1) {
+          logger.warn({ sig }, 'second signal: exiting now');
+          process.exit(130);
+        }
+        logger.info({ sig }, 'shutting down gracefully');
+        server.stop().then(() => resolve(0), (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          resolve(1);
+        });
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    });
+  }
+  if (cmd === 'migrate') return print(await migrateCommand(config, logger));
+  if (cmd === 'jobs' && sub === 'validate' && file) return print(validateCommand(config, file));
+  if (cmd === 'jobs' && sub === 'import' && file) return print(await importCommand(config, logger, file));
+  if (cmd === 'jobs' && sub === 'export' && file) return print(await exportCommand(config, logger, file));
+  if (cmd === 'audit' && sub === 'verify') return print(await auditVerifyCommand(config, logger));
+  console.error(USAGE);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof ConfigError) console.error(`vecron: configuration error\n${err.message}`);
+    else if (err instanceof VecronError) console.error(`vecron: ${err.code}: ${err.message}`);
+    else console.error('vecron: fatal', err);
+    process.exit(err instanceof ConfigError ? 2 : 1);
+  },
+);

@@ -1,0 +1,95 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseJobDefinition, validateStepReferences, ValidationError } from '@vecron/sdk';
+import type { Logger } from 'pino';
+import { createAuditLog } from '../audit/audit-log.js';
+import type { ServerConfig } from '../config/config-schema.js';
+import { buildCronSystem, defaultExecutors } from '../runtime/build-system.js';
+import { exportDocument, importJobs, itemsOf } from '../transfer/transfer.js';
+
+/** Output of a one-shot command: lines to print and the exit code. */
+export interface CommandResult {
+  lines: string[];
+  code: number;
+}
+
+const readJson = (file: string): unknown => {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ValidationError(file, [{ path: '$', message: `cannot read JSON: ${(err as Error).message}` }]);
+  }
+};
+
+/** Runs `fn` with a cron system (storage opened, roles not started), then closes it. */
+async function withSystem<T>(config: ServerConfig, logger: Logger, fn: (s: Awaited<ReturnType<typeof buildCronSystem>>) => Promise<T>): Promise<T> {
+  const built = await buildCronSystem(config, { logger });
+  try {
+    await built.cron.internals.storage();
+    return await fn(built);
+  } finally {
+    await built.cron.stop();
+    await built.close();
+  }
+}
+
+/** `vecron migrate`: opens the store, which applies pending migrations under an advisory lock. */
+export async function migrateCommand(config: ServerConfig, logger: Logger): Promise<CommandResult> {
+  return withSystem(config, logger, async ({ cron }) => {
+    const storage = await cron.internals.storage();
+    const { rows } = await storage.sql!.query<{ id: number; name: string }>('SELECT id, name FROM vecron_migrations ORDER BY id');
+    return { lines: [`schema up to date: ${rows.map((r) => `${String(r.id).padStart(4, '0')}_${r.name}`).join(', ')}`], code: 0 };
+  });
+}
+
+/** `vecron jobs validate FILE`: every item checked offline (schema, step types, step references). */
+export function validateCommand(config: ServerConfig, file: string): CommandResult {
+  const types = new Set(defaultExecutors(config).map((e) => e.type));
+  const lines: string[] = [];
+  let bad = 0;
+  for (const [i, item] of itemsOf(readJson(file)).entries()) {
+    try {
+      const def = parseJobDefinition(item);
+      const issues = def.steps.flatMap((s, j) => (types.has(s.type) ? [] : [{ path: `$.steps[${j}].type`, message: `unknown step type "${s.type}"; registered types: ${[...types].join(', ')}` }]));
+      issues.push(...validateStepReferences(def.steps));
+      if (issues.length) throw new ValidationError('job definition', issues);
+      lines.push(`ok    [${i}] ${def.name}`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      bad += 1;
+      lines.push(`error [${i}] ${(item as { name?: string })?.name ?? '(no name)'}`);
+      for (const issue of err.issues) lines.push(`        ${issue.path}: ${issue.message}`);
+    }
+  }
+  return { lines, code: bad ? 1 : 0 };
+}
+
+/** `vecron jobs import FILE`: upsert by name; per-item results. */
+export async function importCommand(config: ServerConfig, logger: Logger, file: string): Promise<CommandResult> {
+  const items = itemsOf(readJson(file));
+  return withSystem(config, logger, async ({ cron }) => {
+    const results = await importJobs(cron, items, { mode: 'upsert', dryRun: false });
+    const lines = results.map((r) => `${r.status.padEnd(7)} [${r.index}] ${r.name ?? '(no name)'}${r.error ? `: ${r.error.message}` : ''}${r.error?.issues ? `\n${r.error.issues.map((x) => `        ${x.path}: ${x.message}`).join('\n')}` : ''}`);
+    return { lines, code: results.some((r) => r.status === 'error') ? 1 : 0 };
+  });
+}
+
+/** `vecron jobs export FILE`: every job, secrets masked. */
+export async function exportCommand(config: ServerConfig, logger: Logger, file: string): Promise<CommandResult> {
+  return withSystem(config, logger, async ({ cron }) => {
+    const doc = await exportDocument(cron);
+    writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+    return { lines: [`exported ${doc.jobs.length} jobs to ${file}`], code: 0 };
+  });
+}
+
+/** `vecron audit verify`: walks the hash chain; exit 1 when broken. */
+export async function auditVerifyCommand(config: ServerConfig, logger: Logger): Promise<CommandResult> {
+  return withSystem(config, logger, async ({ cron }) => {
+    const storage = await cron.internals.storage();
+    const r = await createAuditLog(storage.sql!).verify();
+    return r.ok
+      ? { lines: [`audit chain intact: ${r.checked} records`], code: 0 }
+      : { lines: [`audit chain BROKEN at record ${r.first_bad_seq ?? '?'}: ${r.reason} (${r.checked} records verified before it)`], code: 1 };
+  });
+}
+

@@ -1,0 +1,106 @@
+import { isValidTimeZone } from '@vecron/sdk';
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65_535);
+const positiveInt = z.number().int().positive();
+const urlOrEmpty = (schemes: string[]) =>
+  z.string().refine((v) => v === '' || v.split(',').every((u) => schemes.some((s) => u.trim().startsWith(`${s}://`))), {
+    message: `must be empty or a ${schemes.join('/')}:// URL`,
+  });
+
+/** The server configuration, after layering `default.toml` → `local.toml` → `VECRON__SECTION__KEY`. */
+export const serverConfigSchema = z
+  .object({
+    api: z
+      .object({
+        /** @default "127.0.0.1" */
+        host: z.string().min(1),
+        /** @default 3000 */
+        port,
+        /** @default 1048576 */
+        body_limit_bytes: positiveInt.max(64 * 1024 * 1024),
+        /** @default 0 */
+        trust_proxy_hops: z.number().int().min(0).max(10),
+        /** @default "" */
+        public_url: z.string(),
+      })
+      .strict(),
+    storage: z
+      .object({
+        database_url: urlOrEmpty(['postgres', 'postgresql']),
+        data_dir: z.string(),
+        schema: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lowercase SQL identifier'),
+      })
+      .strict(),
+    queue: z.object({ nats_servers: urlOrEmpty(['nats', 'tls']) }).strict(),
+    coordination: z.object({ redis_url: urlOrEmpty(['redis', 'rediss']) }).strict(),
+    scheduler: z
+      .object({
+        timezone: z.string().refine(isValidTimeZone, 'is not an IANA time zone'),
+        poll_interval_ms: z.number().int().min(10).max(60_000),
+        misfire_threshold_ms: z.number().int().min(0),
+      })
+      .strict(),
+    worker: z
+      .object({
+        concurrency: positiveInt.max(1_000),
+        lease_ms: z.number().int().min(100),
+        shutdown_grace_ms: z.number().int().min(0),
+      })
+      .strict(),
+    security: z
+      .object({
+        encryption_key: z.string(),
+        previous_encryption_keys: z.array(z.string().min(1)),
+      })
+      .strict(),
+    auth: z
+      .object({
+        issuer: z.string().min(1),
+        audience: z.string().min(1),
+        algorithm: z.enum(['ES256', 'RS256', 'EdDSA']),
+        token_ttl_seconds: positiveInt.max(7 * 86_400),
+        keys: z.array(z.object({ kid: z.string().min(1), private_key_pem: z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }) }).strict()),
+        initial_admin_username: z.string().min(1).max(100),
+        initial_admin_password: z.string().refine((v) => v === '' || v.length >= 12, 'must be empty (generate one) or at least 12 characters'),
+        login_max_per_ip: positiveInt,
+        login_max_per_user: positiveInt,
+        login_window_seconds: positiveInt,
+      })
+      .strict(),
+    webhooks: z
+      .object({
+        max_body_bytes: positiveInt.max(64 * 1024 * 1024),
+        tolerance_seconds: positiveInt.max(3_600),
+        default_max_requests: positiveInt,
+        default_window_seconds: positiveInt,
+        rotation_grace_seconds: z.number().int().min(0),
+      })
+      .strict(),
+    metrics: z.object({ enabled: z.boolean(), host: z.string().min(1), port }).strict(),
+    tracing: z
+      .object({
+        exporter: z.enum(['none', 'console', 'otlp']),
+        otlp_endpoint: z.url(),
+        service_name: z.string().min(1),
+      })
+      .strict(),
+    alerts: z
+      .object({
+        consecutive_failures: z.number().int().min(1).max(1_000),
+        on_missed_fire: z.boolean(),
+        on_dead_letter: z.boolean(),
+        webhook_urls: z.array(z.url()),
+        webhook_secret: z.string(),
+      })
+      .strict(),
+    log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
+    executors: z.object({ http_block_private_addresses: z.boolean() }).strict(),
+  })
+  .strict();
+
+/** Validated server configuration. */
+export type ServerConfig = z.output<typeof serverConfigSchema>;
+
+/** A partial configuration, as a test or an embedding host passes overrides. */
+export type ServerConfigOverrides = { [S in keyof ServerConfig]?: Partial<ServerConfig[S]> };

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { toErrorResponse } from './api-error.js';
+import type { ApiDeps } from './deps.js';
+import { mountRoutes } from './route.js';
+import type { RouteDef } from './route.js';
+import { authRoutes } from '../routes/auth.js';
+import { jobRoutes } from '../routes/jobs.js';
+import { transferRoutes } from '../routes/transfer.js';
+import { executionRoutes } from '../routes/executions.js';
+import { dlqRoutes } from '../routes/dlq.js';
+import { variableRoutes } from '../routes/variables.js';
+import { webhookRoutes } from '../routes/webhooks.js';
+import { userRoutes } from '../routes/users.js';
+import { auditRoutes } from '../routes/audit.js';
+import { systemRoutes } from '../routes/system.js';
+import { metaRoutes } from '../routes/meta.js';
+import { eventRoutes } from '../routes/events.js';
+import type { EventHub } from '../observability/event-hub.js';
+import { healthHandler, readyHandler } from '../observability/health.js';
+import type { ReadinessCheck } from '../observability/health.js';
+import { webhookReceiver } from '../webhooks/receiver.js';
+
+/** Every API route, in matching order (literal paths before `/:id`). */
+export function apiRoutes(d: ApiDeps, hub: EventHub): RouteDef<never, never>[] {
+  const routes: RouteDef<never, never>[] = [];
+  const add = (list: unknown[]): void => {
+    routes.push(...(list as RouteDef<never, never>[]));
+  };
+  add(authRoutes(d));
+  add(transferRoutes(d));
+  add(jobRoutes(d));
+  add(executionRoutes(d));
+  add(dlqRoutes(d));
+  add(variableRoutes(d));
+  add(webhookRoutes(d));
+  add(userRoutes(d));
+  add(auditRoutes(d));
+  add(systemRoutes(d));
+  add(eventRoutes(d, hub));
+  add(metaRoutes(d, () => routes));
+  return routes;
+}
+
+/** Builds the express application: `/api/*`, `/webhooks/:id`, `/health`, `/ready`. */
+export function createApp(d: ApiDeps & { hub: EventHub; checks: Record<string, ReadinessCheck>; isShuttingDown: () => boolean; authenticate: Parameters<typeof mountRoutes>[2]['authenticate'] }): { app: Express; routes: RouteDef<never, never>[] } {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', d.config.api.trust_proxy_hops);
+  app.set('query parser', 'simple');
+  const clientIp = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const given = req.get('x-request-id');
+    res.setHeader('x-request-id', given && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID());
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('cache-control', 'no-store');
+    next();
+  });
+  app.get('/health', healthHandler('api'));
+  app.get('/ready', readyHandler(d.checks, d.isShuttingDown));
+  app.use(webhookReceiver({ ...d, clientIp, traceContext: d.traceContext }));
+
+  const api = express.Router();
+  api.use(express.json({ limit: d.config.api.body_limit_bytes, strict: false }));
+  const routes = apiRoutes(d, d.hub);
+  mountRoutes(api, routes, {
+    authenticate: d.authenticate,
+    audit: d.audit,
+    clientIp,
+    onAuditError: (err) => d.logger.error({ err }, 'audit append failed'),
+    onInternalError: (err, req) => d.logger.error({ err, method: req.method, path: req.path }, 'request failed'),
+  });
+  app.use('/api', api);
+  app.use((req: Request, res: Response) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.path}`, request_id: String(res.getHeader('x-request-id') ?? '') } });
+  });
+  // Body-parser failures (bad JSON, too large) and anything else that escaped a handler.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const out = toErrorResponse(err, String(res.getHeader('x-request-id') ?? ''));
+    if (out.status >= 500) (d.logger as Logger).error({ err, path: req.path }, 'request failed');
+    if (res.headersSent) return;
+    for (const [k, v] of Object.entries(out.headers)) res.setHeader(k, v);
+    res.status(out.status).json(out.body);
+  });
+  return { app, routes };
+}

@@ -1,0 +1,28 @@
+import type { CronSystem, SecretBox, SqlClient } from '@vecron/sdk';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { TokenService } from '../auth/tokens.js';
+import type { ServerConfig } from '../config/config-schema.js';
+import type { ServerStore } from '../store/server-store.js';
+import type { WebhookStore } from '../webhooks/webhook-store.js';
+import type { RateLimiter } from './rate-limiter.js';
+import type { TraceContextCarrier } from '../observability/tracing.js';
+
+/** Everything the API routes use. */
+export interface ApiDeps {
+  config: ServerConfig;
+  cron: CronSystem;
+  sql: SqlClient;
+  store: ServerStore;
+  audit: AuditLog;
+  tokens: TokenService;
+  limiter: RateLimiter;
+  box: SecretBox;
+  webhooks: WebhookStore;
+  logger: Logger;
+  /** Base URL that webhook URLs are shown with. */
+  publicUrl: string;
+  /** Current trace context to carry into an execution's trigger metadata. */
+  traceContext: TraceContextCarrier;
+  now(): Date;
+}

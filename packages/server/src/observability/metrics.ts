@@ -1,0 +1,75 @@
+import { requireCjs } from './cjs.js';
+import type * as PromClient from 'prom-client';
+import type { Registry } from 'prom-client';
+import type { CronSystem, SqlClient } from '@vecron/sdk';
+
+/** Prometheus metrics fed by vecron events. */
+export interface Metrics {
+  registry: Registry;
+  close(): void;
+}
+
+// prom-client requires @opentelemetry/api; see requireCjs for why it is loaded this way.
+const promClient = (): typeof PromClient => requireCjs<typeof PromClient>('prom-client');
+
+const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600];
+
+/**
+ * Registers `job_success_total`, `job_failed_total`, `job_duration_seconds`, `job_queue_size`,
+ * `schedule_lag_seconds`, `step_duration_seconds{type}` (plus process defaults) on a private registry.
+ */
+export function createMetrics(cron: CronSystem, sql: SqlClient | undefined, opts: { defaultMetrics?: boolean } = {}): Metrics {
+  const { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } = promClient();
+  const registry = new Registry();
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'vecron_' });
+  const success = new Counter({ name: 'job_success_total', help: 'Executions that finished with success', labelNames: ['job'], registers: [registry] });
+  const failed = new Counter({ name: 'job_failed_total', help: 'Executions that finished failed, timed out or dead-lettered', labelNames: ['job', 'status'], registers: [registry] });
+  const duration = new Histogram({ name: 'job_duration_seconds', help: 'Execution duration from start to finish', labelNames: ['job', 'status'], buckets: DURATION_BUCKETS, registers: [registry] });
+  const lag = new Histogram({ name: 'schedule_lag_seconds', help: 'Delay between a scheduled fire time and the moment it fired', buckets: [0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 300], registers: [registry] });
+  const stepDuration = new Histogram({ name: 'step_duration_seconds', help: 'Step attempt duration by step type', labelNames: ['type', 'status'], buckets: DURATION_BUCKETS, registers: [registry] });
+  new Gauge({
+    name: 'job_queue_size', help: 'Executions waiting to run (pending)', registers: [registry],
+    async collect() {
+      if (!sql) return;
+      const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM vecron_executions WHERE status = 'pending'`);
+      this.set(rows[0]?.n ?? 0);
+    },
+  });
+
+  const jobs = new Map<string, { name: string; types: Map<string, string> }>();
+  const jobInfo = async (id: string): Promise<{ name: string; types: Map<string, string> }> => {
+    const hit = jobs.get(id);
+    if (hit) return hit;
+    const job = await cron.jobs.get(id).catch(() => null);
+    const info = { name: job?.name ?? id, types: new Map(job?.definition.steps.map((s) => [s.id, s.type]) ?? []) };
+    if (job) {
+      jobs.set(id, info);
+      setTimeout(() => jobs.delete(id), 60_000).unref();
+    }
+    return info;
+  };
+  const stepStarts = new Map<string, number>();
+  const offs = [
+    cron.on('execution.finished', (x) => {
+      void (async () => {
+        const [info, e] = await Promise.all([jobInfo(x.jobId), cron.executions.get(x.executionId).catch(() => null)]);
+        if (x.status === 'success') success.inc({ job: info.name });
+        else if (x.status === 'failed' || x.status === 'timeout' || x.status === 'dead_letter') failed.inc({ job: info.name, status: x.status });
+        if (e?.startedAt && e.finishedAt) duration.observe({ job: info.name, status: x.status }, (e.finishedAt.getTime() - e.startedAt.getTime()) / 1000);
+      })();
+    }),
+    cron.on('schedule.fired', (x) => lag.observe(Math.max(0, (Date.now() - x.scheduledFor.getTime()) / 1000))),
+    cron.on('execution.step.started', (x) => {
+      stepStarts.set(`${x.executionId}:${x.stepId}:${x.attempt}`, performance.now());
+    }),
+    cron.on('execution.step.finished', (x) => {
+      const key = `${x.executionId}:${x.stepId}:${x.attempt}`;
+      const t0 = stepStarts.get(key);
+      stepStarts.delete(key);
+      if (t0 === undefined) return;
+      const seconds = (performance.now() - t0) / 1000;
+      void jobInfo(x.jobId).then((info) => stepDuration.observe({ type: info.types.get(x.stepId) ?? 'unknown', status: x.status }, seconds));
+    }),
+  ];
+  return { registry, close: () => offs.forEach((off) => off()) };
+}

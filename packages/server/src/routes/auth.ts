@@ -1,0 +1,66 @@
+import { ValidationError } from '@vecron/sdk';
+import { z } from 'zod';
+import { ApiError, tooManyRequests } from '../http/api-error.js';
+import type { ApiDeps } from '../http/deps.js';
+import { defineRoute } from '../http/route.js';
+import { hashPassword, passwordProblem, verifyPassword } from '../auth/passwords.js';
+
+const loginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(1024) }).strict();
+const passwordBody = z.object({ current_password: z.string().min(1).max(1024), new_password: z.string().min(1).max(1024) }).strict();
+
+/** Login, password change, the caller's identity, and the public keys of the tokens. */
+export function authRoutes(d: ApiDeps) {
+  const windowMs = d.config.auth.login_window_seconds * 1000;
+  return [
+    defineRoute({
+      method: 'post', path: '/auth/login', access: 'public', action: 'auth.login', tag: 'auth', summary: 'Exchange username and password for a JWT',
+      body: loginBody,
+      async handler(ctx) {
+        const { username, password } = ctx.body;
+        ctx.auditDetails.username = username;
+        const byIp = await d.limiter.hit(`login:ip:${ctx.ip}`, d.config.auth.login_max_per_ip, windowMs);
+        if (!byIp.allowed) throw tooManyRequests('too many login attempts from this address', byIp.retryAfterMs);
+        const byUser = await d.limiter.hit(`login:user:${username.toLowerCase()}`, d.config.auth.login_max_per_user, windowMs);
+        if (!byUser.allowed) throw tooManyRequests('too many login attempts for this user', byUser.retryAfterMs);
+        const cred = await d.store.credentials(username);
+        const ok = await verifyPassword(cred?.passwordHash ?? null, password);
+        if (!cred || !ok || cred.disabled) throw new ApiError(401, 'INVALID_CREDENTIALS', 'invalid username or password');
+        await d.limiter.reset(`login:user:${username.toLowerCase()}`);
+        const { token, expiresAt } = await d.tokens.sign({ sub: cred.id, ver: cred.tokenVersion });
+        ctx.resource = `user:${cred.id}`;
+        return { body: { token, token_type: 'Bearer', expires_at: expiresAt.toISOString(), must_change_password: cred.mustChangePassword } };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/auth/password', access: 'authenticated', action: 'auth.password_change', tag: 'auth', summary: 'Change your own password (revokes your other tokens)',
+      body: passwordBody, allowPendingPasswordChange: true,
+      async handler(ctx) {
+        const p = ctx.principal!;
+        ctx.resource = `user:${p.id}`;
+        const problem = passwordProblem(ctx.body.new_password);
+        if (problem) throw new ValidationError('request body', [{ path: '$.new_password', message: problem }]);
+        if (!(await verifyPassword(await d.store.passwordHashOf(p.id), ctx.body.current_password))) {
+          throw new ApiError(401, 'INVALID_CREDENTIALS', 'current password is wrong');
+        }
+        if (ctx.body.new_password === ctx.body.current_password) throw new ValidationError('request body', [{ path: '$.new_password', message: 'must differ from the current password' }]);
+        const user = await d.store.updateUser(p.id, { passwordHash: await hashPassword(ctx.body.new_password), mustChangePassword: false });
+        const cred = await d.store.credentials(user!.username);
+        const { token, expiresAt } = await d.tokens.sign({ sub: p.id, ver: cred!.tokenVersion });
+        return { body: { token, token_type: 'Bearer', expires_at: expiresAt.toISOString(), must_change_password: false } };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/auth/me', access: 'authenticated', tag: 'auth', summary: 'The caller: user, permissions, execution scope', allowPendingPasswordChange: true,
+      async handler(ctx) {
+        const p = ctx.principal!;
+        return { body: { id: p.id, username: p.username, permissions: [...p.permissions].sort(), execution_scope: p.seesAllExecutions ? 'all' : 'own', must_change_password: p.mustChangePassword } };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/auth/jwks', access: 'public', tag: 'auth', summary: 'Public keys that verify vecron tokens (JWKS)',
+      async handler() {
+        return { body: d.tokens.jwks() };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { ApiDeps } from '../http/deps.js';
+import { defineRoute } from '../http/route.js';
+import type { EventHub, ServerEvent } from '../observability/event-hub.js';
+
+const query = z.object({ job_id: z.uuid().optional() }).strict();
+
+/** `/api/events`: Server-Sent Events of execution and job changes. */
+export function eventRoutes(_d: ApiDeps, hub: EventHub) {
+  return [
+    defineRoute({
+      method: 'get', path: '/events', access: 'execution:read', tag: 'events', summary: 'Server-Sent Events: execution.*, schedule.*, job.* (own executions only for users without the all scope)', query,
+      async handler(ctx) {
+        const p = ctx.principal!;
+        const { res, req } = ctx;
+        res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+        res.flushHeaders();
+        res.write('retry: 3000\n\n');
+        let id = 0;
+        const visible = (e: ServerEvent): boolean => {
+          if (ctx.query.job_id && e.job_id !== ctx.query.job_id) return false;
+          if (p.seesAllExecutions) return true;
+          if (e.type.startsWith('execution.')) return e.triggered_by === p.id;
+          // Schedule events of other people's runs are not private; job changes are visible to job readers.
+          return e.type.startsWith('job.') ? p.permissions.has('job:read') : e.type === 'schedule.skipped';
+        };
+        const off = hub.subscribe((e) => {
+          if (!visible(e)) return;
+          const { triggered_by: _t, ...data } = e;
+          res.write(`id: ${++id}\nevent: ${e.type}\ndata: ${JSON.stringify(data)}\n\n`);
+        });
+        const beat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+        beat.unref();
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            clearInterval(beat);
+            off();
+            resolve();
+          };
+          req.on('close', done);
+          res.on('close', done);
+        });
+      },
+    }),
+  ];
+}

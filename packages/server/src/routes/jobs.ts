@@ -1,0 +1,131 @@
+import { jobDefinitionSchema, ValidationError, zodIssues } from '@vecron/sdk';
+import type { Job } from '@vecron/sdk';
+import { z } from 'zod';
+import { notFound } from '../http/api-error.js';
+import type { ApiDeps } from '../http/deps.js';
+import { defineRoute } from '../http/route.js';
+import { restoreSecrets } from '../transfer/secret-fields.js';
+import { executionView, idParam, jobView, pagination } from './common.js';
+
+const listQuery = z.object({ enabled: z.enum(['true', 'false']).optional(), ...pagination }).strict();
+const triggerBody = z.object({ payload: z.unknown().optional() }).strict();
+const previewQuery = z.object({ count: z.coerce.number().int().min(1).max(100).default(10) }).strict();
+const ledgerQuery = z.object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).strict();
+const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+/** Jobs CRUD, enable/disable, trigger, preview of next fires, fire ledger. */
+export function jobRoutes(d: ApiDeps) {
+  const mustGet = async (id: string): Promise<Job> => {
+    const job = await d.cron.jobs.get(id);
+    if (!job) throw notFound('job', id);
+    return job;
+  };
+  const withSecrets = (raw: unknown, existing: unknown): unknown => {
+    const { value, issues } = restoreSecrets(raw, existing);
+    if (issues.length) throw new ValidationError('job definition', issues);
+    return value;
+  };
+  return [
+    defineRoute({
+      method: 'get', path: '/jobs', access: 'job:read', tag: 'job', summary: 'List jobs', query: listQuery,
+      async handler(ctx) {
+        const q = ctx.query;
+        const jobs = await d.cron.jobs.list({ ...(q.enabled ? { enabled: q.enabled === 'true' } : {}), limit: q.limit, offset: q.offset });
+        return { body: { items: jobs.map(jobView), limit: q.limit, offset: q.offset } };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/jobs', access: 'job:write', action: 'job.create', tag: 'job', summary: 'Create a job', body: jobDefinitionSchema, successStatus: 201,
+      async handler(ctx) {
+        const job = await d.cron.jobs.create(withSecrets(ctx.req.body, undefined));
+        ctx.resource = `job:${job.id}`;
+        ctx.auditDetails.name = job.name;
+        return { status: 201, body: jobView(job), headers: { Location: `/api/jobs/${job.id}` } };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/jobs/validate', access: 'job:read', action: 'job.validate', tag: 'job', summary: 'Validate a job definition without saving it', body: z.unknown(),
+      async handler(ctx) {
+        const r = jobDefinitionSchema.safeParse(ctx.req.body);
+        if (!r.success) throw new ValidationError('job definition', zodIssues(r.error));
+        return { body: { valid: true } };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/jobs/:id', access: 'job:read', tag: 'job', summary: 'Get a job',
+      async handler(ctx) {
+        return { body: jobView(await mustGet(idParam(ctx.params, 'job'))) };
+      },
+    }),
+    defineRoute({
+      method: 'put', path: '/jobs/:id', access: 'job:write', action: 'job.update', tag: 'job', summary: 'Replace a job definition (masked secrets keep their stored value)', body: jobDefinitionSchema,
+      async handler(ctx) {
+        const existing = await mustGet(idParam(ctx.params, 'job'));
+        const job = await d.cron.jobs.update(existing.id, withSecrets(ctx.req.body, existing.definition));
+        return { body: jobView(job) };
+      },
+    }),
+    defineRoute({
+      method: 'delete', path: '/jobs/:id', access: 'job:delete', action: 'job.delete', tag: 'job', summary: 'Delete a job, its schedule and executions',
+      async handler(ctx) {
+        if (!(await d.cron.jobs.delete(idParam(ctx.params, 'job')))) throw notFound('job', ctx.params.id!);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/jobs/:id/enable', access: 'job:write', action: 'job.enable', tag: 'job', summary: 'Enable a job',
+      async handler(ctx) {
+        return { body: jobView(await d.cron.jobs.enable((await mustGet(idParam(ctx.params, 'job'))).id)) };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/jobs/:id/disable', access: 'job:write', action: 'job.disable', tag: 'job', summary: 'Disable a job',
+      async handler(ctx) {
+        return { body: jobView(await d.cron.jobs.disable((await mustGet(idParam(ctx.params, 'job'))).id)) };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/jobs/:id/trigger', access: 'job:execute', action: 'job.trigger', tag: 'job', successStatus: 202,
+      summary: 'Start a job now; the same Idempotency-Key header returns the first execution', body: triggerBody,
+      async handler(ctx) {
+        const job = await mustGet(idParam(ctx.params, 'job'));
+        const header = ctx.req.get('idempotency-key');
+        let key: string | undefined;
+        if (header !== undefined) {
+          const r = idempotencyKey.safeParse(header);
+          if (!r.success) throw new ValidationError('headers', [{ path: '$.headers["idempotency-key"]', message: r.error.issues[0]!.message }]);
+          key = r.data;
+        }
+        const p = ctx.principal!;
+        const { executionId, created } = await d.cron.trigger(job.id, {
+          source: 'manual',
+          ...(ctx.body.payload === undefined ? {} : { payload: ctx.body.payload }),
+          // A user's key is scoped to them, so two users cannot collide on (or probe) each other's keys.
+          ...(key ? { idempotencyKey: `${p.id}:${key}` } : {}),
+          metadata: { triggered_by: p.id, triggered_by_username: p.username, ip: ctx.ip, ...d.traceContext() },
+        });
+        ctx.auditDetails.execution_id = executionId;
+        const execution = await d.cron.executions.get(executionId);
+        return { status: 202, body: { execution_id: executionId, created, execution: execution ? executionView(execution) : null }, headers: { Location: `/api/executions/${executionId}` } };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/jobs/:id/preview', access: 'job:read', tag: 'job', summary: 'Next fire times of a job', query: previewQuery,
+      async handler(ctx) {
+        const job = await mustGet(idParam(ctx.params, 'job'));
+        if (!job.definition.schedule) return { body: { job_id: job.id, fires: [] } };
+        const fires = await d.cron.jobs.preview(job.id, ctx.query.count);
+        return { body: { job_id: job.id, timezone: (job.definition.schedule as { timezone?: string }).timezone ?? d.config.scheduler.timezone, fires: fires.map((f) => f.toISOString()) } };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/jobs/:id/ledger', access: 'job:read', tag: 'job', summary: 'Fire ledger: fired, skipped and missed instants', query: ledgerQuery,
+      async handler(ctx) {
+        const job = await mustGet(idParam(ctx.params, 'job'));
+        const q = ctx.query;
+        const rows = await d.cron.ledger(job.id, { ...(q.from ? { from: new Date(q.from) } : {}), ...(q.to ? { to: new Date(q.to) } : {}), limit: q.limit });
+        return { body: { items: rows.map((r) => ({ fire_at: r.fireAt.toISOString(), outcome: r.outcome, reason: r.reason, execution_id: r.executionId, recorded_at: r.recordedAt.toISOString() })) } };
+      },
+    }),
+  ];
+}

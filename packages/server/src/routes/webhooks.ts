@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { notFound } from '../http/api-error.js';
+import type { ApiDeps } from '../http/deps.js';
+import { defineRoute } from '../http/route.js';
+import type { WebhookView } from '../webhooks/webhook-store.js';
+import { idParam, pagination } from './common.js';
+
+const createBody = z.object({ job_id: z.uuid() }).strict();
+const rotateBody = z.object({ grace_seconds: z.number().int().min(0).max(30 * 86_400).optional() }).strict();
+const listQuery = z.object({ job_id: z.uuid().optional(), ...pagination }).strict();
+
+/** Webhook endpoints: create (secret shown once), rotate the secret, show the URL, delete. */
+export function webhookRoutes(d: ApiDeps) {
+  const url = (id: string): string => `${d.publicUrl.replace(/\/$/, '')}/webhooks/${id}`;
+  const view = (w: WebhookView) => ({ ...w, url: url(w.id), signature: { header: 'X-Vecron-Signature', timestamp_header: 'X-Vecron-Timestamp', delivery_header: 'X-Vecron-Delivery', scheme: 'sha256=HMAC_SHA256(secret, timestamp + "." + body)' } });
+  return [
+    defineRoute({
+      method: 'get', path: '/webhooks', access: 'webhook:read', tag: 'webhook', summary: 'List webhook endpoints', query: listQuery,
+      async handler(ctx) {
+        return { body: { items: (await d.webhooks.list(ctx.query.job_id, ctx.query.limit, ctx.query.offset)).map(view) } };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/webhooks', access: 'webhook:write', action: 'webhook.create', tag: 'webhook', successStatus: 201, summary: 'Create a webhook endpoint for a job; the secret is returned once', body: createBody,
+      async handler(ctx) {
+        if (!(await d.cron.jobs.get(ctx.body.job_id))) throw notFound('job', ctx.body.job_id);
+        const { webhook, secret } = await d.webhooks.create(ctx.body.job_id, ctx.principal!.id, d.now());
+        ctx.resource = `webhook:${webhook.id}`;
+        return { status: 201, body: { ...view(webhook), secret } };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/webhooks/:id', access: 'webhook:read', tag: 'webhook', summary: 'Show a webhook endpoint and its URL (never the secret)',
+      async handler(ctx) {
+        const w = await d.webhooks.get(idParam(ctx.params, 'webhook'));
+        if (!w) throw notFound('webhook', ctx.params.id!);
+        return { body: view(w) };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/webhooks/:id/rotate', access: 'webhook:write', action: 'webhook.rotate', tag: 'webhook', summary: 'Issue a new secret; older ones stay valid for grace_seconds', body: rotateBody,
+      async handler(ctx) {
+        const id = idParam(ctx.params, 'webhook');
+        const r = await d.webhooks.rotate(id, ctx.body.grace_seconds ?? d.config.webhooks.rotation_grace_seconds, d.now());
+        if (!r) throw notFound('webhook', id);
+        return { body: { ...view(r.webhook), secret: r.secret } };
+      },
+    }),
+    defineRoute({
+      method: 'delete', path: '/webhooks/:id', access: 'webhook:write', action: 'webhook.delete', tag: 'webhook', summary: 'Delete a webhook endpoint',
+      async handler(ctx) {
+        if (!(await d.webhooks.delete(idParam(ctx.params, 'webhook')))) throw notFound('webhook', ctx.params.id!);
+        return { status: 204 };
+      },
+    }),
+  ];
+}

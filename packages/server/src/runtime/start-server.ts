@@ -1,0 +1,248 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Express } from 'express';
+import { createSecretBox, StorageError } from '@vecron/sdk';
+import type { AnyExecutor, CronSystem, SqlClient } from '@vecron/sdk';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { createAlerts, webhookNotifier } from '../alerts/alerts.js';
+import type { Alert, Notifier } from '../alerts/alerts.js';
+import { createAuditLog } from '../audit/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { hashPassword } from '../auth/passwords.js';
+import { createTokenService } from '../auth/tokens.js';
+import type { ServerConfig } from '../config/config-schema.js';
+import { createApp } from '../http/create-app.js';
+import { memoryRateLimiter } from '../http/rate-limiter.js';
+import type { RateLimiter } from '../http/rate-limiter.js';
+import type { RouteDef } from '../http/route.js';
+import { createEventHub } from '../observability/event-hub.js';
+import type { EventHub } from '../observability/event-hub.js';
+import { healthHandler, readyHandler } from '../observability/health.js';
+import { createMetrics } from '../observability/metrics.js';
+import type { Metrics } from '../observability/metrics.js';
+import { createTracing, exporterFromConfig } from '../observability/tracing.js';
+import { createServerStore } from '../store/server-store.js';
+import type { ServerStore } from '../store/server-store.js';
+import { createWebhookStore } from '../webhooks/webhook-store.js';
+import { buildCronSystem } from './build-system.js';
+import { resolveEncryptionKeys, resolveJwtKeys } from './keys.js';
+
+/** Which roles a process runs. */
+export type Role = 'all' | 'api' | 'scheduler' | 'worker';
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions {
+  config: ServerConfig;
+  /** @default 'all' */
+  role?: Role;
+  /** @default the built-in http, database, file_processing and sftp executors */
+  executors?: AnyExecutor[];
+  /** @default pino to stdout at `log.level` */
+  logger?: Logger;
+  /** Span exporter; overrides `[tracing]` (tests pass an in-memory exporter). */
+  spanExporter?: SpanExporter;
+  /** Extra alert notifiers besides the configured webhook. */
+  notifiers?: Notifier[];
+  /** Called once when the first admin is created, with the password to show (generated or configured). */
+  onInitialAdmin?: (info: { username: string; password: string; generated: boolean }) => void;
+}
+
+/** A running vecron server process. */
+export interface RunningServer {
+  role: Role;
+  cron: CronSystem;
+  /** `http://host:port` of the API, when this process serves it. */
+  apiUrl: string | null;
+  /** `http://host:port` of `/metrics`, when enabled. */
+  metricsUrl: string | null;
+  app: Express | null;
+  routes: RouteDef<never, never>[];
+  store: ServerStore;
+  audit: AuditLog;
+  sql: SqlClient;
+  hub: EventHub;
+  metrics: Metrics | null;
+  alerts: Alert[];
+  /** Graceful stop: no new requests or work; in-flight work finishes within the grace period. */
+  stop(): Promise<void>;
+}
+
+const listen = (server: http.Server, host: string, port: number): Promise<string> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const a = server.address() as AddressInfo;
+      resolve(`http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`);
+    });
+  });
+
+const closeServer = async (server: http.Server, graceMs: number): Promise<void> => {
+  const closed = new Promise<void>((r) => server.close(() => r()));
+  server.closeIdleConnections();
+  // SSE streams and slow clients are cut after the grace period.
+  const t = setTimeout(() => server.closeAllConnections(), graceMs);
+  t.unref();
+  await closed;
+  clearTimeout(t);
+};
+
+/**
+ * Starts the roles of one process: API (with webhooks, SSE, health), scheduler and/or worker,
+ * plus the metrics endpoint, tracing and alerts. The embedded store is used when no database is
+ * configured.
+ */
+export async function startServer(o: StartServerOptions): Promise<RunningServer> {
+  const { config } = o;
+  const role = o.role ?? 'all';
+  const logger = o.logger ?? pino({ level: config.log.level });
+  const encryptionKeys = resolveEncryptionKeys(config);
+  const built = await buildCronSystem(config, { logger, encryptionKeys, ...(o.executors ? { executors: o.executors } : {}) });
+  const { cron } = built;
+  const toClose: Array<() => Promise<void>> = [];
+  let shuttingDown = false;
+  try {
+    const storage = await cron.internals.storage();
+    const sql = storage.sql;
+    if (!sql) throw new StorageError('the configured storage has no SQL seam; the server needs one for users, webhooks and the audit log', { retryable: false });
+    const box = createSecretBox(encryptionKeys);
+    const store = createServerStore(sql);
+    const audit = createAuditLog(sql);
+    const hub = createEventHub(cron);
+    const exporter = o.spanExporter ?? (await exporterFromConfig(config));
+    const tracing = createTracing(cron, { exporter, serviceName: config.tracing.service_name, simpleProcessor: o.spanExporter !== undefined });
+    const checks: Record<string, () => Promise<void>> = {
+      storage: async () => {
+        await sql.query('SELECT 1');
+      },
+      ...built.checks,
+    };
+    const limiter: RateLimiter = memoryRateLimiter();
+    const runsApi = role === 'all' || role === 'api';
+    const runsScheduler = role === 'all' || role === 'scheduler';
+    const runsWorker = role === 'all' || role === 'worker';
+
+    let sentAlerts: Alert[] = [];
+    if (runsScheduler || runsWorker) {
+      const notifiers = [...(o.notifiers ?? [])];
+      if (config.alerts.webhook_urls.length) notifiers.push(webhookNotifier({ urls: config.alerts.webhook_urls, secret: config.alerts.webhook_secret || undefined }));
+      const alerts = createAlerts(cron, { notifiers, consecutiveFailures: config.alerts.consecutive_failures, onMissedFire: config.alerts.on_missed_fire, onDeadLetter: config.alerts.on_dead_letter, logger });
+      sentAlerts = alerts.sent;
+      toClose.push(() => alerts.close());
+    }
+
+    let metrics: Metrics | null = null;
+    let metricsUrl: string | null = null;
+    if (config.metrics.enabled) {
+      metrics = createMetrics(cron, sql);
+      const m = metrics;
+      const mapp = express();
+      mapp.disable('x-powered-by');
+      mapp.get('/metrics', async (_req, res) => {
+        res.setHeader('content-type', m.registry.contentType);
+        res.send(await m.registry.metrics());
+      });
+      mapp.get('/health', healthHandler(role));
+      mapp.get('/ready', readyHandler(checks, () => shuttingDown));
+      const mserver = http.createServer(mapp);
+      metricsUrl = await listen(mserver, config.metrics.host, config.metrics.port);
+      toClose.push(async () => {
+        m.close();
+        await closeServer(mserver, 1_000);
+      });
+    }
+
+    let apiUrl: string | null = null;
+    let app: Express | null = null;
+    let routes: RouteDef<never, never>[] = [];
+    let apiServer: http.Server | null = null;
+    if (runsApi) {
+      await store.seedRoles();
+      await bootstrapAdmin(config, store, audit, o.onInitialAdmin);
+      const tokens = createTokenService({ algorithm: config.auth.algorithm, keys: resolveJwtKeys(config), issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: config.auth.token_ttl_seconds });
+      const webhooks = createWebhookStore(sql, box);
+      const publicUrlRef = { value: config.api.public_url };
+      const deps = {
+        config, cron, sql, store, audit, tokens, limiter, box, webhooks, logger, hub, checks,
+        get publicUrl() {
+          return publicUrlRef.value;
+        },
+        traceContext: tracing.traceContext,
+        now: () => new Date(),
+        isShuttingDown: () => shuttingDown,
+        async authenticate(req: express.Request) {
+          const h = req.get('authorization') ?? '';
+          const m = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(h);
+          if (!m) return null;
+          const claims = await tokens.verify(m[1]!);
+          if (!claims) return null;
+          const p = await store.principal(claims.sub);
+          // Disabled users and tokens minted before a role/password change stop working at once.
+          if (!p || p.disabled || p.tokenVersion !== claims.ver) return null;
+          return p;
+        },
+      };
+      const made = createApp(deps);
+      app = made.app;
+      routes = made.routes;
+      apiServer = http.createServer(app);
+      apiServer.headersTimeout = 30_000;
+      apiServer.requestTimeout = 60_000;
+      apiUrl = await listen(apiServer, config.api.host, config.api.port);
+      if (!publicUrlRef.value) publicUrlRef.value = apiUrl;
+      // Old delivery ids can go: a replay of one would fail the timestamp window anyway.
+      const prune = setInterval(() => {
+        void webhooks.pruneDeliveries(new Date(Date.now() - 2 * config.webhooks.tolerance_seconds * 1000 - 60_000)).catch(() => undefined);
+      }, 10 * 60_000);
+      prune.unref();
+      toClose.push(async () => clearInterval(prune));
+    }
+
+    await cron.start({ scheduler: runsScheduler, worker: runsWorker ? { concurrency: config.worker.concurrency } : false });
+    logger.info({ role, apiUrl, metricsUrl, embedded: config.storage.database_url === '' }, 'vecron started');
+
+    let stopping: Promise<void> | null = null;
+    return {
+      role, cron, apiUrl, metricsUrl, app, routes, store, audit, sql, hub, metrics,
+      alerts: sentAlerts,
+      stop() {
+        stopping ??= (async () => {
+          shuttingDown = true;
+          logger.info({ role }, 'vecron stopping');
+          if (apiServer) await closeServer(apiServer, 2_000);
+          hub.close();
+          await cron.stop({ graceMs: config.worker.shutdown_grace_ms });
+          for (const c of toClose.reverse()) await c().catch((err: unknown) => logger.error({ err }, 'close failed'));
+          await tracing.close();
+          await built.close();
+          logger.info({ role }, 'vecron stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    for (const c of toClose.reverse()) await c().catch(() => undefined);
+    await cron.stop().catch(() => undefined);
+    await built.close();
+    throw err;
+  }
+}
+
+/** Creates the first admin when there is no user: configured password, or one generated and shown once. */
+async function bootstrapAdmin(config: ServerConfig, store: ServerStore, audit: AuditLog, onInitialAdmin: StartServerOptions['onInitialAdmin']): Promise<void> {
+  if ((await store.countUsers()) > 0) return;
+  const generated = config.auth.initial_admin_password === '';
+  const password = generated ? randomBytes(18).toString('base64url') : config.auth.initial_admin_password;
+  try {
+    const user = await store.createUser({ username: config.auth.initial_admin_username, passwordHash: await hashPassword(password), mustChangePassword: true, roles: ['Admin'] });
+    await audit.append({ actorId: null, actor: 'system', action: 'user.bootstrap', resource: `user:${user.id}`, ip: null, result: 'ok', details: { username: user.username, generated } });
+    onInitialAdmin?.({ username: user.username, password, generated });
+  } catch (err) {
+    // Another API process created it at the same moment.
+    if ((err as { code?: string }).code !== 'CONFLICT') throw err;
+  }
+}

@@ -1,0 +1,101 @@
+import express from 'express';
+import type { Request, Response, Router } from 'express';
+import type { CronSystem } from '@vecron/sdk';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { ServerConfig } from '../config/config-schema.js';
+import { ApiError, toErrorResponse, tooManyRequests } from '../http/api-error.js';
+import type { RateLimiter } from '../http/rate-limiter.js';
+import type { TraceContextCarrier } from '../observability/tracing.js';
+import { verifyWebhookSignature } from './signature.js';
+import type { WebhookStore } from './webhook-store.js';
+
+/** What the receiver needs. */
+export interface WebhookReceiverDeps {
+  config: ServerConfig;
+  cron: CronSystem;
+  webhooks: WebhookStore;
+  limiter: RateLimiter;
+  audit: AuditLog;
+  logger: Logger;
+  clientIp(req: Request): string;
+  traceContext: TraceContextCarrier;
+  now(): Date;
+}
+
+const DELIVERY_ID = /^[\x21-\x7e]{1,200}$/;
+/** Headers that must not land in the execution context. */
+const DROPPED_HEADERS = new Set(['authorization', 'cookie', 'x-vecron-signature', 'proxy-authorization']);
+
+/**
+ * `POST /webhooks/:id` — outside JWT auth. Order of checks: size (413), endpoint (404),
+ * timestamp window and signature (401), job and trigger enabled (403), rate limit (429),
+ * delivery id (409), then 202 with the execution id.
+ */
+export function webhookReceiver(d: WebhookReceiverDeps): Router {
+  const router = express.Router();
+  const raw = express.raw({ type: () => true, limit: d.config.webhooks.max_body_bytes });
+  router.post('/webhooks/:id', raw, async (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    let result = 'ok';
+    let resource: string | null = `webhook:${id}`;
+    let executionId: string | null = null;
+    try {
+      const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const now = d.now();
+      const hook = await d.webhooks.validSecrets(id, now);
+      if (!hook) throw new ApiError(404, 'NOT_FOUND', `webhook ${id} not found`);
+      const job = await d.cron.jobs.get(hook.jobId);
+      if (!job) throw new ApiError(404, 'NOT_FOUND', `webhook ${id} not found`);
+      resource = `job:${job.id}`;
+      const ts = req.get('x-vecron-timestamp') ?? '';
+      const sig = req.get('x-vecron-signature') ?? '';
+      const tsNum = /^\d{1,12}$/.test(ts) ? Number(ts) : NaN;
+      if (!Number.isFinite(tsNum) || Math.abs(now.getTime() / 1000 - tsNum) > d.config.webhooks.tolerance_seconds) {
+        throw new ApiError(401, 'WEBHOOK_STALE', 'timestamp missing or outside the allowed window');
+      }
+      const secrets = [...hook.secrets, ...(job.definition.triggers.webhook?.secret_key ? [job.definition.triggers.webhook.secret_key] : [])];
+      if (!verifyWebhookSignature(secrets, ts, body, sig)) throw new ApiError(401, 'WEBHOOK_SIGNATURE_INVALID', 'signature does not match');
+      if (!job.enabled || !job.definition.triggers.webhook?.enabled) throw new ApiError(403, 'WEBHOOK_DISABLED', 'the job or its webhook trigger is disabled');
+      const limit = job.definition.triggers.webhook.rate_limit ?? { max_requests: d.config.webhooks.default_max_requests, window_seconds: d.config.webhooks.default_window_seconds };
+      const rate = await d.limiter.hit(`webhook:job:${job.id}`, limit.max_requests, limit.window_seconds * 1000);
+      if (!rate.allowed) throw tooManyRequests('webhook rate limit reached for this job', rate.retryAfterMs);
+      const delivery = req.get('x-vecron-delivery') ?? '';
+      if (!DELIVERY_ID.test(delivery)) throw new ApiError(400, 'VALIDATION_FAILED', 'X-Vecron-Delivery header is required (printable ASCII, ≤ 200 chars)');
+      if (!(await d.webhooks.recordDelivery(id, delivery, now))) throw new ApiError(409, 'WEBHOOK_REPLAY', 'this delivery was already received');
+      const text = body.toString('utf8');
+      let payload: unknown = text;
+      if ((req.get('content-type') ?? '').includes('json') && text.length) {
+        try {
+          payload = JSON.parse(text);
+        } catch {
+          throw new ApiError(400, 'INVALID_JSON', 'body is not valid JSON');
+        }
+      }
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (!DROPPED_HEADERS.has(k) && typeof v === 'string') headers[k] = v;
+      const query: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string') query[k] = v;
+      const r = await d.cron.trigger(job.id, {
+        source: 'webhook',
+        idempotencyKey: `${id}:${delivery}`,
+        webhook: { payload, headers, query_params: query },
+        metadata: { webhook_id: id, delivery_id: delivery, ip: d.clientIp(req), ...d.traceContext() },
+      });
+      executionId = r.executionId;
+      await d.webhooks.attachExecution(id, delivery, r.executionId);
+      res.status(202).json({ execution_id: r.executionId });
+    } catch (err) {
+      const out = toErrorResponse(err, '');
+      result = out.body.error.code;
+      if (out.status >= 500) d.logger.error({ err }, 'webhook receiver failed');
+      for (const [k, v] of Object.entries(out.headers)) res.setHeader(k, v);
+      res.status(out.status).json(out.body);
+    }
+    // Accepted deliveries are mutations; refused ones are denials: both are audited.
+    await d.audit
+      .append({ actorId: null, actor: `webhook:${id}`, action: 'webhook.receive', resource, ip: d.clientIp(req), result: result === 'ok' ? 'ok' : `denied:${result}`, details: executionId ? { execution_id: executionId } : {} })
+      .catch((err: unknown) => d.logger.error({ err }, 'audit append failed'));
+  });
+  return router;
+}

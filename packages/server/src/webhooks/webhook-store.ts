@@ -1,0 +1,109 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { SecretBox, SqlClient } from '@vecron/sdk';
+import { isUuid } from '../store/server-store.js';
+
+interface StoredSecret {
+  id: string;
+  ciphertext: string;
+  created_at: string;
+  /** Null while current; set when rotated out. */
+  expires_at: string | null;
+}
+
+/** A webhook as the API shows it (never a secret). */
+export interface WebhookView {
+  id: string;
+  job_id: string;
+  secrets: Array<{ id: string; created_at: string; expires_at: string | null }>;
+  created_at: string;
+  updated_at: string;
+}
+
+const aad = (id: string, secretId: string): string => `webhook:${id}:${secretId}`;
+const newSecret = (): string => `whsec_${randomBytes(32).toString('base64url')}`;
+const iso = (v: unknown): string => (v instanceof Date ? v : new Date(String(v))).toISOString();
+
+/** Webhook endpoints, their encrypted secrets and the delivery ids seen (migration 0002). */
+export function createWebhookStore(db: SqlClient, box: SecretBox) {
+  const secretsOf = (r: Record<string, unknown>): StoredSecret[] => (typeof r.secrets === 'string' ? JSON.parse(r.secrets) : r.secrets) as StoredSecret[];
+  const view = (r: Record<string, unknown>): WebhookView => ({
+    id: String(r.id), job_id: String(r.job_id),
+    secrets: secretsOf(r).map((s) => ({ id: s.id, created_at: s.created_at, expires_at: s.expires_at })),
+    created_at: iso(r.created_at), updated_at: iso(r.updated_at),
+  });
+  const getRow = async (id: string): Promise<Record<string, unknown> | null> => {
+    if (!isUuid(id)) return null;
+    const { rows } = await db.query('SELECT * FROM vecron_webhooks WHERE id = $1', [id]);
+    return rows[0] ?? null;
+  };
+  const store = {
+    /** Creates an endpoint; the secret is returned once, here, and stored encrypted. */
+    async create(jobId: string, createdBy: string | null, now: Date): Promise<{ webhook: WebhookView; secret: string }> {
+      const id = randomUUID();
+      const secret = newSecret();
+      const sid = randomUUID();
+      const secrets: StoredSecret[] = [{ id: sid, ciphertext: box.encrypt(secret, aad(id, sid)), created_at: now.toISOString(), expires_at: null }];
+      const { rows } = await db.query(
+        `INSERT INTO vecron_webhooks (id, job_id, secrets, created_by, created_at, updated_at) VALUES ($1, $2, $3::jsonb, $4, $5, $5) RETURNING *`,
+        [id, jobId, JSON.stringify(secrets), createdBy, now.toISOString()],
+      );
+      return { webhook: view(rows[0]!), secret };
+    },
+    async get(id: string): Promise<WebhookView | null> {
+      const r = await getRow(id);
+      return r ? view(r) : null;
+    },
+    async list(jobId: string | undefined, limit: number, offset: number): Promise<WebhookView[]> {
+      const { rows } = await db.query('SELECT * FROM vecron_webhooks WHERE ($1::uuid IS NULL OR job_id = $1) ORDER BY created_at, id LIMIT $2 OFFSET $3', [jobId ?? null, limit, offset]);
+      return rows.map(view);
+    },
+    /** Adds a new current secret; the previous ones stay valid for `graceSeconds`; expired ones are dropped. */
+    async rotate(id: string, graceSeconds: number, now: Date): Promise<{ webhook: WebhookView; secret: string } | null> {
+      return db.transaction(async (tx) => {
+        const { rows } = await tx.query('SELECT * FROM vecron_webhooks WHERE id = $1 FOR UPDATE', [id]);
+        if (!rows[0]) return null;
+        const until = new Date(now.getTime() + graceSeconds * 1000).toISOString();
+        const kept = secretsOf(rows[0])
+          .filter((s) => s.expires_at === null || Date.parse(s.expires_at) > now.getTime())
+          .map((s) => (s.expires_at === null ? { ...s, expires_at: until } : s));
+        const secret = newSecret();
+        const sid = randomUUID();
+        const secrets = [...kept, { id: sid, ciphertext: box.encrypt(secret, aad(id, sid)), created_at: now.toISOString(), expires_at: null }];
+        const { rows: out } = await tx.query('UPDATE vecron_webhooks SET secrets = $2::jsonb, updated_at = $3 WHERE id = $1 RETURNING *', [id, JSON.stringify(secrets), now.toISOString()]);
+        return { webhook: view(out[0]!), secret };
+      });
+    },
+    async delete(id: string): Promise<boolean> {
+      if (!isUuid(id)) return false;
+      return (await db.query('DELETE FROM vecron_webhooks WHERE id = $1', [id])).rowCount > 0;
+    },
+    /** The job of an endpoint and its secrets valid at `now`, decrypted (receiver only). */
+    async validSecrets(id: string, now: Date): Promise<{ jobId: string; secrets: string[] } | null> {
+      const r = await getRow(id);
+      if (!r) return null;
+      const secrets = secretsOf(r)
+        .filter((s) => s.expires_at === null || Date.parse(s.expires_at) > now.getTime())
+        .map((s) => box.decrypt(s.ciphertext, aad(id, s.id)));
+      return { jobId: String(r.job_id), secrets };
+    },
+    /** Records a delivery id; false when it was seen before (a replay). */
+    async recordDelivery(id: string, deliveryId: string, now: Date): Promise<boolean> {
+      const { rowCount } = await db.query(
+        `INSERT INTO vecron_webhook_deliveries (webhook_id, delivery_id, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [id, deliveryId, now.toISOString()],
+      );
+      return rowCount > 0;
+    },
+    async attachExecution(id: string, deliveryId: string, executionId: string): Promise<void> {
+      await db.query('UPDATE vecron_webhook_deliveries SET execution_id = $3 WHERE webhook_id = $1 AND delivery_id = $2', [id, deliveryId, executionId]);
+    },
+    /** Forgets delivery ids older than the replay window (they would fail the timestamp check anyway). */
+    async pruneDeliveries(before: Date): Promise<number> {
+      return (await db.query('DELETE FROM vecron_webhook_deliveries WHERE received_at < $1', [before.toISOString()])).rowCount;
+    },
+  };
+  return store;
+}
+
+/** The webhook store. */
+export type WebhookStore = ReturnType<typeof createWebhookStore>;
