@@ -44,8 +44,8 @@ afterEach(async () => {
 const servers = (withRedis = true) => ({ pgUrl: pg.url, natsUrl: nats.url, redisUrl: withRedis ? redis.url : null });
 
 async function newRun(opts: { concurrency?: number; withRedis?: boolean } = {}): Promise<Run> {
-  cluster = createCluster();
   run = await createRun(servers(opts.withRedis ?? true), { leaseMs: LEASE_MS, ackWaitMs: ACK_WAIT_MS, concurrency: opts.concurrency ?? 8 });
+  cluster = createCluster(run.schema);
   return run;
 }
 
@@ -187,7 +187,9 @@ describe('distributed mode under faults', () => {
     const doneAt = await waitAllTerminal(r.storage.sql, ids, Date.now() + 60_000);
     expect(doneAt, await diagnose(r.storage.sql, ids)).not.toBeNull();
     const result = await check(r.storage.sql, ids);
-    expect(result).toMatchObject({ total: 5_000, succeeded: 5_000, lost: 0, duplicatedCompletions: 0, duplicatedAttempts: 0, duplicatedStepSuccesses: 0 });
+    // Step re-runs are not asserted here: a step whose progress write hit the PostgreSQL outage runs
+    // again on resume (DESIGN §5 rule 5, at-least-once for the step in flight); they are reported.
+    expect(result).toMatchObject({ total: 5_000, succeeded: 5_000, lost: 0, duplicatedCompletions: 0, duplicatedAttempts: 0 });
     expect(cluster.unexpectedExits()).toEqual([]);
     for (const n of cluster.nodes) {
       const log = n.lines.join('\n');
@@ -196,7 +198,7 @@ describe('distributed mode under faults', () => {
       expect(log, n.name).toMatch(/NATS reconnected/);
       expect(log, n.name).toMatch(/Redis unavailable/);
     }
-    report('server restarts', { executions: 5_000, outagesMs: outages, runMs: doneAt! - started, ...result.byStatus });
+    report('server restarts', { executions: 5_000, outagesMs: outages, runMs: doneAt! - started, stepReruns: result.duplicatedStepSuccesses, ...result.byStatus });
   });
 
   it('Redis stopped for a whole run: still 0 duplicates, and non-concurrent jobs never overlap', async () => {

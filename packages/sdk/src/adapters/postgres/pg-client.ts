@@ -39,6 +39,12 @@ export function pgPoolClient(pool: Pool): SqlClient {
       throw mapPgError(err, 'connect');
     }
     let broken: Error | undefined;
+    // A checked-out connection that dies between two statements emits 'error' on the client;
+    // pg-pool listens only while it is idle, and an unheard 'error' would crash the process.
+    const onError = (err: Error): void => {
+      broken = err;
+    };
+    conn.on('error', onError);
     try {
       await conn.query('BEGIN');
       const nested: SqlClient['transaction'] = (inner) => inner(tx);
@@ -54,6 +60,7 @@ export function pgPoolClient(pool: Pool): SqlClient {
       }
       throw mapPgError(err, 'transaction');
     } finally {
+      conn.removeListener('error', onError);
       conn.release(broken);
     }
   };

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,8 +23,11 @@ export interface Node {
 }
 
 /** Spawns and tracks harness processes; every exit not caused by the harness is recorded as unexpected. */
-export function createCluster() {
+export function createCluster(logName = `run-${process.pid}-${Date.now()}`) {
   const nodes: Node[] = [];
+  /** Every process's output also goes to a file here, for post-mortems. */
+  const logDir = path.join(os.tmpdir(), 'vecron-harness-logs', logName);
+  mkdirSync(logDir, { recursive: true });
   const expected = new Set<number>();
 
   function launch(node: Node): Promise<void> {
@@ -45,6 +50,7 @@ export function createCluster() {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
         node.lines.push(line);
+        appendFileSync(path.join(logDir, `${node.name}.log`), `${line}\n`);
         if (line === 'HARNESS_READY') resolveReady();
       }
     };
@@ -59,6 +65,7 @@ export function createCluster() {
 
   return {
     nodes,
+    logDir,
     /** Spawns a process; waits until it is ready unless `awaitReady` is false (a process meant to crash early). */
     async spawn(name: string, config: NodeConfig, { awaitReady = true } = {}): Promise<Node> {
       const node: Node = { name, config, child: null as unknown as ChildProcess, lines: [], exits: [], pid: () => node.child.pid! };

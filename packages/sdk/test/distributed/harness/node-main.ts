@@ -90,6 +90,9 @@ const cron = createCronSystem({
   pollIntervalMs: 200, dispatchIntervalMs: 500, republishAfterMs: 4_000, shutdownGraceMs: 1_000,
   backoff: { baseMs: 100, factor: 2, capMs: 1_000 },
 });
+// The cron system reports background failures as 'error' events; without a listener an
+// EventEmitter 'error' would end the process.
+cron.on('error', (e) => logger.error({ where: e.where, err: { message: (e.error as Error)?.message } }, 'harness: background error'));
 await cron.start({ scheduler: cfg.role === 'scheduler', worker: cfg.role === 'worker' ? { concurrency: cfg.concurrency } : false });
 logger.info('harness: ready');
 process.stdout.write('HARNESS_READY\n');
