@@ -20,7 +20,7 @@ import { parseCronSystemOptions } from './options.js';
 import type { CronSystemOptions, StartOptions } from './options.js';
 import { memoryQueue } from './queue/memory-queue.js';
 import type { Queue } from './queue/port.js';
-import { nextFireAfter, nextFireTimes } from './schedule/index.js';
+import { nextFireTimes, usesCalendar } from './schedule/index.js';
 import { createDispatcher } from './scheduler/dispatcher.js';
 import type { Dispatcher } from './scheduler/dispatcher.js';
 import { createScheduler } from './scheduler/scheduler.js';
@@ -31,6 +31,8 @@ import { validateStepReferences } from './template/index.js';
 import { createVariables } from './variables/variables.js';
 import type { Variables } from './variables/variables.js';
 import { createWorker } from './worker/worker.js';
+import { createSchedulingApi } from './scheduler/scheduling-api.js';
+import type { SchedulingApi } from './scheduler/scheduling-api.js';
 import type { Worker } from './worker/worker.js';
 
 /** Input of {@link CronSystem.trigger}. */
@@ -77,6 +79,12 @@ export interface CronSystem {
     steps(id: string): Promise<StepAttempt[]>;
   };
   readonly variables: Variables;
+  /** Business calendars stored with the jobs (built-in `vn` plus your own). */
+  readonly calendars: SchedulingApi['calendars'];
+  /** The next `n` fires of a job with the shifted and skipped ones between them, and why. */
+  explain: SchedulingApi['explain'];
+  /** Creates the runs a date range would have had; `dryRun` lists them. Idempotent. */
+  backfill: SchedulingApi['backfill'];
   /** The fire ledger of a job: fired, skipped and missed instants with reasons. */
   ledger(jobId: string, range?: { from?: Date; to?: Date; limit?: number }): Promise<LedgerEntry[]>;
   /** Subscribes to an event; returns the unsubscribe function. */
@@ -125,9 +133,11 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
   let workerLoop: Promise<void> | null = null;
   let stopped = false;
 
-  const validate = (input: unknown): JobDefinition => {
+  const scheduling = createSchedulingApi({ storage, queue, events, clock, defaultTimeZone: opts.timezone });
+
+  const validate = async (input: unknown): Promise<JobDefinition> => {
     const def = parseJobDefinition(input);
-    const issues: ValidationIssue[] = [];
+    const issues: ValidationIssue[] = await scheduling.validateCalendars(def);
     def.steps.forEach((s, i) => {
       if (!registry.has(s.type)) {
         issues.push({ path: `$.steps[${i}].type`, message: `unknown step type "${s.type}"; registered types: ${registry.types().join(', ') || '(none)'}` });
@@ -138,13 +148,8 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
     return def;
   };
 
-  const firstFire = (def: JobDefinition, now: Date): Date | null => {
-    if (!def.enabled || !def.schedule || !def.triggers.scheduled) return null;
-    // Interval schedules fire at their anchor (creation) first; calendar schedules strictly after now.
-    const after = def.schedule.type === 'cron' ? now.getTime() : now.getTime() - 1;
-    const ms = nextFireAfter(def.schedule, after, { defaultTimeZone: opts.timezone, anchorMs: now.getTime(), lastFinishedAt: null });
-    return ms === null ? null : new Date(ms);
-  };
+  // Disabled jobs keep their schedule so the ledger records their fires as skipped (disabled).
+  const firstFire = (def: JobDefinition, now: Date): Promise<Date | null> => scheduling.firstEvent(def, now);
 
   const mustGetJob = async (id: string): Promise<Job> => {
     const job = await (await storage()).getJob(id);
@@ -156,12 +161,12 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
     const now = clock.now();
     const scheduleChanged = JSON.stringify(def.schedule) !== JSON.stringify(job.definition.schedule);
     const turnedOn = def.enabled && !job.enabled;
-    const recompute = scheduleChanged || turnedOn || !def.enabled || def.triggers.scheduled !== job.definition.triggers.scheduled;
+    const recompute = scheduleChanged || turnedOn || def.triggers.scheduled !== job.definition.triggers.scheduled;
     // When nothing about when the job runs changed, its stored next fire stays as it is.
     return (await storage()).updateJob(job.id, {
       definition: def,
       now,
-      ...(recompute ? { nextFireAt: firstFire(def, now) } : {}),
+      ...(recompute ? { nextFireAt: await firstFire(def, now) } : {}),
       resetAnchor: scheduleChanged || turnedOn,
     });
   };
@@ -169,12 +174,12 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
   const system: CronSystem = {
     jobs: {
       async create(input) {
-        const def = validate(input);
+        const def = await validate(input);
         const now = clock.now();
-        return (await storage()).createJob({ id: randomUUID(), definition: def, now, anchorAt: now, nextFireAt: firstFire(def, now) });
+        return (await storage()).createJob({ id: randomUUID(), definition: def, now, anchorAt: now, nextFireAt: await firstFire(def, now) });
       },
       async update(id, input) {
-        const job = await replaceDefinition(await mustGetJob(id), validate(input));
+        const job = await replaceDefinition(await mustGetJob(id), await validate(input));
         await opts.coordination?.invalidate(`job:${id}`);
         return job;
       },
@@ -200,7 +205,11 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
       },
       async preview(id, n) {
         const job = await mustGetJob(id);
-        return nextFireTimes(job.definition.schedule, clock.now(), n, { timeZone: opts.timezone, anchorMs: job.createdAt.getTime() });
+        if (!usesCalendar(job.definition.schedule)) {
+          return nextFireTimes(job.definition.schedule, clock.now(), n, { timeZone: opts.timezone, anchorMs: job.createdAt.getTime() });
+        }
+        const { entries } = await scheduling.explain(id, { n });
+        return entries.filter((e) => e.runsAt !== null).map((e) => e.runsAt!);
       },
     },
 
@@ -301,6 +310,9 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
     },
 
     ledger: async (jobId, range) => (await storage()).listLedger(jobId, range),
+    calendars: scheduling.calendars,
+    explain: (jobId, options) => scheduling.explain(jobId, options),
+    backfill: (jobId, options) => scheduling.backfill(jobId, options),
     on: (event, listener) => events.on(event, listener),
 
     async start(start: StartOptions = {}) {

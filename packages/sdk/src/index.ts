@@ -30,6 +30,7 @@
  */
 export { createCronSystem } from './create-cron-system.js';
 export type { CronSystem, TriggerOptions } from './create-cron-system.js';
+export type { SchedulingApi, Explanation, ExplainEntry, BackfillResult } from './scheduler/scheduling-api.js';
 export { parseCronSystemOptions } from './options.js';
 export type { CronSystemOptions, StartOptions, ResolvedCronSystemOptions } from './options.js';
 export type { CronEvents, CronEventName, CronEventBus } from './events.js';
@@ -45,9 +46,9 @@ export { zodIssues, toJsonPath } from './errors/zod-issues.js';
 
 export {
   jobDefinitionSchema, stepSchema, triggersSchema, webhookTriggerSchema, variableNameSchema,
-  parseJobDefinition, jobDefinitionJsonSchema,
+  parseJobDefinition, jobDefinitionJsonSchema, OVERLAP_POLICIES, overlapPolicyOf,
 } from './model/job-definition.js';
-export type { JobDefinition, JobDefinitionInput, StepDefinition } from './model/job-definition.js';
+export type { JobDefinition, JobDefinitionInput, StepDefinition, OverlapPolicy } from './model/job-definition.js';
 export type { Job } from './model/job.js';
 export { EXECUTION_STATUSES, TERMINAL_STATUSES } from './model/execution.js';
 export type {
@@ -64,7 +65,7 @@ export { backoffDelay, backoffCeiling } from './reliability/backoff.js';
 export type { BackoffOptions } from './reliability/backoff.js';
 export type { Clock } from './internal/clock.js';
 
-export type { Storage, DueSchedule, FireDecision, NewExecution, ClaimResult, ExecutionFilter, StoredVariable } from './storage/port.js';
+export type { Storage, DueSchedule, FireDecision, PlannedFire, NewExecution, ClaimResult, ExecutionFilter, StoredVariable } from './storage/port.js';
 export type { SqlClient } from './storage/sql/sql-client.js';
 export { createSqlStorage } from './storage/sql/sql-storage.js';
 export type { SqlStorageOptions } from './storage/sql/sql-storage.js';

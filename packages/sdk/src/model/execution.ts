@@ -6,7 +6,7 @@ export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 export const TERMINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['success', 'failed', 'timeout', 'cancelled', 'dead_letter']);
 
 /** What started an execution. */
-export type TriggerSource = 'scheduled' | 'manual' | 'webhook' | 'retry' | 'replay';
+export type TriggerSource = 'scheduled' | 'manual' | 'webhook' | 'retry' | 'replay' | 'backfill';
 
 /** Per-step state kept in the execution context, persisted after every step. */
 export interface StepState {

@@ -3,6 +3,9 @@ import { ValidationError } from '../errors/errors.js';
 import { zodIssues } from '../errors/zod-issues.js';
 import { scheduleSchema, misfirePolicySchema } from '../schedule/schedule-schema.js';
 
+/** What a fire does while another execution of the same job is open. */
+export const OVERLAP_POLICIES = ['allow', 'forbid', 'queue_one', 'queue_all', 'cancel_other'] as const;
+
 /** Step ids are referenced from templates (`{{steps.<id>.output…}}`) and file paths. */
 const stepIdSchema = z
   .string()
@@ -65,11 +68,36 @@ export const jobDefinitionSchema = z
     timeout_seconds: z.number().positive().max(30 * 86_400).nullish(),
     max_retries: z.number().int().min(0).max(100).default(3),
     allow_concurrent: z.boolean().default(true),
+    /**
+     * What a fire does while another execution of the job is open. `allow`: run side by side;
+     * `forbid`: skip it (recorded); `queue_one`: keep at most one waiting; `queue_all`: queue every
+     * fire, run one at a time in order; `cancel_other`: cancel the open one and run the new one.
+     * Default: `allow`, or `forbid` when `allow_concurrent` is false.
+     */
+    overlap_policy: z.enum(OVERLAP_POLICIES).optional(),
     misfire_policy: misfirePolicySchema.default('fire_once'),
+    /**
+     * Catch-up after downtime, overriding `misfire_policy`: `all` runs every missed fire (at most
+     * `max_catchup`), `last` runs the latest one, `none` runs none; fires older than
+     * `window_seconds` are recorded as missed (downtime beyond the window) whatever the policy.
+     */
+    catchup: z
+      .object({
+        policy: z.enum(['all', 'last', 'none']),
+        max_catchup: z.number().int().min(1).max(10_000).default(100),
+        window_seconds: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
+    /** Delays each scheduled start by a deterministic amount in [0, jitter_seconds) (hash of job and fire time). */
+    jitter_seconds: z.number().min(0).max(86_400).optional(),
     variables: z.record(variableNameSchema, z.string()).default({}),
   })
   .strict()
   .superRefine((job, ctx) => {
+    if (job.overlap_policy === 'allow' && !job.allow_concurrent) {
+      ctx.addIssue({ code: 'custom', path: ['overlap_policy'], message: '"allow" contradicts allow_concurrent: false' });
+    }
     const seen = new Map<string, number>();
     job.steps.forEach((step, i) => {
       const first = seen.get(step.id);
@@ -78,6 +106,14 @@ export const jobDefinitionSchema = z
       } else seen.set(step.id, i);
     });
   });
+
+/** Overlap policies (issue: scheduling beyond Quartz). */
+export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+
+/** The overlap policy in force: explicit, or derived from `allow_concurrent`. */
+export function overlapPolicyOf(def: Pick<JobDefinition, 'overlap_policy' | 'allow_concurrent'>): OverlapPolicy {
+  return def.overlap_policy ?? (def.allow_concurrent ? 'allow' : 'forbid');
+}
 
 /** A job definition as written (defaults optional). */
 export type JobDefinitionInput = z.input<typeof jobDefinitionSchema>;

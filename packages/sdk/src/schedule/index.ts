@@ -21,12 +21,14 @@ export type {
 export { cronMatches, nextCronFire } from './cron/next-cron-fire.js';
 export {
   scheduleSchema, scheduleDefinitionSchema, cronScheduleSchema, fixedRateScheduleSchema, fixedDelayScheduleSchema,
-  oneTimeScheduleSchema, misfirePolicySchema,
+  oneTimeScheduleSchema, businessDayScheduleSchema, calendarShiftSchema, misfirePolicySchema,
 } from './schedule-schema.js';
 export type {
-  Schedule, ScheduleDefinition, CronSchedule, FixedRateSchedule, FixedDelaySchedule, OneTimeSchedule, MisfirePolicy,
+  Schedule, ScheduleDefinition, CronSchedule, FixedRateSchedule, FixedDelaySchedule, OneTimeSchedule, BusinessDaySchedule, MisfirePolicy,
 } from './schedule-schema.js';
 export { nextFireAfter, nextFireTimes, DEFAULT_TIME_ZONE, MAX_PREVIEW_FIRES } from './next-fire.js';
 export type { NextFireContext, NextFireTimesOptions } from './next-fire.js';
 export { computeDueFires } from './misfire.js';
+export { planEvents, nextPlannedEvent, nextPlannedFire, usesCalendar } from './fire-plan.js';
+export type { PlanContext, PlannedEvent } from './fire-plan.js';
 export type { DueFiresInput, DueFires } from './misfire.js';

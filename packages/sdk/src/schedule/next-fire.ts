@@ -96,6 +96,8 @@ export function nextFireAfter(schedule: ScheduleDefinition | null, afterMs: numb
       const at = instant(schedule.execute_at, 'execute_at');
       return at > afterMs ? at : null;
     }
+    case 'business_day':
+      throw new ScheduleError('a business_day schedule needs its calendar: use nextPlannedFire / planEvents');
   }
 }
 

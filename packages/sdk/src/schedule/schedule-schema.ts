@@ -7,6 +7,18 @@ import { z } from 'zod';
 import { ScheduleError } from '../errors/errors.js';
 import { isValidTimeZone } from '../time/zoned.js';
 import { parseCron } from './cron/parse-cron.js';
+import { SHIFT_RULES } from '../calendar/calendar.js';
+
+/** How a fire that falls on a non-business day of its calendar moves (`skip` drops it). */
+export const calendarShiftSchema = z.enum(SHIFT_RULES);
+
+/** Optional business calendar of a cron / fixed_rate schedule. */
+const calendarFields = {
+  /** Name of a business calendar (built-in `vn`, or one defined with `cron.calendars.define`). */
+  calendar: z.string().min(1).max(100).optional(),
+  /** What happens to a fire on a non-business day. @default 'skip' */
+  calendar_shift: calendarShiftSchema.optional(),
+};
 
 /** An ISO-8601 date-time with `Z` or an explicit offset, e.g. `2026-12-01T02:00:00+07:00`. */
 const instantSchema = z.iso.datetime({
@@ -26,6 +38,7 @@ export const cronScheduleSchema = z
     /** IANA zone; default: the system's (`Asia/Ho_Chi_Minh` unless configured). */
     timezone: z.string().min(1).optional(),
     end_date: endDateSchema,
+    ...calendarFields,
   })
   .superRefine((s, ctx) => {
     try {
@@ -57,8 +70,32 @@ export const fixedRateScheduleSchema = z
     /** Anchor of the grid; default: when the job was created. */
     start_at: instantSchema.optional(),
     end_date: endDateSchema,
+    ...calendarFields,
   })
   .superRefine(checkWindow);
+
+/**
+ * The n-th business day of each month at a local time: `day: 1` is the first business day,
+ * `day: -1` the last, `-2` the second-to-last (month-end close, payroll, T+n settlement).
+ */
+export const businessDayScheduleSchema = z
+  .strictObject({
+    type: z.literal('business_day'),
+    calendar: z.string().min(1).max(100),
+    day: z.int().min(-23).max(23).refine((d) => d !== 0, 'must be 1…23 (from the start) or -1…-23 (from the end), not 0'),
+    /** Local time `HH:mm` or `HH:mm:ss`. */
+    time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/, 'must be HH:mm or HH:mm:ss (24 h)'),
+    /** IANA zone of `time`; default: the calendar's zone. */
+    timezone: z.string().min(1).optional(),
+    /** Only these months (1–12); default: every month. */
+    months: z.array(z.int().min(1).max(12)).min(1).optional(),
+    end_date: endDateSchema,
+  })
+  .superRefine((s, ctx) => {
+    if (s.timezone !== undefined && !isValidTimeZone(s.timezone)) {
+      ctx.addIssue({ code: 'custom', path: ['timezone'], message: `unknown time zone '${s.timezone}'` });
+    }
+  });
 
 /** Fixed delay: the next fire is the previous run's finish + `delay_seconds`. */
 export const fixedDelayScheduleSchema = z
@@ -83,6 +120,7 @@ export const scheduleDefinitionSchema = z.discriminatedUnion('type', [
   fixedRateScheduleSchema,
   fixedDelayScheduleSchema,
   oneTimeScheduleSchema,
+  businessDayScheduleSchema,
 ]);
 
 /** The `schedule` field of a job: a schedule, or `null` for manual / webhook-only jobs. */
@@ -96,6 +134,8 @@ export const misfirePolicySchema = z.enum(['fire_once', 'skip', 'fire_all']);
 
 /** Cron schedule (input and output shape). */
 export type CronSchedule = z.infer<typeof cronScheduleSchema>;
+/** Business-day-of-month schedule. */
+export type BusinessDaySchedule = z.infer<typeof businessDayScheduleSchema>;
 /** Fixed-rate schedule. */
 export type FixedRateSchedule = z.infer<typeof fixedRateScheduleSchema>;
 /** Fixed-delay schedule. */

@@ -1,5 +1,9 @@
-import { computeDueFires } from '../schedule/index.js';
-import type { DueSchedule, FireDecision } from '../storage/port.js';
+import { createHash } from 'node:crypto';
+import { overlapPolicyOf } from '../model/job-definition.js';
+import type { JobDefinition } from '../model/job-definition.js';
+import { computeDueFires, nextPlannedEvent, planEvents, usesCalendar } from '../schedule/index.js';
+import type { PlanContext } from '../schedule/index.js';
+import type { DueSchedule, FireDecision, PlannedFire } from '../storage/port.js';
 
 /** Settings that shape fire decisions. */
 export interface DecideSettings {
@@ -10,44 +14,119 @@ export interface DecideSettings {
   misfireThresholdMs: number;
 }
 
+type Fire = { at: number; reason: string | null };
+type Skip = FireDecision['skip'][number];
+type CatchupPolicy = 'all' | 'last' | 'none';
+
+/** The catch-up settings in force: the job's `catchup`, or its Quartz-style `misfire_policy`. */
+function catchupOf(def: JobDefinition, settings: DecideSettings): { policy: CatchupPolicy; max: number; windowMs: number | null; label: string } {
+  if (def.catchup) {
+    return { policy: def.catchup.policy, max: Math.min(def.catchup.max_catchup, settings.maxFiresPerTick), windowMs: def.catchup.window_seconds ? def.catchup.window_seconds * 1000 : null, label: `catchup ${def.catchup.policy}` };
+  }
+  const policy: CatchupPolicy = def.misfire_policy === 'fire_all' ? 'all' : def.misfire_policy === 'skip' ? 'none' : 'last';
+  return { policy, max: settings.maxFiresPerTick, windowMs: null, label: `misfire_policy ${def.misfire_policy}` };
+}
+
+/** Deterministic jitter in [0, jitterMs): the same job and fire instant always get the same delay. */
+export function jitterFor(jobId: string, at: number, jitterMs: number): number {
+  if (jitterMs <= 0) return 0;
+  const h = createHash('sha256').update(`${jobId}|${at}`).digest();
+  return h.readUInt32BE(0) % Math.floor(jitterMs);
+}
+
 /**
  * Pure decision for one due schedule, made inside the claim transaction: which instants fire,
- * which are recorded as skipped (disabled, overlap) or missed (misfire policy), and the next due instant.
+ * which are recorded as skipped (calendar, disabled, overlap) or missed (catch-up policy, downtime
+ * beyond the window), and when the schedule is next due.
  */
-export function decideFires(due: DueSchedule, now: Date, settings: DecideSettings): FireDecision {
+export function decideFires(due: DueSchedule, now: Date, settings: DecideSettings, calendars?: PlanContext['calendar']): FireDecision {
   const def = due.definition;
-  if (!def.schedule) return { fire: [], skip: [], nextFireAt: null };
-  const due0 = computeDueFires({
-    schedule: def.schedule,
-    nextFireAt: due.nextFireAt.getTime(),
-    now: now.getTime(),
-    policy: def.misfire_policy,
-    maxFires: settings.maxFiresPerTick,
-    misfireThresholdMs: settings.misfireThresholdMs,
+  const schedule = def.schedule;
+  if (!schedule) return { fire: [], skip: [], nextFireAt: null };
+  const nowMs = now.getTime();
+  const ctx: PlanContext = {
     defaultTimeZone: settings.defaultTimeZone,
     anchorMs: due.anchorAt.getTime(),
     lastFinishedAt: due.lastFinishedAt?.getTime() ?? null,
-  });
-  const nextFireAt = due0.nextFireAt === null ? null : new Date(due0.nextFireAt);
-  const skip: FireDecision['skip'] = due0.missed.map((at) => ({ at: new Date(at), outcome: 'missed' as const, reason: `misfire_policy ${def.misfire_policy}` }));
-  const fires = due0.fires.map((at) => new Date(at));
+    ...(calendars ? { calendar: calendars } : {}),
+  };
+  const catchup = catchupOf(def, settings);
+  const skip: Skip[] = [];
+  let fires: Fire[];
+  let nextFireAt: number | null;
 
-  if (!due.enabled || !def.triggers.scheduled) {
-    const reason = !due.enabled ? 'disabled' : 'scheduled trigger off';
-    return { fire: [], skip: [...skip, ...fires.map((at) => ({ at, outcome: 'skipped' as const, reason }))], nextFireAt };
+  if (!usesCalendar(schedule)) {
+    const policy = catchup.policy === 'all' ? 'fire_all' : catchup.policy === 'none' ? 'skip' : 'fire_once';
+    const r = computeDueFires({
+      schedule, nextFireAt: due.nextFireAt.getTime(), now: nowMs, policy, maxFires: catchup.max,
+      misfireThresholdMs: settings.misfireThresholdMs, defaultTimeZone: ctx.defaultTimeZone, anchorMs: ctx.anchorMs, lastFinishedAt: ctx.lastFinishedAt,
+    });
+    fires = r.fires.map((at) => ({ at, reason: null }));
+    for (const at of r.missed) skip.push({ at: new Date(at), outcome: 'missed', reason: catchup.label });
+    nextFireAt = r.nextFireAt;
+  } else {
+    const events = planEvents(schedule, due.nextFireAt.getTime(), nowMs, ctx);
+    for (const e of events) if (e.outcome === 'skip') skip.push({ at: new Date(e.at), outcome: 'skipped', reason: e.reason ?? 'calendar' });
+    const due0 = events.filter((e) => e.outcome === 'fire').map((e) => ({ at: e.at, reason: e.reason }));
+    const onTime = due0.filter((f) => nowMs - f.at <= settings.misfireThresholdMs);
+    const late = due0.filter((f) => nowMs - f.at > settings.misfireThresholdMs);
+    const chosenLate = catchup.policy === 'all' ? late : catchup.policy === 'last' && onTime.length === 0 ? late.slice(-1) : [];
+    fires = [...chosenLate, ...onTime].slice(-catchup.max);
+    const kept = new Set(fires.map((f) => f.at));
+    for (const f of due0) if (!kept.has(f.at)) skip.push({ at: new Date(f.at), outcome: 'missed', reason: catchup.label });
+    nextFireAt = nextPlannedEvent(schedule, nowMs, ctx)?.at ?? null;
   }
-  if (!def.allow_concurrent) {
-    // Never two open runs of a non-concurrent job: with one open, every fire is skipped;
-    // otherwise only the latest due fire runs.
-    const keep = due.hasOpenExecution ? [] : fires.slice(-1);
-    const dropped = due.hasOpenExecution ? fires : fires.slice(0, -1);
-    return { fire: keep, skip: [...skip, ...dropped.map((at) => ({ at, outcome: 'skipped' as const, reason: 'overlap' }))], nextFireAt: keepFixedDelay(def.schedule.type, keep, nextFireAt, due) };
+
+  // Downtime beyond the catch-up window: too old to run, whatever the policy.
+  if (catchup.windowMs !== null) {
+    const window = catchup.windowMs;
+    for (const f of fires.filter((x) => nowMs - x.at > window)) skip.push({ at: new Date(f.at), outcome: 'missed', reason: `downtime beyond catchup window (${window / 1000} s)` });
+    fires = fires.filter((x) => nowMs - x.at <= window);
   }
-  return { fire: fires, skip, nextFireAt };
+
+  const skipAll = (reason: string): FireDecision => ({
+    fire: [],
+    skip: [...skip, ...fires.map((f) => ({ at: new Date(f.at), outcome: 'skipped' as const, reason }))],
+    nextFireAt: toDate(keepFixedDelay(schedule.type, [], nextFireAt, due)),
+  });
+  if (!due.enabled) return skipAll('disabled');
+  if (!def.triggers.scheduled) return skipAll('scheduled trigger off');
+
+  const open = due.pendingCount + due.runningCount;
+  let keep: Fire[] = fires;
+  let cancelOpen = false;
+  switch (overlapPolicyOf(def)) {
+    case 'allow':
+    case 'queue_all':
+      break;
+    case 'forbid':
+      keep = open > 0 ? [] : fires.slice(-1);
+      break;
+    case 'queue_one':
+      // At most one running and one waiting: a waiting one already there takes the slot.
+      keep = due.pendingCount > 0 ? [] : due.runningCount > 0 ? fires.slice(-1) : fires.slice(-2);
+      break;
+    case 'cancel_other':
+      keep = fires.slice(-1);
+      cancelOpen = open > 0 && keep.length > 0;
+      break;
+  }
+  const kept = new Set(keep.map((f) => f.at));
+  for (const f of fires) if (!kept.has(f.at)) skip.push({ at: new Date(f.at), outcome: 'skipped', reason: 'overlap' });
+
+  const jitterMs = (def.jitter_seconds ?? 0) * 1000;
+  const fire: PlannedFire[] = keep.map((f) => ({
+    at: new Date(f.at),
+    availableAt: new Date(f.at + jitterFor(due.jobId, f.at, jitterMs)),
+    reason: f.reason,
+  }));
+  return { fire, skip, nextFireAt: toDate(keepFixedDelay(schedule.type, keep, nextFireAt, due)), ...(cancelOpen ? { cancelOpen } : {}) };
 }
 
-/** A fixed_delay schedule whose fire was skipped must stay due, or it would never fire again. */
-function keepFixedDelay(type: string, kept: Date[], next: Date | null, due: DueSchedule): Date | null {
-  if (type === 'fixed_delay' && kept.length === 0 && next === null) return due.nextFireAt;
+const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+/** A fixed_delay schedule whose fire was not created must stay due, or it would never fire again. */
+function keepFixedDelay(type: string, kept: unknown[], next: number | null, due: DueSchedule): number | null {
+  if (type === 'fixed_delay' && kept.length === 0 && next === null) return due.nextFireAt.getTime();
   return next;
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../internal/clock.js';
 import { runLoop } from '../internal/clock.js';
 import type { Queue } from '../queue/port.js';
 import type { Storage } from '../storage/port.js';
+import { createCalendarSource } from './calendar-source.js';
 import { decideFires } from './decide-fires.js';
 import type { DecideSettings } from './decide-fires.js';
 
@@ -31,8 +32,11 @@ export function createScheduler(deps: {
   const abort = new AbortController();
   let loop: Promise<void> | null = null;
 
+  const calendars = createCalendarSource(storage);
+
   async function tick(): Promise<number> {
     let total = 0;
+    const lookup = await calendars.lookup();
     for (;;) {
       const now = clock.now();
       const skipped: Array<{ jobId: string; fireAt: Date; outcome: 'skipped' | 'missed'; reason: string }> = [];
@@ -41,7 +45,15 @@ export function createScheduler(deps: {
         limit: settings.batchSize,
         newExecutionId: settings.newExecutionId,
         decide: (due) => {
-          const d = decideFires(due, now, settings);
+          let d;
+          try {
+            d = decideFires(due, now, settings, lookup);
+          } catch (error) {
+            // One broken schedule (a calendar deleted under it) must not stop the others: park it.
+            logger.error({ err: error, jobId: due.jobId }, 'cannot compute fires; schedule parked until the job is updated');
+            events.emit('error', { where: `schedule ${due.jobId}`, error });
+            d = { fire: [], skip: [], nextFireAt: null };
+          }
           for (const s of d.skip) skipped.push({ jobId: due.jobId, fireAt: s.at, outcome: s.outcome, reason: s.reason });
           return d;
         },

@@ -16,16 +16,25 @@ export interface DueSchedule {
   anchorAt: Date;
   /** Whether the job has an execution that is pending, running or cancelling. */
   hasOpenExecution: boolean;
+  /** Executions of the job that are pending. */
+  pendingCount: number;
+  /** Executions of the job that are running or cancelling. */
+  runningCount: number;
 }
+
+/** One fire to create: the nominal instant, and optionally a later start (jitter) and a ledger note (a calendar shift). */
+export type PlannedFire = Date | { at: Date; availableAt?: Date; reason?: string | null };
 
 /** What the scheduler decided for one due schedule. */
 export interface FireDecision {
   /** Instants to create executions for (idempotent on the instant). */
-  fire: Date[];
+  fire: PlannedFire[];
   /** Instants not fired, with the reason, for the ledger. */
   skip: Array<{ at: Date; outcome: 'skipped' | 'missed'; reason: string }>;
   /** The next due instant, or null when the schedule is exhausted. */
   nextFireAt: Date | null;
+  /** Cancel the job's open executions before creating the new ones (overlap policy `cancel_other`). */
+  cancelOpen?: boolean;
 }
 
 /** A new execution. */
@@ -101,9 +110,10 @@ export interface Storage {
   /**
    * Conditional claim: succeeds when the row is `pending` and available, or `running` with an
    * expired lease. Sets a lease and a new fencing token. With `exclusive`, refuses while another
-   * execution of the same job is running (`reason: 'overlap'`).
+   * execution of the same job is running (`reason: 'overlap'`); with `fifo` as well, while an
+   * older execution of the job is still pending (runs one at a time, in order).
    */
-  claimExecution(id: string, args: { owner: string; leaseMs: number; now: Date; exclusive: boolean }): Promise<ClaimResult>;
+  claimExecution(id: string, args: { owner: string; leaseMs: number; now: Date; exclusive: boolean; fifo?: boolean }): Promise<ClaimResult>;
   /** Extends the lease; `ok: false` when the token is stale. Reports a pending cancel request. */
   extendLease(id: string, token: number, args: { leaseMs: number; now: Date }): Promise<{ ok: boolean; cancelRequested: boolean }>;
   /** Persists context and current step; false when the token is stale. */
@@ -143,6 +153,11 @@ export interface Storage {
    * database (the server's users, roles, webhooks, audit log). Absent on non-SQL adapters.
    */
   readonly sql?: SqlClient;
+
+  // calendars
+  putCalendar(name: string, definition: unknown, now: Date): Promise<void>;
+  listCalendars(): Promise<Array<{ name: string; definition: unknown; updatedAt: Date }>>;
+  deleteCalendar(name: string): Promise<boolean>;
 
   /** Releases connections and locks. Idempotent. */
   close(): Promise<void>;

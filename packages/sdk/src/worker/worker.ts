@@ -11,6 +11,7 @@ import { createFileArea, executionFilesDir } from '../files/file-area.js';
 import type { Coordination, CoordinationLock } from '../coordination/port.js';
 import type { Clock } from '../internal/clock.js';
 import type { Execution, ExecutionContext, ExecutionStatus, ErrorRecord } from '../model/execution.js';
+import { overlapPolicyOf } from '../model/job-definition.js';
 import type { JobDefinition, StepDefinition } from '../model/job-definition.js';
 import type { Job } from '../model/job.js';
 import type { Queue, QueueMessage } from '../queue/port.js';
@@ -105,7 +106,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     // Fast path for non-concurrent jobs: a lock held elsewhere means "not now" without a claim.
     // Busy → retry later; unavailable (Redis down) → fall through to the exclusive DB claim.
     let jobLock: CoordinationLock | null = null;
-    if (coordination && !job.definition.allow_concurrent && existing.status === 'pending') {
+    if (coordination && overlapPolicyOf(job.definition) !== 'allow' && existing.status === 'pending') {
       const attempt = await coordination.tryLock(`job:${job.id}`, settings.leaseMs);
       if (attempt.status === 'busy') return message.nak(settings.overlapRetryMs);
       if (attempt.status === 'acquired') jobLock = attempt.lock;
@@ -122,7 +123,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       owner: settings.workerId,
       leaseMs: settings.leaseMs,
       now: clock.now(),
-      exclusive: !job.definition.allow_concurrent,
+      ...claimMode(job.definition),
     });
     if (!claim.claimed) {
       if (claim.reason === 'not_available_yet' && claim.execution) {
@@ -392,6 +393,12 @@ export function createWorker(deps: WorkerDeps): Worker {
       await loop;
     },
   };
+}
+
+/** How a job's overlap policy claims: one at a time (exclusive), and in creation order for the queueing policies. */
+function claimMode(def: JobDefinition): { exclusive: boolean; fifo: boolean } {
+  const policy = overlapPolicyOf(def);
+  return { exclusive: policy !== 'allow', fifo: policy === 'queue_all' || policy === 'queue_one' };
 }
 
 /** Heartbeats often enough to keep the lease and to notice a cancel request within ~2 s. */

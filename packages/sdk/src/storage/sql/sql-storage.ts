@@ -109,7 +109,8 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
         db.transaction(async (tx) => {
           const { rows } = await tx.query(
             `SELECT s.job_id, s.next_fire_at, s.last_fire_at, s.last_finished_at, s.anchor_at, j.definition, j.enabled,
-                    EXISTS (SELECT 1 FROM vecron_executions e WHERE e.job_id = s.job_id AND e.status IN ${OPEN}) AS has_open
+                    (SELECT COUNT(*) FROM vecron_executions e WHERE e.job_id = s.job_id AND e.status = 'pending') AS pending_count,
+                    (SELECT COUNT(*) FROM vecron_executions e WHERE e.job_id = s.job_id AND e.status IN ${ACTIVE}) AS running_count
              FROM vecron_schedules s JOIN vecron_jobs j ON j.id = s.job_id
              WHERE s.next_fire_at IS NOT NULL AND s.next_fire_at <= $1
              ORDER BY s.next_fire_at
@@ -129,24 +130,37 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
               lastFireAt: r.last_fire_at ? new Date(r.last_fire_at as string) : null,
               lastFinishedAt: r.last_finished_at ? new Date(r.last_finished_at as string) : null,
               anchorAt: new Date(r.anchor_at as string),
-              hasOpenExecution: Boolean(r.has_open),
+              hasOpenExecution: Number(r.pending_count) + Number(r.running_count) > 0,
+              pendingCount: Number(r.pending_count),
+              runningCount: Number(r.running_count),
             });
+            if (decision.cancelOpen) {
+              await tx.query(
+                `UPDATE vecron_executions
+                 SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE 'cancelling' END,
+                     finished_at = CASE WHEN status = 'pending' THEN $2::timestamptz ELSE finished_at END,
+                     error = '{"name":"CancelledError","code":"CANCELLED","message":"cancelled by a newer fire (overlap policy cancel_other)","retryable":false}'::jsonb
+                 WHERE job_id = $1 AND status IN ('pending','running')`,
+                [jobId, iso(now)],
+              );
+            }
             let lastFire: Date | null = null;
-            for (const at of decision.fire) {
+            for (const planned of decision.fire) {
+              const { at, availableAt, reason } = planned instanceof Date ? { at: planned, availableAt: planned, reason: null } : planned;
               const { rows: ins } = await tx.query(
                 `INSERT INTO vecron_executions (id, job_id, idempotency_key, status, trigger_source, trigger_metadata, scheduled_for, available_at, context, created_at)
-                 VALUES ($1, $2, $3, 'pending', 'scheduled', '{}'::jsonb, $4, $4, '{"steps":{}}'::jsonb, $5)
+                 VALUES ($1, $2, $3, 'pending', 'scheduled', '{}'::jsonb, $4, $6, '{"steps":{}}'::jsonb, $5)
                  ON CONFLICT (job_id, idempotency_key) DO NOTHING
                  RETURNING ${EXECUTION_COLUMNS}`,
-                [newExecutionId(), jobId, `fire:${iso(at)}`, iso(at), iso(now)],
+                [newExecutionId(), jobId, `fire:${iso(at)}`, iso(at), iso(now), iso(availableAt ?? at)],
               );
               if (ins[0]) {
                 const e = toExecution(ins[0]);
                 created.push(e);
                 await tx.query(
                   `INSERT INTO vecron_fire_ledger (job_id, fire_at, outcome, reason, execution_id, recorded_at)
-                   VALUES ($1, $2, 'fired', NULL, $3, $4) ON CONFLICT DO NOTHING`,
-                  [jobId, iso(at), e.id, iso(now)],
+                   VALUES ($1, $2, 'fired', $5, $3, $4) ON CONFLICT DO NOTHING`,
+                  [jobId, iso(at), e.id, iso(now), reason ?? null],
                 );
               }
               if (!lastFire || at > lastFire) lastFire = at;
@@ -219,7 +233,7 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
       return rows.map(toExecution);
     },
 
-    async claimExecution(id, { owner, leaseMs, now, exclusive }): Promise<ClaimResult> {
+    async claimExecution(id, { owner, leaseMs, now, exclusive, fifo = false }): Promise<ClaimResult> {
       return wrap('claimExecution', () =>
         db.transaction(async (tx) => {
           if (exclusive) {
@@ -229,8 +243,11 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
             );
             if (lock[0]) {
               const { rows: busy } = await tx.query(
-                `SELECT 1 FROM vecron_executions WHERE job_id = $1 AND id <> $2 AND status IN ${ACTIVE} LIMIT 1`,
-                [lock[0].id, id],
+                `SELECT 1 FROM vecron_executions o WHERE o.job_id = $1 AND o.id <> $2
+                   AND (o.status IN ${ACTIVE}
+                        OR ($3 AND o.status = 'pending' AND (o.created_at, o.id) < (SELECT created_at, id FROM vecron_executions WHERE id = $2)))
+                 LIMIT 1`,
+                [lock[0].id, id, fifo],
               );
               if (busy.length) {
                 return { claimed: false as const, reason: 'overlap' as const, execution: await getExecutionTx(tx, id) };
@@ -389,6 +406,28 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
         [entry.jobId, iso(entry.fireAt), entry.outcome, entry.reason, entry.executionId, iso(entry.recordedAt)],
       );
+    },
+
+    async putCalendar(name, definition, now) {
+      await db.query(
+        `INSERT INTO vecron_calendars (name, definition, updated_at) VALUES ($1, $2::jsonb, $3)
+         ON CONFLICT (name) DO UPDATE SET definition = EXCLUDED.definition, updated_at = EXCLUDED.updated_at`,
+        [name, JSON.stringify(definition), iso(now)],
+      );
+    },
+
+    async listCalendars() {
+      const { rows } = await db.query(`SELECT name, definition, updated_at FROM vecron_calendars ORDER BY name`);
+      return rows.map((r) => ({
+        name: String(r.name),
+        definition: typeof r.definition === 'string' ? JSON.parse(r.definition) : r.definition,
+        updatedAt: new Date(r.updated_at as string),
+      }));
+    },
+
+    async deleteCalendar(name) {
+      const { rowCount } = await db.query(`DELETE FROM vecron_calendars WHERE name = $1`, [name]);
+      return rowCount > 0;
     },
 
     async setVariable(v) {
