@@ -7,7 +7,6 @@ import type { SqlClient } from './sql-client.js';
 
 const iso = (d: Date): string => d.toISOString();
 const isoOrNull = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
-const OPEN = `('pending','running','cancelling')`;
 const ACTIVE = `('running','cancelling')`;
 
 /** Options of {@link createSqlStorage}. */
