@@ -66,7 +66,7 @@ export function createWebhookStore(db: SqlClient, box: SecretBox) {
         const kept = secretsOf(rows[0])
           .filter((s) => s.expires_at === null || Date.parse(s.expires_at) > now.getTime())
           .map((s) => (s.expires_at === null || Date.parse(s.expires_at) > Date.parse(until) ? { ...s, expires_at: until } : s))
-          .filter((s) => Date.parse(s.expires_at) > now.getTime());
+          .filter((s) => Date.parse(s.expires_at!) > now.getTime());
         const secret = newSecret();
         const sid = randomUUID();
         const secrets = [...kept, { id: sid, ciphertext: box.encrypt(secret, aad(id, sid)), created_at: now.toISOString(), expires_at: null }];
