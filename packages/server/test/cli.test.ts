@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { client } from './helpers.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CLI = path.resolve(here, '../src/cli.ts');
+const TSX = path.resolve(here, '../../../node_modules/tsx/dist/esm/index.mjs');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'vecron-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function run(args: string[], env: Record<string, string> = {}): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', TSX, '--conditions=vecron-source', CLI, ...args], {
+    cwd: tmp, env: { PATH: process.env.PATH ?? '', VECRON__LOG__LEVEL: 'warn', VECRON__API__PORT: '0', VECRON__METRICS__PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  let out = '';
+  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, stderr: () => err + out, exited };
+}
+
+async function until<T>(fn: () => T | Promise<T>, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('vecron CLI', () => {
+  it('a bad config value stops start-up naming the key', async () => {
+    const p = run(['all'], { VECRON__API__PORT: 'not-a-port' });
+    expect(await p.exited).toBe(2);
+    expect(p.stderr()).toContain('$.api.port');
+  });
+
+  it('`vecron all` with no database serves the API, runs scheduled jobs, stops on SIGTERM; `audit verify` checks the chain', async () => {
+    let hits = 0;
+    const target = http.createServer((_req, res) => {
+      hits += 1;
+      res.end('{"ok":true}');
+    });
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+    const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}/ping`;
+    const p = run(['all']);
+    try {
+      const apiUrl = await until(() => /API on (http:\/\/[\d.:]+)/.exec(p.stderr())?.[1], 90_000);
+      const password = /one-time password:\s+(\S+)/.exec(p.stderr())![1]!;
+      const api = client(apiUrl);
+      const first = await api.call('POST', '/api/auth/login', { body: { username: 'admin', password } });
+      expect(first.body.must_change_password).toBe(true);
+      const token = (await api.call('POST', '/api/auth/password', { token: first.body.token, body: { current_password: password, new_password: 'A-New-Admin-Password-1' } })).body.token;
+      const job = await api.call('POST', '/api/jobs', {
+        token,
+        body: { name: 'ping-every-second', schedule: { type: 'fixed_rate', interval_seconds: 1 }, steps: [{ id: 'ping', type: 'http', config: { method: 'GET', url: targetUrl } }] },
+      });
+      expect(job.status).toBe(201);
+      await until(() => hits >= 2, 30_000);
+      const runs = await until(async () => {
+        const r = await api.call('GET', `/api/executions?job_id=${job.body.id}&status=success&trigger_source=scheduled`, { token });
+        return r.body.items.length >= 2 ? r.body.items : null;
+      }, 30_000);
+      expect(runs[0].trigger_source).toBe('scheduled');
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+    } finally {
+      p.child.kill('SIGKILL');
+      target.close();
+    }
+    const verify = run(['audit', 'verify']);
+    expect(await verify.exited).toBe(0);
+    expect(verify.stderr()).toMatch(/audit chain intact: \d+ records/);
+  });
+});
