@@ -29,7 +29,20 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts'],
+          exclude: ['packages/sdk/test/distributed/**', '**/node_modules/**'],
           testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve,
+        ssr,
+        test: {
+          // Multi-process fault tests on private PostgreSQL/NATS/Redis servers (issue 3) and the
+          // distributed adapters' integration tests: `vitest run --project distributed`.
+          name: 'distributed',
+          include: ['packages/sdk/test/distributed/**/*.test.ts'],
+          testTimeout: 180_000,
           hookTimeout: 120_000,
         },
       },

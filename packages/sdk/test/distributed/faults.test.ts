@@ -54,7 +54,7 @@ async function oneStepJob(r: Run, name: string, ms: number, extra: Record<string
   return job.id;
 }
 
-describe('distributed mode under faults', () => {
+describe('distributed mode under faults', { timeout: 180_000 }, () => {
   it('3 schedulers, 1,000 schedules due in the same second, 5 rounds: exactly 1,000 executions per round', async () => {
     const r = await newRun();
     const started = Date.now();

@@ -3,11 +3,13 @@ import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
-import Redlock, { ExecutionError, ResourceLockedError } from 'redlock';
-import type { Lock } from 'redlock';
+import Redlock from 'redlock';
+import type { ExecutionError, Lock } from 'redlock';
 import { ConfigError } from '../../errors/errors.js';
 import type { Coordination, CoordinationLock, LockAttempt } from '../../coordination/port.js';
 import { SLIDING_WINDOW_LUA } from './rate-limit-script.js';
+
+const isResourceLocked = (e: unknown): boolean => (e as Error)?.name === 'ResourceLockedError';
 
 /** Options of {@link redisCoordination}. Give `url` or `client`. */
 export interface RedisCoordinationOptions {
@@ -88,7 +90,7 @@ export function redisCoordination(options: RedisCoordinationOptions): RedisCoord
 
   const redlock = new Redlock([client], { retryCount: 0, driftFactor: 0.01, automaticExtensionThreshold: 500 });
   redlock.on('error', (err: Error) => {
-    if (!(err instanceof ResourceLockedError)) logger.debug({ err: { message: err.message } }, 'redlock error');
+    if (!isResourceLocked(err)) logger.debug({ err: { message: err.message } }, 'redlock error');
   });
 
   const makeLock = (resource: string, initial: Lock): CoordinationLock => {
@@ -100,7 +102,8 @@ export function redisCoordination(options: RedisCoordinationOptions): RedisCoord
         try {
           lock = await lock.extend(ttlMs);
           return true;
-        } catch {
+        } catch (err) {
+          logger.debug({ err: { message: (err as Error).message }, resource }, 'lock extension refused');
           return false;
         }
       },
@@ -121,10 +124,12 @@ export function redisCoordination(options: RedisCoordinationOptions): RedisCoord
         const lock = await redlock.acquire([`${prefix}lock:${resource}`], ttlMs);
         return { status: 'acquired', lock: makeLock(resource, lock) };
       } catch (err) {
-        if (err instanceof ExecutionError) {
-          const stats = await Promise.all(err.attempts).catch(() => []);
+        // Checked by name: a bundler or test runner may load redlock twice, breaking instanceof.
+        const attempts = (err as Partial<ExecutionError>).attempts;
+        if (Array.isArray(attempts)) {
+          const stats = await Promise.all(attempts).catch(() => []);
           const against = stats.flatMap((s) => [...s.votesAgainst.values()]);
-          if (against.length > 0 && against.every((e) => e instanceof ResourceLockedError)) return { status: 'busy' };
+          if (against.length > 0 && against.every(isResourceLocked)) return { status: 'busy' };
         }
         return { status: 'unavailable', error: err };
       }

@@ -1,0 +1,254 @@
+/**
+ * Adapter behaviour beyond the conformance suites, against the shared loopback services, each
+ * test in its own schema / stream / key prefix.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { StorageError, createCronSystem, memoryCoordination } from '@vecron/sdk';
+import type { Coordination } from '@vecron/sdk';
+import { databaseClock, postgresStorage } from '@vecron/sdk/postgres';
+import { markDeadLetter, natsQueue } from '@vecron/sdk/nats';
+import type { NatsQueue } from '@vecron/sdk/nats';
+import { redisCoordination } from '@vecron/sdk/redis';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { echoExecutor } from '../helpers/test-executors.js';
+
+const PG_URL = process.env.VECRON_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const NATS_URL = process.env.VECRON_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+const REDIS_URL = process.env.VECRON_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const admin = new pg.Pool({ connectionString: PG_URL, max: 2 });
+/** Waits until an ioredis-backed coordination is connected (memory: at once). */
+async function connected(c: Coordination): Promise<void> {
+  const client = (c as { client?: Redis }).client;
+  for (let i = 0; client && client.status !== 'ready' && i < 100; i++) await new Promise((r) => setTimeout(r, 20));
+}
+const tag = (): string => randomUUID().replace(/-/g, '').slice(0, 12);
+const cleanups: Array<() => Promise<unknown>> = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  await admin.end();
+});
+const dropSchemaLater = (schema: string): void => void cleanups.push(() => admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+const deleteStreamLater = (q: NatsQueue, stream: string): void => void cleanups.push(async () => {
+  const jsm = await jetstreamManager(await q.ready());
+  for (const s of [stream, `${stream}_DLQ`]) await jsm.streams.delete(s).catch(() => undefined);
+  await q.close();
+});
+
+describe('postgresStorage', () => {
+  it('8 processes-worth of concurrent start-ups on a fresh schema migrate it exactly once', async () => {
+    const schema = `mig_${tag()}`;
+    dropSchemaLater(schema);
+    const stores = await Promise.all(Array.from({ length: 8 }, () => postgresStorage({ connectionString: PG_URL, schema, poolMax: 2 })));
+    const { rows } = await admin.query(`SELECT id, count(*)::int AS n FROM "${schema}".vecron_migrations GROUP BY id ORDER BY id`);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.n === 1)).toBe(true);
+    const tables = await admin.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'vecron_executions'`, [schema]);
+    expect(tables.rows[0].n).toBe(1);
+    await Promise.all(stores.map((s) => s.close()));
+  });
+
+  it('keeps every pooled connection on its schema, and two schemas never see each other', async () => {
+    const [a, b] = [`iso_${tag()}`, `iso_${tag()}`];
+    dropSchemaLater(a);
+    dropSchemaLater(b);
+    const sa = await postgresStorage({ connectionString: PG_URL, schema: a, poolMax: 4 });
+    const sb = await postgresStorage({ connectionString: PG_URL, schema: b, poolMax: 4 });
+    const cron = createCronSystem({ executors: [echoExecutor()], storage: sa });
+    await Promise.all(Array.from({ length: 12 }, (_, i) => cron.jobs.create({ name: `j${i}`, steps: [{ id: 's', type: 'echo', config: { value: 1 } }] })));
+    expect((await sa.listJobs()).length).toBe(12);
+    expect((await sb.listJobs()).length).toBe(0);
+    const paths = await Promise.all(Array.from({ length: 8 }, () => sa.sql.query<{ search_path: string }>('SHOW search_path')));
+    expect(new Set(paths.map((r) => r.rows[0]!.search_path.split(',')[0]!.replace(/"/g, '').trim()))).toEqual(new Set([a]));
+    await sa.close();
+    await sb.close();
+  });
+
+  it('maps a server that cannot be reached to a retryable StorageError, and a statement timeout too', async () => {
+    const err = await postgresStorage({ connectionString: 'postgres://postgres@127.0.0.1:1/postgres', connectionTimeoutMs: 1_000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageError);
+    expect((err as StorageError).retryable).toBe(true);
+
+    const schema = `to_${tag()}`;
+    dropSchemaLater(schema);
+    const s = await postgresStorage({ connectionString: PG_URL, schema, statementTimeoutMs: 200 });
+    const slow = await s.sql.query('SELECT pg_sleep(2)').catch((e: unknown) => e);
+    expect(slow).toBeInstanceOf(StorageError);
+    expect((slow as StorageError).retryable).toBe(true);
+    expect((slow as StorageError).details).toMatchObject({ sqlstate: '57014' });
+    // A SQL error is not a connection problem: it passes through with its SQLSTATE.
+    const syntax = await s.sql.query('SELEC 1').catch((e: unknown) => e);
+    expect(syntax).not.toBeInstanceOf(StorageError);
+    expect((syntax as { code: string }).code).toBe('42601');
+    await s.close();
+  });
+
+  it('databaseClock follows the database clock within a few ms and costs no query per call', async () => {
+    const schema = `clk_${tag()}`;
+    dropSchemaLater(schema);
+    const s = await postgresStorage({ connectionString: PG_URL, schema });
+    const clock = await databaseClock(s, { refreshMs: 60_000 });
+    let queries = 0;
+    const orig = s.pool.query.bind(s.pool);
+    (s.pool as unknown as { query: unknown }).query = (...args: Parameters<typeof orig>) => {
+      queries += 1;
+      return orig(...args);
+    };
+    for (let i = 0; i < 1_000; i++) clock.now();
+    expect(queries).toBe(0);
+    const { rows } = await orig('SELECT (extract(epoch from clock_timestamp()) * 1000)::float8 AS ms');
+    expect(Math.abs(clock.now().getTime() - Number(rows[0].ms))).toBeLessThan(250);
+    clock.close();
+    await s.close();
+  });
+});
+
+describe('natsQueue', () => {
+  const make = (extra: Partial<Parameters<typeof natsQueue>[0]> = {}): { q: NatsQueue; stream: string } => {
+    const stream = `T_${tag().toUpperCase()}`;
+    const q = natsQueue({ servers: NATS_URL, stream, subject: `${stream.toLowerCase()}.work`, ackWaitMs: 3_000, duplicateWindowMs: 2_000, ...extra });
+    deleteStreamLater(q, stream);
+    return { q, stream };
+  };
+
+  it('provisions idempotently: a second process with the same names (and another ack wait) starts fine', async () => {
+    const { q, stream } = make();
+    await q.ready();
+    const again = natsQueue({ servers: NATS_URL, stream, subject: `${stream.toLowerCase()}.work`, ackWaitMs: 9_000, maxDeliver: 7 });
+    await again.ready();
+    const jsm = await jetstreamManager(await again.ready());
+    const info = await jsm.consumers.info(stream, 'vecron-workers');
+    expect(info.config.max_deliver).toBe(7);
+    expect((await jsm.streams.info(stream)).config.retention).toBe('workqueue');
+    await again.close();
+  });
+
+  it('carries the traceparent header, and ids only', async () => {
+    const { q } = make();
+    const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await q.publish('e-1', { traceparent: tp });
+    const stop = new AbortController();
+    const got: Array<{ id: string; tp: string | undefined }> = [];
+    const done = q.consume(async (m) => {
+      got.push({ id: m.executionId, tp: m.traceparent });
+      await m.ack();
+      stop.abort();
+    }, { concurrency: 1, signal: stop.signal });
+    await done;
+    expect(got).toEqual([{ id: 'e-1', tp }]);
+  });
+
+  it('a message delivered maxDeliver times lands in the DLQ stream and its pending execution becomes dead_letter; a finished one is left alone', async () => {
+    const schema = `dlq_${tag()}`;
+    dropSchemaLater(schema);
+    const storage = await postgresStorage({ connectionString: PG_URL, schema });
+    const cron = createCronSystem({ executors: [echoExecutor()], storage });
+    const job = await cron.jobs.create({ name: 'poison', steps: [{ id: 's', type: 'echo', config: { value: 1 } }] });
+    const pending = (await storage.createExecution({ id: randomUUID(), jobId: job.id, idempotencyKey: 'a', triggerSource: 'manual', availableAt: new Date() }, new Date())).execution;
+    const finished = (await storage.createExecution({ id: randomUUID(), jobId: job.id, idempotencyKey: 'b', triggerSource: 'manual', availableAt: new Date() }, new Date())).execution;
+    const claim = await storage.claimExecution(finished.id, { owner: 't', leaseMs: 10_000, now: new Date(), exclusive: false });
+    await storage.completeExecution(finished.id, claim.claimed ? claim.execution.fencingToken! : 0, { status: 'success', error: null, context: { steps: {} }, now: new Date() });
+
+    const dead: Array<{ id: string; marked: boolean }> = [];
+    const { q, stream } = make({ maxDeliver: 2, onDeadLetter: async (id) => void dead.push({ id, marked: await markDeadLetter(storage, id) }) });
+    await q.publish(pending.id);
+    await q.publish(finished.id);
+    const stop = new AbortController();
+    const done = q.consume(async (m) => m.nak(0), { concurrency: 2, signal: stop.signal });
+    const deadline = Date.now() + 10_000;
+    while (dead.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    stop.abort();
+    await done;
+    expect(dead.sort((x, y) => Number(y.marked) - Number(x.marked))).toEqual([{ id: pending.id, marked: true }, { id: finished.id, marked: false }]);
+    expect((await storage.getExecution(pending.id))?.status).toBe('dead_letter');
+    expect((await storage.getExecution(pending.id))?.error?.code).toBe('MAX_DELIVERIES');
+    expect((await storage.getExecution(finished.id))?.status).toBe('success');
+    const jsm = await jetstreamManager(await q.ready());
+    expect((await jsm.streams.info(`${stream}_DLQ`)).state.messages).toBe(2);
+    expect((await jsm.streams.info(stream)).state.messages).toBe(0);
+    await storage.close();
+  });
+
+  it('a publish while the server is unreachable fails fast with a retryable QUEUE_UNAVAILABLE', async () => {
+    const q = natsQueue({ servers: 'nats://127.0.0.1:1', publishTimeoutMs: 500 });
+    const err = await q.publish('x').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'QUEUE_UNAVAILABLE', retryable: true });
+    await q.close();
+  });
+});
+
+describe.each([
+  ['memoryCoordination', () => memoryCoordination()],
+  ['redisCoordination', () => {
+    const c = redisCoordination({ url: REDIS_URL, keyPrefix: `vecron:test:${tag()}:` });
+    cleanups.push(() => c.close());
+    return c;
+  }],
+] as Array<[string, () => Coordination]>)('coordination: %s', (_name, make) => {
+  it('a lock is exclusive until released or expired', async () => {
+    const c = make();
+    await connected(c);
+    const a = await c.tryLock('job:1', 300);
+    expect(a.status).toBe('acquired');
+    expect((await c.tryLock('job:1', 300)).status).toBe('busy');
+    if (a.status === 'acquired') {
+      expect(await a.lock.extend(300)).toBe(true);
+      await a.lock.release();
+    }
+    const b = await c.tryLock('job:1', 200);
+    expect(b.status).toBe('acquired');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await c.tryLock('job:1', 200)).status).toBe('acquired');
+  });
+
+  it('the sliding-window limiter admits exactly `limit` hits per window, also when hit concurrently', async () => {
+    const c = make();
+    await connected(c);
+    const results = await Promise.all(Array.from({ length: 25 }, () => c.rateLimit('hook:1', { limit: 10, windowMs: 1_000 })));
+    expect(results.filter((r) => r.allowed).length).toBe(10);
+    const refused = results.find((r) => !r.allowed)!;
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(1_000);
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect((await c.rateLimit('hook:1', { limit: 10, windowMs: 1_000 })).allowed).toBe(true);
+  });
+});
+
+describe('redisCoordination across processes', () => {
+  it('an invalidation in one instance drops the cached value in another', async () => {
+    const prefix = `vecron:test:${tag()}:`;
+    const a = redisCoordination({ url: REDIS_URL, keyPrefix: prefix });
+    const b = redisCoordination({ url: REDIS_URL, keyPrefix: prefix });
+    await new Promise((r) => setTimeout(r, 200));
+    let version = 1;
+    expect(await b.cached('job:x', 60_000, async () => version)).toBe(1);
+    version = 2;
+    expect(await b.cached('job:x', 60_000, async () => version)).toBe(1);
+    await a.invalidate('job:x');
+    const deadline = Date.now() + 2_000;
+    let seen = 1;
+    while (seen !== 2 && Date.now() < deadline) {
+      seen = await b.cached('job:x', 60_000, async () => version);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(seen).toBe(2);
+    await a.close();
+    await b.close();
+  });
+
+  it('two instances contend for one Redlock lock; Redis unreachable reports unavailable, never busy or acquired', async () => {
+    const prefix = `vecron:test:${tag()}:`;
+    const a = redisCoordination({ url: REDIS_URL, keyPrefix: prefix });
+    const b = redisCoordination({ client: new Redis(REDIS_URL), keyPrefix: prefix });
+    await Promise.all([connected(a), connected(b)]);
+    const results = await Promise.all([a.tryLock('housekeeping', 2_000), b.tryLock('housekeeping', 2_000)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['acquired', 'busy']);
+    const down = redisCoordination({ url: 'redis://127.0.0.1:1', keyPrefix: prefix });
+    expect((await down.tryLock('housekeeping', 2_000)).status).toBe('unavailable');
+    await down.invalidate('k'); // never throws
+    await Promise.all([a.close(), b.close(), down.close()]);
+    b.client.disconnect();
+  });
+});
