@@ -134,12 +134,12 @@ export function planEvents(schedule: ScheduleDefinition | null, from: number, to
     if (cal.isBusinessDay(date)) {
       events.push({ nominal: raw, at: raw, outcome: 'fire', reason: null });
     } else {
-      const why = `${cal.holidayReason(date) ?? 'non-business day'} (calendar ${cal.name})`;
+      const why = `calendar ${cal.name}: ${date} ${cal.holidayReason(date) ?? 'non-business day'}`;
       const target = rule === 'skip' ? null : cal.shift(date, rule as 'following');
-      if (target === null) events.push({ nominal: raw, at: raw, outcome: 'skip', reason: `calendar: ${date} ${why}` });
+      if (target === null) events.push({ nominal: raw, at: raw, outcome: 'skip', reason: why });
       else {
         const at = atSameWallTime(target, local, tz);
-        events.push({ nominal: raw, at, outcome: 'fire', reason: `calendar: ${date} ${why}, moved ${rule} to ${target}` });
+        events.push({ nominal: raw, at, outcome: 'fire', reason: `${why}, moved ${rule} to ${target}` });
       }
     }
     raw = nextFireAfter(schedule, raw, ctx);
@@ -152,7 +152,7 @@ export function planEvents(schedule: ScheduleDefinition | null, from: number, to
     if (e.outcome === 'fire') {
       const first = firing.get(e.at);
       if (first) {
-        out.push({ nominal: e.nominal, at: e.nominal, outcome: 'skip', reason: `${e.reason ?? 'calendar'} — already a fire then` });
+        out.push({ nominal: e.nominal, at: e.nominal, outcome: 'skip', reason: `${e.reason ?? 'calendar'}, where it already runs` });
         continue;
       }
       firing.set(e.at, e);

@@ -89,7 +89,11 @@ export function decideFires(due: DueSchedule, now: Date, settings: DecideSetting
     skip: [...skip, ...fires.map((f) => ({ at: new Date(f.at), outcome: 'skipped' as const, reason }))],
     nextFireAt: toDate(keepFixedDelay(schedule.type, [], nextFireAt, due)),
   });
-  if (!due.enabled) return skipAll('disabled');
+  if (!due.enabled) {
+    // Nothing of a disabled job runs: what a policy would have dropped is not "missed" either.
+    for (const x of skip) if (x.outcome === 'missed') Object.assign(x, { outcome: 'skipped', reason: 'disabled' });
+    return skipAll('disabled');
+  }
   if (!def.triggers.scheduled) return skipAll('scheduled trigger off');
 
   const open = due.pendingCount + due.runningCount;

@@ -70,6 +70,27 @@ export interface SchedulingApi {
   validateCalendars(def: JobDefinition): Promise<ValidationIssue[]>;
 }
 
+/** One line that says when a schedule fires, for people. */
+export function describeSchedule(s: JobDefinition['schedule'], tz: string): string {
+  if (!s) return 'none (manual and webhook only)';
+  const until = 'end_date' in s && s.end_date ? `, until ${s.end_date}` : '';
+  const cal = (s.type === 'cron' || s.type === 'fixed_rate') && s.calendar ? `, business days of calendar ${s.calendar} (${s.calendar_shift ?? 'skip'})` : '';
+  switch (s.type) {
+    case 'cron':
+      return `cron "${s.expression}" in ${tz}${cal}${until}`;
+    case 'fixed_rate':
+      return `every ${s.interval_seconds} s${s.start_at ? ` from ${s.start_at}` : ''}${cal}${until}`;
+    case 'fixed_delay':
+      return `${s.delay_seconds} s after each run finishes${until}`;
+    case 'one_time':
+      return `once at ${s.execute_at}`;
+    case 'business_day': {
+      const nth = s.day > 0 ? `business day ${s.day}` : s.day === -1 ? 'last business day' : `business day ${s.day} (from the end)`;
+      return `${nth} of ${s.months ? `months ${s.months.join(', ')}` : 'every month'} at ${s.time} in ${tz}, calendar ${s.calendar}${until}`;
+    }
+  }
+}
+
 const WEEKDAY = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 function describeInstant(ms: number, tz: string): string {
@@ -189,7 +210,8 @@ export function createSchedulingApi(deps: {
       const policies = { overlap: overlapPolicyOf(def), catchup, jitterSeconds: def.jitter_seconds ?? 0 };
       const header = [
         `job ${job.name} (${job.enabled ? 'enabled' : 'DISABLED: fires are recorded as skipped'})`,
-        `schedule ${JSON.stringify(def.schedule)} in ${tz}; overlap ${policies.overlap}; catch-up ${policies.catchup}${policies.jitterSeconds ? `; jitter < ${policies.jitterSeconds} s` : ''}`,
+        `schedule: ${describeSchedule(def.schedule, tz)}`,
+        `overlap ${policies.overlap}; catch-up ${policies.catchup}${policies.jitterSeconds ? `; jitter < ${policies.jitterSeconds} s` : ''}`,
       ];
       const lines = entries.map((e) => {
         const when = describeInstant(e.nominal.getTime(), tz);
