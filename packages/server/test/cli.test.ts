@@ -54,7 +54,7 @@ describe('vecron CLI', () => {
     const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}/ping`;
     const p = run(['all']);
     try {
-      const apiUrl = await until(() => /API on (http:\/\/[\d.:]+)/.exec(p.stderr())?.[1], 90_000);
+      const apiUrl: string = await until(() => /API on (http:\/\/[\d.:]+)/.exec(p.stderr())?.[1] ?? '', 90_000);
       const password = /one-time password:\s+(\S+)/.exec(p.stderr())![1]!;
       const api = client(apiUrl);
       const first = await api.call('POST', '/api/auth/login', { body: { username: 'admin', password } });
