@@ -83,7 +83,7 @@ describe('embedded end to end', () => {
       executors: [sleepExecutor(createCallLog(), { onStart: (ctx) => ctx.signal.addEventListener('abort', () => (sawAbort = ctx.signal.reason)) })],
     }));
     await cron.start();
-    const job = await cron.jobs.create({ name: 'slow', timeout_seconds: 0.3, steps: [{ id: 's', type: 'sleep', config: { ms: 10_000 } }] });
+    const job = await cron.jobs.create({ name: 'slow', timeout_seconds: 2, steps: [{ id: 's', type: 'sleep', config: { ms: 10_000 } }] });
     const { executionId } = await cron.trigger(job.id);
     const e = await cron.executions.wait(executionId, { timeoutMs: 10_000 });
     expect(e.status).toBe('timeout');
