@@ -136,6 +136,22 @@ describe('variables', () => {
     expect(JSON.stringify(listed)).not.toContain('super-secret');
   });
 
+  it('a sensitive value that no longer decrypts fails only the jobs that use it, naming the variable', async () => {
+    const c = await system();
+    await c.variables.set({ name: 'OLD_TOKEN', value: 'secret', sensitive: true });
+    const s = await c.internals.storage();
+    const [stored] = (await s.listVariables('')).filter((v) => v.name === 'OLD_TOKEN');
+    const flipped = stored!.value.slice(0, -2) + (stored!.value.endsWith('A') ? 'BB' : 'AA');
+    await s.setVariable({ ...stored!, value: flipped });
+    const unaffected = await c.jobs.create({ name: 'no-secret', steps: [{ id: 'e', type: 'echo', config: { value: 'ok' } }] });
+    expect((await c.executions.wait((await c.trigger(unaffected.id)).executionId, { timeoutMs: 10_000 })).status).toBe('success');
+    const user = await c.jobs.create({ name: 'uses-secret', steps: [{ id: 'e', type: 'echo', config: { value: '${OLD_TOKEN}' } }] });
+    const failed = await c.executions.wait((await c.trigger(user.id)).executionId, { timeoutMs: 10_000 });
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatchObject({ code: 'CRYPTO_FAILED', details: { variable: 'OLD_TOKEN' } });
+    expect(failed.error?.message).toContain('${OLD_TOKEN}');
+  });
+
   it('refuses a sensitive variable when no encryption key is configured', async () => {
     cron = createCronSystem({ executors: [echoExecutor()] });
     await expect(cron.variables.set({ name: 'X', value: 'y', sensitive: true })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });

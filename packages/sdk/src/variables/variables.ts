@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors/errors.js';
+import { ConfigError, CryptoError } from '../errors/errors.js';
 import type { SecretBox } from '../crypto/index.js';
 import { maskSecret } from '../crypto/index.js';
 import type { Clock } from '../internal/clock.js';
@@ -25,8 +25,12 @@ export interface Variables {
 
 /** Internal: what the worker needs to resolve `${NAME}`. */
 export interface VariableResolver {
-  /** Global, then the job definition's `variables`, then job-scoped stored ones (job wins); decrypted. */
-  resolve(jobId: string, definitionVariables: Record<string, string>): Promise<Record<string, string>>;
+  /**
+   * Global, then the job definition's `variables`, then job-scoped stored ones (job wins); decrypted.
+   * A sensitive value that no longer decrypts (key rotated away, tampered row) is left out, so it
+   * cannot break jobs that do not use it; when `needed` names it, a `CryptoError` says which.
+   */
+  resolve(jobId: string, definitionVariables: Record<string, string>, needed?: ReadonlySet<string>): Promise<Record<string, string>>;
   /** Every decrypted sensitive value, so logs and errors can be scrubbed. */
   sensitiveValues(jobId: string): Promise<string[]>;
 }
@@ -36,12 +40,15 @@ const aad = (scope: string, name: string): string => `variable:${scope}:${name}`
 
 /** Creates the variables service over storage. */
 export function createVariables(storage: Storage, box: SecretBox | null, clock: Clock): Variables & VariableResolver {
-  const decryptAll = async (scope: string): Promise<Array<{ name: string; value: string; sensitive: boolean }>> =>
-    (await storage.listVariables(scope)).map((v) => ({
-      name: v.name,
-      sensitive: v.sensitive,
-      value: v.sensitive ? requireBox().decrypt(v.value, aad(scope, v.name)) : v.value,
-    }));
+  const decryptAll = async (scope: string): Promise<Array<{ name: string; value: string; sensitive: boolean; error?: unknown }>> =>
+    (await storage.listVariables(scope)).map((v) => {
+      if (!v.sensitive) return { name: v.name, sensitive: false, value: v.value };
+      try {
+        return { name: v.name, sensitive: true, value: requireBox().decrypt(v.value, aad(scope, v.name)) };
+      } catch (error) {
+        return { name: v.name, sensitive: true, value: '', error };
+      }
+    });
   const requireBox = (): SecretBox => {
     if (!box) throw new ConfigError('cron system options', [{ path: '$.encryptionKey', message: 'is required to store or read sensitive variables' }]);
     return box;
@@ -68,11 +75,27 @@ export function createVariables(storage: Storage, box: SecretBox | null, clock: 
       }));
     },
     delete: (name, jobId) => storage.deleteVariable(scopeOf(jobId), name),
-    async resolve(jobId, definitionVariables) {
+    async resolve(jobId, definitionVariables, needed) {
       const out: Record<string, string> = {};
-      for (const v of await decryptAll('')) out[v.name] = v.value;
-      Object.assign(out, definitionVariables);
-      for (const v of await decryptAll(jobId)) out[v.name] = v.value;
+      const broken = new Map<string, unknown>();
+      const take = (v: { name: string; value: string; error?: unknown }): void => {
+        if (v.error === undefined) {
+          out[v.name] = v.value;
+          broken.delete(v.name);
+        } else {
+          delete out[v.name];
+          broken.set(v.name, v.error);
+        }
+      };
+      for (const v of await decryptAll('')) take(v);
+      for (const [name, value] of Object.entries(definitionVariables)) take({ name, value });
+      for (const v of await decryptAll(jobId)) take(v);
+      for (const [name, error] of broken) {
+        if (needed?.has(name)) {
+          if (error instanceof CryptoError || error instanceof ConfigError) throw new CryptoError(`sensitive variable \${${name}} cannot be decrypted: ${(error as Error).message}`, { cause: error, details: { variable: name } });
+          throw error;
+        }
+      }
       return out;
     },
     async sensitiveValues(jobId) {

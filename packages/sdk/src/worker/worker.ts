@@ -18,7 +18,7 @@ import type { Queue, QueueMessage } from '../queue/port.js';
 import type { BackoffOptions } from '../reliability/backoff.js';
 import { nextFireAfter } from '../schedule/index.js';
 import type { Storage } from '../storage/port.js';
-import { renderTemplate } from '../template/index.js';
+import { findTemplateReferences, renderTemplate } from '../template/index.js';
 import type { TemplateScope } from '../template/index.js';
 import type { VariableResolver } from '../variables/variables.js';
 import { decideFailure, toJsonOutput } from './step-outcome.js';
@@ -204,7 +204,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     const context: ExecutionContext = { ...execution.context, steps: { ...(execution.context.steps ?? {}) } };
     // Every outcome (complete, retry, release on shutdown) writes this same object: never a stale copy.
     execution.context = context;
-    const vars = await variables.resolve(job.id, def.variables);
+    const needed = new Set(findTemplateReferences(def.steps).filter((r) => r.kind === 'variable').map((r) => r.expression));
+    const vars = await variables.resolve(job.id, def.variables, needed);
     const files = createFileArea(executionFilesDir(settings.filesDir, job.id, execution.id));
     const scopeBase = {
       variables: vars,
