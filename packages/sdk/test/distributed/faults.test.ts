@@ -68,19 +68,32 @@ describe('distributed mode under faults', { timeout: 180_000 }, () => {
     // The first instant every job is due at: the next multiple of 3 s after all are created and schedulers run.
     const first = Math.ceil((Date.now() + 1) / 3_000) * 3_000;
     const rounds = [0, 1, 2, 3, 4].map((k) => new Date(first + k * 3_000));
-    await sleep(rounds[4]!.getTime() - Date.now() + 3_000);
-    const { rows } = await r.storage.sql.query<{ at: Date; n: string; jobs: string }>(
+    await sleep(rounds[4]!.getTime() - Date.now() + 1_000);
+    const perRound = () => r.storage.sql.query<{ at: Date; n: string; jobs: string }>(
       `SELECT scheduled_for AS at, count(*) AS n, count(DISTINCT job_id) AS jobs FROM vecron_executions
        WHERE scheduled_for = ANY($1::timestamptz[]) GROUP BY scheduled_for ORDER BY scheduled_for`,
       [rounds.map((d) => d.toISOString())],
     );
+    // A loaded CI machine may fire the last round a little late (within the misfire threshold): wait for it.
+    let { rows } = await perRound();
+    for (let i = 0; i < 100 && !(rows.length === 5 && rows.every((x) => Number(x.n) >= 1_000)); i++) {
+      await sleep(200);
+      ({ rows } = await perRound());
+    }
+    await sleep(1_000); // and give a duplicate every chance to appear
+    ({ rows } = await perRound());
     expect(rows.map((x) => [new Date(x.at).toISOString(), Number(x.n), Number(x.jobs)])).toEqual(rounds.map((d) => [d.toISOString(), 1_000, 1_000]));
     const { rows: ledger } = await r.storage.sql.query<{ n: string }>(
       `SELECT count(*) AS n FROM vecron_fire_ledger WHERE fire_at = ANY($1::timestamptz[]) AND outcome = 'fired'`, [rounds.map((d) => d.toISOString())],
     );
     expect(Number(ledger[0]?.n)).toBe(5_000);
     expect(cluster.unexpectedExits()).toEqual([]);
-    report('schedulers', { rounds: 5, perRound: 1_000, durationMs: Date.now() - started });
+    const { rows: lag } = await r.storage.sql.query<{ p50: number; max: number }>(
+      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, max(ms) AS max FROM (
+         SELECT extract(epoch FROM created_at - scheduled_for) * 1000 AS ms FROM vecron_executions WHERE scheduled_for = ANY($1::timestamptz[])) l`,
+      [rounds.map((d) => d.toISOString())],
+    );
+    report('schedulers', { rounds: 5, perRound: 1_000, fireLagMsP50: Math.round(Number(lag[0]?.p50)), fireLagMsMax: Math.round(Number(lag[0]?.max)), durationMs: Date.now() - started });
   });
 
   it('kill -9 a random worker mid-step 20 times during 2,000 executions: 0 lost, 0 duplicated, all terminal within lease + 30 s', async () => {
