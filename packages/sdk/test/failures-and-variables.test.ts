@@ -106,6 +106,21 @@ describe('bad input and failures name exactly what is wrong', () => {
     expect(e.error?.code).toBe('CANCELLED');
   });
 
+  it('a manual trigger payload is readable as {{payload.<path>}}', async () => {
+    const c = await system();
+    const job = await c.jobs.create({ name: 'with-payload', steps: [{ id: 'e', type: 'echo', config: { value: 'order {{payload.order.id}} for {{payload.customer}}' } }] });
+    const { executionId } = await c.trigger(job.id, { payload: { order: { id: 42 }, customer: 'Trần Thị B' } });
+    expect((await c.executions.wait(executionId, { timeoutMs: 10_000 })).context.steps.e?.output).toEqual({ value: 'order 42 for Trần Thị B' });
+    const without = await c.executions.wait((await c.trigger(job.id)).executionId, { timeoutMs: 10_000 });
+    expect(without.error).toMatchObject({ code: 'TEMPLATE_UNRESOLVED', details: { path: 'payload.order.id' } });
+  });
+
+  it('a fixed_delay schedule whose start_at has passed starts at once', async () => {
+    const c = await system();
+    const job = await c.jobs.create({ name: 'late-delay', schedule: { type: 'fixed_delay', delay_seconds: 3600, start_at: '2020-01-01T00:00:00Z' }, steps: [{ id: 'e', type: 'echo', config: { value: 1 } }] });
+    await until(async () => (await c.executions.list({ jobId: job.id, status: 'success' })).length === 1, 10_000, 'first fixed_delay run');
+  });
+
   it('an idempotency key returns the first execution', async () => {
     const c = await system();
     const job = await c.jobs.create({ name: 'idem', steps: [{ id: 'e', type: 'echo', config: { value: 1 } }] });
@@ -150,6 +165,18 @@ describe('variables', () => {
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatchObject({ code: 'CRYPTO_FAILED', details: { variable: 'OLD_TOKEN' } });
     expect(failed.error?.message).toContain('${OLD_TOKEN}');
+  });
+
+  it('a sensitive value quoted in an error message is masked before it is stored', async () => {
+    const c = await system();
+    await c.variables.set({ name: 'DB_PASSWORD', value: 'p@ss-w0rd-Ánh', sensitive: true });
+    const job = await c.jobs.create({ name: 'leaky', steps: [{ id: 'e', type: 'echo', config: { value: 'postgres://u:${DB_PASSWORD}@db/x' } }, { id: 'f', type: 'flaky', config: { dsn: '${DB_PASSWORD}' } }] });
+    const e = await c.executions.wait((await c.trigger(job.id)).executionId, { timeoutMs: 10_000 });
+    expect(e.status).toBe('failed');
+    const attempts = await c.executions.steps(e.id);
+    const stored = JSON.stringify([attempts.map((a) => a.error), e.error, e.context.steps.f]);
+    expect(stored).toContain('permanent fault with config {\\"dsn\\":\\"••••••\\"}');
+    expect(stored).not.toContain('p@ss-w0rd');
   });
 
   it('refuses a sensitive variable when no encryption key is configured', async () => {

@@ -169,6 +169,8 @@ export function createSchedulingApi(deps: {
         // Interval schedules fire at their anchor (creation) first; cron strictly after now.
         const after = def.schedule.type === 'cron' ? now.getTime() : now.getTime() - 1;
         const ms = nextFireAfter(def.schedule, after, { defaultTimeZone, anchorMs: now.getTime(), lastFinishedAt: null });
+        // A fixed_delay whose start_at has passed starts now (it has no grid to wait for).
+        if (ms === null && def.schedule.type === 'fixed_delay' && (!def.schedule.end_date || Date.parse(def.schedule.end_date) >= now.getTime())) return now;
         return ms === null ? null : new Date(ms);
       }
       const e = nextPlannedEvent(def.schedule, now.getTime(), await planContext({ createdAt: now }));

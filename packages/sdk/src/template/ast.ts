@@ -6,7 +6,7 @@ export type PathSegment = { readonly kind: 'key'; readonly key: string } | { rea
 /** A reference such as `steps.fetch.output.rows[0].id`. */
 export interface PathOperand {
   readonly type: 'path';
-  /** First identifier: `steps`, `webhook`, `job_id`, `execution_id`, `execution_date`, `scheduled_for`. */
+  /** First identifier: `steps`, `webhook`, `payload`, `job_id`, `execution_id`, `execution_date`, `scheduled_for`. */
   readonly root: string;
   readonly segments: readonly PathSegment[];
 }

@@ -23,7 +23,7 @@ import { TemplateSyntaxFailure } from './syntax-failure.js';
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The roots a `{{ }}` path may start with. */
-export const REFERENCE_ROOTS = ['steps', 'webhook', 'job_id', 'execution_id', 'execution_date', 'scheduled_for'] as const;
+export const REFERENCE_ROOTS = ['steps', 'webhook', 'payload', 'job_id', 'execution_id', 'execution_date', 'scheduled_for'] as const;
 
 const WEBHOOK_PARTS = ['payload', 'headers', 'query_params'];
 const STEP_PARTS = ['output', 'response'];
@@ -265,6 +265,8 @@ class Scanner {
         }
         return;
       }
+      case 'payload':
+        return;
       case 'job_id':
       case 'execution_id':
       case 'execution_date':

@@ -91,6 +91,12 @@ export function resolvePath(operand: PathOperand, scope: TemplateScope): unknown
       }
       return descend(ownValue(entry, 'output'), operand, 2);
     }
+    case 'payload': {
+      if (scope.payload === undefined) {
+        throw new Unresolved(full(), 'payload', 'this execution was started without a payload (cron.trigger(job, { payload }) or a webhook body)');
+      }
+      return descend(scope.payload, operand, 0);
+    }
     case 'webhook': {
       if (!scope.webhook) {
         throw new Unresolved(full(), 'webhook', 'this execution was not triggered by a webhook, so there is no webhook request');

@@ -22,6 +22,8 @@ export interface TemplateScope {
   readonly variables: Readonly<Record<string, string>>;
   /** Outputs of the steps that ran before, by step id. `{{steps.<id>.output.<path>}}` */
   readonly steps: Readonly<Record<string, { readonly output: unknown }>>;
+  /** The trigger's payload (`cron.trigger(job, { payload })`; a webhook's body). `{{payload.<path>}}` */
+  readonly payload?: unknown;
   /** Present only for webhook-triggered executions. */
   readonly webhook?: TemplateWebhook | null | undefined;
   /** `{{job_id}}` */

@@ -19,6 +19,7 @@ import type { BackoffOptions } from '../reliability/backoff.js';
 import { nextFireAfter } from '../schedule/index.js';
 import type { Storage } from '../storage/port.js';
 import { findTemplateReferences, renderTemplate } from '../template/index.js';
+import { SECRET_MASK } from '../crypto/index.js';
 import type { TemplateScope } from '../template/index.js';
 import type { VariableResolver } from '../variables/variables.js';
 import { decideFailure, toJsonOutput } from './step-outcome.js';
@@ -206,10 +207,12 @@ export function createWorker(deps: WorkerDeps): Worker {
     execution.context = context;
     const needed = new Set(findTemplateReferences(def.steps).filter((r) => r.kind === 'variable').map((r) => r.expression));
     const vars = await variables.resolve(job.id, def.variables, needed);
+    const scrub = secretScrubber(await variables.sensitiveValues(job.id));
     const files = createFileArea(executionFilesDir(settings.filesDir, job.id, execution.id));
     const scopeBase = {
       variables: vars,
       webhook: context.webhook ?? null,
+      ...(context.payload !== undefined ? { payload: context.payload } : context.webhook ? { payload: context.webhook.payload } : {}),
       job_id: job.id,
       execution_id: execution.id,
       execution_date: (execution.startedAt ?? clock.now()).toISOString(),
@@ -250,7 +253,8 @@ export function createWorker(deps: WorkerDeps): Worker {
       } catch (err) {
         // An execution-wide abort (timeout, cancel, shutdown, lost lease) wins over the step's error.
         const cause = signal.aborted ? signal.reason : err;
-        const record = toErrorRecord(cause);
+        // An error message may quote a request or a connection string: never store a secret in clear.
+        const record = scrub(toErrorRecord(cause));
         if (signal.aborted) {
           await storage.finishStepAttempt(execution.id, token, { stepId: step.id, attempt: opened.attempt, status: 'failed', error: record, retryDelayMs: null, now: clock.now() });
           throw cause;
@@ -405,6 +409,17 @@ function claimMode(def: JobDefinition): { exclusive: boolean; fifo: boolean } {
 /** Heartbeats often enough to keep the lease and to notice a cancel request within ~2 s. */
 function heartbeatMs(leaseMs: number): number {
   return Math.max(50, Math.min(2_000, Math.floor(leaseMs / 3)));
+}
+
+/** Replaces every sensitive value in an error record with the mask. */
+function secretScrubber(secrets: string[]): (record: ErrorRecord) => ErrorRecord {
+  const list = secrets.filter((v) => v.length >= 4).sort((a, b) => b.length - a.length);
+  if (!list.length) return (r) => r;
+  return (record) => {
+    let json = JSON.stringify(record);
+    for (const secret of list) json = json.split(JSON.stringify(secret).slice(1, -1)).join(SECRET_MASK);
+    return JSON.parse(json) as ErrorRecord;
+  };
 }
 
 function truthy(v: unknown): boolean {

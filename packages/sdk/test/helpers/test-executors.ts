@@ -53,7 +53,7 @@ export function flakyExecutor(faults: { failing: boolean; permanent?: boolean },
     async execute(config, ctx) {
       log.calls.push({ executionId: ctx.executionId, stepId: ctx.stepId, attempt: ctx.attempt, config, at: Date.now() });
       if (faults.failing) {
-        if (faults.permanent) throw new NonRetryableError('permanent fault');
+        if (faults.permanent) throw new NonRetryableError(`permanent fault with config ${JSON.stringify(config)}`);
         throw new TransientError('transient fault');
       }
       return { ok: true };
