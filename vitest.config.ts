@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `unit` (tests beside the code, no servers) and `integration`
- * (`packages/*\/test/**`, real PostgreSQL, MariaDB, Redis, NATS, sshd on loopback).
+ * Three projects: `unit` (tests beside the code, no servers), `integration`
+ * (`packages/*\/test/**`, real PostgreSQL, MariaDB, Redis, NATS, sshd on loopback) and
+ * `distributed` (multi-process fault tests; `pnpm test` runs it after the others, alone, since it
+ * uses short leases and kills processes).
  * Both resolve workspace packages to their TypeScript sources through the
  * `vecron-source` export condition, so tests never need a build first.
  */

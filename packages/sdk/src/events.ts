@@ -47,6 +47,8 @@ export function createEventBus(onListenerError: (err: unknown) => void): CronEve
       if (safe) emitter.off(event, safe);
     },
     emit(event, payload) {
+      // node's EventEmitter throws an 'error' event nobody listens to; ours is a report, never a crash.
+      if (event === 'error' && emitter.listenerCount('error') === 0) return;
       emitter.emit(event, payload);
     },
   };

@@ -124,6 +124,11 @@ export interface Storage {
    * the token is stale.
    */
   startStepAttempt(id: string, token: number, stepId: string, now: Date): Promise<{ attempt: number; previousFailures: number } | null>;
+  /**
+   * A step succeeded: closes its attempt and saves the context in ONE transaction, so a crash
+   * cannot leave a finished step that a resumed execution would run again. False when the token is stale.
+   */
+  recordStepSuccess(id: string, token: number, args: { stepId: string; attempt: number; context: ExecutionContext; now: Date }): Promise<boolean>;
   /** Closes a step attempt; false when the token is stale. */
   finishStepAttempt(id: string, token: number, args: { stepId: string; attempt: number; status: 'succeeded' | 'failed'; error: ErrorRecord | null; retryDelayMs: number | null; now: Date }): Promise<boolean>;
   /** Final status; false when the token is stale. */

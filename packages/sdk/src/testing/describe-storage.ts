@@ -126,6 +126,13 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       expect(await s.startStepAttempt(execution.id, b.execution.fencingToken!, 's1', at(5_010))).toEqual({ attempt: 3, previousFailures: 1 });
       const attempts = await s.listStepAttempts(execution.id);
       expect(attempts.map((x) => [x.attempt, x.status, x.retryDelayMs])).toEqual([[1, 'failed', 123], [2, 'abandoned', null], [3, 'running', null]]);
+
+      const done = { steps: { s1: { status: 'succeeded' as const, output: { n: 1 }, attempts: 3, finished_at: at(5_020).toISOString() } } };
+      expect(await s.recordStepSuccess(execution.id, a.execution.fencingToken!, { stepId: 's1', attempt: 3, context: done, now: at(5_020) })).toBe(false);
+      expect((await s.getExecution(execution.id))?.context.steps.s1).toBeUndefined();
+      expect(await s.recordStepSuccess(execution.id, b.execution.fencingToken!, { stepId: 's1', attempt: 3, context: done, now: at(5_020) })).toBe(true);
+      expect((await s.getExecution(execution.id))?.context).toEqual(done);
+      expect((await s.listStepAttempts(execution.id)).map((x) => x.status)).toEqual(['failed', 'abandoned', 'succeeded']);
     });
 
     it('refuses an exclusive claim while another execution of the job runs', async () => {

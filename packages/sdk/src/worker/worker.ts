@@ -247,8 +247,7 @@ export function createWorker(deps: WorkerDeps): Worker {
           executionId: execution.id, jobId: job.id, attempt: opened.attempt, files, variables: vars, logger: stepLog,
         });
         context.steps[step.id] = { status: 'succeeded', output, attempts: opened.attempt, finished_at: clock.now().toISOString() };
-        await storage.finishStepAttempt(execution.id, token, { stepId: step.id, attempt: opened.attempt, status: 'succeeded', error: null, retryDelayMs: null, now: clock.now() });
-        if (!(await storage.saveProgress(execution.id, token, { context, currentStep: step.id }))) return { kind: 'lost' };
+        if (!(await storage.recordStepSuccess(execution.id, token, { stepId: step.id, attempt: opened.attempt, context, now: clock.now() }))) return { kind: 'lost' };
         events.emit('execution.step.finished', { executionId: execution.id, jobId: job.id, stepId: step.id, attempt: opened.attempt, status: 'succeeded' });
       } catch (err) {
         // An execution-wide abort (timeout, cancel, shutdown, lost lease) wins over the step's error.

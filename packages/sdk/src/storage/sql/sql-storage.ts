@@ -316,6 +316,23 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
       });
     },
 
+    async recordStepSuccess(id, token, { stepId, attempt, context, now }) {
+      return db.transaction(async (tx) => {
+        const { rowCount } = await tx.query(
+          `UPDATE vecron_executions SET context = $3::jsonb, current_step = $4
+           WHERE id = $1 AND fencing_token = $2 AND status IN ${ACTIVE}`,
+          [id, token, JSON.stringify(context), stepId],
+        );
+        if (rowCount === 0) return false;
+        await tx.query(
+          `UPDATE vecron_step_attempts SET status = 'succeeded', finished_at = $5
+           WHERE execution_id = $1 AND step_id = $3 AND attempt = $4 AND fencing_token = $2 AND status = 'running'`,
+          [id, token, stepId, attempt, iso(now)],
+        );
+        return true;
+      });
+    },
+
     async finishStepAttempt(id, token, { stepId, attempt, status, error, retryDelayMs, now }) {
       const { rowCount } = await db.query(
         `UPDATE vecron_step_attempts a SET status = $5, error = $6::jsonb, retry_delay_ms = $7, finished_at = $8
