@@ -8,6 +8,8 @@ import { createCalendarSource } from './calendar-source.js';
 import { decideFires } from './decide-fires.js';
 import type { DecideSettings } from './decide-fires.js';
 
+const PUBLISH_CHUNK = 200;
+
 /** Settings of the scheduler role. */
 export interface SchedulerSettings extends DecideSettings {
   pollIntervalMs: number;
@@ -58,12 +60,20 @@ export function createScheduler(deps: {
           return d;
         },
       });
-      for (const e of created) {
-        await queue.publish(e.id, { notBefore: e.availableAt });
-        events.emit('execution.created', { execution: e });
-        events.emit('schedule.fired', { jobId: e.jobId, executionId: e.id, scheduledFor: e.scheduledFor ?? e.createdAt });
+      // Publish in parallel chunks; a publish that fails leaves the row unpublished for the dispatcher.
+      const published: string[] = [];
+      for (let i = 0; i < created.length; i += PUBLISH_CHUNK) {
+        const chunk = created.slice(i, i + PUBLISH_CHUNK);
+        const results = await Promise.allSettled(chunk.map((e) => queue.publish(e.id, { notBefore: e.availableAt })));
+        results.forEach((r, j) => {
+          const e = chunk[j]!;
+          if (r.status === 'fulfilled') published.push(e.id);
+          else logger.warn({ err: r.reason, executionId: e.id }, 'publish failed; the dispatcher will retry');
+          events.emit('execution.created', { execution: e });
+          events.emit('schedule.fired', { jobId: e.jobId, executionId: e.id, scheduledFor: e.scheduledFor ?? e.createdAt });
+        });
       }
-      await storage.markPublished(created.map((e) => e.id), now);
+      await storage.markPublished(published, now);
       for (const s of skipped) events.emit('schedule.skipped', s);
       if (created.length) logger.debug({ fired: created.length }, 'schedules fired');
       total += created.length;
