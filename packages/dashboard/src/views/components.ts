@@ -1,0 +1,52 @@
+import type { ExecutionStatus, TriggerSource } from '@vecron/sdk';
+import { html } from '../html.js';
+import type { SafeHtml } from '../html.js';
+import type { ViewContext } from './context.js';
+
+/** A coloured status pill. */
+export function statusBadge(v: ViewContext, status: ExecutionStatus): SafeHtml {
+  return html`<span class="badge st-${status}" data-status="${status}">${v.t(`status.${status}`)}</span>`;
+}
+
+/** A step-attempt status pill. */
+export function stepBadge(v: ViewContext, status: 'running' | 'succeeded' | 'failed' | 'abandoned' | 'skipped'): SafeHtml {
+  const key = status === 'skipped' ? 'outcome.skipped' : (`stepStatus.${status}` as const);
+  return html`<span class="badge ss-${status}" data-status="${status}">${v.t(key)}</span>`;
+}
+
+/** The trigger source in words. */
+export function sourceLabel(v: ViewContext, source: TriggerSource): string {
+  return v.t(`source.${source}`);
+}
+
+/**
+ * A POST button: a real form (works without JavaScript: the server answers with a redirect)
+ * that htmx submits in place, showing the answer in the flash area.
+ */
+export function actionButton(v: ViewContext, o: { path: string; label: string; kind?: 'primary' | 'danger' | 'plain'; fields?: Record<string, string>; confirm?: string; testId?: string }): SafeHtml {
+  const action = v.url(o.path);
+  return html`<form class="inline" method="post" action="${action}" hx-post="${action}" hx-target="#flash" hx-swap="innerHTML"${o.confirm ? html` hx-confirm="${o.confirm}"` : ''}>
+<input type="hidden" name="_csrf" value="${v.csrfToken}">${Object.entries(o.fields ?? {}).map(([k, val]) => html`<input type="hidden" name="${k}" value="${val}">`)}
+<button type="submit" class="btn btn-${o.kind ?? 'plain'}"${o.testId ? html` data-testid="${o.testId}"` : ''}>${o.label}</button></form>`;
+}
+
+/** A message in the flash area. */
+export function flash(kind: 'ok' | 'error', message: string | SafeHtml): SafeHtml {
+  return html`<div class="flash flash-${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${message}</div>`;
+}
+
+/** Newer / older links for offset pagination. */
+export function pager(v: ViewContext, o: { path: string; query: Record<string, string | undefined>; page: number; hasMore: boolean; target?: string }): SafeHtml {
+  const link = (page: number, label: string, rel: string): SafeHtml => {
+    const href = v.url(o.path, { ...o.query, page: page > 1 ? page : undefined });
+    return html`<a class="btn btn-plain" rel="${rel}" href="${href}">${label}</a>`;
+  };
+  if (o.page <= 1 && !o.hasMore) return html``;
+  return html`<nav class="pager" aria-label="pagination">${o.page > 1 ? link(o.page - 1, v.t('executions.prev'), 'prev') : ''}
+<span class="muted">${v.t('executions.page', { n: o.page })}</span>${o.hasMore ? link(o.page + 1, v.t('executions.next'), 'next') : ''}</nav>`;
+}
+
+/** A short id for tables (first 8 characters), full id in the title. */
+export function shortId(id: string): SafeHtml {
+  return html`<code title="${id}">${id.slice(0, 8)}</code>`;
+}

@@ -1,0 +1,78 @@
+import { EXECUTION_STATUSES } from '@vecron/sdk';
+import type { Execution } from '@vecron/sdk';
+import { html } from '../html.js';
+import type { SafeHtml } from '../html.js';
+import { actionButton, pager, shortId, sourceLabel, statusBadge } from './components.js';
+import type { ViewContext } from './context.js';
+
+/** Trigger sources offered in the filter. */
+export const SOURCES = ['scheduled', 'manual', 'webhook', 'retry', 'replay', 'backfill'] as const;
+
+/** The filter of the executions list as it appears in the query string. */
+export interface ExecutionQuery {
+  status?: string;
+  job?: string;
+  source?: string;
+}
+
+/** What the executions table shows. */
+export interface ExecutionsTableData {
+  items: Execution[];
+  /** Job id → name. */
+  jobNames: Map<string, string>;
+  query: ExecutionQuery;
+  page: number;
+  hasMore: boolean;
+  /** `list`: the executions page; `compact`: a panel (no pager); `dlq`: dead letters with replay. */
+  mode: 'list' | 'compact' | 'dlq';
+  /** Page the pager links to. */
+  pagePath: string;
+  /** Dead letters already replayed: id → the replay's id. */
+  replayedBy?: Map<string, string>;
+}
+
+const durationOf = (e: Execution): number | null => (e.startedAt ? (e.finishedAt ?? new Date()).getTime() - e.startedAt.getTime() : null);
+
+/** The executions table (refreshed live through `data-live`). */
+export function executionsTable(v: ViewContext, d: ExecutionsTableData): SafeHtml {
+  const dlq = d.mode === 'dlq';
+  const canReplay = dlq && !v.readOnly && v.can('execution:replay');
+  const liveQuery = { ...d.query, page: d.page > 1 ? d.page : undefined, mode: d.mode };
+  const rows = d.items.map((e) => {
+    const replayed = d.replayedBy?.get(e.id);
+    return html`<tr data-execution-id="${e.id}" data-job-id="${e.jobId}" data-status="${e.status}">
+<td><a href="${v.url(`/executions/${e.id}`)}">${shortId(e.id)}</a></td>
+<td><a href="${v.url(`/jobs/${e.jobId}`)}">${d.jobNames.get(e.jobId) ?? e.jobId.slice(0, 8)}</a></td>
+<td>${statusBadge(v, e.status)}${e.currentStep && !dlq && (e.status === 'running' || e.status === 'pending') ? html` <span class="muted small">${v.t('executions.step')}: ${e.currentStep}</span>` : ''}</td>
+<td>${sourceLabel(v, e.triggerSource)}</td>
+<td class="small">${v.f.time(e.createdAt)}</td>
+<td class="small">${v.f.duration(durationOf(e))}</td>
+${dlq
+  ? html`<td class="small err">${e.error ? html`<code>${e.error.code}</code> ${e.error.message}` : ''}</td>
+<td class="actions">${replayed
+    ? html`<a href="${v.url(`/executions/${replayed}`)}">${v.t('source.replay')} ${shortId(replayed)}</a>`
+    : canReplay ? actionButton(v, { path: `/executions/${e.id}/replay`, label: v.t('execution.replay'), kind: 'primary', testId: 'replay' }) : ''}</td>`
+  : ''}
+</tr>`;
+  });
+  const cols = dlq ? 8 : 6;
+  return html`<section id="executions" class="executions" data-live="${v.url('/fragments/executions', liveQuery)}" data-live-on="execution"${d.query.job ? html` data-live-job="${d.query.job}"` : ''}>
+<table class="grid">
+<thead><tr><th>${v.t('executions.id')}</th><th>${v.t('executions.job')}</th><th>${v.t('executions.status')}</th><th>${v.t('executions.source')}</th><th>${v.t('executions.created')}</th><th>${v.t('executions.duration')}</th>${dlq ? html`<th>${v.t('execution.error')}</th><th></th>` : ''}</tr></thead>
+<tbody>${rows.length ? rows : html`<tr><td colspan="${cols}" class="empty">${dlq ? v.t('deadLetters.empty') : v.t('executions.empty')}</td></tr>`}</tbody>
+</table>
+${d.mode === 'compact' ? '' : pager(v, { path: d.pagePath, query: { status: d.query.status, job: d.query.job, source: d.query.source }, page: d.page, hasMore: d.hasMore })}
+</section>`;
+}
+
+/** The filter form of the executions page. */
+export function executionFilters(v: ViewContext, q: ExecutionQuery, jobs: Array<{ id: string; name: string }>): SafeHtml {
+  const option = (value: string, label: string, selected: boolean): SafeHtml => html`<option value="${value}"${selected ? html` selected` : ''}>${label}</option>`;
+  return html`<form class="filters" method="get" action="${v.url('/executions')}">
+<label>${v.t('executions.status')} <select name="status">${option('', v.t('executions.any'), !q.status)}${EXECUTION_STATUSES.map((s) => option(s, v.t(`status.${s}`), q.status === s))}</select></label>
+<label>${v.t('executions.job')} <select name="job">${option('', v.t('executions.any'), !q.job)}${jobs.map((j) => option(j.id, j.name, q.job === j.id))}</select></label>
+<label>${v.t('executions.source')} <select name="source">${option('', v.t('executions.any'), !q.source)}${SOURCES.map((s) => option(s, v.t(`source.${s}`), q.source === s))}</select></label>
+<input type="hidden" name="lang" value="${v.lang}">
+<button class="btn btn-plain" type="submit">${v.t('executions.filter')}</button>
+</form>`;
+}
