@@ -191,10 +191,10 @@ export function createDashboardRouter(options: DashboardRouterOptions): Router {
   };
   const page = (res: Response, title: string, section: Section, body: SafeHtml, counters?: SafeHtml, status = 200): void =>
     send(res, layout(state(res).view, { title, section, body, ...(counters ? { counters } : {}) }), status);
-  const audit = async (req: Request, res: Response, record: Omit<DashboardActionRecord, 'user'>): Promise<void> => {
+  const audit = async (req: Request, res: Response, record: Omit<DashboardActionRecord, 'user'>, user?: DashboardUser | null): Promise<void> => {
     if (!options.onAction) return;
     try {
-      await options.onAction({ ...record, user: res.locals.dashboard ? state(res).user : null }, req);
+      await options.onAction({ ...record, user: user !== undefined ? user : res.locals.dashboard ? state(res).user : null }, req);
     } catch (err) {
       onError(err, req);
     }
@@ -330,7 +330,7 @@ export function createDashboardRouter(options: DashboardRouterOptions): Router {
       serializeCookie(sessionCookie, result.session, { path: v.base || '/', maxAge: result.maxAgeSeconds, secure }),
       serializeCookie(CSRF_COOKIE, csrf.newCookie(), { path: v.base || '/', secure }),
     ]);
-    await audit(req, res, { action: 'auth.login', resource: null, result: 'ok', details: { username } });
+    await audit(req, res, { action: 'auth.login', resource: null, result: 'ok', details: { username } }, await auth.verify(result.session, req).catch(() => null));
     res.redirect(303, safeNext(v, next));
   });
   router.post('/logout', async (req, res) => {

@@ -1,0 +1,333 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { SECRET_MASK } from '@vecron/sdk';
+import type { CronSystem, Job } from '@vecron/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DashboardUser } from '../src/index.js';
+import { browserClient, serveDashboard, startCron, until } from './helpers.js';
+
+// One cron system (PGlite cold start ≈ 3 s) for the whole file; each test makes its own jobs.
+let cron: CronSystem;
+let open: { base: string; close(): Promise<void> };
+const closers: Array<() => Promise<void>> = [];
+const HOSTILE = '<script>alert("pwn")</script>';
+
+beforeAll(async () => {
+  cron = await startCron();
+  open = await serveDashboard({ cron });
+  closers.push(open.close);
+});
+afterAll(async () => {
+  for (const c of closers) await c();
+  await cron.stop({ graceMs: 0 });
+});
+
+let n = 0;
+const makeJob = (over: Record<string, unknown> = {}): Promise<Job> =>
+  cron.jobs.create({ name: `job-${++n}-${Date.now()}`, schedule: null, steps: [{ id: 'hello', name: 'Say hello', type: 'echo', config: { message: 'xin chào' } }], ...over });
+
+describe('pages', () => {
+  it('lists jobs with the hostile name escaped, schedule in words and a run-now button; sets safe headers and cookies', async () => {
+    const job = await makeJob({ name: HOSTILE, schedule: { type: 'cron', expression: '0 0 2 ? * MON-FRI', timezone: 'Asia/Ho_Chi_Minh' } });
+    const c = browserClient(open.base);
+    const { status, text, res } = await c.get('/');
+    expect(status).toBe(200);
+    expect(text).not.toContain('<script>alert');
+    expect(text).toContain('&lt;script&gt;alert(&quot;pwn&quot;)&lt;/script&gt;');
+    expect(text).toContain('Monday–Friday, at 02:00 in Asia/Ho_Chi_Minh');
+    expect(text).toContain(`action="/dash/jobs/${job.id}/run"`);
+    expect(text).toContain('Local demo: this dashboard has no sign-in');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    const csrfCookie = res.headers.getSetCookie().find((x) => x.startsWith('vecron_csrf='));
+    expect(csrfCookie).toMatch(/HttpOnly/);
+    expect(csrfCookie).toMatch(/SameSite=Strict/);
+    expect(csrfCookie).toMatch(/Path=\/dash/);
+    await cron.jobs.delete(job.id);
+  });
+
+  it('serves htmx from node_modules and its own assets with a long cache header', async () => {
+    const res = await fetch(`${open.base}/assets/htmx.min.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(res.headers.get('content-type')).toMatch(/javascript/);
+    const file = await readFile(createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'), 'utf8');
+    expect(await res.text()).toBe(file);
+    expect((await fetch(`${open.base}/assets/dashboard.js`)).status).toBe(200);
+    expect((await fetch(`${open.base}/assets/../package.json`)).status).toBe(404);
+  });
+
+  it('job detail shows the definition with secrets masked, explain, ledger and masked sensitive variables', async () => {
+    const job = await makeJob({
+      schedule: { type: 'fixed_rate', interval_seconds: 3600 },
+      steps: [{ id: 'call', type: 'echo', config: { message: { password: 'hunter2-literal', token: '${API_TOKEN}' } } }],
+    });
+    await cron.variables.set({ name: 'API_TOKEN', value: 'tok-very-secret-123', sensitive: true, jobId: job.id });
+    await cron.variables.set({ name: 'REGION', value: 'HN', jobId: job.id });
+    const { status, text } = await browserClient(open.base).get(`/jobs/${job.id}`);
+    expect(status).toBe(200);
+    expect(text).not.toContain('hunter2-literal');
+    expect(text).not.toContain('tok-very-secret-123');
+    expect(text).toContain(SECRET_MASK);
+    expect(text).toContain('${API_TOKEN}');
+    expect(text).toContain('Upcoming fires (explain)');
+    expect(text.match(/<span class="pill o-fire">runs<\/span>/g)?.length).toBe(10);
+    expect(text).toContain('Fire ledger');
+    expect(text).toContain('<code>REGION</code>');
+    await cron.jobs.delete(job.id);
+  });
+
+  it('execution detail shows the step timeline and pretty-printed outputs; unknown ids are 404', async () => {
+    const job = await makeJob({ steps: [{ id: 'a', name: 'First', type: 'echo', config: { message: 'one' } }, { id: 'b', type: 'echo', config: { message: '{{steps.a.output.said}}-two' } }] });
+    const { executionId } = await cron.trigger(job.id);
+    await cron.executions.wait(executionId);
+    const { status, text } = await browserClient(open.base).get(`/executions/${executionId}`);
+    expect(status).toBe(200);
+    expect(text).toContain('data-status="success"');
+    expect(text).toMatch(/<li class="tl-succeeded" data-step-id="a" data-attempt="1"/);
+    expect(text).toMatch(/<li class="tl-succeeded" data-step-id="b" data-attempt="1"/);
+    expect(text).toContain('&quot;said&quot;: &quot;one-two&quot;');
+    expect(text).toContain('data-testid="replay"');
+    expect((await browserClient(open.base).get('/executions/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await browserClient(open.base).get('/executions/not-a-uuid')).status).toBe(404);
+  });
+
+  it('executions list filters by status, job and trigger source, and paginates', async () => {
+    const job = await makeJob();
+    const ids: string[] = [];
+    for (let i = 0; i < 27; i++) ids.push((await cron.trigger(job.id)).executionId);
+    for (const id of ids) await cron.executions.wait(id);
+    const failing = await makeJob({ steps: [{ id: 'x', type: 'flaky', config: {}, retry_count: 0 }], max_retries: 0 });
+    const dead = (await cron.trigger(failing.id)).executionId;
+    expect((await cron.executions.wait(dead)).status).toBe('dead_letter');
+
+    const c = browserClient(open.base);
+    const rowsOf = (html: string): string[] => [...html.matchAll(/<tr data-execution-id="([^"]+)"/g)].map((m) => m[1]!);
+    const p1 = await c.get(`/executions?job=${job.id}&status=success&source=manual`);
+    expect(rowsOf(p1.text)).toHaveLength(25);
+    expect(p1.text).toContain('rel="next"');
+    const p2 = await c.get(`/executions?job=${job.id}&status=success&source=manual&page=2`);
+    expect(rowsOf(p2.text)).toHaveLength(2);
+    expect(new Set([...rowsOf(p1.text), ...rowsOf(p2.text)])).toEqual(new Set(ids));
+    expect(rowsOf((await c.get(`/executions?job=${job.id}&status=failed`)).text)).toHaveLength(0);
+    expect(rowsOf((await c.get(`/executions?job=${job.id}&source=scheduled`)).text)).toHaveLength(0);
+    expect(rowsOf((await c.get(`/executions?status=dead_letter`)).text)).toContain(dead);
+
+    // Dead letters: listed with the error and a replay button; replay runs it again and the row links the replay.
+    const dl = await c.get('/dead-letters');
+    expect(rowsOf(dl.text)).toContain(dead);
+    expect(dl.text).toContain('upstream busy');
+    const replay = await c.post(`/executions/${dead}/replay`, { _csrf: c.csrf }, { 'hx-request': 'true' });
+    expect(replay.status).toBe(200);
+    expect(replay.res.headers.get('hx-trigger')).toBe('vecron-refresh');
+    const replayId = /executions\/([0-9a-f-]{36})/.exec(replay.text)![1]!;
+    expect((await cron.executions.get(replayId))?.replayOf).toBe(dead);
+    expect((await c.get('/dead-letters')).text).toContain(`href="/dash/executions/${replayId}"`);
+  });
+
+  it('switches language with ?lang=vi and keeps it in a cookie', async () => {
+    const c = browserClient(open.base);
+    const vi = await c.get('/?lang=vi');
+    expect(vi.text).toContain('<html lang="vi">');
+    expect(vi.text).toContain('Tác vụ');
+    expect(c.jar.get('vecron_lang')).toBe('vi');
+    expect((await c.get('/executions')).text).toContain('Lượt chạy');
+    expect((await c.get('/?lang=en')).text).toContain('<html lang="en">');
+    expect((await browserClient(open.base).get('/', { 'accept-language': 'vi-VN,vi;q=0.9' })).text).toContain('<html lang="vi">');
+  });
+});
+
+describe('actions and CSRF', () => {
+  it('refuses a POST without the token, with a forged token, from another origin, or from another session', async () => {
+    const job = await makeJob();
+    const c = browserClient(open.base);
+    await c.get('/');
+    expect((await c.post(`/jobs/${job.id}/run`, {})).status).toBe(403);
+    expect((await c.post(`/jobs/${job.id}/run`, { _csrf: 'A'.repeat(43) })).status).toBe(403);
+    expect((await c.post(`/jobs/${job.id}/run`, { _csrf: c.csrf }, { origin: 'http://evil.example' })).status).toBe(403);
+    expect((await c.post(`/jobs/${job.id}/run`, { _csrf: c.csrf }, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    const other = browserClient(open.base);
+    await other.get('/');
+    expect((await other.post(`/jobs/${job.id}/run`, { _csrf: c.csrf })).status).toBe(403);
+    expect(await cron.executions.list({ jobId: job.id })).toHaveLength(0);
+
+    // The page's token in a form: works, and a browser without JavaScript is sent back.
+    const ok = await c.post(`/jobs/${job.id}/run`, { _csrf: c.csrf }, { referer: `${open.base}/jobs/${job.id}` });
+    expect(ok.status).toBe(303);
+    expect(ok.res.headers.get('location')).toBe(`/dash/jobs/${job.id}`);
+    // The same token in the htmx header.
+    const viaHtmx = await c.post(`/jobs/${job.id}/run`, {}, { 'hx-request': 'true', 'x-csrf-token': c.csrf });
+    expect(viaHtmx.status).toBe(200);
+    expect(viaHtmx.text).toContain('Started execution');
+    const runs = await cron.executions.list({ jobId: job.id });
+    expect(runs).toHaveLength(2);
+    expect(runs.every((r) => r.triggerSource === 'manual' && r.triggerMetadata.via === 'dashboard')).toBe(true);
+  });
+
+  it('enables, disables and cancels; conflicts come back as a flash with 409', async () => {
+    const job = await makeJob({ steps: [{ id: 'slow', type: 'echo', config: { message: 'x', ms: 30_000 } }] });
+    const c = browserClient(open.base);
+    await c.get('/');
+    const hx = { 'hx-request': 'true' };
+    expect((await c.post(`/jobs/${job.id}/disable`, { _csrf: c.csrf }, hx)).text).toContain('disabled');
+    expect((await cron.jobs.get(job.id))?.enabled).toBe(false);
+    expect((await c.post(`/jobs/${job.id}/enable`, { _csrf: c.csrf }, hx)).status).toBe(200);
+    expect((await cron.jobs.get(job.id))?.enabled).toBe(true);
+
+    const { executionId } = await cron.trigger(job.id);
+    await until(async () => (await cron.executions.get(executionId))?.status === 'running');
+    const cancel = await c.post(`/executions/${executionId}/cancel`, { _csrf: c.csrf }, hx);
+    expect(cancel.status).toBe(200);
+    expect((await cron.executions.wait(executionId)).status).toBe('cancelled');
+
+    const manualOff = await makeJob({ triggers: { scheduled: true, manual: false } });
+    const refused = await c.post(`/jobs/${manualOff.id}/run`, { _csrf: c.csrf }, hx);
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('flash-error');
+  });
+
+  it('read-only mode shows no buttons and refuses actions', async () => {
+    const ro = await serveDashboard({ cron, readOnly: true }, '/ro');
+    closers.push(ro.close);
+    const job = await makeJob();
+    const c = browserClient(ro.base);
+    const page = await c.get('/');
+    expect(page.text).not.toContain('data-testid="run-now"');
+    expect(page.text).toContain('Read-only view');
+    // A token from the open dashboard's page is not valid here, and the read-only router refuses anyway.
+    const token = /hx-headers="\{&quot;X-CSRF-Token&quot;:&quot;([^&]+)&quot;\}"/.exec(page.text)![1]!;
+    expect((await c.post(`/jobs/${job.id}/run`, {}, { 'x-csrf-token': token, 'hx-request': 'true' })).status).toBe(403);
+    expect(await cron.executions.list({ jobId: job.id })).toHaveLength(0);
+  });
+});
+
+describe('live events', () => {
+  it('streams execution events over SSE as a job runs', async () => {
+    const job = await makeJob();
+    const ac = new AbortController();
+    const res = await fetch(`${open.base}/events`, { signal: ac.signal });
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = '';
+    const decoder = new TextDecoder();
+    const read = (async () => {
+      while (!text.includes('event: execution.finished')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value);
+      }
+    })();
+    await until(async () => text.includes('event: ready'));
+    const { executionId } = await cron.trigger(job.id);
+    await read;
+    ac.abort();
+    for (const type of ['execution.created', 'execution.started', 'execution.step.finished', 'execution.finished']) expect(text).toContain(`event: ${type}`);
+    expect(text).toContain(`"execution_id":"${executionId}"`);
+    expect(text).toContain('"status":"success"');
+  });
+});
+
+describe('sign-in (as the server wires it)', () => {
+  const users: Record<string, { password: string; user: DashboardUser }> = {
+    admin: { password: 'admin-pass', user: { id: 'u-admin', name: 'admin' } },
+    viewer: { password: 'viewer-pass', user: { id: 'u-viewer', name: 'viewer', permissions: ['job:read', 'execution:read'] } },
+    own: { password: 'own-pass', user: { id: 'u-own', name: 'own', permissions: ['job:read', 'job:execute', 'execution:read'], seesAllExecutions: false } },
+  };
+  let authed: { base: string; close(): Promise<void> };
+  const audit: string[] = [];
+  beforeAll(async () => {
+    authed = await serveDashboard({
+      cron,
+      auth: {
+        async verify(session) {
+          return Object.values(users).find((u) => `session-of-${u.user.id}` === session)?.user ?? null;
+        },
+        async login({ username, password }) {
+          const u = users[username];
+          return u && u.password === password ? { ok: true, session: `session-of-${u.user.id}`, maxAgeSeconds: 600 } : { ok: false, reason: 'invalid' };
+        },
+      },
+      onAction: (r) => void audit.push(`${r.user?.name ?? '-'} ${r.action} ${r.result}`),
+    }, '/secure');
+    closers.push(authed.close);
+  });
+
+  const signIn = async (username: string, password: string) => {
+    const c = browserClient(authed.base);
+    const first = await c.get('/');
+    expect(first.status).toBe(303);
+    expect(first.res.headers.get('location')).toBe('/secure/login?next=%2F');
+    await c.get('/login?next=%2Fexecutions');
+    const r = await c.post('/login', { _csrf: c.csrf, username, password, next: '/executions' });
+    return { c, r };
+  };
+
+  it('signs in through a form that sets an HttpOnly SameSite=Strict session cookie; bad passwords and missing tokens fail', async () => {
+    const bad = await signIn('admin', 'wrong');
+    expect(bad.r.status).toBe(401);
+    expect(bad.r.text).toContain('Invalid username or password.');
+    const noToken = browserClient(authed.base);
+    await noToken.get('/login');
+    expect((await noToken.post('/login', { username: 'admin', password: 'admin-pass' })).status).toBe(403);
+
+    const { c, r } = await signIn('admin', 'admin-pass');
+    expect(r.status).toBe(303);
+    expect(r.res.headers.get('location')).toBe('/secure/executions');
+    const cookie = r.res.headers.getSetCookie().find((x) => x.startsWith('vecron_session='))!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const home = await c.get('/');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain('Signed in as admin');
+    expect(home.text).not.toContain('no sign-in');
+    // An open redirect through `next` is not possible.
+    const c2 = browserClient(authed.base);
+    await c2.get('/login');
+    const evil = await c2.post('/login', { _csrf: c2.csrf, username: 'admin', password: 'admin-pass', next: '//evil.example/x' });
+    expect(evil.res.headers.get('location')).toBe('/secure/');
+    // Sign out clears the session.
+    await c.post('/logout', { _csrf: c.csrf });
+    expect((await c.get('/')).status).toBe(303);
+    expect(audit).toContain('admin auth.login ok');
+    expect(audit).toContain('- auth.login invalid');
+  });
+
+  it('a token from before sign-in does not work after it (session-bound CSRF)', async () => {
+    const c = browserClient(authed.base);
+    await c.get('/login');
+    const before = c.csrf;
+    await c.post('/login', { _csrf: before, username: 'admin', password: 'admin-pass' });
+    const job = await makeJob();
+    expect((await c.post(`/jobs/${job.id}/run`, { _csrf: before })).status).toBe(403);
+    await c.get('/');
+    expect((await c.post(`/jobs/${job.id}/run`, { _csrf: c.csrf }, { 'hx-request': 'true' })).status).toBe(200);
+    expect(audit.some((a) => a.startsWith('admin job.trigger ok'))).toBe(true);
+  });
+
+  it('permissions hide buttons and refuse actions; own-scope users see only their runs', async () => {
+    const job = await makeJob();
+    const theirs = (await cron.trigger(job.id)).executionId;
+    const viewer = (await signIn('viewer', 'viewer-pass')).c;
+    const page = await viewer.get('/');
+    expect(page.text).not.toContain('data-testid="run-now"');
+    expect((await viewer.post(`/jobs/${job.id}/run`, { _csrf: viewer.csrf }, { 'hx-request': 'true' })).status).toBe(403);
+    expect((await viewer.get(`/executions/${theirs}`)).status).toBe(200);
+
+    const own = (await signIn('own', 'own-pass')).c;
+    await own.get('/');
+    const run = await own.post(`/jobs/${job.id}/run`, { _csrf: own.csrf }, { 'hx-request': 'true' });
+    const mine = /executions\/([0-9a-f-]{36})/.exec(run.text)![1]!;
+    expect((await cron.executions.get(mine))?.triggerMetadata.triggered_by).toBe('u-own');
+    const list = (await own.get(`/executions?job=${job.id}`)).text;
+    expect(list).toContain(mine);
+    expect(list).not.toContain(theirs);
+    expect((await own.get(`/executions/${theirs}`)).status).toBe(404);
+  });
+
+  it('htmx requests without a session get HX-Redirect to the login page; SSE gets 401', async () => {
+    const r = await fetch(`${authed.base}/fragments/counters`, { headers: { 'hx-request': 'true' } });
+    expect(r.status).toBe(401);
+    expect(r.headers.get('hx-redirect')).toBe('/secure/login');
+    expect((await fetch(`${authed.base}/events`)).status).toBe(401);
+  });
+});

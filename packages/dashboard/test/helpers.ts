@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { z } from 'zod';
+import { createCronSystem, defineExecutor, TransientError } from '@vecron/sdk';
+import type { AnyExecutor, CronSystem } from '@vecron/sdk';
+import { createDashboardRouter } from '../src/index.js';
+import type { DashboardRouterOptions } from '../src/index.js';
+
+/** `echo` returns its message after `ms`; `flaky` always fails with a retryable error. */
+export function testExecutors(): AnyExecutor[] {
+  return [
+    defineExecutor({
+      type: 'echo', config: z.object({ message: z.unknown(), ms: z.number().default(0) }),
+      async execute(c, ctx) {
+        await new Promise<void>((resolve, reject) => {
+          const t = setTimeout(resolve, c.ms);
+          ctx.signal.addEventListener('abort', () => { clearTimeout(t); reject(ctx.signal.reason); }, { once: true });
+        });
+        return { said: c.message };
+      },
+    }) as AnyExecutor,
+    defineExecutor({ type: 'flaky', config: z.object({}).passthrough(), async execute() { throw new TransientError('upstream busy'); } }) as AnyExecutor,
+  ];
+}
+
+/** One in-memory cron system (PGlite) with scheduler and worker. */
+export async function startCron(): Promise<CronSystem> {
+  const cron = createCronSystem({ executors: testExecutors(), encryptionKey: randomBytes(32).toString('hex'), pollIntervalMs: 100, dispatchIntervalMs: 50, backoff: { baseMs: 50, factor: 2, capMs: 200 } });
+  await cron.start({ worker: { concurrency: 4 } });
+  return cron;
+}
+
+/** Serves a dashboard router on loopback under `mount`. */
+export async function serveDashboard(options: DashboardRouterOptions, mount = '/dash'): Promise<{ base: string; close(): Promise<void> }> {
+  const app = express();
+  app.use(mount, createDashboardRouter(options));
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}${mount}`;
+  return {
+    base,
+    close: () => new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+  };
+}
+
+/** A fetch client with a cookie jar, like a browser without JavaScript. */
+export function browserClient(base: string) {
+  const jar = new Map<string, string>();
+  const origin = new URL(base).origin;
+  const store = (res: Response): void => {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq);
+      const value = pair!.slice(eq + 1);
+      if (/Max-Age=0/i.test(c)) jar.delete(name);
+      else jar.set(name, value);
+    }
+  };
+  const cookieHeader = (): string => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  let csrf = '';
+  return {
+    jar,
+    get csrf() {
+      return csrf;
+    },
+    async get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; res: Response }> {
+      const res = await fetch(`${base}${path}`, { headers: { cookie: cookieHeader(), ...headers }, redirect: 'manual' });
+      store(res);
+      const text = await res.text();
+      const m = /name="_csrf" value="([^"]+)"/.exec(text);
+      if (m) csrf = m[1]!;
+      return { status: res.status, text, res };
+    },
+    async post(path: string, form: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<{ status: number; text: string; res: Response }> {
+      const res = await fetch(`${base}${path}`, {
+        method: 'POST', redirect: 'manual',
+        headers: { cookie: cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', origin, ...headers },
+        body: new URLSearchParams(form).toString(),
+      });
+      store(res);
+      return { status: res.status, text: await res.text(), res };
+    },
+  };
+}
+
+/** Waits until `check` returns a truthy value. */
+export async function until<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
