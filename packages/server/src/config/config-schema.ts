@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 const port = z.number().int().min(0).max(65_535);
 const positiveInt = z.number().int().positive();
+const natsSubject = z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be a NATS subject without wildcards (tokens of letters, digits, _ and - separated by dots)');
 const urlOrEmpty = (schemes: string[]) =>
   z.string().refine((v) => v === '' || v.split(',').every((u) => schemes.some((s) => u.trim().startsWith(`${s}://`))), {
     message: `must be empty or a ${schemes.join('/')}:// URL`,
@@ -32,8 +33,30 @@ export const serverConfigSchema = z
         schema: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lowercase SQL identifier'),
       })
       .strict(),
-    queue: z.object({ nats_servers: urlOrEmpty(['nats', 'tls']) }).strict(),
-    coordination: z.object({ redis_url: urlOrEmpty(['redis', 'rediss']) }).strict(),
+    queue: z
+      .object({
+        nats_servers: urlOrEmpty(['nats', 'tls']),
+        /** JetStream work-queue stream. @default "VECRON_WORK" */
+        stream: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a JetStream stream name (letters, digits, _ and -)'),
+        /** Subject of execution messages (the stream's only subject). @default "vecron.work" */
+        subject: natsSubject,
+        /** Durable pull consumer shared by every worker. @default "vecron-workers" */
+        consumer: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a consumer name (letters, digits, _ and -)'),
+        /** NATS core subject of the cross-process event bridge (SSE). @default "vecron.events" */
+        events_subject: natsSubject,
+      })
+      .strict()
+      .refine((q) => q.events_subject !== q.subject && !q.events_subject.startsWith(`${q.subject}.`), {
+        message: 'must not be the work subject or below it (the work stream would capture the events)',
+        path: ['events_subject'],
+      }),
+    coordination: z
+      .object({
+        redis_url: urlOrEmpty(['redis', 'rediss']),
+        /** Prefix of every Redis key and channel. @default "vecron:" */
+        key_prefix: z.string().max(100),
+      })
+      .strict(),
     scheduler: z
       .object({
         timezone: z.string().refine(isValidTimeZone, 'is not an IANA time zone'),

@@ -39,3 +39,45 @@ export function memoryRateLimiter(now: () => number = Date.now): RateLimiter {
     },
   };
 }
+
+/** What {@link redisRateLimiter} needs of `@vecron/sdk/redis`'s coordination adapter. */
+export interface RedisLimiterBackend {
+  rateLimit(key: string, args: { limit: number; windowMs: number }): Promise<{ allowed: boolean; retryAfterMs: number }>;
+  readonly client: { del(key: string): Promise<number> };
+}
+
+/**
+ * Sliding-window limiter shared by every api process through Redis (`coordination.rateLimit`:
+ * a sorted set per key, updated atomically by a Lua script on Redis's clock). Keys are
+ * `{keyPrefix}rate:{key}`. While Redis cannot answer, hits fall back to a per-process
+ * in-memory window, so limits still hold per process instead of failing open.
+ */
+export function redisRateLimiter(backend: RedisLimiterBackend, options: { keyPrefix: string; logger?: { warn(obj: object, msg: string): void } }): RateLimiter {
+  const fallback = memoryRateLimiter();
+  let lastWarn = 0;
+  const warn = (err: unknown): void => {
+    const now = Date.now();
+    if (now - lastWarn < 5_000) return;
+    lastWarn = now;
+    options.logger?.warn({ err: { message: (err as Error)?.message ?? String(err) } }, 'Redis rate limiter unavailable; limiting per process until it is back');
+  };
+  return {
+    async hit(key, max, windowMs) {
+      try {
+        const r = await backend.rateLimit(key, { limit: max, windowMs });
+        return { allowed: r.allowed, retryAfterMs: r.allowed ? 0 : Math.max(1, r.retryAfterMs) };
+      } catch (err) {
+        warn(err);
+        return fallback.hit(key, max, windowMs);
+      }
+    },
+    async reset(key) {
+      await fallback.reset(key);
+      try {
+        await backend.client.del(`${options.keyPrefix}rate:${key}`);
+      } catch (err) {
+        warn(err);
+      }
+    },
+  };
+}

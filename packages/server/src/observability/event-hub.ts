@@ -1,4 +1,5 @@
 import type { CronSystem, Execution } from '@vecron/sdk';
+import { createExecutionOrder } from './execution-order.js';
 
 /** An event as `/api/events` streams it (snake_case, JSON-safe). */
 export interface ServerEvent {
@@ -27,6 +28,10 @@ export function createEventHub(cron: CronSystem): EventHub {
   const listeners = new Set<(e: ServerEvent) => void>();
   const owners = new Map<string, string | null>();
   let bridge: ((e: ServerEvent) => void) | null = null;
+  // Listeners get each execution's events in lifecycle order, whichever process they came from.
+  const order = createExecutionOrder((e) => {
+    for (const l of listeners) l(e);
+  });
   const remember = (e: Execution): void => {
     owners.set(e.id, (e.triggerMetadata.triggered_by as string | undefined) ?? null);
     if (owners.size > 20_000) owners.delete(owners.keys().next().value!);
@@ -43,7 +48,7 @@ export function createEventHub(cron: CronSystem): EventHub {
       return () => listeners.delete(l);
     },
     publish(e, fromBridge = false) {
-      for (const l of listeners) l(e);
+      order.push(e);
       if (!fromBridge) bridge?.(e);
     },
     setBridge(send) {
@@ -51,6 +56,7 @@ export function createEventHub(cron: CronSystem): EventHub {
     },
     close() {
       for (const off of offs) off();
+      order.close();
       listeners.clear();
     },
   };

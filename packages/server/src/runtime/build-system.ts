@@ -1,5 +1,10 @@
 import { createCronSystem, ConfigError } from '@vecron/sdk';
-import type { AnyExecutor, CronSystem, CronSystemOptions, Queue, SecretBoxKeys, Storage } from '@vecron/sdk';
+import type { AnyExecutor, Clock, CronSystem, CronSystemOptions, SecretBoxKeys, Storage } from '@vecron/sdk';
+import type { NatsQueue } from '@vecron/sdk/nats';
+import type * as NatsAdapter from '@vecron/sdk/nats';
+import type * as PostgresAdapter from '@vecron/sdk/postgres';
+import type * as RedisAdapter from '@vecron/sdk/redis';
+import type { RedisCoordination } from '@vecron/sdk/redis';
 import { dbExecutor } from '@vecron/executor-db';
 import { fileExecutor } from '@vecron/executor-file';
 import { httpExecutor } from '@vecron/executor-http';
@@ -8,15 +13,19 @@ import type { Logger } from 'pino';
 import type { ServerConfig } from '../config/config-schema.js';
 import { isEmbedded, resolveEncryptionKeys } from './keys.js';
 
-/** The distributed adapters live in subpath exports another package may not have built yet. */
-async function loadAdapter<T>(specifier: string, exportName: string, configKey: string): Promise<T> {
+type PostgresModule = typeof PostgresAdapter;
+type NatsModule = typeof NatsAdapter;
+type RedisModule = typeof RedisAdapter;
+
+/**
+ * The distributed adapters live in subpath exports whose drivers (`pg`, `@nats-io/*`, `ioredis`)
+ * are optional peer dependencies: a missing one is a configuration error naming the key.
+ */
+async function loadAdapter<T>(specifier: string, configKey: string): Promise<T> {
   try {
-    const mod = (await import(specifier)) as Record<string, unknown>;
-    const factory = mod[exportName];
-    if (typeof factory !== 'function') throw new Error(`${specifier} has no ${exportName}`);
-    return factory as T;
+    return (await import(specifier)) as T;
   } catch (cause) {
-    throw new ConfigError('server configuration', [{ path: configKey, message: `needs ${specifier} (${exportName}), which is not available: ${(cause as Error).message}` }], { cause });
+    throw new ConfigError('server configuration', [{ path: configKey, message: `needs ${specifier}, which cannot be loaded (install its driver): ${(cause as Error).message}` }], { cause });
   }
 }
 
@@ -25,6 +34,10 @@ export interface BuiltSystem {
   cron: CronSystem;
   /** Optional extra dependency checks for `/ready` (queue, coordination). */
   checks: Record<string, () => Promise<void>>;
+  /** The NATS queue, in distributed mode (its connection also carries the event bridge). */
+  natsQueue: NatsQueue | null;
+  /** The Redis coordination adapter, when `coordination.redis_url` is set. */
+  coordination: RedisCoordination | null;
   /** Closes adapter resources that `cron.stop()` does not own. */
   close(): Promise<void>;
 }
@@ -46,26 +59,54 @@ export function defaultExecutors(config: ServerConfig): AnyExecutor[] {
 export async function buildCronSystem(config: ServerConfig, args: { logger: Logger; executors?: AnyExecutor[]; encryptionKeys?: SecretBoxKeys }): Promise<BuiltSystem> {
   const checks: Record<string, () => Promise<void>> = {};
   const closers: Array<() => Promise<void>> = [];
-  let storage: Storage | Promise<Storage> | undefined;
-  let queue: Queue | undefined;
+  const close = async (): Promise<void> => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+    closers.length = 0;
+  };
+  let storage: Storage | undefined;
+  let clock: Clock | undefined;
+  let queue: NatsQueue | null = null;
+  let coordination: RedisCoordination | null = null;
+  const log = (component: string): Logger => args.logger.child({ component });
 
-  if (!isEmbedded(config)) {
-    const postgresStorage = await loadAdapter<(o: unknown) => Storage | Promise<Storage>>('@vecron/sdk/postgres', 'postgresStorage', '$.storage.database_url');
-    storage = postgresStorage({ connectionString: config.storage.database_url, schema: config.storage.schema });
-  }
-  if (config.queue.nats_servers) {
-    const natsQueue = await loadAdapter<(o: unknown) => Queue>('@vecron/sdk/nats', 'natsQueue', '$.queue.nats_servers');
-    queue = natsQueue({ servers: config.queue.nats_servers.split(',').map((s) => s.trim()) });
-  } else if (!isEmbedded(config)) {
-    args.logger.warn('database_url set without queue.nats_servers: the queue is in-process, so run api, scheduler and worker in one process (`vecron all`)');
-  }
-  let coordination: unknown;
-  if (config.coordination.redis_url) {
-    const redisCoordination = await loadAdapter<(o: unknown) => unknown>('@vecron/sdk/redis', 'redisCoordination', '$.coordination.redis_url');
-    coordination = redisCoordination({ url: config.coordination.redis_url });
-    const c = coordination as { ping?: () => Promise<void>; close?: () => Promise<void> };
-    if (c.ping) checks.redis = () => c.ping!();
-    if (c.close) closers.push(() => c.close!());
+  try {
+    if (!isEmbedded(config)) {
+      const pgMod = await loadAdapter<PostgresModule>('@vecron/sdk/postgres', '$.storage.database_url');
+      // Opened here (migrations run under an advisory lock) so the database clock can use it.
+      const pgStorage = await pgMod.postgresStorage({ connectionString: config.storage.database_url, schema: config.storage.schema, logger: log('postgres') });
+      storage = pgStorage;
+      const dbClock = await pgMod.databaseClock(pgStorage, { logger: log('clock') });
+      clock = dbClock;
+      closers.push(async () => dbClock.close());
+    }
+    if (config.queue.nats_servers) {
+      const natsMod = await loadAdapter<NatsModule>('@vecron/sdk/nats', '$.queue.nats_servers');
+      const st = storage;
+      const q = natsMod.natsQueue({
+        servers: config.queue.nats_servers.split(',').map((s) => s.trim()),
+        stream: config.queue.stream,
+        subject: config.queue.subject,
+        consumer: config.queue.consumer,
+        logger: log('nats'),
+        ...(st ? { onDeadLetter: async (id: string) => void (await natsMod.markDeadLetter(st, id, clock ? { clock } : {})) } : {}),
+      });
+      queue = q;
+      checks.nats = async () => void (await q.ready());
+    } else if (!isEmbedded(config)) {
+      args.logger.warn('database_url set without queue.nats_servers: the queue is in-process, so run api, scheduler and worker in one process (`vecron all`)');
+    }
+    if (config.coordination.redis_url) {
+      const redisMod = await loadAdapter<RedisModule>('@vecron/sdk/redis', '$.coordination.redis_url');
+      const c = redisMod.redisCoordination({ url: config.coordination.redis_url, keyPrefix: config.coordination.key_prefix, logger: log('redis') });
+      coordination = c;
+      checks.redis = async () => void (await c.client.ping());
+      closers.push(() => c.close());
+    }
+  } catch (err) {
+    await close();
+    if (queue) await queue.close().catch(() => undefined);
+    if (storage) await storage.close().catch(() => undefined);
+    throw err;
   }
 
   const options: Record<string, unknown> = {
@@ -78,15 +119,10 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
     leaseMs: config.worker.lease_ms,
     shutdownGraceMs: config.worker.shutdown_grace_ms,
     ...(storage ? { storage } : config.storage.data_dir ? { dataDir: config.storage.data_dir } : {}),
+    ...(clock ? { clock } : {}),
     ...(queue ? { queue } : {}),
     ...(coordination ? { coordination } : {}),
   };
   const cron = createCronSystem(options as CronSystemOptions);
-  return {
-    cron,
-    checks,
-    async close() {
-      for (const c of closers) await c().catch(() => undefined);
-    },
-  };
+  return { cron, checks, natsQueue: queue, coordination, close };
 }

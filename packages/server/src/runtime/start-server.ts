@@ -16,9 +16,11 @@ import { hashPassword } from '../auth/passwords.js';
 import { createTokenService } from '../auth/tokens.js';
 import type { ServerConfig } from '../config/config-schema.js';
 import { createApp } from '../http/create-app.js';
-import { memoryRateLimiter } from '../http/rate-limiter.js';
+import { memoryRateLimiter, redisRateLimiter } from '../http/rate-limiter.js';
 import type { RateLimiter } from '../http/rate-limiter.js';
 import type { RouteDef } from '../http/route.js';
+import { natsEventBridge } from '../observability/event-bridge.js';
+import type { EventBridge } from '../observability/event-bridge.js';
 import { createEventHub } from '../observability/event-hub.js';
 import type { EventHub } from '../observability/event-hub.js';
 import { healthHandler, readyHandler } from '../observability/health.js';
@@ -105,6 +107,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
   const { cron } = built;
   const toClose: Array<() => Promise<void>> = [];
   let shuttingDown = false;
+  let bridge: EventBridge | null = null;
   try {
     const storage = await cron.internals.storage();
     const sql = storage.sql;
@@ -121,8 +124,17 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
       },
       ...built.checks,
     };
-    const limiter: RateLimiter = memoryRateLimiter();
     const runsApi = role === 'all' || role === 'api';
+    // Distributed mode: api replicas share login/webhook limits through Redis; events cross processes over NATS.
+    const limiter: RateLimiter = built.coordination ? redisRateLimiter(built.coordination, { keyPrefix: config.coordination.key_prefix, logger }) : memoryRateLimiter();
+    if (built.natsQueue) {
+      const b = natsEventBridge(hub, built.natsQueue, { subject: config.queue.events_subject, receive: runsApi, logger });
+      bridge = b;
+      let timer: NodeJS.Timeout | undefined;
+      const connected = await Promise.race([b.ready().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 5_000)))]);
+      clearTimeout(timer);
+      if (!connected) logger.warn('event bridge: NATS not reachable after 5 s; starting anyway, it connects in the background');
+    }
     const runsScheduler = role === 'all' || role === 'scheduler';
     const runsWorker = role === 'all' || role === 'worker';
 
@@ -214,8 +226,11 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
           shuttingDown = true;
           logger.info({ role }, 'vecron stopping');
           if (apiServer) await closeServer(apiServer, 2_000);
-          hub.close();
+          // The hub and its bridge stay up while in-flight executions finish, so their last
+          // events still reach other processes (the queue's connection drains in cron.stop()).
           await cron.stop({ graceMs: config.worker.shutdown_grace_ms });
+          hub.close();
+          await bridge?.close();
           for (const c of toClose.reverse()) await c().catch((err: unknown) => logger.error({ err }, 'close failed'));
           await tracing.close();
           await built.close();
@@ -226,6 +241,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     };
   } catch (err) {
     for (const c of toClose.reverse()) await c().catch(() => undefined);
+    await bridge?.close().catch(() => undefined);
     await cron.stop().catch(() => undefined);
     await built.close();
     throw err;
