@@ -31,7 +31,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts'],
-          exclude: ['packages/sdk/test/distributed/**', '**/node_modules/**'],
+          exclude: ['packages/sdk/test/distributed/**', 'packages/server/test/distributed/**', '**/node_modules/**'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
@@ -41,9 +41,10 @@ export default defineConfig({
         ssr,
         test: {
           // Multi-process fault tests on private PostgreSQL/NATS/Redis servers (issue 3) and the
-          // distributed adapters' integration tests: `vitest run --project distributed`.
+          // distributed adapters' integration tests, and the server's multi-process acceptance test
+          // (issue 6): `vitest run --project distributed`.
           name: 'distributed',
-          include: ['packages/sdk/test/distributed/**/*.test.ts'],
+          include: ['packages/sdk/test/distributed/**/*.test.ts', 'packages/server/test/distributed/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
         },
