@@ -1,4 +1,4 @@
-import { ConfigError } from '@vecron/sdk';
+import { parseConfig } from '@vecron/sdk';
 import { z } from 'zod';
 import { DatabaseTypeSchema } from './step-config.js';
 
@@ -47,29 +47,11 @@ export type ResolvedDbExecutorOptions = z.output<typeof DbExecutorOptionsSchema>
 /** A named connection, resolved. */
 export type NamedConnection = z.output<typeof ConnectionSchema>;
 
-/** Formats a zod path as a JSON path (`$.connections.main.pool.max`). */
-function jsonPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '$';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (typeof seg === 'string' && /^[A-Za-z_$][\w$]*$/.test(seg)) out += `.${seg}`;
-    else out += `[${JSON.stringify(String(seg))}]`;
-  }
-  return out;
-}
-
 /**
  * Parses the factory options once, at the boundary.
  *
  * @throws ConfigError listing every issue with its path.
  */
 export function parseOptions(input: unknown): ResolvedDbExecutorOptions {
-  const result = DbExecutorOptionsSchema.safeParse(input ?? {});
-  if (!result.success) {
-    throw new ConfigError(
-      'dbExecutor options',
-      result.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message })),
-    );
-  }
-  return result.data;
+  return parseConfig(DbExecutorOptionsSchema, input ?? {}, 'dbExecutor options');
 }

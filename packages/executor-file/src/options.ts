@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError } from '@vecron/sdk';
+import { parseConfig } from '@vecron/sdk';
 import { z } from 'zod';
 
 /** Encodings the executor reads and writes (names are case-insensitive aliases of four encodings). */
@@ -48,12 +48,5 @@ export type ResolvedFileExecutorOptions = z.output<typeof FileExecutorOptionsSch
 
 /** Validates the factory options. @throws ConfigError listing every issue. */
 export function parseFileExecutorOptions(input: FileExecutorOptions | undefined): ResolvedFileExecutorOptions {
-  const r = FileExecutorOptionsSchema.safeParse(input ?? {});
-  if (!r.success) {
-    throw new ConfigError(
-      'fileExecutor options',
-      r.error.issues.map((i) => ({ path: `$${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`, message: i.message })),
-    );
-  }
-  return r.data;
+  return parseConfig(FileExecutorOptionsSchema, input ?? {}, 'fileExecutor options');
 }

@@ -1,4 +1,4 @@
-import { ConfigError } from '@vecron/sdk';
+import { parseConfig } from '@vecron/sdk';
 import { z } from 'zod';
 
 /** One resolved address, as `dns.lookup(…, { all: true })` returns it. */
@@ -97,11 +97,5 @@ export type ResolvedHttpExecutorOptions = z.output<typeof httpExecutorOptionsSch
 
 /** Validates options at the boundary; throws `ConfigError` listing every issue with its path. */
 export function parseHttpExecutorOptions(input: unknown): ResolvedHttpExecutorOptions {
-  const result = httpExecutorOptionsSchema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => ({
-    path: ['$', ...i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))].join(''),
-    message: i.message,
-  }));
-  throw new ConfigError('httpExecutor options', issues);
+  return parseConfig(httpExecutorOptionsSchema, input ?? {}, 'httpExecutor options');
 }

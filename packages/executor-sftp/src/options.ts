@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError } from '@vecron/sdk';
+import { parseConfig } from '@vecron/sdk';
 import { z } from 'zod';
 import { FingerprintListSchema } from './config.js';
 
@@ -53,10 +53,5 @@ export type ResolvedSftpExecutorOptions = z.output<typeof SftpExecutorOptionsSch
 
 /** Validates the factory options, throwing a `ConfigError` that lists every issue with its path. */
 export function parseSftpExecutorOptions(input: SftpExecutorOptions | undefined): ResolvedSftpExecutorOptions {
-  const result = SftpExecutorOptionsSchema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  throw new ConfigError(
-    'sftpExecutor options',
-    result.error.issues.map((i) => ({ path: ['$', ...i.path.map(String)].join('.'), message: i.message })),
-  );
+  return parseConfig(SftpExecutorOptionsSchema, input ?? {}, 'sftpExecutor options');
 }

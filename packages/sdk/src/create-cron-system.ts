@@ -21,6 +21,7 @@ import type { CronSystemOptions, StartOptions } from './options.js';
 import { memoryQueue } from './queue/memory-queue.js';
 import type { Queue } from './queue/port.js';
 import { nextFireTimes, usesCalendar } from './schedule/index.js';
+import { announceCreated } from './scheduler/announce.js';
 import { createDispatcher } from './scheduler/dispatcher.js';
 import type { Dispatcher } from './scheduler/dispatcher.js';
 import { createScheduler } from './scheduler/scheduler.js';
@@ -133,7 +134,7 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
   let workerLoop: Promise<void> | null = null;
   let stopped = false;
 
-  const scheduling = createSchedulingApi({ storage, queue, events, clock, defaultTimeZone: opts.timezone });
+  const scheduling = createSchedulingApi({ storage, queue, events, clock, logger, defaultTimeZone: opts.timezone });
 
   const validate = async (input: unknown): Promise<JobDefinition> => {
     const def = parseJobDefinition(input);
@@ -236,11 +237,7 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
         },
         now,
       );
-      if (created) {
-        await queue.publish(execution.id);
-        await s.markPublished([execution.id], now);
-        events.emit('execution.created', { execution });
-      }
+      if (created) await announceCreated({ storage: s, queue, events, logger }, execution, now);
       return { executionId: execution.id, created };
     },
 
@@ -293,11 +290,7 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
           },
           now,
         );
-        if (created) {
-          await queue.publish(execution.id);
-          await s.markPublished([execution.id], now);
-          events.emit('execution.created', { execution });
-        }
+        if (created) await announceCreated({ storage: s, queue, events, logger }, execution, now);
         return { executionId: execution.id, created };
       },
       steps: async (id) => (await storage()).listStepAttempts(id),

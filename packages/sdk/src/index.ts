@@ -42,7 +42,7 @@ export {
   ConflictError, CryptoError, isRetryable, toErrorRecord,
 } from './errors/errors.js';
 export type { VecronErrorOptions, ValidationIssue } from './errors/errors.js';
-export { zodIssues, toJsonPath } from './errors/zod-issues.js';
+export { zodIssues, toJsonPath, parseConfig } from './errors/zod-issues.js';
 
 export {
   jobDefinitionSchema, stepSchema, triggersSchema, webhookTriggerSchema, variableNameSchema,

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ConfigError } from './errors/errors.js';
-import { zodIssues } from './errors/zod-issues.js';
+import { parseConfig } from './errors/zod-issues.js';
 import type { AnyExecutor } from './executor/executor.js';
 import type { Clock } from './internal/clock.js';
 import type { Coordination } from './coordination/port.js';
@@ -91,9 +90,7 @@ export type ResolvedCronSystemOptions = z.output<typeof optionsSchema>;
 
 /** Validates options; throws `ConfigError` listing every bad field by path. */
 export function parseCronSystemOptions(input: CronSystemOptions): ResolvedCronSystemOptions {
-  const r = optionsSchema.safeParse(input ?? {});
-  if (!r.success) throw new ConfigError('cron system options', zodIssues(r.error));
-  return r.data;
+  return parseConfig(optionsSchema, input ?? {}, 'cron system options');
 }
 
 /** Options of `cron.start()`: which roles this process runs. */

@@ -15,6 +15,8 @@ import { nextFireAfter, nextPlannedEvent, planEvents, usesCalendar } from '../sc
 import type { PlanContext, PlannedEvent } from '../schedule/index.js';
 import type { Storage } from '../storage/port.js';
 import { offsetAt, toLocalParts } from '../time/zoned.js';
+import type { Logger } from 'pino';
+import { announceCreated } from './announce.js';
 import { createCalendarSource } from './calendar-source.js';
 import { jitterFor } from './decide-fires.js';
 
@@ -109,6 +111,7 @@ export function createSchedulingApi(deps: {
   queue: Queue;
   events: CronEventBus;
   clock: Clock;
+  logger: Logger;
   defaultTimeZone: string;
 }): SchedulingApi {
   const { storage, queue, clock, defaultTimeZone } = deps;
@@ -253,9 +256,7 @@ export function createSchedulingApi(deps: {
         );
         if (created) {
           await s.recordLedger({ jobId, fireAt: at, outcome: 'fired', reason: 'backfill', executionId: execution.id, recordedAt: now });
-          await queue.publish(execution.id);
-          await s.markPublished([execution.id], now);
-          bus.emit('execution.created', { execution });
+          await announceCreated({ storage: s, queue, events: bus, logger: deps.logger }, execution, now);
         }
         runs.push({ scheduledFor: at, executionId: execution.id, created });
       }
