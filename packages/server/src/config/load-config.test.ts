@@ -35,6 +35,8 @@ describe('loadConfig', () => {
     expect(bad({ VECRON__API__PROT: '1' }).message).toContain('prot');
     expect(bad({ VECRON__STORAGE__DATABASE_URL: 'mysql://x' }).issues[0]!.path).toBe('$.storage.database_url');
     expect(bad({ VECRON__AUTH__INITIAL_ADMIN_PASSWORD: 'short' }).issues[0]!.path).toBe('$.auth.initial_admin_password');
+    expect(bad({ VECRON__QUEUE__EVENTS_SUBJECT: 'vecron.work.events' }).issues[0]!.path).toBe('$.queue.events_subject');
+    expect(bad({ VECRON__QUEUE__STREAM: 'has space' }).issues[0]!.path).toBe('$.queue.stream');
     expect(() => envLayer({ VECRON__API: '1' })).toThrow(ConfigError);
   });
 });
