@@ -29,7 +29,9 @@
     var el = document.getElementById(id);
     if (!el || !window.htmx) return;
     inflight[id] = true;
-    window.htmx.ajax('GET', el.getAttribute('data-live'), { target: '#' + id, swap: 'outerHTML' }).then(done, done);
+    // The region is its own source: htmx drops a request whose source already has one in flight,
+    // so a shared source (the body, htmx's default) would lose refreshes.
+    window.htmx.ajax('GET', el.getAttribute('data-live'), { source: el, target: el, swap: 'outerHTML' }).then(done, done);
     function done() {
       inflight[id] = false;
       if (dirty[id]) schedule();

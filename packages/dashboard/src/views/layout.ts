@@ -38,6 +38,7 @@ export function layout(v: ViewContext, o: { title: string; section: Section; bod
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${o.title} · ${v.t('app.title')}</title>
 <meta name="htmx-config" content="${HTMX_CONFIG}">
 <link rel="stylesheet" href="${v.url('/assets/dashboard.css', { v: ASSET_VERSION })}">

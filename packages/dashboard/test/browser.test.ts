@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { CronSystem } from '@vecron/sdk';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { serveDashboard, startCron } from './helpers.js';
+
+// The system browser (Debian `chromium`); a browser is never downloaded. Missing → the test fails.
+const CHROMIUM = process.env.VECRON_CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const SHOTS = process.env.VECRON_SCREENSHOT_DIR ?? os.tmpdir();
+
+/** Retries an assertion until it passes (the page updates asynchronously) or 10 s pass. */
+async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+const textOf = async (l: Locator): Promise<string> => ((await l.textContent()) ?? '').trim();
+
+let cron: CronSystem;
+let server: { base: string; close(): Promise<void> };
+let context: BrowserContext;
+let profile: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's browser with \`apt-get install -y chromium\` (or set VECRON_CHROMIUM). The dashboard browser test needs it and does not download one.`);
+  }
+  cron = await startCron();
+  server = await serveDashboard({ cron }, '/dashboard');
+  profile = await mkdtemp(path.join(os.tmpdir(), 'vecron-chromium-'));
+  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1360, height: 900 }, locale: 'en-US' });
+});
+
+afterAll(async () => {
+  await context?.close();
+  await server?.close();
+  await cron?.stop({ graceMs: 0 });
+  if (profile) await rm(profile, { recursive: true, force: true });
+});
+
+it('runs a job from the jobs page and watches it turn to success live over SSE, opens its steps, switches to Vietnamese', async () => {
+  const job = await cron.jobs.create({
+    name: 'sao-ke-ngan-hang', description: 'Daily bank statement import', schedule: { type: 'cron', expression: '0 0 2 ? * MON-FRI' },
+    steps: [
+      { id: 'fetch', name: 'Fetch statement', type: 'echo', config: { message: { rows: 3, bank: 'Ngân hàng Demo' }, ms: 1200 } },
+      { id: 'store', name: 'Store rows', type: 'echo', config: { message: '{{steps.fetch.output.said.rows}}', ms: 300 } },
+    ],
+  });
+  await cron.jobs.create({ name: 'doi-soat-cuoi-ngay', description: 'End-of-day reconciliation', schedule: { type: 'cron', expression: '0 30 23 ? * MON-SAT', timezone: 'Asia/Ho_Chi_Minh' }, steps: [{ id: 'a', type: 'echo', config: { message: 'x' } }] });
+  const page: Page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+
+  await page.goto(`${server.base}/`);
+  await eventually(async () => expect(await textOf(page.locator('h1'))).toBe('Jobs'));
+  // The SSE connection is up (the indicator turns on when the stream opens).
+  await page.locator('#live.on').waitFor({ timeout: 10_000 });
+  // A marker that a reload would wipe.
+  await page.evaluate(() => ((globalThis as unknown as { __noReload: number }).__noReload = 42));
+
+  const row = page.locator(`#jobs tr[data-job-id="${job.id}"]`);
+  await row.getByTestId('run-now').click();
+  const started = page.getByTestId('started-execution');
+  await started.waitFor({ timeout: 10_000 });
+  const href = (await started.getAttribute('href'))!;
+  const executionId = href.split('/').pop()!;
+
+  // The recent-executions panel shows the run while it runs, then success — refreshed by SSE events, no reload.
+  const execRow = page.locator(`#executions tr[data-execution-id="${executionId}"]`);
+  await execRow.waitFor({ timeout: 10_000 });
+  await page.locator(`#executions tr[data-execution-id="${executionId}"][data-status="running"]`).waitFor({ timeout: 10_000 });
+  await page.locator(`#executions tr[data-execution-id="${executionId}"][data-status="success"]`).waitFor({ timeout: 15_000 });
+  // The jobs table's "last run" and the counters follow too.
+  await eventually(async () => expect(await textOf(row.locator('.badge'))).toBe('success'));
+  await eventually(async () => expect(await textOf(page.getByTestId('counters.success24h').locator('.count'))).toBe('1'));
+  expect(await page.evaluate(() => (globalThis as unknown as { __noReload?: number }).__noReload)).toBe(42);
+  await page.screenshot({ path: path.join(SHOTS, 'vecron-dashboard-jobs.png'), fullPage: true });
+
+  // The execution page: both steps on the timeline, outputs pretty-printed.
+  await execRow.locator('a').first().click();
+  await page.waitForURL(`**/dashboard/executions/${executionId}`);
+  await eventually(async () => expect(await page.locator('#execution').getAttribute('data-status')).toBe('success'));
+  await eventually(async () => expect(await page.locator('.timeline li[data-step-id="fetch"]').getAttribute('data-status')).toBe('succeeded'));
+  await eventually(async () => expect(await page.locator('.timeline li[data-step-id="store"]').getAttribute('data-status')).toBe('succeeded'));
+  await eventually(async () => expect(await textOf(page.locator('details.output[data-step-id="fetch"] pre'))).toContain('"bank": "Ngân hàng Demo"'));
+  await page.screenshot({ path: path.join(SHOTS, 'vecron-dashboard-execution.png'), fullPage: true });
+
+  // Vietnamese, kept across pages by the cookie.
+  await page.getByTestId('lang-vi').click();
+  await eventually(async () => expect(await page.locator('html').getAttribute('lang')).toBe('vi'));
+  await eventually(async () => expect(await textOf(page.locator('.timeline').locator('..').locator('h2'))).toBe('Dòng thời gian các bước'));
+  await page.getByRole('link', { name: 'Tác vụ', exact: true }).click();
+  await eventually(async () => expect(await textOf(page.locator('h1'))).toBe('Tác vụ'));
+  await eventually(async () => expect(await textOf(page.locator(`#jobs tr[data-job-id="${job.id}"]`).getByTestId('run-now'))).toBe('Chạy ngay'));
+  await page.screenshot({ path: path.join(SHOTS, 'vecron-dashboard-jobs-vi.png'), fullPage: true });
+
+  expect(errors).toEqual([]);
+}, 90_000);
