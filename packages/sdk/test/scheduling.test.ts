@@ -301,3 +301,80 @@ describe('overlap policies (fixed_rate 60 s, a run blocks until released)', () =
     expect(r.peak).toBe(1);
   });
 });
+
+describe('overlap policies × catch-up after a 3-hour downtime (cron every 30 min, catch-up all)', () => {
+  async function downtime(name: string, policy: string) {
+    const clock = fakeClock(new Date('2026-03-04T00:00:00Z'));
+    let running = 0;
+    let peak = 0;
+    const gates: Array<() => void> = [];
+    const block = defineExecutor({
+      type: 'block',
+      config: z.object({}),
+      async execute(_c, ctx) {
+        running++;
+        peak = Math.max(peak, running);
+        try {
+          await new Promise<void>((resolve, reject) => {
+            gates.push(resolve);
+            ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
+          });
+          return {};
+        } finally {
+          running--;
+        }
+      },
+    });
+    const cron = createCronSystem({ storage: await storage(), clock, executors: [block], dispatchIntervalMs: 20, leaseMs: 600_000, pollIntervalMs: 60_000 });
+    systems.push(cron);
+    await cron.start({ scheduler: true, worker: { concurrency: 8 } });
+    const job = await cron.jobs.create({
+      name, overlap_policy: policy, catchup: { policy: 'all' },
+      schedule: { type: 'cron', expression: '0 0/30 * * * ?', timezone: 'UTC' },
+      steps: [{ id: 'b', type: 'block', config: {} }],
+    });
+    clock.set(new Date('2026-03-04T00:30:05Z'));
+    await cron.internals.scheduler()!.tick(); // the 00:30 run starts and blocks
+    await until(() => running === 1, 10_000, 'first run started');
+    clock.set(new Date('2026-03-04T03:40:00Z')); // scheduler down 00:30 → 03:40: 01:00 … 03:30 are due
+    await cron.internals.scheduler()!.tick();
+    if (policy === 'cancel_other') await until(async () => (await cron.executions.list({ jobId: job.id, status: 'cancelled' })).length >= 1, 10_000, 'open run cancelled');
+    if (policy === 'allow') await until(() => running === 7, 10_000, 'all seven running at once');
+    const deadline = Date.now() + 20_000;
+    while ((await cron.executions.list({ jobId: job.id, status: ['pending', 'running', 'cancelling'] })).length && Date.now() < deadline) {
+      gates.splice(0).forEach((g) => g());
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const runs = (await cron.executions.list({ jobId: job.id, limit: 100 })).sort((a, b) => a.scheduledFor!.getTime() - b.scheduledFor!.getTime());
+    const skipped = (await cron.ledger(job.id)).filter((l) => l.outcome === 'skipped');
+    return { runs: runs.map((e) => `${e.scheduledFor!.toISOString().slice(11, 16)} ${e.status}`), skipped: skipped.map((l) => `${l.fireAt.toISOString().slice(11, 16)} ${l.reason}`), peak };
+  }
+  const DUE = ['01:00', '01:30', '02:00', '02:30', '03:00', '03:30'];
+
+  it('allow: the open run and all six caught-up fires run side by side', async () => {
+    const r = await downtime('down-allow', 'allow');
+    expect(r.runs).toEqual(['00:30 success', ...DUE.map((t) => `${t} success`)]);
+    expect(r.peak).toBe(7);
+  });
+  it('forbid: all six are skipped (overlap) while the 00:30 run is open', async () => {
+    const r = await downtime('down-forbid', 'forbid');
+    expect(r.runs).toEqual(['00:30 success']);
+    expect(r.skipped).toEqual(DUE.map((t) => `${t} overlap`));
+  });
+  it('queue_one: the latest waits behind the open run, the other five are skipped', async () => {
+    const r = await downtime('down-queue-one', 'queue_one');
+    expect(r.runs).toEqual(['00:30 success', '03:30 success']);
+    expect(r.skipped).toEqual(DUE.slice(0, 5).map((t) => `${t} overlap`));
+    expect(r.peak).toBe(1);
+  });
+  it('queue_all: all six run, one at a time', async () => {
+    const r = await downtime('down-queue-all', 'queue_all');
+    expect(r.runs).toEqual(['00:30 success', ...DUE.map((t) => `${t} success`)]);
+    expect(r.peak).toBe(1);
+  });
+  it('cancel_other: the open run is cancelled, the latest runs, five are skipped', async () => {
+    const r = await downtime('down-cancel-other', 'cancel_other');
+    expect(r.runs).toEqual(['00:30 cancelled', '03:30 success']);
+    expect(r.skipped).toEqual(DUE.slice(0, 5).map((t) => `${t} overlap`));
+  });
+});
