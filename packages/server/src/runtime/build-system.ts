@@ -91,7 +91,8 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
         ...(st ? { onDeadLetter: async (id: string) => void (await natsMod.markDeadLetter(st, id, clock ? { clock } : {})) } : {}),
       });
       queue = q;
-      checks.nats = async () => void (await q.ready());
+      // A round trip to the server: a connection that is reconnecting does not answer.
+      checks.nats = async () => void (await (await q.ready()).flush());
     } else if (!isEmbedded(config)) {
       args.logger.warn('database_url set without queue.nats_servers: the queue is in-process, so run api, scheduler and worker in one process (`vecron all`)');
     }

@@ -173,6 +173,10 @@ describe('vecron api ×2 + scheduler ×2 + worker ×2 on PostgreSQL, NATS and Re
     const a1 = client(urlOf(api1));
     const a2 = client(urlOf(api2));
 
+    const ready = await a1.call('GET', '/ready');
+    expect(ready.status).toBe(200);
+    expect(Object.keys(ready.body.checks).sort()).toEqual(['nats', 'redis', 'storage']);
+
     // Both api processes raced to create the first admin; exactly one did.
     const first = await a1.call('POST', '/api/auth/login', { body: { username: 'admin', password: PASSWORD } });
     expect(first.status).toBe(200);
