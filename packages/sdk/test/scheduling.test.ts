@@ -247,7 +247,8 @@ describe('overlap policies (fixed_rate 60 s, a run blocks until released)', () =
         }
       },
     });
-    const cron = createCronSystem({ storage: await storage(), clock, executors: [block], dispatchIntervalMs: 20, leaseMs: 600_000, pollIntervalMs: 60_000 });
+    // Its own store: a scheduler fires every due schedule of its store, other tests' included.
+    const cron = createCronSystem({ clock, executors: [block], dispatchIntervalMs: 20, leaseMs: 600_000, pollIntervalMs: 60_000 });
     systems.push(cron);
     await cron.start({ scheduler: true, worker: { concurrency: 4 } });
     const job = await cron.jobs.create({ name, overlap_policy: policy, schedule: { type: 'fixed_rate', interval_seconds: 60 }, steps: [{ id: 'b', type: 'block', config: {} }] });
@@ -325,7 +326,8 @@ describe('overlap policies × catch-up after a 3-hour downtime (cron every 30 mi
         }
       },
     });
-    const cron = createCronSystem({ storage: await storage(), clock, executors: [block], dispatchIntervalMs: 20, leaseMs: 600_000, pollIntervalMs: 60_000 });
+    // Its own store: the shared one holds other tests' schedules, which this scheduler would fire too.
+    const cron = createCronSystem({ clock, executors: [block], dispatchIntervalMs: 20, leaseMs: 600_000, pollIntervalMs: 60_000 });
     systems.push(cron);
     await cron.start({ scheduler: true, worker: { concurrency: 8 } });
     const job = await cron.jobs.create({
