@@ -5,8 +5,8 @@ import type { Queue } from '../queue/port.js';
 import type { Storage } from '../storage/port.js';
 
 /**
- * After an execution row is committed: publish it, mark it published and emit
- * `execution.created`. The row is the outbox: when the publish fails (broker down) it stays
+ * After an execution row is committed: emit `execution.created`, then publish it and mark it
+ * published. The row is the outbox: when the publish fails (broker down) it stays
  * unpublished and the dispatcher publishes it later, so the caller never sees a lost run.
  */
 export async function announceCreated(
@@ -14,11 +14,12 @@ export async function announceCreated(
   execution: Execution,
   now: Date,
 ): Promise<void> {
+  // Announce before publishing: once published, a worker's `execution.started` may follow at once.
+  deps.events.emit('execution.created', { execution });
   try {
     await deps.queue.publish(execution.id, { notBefore: execution.availableAt });
     await deps.storage.markPublished([execution.id], now);
   } catch (err) {
     deps.logger.warn({ err, executionId: execution.id }, 'publish failed; the dispatcher will publish it');
   }
-  deps.events.emit('execution.created', { execution });
 }

@@ -64,13 +64,16 @@ export function createScheduler(deps: {
       const published: string[] = [];
       for (let i = 0; i < created.length; i += PUBLISH_CHUNK) {
         const chunk = created.slice(i, i + PUBLISH_CHUNK);
+        // Announce before publishing: once published, a worker's `execution.started` may follow at once.
+        for (const e of chunk) {
+          events.emit('execution.created', { execution: e });
+          events.emit('schedule.fired', { jobId: e.jobId, executionId: e.id, scheduledFor: e.scheduledFor ?? e.createdAt });
+        }
         const results = await Promise.allSettled(chunk.map((e) => queue.publish(e.id, { notBefore: e.availableAt })));
         results.forEach((r, j) => {
           const e = chunk[j]!;
           if (r.status === 'fulfilled') published.push(e.id);
           else logger.warn({ err: r.reason, executionId: e.id }, 'publish failed; the dispatcher will retry');
-          events.emit('execution.created', { execution: e });
-          events.emit('schedule.fired', { jobId: e.jobId, executionId: e.id, scheduledFor: e.scheduledFor ?? e.createdAt });
         });
       }
       await storage.markPublished(published, now);
