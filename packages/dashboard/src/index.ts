@@ -20,7 +20,7 @@
  *
  * @packageDocumentation
  */
-export { createDashboardRouter } from './router.js';
+export { createDashboardRouter, DASHBOARD_ROUTER } from './router.js';
 export type { DashboardRouterOptions, DashboardAuth, DashboardUser, DashboardLoginResult, DashboardActionRecord } from './router.js';
 export type { DashboardEvent } from './live.js';
 export { DASHBOARD_PERMISSIONS } from './permissions.js';

@@ -99,6 +99,9 @@ export interface DashboardRouterOptions {
   showNoAuthBanner?: boolean;
 }
 
+/** Marks a router made by {@link createDashboardRouter} (route-table audits of a host app can recognise it). */
+export const DASHBOARD_ROUTER: unique symbol = Symbol.for('vecron.dashboard');
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PAGE_SIZE = 25;
 const JOBS_PAGE_SIZE = 50;
@@ -631,5 +634,6 @@ ${await executionsSection(res, {}, pageOf(req), 'dlq')}`, await countersIfAllowe
   router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => answerProblem(req, res, err));
   // Unknown paths under the dashboard.
   router.use((req: Request, res: Response) => answerProblem(req, res, new NotFoundError('page', req.path)));
+  Object.defineProperty(router, DASHBOARD_ROUTER, { value: true });
   return router;
 }
