@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { Router } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DASHBOARD_ROUTER } from '@vecron/dashboard';
 import type { ZodType } from 'zod';
 import { PERMISSIONS, SEED_ROLES } from '../src/auth/permissions.js';
 import { ROUTE_META } from '../src/http/route.js';
@@ -43,6 +44,7 @@ async function hit(r: RouteDef, token: string | null, body: unknown = {}): Promi
 describe('route table', () => {
   it('every route mounted on the router declares its access, and mutating ones an audit action', () => {
     const found: Array<{ method: string; path: string; meta: RouteDef | undefined }> = [];
+    let dashboards = 0;
     const walk = (stack: Array<{ route?: { path: string; methods: Record<string, boolean>; stack: Array<{ handle: unknown }> }; handle?: { stack?: unknown[] }; matchers?: unknown }>, prefix: string): void => {
       for (const layer of stack) {
         if (layer.route) {
@@ -50,6 +52,9 @@ describe('route table', () => {
             const handlers = layer.route.stack.map((l) => l.handle as Record<symbol, RouteDef | undefined>);
             found.push({ method: m, path: prefix + layer.route.path, meta: handlers.map((h) => h[ROUTE_META]).find(Boolean) });
           }
+        } else if (layer.handle && (layer.handle as Record<symbol, unknown>)[DASHBOARD_ROUTER]) {
+          // The HTML dashboard has its own sign-in, permission checks, CSRF and audit (test/dashboard.test.ts).
+          dashboards++;
         } else if (layer.handle?.stack) {
           walk(layer.handle.stack as never, prefix);
         }
@@ -60,6 +65,7 @@ describe('route table', () => {
     const others = found.filter((f) => !f.meta).map((f) => `${f.method} ${f.path}`).sort();
     // Only liveness, readiness and the HMAC-verified webhook receiver live outside the declared table.
     expect(others).toEqual(['get /health', 'get /ready', 'post /webhooks/:id']);
+    expect(dashboards).toBe(1);
     expect(apiRoutes.length).toBe(routes().length);
     for (const f of apiRoutes) {
       expect([...PERMISSIONS, 'authenticated', 'public']).toContain(f.meta!.access);

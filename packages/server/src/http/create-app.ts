@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import express from 'express';
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { toErrorResponse } from './api-error.js';
 import type { ApiDeps } from './deps.js';
@@ -45,7 +45,7 @@ export function apiRoutes(d: ApiDeps, hub: EventHub): RouteDef<never, never>[] {
 }
 
 /** Builds the express application: `/api/*`, `/webhooks/:id`, `/health`, `/ready`. */
-export function createApp(d: ApiDeps & { hub: EventHub; checks: Record<string, ReadinessCheck>; isShuttingDown: () => boolean; authenticate: Parameters<typeof mountRoutes>[2]['authenticate'] }): { app: Express; routes: RouteDef<never, never>[] } {
+export function createApp(d: ApiDeps & { hub: EventHub; checks: Record<string, ReadinessCheck>; isShuttingDown: () => boolean; authenticate: Parameters<typeof mountRoutes>[2]['authenticate']; dashboard?: (clientIp: (req: Request) => string) => Router }): { app: Express; routes: RouteDef<never, never>[] } {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', d.config.api.trust_proxy_hops);
@@ -73,6 +73,8 @@ export function createApp(d: ApiDeps & { hub: EventHub; checks: Record<string, R
     onInternalError: (err, req) => d.logger.error({ err, method: req.method, path: req.path }, 'request failed'),
   });
   app.use('/api', api);
+  // The HTML dashboard (its own sign-in form, cookie session, CSRF tokens); see http/dashboard.ts.
+  if (d.dashboard) app.use('/dashboard', d.dashboard(clientIp));
   app.use((req: Request, res: Response) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.path}`, request_id: String(res.getHeader('x-request-id') ?? '') } });
   });

@@ -16,6 +16,7 @@ import { hashPassword } from '../auth/passwords.js';
 import { createTokenService } from '../auth/tokens.js';
 import type { ServerConfig } from '../config/config-schema.js';
 import { createApp } from '../http/create-app.js';
+import { dashboardRouter } from '../http/dashboard.js';
 import { memoryRateLimiter, redisRateLimiter } from '../http/rate-limiter.js';
 import type { RateLimiter } from '../http/rate-limiter.js';
 import type { RouteDef } from '../http/route.js';
@@ -178,6 +179,16 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
       const tokens = createTokenService({ algorithm: config.auth.algorithm, keys: resolveJwtKeys(config), issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: config.auth.token_ttl_seconds });
       const webhooks = createWebhookStore(sql, box);
       const publicUrlRef = { value: config.api.public_url };
+      // One verifier for the API's Bearer header and the dashboard's session cookie.
+      const principalFromToken = async (token: string) => {
+        if (!/^[A-Za-z0-9_\-.]+$/.test(token)) return null;
+        const claims = await tokens.verify(token);
+        if (!claims) return null;
+        const p = await store.principal(claims.sub);
+        // Disabled users and tokens minted before a role/password change stop working at once.
+        if (!p || p.disabled || p.tokenVersion !== claims.ver) return null;
+        return p;
+      };
       const deps = {
         config, cron, sql, store, audit, tokens, limiter, box, webhooks, logger, hub, checks,
         get publicUrl() {
@@ -189,14 +200,9 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
         async authenticate(req: express.Request) {
           const h = req.get('authorization') ?? '';
           const m = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(h);
-          if (!m) return null;
-          const claims = await tokens.verify(m[1]!);
-          if (!claims) return null;
-          const p = await store.principal(claims.sub);
-          // Disabled users and tokens minted before a role/password change stop working at once.
-          if (!p || p.disabled || p.tokenVersion !== claims.ver) return null;
-          return p;
+          return m ? principalFromToken(m[1]!) : null;
         },
+        dashboard: (clientIp: (req: express.Request) => string) => dashboardRouter(deps, { principalFromToken, clientIp, encryptionKeys }),
       };
       const made = createApp(deps);
       app = made.app;

@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import type { Request, Router } from 'express';
+import { createDashboardRouter } from '@vecron/dashboard';
+import type { DashboardUser } from '@vecron/dashboard';
+import type { SecretBoxKeys } from '@vecron/sdk';
+import { verifyPassword } from '../auth/passwords.js';
+import type { EventHub } from '../observability/event-hub.js';
+import { scrubSecrets } from '../routes/scrub.js';
+import type { Principal } from '../store/server-store.js';
+import type { ApiDeps } from './deps.js';
+
+/** The dashboard user of a principal: same permissions and execution scope as in the REST API. */
+const userOf = (p: Principal): DashboardUser => ({ id: p.id, name: p.username, permissions: p.permissions, seesAllExecutions: p.seesAllExecutions });
+
+/**
+ * `/dashboard`: the `@vecron/dashboard` router behind the server's own auth. A browser signs in
+ * with a form; the JWT the API would hand out is kept in an HttpOnly, SameSite=Strict cookie
+ * (`vecron_session`, path `/dashboard`) and checked on every request by the same verifier as
+ * `Authorization: Bearer` (signature, expiry, token version, disabled user). Permissions and the
+ * own-executions scope are the user's roles; every action goes to the audit log. CSRF tokens are
+ * bound to the session and signed with a key derived from the encryption key, so they work on any
+ * API replica.
+ */
+export function dashboardRouter(
+  d: ApiDeps & { hub: EventHub },
+  o: { principalFromToken(token: string): Promise<Principal | null>; clientIp(req: Request): string; encryptionKeys: SecretBoxKeys },
+): Router {
+  const windowMs = d.config.auth.login_window_seconds * 1000;
+  const csrfSecret = createHash('sha256').update('vecron-dashboard-csrf:').update(String(o.encryptionKeys.current)).digest();
+  return createDashboardRouter({
+    cron: d.cron,
+    timezone: d.config.scheduler.timezone,
+    csrfSecret,
+    auth: {
+      async verify(token) {
+        const p = await o.principalFromToken(token);
+        // A user who must change the password uses the API first, as the API demands.
+        return p && !p.mustChangePassword ? userOf(p) : null;
+      },
+      async login({ username, password }, req) {
+        const ip = o.clientIp(req);
+        if (!(await d.limiter.hit(`login:ip:${ip}`, d.config.auth.login_max_per_ip, windowMs)).allowed) return { ok: false, reason: 'rate_limited' };
+        if (!(await d.limiter.hit(`login:user:${username.toLowerCase()}`, d.config.auth.login_max_per_user, windowMs)).allowed) return { ok: false, reason: 'rate_limited' };
+        const cred = await d.store.credentials(username);
+        const ok = await verifyPassword(cred?.passwordHash ?? null, password);
+        if (!cred || !ok || cred.disabled) return { ok: false, reason: 'invalid' };
+        await d.limiter.reset(`login:user:${username.toLowerCase()}`);
+        if (cred.mustChangePassword) return { ok: false, reason: 'password_change_required' };
+        const { token, expiresAt } = await d.tokens.sign({ sub: cred.id, ver: cred.tokenVersion });
+        return { ok: true, session: token, maxAgeSeconds: Math.max(1, Math.floor((expiresAt.getTime() - Date.now()) / 1000)) };
+      },
+    },
+    scrub: (jobId, value) => scrubSecrets(d, jobId, value),
+    subscribe: (listener) =>
+      d.hub.subscribe((e) => listener({ type: e.type, ...(e.job_id ? { jobId: e.job_id } : {}), ...(e.execution_id ? { executionId: e.execution_id } : {}), ...(e.status ? { status: e.status } : {}) })),
+    async onAction(r, req) {
+      const username = typeof r.details.username === 'string' ? r.details.username : null;
+      await d.audit.append({
+        actorId: r.user?.id ?? null,
+        actor: r.user?.name ?? username ?? 'anonymous',
+        action: r.action,
+        resource: r.resource,
+        ip: o.clientIp(req),
+        result: r.result,
+        details: { ...r.details, via: 'dashboard', method: req.method, path: req.originalUrl.split('?')[0] },
+      });
+    },
+    onError: (err, req) => d.logger.error({ err, path: req?.originalUrl.split('?')[0] }, 'dashboard request failed'),
+  });
+}
