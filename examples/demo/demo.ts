@@ -5,21 +5,29 @@
  *
  *   pnpm demo                 # runs until Ctrl-C, keeps its state in ./data/demo
  *   pnpm demo --seconds 20 # stops by itself (used by the smoke test)
+ *   pnpm demo --port 0        # dashboard on a random port (default 8080), printed on start
+ *
+ * The live dashboard (`@vecron/dashboard`) is served on http://127.0.0.1:8080/ WITHOUT sign-in:
+ * it is a local demo on loopback, and every page says so. `vecron all` serves it behind sign-in.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import express from 'express';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { createCronSystem, defineExecutor, TransientError } from '@vecron/sdk';
 import { fileExecutor } from '@vecron/executor-file';
 import { httpExecutor } from '@vecron/executor-http';
+import { createDashboardRouter } from '@vecron/dashboard';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
-  options: { seconds: { type: 'string' }, 'data-dir': { type: 'string' } },
+  options: { seconds: { type: 'string' }, 'data-dir': { type: 'string' }, port: { type: 'string' } },
 });
+const dashboardPort = Number(args.port ?? '8080');
+if (!Number.isInteger(dashboardPort) || dashboardPort < 0 || dashboardPort > 65_535) throw new Error(`--port must be 0…65535, got ${args.port}`);
 const dataDir = path.resolve(args['data-dir'] ?? 'data/demo');
 
 // 1. A local HTTP API with exchange rates (Vietnamese bank-style data). Every third call fails
@@ -103,10 +111,22 @@ for (const def of jobs) {
   const next = await cron.jobs.preview(job.id, 3);
   log(`job ${job.name}: next fires ${next.map((d) => d.toISOString().slice(11, 19)).join(', ')} UTC`);
 }
+// 3. The live dashboard, on loopback only and without sign-in (a local demo; the page says so).
+const app = express();
+app.disable('x-powered-by');
+app.use('/', createDashboardRouter({ cron, showNoAuthBanner: true }));
+const dashboard = app.listen(dashboardPort, '127.0.0.1');
+await new Promise<void>((resolve, reject) => {
+  dashboard.once('listening', resolve);
+  dashboard.once('error', reject);
+});
+log(`dashboard: http://127.0.0.1:${(dashboard.address() as AddressInfo).port}/ (no sign-in: local demo)`);
 log(`vecron demo running on the embedded store in ${path.relative(process.cwd(), dataDir) || '.'} — Ctrl-C to stop`);
 
 const stop = async (): Promise<void> => {
   log('stopping: in-flight executions finish or are handed back…');
+  dashboard.closeAllConnections();
+  dashboard.close();
   await cron.stop({ graceMs: 5_000 });
   api.close();
   log('stopped');
