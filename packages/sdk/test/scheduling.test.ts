@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { createCronSystem, defineExecutor, embeddedStorage, instantsForLocal } from '@vecron/sdk';
+import { createCronSystem, embeddedStorage, instantsForLocal } from '@vecron/sdk';
 import type { CronSystem, Storage } from '@vecron/sdk';
 import { fakeClock, until } from './helpers/fake-clock.js';
 import { partitionable } from './helpers/partitionable-storage.js';
-import { echoExecutor } from './helpers/test-executors.js';
+import { blockingExecutor, echoExecutor } from './helpers/test-executors.js';
 
 let shared: Storage | null = null;
 const systems: CronSystem[] = [];
@@ -220,33 +219,7 @@ describe('catch-up after a 3-hour downtime (cron every 30 min)', () => {
 describe('overlap policies (fixed_rate 60 s, a run blocks until released)', () => {
   async function scenario(name: string, policy: string) {
     const clock = fakeClock(new Date('2026-03-03T00:00:00Z'));
-    const gates: Array<() => void> = [];
-    const order: string[] = [];
-    let running = 0;
-    let peak = 0;
-    let aborted = 0;
-    const block = defineExecutor({
-      type: 'block',
-      config: z.object({}),
-      async execute(_c, ctx) {
-        running++;
-        peak = Math.max(peak, running);
-        order.push(`start ${ctx.executionId}`);
-        try {
-          await new Promise<void>((resolve, reject) => {
-            gates.push(resolve);
-            ctx.signal.addEventListener('abort', () => {
-              aborted++;
-              reject(ctx.signal.reason);
-            }, { once: true });
-          });
-          order.push(`end ${ctx.executionId}`);
-          return {};
-        } finally {
-          running--;
-        }
-      },
-    });
+    const { executor: block, state } = blockingExecutor();
     // Its own store: a scheduler fires every due schedule of its store, other tests' included.
     const cron = createCronSystem({ clock, executors: [block], dispatchIntervalMs: 20, leaseMs: 600_000, pollIntervalMs: 60_000 });
     systems.push(cron);
@@ -254,23 +227,23 @@ describe('overlap policies (fixed_rate 60 s, a run blocks until released)', () =
     const job = await cron.jobs.create({ name, overlap_policy: policy, schedule: { type: 'fixed_rate', interval_seconds: 60 }, steps: [{ id: 'b', type: 'block', config: {} }] });
     const tick = () => cron.internals.scheduler()!.tick();
     await tick();
-    await until(() => running === 1, 10_000, 'first run started');
+    await until(() => state.running === 1, 10_000, 'first run started');
     for (let i = 0; i < 2; i++) {
       clock.advance(60_000);
       await tick();
       await new Promise((r) => setTimeout(r, 150));
     }
     // The running run learns of its cancel at its next heartbeat (≤ 2 s): wait for it before releasing.
-    if (policy === 'cancel_other') await until(() => aborted >= 1, 10_000, 'running run saw its cancel');
+    if (policy === 'cancel_other') await until(() => state.aborted >= 1, 10_000, 'running run saw its cancel');
     const idle = async () => (await cron.executions.list({ jobId: job.id, status: ['pending', 'running', 'cancelling'] })).length === 0;
     const deadline = Date.now() + 15_000;
     while (!(await idle()) && Date.now() < deadline) {
-      gates.splice(0).forEach((g) => g());
+      state.release();
       await new Promise((r) => setTimeout(r, 50));
     }
     const executions = (await cron.executions.list({ jobId: job.id, limit: 100 })).sort((a, b) => a.scheduledFor!.getTime() - b.scheduledFor!.getTime());
     const ledger = await cron.ledger(job.id);
-    return { executions, ledger, peak, order };
+    return { executions, ledger, peak: state.peak, order: state.order };
   }
 
   it('allow: fires run side by side', async () => {
@@ -306,26 +279,7 @@ describe('overlap policies (fixed_rate 60 s, a run blocks until released)', () =
 describe('overlap policies × catch-up after a 3-hour downtime (cron every 30 min, catch-up all)', () => {
   async function downtime(name: string, policy: string) {
     const clock = fakeClock(new Date('2026-03-04T00:00:00Z'));
-    let running = 0;
-    let peak = 0;
-    const gates: Array<() => void> = [];
-    const block = defineExecutor({
-      type: 'block',
-      config: z.object({}),
-      async execute(_c, ctx) {
-        running++;
-        peak = Math.max(peak, running);
-        try {
-          await new Promise<void>((resolve, reject) => {
-            gates.push(resolve);
-            ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
-          });
-          return {};
-        } finally {
-          running--;
-        }
-      },
-    });
+    const { executor: block, state } = blockingExecutor();
     // Its own store: the shared one holds other tests' schedules, which this scheduler would fire too.
     const cron = createCronSystem({ clock, executors: [block], dispatchIntervalMs: 20, leaseMs: 600_000, pollIntervalMs: 60_000 });
     systems.push(cron);
@@ -337,19 +291,19 @@ describe('overlap policies × catch-up after a 3-hour downtime (cron every 30 mi
     });
     clock.set(new Date('2026-03-04T00:30:05Z'));
     await cron.internals.scheduler()!.tick(); // the 00:30 run starts and blocks
-    await until(() => running === 1, 10_000, 'first run started');
+    await until(() => state.running === 1, 10_000, 'first run started');
     clock.set(new Date('2026-03-04T03:40:00Z')); // scheduler down 00:30 → 03:40: 01:00 … 03:30 are due
     await cron.internals.scheduler()!.tick();
     if (policy === 'cancel_other') await until(async () => (await cron.executions.list({ jobId: job.id, status: 'cancelled' })).length >= 1, 10_000, 'open run cancelled');
-    if (policy === 'allow') await until(() => running === 7, 10_000, 'all seven running at once');
+    if (policy === 'allow') await until(() => state.running === 7, 10_000, 'all seven running at once');
     const deadline = Date.now() + 20_000;
     while ((await cron.executions.list({ jobId: job.id, status: ['pending', 'running', 'cancelling'] })).length && Date.now() < deadline) {
-      gates.splice(0).forEach((g) => g());
+      state.release();
       await new Promise((r) => setTimeout(r, 50));
     }
     const runs = (await cron.executions.list({ jobId: job.id, limit: 100 })).sort((a, b) => a.scheduledFor!.getTime() - b.scheduledFor!.getTime());
     const skipped = (await cron.ledger(job.id)).filter((l) => l.outcome === 'skipped');
-    return { runs: runs.map((e) => `${e.scheduledFor!.toISOString().slice(11, 16)} ${e.status}`), skipped: skipped.map((l) => `${l.fireAt.toISOString().slice(11, 16)} ${l.reason}`), peak };
+    return { runs: runs.map((e) => `${e.scheduledFor!.toISOString().slice(11, 16)} ${e.status}`), skipped: skipped.map((l) => `${l.fireAt.toISOString().slice(11, 16)} ${l.reason}`), peak: state.peak };
   }
   const DUE = ['01:00', '01:30', '02:00', '02:30', '03:00', '03:30'];
 

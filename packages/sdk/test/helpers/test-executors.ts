@@ -60,3 +60,47 @@ export function flakyExecutor(faults: { failing: boolean; permanent?: boolean },
     },
   });
 }
+
+/** State of a {@link blockingExecutor}: how many runs are in flight, the peak, and the gates to open. */
+export interface BlockingState {
+  running: number;
+  peak: number;
+  aborted: number;
+  order: string[];
+  gates: Array<() => void>;
+  /** Lets every run waiting now finish. */
+  release(): void;
+}
+
+/** `block`: each run waits until the test releases it (or its signal aborts), recording concurrency. */
+export function blockingExecutor() {
+  const state: BlockingState = {
+    running: 0, peak: 0, aborted: 0, order: [], gates: [],
+    release() {
+      state.gates.splice(0).forEach((g) => g());
+    },
+  };
+  const executor = defineExecutor({
+    type: 'block',
+    config: z.object({}),
+    async execute(_c, ctx) {
+      state.running++;
+      state.peak = Math.max(state.peak, state.running);
+      state.order.push(`start ${ctx.executionId}`);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          state.gates.push(resolve);
+          ctx.signal.addEventListener('abort', () => {
+            state.aborted++;
+            reject(ctx.signal.reason);
+          }, { once: true });
+        });
+        state.order.push(`end ${ctx.executionId}`);
+        return {};
+      } finally {
+        state.running--;
+      }
+    },
+  });
+  return { executor, state };
+}
