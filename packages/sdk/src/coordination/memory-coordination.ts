@@ -60,6 +60,9 @@ export function memoryCoordination(options: MemoryCoordinationOptions = {}): Coo
       hits.set(key, list);
       return { allowed: true, remaining: limit - list.length, retryAfterMs: 0 };
     },
+    async resetRateLimit(key) {
+      hits.delete(key);
+    },
     async close() {
       locks.clear();
       cache.clear();

@@ -46,6 +46,8 @@ export interface Coordination {
    * the last `windowMs`. Atomic across processes.
    */
   rateLimit(key: string, args: { limit: number; windowMs: number }): Promise<RateLimitResult>;
+  /** Forgets every hit counted under `key` (a successful login clears its failures). */
+  resetRateLimit(key: string): Promise<void>;
   /** Releases connections and timers. Idempotent. */
   close(): Promise<void>;
 }

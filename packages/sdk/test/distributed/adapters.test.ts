@@ -214,6 +214,17 @@ describe.each([
     await new Promise((r) => setTimeout(r, 1_100));
     expect((await c.rateLimit('hook:1', { limit: 10, windowMs: 1_000 })).allowed).toBe(true);
   });
+
+  it('resetRateLimit forgets the hits of a key (and only of that key)', async () => {
+    const c = make();
+    await connected(c);
+    for (let i = 0; i < 3; i++) await c.rateLimit('login:ana', { limit: 3, windowMs: 60_000 });
+    await c.rateLimit('login:binh', { limit: 1, windowMs: 60_000 });
+    expect((await c.rateLimit('login:ana', { limit: 3, windowMs: 60_000 })).allowed).toBe(false);
+    await c.resetRateLimit('login:ana');
+    expect((await c.rateLimit('login:ana', { limit: 3, windowMs: 60_000 })).allowed).toBe(true);
+    expect((await c.rateLimit('login:binh', { limit: 1, windowMs: 60_000 })).allowed).toBe(false);
+  });
 });
 
 describe('redisCoordination across processes', () => {

@@ -43,7 +43,7 @@ export function memoryRateLimiter(now: () => number = Date.now): RateLimiter {
 /** What {@link redisRateLimiter} needs of `@vecron/sdk/redis`'s coordination adapter. */
 export interface RedisLimiterBackend {
   rateLimit(key: string, args: { limit: number; windowMs: number }): Promise<{ allowed: boolean; retryAfterMs: number }>;
-  readonly client: { del(key: string): Promise<number> };
+  resetRateLimit(key: string): Promise<void>;
 }
 
 /**
@@ -74,7 +74,7 @@ export function redisRateLimiter(backend: RedisLimiterBackend, options: { keyPre
     async reset(key) {
       await fallback.reset(key);
       try {
-        await backend.client.del(`${options.keyPrefix}rate:${key}`);
+        await backend.resetRateLimit(key);
       } catch (err) {
         warn(err);
       }

@@ -157,6 +157,10 @@ export function redisCoordination(options: RedisCoordinationOptions): RedisCoord
       return { allowed: r[0] === 1, remaining: Number(r[1]), retryAfterMs: Number(r[2]) };
     },
 
+    async resetRateLimit(key) {
+      await client.del(`${prefix}rate:${key}`);
+    },
+
     async close() {
       cache.clear();
       sub.disconnect();
