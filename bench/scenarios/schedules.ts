@@ -81,7 +81,7 @@ export async function tickCost(a: ScheduleArgs): Promise<Record<string, unknown>
       await withPg(pgUrl(a.db), (c) => c.query(
         `UPDATE ${rig.schema}.vecron_schedules s SET next_fire_at = clock_timestamp() - interval '1 second' FROM ${rig.schema}.vecron_jobs j
          WHERE j.id = s.job_id AND j.name LIKE 'd%' AND substr(j.name, 2)::int % 100 = $1`, [k]));
-      const r0 = await rowsRead(1_100);
+      const r0 = await rowsRead(a.flushWaitMs ?? 10_500);
       await pgCpu.begin();
       const c0 = process.cpuUsage();
       const w0 = performance.now();
