@@ -39,11 +39,11 @@ export function loadMigrations(dir = migrationsDir()): Migration[] {
  * second waits for the lock, then sees the migration recorded and skips it.
  */
 export async function migrate(client: SqlClient, migrations: Migration[] = loadMigrations()): Promise<number[]> {
-  await client.query(
-    `CREATE TABLE IF NOT EXISTS vecron_migrations (id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
-  ).catch(async (err: unknown) => {
-    // Two processes racing on CREATE TABLE IF NOT EXISTS can collide on the type's unique index.
-    if ((err as { code?: string }).code !== '23505') throw err;
+  // Under the same lock as the migrations: two processes racing on CREATE TABLE IF NOT EXISTS can
+  // otherwise collide on the catalog (23505 / 42710) even though both say "if not exists".
+  await client.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await tx.query(`CREATE TABLE IF NOT EXISTS vecron_migrations (id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   });
   const applied: number[] = [];
   for (const m of migrations) {
