@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import express from 'express';
 import type { NextFunction, Request, Response, Router } from 'express';
-import { ConflictError, NotFoundError, ValidationError, VecronError } from '@vecron/sdk';
+import { ConflictError, NotFoundError, ValidationError, toErrorRecord } from '@vecron/sdk';
 import type { CronSystem, Execution, ExecutionFilter, ExecutionStatus, TriggerSource } from '@vecron/sdk';
 import { parseCookies, serializeCookie } from './cookies.js';
 import { createCsrf } from './csrf.js';
@@ -583,7 +583,7 @@ ${await executionsSection(res, {}, pageOf(req), 'dlq')}`, await countersIfAllowe
       const v = state(res).view;
       afterAction(req, res, html`${v.t('jobs.started', { id: executionId.slice(0, 8) })} <a href="${v.url(`/executions/${executionId}`)}" data-testid="started-execution">${shortId(executionId)}</a>`);
     } catch (err) {
-      await audit(req, res, { action: 'job.trigger', resource: `job:${job.id}`, result: err instanceof VecronError ? err.code : 'ERROR', details: {} });
+      await audit(req, res, { action: 'job.trigger', resource: `job:${job.id}`, result: toErrorRecord(err).code, details: {} });
       throw err;
     }
   });

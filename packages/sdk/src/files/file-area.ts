@@ -12,7 +12,7 @@ export interface FileArea {
    * outside the root, and symlinks that lead out of it.
    */
   resolve(relativePath: string): Promise<string>;
-  /** Creates `root` (and parents) if missing. */
+  /** Creates `root` (and parents) if missing; `resolve` does it on first use. */
   ensure(): Promise<void>;
 }
 
@@ -89,11 +89,21 @@ function isWithin(root: string, target: string): boolean {
 /** Creates the {@link FileArea} of one execution. */
 export function createFileArea(root: string): FileArea {
   const absRoot = path.resolve(root);
+  // Created on first use: most steps never touch files, and a mkdir per step is measurable.
+  let made: Promise<unknown> | null = null;
+  const ensure = async (): Promise<void> => {
+    made ??= fs.mkdir(absRoot, { recursive: true }).catch((err: unknown) => {
+      made = null;
+      throw err;
+    });
+    await made;
+  };
   return {
     root: absRoot,
-    resolve: (p) => resolveInside(absRoot, p),
-    ensure: async () => {
-      await fs.mkdir(absRoot, { recursive: true });
+    resolve: async (p) => {
+      await ensure();
+      return resolveInside(absRoot, p);
     },
+    ensure,
   };
 }

@@ -150,7 +150,8 @@ export interface Storage {
 
   // variables
   setVariable(v: StoredVariable): Promise<void>;
-  listVariables(scope?: string): Promise<StoredVariable[]>;
+  /** Variables of one scope, of several (one query), or of every scope. */
+  listVariables(scope?: string | string[]): Promise<StoredVariable[]>;
   deleteVariable(scope: string, name: string): Promise<boolean>;
 
   /**

@@ -30,9 +30,13 @@ export interface VariableResolver {
    * A sensitive value that no longer decrypts (key rotated away, tampered row) is left out, so it
    * cannot break jobs that do not use it; when `needed` names it, a `CryptoError` says which.
    */
-  resolve(jobId: string, definitionVariables: Record<string, string>, needed?: ReadonlySet<string>): Promise<Record<string, string>>;
-  /** Every decrypted sensitive value, so logs and errors can be scrubbed. */
-  sensitiveValues(jobId: string): Promise<string[]>;
+  resolve(jobId: string, definitionVariables: Record<string, string>, needed?: ReadonlySet<string>): Promise<ResolvedVariables>;
+}
+
+/** Variables as a step sees them, and the sensitive values among them (to scrub from errors). */
+export interface ResolvedVariables {
+  values: Record<string, string>;
+  secrets: string[];
 }
 
 const scopeOf = (jobId: string | null | undefined): string => jobId ?? '';
@@ -40,13 +44,15 @@ const aad = (scope: string, name: string): string => `variable:${scope}:${name}`
 
 /** Creates the variables service over storage. */
 export function createVariables(storage: Storage, box: SecretBox | null, clock: Clock): Variables & VariableResolver {
-  const decryptAll = async (scope: string): Promise<Array<{ name: string; value: string; sensitive: boolean; error?: unknown }>> =>
-    (await storage.listVariables(scope)).map((v) => {
-      if (!v.sensitive) return { name: v.name, sensitive: false, value: v.value };
+  type Plain = { scope: string; name: string; value: string; sensitive: boolean; error?: unknown };
+  /** One query for every scope asked, decrypted; a value that does not decrypt carries its error. */
+  const decryptScopes = async (scopes: string[]): Promise<Plain[]> =>
+    (await storage.listVariables(scopes)).map((v) => {
+      if (!v.sensitive) return { scope: v.scope, name: v.name, sensitive: false, value: v.value };
       try {
-        return { name: v.name, sensitive: true, value: requireBox().decrypt(v.value, aad(scope, v.name)) };
+        return { scope: v.scope, name: v.name, sensitive: true, value: requireBox().decrypt(v.value, aad(v.scope, v.name)) };
       } catch (error) {
-        return { name: v.name, sensitive: true, value: '', error };
+        return { scope: v.scope, name: v.name, sensitive: true, value: '', error };
       }
     });
   const requireBox = (): SecretBox => {
@@ -76,6 +82,7 @@ export function createVariables(storage: Storage, box: SecretBox | null, clock: 
     },
     delete: (name, jobId) => storage.deleteVariable(scopeOf(jobId), name),
     async resolve(jobId, definitionVariables, needed) {
+      const all = await decryptScopes(['', jobId]);
       const out: Record<string, string> = {};
       const broken = new Map<string, unknown>();
       const take = (v: { name: string; value: string; error?: unknown }): void => {
@@ -87,20 +94,17 @@ export function createVariables(storage: Storage, box: SecretBox | null, clock: 
           broken.set(v.name, v.error);
         }
       };
-      for (const v of await decryptAll('')) take(v);
+      for (const v of all) if (v.scope === '') take(v);
       for (const [name, value] of Object.entries(definitionVariables)) take({ name, value });
-      for (const v of await decryptAll(jobId)) take(v);
+      for (const v of all) if (v.scope === jobId) take(v);
       for (const [name, error] of broken) {
         if (needed?.has(name)) {
           if (error instanceof CryptoError || error instanceof ConfigError) throw new CryptoError(`sensitive variable \${${name}} cannot be decrypted: ${(error as Error).message}`, { cause: error, details: { variable: name } });
           throw error;
         }
       }
-      return out;
-    },
-    async sensitiveValues(jobId) {
-      const all = [...(await decryptAll('')), ...(await decryptAll(jobId))];
-      return all.filter((v) => v.sensitive && v.value.length > 0).map((v) => v.value);
+      const secrets = all.filter((v) => v.sensitive && v.error === undefined && v.value.length > 0).map((v) => v.value);
+      return { values: out, secrets };
     },
   };
 }

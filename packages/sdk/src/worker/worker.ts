@@ -206,8 +206,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     // Every outcome (complete, retry, release on shutdown) writes this same object: never a stale copy.
     execution.context = context;
     const needed = new Set(findTemplateReferences(def.steps).filter((r) => r.kind === 'variable').map((r) => r.expression));
-    const vars = await variables.resolve(job.id, def.variables, needed);
-    const scrub = secretScrubber(await variables.sensitiveValues(job.id));
+    const { values: vars, secrets } = await variables.resolve(job.id, def.variables, needed);
+    const scrub = secretScrubber(secrets);
     const files = createFileArea(executionFilesDir(settings.filesDir, job.id, execution.id));
     const scopeBase = {
       variables: vars,
@@ -236,7 +236,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         continue;
       }
 
-      if (!(await storage.saveProgress(execution.id, token, { context, currentStep: step.id }))) return { kind: 'lost' };
+      // Also records the current step, and refuses with a stale token.
       const opened = await storage.startStepAttempt(execution.id, token, step.id, clock.now());
       if (!opened) return { kind: 'lost' };
       const stepLog = log.child({ stepId: step.id, attempt: opened.attempt });
@@ -315,7 +315,6 @@ export function createWorker(deps: WorkerDeps): Worker {
       timer = setTimeout(() => stepController.abort(new StepTimeoutError(step.id, timeoutMs)), timeoutMs);
       timer.unref();
     }
-    await ids.files.ensure();
     try {
       const work = executor.execute(parsed.data, {
         executionId: ids.executionId,

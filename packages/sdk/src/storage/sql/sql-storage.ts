@@ -272,40 +272,41 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
     },
 
     async claimExecution(id, { owner, leaseMs, now, exclusive, fifo = false }): Promise<ClaimResult> {
+      const claim = async (q: SqlClient): Promise<ClaimResult> => {
+        const { rows } = await q.query(
+          `UPDATE vecron_executions
+           SET status = CASE WHEN status = 'cancelling' THEN 'cancelling' ELSE 'running' END,
+               lease_owner = $2, lease_expires_at = $3, fencing_token = nextval('vecron_fencing_seq'),
+               started_at = COALESCE(started_at, $4)
+           WHERE id = $1
+             AND ((status = 'pending' AND available_at <= $4) OR (status IN ${ACTIVE} AND lease_expires_at < $4))
+           RETURNING ${EXECUTION_COLUMNS}`,
+          [id, owner, iso(new Date(now.getTime() + leaseMs)), iso(now)],
+        );
+        if (rows[0]) return { claimed: true, execution: toExecution(rows[0]) };
+        const current = await getExecutionTx(q, id);
+        const reason = current?.status === 'pending' && current.availableAt > now ? 'not_available_yet' : 'not_claimable';
+        return { claimed: false, reason, execution: current };
+      };
+      // The conditional UPDATE alone is atomic: only an exclusive claim needs a transaction (job row lock).
+      if (!exclusive) return wrap('claimExecution', () => claim(db));
       return wrap('claimExecution', () =>
         db.transaction(async (tx) => {
-          if (exclusive) {
-            const { rows: lock } = await tx.query(
-              `SELECT j.id FROM vecron_jobs j JOIN vecron_executions e ON e.job_id = j.id WHERE e.id = $1 FOR UPDATE OF j`,
-              [id],
-            );
-            if (lock[0]) {
-              const { rows: busy } = await tx.query(
-                `SELECT 1 FROM vecron_executions o WHERE o.job_id = $1 AND o.id <> $2
-                   AND (o.status IN ${ACTIVE}
-                        OR ($3 AND o.status = 'pending' AND (o.created_at, o.id) < (SELECT created_at, id FROM vecron_executions WHERE id = $2)))
-                 LIMIT 1`,
-                [lock[0].id, id, fifo],
-              );
-              if (busy.length) {
-                return { claimed: false as const, reason: 'overlap' as const, execution: await getExecutionTx(tx, id) };
-              }
-            }
-          }
-          const { rows } = await tx.query(
-            `UPDATE vecron_executions
-             SET status = CASE WHEN status = 'cancelling' THEN 'cancelling' ELSE 'running' END,
-                 lease_owner = $2, lease_expires_at = $3, fencing_token = nextval('vecron_fencing_seq'),
-                 started_at = COALESCE(started_at, $4)
-             WHERE id = $1
-               AND ((status = 'pending' AND available_at <= $4) OR (status IN ${ACTIVE} AND lease_expires_at < $4))
-             RETURNING ${EXECUTION_COLUMNS}`,
-            [id, owner, iso(new Date(now.getTime() + leaseMs)), iso(now)],
+          const { rows: lock } = await tx.query(
+            `SELECT j.id FROM vecron_jobs j JOIN vecron_executions e ON e.job_id = j.id WHERE e.id = $1 FOR UPDATE OF j`,
+            [id],
           );
-          if (rows[0]) return { claimed: true as const, execution: toExecution(rows[0]) };
-          const current = await getExecutionTx(tx, id);
-          const reason = current?.status === 'pending' && current.availableAt > now ? 'not_available_yet' : 'not_claimable';
-          return { claimed: false as const, reason, execution: current };
+          if (lock[0]) {
+            const { rows: busy } = await tx.query(
+              `SELECT 1 FROM vecron_executions o WHERE o.job_id = $1 AND o.id <> $2
+                 AND (o.status IN ${ACTIVE}
+                      OR ($3 AND o.status = 'pending' AND (o.created_at, o.id) < (SELECT created_at, id FROM vecron_executions WHERE id = $2)))
+               LIMIT 1`,
+              [lock[0].id, id, fifo],
+            );
+            if (busy.length) return { claimed: false as const, reason: 'overlap' as const, execution: await getExecutionTx(tx, id) };
+          }
+          return claim(tx);
         }),
       );
     },
@@ -329,47 +330,47 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
     },
 
     async startStepAttempt(id, token, stepId, now) {
-      return db.transaction(async (tx) => {
-        const { rows: own } = await tx.query(
-          `SELECT 1 FROM vecron_executions WHERE id = $1 AND fencing_token = $2 AND status IN ${ACTIVE} FOR UPDATE`,
-          [id, token],
-        );
-        if (!own.length) return null;
-        await tx.query(
-          `UPDATE vecron_step_attempts SET status = 'abandoned', finished_at = $3
-           WHERE execution_id = $1 AND step_id = $2 AND status = 'running'`,
-          [id, stepId, iso(now)],
-        );
-        const { rows } = await tx.query<{ n: number | string; failures: number | string }>(
-          `SELECT COALESCE(MAX(attempt), 0) AS n, COUNT(*) FILTER (WHERE status = 'failed') AS failures
-           FROM vecron_step_attempts WHERE execution_id = $1 AND step_id = $2`,
-          [id, stepId],
-        );
-        const attempt = Number(rows[0]?.n ?? 0) + 1;
-        await tx.query(
-          `INSERT INTO vecron_step_attempts (execution_id, step_id, attempt, status, fencing_token, started_at)
-           VALUES ($1, $2, $3, 'running', $4, $5)`,
-          [id, stepId, attempt, token, iso(now)],
-        );
-        return { attempt, previousFailures: Number(rows[0]?.failures ?? 0) };
-      });
+      // One statement (one round trip): own the row, mark the current step, close an attempt a dead
+      // worker left running, and open the next one numbered after every earlier attempt.
+      const { rows } = await db.query<{ attempt: number | string; failures: number | string }>(
+        `WITH own AS (
+           UPDATE vecron_executions SET current_step = $3
+           WHERE id = $1 AND fencing_token = $2 AND status IN ${ACTIVE}
+           RETURNING id
+         ), abandoned AS (
+           UPDATE vecron_step_attempts SET status = 'abandoned', finished_at = $4
+           WHERE execution_id = $1 AND step_id = $3 AND status = 'running' AND EXISTS (SELECT 1 FROM own)
+         ), prev AS (
+           SELECT COALESCE(MAX(attempt), 0) AS n, COUNT(*) FILTER (WHERE status = 'failed') AS failures
+           FROM vecron_step_attempts WHERE execution_id = $1 AND step_id = $3
+         ), opened AS (
+           INSERT INTO vecron_step_attempts (execution_id, step_id, attempt, status, fencing_token, started_at)
+           SELECT $1, $3, prev.n + 1, 'running', $2, $4 FROM prev, own
+           RETURNING attempt
+         )
+         SELECT opened.attempt, prev.failures FROM opened, prev`,
+        [id, token, stepId, iso(now)],
+      );
+      const r = rows[0];
+      return r ? { attempt: Number(r.attempt), previousFailures: Number(r.failures) } : null;
     },
 
     async recordStepSuccess(id, token, { stepId, attempt, context, now }) {
-      return db.transaction(async (tx) => {
-        const { rowCount } = await tx.query(
-          `UPDATE vecron_executions SET context = $3::jsonb, current_step = $4
-           WHERE id = $1 AND fencing_token = $2 AND status IN ${ACTIVE}`,
-          [id, token, JSON.stringify(context), stepId],
-        );
-        if (rowCount === 0) return false;
-        await tx.query(
-          `UPDATE vecron_step_attempts SET status = 'succeeded', finished_at = $5
-           WHERE execution_id = $1 AND step_id = $3 AND attempt = $4 AND fencing_token = $2 AND status = 'running'`,
-          [id, token, stepId, attempt, iso(now)],
-        );
-        return true;
-      });
+      // One statement, so the finished step and the saved context commit together.
+      const { rows } = await db.query(
+        `WITH own AS (
+           UPDATE vecron_executions SET context = $5::jsonb, current_step = $3
+           WHERE id = $1 AND fencing_token = $2 AND status IN ${ACTIVE}
+           RETURNING id
+         ), closed AS (
+           UPDATE vecron_step_attempts SET status = 'succeeded', finished_at = $6
+           WHERE execution_id = $1 AND step_id = $3 AND attempt = $4 AND fencing_token = $2 AND status = 'running'
+             AND EXISTS (SELECT 1 FROM own)
+         )
+         SELECT id FROM own`,
+        [id, token, stepId, attempt, JSON.stringify(context), iso(now)],
+      );
+      return rows.length > 0;
     },
 
     async finishStepAttempt(id, token, { stepId, attempt, status, error, retryDelayMs, now }) {
@@ -494,9 +495,10 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
     },
 
     async listVariables(scope) {
+      const scopes = scope === undefined ? null : Array.isArray(scope) ? scope : [scope];
       const { rows } = await db.query(
-        `SELECT * FROM vecron_variables WHERE ($1::text IS NULL OR scope = $1) ORDER BY scope, name`,
-        [scope ?? null],
+        `SELECT * FROM vecron_variables WHERE ($1::text[] IS NULL OR scope = ANY($1::text[])) ORDER BY scope, name`,
+        [scopes],
       );
       return rows.map((r) => ({
         scope: String(r.scope), name: String(r.name), value: String(r.value), sensitive: Boolean(r.sensitive),

@@ -46,10 +46,11 @@ let acks = 0;
 const queue: Queue = {
   ...inner,
   async publish(id, o) {
-    publishes += 1;
-    if (cfg.crash?.at === 'before-publish' && publishes === cfg.crash.nth) die('after commit, before publish');
+    // Publishes run in parallel: remember which one this is before awaiting.
+    const n = ++publishes;
+    if (cfg.crash?.at === 'before-publish' && n === cfg.crash.nth) die('after commit, before publish');
     await inner.publish(id, o);
-    if (cfg.crash?.at === 'after-publish' && publishes === cfg.crash.nth) die('after publish, before markPublished');
+    if (cfg.crash?.at === 'after-publish' && n === cfg.crash.nth) die('after publish, before markPublished');
   },
   consume(handler, o) {
     return inner.consume((m) => handler({
