@@ -19,6 +19,7 @@ import type { Job } from './model/job.js';
 import { parseCronSystemOptions } from './options.js';
 import type { CronSystemOptions, StartOptions } from './options.js';
 import { memoryQueue } from './queue/memory-queue.js';
+import { memoryCoordination } from './coordination/memory-coordination.js';
 import type { Queue } from './queue/port.js';
 import { nextFireTimes, usesCalendar } from './schedule/index.js';
 import { announceCreated } from './scheduler/announce.js';
@@ -118,6 +119,9 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
   const queue = opts.queue ?? memoryQueue();
   const workerId = opts.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const filesDir = path.resolve(opts.filesDir ?? (opts.dataDir ? path.join(opts.dataDir, 'files') : path.join(os.tmpdir(), 'vecron-files')));
+  // In-process by default: a job-definition cache (saves a read per execution; invalidated here on
+  // every change) and in-process locks. Redis (`redisCoordination`) shares them across processes.
+  const coordination = opts.coordination ?? memoryCoordination();
   const events = createEventBus((err) => logger.error({ err }, 'event listener threw'));
   const box = opts.encryptionKey === undefined ? null : createSecretBox(opts.encryptionKey as SecretKeyInput | SecretBoxKeys);
 
@@ -181,7 +185,7 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
       },
       async update(id, input) {
         const job = await replaceDefinition(await mustGetJob(id), await validate(input));
-        await opts.coordination?.invalidate(`job:${id}`);
+        await coordination.invalidate(`job:${id}`);
         return job;
       },
       get: async (id) => (await storage()).getJob(id),
@@ -189,19 +193,19 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
       list: async (filter) => (await storage()).listJobs(filter),
       async delete(id) {
         const deleted = await (await storage()).deleteJob(id);
-        await opts.coordination?.invalidate(`job:${id}`);
+        await coordination.invalidate(`job:${id}`);
         return deleted;
       },
       async enable(id) {
         const job = await mustGetJob(id);
         const updated = await replaceDefinition(job, { ...job.definition, enabled: true });
-        await opts.coordination?.invalidate(`job:${id}`);
+        await coordination.invalidate(`job:${id}`);
         return updated;
       },
       async disable(id) {
         const job = await mustGetJob(id);
         const updated = await replaceDefinition(job, { ...job.definition, enabled: false });
-        await opts.coordination?.invalidate(`job:${id}`);
+        await coordination.invalidate(`job:${id}`);
         return updated;
       },
       async preview(id, n) {
@@ -325,7 +329,7 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
       }
       if (workerOpt && !worker) {
         worker = createWorker({
-          ...(opts.coordination ? { coordination: opts.coordination } : {}),
+          coordination,
           storage: s, queue, executors: registry, variables: createVariables(s, box, clock), events, clock,
           logger: logger.child({ role: 'worker', workerId }),
           settings: {
@@ -337,7 +341,7 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
       }
       if ((scheduler || worker) && !dispatcher) {
         dispatcher = createDispatcher({
-          ...(opts.coordination ? { coordination: opts.coordination } : {}),
+          coordination,
           storage: s, queue, events, clock, logger: logger.child({ role: 'dispatcher' }),
           settings: { intervalMs: opts.dispatchIntervalMs, republishAfterMs: opts.republishAfterMs, batchSize: 1_000 },
         });
@@ -355,6 +359,7 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
       await worker?.stop(graceMs);
       await workerLoop;
       await queue.close();
+      if (!opts.coordination) await coordination.close();
       await registry.closeAll();
       if (storagePromise) await (await storagePromise).close();
     },
