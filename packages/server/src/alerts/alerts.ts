@@ -79,14 +79,14 @@ export function createAlerts(cron: CronSystem, o: AlertOptions): { close(): Prom
       void (async () => {
         const name = await nameOf(x.jobId);
         if (x.status === 'dead_letter' && o.onDeadLetter) {
-          send({ kind: 'dead_letter', job_id: x.jobId, job_name: name, execution_id: x.executionId, at: new Date().toISOString(), message: `execution of ${name} moved to the dead-letter queue`, details: { error: x.error?.code ?? null } });
+          send({ kind: 'dead_letter', job_id: x.jobId, job_name: name, execution_id: x.executionId, at: new Date().toISOString(), message: `execution of ${name} moved to the dead-letter queue`, details: { status: x.status, error: x.error?.code ?? null, error_message: x.error?.message ?? null } });
         }
         // Read from storage so the count holds across worker processes.
         const recent = await cron.executions.list({ jobId: x.jobId, status: ['success', 'failed', 'timeout', 'dead_letter'], limit: o.consecutiveFailures + 1 });
         const streak = recent.findIndex((e) => !FAILED.has(e.status));
         const run = streak === -1 ? recent.length : streak;
         if (run === o.consecutiveFailures && recent[0]?.id === x.executionId) {
-          send({ kind: 'consecutive_failures', job_id: x.jobId, job_name: name, execution_id: x.executionId, at: new Date().toISOString(), message: `${name} failed ${run} times in a row`, details: { count: run, last_error: x.error?.code ?? null } });
+          send({ kind: 'consecutive_failures', job_id: x.jobId, job_name: name, execution_id: x.executionId, at: new Date().toISOString(), message: `${name} failed ${run} times in a row`, details: { count: run, status: x.status, last_error: x.error?.code ?? null, error_message: x.error?.message ?? null } });
         }
       })().catch((err: unknown) => o.logger.error({ err }, 'alert evaluation failed'));
     }),

@@ -9,6 +9,43 @@ const urlOrEmpty = (schemes: string[]) =>
     message: `must be empty or a ${schemes.join('/')}:// URL`,
   });
 
+const emailAddress = z.email();
+
+/** `[alerts.email]`: the SMTP notifier. Every other key is required only when `enabled`. */
+export const alertEmailSchema = z
+  .object({
+    /** @default false */
+    enabled: z.boolean(),
+    /** SMTP host. @default "" */
+    host: z.string(),
+    /** @default 587 */
+    port,
+    /** TLS from the first byte (SMTPS, port 465). @default false */
+    secure: z.boolean(),
+    /** STARTTLS when not `secure`: required | opportunistic | off. @default "required" */
+    starttls: z.enum(['required', 'opportunistic', 'off']),
+    /** PEM file of extra CA certificates trusted for the SMTP server. @default "" */
+    ca_file: z.string(),
+    /** AUTH user; empty = no AUTH. @default "" */
+    username: z.string(),
+    /** AUTH password, or `${ENV_VAR}` to read it from the environment at start-up. @default "" */
+    password: z.string(),
+    /** Sender address. @default "" */
+    from: z.string(),
+    /** Recipient addresses. @default [] */
+    to: z.array(emailAddress),
+    /** Deadline of one send (connect, greeting, AUTH, DATA). @default 10 */
+    timeout_seconds: positiveInt.max(300),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    if (!e.enabled) return;
+    if (!e.host) ctx.addIssue({ code: 'custom', path: ['host'], message: 'is required when alerts.email.enabled is true' });
+    if (!emailAddress.safeParse(e.from.replace(/^.*<([^>]+)>\s*$/, '$1')).success) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must be an e-mail address ("ops@example.com" or "vecron <ops@example.com>") when alerts.email.enabled is true' });
+    if (!e.to.length) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must list at least one recipient when alerts.email.enabled is true' });
+    if (e.password && !e.username) ctx.addIssue({ code: 'custom', path: ['username'], message: 'is required when a password is set' });
+  });
+
 /** The server configuration, after layering `default.toml` → `local.toml` → `VECRON__SECTION__KEY`. */
 export const serverConfigSchema = z
   .object({
@@ -115,6 +152,8 @@ export const serverConfigSchema = z
         on_dead_letter: z.boolean(),
         webhook_urls: z.array(z.url()),
         webhook_secret: z.string(),
+        /** E-mail notifier over SMTP (`[alerts.email]`), off by default. */
+        email: alertEmailSchema,
       })
       .strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),

@@ -39,4 +39,23 @@ describe('loadConfig', () => {
     expect(bad({ VECRON__QUEUE__STREAM: 'has space' }).issues[0]!.path).toBe('$.queue.stream');
     expect(() => envLayer({ VECRON__API: '1' })).toThrow(ConfigError);
   });
+
+  it('[alerts.email]: off by default, ${VAR} password from the environment, required keys when enabled', () => {
+    expect(loadConfig({ configDir: '/nonexistent' }).alerts.email).toMatchObject({ enabled: false, port: 587, starttls: 'required', timeout_seconds: 10 });
+    const email = { enabled: true, host: 'smtp.bank.test', username: 'vecron', password: '${SMTP_PW}', from: 'vecron <ops@bank.test>', to: ['a@bank.test'] };
+    const c = loadConfig({ configDir: '/nonexistent', env: { SMTP_PW: 's3cret' }, overrides: { alerts: { email: email as never } } });
+    expect(c.alerts.email).toMatchObject({ host: 'smtp.bank.test', password: 's3cret', to: ['a@bank.test'] });
+    const err = (f: () => unknown): ConfigError => {
+      try {
+        f();
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('no error');
+    };
+    expect(err(() => loadConfig({ configDir: '/nonexistent', env: {}, overrides: { alerts: { email: email as never } } })).issues[0]).toMatchObject({ path: '$.alerts.email.password', message: expect.stringContaining('SMTP_PW') });
+    const bad = err(() => loadConfig({ configDir: '/nonexistent', overrides: { alerts: { email: { enabled: true } as never } } }));
+    expect(bad.issues.map((i) => i.path).sort()).toEqual(['$.alerts.email.from', '$.alerts.email.host', '$.alerts.email.to']);
+    expect(err(() => loadConfig({ configDir: '/nonexistent', env: { VECRON__ALERTS__EMAIL: '{"to":["not-an-address"]}' } })).issues[0]!.path).toBe('$.alerts.email.to[0]');
+  });
 });

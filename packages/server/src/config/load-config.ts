@@ -71,6 +71,26 @@ export function envLayer(env: Record<string, string | undefined>): Tree {
   return out;
 }
 
+/** Keys whose value may be `${ENV_VAR}`, read from the environment at start-up (kept out of files). */
+const SECRET_REFS: Array<[string, string, string]> = [['alerts', 'email', 'password']];
+
+/** Replaces `${NAME}` in the keys of {@link SECRET_REFS} with `env[NAME]`; an unset variable is a ConfigError. */
+function resolveSecretRefs(tree: Tree, env: Record<string, string | undefined>): Tree {
+  for (const [a, b, key] of SECRET_REFS) {
+    const holder = ((tree[a] as Tree | undefined)?.[b] ?? undefined) as Tree | undefined;
+    const raw = holder?.[key];
+    if (typeof raw !== 'string') continue;
+    const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(raw);
+    if (!m) continue;
+    const value = env[m[1]!];
+    if (value === undefined || value === '') {
+      throw new ConfigError('server configuration', [{ path: `$.${a}.${b}.${key}`, message: `refers to the environment variable ${m[1]!}, which is not set` }]);
+    }
+    holder![key] = value;
+  }
+  return tree;
+}
+
 /**
  * Loads the layered configuration: the bundled `default.toml`, then `{configDir}/default.toml`
  * and `{configDir}/local.toml` when present, then `VECRON__SECTION__KEY` variables, then
@@ -93,6 +113,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ServerConfig {
   }
   tree = merge(tree, env);
   if (options.overrides) tree = merge(tree, options.overrides as Tree);
+  tree = resolveSecretRefs(tree, options.env ?? {});
   const r = serverConfigSchema.safeParse(tree);
   if (!r.success) throw new ConfigError('server configuration', zodIssues(r.error));
   return r.data;

@@ -9,6 +9,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { createAlerts, webhookNotifier } from '../alerts/alerts.js';
+import { configuredEmailNotifier } from '../alerts/configured-email.js';
 import type { Alert, Notifier } from '../alerts/alerts.js';
 import { createAuditLog } from '../audit/audit-log.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -28,6 +29,7 @@ import { healthHandler, readyHandler } from '../observability/health.js';
 import { createMetrics } from '../observability/metrics.js';
 import type { Metrics } from '../observability/metrics.js';
 import { createTracing, exporterFromConfig } from '../observability/tracing.js';
+import { scrubSecrets } from '../routes/scrub.js';
 import { createServerStore } from '../store/server-store.js';
 import type { ServerStore } from '../store/server-store.js';
 import { createWebhookStore } from '../webhooks/webhook-store.js';
@@ -140,9 +142,17 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     const runsWorker = role === 'all' || role === 'worker';
 
     let sentAlerts: Alert[] = [];
+    // Links in alert e-mails: api.public_url, else this process's API address once it listens.
+    const linkBase = { value: config.api.public_url };
     if (runsScheduler || runsWorker) {
       const notifiers = [...(o.notifiers ?? [])];
       if (config.alerts.webhook_urls.length) notifiers.push(webhookNotifier({ urls: config.alerts.webhook_urls, secret: config.alerts.webhook_secret || undefined }));
+      if (config.alerts.email.enabled) {
+        notifiers.push(configuredEmailNotifier(config, {
+          executionLink: (id) => `${linkBase.value.replace(/\/+$/, '')}/dashboard/executions/${encodeURIComponent(id)}`,
+          redact: (alert) => scrubSecrets({ cron, box }, alert.job_id, alert),
+        }));
+      }
       const alerts = createAlerts(cron, { notifiers, consecutiveFailures: config.alerts.consecutive_failures, onMissedFire: config.alerts.on_missed_fire, onDeadLetter: config.alerts.on_dead_letter, logger });
       sentAlerts = alerts.sent;
       toClose.push(() => alerts.close());
@@ -212,6 +222,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
       apiServer.requestTimeout = 60_000;
       apiUrl = await listen(apiServer, config.api.host, config.api.port);
       if (!publicUrlRef.value) publicUrlRef.value = apiUrl;
+      if (!linkBase.value) linkBase.value = apiUrl;
       // Old delivery ids can go: a replay of one would fail the timestamp window anyway.
       const prune = setInterval(() => {
         void webhooks.pruneDeliveries(new Date(Date.now() - 2 * config.webhooks.tolerance_seconds * 1000 - 60_000)).catch(() => undefined);
