@@ -146,6 +146,8 @@ describe('bad bodies (fast-check) → 400 with field paths, never 500', () => {
       const schema = r.body as ZodType;
       const invalid = fc
         .oneof(fc.object({ maxDepth: 2 }), fc.jsonValue({ maxDepth: 2 }), fc.dictionary(fc.constantFrom('name', 'steps', 'value', 'roles', 'job_id', 'jobs', 'password', 'permissions', 'from_start', 'grace_seconds'), fc.jsonValue({ maxDepth: 1 })))
+        // Judge the body the server receives: JSON drops `undefined` members ({"": undefined} is sent as {}).
+        .map((v) => JSON.parse(JSON.stringify(v) ?? 'null') as unknown)
         .filter((v) => !schema.safeParse(v).success);
       await fc.assert(
         fc.asyncProperty(invalid, async (body) => {
