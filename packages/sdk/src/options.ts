@@ -41,7 +41,11 @@ export interface CronSystemOptions {
   clock?: Clock;
   /** Identity of this process in leases. @default `${hostname}:${pid}:${random}` */
   workerId?: string;
-  /** Worker lease; a worker that stops heartbeating loses its executions after this. @default 30000 */
+  /**
+   * Worker lease; a worker that stops heartbeating loses its executions after this, and another
+   * resumes them. Heartbeats run every min(2 s, lease/3), so a short lease costs no extra writes.
+   * @default 10000
+   */
   leaseMs?: number;
   /** How often the scheduler looks for due schedules. @default 1000 */
   pollIntervalMs?: number;
@@ -74,7 +78,7 @@ const optionsSchema = z
     encryptionKey: z.unknown().optional(),
     clock: fn<Clock>('a clock { now(): Date }').optional(),
     workerId: z.string().min(1).max(200).optional(),
-    leaseMs: z.number().int().min(100).max(3_600_000).default(30_000),
+    leaseMs: z.number().int().min(100).max(3_600_000).default(10_000),
     pollIntervalMs: z.number().int().min(10).max(60_000).default(1_000),
     dispatchIntervalMs: z.number().int().min(10).max(60_000).default(1_000),
     republishAfterMs: z.number().int().min(100).default(30_000),
