@@ -8,9 +8,9 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '@vecron/sdk/testing';
 
 const SSHD = '/usr/sbin/sshd';
 
@@ -59,17 +59,7 @@ function requirePrerequisites(): void {
   }
 }
 
-/** A free TCP port on loopback (closed again before returning; sshd binds it right after). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Starts sshd; call `stop()` in afterAll. */
 export async function startSshd(): Promise<SshdServer> {

@@ -14,8 +14,6 @@ export interface DueSchedule {
   lastFireAt: Date | null;
   lastFinishedAt: Date | null;
   anchorAt: Date;
-  /** Whether the job has an execution that is pending, running or cancelling. */
-  hasOpenExecution: boolean;
   /** Executions of the job that are pending. */
   pendingCount: number;
   /** Executions of the job that are running or cancelling. */

@@ -16,3 +16,4 @@ export type { StorageConformanceOptions } from './describe-storage.js';
 export { describeQueue } from './describe-queue.js';
 export type { QueueConformanceOptions } from './describe-queue.js';
 export { createTestStepContext } from './step-context.js';
+export { freePort } from './free-port.js';

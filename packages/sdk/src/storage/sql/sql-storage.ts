@@ -141,7 +141,6 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
               lastFireAt: r.last_fire_at ? new Date(r.last_fire_at as string) : null,
               lastFinishedAt: r.last_finished_at ? new Date(r.last_finished_at as string) : null,
               anchorAt: new Date(r.anchor_at as string),
-              hasOpenExecution: counts.pending + counts.running > 0,
               pendingCount: counts.pending,
               runningCount: counts.running,
             });
