@@ -14,6 +14,7 @@ import type { NatsQueue } from '@vecron/sdk/nats';
 import { redisCoordination } from '@vecron/sdk/redis';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { echoExecutor } from '../helpers/test-executors.js';
+import { privateRedis } from './harness/servers.js';
 
 const PG_URL = process.env.VECRON_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NATS_URL = process.env.VECRON_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -191,7 +192,7 @@ describe.each([
     const c = make();
     await connected(c);
     const a = await c.tryLock('job:1', 300);
-    expect(a.status).toBe('acquired');
+    expect(a.status, a.status === 'unavailable' ? String(a.error) : '').toBe('acquired');
     expect((await c.tryLock('job:1', 300)).status).toBe('busy');
     if (a.status === 'acquired') {
       expect(await a.lock.extend(300)).toBe(true);
@@ -247,6 +248,31 @@ describe('redisCoordination across processes', () => {
     expect(seen).toBe(2);
     await a.close();
     await b.close();
+  });
+
+  it('on a Redis that has never run our Lua scripts (NOSCRIPT on the first EVALSHA), locks, extensions and releases work and the connection stays up', async () => {
+    // Regression: reconnectOnError used to reconnect on every error reply, so the NOSCRIPT reply
+    // Redlock expects on a fresh server dropped the connection and every later command failed.
+    const fresh = await privateRedis();
+    try {
+      const c = redisCoordination({ url: fresh.url, keyPrefix: 'vecron:fresh:' });
+      await connected(c);
+      for (let i = 0; i < 3; i++) {
+        const a = await c.tryLock(`job:${i}`, 5_000);
+        expect(a.status, a.status === 'unavailable' ? String(a.error) : '').toBe('acquired');
+        expect((await c.tryLock(`job:${i}`, 5_000)).status).toBe('busy');
+        if (a.status === 'acquired') {
+          expect(await a.lock.extend(5_000)).toBe(true);
+          await a.lock.release();
+        }
+        expect((await c.tryLock(`job:${i}`, 5_000)).status).toBe('acquired');
+        expect((await c.rateLimit(`k:${i}`, { limit: 1, windowMs: 60_000 })).allowed).toBe(true);
+      }
+      expect(c.client.status).toBe('ready');
+      await c.close();
+    } finally {
+      await fresh.destroy();
+    }
   });
 
   it('two instances contend for one Redlock lock; Redis unreachable reports unavailable, never busy or acquired', async () => {

@@ -56,7 +56,10 @@ export function redisCoordination(options: RedisCoordinationOptions): RedisCoord
     maxRetriesPerRequest: 1,
     commandTimeout,
     retryStrategy: (times) => Math.min(100 * times, 2_000),
-    reconnectOnError: () => true,
+    // Reconnect only when a failover turned our node into a replica. Error replies are normal
+    // traffic otherwise: Redlock's first EVALSHA on a fresh server answers NOSCRIPT, and
+    // reconnecting on that used to drop the connection under every later command.
+    reconnectOnError: (err) => err.message.startsWith('READONLY'),
   };
   const ownClient = !options.client;
   const client = options.client ?? new Redis(options.url!, base);
