@@ -229,6 +229,94 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       expect(await s.listVariables('job-x')).toEqual([]);
     });
 
+    it('answers each of many concurrent calls as if it were alone (adapters may batch them into one statement)', async () => {
+      const job = await newJob(s);
+      const other = await newJob(s);
+      // creates: 12 new, 3 repeats of one key, 1 key that already exists
+      const old = (await newExecution(s, job.id, 'existing')).execution;
+      const creates = await Promise.all([
+        ...Array.from({ length: 12 }, (_, i) => newExecution(s, i % 2 ? job.id : other.id, `k${i}`)),
+        ...Array.from({ length: 3 }, () => newExecution(s, job.id, 'repeat')),
+        newExecution(s, job.id, 'existing'),
+        newExecution(s, job.id, randomUUID(), at(60_000)),
+      ]);
+      expect(creates.slice(0, 12).every((c) => c.created)).toBe(true);
+      expect(creates.slice(12, 15).filter((c) => c.created)).toHaveLength(1);
+      expect(new Set(creates.slice(12, 15).map((c) => c.execution.id)).size).toBe(1);
+      expect(creates[15]).toMatchObject({ created: false, execution: { id: old.id } });
+      expect(creates.slice(0, 12).map((c) => [c.execution.jobId, c.execution.idempotencyKey])).toEqual(
+        Array.from({ length: 12 }, (_, i) => [i % 2 ? job.id : other.id, `k${i}`]),
+      );
+      const ready = creates.slice(0, 12).map((c) => c.execution);
+      const later = creates[16]!.execution;
+      const missing = randomUUID();
+
+      const reads = await Promise.all([...ready.map((e) => s.getExecution(e.id)), s.getExecution(missing)]);
+      expect(reads.map((e) => e?.id ?? null)).toEqual([...ready.map((e) => e.id), null]);
+
+      // claims: 12 claimable, 1 not yet available, 1 unknown, 1 already finished
+      await s.requestCancel(old.id, at(1));
+      const claims = await Promise.all([
+        ...ready.map((e, i) => s.claimExecution(e.id, { owner: `w${i}`, leaseMs: 10_000, now: at(5), exclusive: false })),
+        s.claimExecution(later.id, { owner: 'w', leaseMs: 10_000, now: at(5), exclusive: false }),
+        s.claimExecution(missing, { owner: 'w', leaseMs: 10_000, now: at(5), exclusive: false }),
+        s.claimExecution(old.id, { owner: 'w', leaseMs: 10_000, now: at(5), exclusive: false }),
+      ]);
+      const tokens = claims.slice(0, 12).map((c, i) => {
+        if (!c.claimed) throw new Error(`claim ${i} failed`);
+        expect(c.execution).toMatchObject({ id: ready[i]!.id, status: 'running', leaseOwner: `w${i}` });
+        return c.execution.fencingToken!;
+      });
+      expect(new Set(tokens).size).toBe(12);
+      expect(claims[12]).toMatchObject({ claimed: false, reason: 'not_available_yet', execution: { id: later.id } });
+      expect(claims[13]).toEqual({ claimed: false, reason: 'not_claimable', execution: null });
+      expect(claims[14]).toMatchObject({ claimed: false, reason: 'not_claimable', execution: { status: 'cancelled' } });
+
+      // a failed first attempt on execution 0, so its next attempt reports it
+      const first = await s.startStepAttempt(ready[0]!.id, tokens[0]!, 's1', at(6));
+      expect(first).toEqual({ attempt: 1, previousFailures: 0 });
+      await s.finishStepAttempt(ready[0]!.id, tokens[0]!, { stepId: 's1', attempt: 1, status: 'failed', error: null, retryDelayMs: 1, now: at(7) });
+      const starts = await Promise.all([
+        ...ready.map((e, i) => s.startStepAttempt(e.id, tokens[i]!, 's1', at(10))),
+        s.startStepAttempt(later.id, 1, 's1', at(10)),
+      ]);
+      expect(starts).toEqual([{ attempt: 2, previousFailures: 1 }, ...Array.from({ length: 11 }, () => ({ attempt: 1, previousFailures: 0 })), null]);
+
+      const leases = await Promise.all([
+        ...ready.map((e, i) => s.extendLease(e.id, tokens[i]!, { leaseMs: 20_000, now: at(11) })),
+        s.extendLease(ready[0]!.id, tokens[0]! + 1_000_000, { leaseMs: 20_000, now: at(11) }),
+      ]);
+      expect(leases).toEqual([...ready.map(() => ({ ok: true, cancelRequested: false })), { ok: false, cancelRequested: false }]);
+
+      const ctx = (i: number) => ({ steps: { s1: { status: 'succeeded' as const, output: { i, text: `dòng "${i}" \\ {}` }, attempts: 1, finished_at: at(12).toISOString() } } });
+      const successes = await Promise.all(ready.map((e, i) => s.recordStepSuccess(e.id, i === 3 ? tokens[i]! + 1_000_000 : tokens[i]!, { stepId: 's1', attempt: i === 0 ? 2 : 1, context: ctx(i), now: at(12) })));
+      expect(successes).toEqual(ready.map((_, i) => i !== 3));
+
+      const completions = await Promise.all(
+        ready.map((e, i) => s.completeExecution(e.id, i === 5 ? tokens[i]! - 1 : tokens[i]!, {
+          status: i % 3 ? 'success' : 'failed', error: i % 3 ? null : { name: 'E', code: 'X', message: `m${i}`, retryable: false }, context: ctx(i), now: at(13),
+        })),
+      );
+      expect(completions).toEqual(ready.map((_, i) => i !== 5));
+      const after = await Promise.all(ready.map((e) => s.getExecution(e.id)));
+      after.forEach((e, i) => {
+        if (i === 5) return expect(e?.status).toBe('running');
+        expect(e).toMatchObject({ status: i % 3 ? 'success' : 'failed', context: ctx(i), leaseOwner: null, error: i % 3 ? null : { message: `m${i}` } });
+      });
+      const attempts = await Promise.all(ready.map((e) => s.listStepAttempts(e.id)));
+      expect(attempts.map((a) => a.map((x) => x.status))).toEqual(ready.map((_, i) => (i === 0 ? ['failed', 'succeeded'] : i === 3 ? ['running'] : ['succeeded'])));
+
+      await Promise.all([s.markPublished([ready[5]!.id], at(14)), s.markPublished([later.id, ready[5]!.id], at(15)), s.markPublished([], at(15))]);
+      const toDispatch = (await s.findExecutionsToDispatch({ now: at(16), republishAfterMs: 1_000, limit: 100 })).map((x) => x.id);
+      expect(toDispatch).not.toContain(later.id);
+
+      await s.setVariable({ scope: '', name: 'G', value: 'g', sensitive: false, updatedAt: T0 });
+      await s.setVariable({ scope: `job:${job.id}`, name: 'J', value: 'j', sensitive: false, updatedAt: T0 });
+      const vars = await Promise.all([s.listVariables(['', `job:${job.id}`]), s.listVariables(['']), s.listVariables([`job:${other.id}`]), s.listVariables(['', `job:${job.id}`])]);
+      expect(vars.map((v) => v.map((x) => x.name))).toEqual([['G', 'J'], ['G'], [], ['G', 'J']]);
+      expect(vars[0]![0]).not.toBe(vars[3]![0]);
+    });
+
     it('close() can be called twice', async () => {
       await s.close();
       await s.close();

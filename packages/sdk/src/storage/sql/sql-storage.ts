@@ -1,9 +1,11 @@
 import { ConflictError, NotFoundError, StorageError } from '../../errors/errors.js';
 import type { Execution, ExecutionStatus } from '../../model/execution.js';
 import type { Job } from '../../model/job.js';
-import type { ClaimResult, Storage } from '../port.js';
+import type { ClaimResult, Storage, StoredVariable } from '../port.js';
 import { EXECUTION_COLUMNS, toExecution, toJob, toLedgerEntry, toStepAttempt } from './row-mappers.js';
 import type { SqlClient } from './sql-client.js';
+import * as batched from './batched-statements.js';
+import { groupCommit } from './group-commit.js';
 
 const iso = (d: Date): string => d.toISOString();
 const isoOrNull = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
@@ -13,6 +15,15 @@ const ACTIVE = `('running','cancelling')`;
 export interface SqlStorageOptions {
   /** Called once by `close()` to release the driver (pool, PGlite instance, lockfile). */
   onClose?: () => Promise<void>;
+  /**
+   * Group commit of the hot per-execution operations (read, claim, step start and success,
+   * completion, lease extension, create, mark published, variables): calls that arrive while
+   * earlier ones of the same kind are in flight go to the database together, one statement per
+   * batch. Each caller still gets its own result after its own write has committed; a lone call
+   * runs exactly as without it. `false` sends every call on its own.
+   * @default true
+   */
+  groupCommit?: boolean | { maxBatch?: number; maxInFlight?: number };
 }
 
 /**
@@ -515,7 +526,60 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
       return closed;
     },
   };
-  return storage;
+  if (options.groupCommit === false) return storage;
+  return withGroupCommit(storage, db, options.groupCommit === true || options.groupCommit === undefined ? {} : options.groupCommit);
+}
+
+/** The storage with its hot operations group-committed (see {@link SqlStorageOptions.groupCommit}). */
+function withGroupCommit(single: Storage, db: SqlClient, limits: { maxBatch?: number; maxInFlight?: number }): Storage {
+  let seq = 0;
+  const unique = (): string => String(seq++);
+  const getExecution = groupCommit<string, Execution | null>({
+    ...limits, key: (id) => id, single: (id) => single.getExecution(id), many: (ids) => batched.getExecutions(db, ids),
+  });
+  const claim = groupCommit<batched.ClaimInput, ClaimResult>({
+    ...limits, key: (i) => i.id,
+    single: (i) => single.claimExecution(i.id, { owner: i.owner, leaseMs: i.leaseMs, now: i.now, exclusive: false }),
+    many: (items) => batched.claimExecutions(db, items),
+  });
+  const extendLease = groupCommit<batched.LeaseInput, { ok: boolean; cancelRequested: boolean }>({
+    ...limits, key: (i) => i.id, single: (i) => single.extendLease(i.id, i.token, i), many: (items) => batched.extendLeases(db, items),
+  });
+  const startStep = groupCommit<batched.StepStartInput, { attempt: number; previousFailures: number } | null>({
+    ...limits, key: (i) => i.id, single: (i) => single.startStepAttempt(i.id, i.token, i.stepId, i.now), many: (items) => batched.startStepAttempts(db, items),
+  });
+  const stepSuccess = groupCommit<batched.StepSuccessInput, boolean>({
+    ...limits, key: (i) => i.id, single: (i) => single.recordStepSuccess(i.id, i.token, i), many: (items) => batched.recordStepSuccesses(db, items),
+  });
+  const complete = groupCommit<batched.CompletionInput, boolean>({
+    ...limits, key: (i) => i.id, single: (i) => single.completeExecution(i.id, i.token, i), many: (items) => batched.completeExecutions(db, items),
+  });
+  const create = groupCommit<batched.CreateInput, { execution: Execution; created: boolean }>({
+    ...limits, key: (i) => `${i.execution.jobId}\u0000${i.execution.idempotencyKey}`,
+    single: (i) => single.createExecution(i.execution, i.now), many: (items) => batched.createExecutions(db, items),
+  });
+  const markPublished = groupCommit<{ ids: string[]; now: Date }, void>({
+    ...limits, key: unique, single: (i) => single.markPublished(i.ids, i.now), many: (items) => batched.markPublishedMany(db, items),
+  });
+  const listVariables = groupCommit<string[], StoredVariable[]>({
+    ...limits, key: unique, single: (scopes) => single.listVariables(scopes), many: (lists) => batched.listVariablesMany(db, lists),
+  });
+  return {
+    ...single,
+    getExecution,
+    claimExecution: (id, args) =>
+      args.exclusive ? single.claimExecution(id, args) : claim({ id, owner: args.owner, leaseMs: args.leaseMs, now: args.now }),
+    extendLease: (id, token, args) => extendLease({ id, token, ...args }),
+    startStepAttempt: (id, token, stepId, now) => startStep({ id, token, stepId, now }),
+    recordStepSuccess: (id, token, args) => stepSuccess({ id, token, ...args }),
+    completeExecution: (id, token, args) => complete({ id, token, ...args }),
+    createExecution: (execution, now) => create({ execution, now }),
+    markPublished: async (ids, now) => {
+      if (ids.length) await markPublished({ ids, now });
+    },
+    // Only the scope-list form is hot (the worker's variable resolution); listing all stays direct.
+    listVariables: (scope) => (Array.isArray(scope) && scope.length ? listVariables(scope) : single.listVariables(scope)),
+  };
 }
 
 async function getExecutionTx(tx: SqlClient, id: string): Promise<Execution | null> {
