@@ -2,6 +2,7 @@
  * Next fire instant of any schedule type, and previews of the next n fires.
  */
 import { ScheduleError } from '../errors/errors.js';
+import { LruCache } from '../internal/lru-cache.js';
 import { nextCronFire } from './cron/next-cron-fire.js';
 import { parseCron } from './cron/parse-cron.js';
 import type { CompiledCron } from './cron/parse-cron.js';
@@ -20,23 +21,52 @@ export interface NextFireContext {
   lastFinishedAt?: number | null;
 }
 
+/** Parsed cron expressions kept (LRU): the scheduler asks for the same expressions over and over. */
 const CRON_CACHE_SIZE = 256;
-const cronCache = new Map<string, CompiledCron>();
+const cronCache = new LruCache<string, CompiledCron>(CRON_CACHE_SIZE);
 
-/** Parses with a small LRU cache: the scheduler asks for the same expressions over and over. */
+/** The compiled form of `expression`; `parseCron` (auto dialect) depends on nothing else. */
 function compiled(expression: string): CompiledCron {
   let c = cronCache.get(expression);
-  if (c) {
-    cronCache.delete(expression);
-  } else {
+  if (c === undefined) {
     c = parseCron(expression);
-    if (cronCache.size >= CRON_CACHE_SIZE) {
-      const oldest = cronCache.keys().next();
-      if (!oldest.done) cronCache.delete(oldest.value);
-    }
+    cronCache.set(expression, c);
   }
-  cronCache.set(expression, c);
   return c;
+}
+
+/**
+ * Most memoised cron next fires kept (LRU, ~250 bytes each, so about 1 MB when full). A scheduler
+ * tick asks for the same few (expression, zone, instant) triples once per schedule — thousands of
+ * schedules share an expression and fire at the same second — so a few thousand entries cover
+ * many distinct expressions per tick. A module-wide LRU rather than a per-tick cache: it needs no
+ * plumbing through the pure schedule functions, also serves previews and the worker, and its
+ * answers never go stale (they depend only on the key).
+ */
+export const CRON_FIRE_CACHE_SIZE = 4096;
+const cronFireCache = new LruCache<string, number | null>(CRON_FIRE_CACHE_SIZE);
+
+/**
+ * `nextCronFire(parseCron(expression), afterMs, timeZone)`, memoised. That computation is pure and
+ * depends on exactly these inputs: the expression text (which alone decides the fields and the
+ * 5/6/7-field dialect, year field included), the zone name, and `afterMs` truncated to the
+ * second (`nextCronFire` ignores milliseconds). Everything schedule-specific (`end_date`) is
+ * applied by the caller on top. Errors (bad expression or zone) are not cached.
+ */
+function cachedNextCronFire(expression: string, afterMs: number, timeZone: string): number | null {
+  // U+0000 occurs in no second count, no zone Intl accepts and no valid cron expression, so two
+  // triples that are ever cached never share a key (invalid ones throw before being cached).
+  const key = `${Math.floor(afterMs / 1000)}\u0000${timeZone}\u0000${expression}`;
+  const hit = cronFireCache.get(key);
+  if (hit !== undefined) return hit;
+  const next = nextCronFire(compiled(expression), afterMs, timeZone);
+  cronFireCache.set(key, next);
+  return next;
+}
+
+/** Entries in the cron next-fire memo (for tests of its bound). @internal */
+export function cronFireCacheSize(): number {
+  return cronFireCache.size;
 }
 
 function instant(iso: string, field: string): number {
@@ -83,7 +113,7 @@ export function nextFireAfter(schedule: ScheduleDefinition | null, afterMs: numb
   if (!Number.isFinite(afterMs)) throw new ScheduleError(`afterMs must be a finite number, got ${afterMs}`);
   switch (schedule.type) {
     case 'cron':
-      return withinEnd(nextCronFire(compiled(schedule.expression), afterMs, schedule.timezone ?? ctx.defaultTimeZone), schedule.end_date);
+      return withinEnd(cachedNextCronFire(schedule.expression, afterMs, schedule.timezone ?? ctx.defaultTimeZone), schedule.end_date);
     case 'fixed_rate':
       return withinEnd(gridAfter(anchorOf(schedule, ctx.anchorMs), schedule.interval_seconds * 1000, afterMs), schedule.end_date);
     case 'fixed_delay': {
