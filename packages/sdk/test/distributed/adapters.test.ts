@@ -184,6 +184,15 @@ describe('natsQueue', () => {
     expect(err).toMatchObject({ code: 'QUEUE_UNAVAILABLE', retryable: true, message: 'NATS publish failed: jetstream is not enabled' });
   });
 
+  it('a publishing-only queue whose stream was deleted under it provisions it again: the failed publish is the only one', async () => {
+    const { q, stream } = make();
+    await q.publish('e-1');
+    await (await jetstreamManager(await q.ready())).streams.delete(stream);
+    await expect(q.publish('e-2')).rejects.toMatchObject({ code: 'QUEUE_UNAVAILABLE' });
+    await q.publish('e-3');
+    expect(await q.size()).toBe(1);
+  });
+
   it('a publish while the server is unreachable fails fast with a retryable QUEUE_UNAVAILABLE', async () => {
     const q = natsQueue({ servers: 'nats://127.0.0.1:1', publishTimeoutMs: 500 });
     const err = await q.publish('x').catch((e: unknown) => e);

@@ -68,9 +68,18 @@ export interface NatsQueue extends Queue {
   ready(): Promise<NatsConnection>;
 }
 
-/** Whether an error from the client means the stream or the consumer is gone (e.g. a server that lost its state). */
+/**
+ * Whether an error from the client means the stream or the consumer is gone (e.g. a server that
+ * lost its state, or a stream deleted under a live connection). A publish to a subject no stream
+ * listens on fails with "jetstream is not enabled" caused by "no responders", so causes count too.
+ */
 function isMissingResource(err: unknown): boolean {
-  return /stream not found|consumer not found|no responders/i.test(String((err as Error)?.message));
+  let e: unknown = err;
+  for (let depth = 0; depth < 4 && e !== undefined && e !== null; depth++) {
+    if (/stream not found|consumer not found|no responders/i.test(String((e as Error).message))) return true;
+    e = (e as Error).cause;
+  }
+  return false;
 }
 
 /**
