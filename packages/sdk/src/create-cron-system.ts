@@ -32,7 +32,7 @@ import type { ExecutionFilter, Storage } from './storage/port.js';
 import { validateStepReferences } from './template/index.js';
 import { createVariables } from './variables/variables.js';
 import type { Variables } from './variables/variables.js';
-import { createWorker } from './worker/worker.js';
+import { JOB_CACHE_TTL_MS, createWorker } from './worker/worker.js';
 import { createSchedulingApi } from './scheduler/scheduling-api.js';
 import type { SchedulingApi } from './scheduler/scheduling-api.js';
 import type { Worker } from './worker/worker.js';
@@ -162,6 +162,18 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
     return job;
   };
 
+  /**
+   * The job as the worker sees it: through the coordination cache (invalidated on every change of
+   * the job, in every process; at worst {@link JOB_CACHE_TTL_MS} old when Redis is down), so a
+   * trigger costs no read of the job row.
+   */
+  const cachedJob = async (id: string): Promise<Job> => {
+    const s = await storage();
+    const job = await coordination.cached(`job:${id}`, JOB_CACHE_TTL_MS, () => s.getJob(id));
+    if (!job) throw new NotFoundError('job', id);
+    return job;
+  };
+
   const replaceDefinition = async (job: Job, def: JobDefinition): Promise<Job> => {
     const now = clock.now();
     const scheduleChanged = JSON.stringify(def.schedule) !== JSON.stringify(job.definition.schedule);
@@ -219,7 +231,7 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
     },
 
     async trigger(jobId, options = {}) {
-      const job = await mustGetJob(jobId);
+      const job = await cachedJob(jobId);
       const source = options.source ?? 'manual';
       if (source === 'manual' && !job.definition.triggers.manual) throw new ConflictError(`job ${job.name} does not allow manual triggers`);
       const now = clock.now();

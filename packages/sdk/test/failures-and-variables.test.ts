@@ -129,6 +129,16 @@ describe('bad input and failures name exactly what is wrong', () => {
     expect(one.created).toBe(true);
     expect(two).toEqual({ executionId: one.executionId, created: false });
   });
+
+  it('a trigger sees a change of the job at once, though it reads the job through the cache', async () => {
+    const c = await system();
+    const job = await c.jobs.create({ name: 'cached', steps: [{ id: 'e', type: 'echo', config: { value: 1 } }] });
+    expect((await c.trigger(job.id)).created).toBe(true); // now cached
+    await c.jobs.update(job.id, { name: 'cached', triggers: { manual: false }, steps: [{ id: 'e', type: 'echo', config: { value: 1 } }] });
+    await expect(c.trigger(job.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+    await c.jobs.delete(job.id);
+    await expect(c.trigger(job.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
 });
 
 describe('variables', () => {
