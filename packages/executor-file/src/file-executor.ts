@@ -79,6 +79,9 @@ export function fileExecutor(options?: FileExecutorOptions): Executor<FileStepCo
             return await runTransform(config, ctx, opts, guard);
         }
       } finally {
+        // A source opened but never iterated (e.g. a transformation naming a missing column
+        // fails right after the open) still holds its file: release whatever is left open.
+        await guard.shutdown();
         guard.dispose();
       }
     },

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { NonRetryableError, VecronError } from '@vecron/sdk';
 import ExcelJS from 'exceljs';
 import { FILE_ERROR_CODES } from '../errors.js';
@@ -9,6 +9,7 @@ import type { AbortGuard } from './abort-guard.js';
 import { abortReason } from './abort-guard.js';
 import { BATCH_SIZE, generatedColumns, headerNames } from './row-source.js';
 import type { RowSource } from './row-source.js';
+import { relationshipsPart, relationshipTarget, ZipParts } from './zip-parts.js';
 
 /** Which sheet to read and how. */
 export interface XlsxReadOptions {
@@ -19,28 +20,68 @@ export interface XlsxReadOptions {
   trim: boolean;
 }
 
-interface SheetReader {
-  name?: string;
-  iterator?: { destroy?: () => void; return?: () => unknown };
+interface Relationship {
+  Id: string;
+  Type: string;
+  Target: string;
+  TargetMode?: string;
+}
+
+interface SheetEntry {
+  name: string;
+  id: number;
+  rId: string;
+}
+
+interface WorksheetReader {
+  name: string;
   [Symbol.asyncIterator](): AsyncIterator<ExcelJS.Row>;
 }
 
 /**
- * Opens one worksheet of an XLSX file as a {@link RowSource} with exceljs' streaming reader
- * (the workbook is never loaded whole). Date cells become {@link LocalDateTime}, formulas
- * their cached result, rich text its plain text.
+ * The parts of exceljs' streaming `WorkbookReader` this module drives: each parses one package
+ * part from a stream into the reader's state (relationships, sheet list and date1904 flag,
+ * cell styles, shared strings), which its `WorksheetReader` then uses to turn cells into values.
+ */
+interface ExcelJsWorkbookReader {
+  workbookRels?: Relationship[];
+  model?: { sheets?: SheetEntry[] };
+  _parseRels(stream: Readable): Promise<void>;
+  _parseWorkbook(stream: Readable): Promise<void>;
+  _parseStyles(stream: Readable): Promise<void>;
+  _parseSharedStrings(stream: Readable): AsyncGenerator<unknown>;
+  _parseWorksheet(stream: Readable, sheetNo: string): Generator<{ eventType: string; value: WorksheetReader }>;
+}
+
+const REL = {
+  officeDocument: '/officeDocument',
+  worksheet: '/worksheet',
+  styles: '/styles',
+  sharedStrings: '/sharedStrings',
+} as const;
+
+/** The relationship of this type (types differ between transitional and strict OOXML only in their prefix). */
+function related(rels: readonly Relationship[], type: string): Relationship | undefined {
+  return rels.find((r) => r.Type.endsWith(type) && r.TargetMode !== 'External');
+}
+
+/** `…/relationships/chartsheet` → `chartsheet`. */
+function relationshipKind(rel: Relationship | undefined): string {
+  return rel ? rel.Type.slice(rel.Type.lastIndexOf('/') + 1) : 'no relationship';
+}
+
+/**
+ * Opens one worksheet of an XLSX file as a {@link RowSource}. The zip is read through its
+ * central directory: the workbook's relationships, sheet list, styles and shared strings first,
+ * then only the chosen sheet is streamed, parsed by exceljs' streaming worksheet reader (the
+ * sheet is never loaded whole; shared strings are held in memory). No temp files. Date cells
+ * become {@link LocalDateTime}, formulas their cached result, rich text its plain text.
+ * The file is closed when the rows are consumed, the consumer stops, the read fails or the
+ * guard aborts.
  *
  * @throws NonRetryableError `SHEET_NOT_FOUND` listing the sheets, `FILE_PARSE_ERROR` for a file that is not XLSX.
  */
 export async function openXlsxSource(file: string, shown: string, opts: XlsxReadOptions, guard: AbortGuard): Promise<RowSource> {
-  const input = guard.track(createReadStream(file, { highWaterMark: 256 * 1024 }));
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    styles: 'cache', // needed to tell date cells from numbers
-    hyperlinks: 'ignore',
-    entries: 'ignore',
-  });
   const fail = (err: unknown): Error => {
     if (guard.signal.aborted) return abortReason(guard.signal);
     if (err instanceof VecronError) return err;
@@ -51,49 +92,19 @@ export async function openXlsxSource(file: string, shown: string, opts: XlsxRead
       cause: err,
     });
   };
-  const sheets = reader[Symbol.asyncIterator]() as AsyncIterator<SheetReader>;
-  const wanted = opts.sheetName;
-  const wantedIndex = opts.sheetIndex ?? 0;
-  const seen: string[] = [];
-  const sheetNames = (): string[] => {
-    const model = (reader as unknown as { model?: { sheets?: Array<{ name: string }> } }).model;
-    return model?.sheets?.map((s) => s.name) ?? seen;
-  };
 
-  let sheet: SheetReader | undefined;
+  let parts: ZipParts | undefined;
+  let sheetName: string;
   let rowIt: AsyncIterator<ExcelJS.Row>;
   let columns: string[] = [];
   let first: Row | undefined;
   try {
-    for (;;) {
-      let r: IteratorResult<SheetReader>;
-      try {
-        r = await guard.race(sheets.next());
-      } catch (err) {
-        throw fail(err);
-      }
-      if (r.done) break;
-      const ws = r.value;
-      const name = ws.name ?? `Sheet${seen.length + 1}`;
-      seen.push(name);
-      const names = sheetNames();
-      const position = names.includes(name) ? names.indexOf(name) : seen.length - 1;
-      if (wanted !== undefined ? name === wanted : position === wantedIndex) {
-        sheet = ws;
-        break;
-      }
-      ws.iterator?.destroy?.(); // a skipped sheet buffered to a temp file: release it
-    }
-    if (!sheet) {
-      const names = sheetNames();
-      const what = wanted !== undefined ? `sheet "${wanted}"` : `sheet_index ${wantedIndex}`;
-      throw new NonRetryableError(`${shown}: no ${what}; the workbook has ${names.length} sheet(s): ${names.map((s) => `"${s}"`).join(', ') || '(none)'}`, {
-        code: FILE_ERROR_CODES.SHEET_NOT_FOUND,
-        details: { path: shown, sheets: names },
-      });
-    }
+    parts = guard.track(await ZipParts.open(file));
+    const zip = parts;
+    const sheet = await guard.race(openSheet(zip, shown, opts));
+    sheetName = sheet.name;
     rowIt = sheet[Symbol.asyncIterator]();
-    const firstRow = await pullRow(rowIt, guard, fail);
+    const firstRow = await pullRow(rowIt, guard);
     if (firstRow) {
       const cells = rowCells(firstRow, opts.trim) ?? [];
       if (opts.hasHeader) {
@@ -105,21 +116,16 @@ export async function openXlsxSource(file: string, shown: string, opts: XlsxRead
       }
     }
   } catch (err) {
-    input.destroy();
-    throw err;
+    await parts?.close();
+    throw fail(err);
   }
-  const sheetName = sheet.name ?? wanted ?? `Sheet${wantedIndex + 1}`;
+  const zip = parts;
   const width = columns.length;
 
   const collect = async (): Promise<Row[]> => {
     const batch: Row[] = [];
     while (batch.length < BATCH_SIZE) {
-      let r: IteratorResult<ExcelJS.Row>;
-      try {
-        r = await rowIt.next();
-      } catch (err) {
-        throw fail(err);
-      }
+      const r = await rowIt.next();
       if (r.done) break;
       // Cells right of the header are ignored (notes in a far column are common in real sheets).
       const cells = rowCells(r.value, opts.trim, width);
@@ -134,25 +140,99 @@ export async function openXlsxSource(file: string, shown: string, opts: XlsxRead
     try {
       if (first) yield [first];
       for (;;) {
-        // Raced per batch: if exceljs stalls on a destroyed input, the abort still returns at once.
-        const batch = await guard.race(collect());
+        let batch: Row[];
+        try {
+          // Raced per batch: the abort returns at once, whatever the parser is waiting for.
+          batch = await guard.race(collect());
+        } catch (err) {
+          throw fail(err);
+        }
         if (batch.length === 0) return;
         yield batch;
       }
     } finally {
-      input.destroy();
+      await zip.close();
     }
   }
   return { columns, rows: rows(), where: (row) => `row ${row.line} of sheet "${sheetName}" in ${shown}` };
 }
 
-async function pullRow(it: AsyncIterator<ExcelJS.Row>, guard: AbortGuard, fail: (err: unknown) => Error): Promise<ExcelJS.Row | undefined> {
-  try {
-    const r = await guard.race(it.next());
-    return r.done ? undefined : r.value;
-  } catch (err) {
-    throw fail(err);
+/**
+ * Reads the workbook's structure and, for the chosen sheet, its styles and shared strings, and
+ * returns exceljs' reader on that sheet's part.
+ */
+async function openSheet(zip: ZipParts, shown: string, opts: XlsxReadOptions): Promise<WorksheetReader> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(undefined as never, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    styles: 'cache', // needed to tell date cells from numbers
+    hyperlinks: 'ignore',
+    entries: 'ignore',
+  }) as unknown as ExcelJsWorkbookReader;
+  const relationships = async (part: string): Promise<Relationship[]> => {
+    if (!zip.has(part)) return [];
+    await zip.read(part, (s) => reader._parseRels(s));
+    return reader.workbookRels ?? [];
+  };
+
+  // The package's root relationships name the workbook part; xl/workbook.xml by convention.
+  const office = related(await relationships('_rels/.rels'), REL.officeDocument);
+  const bookPart = office ? relationshipTarget('', office.Target) : 'xl/workbook.xml';
+  if (!zip.has(bookPart)) throw new Error(`no workbook part ${bookPart} in the zip`);
+  const rels = await relationships(relationshipsPart(bookPart));
+  await zip.read(bookPart, (s) => reader._parseWorkbook(s));
+  if (!reader.model) throw new Error(`${bookPart} is not a workbook`);
+  const sheets = reader.model.sheets ?? [];
+  const names = sheets.map((s) => s.name);
+
+  const wanted = opts.sheetName;
+  const wantedIndex = opts.sheetIndex ?? 0;
+  const sheet = wanted !== undefined ? sheets.find((s) => s.name === wanted) : sheets[wantedIndex];
+  const listed = `the workbook has ${names.length} sheet(s): ${names.map((s) => `"${s}"`).join(', ') || '(none)'}`;
+  if (!sheet) {
+    const what = wanted !== undefined ? `sheet "${wanted}"` : `sheet_index ${wantedIndex}`;
+    throw new NonRetryableError(`${shown}: no ${what}; ${listed}`, {
+      code: FILE_ERROR_CODES.SHEET_NOT_FOUND,
+      details: { path: shown, sheets: names },
+    });
   }
+  const rel = rels.find((r) => r.Id === sheet.rId);
+  if (!rel?.Type.endsWith(REL.worksheet)) {
+    throw new NonRetryableError(`${shown}: sheet "${sheet.name}" is not a worksheet (${relationshipKind(rel)}); ${listed}`, {
+      code: FILE_ERROR_CODES.SHEET_NOT_FOUND,
+      details: { path: shown, sheets: names },
+    });
+  }
+  const sheetPart = relationshipTarget(bookPart, rel.Target);
+  if (!zip.has(sheetPart)) throw new Error(`sheet "${sheet.name}" points to ${sheetPart}, which is not in the zip`);
+
+  const styles = related(rels, REL.styles);
+  if (styles) {
+    const part = relationshipTarget(bookPart, styles.Target);
+    if (zip.has(part)) await zip.read(part, (s) => reader._parseStyles(s));
+  }
+  const shared = related(rels, REL.sharedStrings);
+  if (shared) {
+    const part = relationshipTarget(bookPart, shared.Target);
+    if (zip.has(part)) {
+      await zip.read(part, async (s) => {
+        // 'cache' keeps them on the reader and yields nothing; the generator only has to run.
+        const strings = reader._parseSharedStrings(s);
+        while (!(await strings.next()).done);
+      });
+    }
+  }
+
+  const stream = await zip.open(sheetPart);
+  const emitted = [...reader._parseWorksheet(stream, String(sheet.id))][0];
+  if (!emitted) throw new Error('exceljs emitted no worksheet reader');
+  emitted.value.name = sheet.name;
+  return emitted.value;
+}
+
+async function pullRow(it: AsyncIterator<ExcelJS.Row>, guard: AbortGuard): Promise<ExcelJS.Row | undefined> {
+  const r = await guard.race(it.next());
+  return r.done ? undefined : r.value;
 }
 
 /** The row's cells (exactly `width` of them, or as many as it has); undefined for a blank row. */
