@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createCronSystem, defineExecutor, embeddedStorage } from '@vecron/sdk';
-import type { CronSystem, Storage, StepContext } from '@vecron/sdk';
+import { createCronSystem, defineExecutor, embeddedStorage, memoryQueue } from '@vecron/sdk';
+import type { CronSystem, Queue, Storage, StepContext } from '@vecron/sdk';
 import { fakeClock, until } from './helpers/fake-clock.js';
 import { partitionable } from './helpers/partitionable-storage.js';
 import { createCallLog, echoExecutor } from './helpers/test-executors.js';
@@ -21,6 +21,24 @@ async function sharedStorage(): Promise<Storage> {
 }
 
 describe('exactly-once invariants on the embedded store', () => {
+  it('a queue message naming the wrong job never runs the execution under that job: it runs once, as its own job', async () => {
+    const log = createCallLog();
+    const inner = memoryQueue();
+    let wrongJobId = '';
+    // Every message claims to belong to job B (concurrent, like A): the worker's fast path trusts the hint up to the claim.
+    const lying: Queue = { ...inner, publish: (id, o = {}) => inner.publish(id, { ...o, jobId: wrongJobId }) };
+    const cron = track(createCronSystem({ executors: [echoExecutor(log)], queue: lying, dispatchIntervalMs: 50 }));
+    const a = await cron.jobs.create({ name: 'job-a', steps: [{ id: 'a', type: 'echo', config: { value: 'A' } }] });
+    const b = await cron.jobs.create({ name: 'job-b', steps: [{ id: 'b', type: 'echo', config: { value: 'B' } }] });
+    wrongJobId = b.id;
+    await cron.start({ scheduler: false });
+    const runs = await Promise.all(Array.from({ length: 5 }, () => cron.trigger(a.id)));
+    const done = await Promise.all(runs.map((r) => cron.executions.wait(r.executionId, { timeoutMs: 10_000 })));
+    expect(done.map((e) => [e.jobId, e.status, e.context.steps.a?.output])).toEqual(runs.map(() => [a.id, 'success', { value: 'A' }]));
+    expect(done.every((e) => e.context.steps.b === undefined)).toBe(true);
+    expect(log.calls.map((c) => c.stepId)).toEqual(['a', 'a', 'a', 'a', 'a']);
+  });
+
   it('two schedulers on one store never fire a time twice and miss none (600 fires)', async () => {
     const storage = await sharedStorage();
     const clock = fakeClock(new Date('2026-03-01T00:00:00.000Z'));

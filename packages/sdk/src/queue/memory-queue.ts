@@ -1,6 +1,7 @@
+import { MinHeap } from '../internal/min-heap.js';
 import type { Queue, QueueHandler, QueueMessage } from './port.js';
 
-type Entry = { id: string; due: number; deliveries: number };
+type Entry = { id: string; jobId: string | undefined; due: number; deliveries: number };
 
 /** Options of {@link memoryQueue}. */
 export interface MemoryQueueOptions {
@@ -17,6 +18,22 @@ export interface MemoryQueueOptions {
 export function memoryQueue(options: MemoryQueueOptions = {}): Queue {
   const now = options.now ?? Date.now;
   const waiting = new Map<string, Entry>();
+  // Ordered by due time; an entry whose due time moved (or that left `waiting`) is stale and
+  // skipped when it surfaces, so publish and take stay O(log n) with thousands queued.
+  const byDue = new MinHeap<{ entry: Entry; due: number }>((a, b) => a.due < b.due);
+  const enqueue = (entry: Entry): void => {
+    waiting.set(entry.id, entry);
+    byDue.push({ entry, due: entry.due });
+  };
+  const isCurrent = (n: { entry: Entry; due: number }): boolean => waiting.get(n.entry.id) === n.entry && n.entry.due === n.due;
+  const earliest = (): Entry | null => {
+    for (;;) {
+      const top = byDue.peek();
+      if (!top) return null;
+      if (isCurrent(top)) return top.entry;
+      byDue.pop();
+    }
+  };
   const inFlight = new Set<string>();
   const wakers = new Set<() => void>();
   let timer: NodeJS.Timeout | null = null;
@@ -28,18 +45,17 @@ export function memoryQueue(options: MemoryQueueOptions = {}): Queue {
   const armTimer = (): void => {
     if (timer) clearTimeout(timer);
     timer = null;
-    let next = Infinity;
-    for (const e of waiting.values()) next = Math.min(next, e.due);
-    if (next === Infinity) return;
-    timer = setTimeout(wake, Math.max(0, Math.min(next - now(), 2_147_000_000)));
+    const next = earliest();
+    if (!next) return;
+    timer = setTimeout(wake, Math.max(0, Math.min(next.due - now(), 2_147_000_000)));
     timer.unref();
   };
   const takeDue = (): Entry | null => {
-    const t = now();
-    let best: Entry | null = null;
-    for (const e of waiting.values()) if (e.due <= t && (!best || e.due < best.due)) best = e;
-    if (best) waiting.delete(best.id);
-    return best;
+    const next = earliest();
+    if (!next || next.due > now()) return null;
+    byDue.pop();
+    waiting.delete(next.id);
+    return next;
   };
 
   return {
@@ -48,9 +64,9 @@ export function memoryQueue(options: MemoryQueueOptions = {}): Queue {
       const due = opts.notBefore?.getTime() ?? now();
       const existing = waiting.get(executionId);
       if (existing) {
-        existing.due = Math.min(existing.due, due);
+        if (due < existing.due) enqueue({ ...existing, due });
       } else if (!inFlight.has(executionId)) {
-        waiting.set(executionId, { id: executionId, due, deliveries: 0 });
+        enqueue({ id: executionId, jobId: opts.jobId, due, deliveries: 0 });
       }
       armTimer();
       wake();
@@ -88,6 +104,7 @@ export function memoryQueue(options: MemoryQueueOptions = {}): Queue {
         };
         const message: QueueMessage = {
           executionId: entry.id,
+          ...(entry.jobId ? { jobId: entry.jobId } : {}),
           deliveryCount: entry.deliveries,
           ack: async () => {
             settle();
@@ -95,7 +112,7 @@ export function memoryQueue(options: MemoryQueueOptions = {}): Queue {
           nak: async (delayMs = 0) => {
             if (!settle() || closed) return;
             const prior = waiting.get(entry.id);
-            if (!prior) waiting.set(entry.id, { ...entry, due: now() + delayMs });
+            if (!prior) enqueue({ ...entry, due: now() + delayMs });
             armTimer();
             wake();
           },
@@ -121,6 +138,7 @@ export function memoryQueue(options: MemoryQueueOptions = {}): Queue {
       closed = true;
       if (timer) clearTimeout(timer);
       waiting.clear();
+      byDue.clear();
       wake();
     },
   };

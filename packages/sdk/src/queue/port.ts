@@ -1,6 +1,12 @@
 /** One delivery of an execution id. Messages carry ids only; the state lives in storage. */
 export interface QueueMessage {
   readonly executionId: string;
+  /**
+   * The execution's job, when the publisher gave it: lets the worker take the job from its cache
+   * and claim at once, without reading the execution first. A hint only: the worker checks it
+   * against the claimed row.
+   */
+  readonly jobId?: string;
   /** W3C trace context the message was published with, if any. */
   readonly traceparent?: string;
   /** 1 on first delivery, then 2, 3, … */
@@ -23,9 +29,10 @@ export type QueueHandler = (message: QueueMessage) => Promise<void>;
 export interface Queue {
   /**
    * Publishes an execution id, delivered not before `notBefore`; `traceparent` (W3C trace
-   * context) travels with the message where the adapter supports headers.
+   * context) and `jobId` (see {@link QueueMessage.jobId}) travel with the message where the
+   * adapter supports it.
    */
-  publish(executionId: string, options?: { notBefore?: Date; traceparent?: string }): Promise<void>;
+  publish(executionId: string, options?: { notBefore?: Date; traceparent?: string; jobId?: string }): Promise<void>;
   /**
    * Consumes with at most `concurrency` handlers at once until `signal` aborts; resolves once
    * the in-flight handlers have returned.

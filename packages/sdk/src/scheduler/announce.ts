@@ -17,7 +17,7 @@ export async function announceCreated(
   // Announce before publishing: once published, a worker's `execution.started` may follow at once.
   deps.events.emit('execution.created', { execution });
   try {
-    await deps.queue.publish(execution.id, { notBefore: execution.availableAt });
+    await deps.queue.publish(execution.id, { notBefore: execution.availableAt, jobId: execution.jobId });
     await deps.storage.markPublished([execution.id], now);
   } catch (err) {
     deps.logger.warn({ err, executionId: execution.id }, 'publish failed; the dispatcher will publish it');

@@ -51,7 +51,7 @@ export function createDispatcher(deps: {
   async function tick(republishAll = false): Promise<number> {
     const now = clock.now();
     const rows = await storage.findExecutionsToDispatch({ now, republishAfterMs: republishAll ? -1 : settings.republishAfterMs, limit: settings.batchSize });
-    for (const r of rows) await queue.publish(r.id, { notBefore: r.availableAt });
+    for (const r of rows) await queue.publish(r.id, { notBefore: r.availableAt, jobId: r.jobId });
     await storage.markPublished(rows.map((r) => r.id), now);
     if (rows.length) logger.debug({ dispatched: rows.length }, 'executions (re)published');
     return rows.length;

@@ -69,7 +69,7 @@ export function createScheduler(deps: {
           events.emit('execution.created', { execution: e });
           events.emit('schedule.fired', { jobId: e.jobId, executionId: e.id, scheduledFor: e.scheduledFor ?? e.createdAt });
         }
-        const results = await Promise.allSettled(chunk.map((e) => queue.publish(e.id, { notBefore: e.availableAt })));
+        const results = await Promise.allSettled(chunk.map((e) => queue.publish(e.id, { notBefore: e.availableAt, jobId: e.jobId })));
         results.forEach((r, j) => {
           const e = chunk[j]!;
           if (r.status === 'fulfilled') published.push(e.id);

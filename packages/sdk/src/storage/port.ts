@@ -139,7 +139,7 @@ export interface Storage {
   /** Cancels a pending execution at once, or marks a running one `cancelling`. Returns the new status. */
   requestCancel(id: string, now: Date): Promise<ExecutionStatus | null>;
   /** Executions that must be (re)published: pending and available but not published recently, or running with an expired lease. */
-  findExecutionsToDispatch(args: { now: Date; republishAfterMs: number; limit: number }): Promise<Array<{ id: string; availableAt: Date }>>;
+  findExecutionsToDispatch(args: { now: Date; republishAfterMs: number; limit: number }): Promise<Array<{ id: string; jobId: string; availableAt: Date }>>;
   markPublished(ids: string[], now: Date): Promise<void>;
   listStepAttempts(executionId: string): Promise<StepAttempt[]>;
   listLedger(jobId: string, args?: { from?: Date; to?: Date; limit?: number }): Promise<LedgerEntry[]>;

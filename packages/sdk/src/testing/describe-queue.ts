@@ -60,6 +60,20 @@ export function describeQueue(name: string, options: QueueConformanceOptions): v
       expect(got).toEqual([expect.objectContaining({ id: '11111111-1111-4111-8111-111111111111', count: 1 })]);
     });
 
+    it('carries the job hint given at publish, or none — never another one', async () => {
+      const got: Array<{ id: string; jobId: string | undefined }> = [];
+      consume(async (m) => {
+        got.push({ id: m.executionId, jobId: m.jobId });
+        await m.ack();
+      });
+      await q.publish('33333333-3333-4333-8333-333333333333', { jobId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' });
+      await q.publish('44444444-4444-4444-8444-444444444444');
+      await until(() => got.length === 2, wait);
+      const byId = new Map(got.map((g) => [g.id, g.jobId]));
+      expect([undefined, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa']).toContain(byId.get('33333333-3333-4333-8333-333333333333'));
+      expect(byId.get('44444444-4444-4444-8444-444444444444')).toBeUndefined();
+    });
+
     it('de-duplicates a publish of the same id', async () => {
       await q.publish('22222222-2222-4222-8222-222222222222');
       await q.publish('22222222-2222-4222-8222-222222222222');

@@ -21,7 +21,7 @@ import type { Storage } from '../storage/port.js';
 import { findTemplateReferences, renderTemplate } from '../template/index.js';
 import { SECRET_MASK } from '../crypto/index.js';
 import type { TemplateScope } from '../template/index.js';
-import type { VariableResolver } from '../variables/variables.js';
+import type { ResolvedVariables, VariableResolver } from '../variables/variables.js';
 import { decideFailure, toJsonOutput } from './step-outcome.js';
 
 /** Settings of the worker role. */
@@ -96,13 +96,25 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   }
 
+  const jobOf = (jobId: string): Promise<Job | null> =>
+    coordination
+      ? coordination.cached(`job:${jobId}`, JOB_CACHE_TTL_MS, () => storage.getJob(jobId))
+      : storage.getJob(jobId);
+
   async function run(message: QueueMessage): Promise<void> {
     const id = message.executionId;
+    // Fast path: the message names the job, and the job runs concurrently, so the claim itself
+    // reads the row (no read before it) and the variables load while the claim is in flight.
+    if (message.jobId) {
+      const hinted = await jobOf(message.jobId);
+      if (hinted && overlapPolicyOf(hinted.definition) === 'allow') {
+        const handled = await runWithClaim(message, hinted, id);
+        if (handled) return;
+      }
+    }
     const existing = await storage.getExecution(id);
     if (!existing) return message.ack();
-    const job = coordination
-      ? await coordination.cached(`job:${existing.jobId}`, JOB_CACHE_TTL_MS, () => storage.getJob(existing.jobId))
-      : await storage.getJob(existing.jobId);
+    const job = await jobOf(existing.jobId);
     if (!job) return message.ack();
     // Fast path for non-concurrent jobs: a lock held elsewhere means "not now" without a claim.
     // Busy → retry later; unavailable (Redis down) → fall through to the exclusive DB claim.
@@ -119,33 +131,55 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   }
 
-  async function runWithClaim(message: QueueMessage, job: Job, id: string): Promise<void> {
+  /**
+   * Claims and runs the execution as a run of `job`. Returns false, having changed nothing, when
+   * the claimed row belongs to another job (a wrong `jobId` hint): the caller then takes the
+   * slow path, which reads the execution first.
+   */
+  async function runWithClaim(message: QueueMessage, job: Job, id: string): Promise<boolean> {
+    const def = job.definition;
+    // Independent of the claim, so it runs alongside it; its failure surfaces in runSteps.
+    const resolved = variables.resolve(job.id, def.variables, neededVariables(def));
+    resolved.catch(() => undefined);
     const claim = await storage.claimExecution(id, {
       owner: settings.workerId,
       leaseMs: settings.leaseMs,
       now: clock.now(),
-      ...claimMode(job.definition),
+      ...claimMode(def),
     });
     if (!claim.claimed) {
+      if (claim.execution && claim.execution.jobId !== job.id) return false;
       if (claim.reason === 'not_available_yet' && claim.execution) {
-        return message.nak(Math.max(0, claim.execution.availableAt.getTime() - clock.now().getTime()));
+        await message.nak(Math.max(0, claim.execution.availableAt.getTime() - clock.now().getTime()));
+        return true;
       }
-      if (claim.reason === 'overlap') return message.nak(settings.overlapRetryMs);
-      return message.ack();
+      if (claim.reason === 'overlap') {
+        await message.nak(settings.overlapRetryMs);
+        return true;
+      }
+      await message.ack();
+      return true;
     }
     const execution = claim.execution;
     const token = execution.fencingToken!;
+    if (execution.jobId !== job.id) {
+      // Never run an execution under another job's definition: hand it back untouched.
+      logger.warn({ executionId: id, hintedJobId: job.id, jobId: execution.jobId }, 'queue message named the wrong job; claiming again by the execution row');
+      await storage.requeueExecution(id, token, { availableAt: clock.now(), incrementAttempt: false, error: null, context: execution.context, now: clock.now() });
+      return false;
+    }
     const log = logger.child({ executionId: id, jobId: job.id, fencingToken: token });
     events.emit('execution.started', { execution });
     log.debug({ attempt: execution.attempt, triggerSource: execution.triggerSource }, 'execution claimed');
 
-    const outcome = await runClaimed(job, execution, token, log, message);
+    const outcome = await runClaimed(job, execution, token, log, message, resolved);
     const redeliverInMs = await settle(job, execution, token, outcome, log);
     if (redeliverInMs === null) await message.ack();
     else await message.nak(redeliverInMs);
+    return true;
   }
 
-  async function runClaimed(job: Job, execution: Execution, token: number, log: Logger, message: QueueMessage): Promise<Outcome> {
+  async function runClaimed(job: Job, execution: Execution, token: number, log: Logger, message: QueueMessage, resolved: Promise<ResolvedVariables>): Promise<Outcome> {
     const controller = new AbortController();
     const abort = (reason: VecronError): void => {
       if (!controller.signal.aborted) controller.abort(reason);
@@ -180,7 +214,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
 
     try {
-      return await runSteps(job, execution, token, controller.signal, log);
+      return await runSteps(job, execution, token, controller.signal, log, resolved);
     } catch (err) {
       const reason = controller.signal.aborted ? controller.signal.reason : err;
       return outcomeOfAbort(reason, err);
@@ -200,13 +234,12 @@ export function createWorker(deps: WorkerDeps): Worker {
     return { kind: 'complete', status: 'failed', error: toErrorRecord(original) };
   }
 
-  async function runSteps(job: Job, execution: Execution, token: number, signal: AbortSignal, log: Logger): Promise<Outcome> {
+  async function runSteps(job: Job, execution: Execution, token: number, signal: AbortSignal, log: Logger, resolved: Promise<ResolvedVariables>): Promise<Outcome> {
     const def: JobDefinition = job.definition;
     const context: ExecutionContext = { ...execution.context, steps: { ...(execution.context.steps ?? {}) } };
     // Every outcome (complete, retry, release on shutdown) writes this same object: never a stale copy.
     execution.context = context;
-    const needed = new Set(findTemplateReferences(def.steps).filter((r) => r.kind === 'variable').map((r) => r.expression));
-    const { values: vars, secrets } = await variables.resolve(job.id, def.variables, needed);
+    const { values: vars, secrets } = await resolved;
     const scrub = secretScrubber(secrets);
     const files = createFileArea(executionFilesDir(settings.filesDir, job.id, execution.id));
     const scopeBase = {
@@ -310,6 +343,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     const stepController = new AbortController();
     const onParent = (): void => stepController.abort(signal.reason);
     signal.addEventListener('abort', onParent, { once: true });
+    // Aborted while the step attempt was being opened: the listener above would never fire.
+    if (signal.aborted) onParent();
     let timer: NodeJS.Timeout | undefined;
     if (timeoutMs) {
       timer = setTimeout(() => stepController.abort(new StepTimeoutError(step.id, timeoutMs)), timeoutMs);
@@ -396,6 +431,17 @@ export function createWorker(deps: WorkerDeps): Worker {
       await loop;
     },
   };
+}
+
+/** The `${NAME}` variables a job's steps reference (cached per definition object). */
+const neededByDefinition = new WeakMap<JobDefinition, ReadonlySet<string>>();
+function neededVariables(def: JobDefinition): ReadonlySet<string> {
+  let needed = neededByDefinition.get(def);
+  if (!needed) {
+    needed = new Set(findTemplateReferences(def.steps).filter((r) => r.kind === 'variable').map((r) => r.expression));
+    neededByDefinition.set(def, needed);
+  }
+  return needed;
 }
 
 /** How a job's overlap policy claims: one at a time (exclusive), and in creation order for the queueing policies. */

@@ -432,14 +432,14 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
 
     async findExecutionsToDispatch({ now, republishAfterMs, limit }) {
       const { rows } = await db.query(
-        `SELECT id, available_at FROM vecron_executions
+        `SELECT id, job_id, available_at FROM vecron_executions
          WHERE ((status = 'pending') OR (status IN ${ACTIVE} AND lease_expires_at < $1))
            AND (published_at IS NULL OR published_at < $2)
          ORDER BY available_at
          LIMIT $3`,
         [iso(now), iso(new Date(now.getTime() - republishAfterMs)), limit],
       );
-      return rows.map((r) => ({ id: String(r.id), availableAt: new Date(r.available_at as string) }));
+      return rows.map((r) => ({ id: String(r.id), jobId: String(r.job_id), availableAt: new Date(r.available_at as string) }));
     },
 
     async markPublished(ids, now) {
