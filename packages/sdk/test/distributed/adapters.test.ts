@@ -126,19 +126,21 @@ describe('natsQueue', () => {
     await again.close();
   });
 
-  it('carries the traceparent header, and ids only', async () => {
+  it('carries the traceparent and job-id headers, and ids only', async () => {
     const { q } = make();
     const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-    await q.publish('e-1', { traceparent: tp });
+    const jobId = randomUUID();
+    await q.publish('e-1', { traceparent: tp, jobId });
+    await q.publish('e-2');
     const stop = new AbortController();
-    const got: Array<{ id: string; tp: string | undefined }> = [];
+    const got: Array<{ id: string; tp: string | undefined; jobId: string | undefined }> = [];
     const done = q.consume(async (m) => {
-      got.push({ id: m.executionId, tp: m.traceparent });
+      got.push({ id: m.executionId, tp: m.traceparent, jobId: m.jobId });
       await m.ack();
-      stop.abort();
+      if (got.length === 2) stop.abort();
     }, { concurrency: 1, signal: stop.signal });
     await done;
-    expect(got).toEqual([{ id: 'e-1', tp }]);
+    expect(got.sort((a, b) => a.id.localeCompare(b.id))).toEqual([{ id: 'e-1', tp, jobId }, { id: 'e-2', tp: undefined, jobId: undefined }]);
   });
 
   it('a message delivered maxDeliver times lands in the DLQ stream and its pending execution becomes dead_letter; a finished one is left alone', async () => {

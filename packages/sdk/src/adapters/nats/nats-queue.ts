@@ -13,6 +13,8 @@ import type { Queue, QueueHandler, QueueMessage } from '../../queue/port.js';
 export const NOT_BEFORE_HEADER = 'Vecron-Not-Before';
 /** W3C trace context header. */
 export const TRACEPARENT_HEADER = 'traceparent';
+/** Header naming the execution's job (a hint for the worker's fast path, see `QueueMessage.jobId`). */
+export const JOB_ID_HEADER = 'Vecron-Job-Id';
 
 /** Options of {@link natsQueue}. */
 export interface NatsQueueOptions {
@@ -271,17 +273,21 @@ export function natsQueue(options: NatsQueueOptions): NatsQueue {
       return true;
     };
     const tp = m.headers?.get(TRACEPARENT_HEADER);
+    const jobId = m.headers?.get(JOB_ID_HEADER);
     const message: QueueMessage = {
       executionId: m.string(),
       deliveryCount: m.info.deliveryCount,
       ...(tp ? { traceparent: tp } : {}),
+      ...(jobId ? { jobId } : {}),
       async ack() {
         if (!once()) return;
+        // Fire and forget: the outcome is already committed, so a lost ack only means one more
+        // delivery, which the claim refuses (and acks). Waiting for the server's confirmation
+        // would cost a request round trip per execution and protect nothing.
         try {
-          await m.ackAck({ timeout: publishTimeoutMs });
+          m.ack();
         } catch (err) {
-          // The outcome is committed; a lost ack only means one more delivery, which the claim refuses.
-          logger.warn({ err: { message: (err as Error).message }, executionId: message.executionId }, 'NATS ack not confirmed; the message may be delivered again');
+          logger.warn({ err: { message: (err as Error).message }, executionId: message.executionId }, 'NATS ack not sent; the message will be delivered again and refused by the claim');
         }
       },
       async nak(delayMs = 0) {
@@ -317,6 +323,7 @@ export function natsQueue(options: NatsQueueOptions): NatsQueue {
         const h = natsHeaders();
         if (extra.notBefore && extra.notBefore.getTime() > Date.now()) h.set(NOT_BEFORE_HEADER, extra.notBefore.toISOString());
         if (extra.traceparent) h.set(TRACEPARENT_HEADER, extra.traceparent);
+        if (extra.jobId) h.set(JOB_ID_HEADER, extra.jobId);
         await js!.publish(subject, executionId, { msgID: executionId, headers: h, timeout: publishTimeoutMs });
       } catch (err) {
         if (isMissingResource(err)) provisioned = null;
@@ -330,6 +337,9 @@ export function natsQueue(options: NatsQueueOptions): NatsQueue {
       while (!signal.aborted && !closed) {
         if (running.size >= concurrency) {
           await Promise.race(running);
+          // Completions arrive in bursts (a group-committed batch resolves many at once): let the
+          // rest of the burst free its slots, so one pull asks for all of them, not one each.
+          await new Promise<void>((r) => setImmediate(r));
           continue;
         }
         try {
