@@ -7,6 +7,7 @@ import type { Storage } from '../../storage/port.js';
 import { migrate } from '../../storage/sql/migrations.js';
 import type { SqlClient } from '../../storage/sql/sql-client.js';
 import { createSqlStorage } from '../../storage/sql/sql-storage.js';
+import type { SqlStorageOptions } from '../../storage/sql/sql-storage.js';
 import { pgPoolClient } from './pg-client.js';
 import { mapPgError } from './pg-errors.js';
 
@@ -37,6 +38,8 @@ export interface PostgresStorageOptions {
   migrate?: boolean;
   /** Where connection errors are logged. @default silent */
   logger?: Logger;
+  /** Group commit of the hot per-execution writes; see `SqlStorageOptions.groupCommit`. @default true */
+  groupCommit?: SqlStorageOptions['groupCommit'];
 }
 
 /** The PostgreSQL storage: the shared SQL repository plus its pool, for clocks and diagnostics. */
@@ -118,6 +121,7 @@ export async function postgresStorage(options: PostgresStorageOptions): Promise<
   }
 
   const storage = createSqlStorage(sql, {
+    ...(options.groupCommit !== undefined ? { groupCommit: options.groupCommit } : {}),
     onClose: async () => {
       if (ownPool) await pool.end();
     },
