@@ -357,9 +357,18 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
           storage: s, queue, events, clock, logger: logger.child({ role: 'dispatcher' }),
           settings: { intervalMs: opts.dispatchIntervalMs, republishAfterMs: opts.republishAfterMs, batchSize: 1_000 },
         });
-        // After a restart an in-process queue is empty: publish everything pending once.
-        await dispatcher.tick(true);
-        dispatcher.start();
+        // After a restart an in-process queue is empty: publish everything pending once. A
+        // transient failure here (a deadlock victim, a database blip) must not fail start():
+        // the loop repeats the full pass until it succeeds.
+        let republished = true;
+        try {
+          await dispatcher.tick(true);
+        } catch (error) {
+          republished = false;
+          logger.warn({ err: error }, 'first dispatch pass failed; the dispatcher loop retries it');
+          events.emit('error', { where: 'dispatcher', error });
+        }
+        dispatcher.start({ republishAllFirst: !republished });
       }
     },
 

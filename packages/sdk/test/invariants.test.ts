@@ -21,6 +21,28 @@ async function sharedStorage(): Promise<Storage> {
 }
 
 describe('exactly-once invariants on the embedded store', () => {
+  it('start() survives a failing first dispatch pass, and the loop publishes what was pending', async () => {
+    const base = await sharedStorage();
+    const first = track(createCronSystem({ executors: [echoExecutor()], storage: base }));
+    const job = await first.jobs.create({ name: 'pending-at-start', steps: [{ id: 'a', type: 'echo', config: { value: 1 } }] });
+    const { executionId } = await first.trigger(job.id); // pending; never run (no worker started)
+    let failures = 0;
+    const flaky: Storage = {
+      ...base,
+      findExecutionsToDispatch: async (args) => {
+        if (failures++ === 0) throw new Error('deadlock detected (simulated)');
+        return base.findExecutionsToDispatch(args);
+      },
+      close: async () => undefined,
+    };
+    const second = track(createCronSystem({ executors: [echoExecutor()], storage: flaky, dispatchIntervalMs: 50, republishAfterMs: 60_000 }));
+    const errors: string[] = [];
+    second.on('error', (e) => errors.push(e.where));
+    await second.start({ scheduler: false });
+    expect((await second.executions.wait(executionId, { timeoutMs: 10_000 })).status).toBe('success');
+    expect(errors).toEqual(['dispatcher']);
+  });
+
   it('a queue message naming the wrong job never runs the execution under that job: it runs once, as its own job', async () => {
     const log = createCallLog();
     const inner = memoryQueue();

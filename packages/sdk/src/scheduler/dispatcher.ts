@@ -22,7 +22,11 @@ export interface DispatcherSettings {
 export interface Dispatcher {
   /** One pass; `republishAll` ignores recent publishes (used at start, when an in-process queue is empty). */
   tick(republishAll?: boolean): Promise<number>;
-  start(): void;
+  /**
+   * Runs `tick` every interval until `stop()`. With `republishAllFirst`, the loop's ticks ignore
+   * recent publishes until one succeeds (a start whose first full pass failed).
+   */
+  start(options?: { republishAllFirst?: boolean }): void;
   stop(): Promise<void>;
 }
 
@@ -59,8 +63,13 @@ export function createDispatcher(deps: {
 
   return {
     tick,
-    start() {
-      loop ??= runLoop(async () => void ((await isLeader()) && (await tick())), {
+    start({ republishAllFirst = false } = {}) {
+      let all = republishAllFirst;
+      loop ??= runLoop(async () => {
+        if (!(await isLeader())) return;
+        await tick(all);
+        all = false;
+      }, {
         intervalMs: settings.intervalMs,
         signal: abort.signal,
         onError: (error) => {

@@ -51,6 +51,35 @@ describe('postgresStorage', () => {
     await Promise.all(stores.map((s) => s.close()));
   });
 
+  it('batches of two processes over the same rows in opposite orders wait for each other, never deadlock', async () => {
+    const schema = `dl_${tag()}`;
+    dropSchemaLater(schema);
+    const [p1, p2] = await Promise.all([0, 1].map(() => postgresStorage({ connectionString: PG_URL, schema, poolMax: 4 })));
+    const cron = createCronSystem({ executors: [echoExecutor()], storage: p1! });
+    const job = await cron.jobs.create({ name: 'dl', steps: [{ id: 's', type: 'echo', config: { value: 1 } }] });
+    const now = new Date();
+    const created = await Promise.all(Array.from({ length: 300 }, () => p1!.createExecution({ id: randomUUID(), jobId: job.id, idempotencyKey: randomUUID(), triggerSource: 'manual', availableAt: now }, now)));
+    const ids = created.map((c) => c.execution.id);
+    const claims = await Promise.all(ids.map((id) => p1!.claimExecution(id, { owner: 'w', leaseMs: 60_000, now, exclusive: false })));
+    const tokens = new Map(claims.map((c) => [c.execution!.id, c.claimed ? c.execution.fencingToken! : -1]));
+    const reversed = [...ids].reverse();
+    for (let round = 0; round < 10; round++) {
+      // Each process sends one multi-row statement per kind, the two in opposite row orders.
+      await Promise.all([
+        ...ids.map((id) => p1!.extendLease(id, tokens.get(id)!, { leaseMs: 60_000, now })),
+        ...reversed.map((id) => p2!.extendLease(id, tokens.get(id)!, { leaseMs: 60_000, now })),
+        p1!.markPublished(ids, now),
+        p2!.markPublished(reversed, now),
+      ]);
+    }
+    const done = await Promise.all([
+      ...ids.slice(0, 150).map((id) => p1!.completeExecution(id, tokens.get(id)!, { status: 'success', error: null, context: { steps: {} }, now })),
+      ...[...ids.slice(150)].reverse().map((id) => p2!.completeExecution(id, tokens.get(id)!, { status: 'success', error: null, context: { steps: {} }, now })),
+    ]);
+    expect(done.every(Boolean)).toBe(true);
+    await Promise.all([p1!.close(), p2!.close()]);
+  });
+
   it('keeps every pooled connection on its schema, and two schemas never see each other', async () => {
     const [a, b] = [`iso_${tag()}`, `iso_${tag()}`];
     dropSchemaLater(a);

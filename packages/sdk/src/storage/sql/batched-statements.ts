@@ -15,6 +15,15 @@ const iso = (d: Date): string => d.toISOString();
 const isoOrNull = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 const ACTIVE = `('running','cancelling')`;
 
+/**
+ * A CTE that locks the execution rows named by the uuid[] parameter `$n` in id order. Every
+ * multi-row write here takes its row locks through it, so two batches (or a batch and the
+ * dispatcher) touching overlapping rows in different processes wait for each other instead of
+ * deadlocking on opposite lock orders.
+ */
+const lockInIdOrder = (n: number): string =>
+  `locked AS MATERIALIZED (SELECT id AS l_id FROM vecron_executions WHERE id = ANY($${n}::uuid[]) ORDER BY id FOR UPDATE)`;
+
 /** Rows by id, as executions. */
 async function executionsById(db: SqlClient, ids: string[]): Promise<Map<string, Execution>> {
   const { rows } = await db.query(`SELECT ${EXECUTION_COLUMNS} FROM vecron_executions WHERE id = ANY($1::uuid[])`, [ids]);
@@ -36,12 +45,13 @@ export interface ClaimInput {
 /** Non-exclusive claims: the conditional UPDATE of `claimExecution`, for many rows. */
 export async function claimExecutions(db: SqlClient, items: ClaimInput[]): Promise<ClaimResult[]> {
   const { rows } = await db.query(
-    `UPDATE vecron_executions
+    `WITH ${lockInIdOrder(1)}
+     UPDATE vecron_executions
      SET status = CASE WHEN status = 'cancelling' THEN 'cancelling' ELSE 'running' END,
          lease_owner = u.x_owner, lease_expires_at = u.x_until, fencing_token = nextval('vecron_fencing_seq'),
          started_at = COALESCE(started_at, u.x_now)
      FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS u(x_id, x_owner, x_until, x_now)
-     WHERE id = u.x_id
+     WHERE id = u.x_id AND id IN (SELECT l_id FROM locked)
        AND ((status = 'pending' AND available_at <= u.x_now) OR (status IN ${ACTIVE} AND lease_expires_at < u.x_now))
      RETURNING ${EXECUTION_COLUMNS}`,
     [items.map((i) => i.id), items.map((i) => i.owner), items.map((i) => iso(new Date(i.now.getTime() + i.leaseMs))), items.map((i) => iso(i.now))],
@@ -67,9 +77,10 @@ export interface LeaseInput {
 
 export async function extendLeases(db: SqlClient, items: LeaseInput[]): Promise<Array<{ ok: boolean; cancelRequested: boolean }>> {
   const { rows } = await db.query<{ id: string; status: ExecutionStatus }>(
-    `UPDATE vecron_executions SET lease_expires_at = u.x_until
+    `WITH ${lockInIdOrder(1)}
+     UPDATE vecron_executions SET lease_expires_at = u.x_until
      FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[]) AS u(x_id, x_token, x_until)
-     WHERE id = u.x_id AND fencing_token = u.x_token AND status IN ${ACTIVE}
+     WHERE id = u.x_id AND id IN (SELECT l_id FROM locked) AND fencing_token = u.x_token AND status IN ${ACTIVE}
      RETURNING id, status`,
     [items.map((i) => i.id), items.map((i) => i.token), items.map((i) => iso(new Date(i.now.getTime() + i.leaseMs)))],
   );
@@ -87,12 +98,12 @@ export interface StepStartInput {
 /** `startStepAttempt` for many executions: the same four CTEs, joined on the input rows. */
 export async function startStepAttempts(db: SqlClient, items: StepStartInput[]): Promise<Array<{ attempt: number; previousFailures: number } | null>> {
   const { rows } = await db.query<{ id: string; attempt: number | string; failures: number | string }>(
-    `WITH input AS (
+    `WITH ${lockInIdOrder(1)}, input AS (
        SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[]) AS u(x_id, x_token, x_step, x_now)
      ), own AS (
        UPDATE vecron_executions e SET current_step = i.x_step
        FROM input i
-       WHERE e.id = i.x_id AND e.fencing_token = i.x_token AND e.status IN ${ACTIVE}
+       WHERE e.id = i.x_id AND e.id IN (SELECT l_id FROM locked) AND e.fencing_token = i.x_token AND e.status IN ${ACTIVE}
        RETURNING e.id
      ), abandoned AS (
        UPDATE vecron_step_attempts a SET status = 'abandoned', finished_at = i.x_now
@@ -127,13 +138,13 @@ export interface StepSuccessInput {
 /** `recordStepSuccess` for many executions: each finished step commits with its context. */
 export async function recordStepSuccesses(db: SqlClient, items: StepSuccessInput[]): Promise<boolean[]> {
   const { rows } = await db.query<{ id: string }>(
-    `WITH input AS (
+    `WITH ${lockInIdOrder(1)}, input AS (
        SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::int[], $5::text[], $6::timestamptz[])
          AS u(x_id, x_token, x_step, x_attempt, x_context, x_now)
      ), own AS (
        UPDATE vecron_executions e SET context = i.x_context::jsonb, current_step = i.x_step
        FROM input i
-       WHERE e.id = i.x_id AND e.fencing_token = i.x_token AND e.status IN ${ACTIVE}
+       WHERE e.id = i.x_id AND e.id IN (SELECT l_id FROM locked) AND e.fencing_token = i.x_token AND e.status IN ${ACTIVE}
        RETURNING e.id
      ), closed AS (
        UPDATE vecron_step_attempts a SET status = 'succeeded', finished_at = i.x_now
@@ -162,12 +173,13 @@ export interface CompletionInput {
 
 export async function completeExecutions(db: SqlClient, items: CompletionInput[]): Promise<boolean[]> {
   const { rows } = await db.query<{ id: string }>(
-    `UPDATE vecron_executions
+    `WITH ${lockInIdOrder(1)}
+     UPDATE vecron_executions
      SET status = u.x_status, error = u.x_error::jsonb, context = u.x_context::jsonb, finished_at = u.x_now,
          lease_owner = NULL, lease_expires_at = NULL
      FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
        AS u(x_id, x_token, x_status, x_error, x_context, x_now)
-     WHERE id = u.x_id AND fencing_token = u.x_token AND status IN ${ACTIVE}
+     WHERE id = u.x_id AND id IN (SELECT l_id FROM locked) AND fencing_token = u.x_token AND status IN ${ACTIVE}
      RETURNING id`,
     [
       items.map((i) => i.id), items.map((i) => i.token), items.map((i) => i.status),
@@ -230,7 +242,10 @@ export async function markPublishedMany(db: SqlClient, items: Array<{ ids: strin
     }
   }
   await db.query(
-    `UPDATE vecron_executions SET published_at = u.x_at FROM unnest($1::uuid[], $2::timestamptz[]) AS u(x_id, x_at) WHERE id = u.x_id`,
+    `WITH ${lockInIdOrder(1)}
+     UPDATE vecron_executions SET published_at = u.x_at
+     FROM (SELECT DISTINCT ON (x_id) x_id, x_at FROM unnest($1::uuid[], $2::timestamptz[]) AS v(x_id, x_at) ORDER BY x_id, x_at DESC) AS u
+     WHERE id = u.x_id AND id IN (SELECT l_id FROM locked)`,
     [ids, at],
   );
   return items.map(() => undefined);

@@ -444,7 +444,12 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
 
     async markPublished(ids, now) {
       if (!ids.length) return;
-      await db.query(`UPDATE vecron_executions SET published_at = $2 WHERE id = ANY($1::uuid[])`, [ids, iso(now)]);
+      // Rows locked in id order, so this never deadlocks with a batch of another process.
+      await db.query(
+        `WITH locked AS MATERIALIZED (SELECT id AS l_id FROM vecron_executions WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE)
+         UPDATE vecron_executions SET published_at = $2 WHERE id IN (SELECT l_id FROM locked)`,
+        [ids, iso(now)],
+      );
     },
 
     async listStepAttempts(executionId) {
