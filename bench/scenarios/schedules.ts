@@ -19,10 +19,12 @@ export async function lateness(a: ScheduleArgs): Promise<Record<string, unknown>
   try {
     await cloneJobs(rig, a.n, 'c', () => 'NULL');
     await rig.cron.start({ scheduler: true, worker: { concurrency: 100 } });
-    const { rows } = await sql.query<{ t: Date }>(
-      `UPDATE vecron_schedules SET next_fire_at = date_trunc('second', clock_timestamp()) + interval '2 seconds' RETURNING next_fire_at AS t`,
-    );
+    // One instant for every row, chosen before the UPDATE (clock_timestamp() per row would cross a
+    // second while 100k rows are written, giving several instants), far enough ahead to write them all.
+    const leadS = Math.max(2, Math.ceil(a.n / 20_000));
+    const { rows } = await sql.query<{ t: Date }>(`SELECT date_trunc('second', clock_timestamp()) + make_interval(secs => $1) AS t`, [leadS]);
     const due = new Date(rows[0]!.t).getTime();
+    await sql.query(`UPDATE vecron_schedules SET next_fire_at = $1`, [new Date(due)]);
     const deadline = Date.now() + (a.timeoutMs ?? 120_000);
     let started = 0;
     while (Date.now() < deadline) {

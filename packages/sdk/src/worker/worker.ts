@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { VecronError} from '../errors/errors.js';
 import {
@@ -82,6 +83,8 @@ export function createWorker(deps: WorkerDeps): Worker {
   const { storage, queue, executors, variables, events, clock, logger, settings, coordination } = deps;
   const consumeAbort = new AbortController();
   const shutdown = new AbortController();
+  // One listener per execution in flight (up to `concurrency`): not a leak, so no warning.
+  setMaxListeners(0, shutdown.signal);
   const inFlight = new Set<Promise<void>>();
   const running = new Map<string, (reason: VecronError) => void>();
   let loop: Promise<void> | null = null;
