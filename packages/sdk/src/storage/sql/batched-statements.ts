@@ -4,7 +4,9 @@
  * fencing token, the status guards — applied row by row through `unnest` arrays, and returns one
  * result per input, in input order. Inputs have distinct keys (the group commit guarantees it),
  * so every target row is joined at most once. The columns of `unnest` are named `x_…` so that
- * they never shadow the table's own columns.
+ * they never shadow the table's own columns. Each UPDATE also names its rows with `= ANY($1)`:
+ * without it the planner may hash-join the input against a sequential scan of the whole table
+ * (seen on `vecron_schedules` at 100k rows), an O(table) cost per batch.
  */
 import type { Execution, ExecutionContext, ExecutionStatus, ErrorRecord } from '../../model/execution.js';
 import type { ClaimResult, NewExecution, StoredVariable } from '../port.js';
@@ -51,7 +53,7 @@ export async function claimExecutions(db: SqlClient, items: ClaimInput[]): Promi
          lease_owner = u.x_owner, lease_expires_at = u.x_until, fencing_token = nextval('vecron_fencing_seq'),
          started_at = COALESCE(started_at, u.x_now)
      FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS u(x_id, x_owner, x_until, x_now)
-     WHERE id = u.x_id AND id IN (SELECT l_id FROM locked)
+     WHERE id = u.x_id AND id = ANY($1::uuid[]) AND id IN (SELECT l_id FROM locked)
        AND ((status = 'pending' AND available_at <= u.x_now) OR (status IN ${ACTIVE} AND lease_expires_at < u.x_now))
      RETURNING ${EXECUTION_COLUMNS}`,
     [items.map((i) => i.id), items.map((i) => i.owner), items.map((i) => iso(new Date(i.now.getTime() + i.leaseMs))), items.map((i) => iso(i.now))],
@@ -80,7 +82,7 @@ export async function extendLeases(db: SqlClient, items: LeaseInput[]): Promise<
     `WITH ${lockInIdOrder(1)}
      UPDATE vecron_executions SET lease_expires_at = u.x_until
      FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[]) AS u(x_id, x_token, x_until)
-     WHERE id = u.x_id AND id IN (SELECT l_id FROM locked) AND fencing_token = u.x_token AND status IN ${ACTIVE}
+     WHERE id = u.x_id AND id = ANY($1::uuid[]) AND id IN (SELECT l_id FROM locked) AND fencing_token = u.x_token AND status IN ${ACTIVE}
      RETURNING id, status`,
     [items.map((i) => i.id), items.map((i) => i.token), items.map((i) => iso(new Date(i.now.getTime() + i.leaseMs)))],
   );
@@ -103,7 +105,7 @@ export async function startStepAttempts(db: SqlClient, items: StepStartInput[]):
      ), own AS (
        UPDATE vecron_executions e SET current_step = i.x_step
        FROM input i
-       WHERE e.id = i.x_id AND e.id IN (SELECT l_id FROM locked) AND e.fencing_token = i.x_token AND e.status IN ${ACTIVE}
+       WHERE e.id = i.x_id AND e.id = ANY($1::uuid[]) AND e.id IN (SELECT l_id FROM locked) AND e.fencing_token = i.x_token AND e.status IN ${ACTIVE}
        RETURNING e.id
      ), abandoned AS (
        UPDATE vecron_step_attempts a SET status = 'abandoned', finished_at = i.x_now
@@ -144,7 +146,7 @@ export async function recordStepSuccesses(db: SqlClient, items: StepSuccessInput
      ), own AS (
        UPDATE vecron_executions e SET context = i.x_context::jsonb, current_step = i.x_step
        FROM input i
-       WHERE e.id = i.x_id AND e.id IN (SELECT l_id FROM locked) AND e.fencing_token = i.x_token AND e.status IN ${ACTIVE}
+       WHERE e.id = i.x_id AND e.id = ANY($1::uuid[]) AND e.id IN (SELECT l_id FROM locked) AND e.fencing_token = i.x_token AND e.status IN ${ACTIVE}
        RETURNING e.id
      ), closed AS (
        UPDATE vecron_step_attempts a SET status = 'succeeded', finished_at = i.x_now
@@ -179,7 +181,7 @@ export async function completeExecutions(db: SqlClient, items: CompletionInput[]
          lease_owner = NULL, lease_expires_at = NULL
      FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
        AS u(x_id, x_token, x_status, x_error, x_context, x_now)
-     WHERE id = u.x_id AND id IN (SELECT l_id FROM locked) AND fencing_token = u.x_token AND status IN ${ACTIVE}
+     WHERE id = u.x_id AND id = ANY($1::uuid[]) AND id IN (SELECT l_id FROM locked) AND fencing_token = u.x_token AND status IN ${ACTIVE}
      RETURNING id`,
     [
       items.map((i) => i.id), items.map((i) => i.token), items.map((i) => i.status),
@@ -245,7 +247,7 @@ export async function markPublishedMany(db: SqlClient, items: Array<{ ids: strin
     `WITH ${lockInIdOrder(1)}
      UPDATE vecron_executions SET published_at = u.x_at
      FROM (SELECT DISTINCT ON (x_id) x_id, x_at FROM unnest($1::uuid[], $2::timestamptz[]) AS v(x_id, x_at) ORDER BY x_id, x_at DESC) AS u
-     WHERE id = u.x_id AND id IN (SELECT l_id FROM locked)`,
+     WHERE id = u.x_id AND id = ANY($1::uuid[]) AND id IN (SELECT l_id FROM locked)`,
     [ids, at],
   );
   return items.map(() => undefined);

@@ -222,7 +222,7 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
           await tx.query(
             `UPDATE vecron_schedules s SET next_fire_at = u.next, last_fire_at = COALESCE(u.last, s.last_fire_at)
              FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS u(job_id, next, last)
-             WHERE s.job_id = u.job_id`,
+             WHERE s.job_id = u.job_id AND s.job_id = ANY($1::uuid[]) -- an index scan, not a hash join over every schedule`,
             [schedules.job, schedules.next, schedules.last],
           );
           return created;
