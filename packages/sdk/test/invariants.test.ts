@@ -61,6 +61,18 @@ describe('exactly-once invariants on the embedded store', () => {
     expect(log.calls.map((c) => c.stepId)).toEqual(['a', 'a', 'a', 'a', 'a']);
   });
 
+  it('a job hint that is not a job id only costs the fast path: the execution still runs once', async () => {
+    const log = createCallLog();
+    const inner = memoryQueue();
+    const garbled: Queue = { ...inner, publish: (id, o = {}) => inner.publish(id, { ...o, jobId: 'not-a-uuid' }) };
+    const cron = track(createCronSystem({ executors: [echoExecutor(log)], queue: garbled, dispatchIntervalMs: 50 }));
+    const a = await cron.jobs.create({ name: 'job-a', steps: [{ id: 'a', type: 'echo', config: { value: 'A' } }] });
+    await cron.start({ scheduler: false });
+    const { executionId } = await cron.trigger(a.id);
+    expect((await cron.executions.wait(executionId, { timeoutMs: 10_000 })).status).toBe('success');
+    expect(log.calls).toHaveLength(1);
+  });
+
   it('two schedulers on one store never fire a time twice and miss none (600 fires)', async () => {
     const storage = await sharedStorage();
     const clock = fakeClock(new Date('2026-03-01T00:00:00.000Z'));

@@ -109,7 +109,12 @@ export function createWorker(deps: WorkerDeps): Worker {
     // Fast path: the message names the job, and the job runs concurrently, so the claim itself
     // reads the row (no read before it) and the variables load while the claim is in flight.
     if (message.jobId) {
-      const hinted = await jobOf(message.jobId);
+      // A hint that cannot be read (not a job id, say) only costs the fast path; a database that
+      // is down fails the slow path below just the same.
+      const hinted = await jobOf(message.jobId).catch((err: unknown) => {
+        logger.debug({ err, executionId: id, hintedJobId: message.jobId }, 'job hint unreadable; reading the execution instead');
+        return null;
+      });
       if (hinted && overlapPolicyOf(hinted.definition) === 'allow') {
         const handled = await runWithClaim(message, hinted, id);
         if (handled) return;

@@ -84,6 +84,21 @@ describe('groupCommit', () => {
     expect(r.singles.slice(1).sort()).toEqual([1, 2, 3, 4]);
   });
 
+  it('a single that throws synchronously rejects its caller only', async () => {
+    const op = groupCommit<number, number>({
+      key: String,
+      single: (n) => {
+        if (n === 2) throw new Error('sync 2');
+        return Promise.resolve(n);
+      },
+      many: async () => {
+        throw new Error('batch');
+      },
+    });
+    const results = await Promise.all([1, 2, 3].map((n) => op(n).then((v) => ({ v }), (e: Error) => ({ e: e.message }))));
+    expect(results).toEqual([{ v: 1 }, { e: 'sync 2' }, { v: 3 }]);
+  });
+
   it('keeps no more than maxInFlight batches running', async () => {
     let running = 0;
     let peak = 0;

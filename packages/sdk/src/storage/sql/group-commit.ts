@@ -48,7 +48,8 @@ export function groupCommit<I, O>(options: GroupCommitOptions<I>): GroupCommitte
     setImmediate(flush);
   };
 
-  const runSingle = (w: Waiting<I>): Promise<void> => options.single(w.item).then(w.resolve, w.reject);
+  // Never rejects (a synchronous throw of `single` included): every outcome goes to its caller.
+  const runSingle = (w: Waiting<I>): Promise<void> => Promise.resolve().then(() => options.single(w.item)).then(w.resolve, w.reject);
 
   const runBatch = async (batch: Array<Waiting<I>>): Promise<void> => {
     if (batch.length === 1) return runSingle(batch[0]!);
