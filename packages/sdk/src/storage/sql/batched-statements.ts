@@ -10,21 +10,9 @@
  */
 import type { Execution, ExecutionContext, ExecutionStatus, ErrorRecord } from '../../model/execution.js';
 import type { ClaimResult, NewExecution, StoredVariable } from '../port.js';
-import { EXECUTION_COLUMNS, toExecution } from './row-mappers.js';
+import { EXECUTION_COLUMNS, toExecution, toStoredVariable } from './row-mappers.js';
 import type { SqlClient } from './sql-client.js';
-
-const iso = (d: Date): string => d.toISOString();
-const isoOrNull = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
-const ACTIVE = `('running','cancelling')`;
-
-/**
- * A CTE that locks the execution rows named by the uuid[] parameter `$n` in id order. Every
- * multi-row write here takes its row locks through it, so two batches (or a batch and the
- * dispatcher) touching overlapping rows in different processes wait for each other instead of
- * deadlocking on opposite lock orders.
- */
-const lockInIdOrder = (n: number): string =>
-  `locked AS MATERIALIZED (SELECT id AS l_id FROM vecron_executions WHERE id = ANY($${n}::uuid[]) ORDER BY id FOR UPDATE)`;
+import { ACTIVE, iso, isoOrNull, lockInIdOrder, unclaimedReason } from './sql-values.js';
 
 /** Rows by id, as executions. */
 async function executionsById(db: SqlClient, ids: string[]): Promise<Map<string, Execution>> {
@@ -65,8 +53,7 @@ export async function claimExecutions(db: SqlClient, items: ClaimInput[]): Promi
     const won = claimed.get(i.id);
     if (won) return { claimed: true, execution: won };
     const e = current.get(i.id) ?? null;
-    const reason = e?.status === 'pending' && e.availableAt > i.now ? 'not_available_yet' : 'not_claimable';
-    return { claimed: false, reason, execution: e };
+    return { claimed: false, reason: unclaimedReason(e, i.now), execution: e };
   });
 }
 
@@ -259,8 +246,6 @@ export async function listVariablesMany(db: SqlClient, scopeLists: string[][]): 
   const { rows } = await db.query(`SELECT * FROM vecron_variables WHERE scope = ANY($1::text[]) ORDER BY scope, name`, [all]);
   return scopeLists.map((scopes) => {
     const wanted = new Set(scopes);
-    return rows
-      .filter((r) => wanted.has(String(r.scope)))
-      .map((r) => ({ scope: String(r.scope), name: String(r.name), value: String(r.value), sensitive: Boolean(r.sensitive), updatedAt: new Date(r.updated_at as string) }));
+    return rows.filter((r) => wanted.has(String(r.scope))).map(toStoredVariable);
   });
 }

@@ -1,6 +1,7 @@
 import type { Execution, LedgerEntry, StepAttempt } from '../../model/execution.js';
 import type { Job } from '../../model/job.js';
 import type { JobDefinition } from '../../model/job-definition.js';
+import type { StoredVariable } from '../port.js';
 
 type Row = Record<string, unknown>;
 
@@ -73,4 +74,8 @@ export function toLedgerEntry(r: Row): LedgerEntry {
     executionId: (r.execution_id as string | null) ?? null,
     recordedAt: date(r.recorded_at),
   };
+}
+
+export function toStoredVariable(r: Row): StoredVariable {
+  return { scope: String(r.scope), name: String(r.name), value: String(r.value), sensitive: Boolean(r.sensitive), updatedAt: date(r.updated_at) };
 }

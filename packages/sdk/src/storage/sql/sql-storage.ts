@@ -2,14 +2,12 @@ import { ConflictError, NotFoundError, StorageError } from '../../errors/errors.
 import type { Execution, ExecutionStatus } from '../../model/execution.js';
 import type { Job } from '../../model/job.js';
 import type { ClaimResult, Storage, StoredVariable } from '../port.js';
-import { EXECUTION_COLUMNS, toExecution, toJob, toLedgerEntry, toStepAttempt } from './row-mappers.js';
+import { EXECUTION_COLUMNS, toExecution, toJob, toLedgerEntry, toStepAttempt, toStoredVariable } from './row-mappers.js';
 import type { SqlClient } from './sql-client.js';
 import * as batched from './batched-statements.js';
 import { groupCommit } from './group-commit.js';
+import { ACTIVE, iso, isoOrNull, lockInIdOrder, unclaimedReason } from './sql-values.js';
 
-const iso = (d: Date): string => d.toISOString();
-const isoOrNull = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
-const ACTIVE = `('running','cancelling')`;
 
 /** Options of {@link createSqlStorage}. */
 export interface SqlStorageOptions {
@@ -295,8 +293,7 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
         );
         if (rows[0]) return { claimed: true, execution: toExecution(rows[0]) };
         const current = await getExecutionTx(q, id);
-        const reason = current?.status === 'pending' && current.availableAt > now ? 'not_available_yet' : 'not_claimable';
-        return { claimed: false, reason, execution: current };
+        return { claimed: false, reason: unclaimedReason(current, now), execution: current };
       };
       // The conditional UPDATE alone is atomic: only an exclusive claim needs a transaction (job row lock).
       if (!exclusive) return wrap('claimExecution', () => claim(db));
@@ -446,7 +443,7 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
       if (!ids.length) return;
       // Rows locked in id order, so this never deadlocks with a batch of another process.
       await db.query(
-        `WITH locked AS MATERIALIZED (SELECT id AS l_id FROM vecron_executions WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE)
+        `WITH ${lockInIdOrder(1)}
          UPDATE vecron_executions SET published_at = $2 WHERE id IN (SELECT l_id FROM locked)`,
         [ids, iso(now)],
       );
@@ -515,10 +512,7 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
         `SELECT * FROM vecron_variables WHERE ($1::text[] IS NULL OR scope = ANY($1::text[])) ORDER BY scope, name`,
         [scopes],
       );
-      return rows.map((r) => ({
-        scope: String(r.scope), name: String(r.name), value: String(r.value), sensitive: Boolean(r.sensitive),
-        updatedAt: new Date(r.updated_at as string),
-      }));
+      return rows.map(toStoredVariable);
     },
 
     async deleteVariable(scope, name) {

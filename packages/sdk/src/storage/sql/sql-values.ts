@@ -1,0 +1,23 @@
+/** Pieces shared by the one-row statements (`sql-storage.ts`) and the batched ones (`batched-statements.ts`). */
+import type { Execution } from '../../model/execution.js';
+import type { ClaimResult } from '../port.js';
+
+export const iso = (d: Date): string => d.toISOString();
+export const isoOrNull = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+
+/** The statuses of an execution a worker holds (its lease and token are live). */
+export const ACTIVE = `('running','cancelling')`;
+
+/**
+ * A CTE named `locked` that locks the execution rows named by the uuid[] parameter `$n` in id
+ * order. Every multi-row write on executions takes its row locks through it, so two batches (or a
+ * batch and the dispatcher) touching overlapping rows in different processes wait for each other
+ * instead of deadlocking on opposite lock orders.
+ */
+export const lockInIdOrder = (n: number): string =>
+  `locked AS MATERIALIZED (SELECT id AS l_id FROM vecron_executions WHERE id = ANY($${n}::uuid[]) ORDER BY id FOR UPDATE)`;
+
+/** Why a claim that changed no row failed, given the row as it is now (null: no such execution). */
+export function unclaimedReason(current: Execution | null, now: Date): Exclude<ClaimResult, { claimed: true }>['reason'] {
+  return current?.status === 'pending' && current.availableAt > now ? 'not_available_yet' : 'not_claimable';
+}
