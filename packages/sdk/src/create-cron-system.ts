@@ -32,7 +32,8 @@ import type { ExecutionFilter, Storage } from './storage/port.js';
 import { validateStepReferences } from './template/index.js';
 import { createVariables } from './variables/variables.js';
 import type { Variables } from './variables/variables.js';
-import { JOB_CACHE_TTL_MS, createWorker } from './worker/worker.js';
+import { createWorker } from './worker/worker.js';
+import { jobCacheKey, readJob } from './coordination/job-cache.js';
 import { createSchedulingApi } from './scheduler/scheduling-api.js';
 import type { SchedulingApi } from './scheduler/scheduling-api.js';
 import type { Worker } from './worker/worker.js';
@@ -164,12 +165,11 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
 
   /**
    * The job as the worker sees it: through the coordination cache (invalidated on every change of
-   * the job, in every process; at worst {@link JOB_CACHE_TTL_MS} old when Redis is down), so a
+   * the job, in every process; at worst 5 s (`JOB_CACHE_TTL_MS`) old when Redis is down), so a
    * trigger costs no read of the job row.
    */
   const cachedJob = async (id: string): Promise<Job> => {
-    const s = await storage();
-    const job = await coordination.cached(`job:${id}`, JOB_CACHE_TTL_MS, () => s.getJob(id));
+    const job = await readJob(await storage(), coordination, id);
     if (!job) throw new NotFoundError('job', id);
     return job;
   };
@@ -197,7 +197,7 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
       },
       async update(id, input) {
         const job = await replaceDefinition(await mustGetJob(id), await validate(input));
-        await coordination.invalidate(`job:${id}`);
+        await coordination.invalidate(jobCacheKey(id));
         return job;
       },
       get: async (id) => (await storage()).getJob(id),
@@ -205,19 +205,19 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
       list: async (filter) => (await storage()).listJobs(filter),
       async delete(id) {
         const deleted = await (await storage()).deleteJob(id);
-        await coordination.invalidate(`job:${id}`);
+        await coordination.invalidate(jobCacheKey(id));
         return deleted;
       },
       async enable(id) {
         const job = await mustGetJob(id);
         const updated = await replaceDefinition(job, { ...job.definition, enabled: true });
-        await coordination.invalidate(`job:${id}`);
+        await coordination.invalidate(jobCacheKey(id));
         return updated;
       },
       async disable(id) {
         const job = await mustGetJob(id);
         const updated = await replaceDefinition(job, { ...job.definition, enabled: false });
-        await coordination.invalidate(`job:${id}`);
+        await coordination.invalidate(jobCacheKey(id));
         return updated;
       },
       async preview(id, n) {

@@ -10,6 +10,7 @@ import type { CronEventBus } from '../events.js';
 import type { ExecutorRegistry } from '../executor/registry.js';
 import { createFileArea, executionFilesDir } from '../files/file-area.js';
 import type { Coordination, CoordinationLock } from '../coordination/port.js';
+import { readJob } from '../coordination/job-cache.js';
 import type { Clock } from '../internal/clock.js';
 import type { Execution, ExecutionContext, ExecutionStatus, ErrorRecord } from '../model/execution.js';
 import { overlapPolicyOf } from '../model/job-definition.js';
@@ -54,9 +55,6 @@ export interface WorkerDeps {
   coordination?: Coordination;
 }
 
-/** How long the worker caches a job definition when a coordination adapter is given. */
-export const JOB_CACHE_TTL_MS = 5_000;
-
 type Outcome =
   | { kind: 'complete'; status: ExecutionStatus; error: ErrorRecord | null }
   | { kind: 'retry'; delayMs: number; error: ErrorRecord }
@@ -99,10 +97,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   }
 
-  const jobOf = (jobId: string): Promise<Job | null> =>
-    coordination
-      ? coordination.cached(`job:${jobId}`, JOB_CACHE_TTL_MS, () => storage.getJob(jobId))
-      : storage.getJob(jobId);
+  const jobOf = (jobId: string): Promise<Job | null> => readJob(storage, coordination, jobId);
 
   async function run(message: QueueMessage): Promise<void> {
     const id = message.executionId;
