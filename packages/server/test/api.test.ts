@@ -8,7 +8,7 @@ import { PERMISSIONS, SEED_ROLES } from '../src/auth/permissions.js';
 import { ROUTE_META } from '../src/http/route.js';
 import type { RouteDef } from '../src/http/route.js';
 import type { RunningServer } from '../src/runtime/start-server.js';
-import { adminToken, client, echoJob, startTestServer, userToken } from './helpers.js';
+import { adminToken, client, echoJob, sseEvents, startTestServer, userToken } from './helpers.js';
 
 let server: RunningServer;
 let api: ReturnType<typeof client>;
@@ -383,22 +383,11 @@ describe('SSE, metrics, health', () => {
     const ac = new AbortController();
     const res = await fetch(`${server.apiUrl}/api/events?job_id=${job.id}`, { headers: { authorization: `Bearer ${regular.token}` }, signal: ac.signal });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const reader = res.body!.getReader();
     const seen: Array<{ type: string; status?: string; execution_id?: string }> = [];
     const reading = (async () => {
-      let buf = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += Buffer.from(value).toString('utf8');
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const chunk = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const data = chunk.split('\n').find((l) => l.startsWith('data: '));
-          if (data) seen.push(JSON.parse(data.slice(6)));
-          if (seen.some((e) => e.type === 'execution.finished')) return;
-        }
+      for await (const { data } of sseEvents(res)) {
+        seen.push(data as (typeof seen)[number]);
+        if (seen.some((e) => e.type === 'execution.finished')) return;
       }
     })();
     await new Promise((r) => setTimeout(r, 100));

@@ -99,3 +99,21 @@ export const echoJob = (name: string, extra: Record<string, unknown> = {}) => ({
   steps: [{ id: 'say', type: 'echo', config: { message: 'hi {{execution_id}}' } }],
   ...extra,
 });
+
+/** The events of a server-sent-events response, as they arrive: the `event:` name (if any) and the parsed `data:` JSON. */
+export async function* sseEvents(res: Response): AsyncGenerator<{ event: string | undefined; data: unknown }> {
+  const reader = res.body!.getReader();
+  let buf = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buf += Buffer.from(value).toString('utf8');
+    let i: number;
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      const data = /^data: (.+)$/m.exec(block)?.[1];
+      if (data) yield { event: /^event: (.+)$/m.exec(block)?.[1], data: JSON.parse(data) as unknown };
+    }
+  }
+}

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { privateNats, privateRedis } from '../../../sdk/test/distributed/harness/servers.js';
 import type { PrivateServer } from '../../../sdk/test/distributed/harness/servers.js';
 import { signWebhook } from '../../src/webhooks/signature.js';
-import { client } from '../helpers.js';
+import { client, sseEvents } from '../helpers.js';
 
 /**
  * Issue 6 acceptance, distributed: `vecron api` ×2 + `vecron scheduler` ×2 + `vecron worker` ×2
@@ -83,23 +83,9 @@ function sse(base: string, token: string): { events: Array<{ event: string; data
   const open = (async () => {
     const res = await fetch(`${base}/api/events`, { headers: { authorization: `Bearer ${token}` }, signal: ac.signal });
     if (res.status !== 200) throw new Error(`SSE ${res.status}`);
-    const reader = res.body!.getReader();
-    let buf = '';
     void (async () => {
       try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          buf += Buffer.from(value).toString('utf8');
-          let i: number;
-          while ((i = buf.indexOf('\n\n')) >= 0) {
-            const block = buf.slice(0, i);
-            buf = buf.slice(i + 2);
-            const event = /^event: (.+)$/m.exec(block)?.[1];
-            const data = /^data: (.+)$/m.exec(block)?.[1];
-            if (event && data) events.push({ event, data: JSON.parse(data) as Record<string, unknown> });
-          }
-        }
+        for await (const { event, data } of sseEvents(res)) if (event) events.push({ event, data: data as Record<string, unknown> });
       } catch {
         /* aborted */
       }
