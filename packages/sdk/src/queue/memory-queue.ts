@@ -18,19 +18,19 @@ export interface MemoryQueueOptions {
 export function memoryQueue(options: MemoryQueueOptions = {}): Queue {
   const now = options.now ?? Date.now;
   const waiting = new Map<string, Entry>();
-  // Ordered by due time; an entry whose due time moved (or that left `waiting`) is stale and
-  // skipped when it surfaces, so publish and take stay O(log n) with thousands queued.
-  const byDue = new MinHeap<{ entry: Entry; due: number }>((a, b) => a.due < b.due);
+  // Ordered by due time. A queued entry is never changed in place: a new due time is a new entry,
+  // and one that is no longer the id's entry in `waiting` is stale and skipped when it surfaces,
+  // so publish and take stay O(log n) with thousands queued.
+  const byDue = new MinHeap<Entry>((a, b) => a.due < b.due);
   const enqueue = (entry: Entry): void => {
     waiting.set(entry.id, entry);
-    byDue.push({ entry, due: entry.due });
+    byDue.push(entry);
   };
-  const isCurrent = (n: { entry: Entry; due: number }): boolean => waiting.get(n.entry.id) === n.entry && n.entry.due === n.due;
   const earliest = (): Entry | null => {
     for (;;) {
       const top = byDue.peek();
       if (!top) return null;
-      if (isCurrent(top)) return top.entry;
+      if (waiting.get(top.id) === top) return top;
       byDue.pop();
     }
   };
