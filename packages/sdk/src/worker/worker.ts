@@ -103,10 +103,11 @@ export function createWorker(deps: WorkerDeps): Worker {
     const id = message.executionId;
     // Fast path: the message names the job, and the job runs concurrently, so the claim itself
     // reads the row (no read before it) and the variables load while the claim is in flight.
+    let hinted: Job | null = null;
     if (message.jobId) {
       // A hint that cannot be read (not a job id, say) only costs the fast path; a database that
       // is down fails the slow path below just the same.
-      const hinted = await jobOf(message.jobId).catch((err: unknown) => {
+      hinted = await jobOf(message.jobId).catch((err: unknown) => {
         logger.debug({ err, executionId: id, hintedJobId: message.jobId }, 'job hint unreadable; reading the execution instead');
         return null;
       });
@@ -117,7 +118,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
     const existing = await storage.getExecution(id);
     if (!existing) return message.ack();
-    const job = await jobOf(existing.jobId);
+    // The hinted job, when it was right (a non-concurrent job), is not read again.
+    const job = hinted?.id === existing.jobId ? hinted : await jobOf(existing.jobId);
     if (!job) return message.ack();
     // Fast path for non-concurrent jobs: a lock held elsewhere means "not now" without a claim.
     // Busy → retry later; unavailable (Redis down) → fall through to the exclusive DB claim.
