@@ -25,11 +25,22 @@ describe('schedules in words', () => {
     expect(cronInWords('0 0 2 ? JAN MON', t)).toBeNull();
   });
 
+  it('reads day-of-week numbers in the dialect of the schedule', () => {
+    // Quartz 2-6 is Monday–Friday; in Spring (0/7 = SUN) 2-6 is Tuesday–Saturday.
+    expect(cronInWords('0 0 2 * * 2-6', t, 'spring')).toBe('on Tue, Wed, Thu, Fri, Sat, at 02:00');
+    expect(cronInWords('0 0 2 * * MON-FRI', t, 'spring')).toBe('Monday–Friday, at 02:00');
+    expect(cronInWords('0 0 2 * * 1-5', t, 'spring')).toBe('Monday–Friday, at 02:00');
+    expect(cronInWords('@daily', t, 'spring')).toBe('every day, at 00:00');
+    expect(scheduleInWords({ type: 'cron', expression: '0 0 2 * * MON-FRI', dialect: 'spring' } as never, 'UTC', f))
+      .toEqual({ words: 'Monday–Friday, at 02:00 in UTC', code: '0 0 2 * * MON-FRI', dialect: 'spring' });
+    expect(scheduleInWords({ type: 'cron', expression: '30 2 * * 1-5' } as never, 'UTC', f).dialect).toBe('unix');
+  });
+
   it('covers every schedule type', () => {
     expect(scheduleInWords(null, 'UTC', f).words).toBe('manual / webhook only');
     expect(scheduleInWords({ type: 'fixed_rate', interval_seconds: 300 } as never, 'UTC', f).words).toBe('every 5 min');
     expect(scheduleInWords({ type: 'fixed_delay', delay_seconds: 90 } as never, 'UTC', f).words).toBe('1 min 30 s after each run finishes');
-    expect(scheduleInWords({ type: 'cron', expression: '0 0 2 ? * MON-FRI' } as never, 'Asia/Ho_Chi_Minh', f)).toEqual({ words: 'Monday–Friday, at 02:00 in Asia/Ho_Chi_Minh', code: '0 0 2 ? * MON-FRI' });
+    expect(scheduleInWords({ type: 'cron', expression: '0 0 2 ? * MON-FRI' } as never, 'Asia/Ho_Chi_Minh', f)).toEqual({ words: 'Monday–Friday, at 02:00 in Asia/Ho_Chi_Minh', code: '0 0 2 ? * MON-FRI', dialect: 'quartz' });
     expect(scheduleInWords({ type: 'business_day', day: -1, time: '17:00', calendar: 'vn' } as never, 'UTC', f).words).toBe('last business day of the month at 17:00 (calendar vn)');
   });
 });

@@ -1,5 +1,5 @@
-import { SECRET_MASK } from '@vecron/sdk';
-import type { JobDefinition } from '@vecron/sdk';
+import { SECRET_MASK, cronDialectOf } from '@vecron/sdk';
+import type { CronDialect, JobDefinition } from '@vecron/sdk';
 import { html } from './html.js';
 import type { SafeHtml } from './html.js';
 import type { Lang, Translate } from './i18n/index.js';
@@ -94,11 +94,22 @@ function weekdays(field: string, quartz: boolean): number[] | null {
   return [...out].sort();
 }
 
-/** A cron expression in words when it is a common shape, else null. */
-export function cronInWords(expression: string, t: Translate): string | null {
-  const parts = expression.trim().split(/\s+/);
-  const quartz = parts.length >= 6;
-  const [sec, min, hour, dom, month, dow, year] = quartz ? parts : ['0', ...parts];
+/** Spring's macros, as the 6-field expressions they stand for. */
+const SPRING_MACROS: Record<string, string> = {
+  '@yearly': '0 0 0 1 1 *', '@annually': '0 0 0 1 1 *', '@monthly': '0 0 0 1 * *', '@weekly': '0 0 0 * * 0',
+  '@daily': '0 0 0 * * *', '@midnight': '0 0 0 * * *', '@hourly': '0 0 * * * *',
+};
+
+/**
+ * A cron expression in words when it is a common shape, else null. `dialect` decides the
+ * day-of-week numbering (Quartz 1 = SUN; Spring and Unix 0/7 = SUN); without it, 5 fields are Unix
+ * and 6 or 7 are Quartz.
+ */
+export function cronInWords(expression: string, t: Translate, dialect?: CronDialect): string | null {
+  const text = dialect === 'spring' ? (SPRING_MACROS[expression.trim().toLowerCase()] ?? expression) : expression;
+  const parts = text.trim().split(/\s+/);
+  const quartz = (dialect ?? cronDialectOf(text)) === 'quartz';
+  const [sec, min, hour, dom, month, dow, year] = parts.length >= 6 ? parts : ['0', ...parts];
   if ((year !== undefined && year !== '*') || month !== '*') return null;
   const anyDay = (dom === '*' || dom === '?') && (dow === '*' || dow === '?');
   if (step(sec) && min === '*' && hour === '*' && anyDay) return t('schedule.cronEverySecond', { n: step(sec)! });
@@ -116,16 +127,22 @@ export function cronInWords(expression: string, t: Translate): string | null {
   return `${days}, ${t('schedule.cronAt', { time })}`;
 }
 
-/** One line that says when a job runs, in the UI language; the raw cron stays visible as code. */
-export function scheduleInWords(s: JobDefinition['schedule'], defaultTimeZone: string, f: Pick<Formatter, 't' | 'dateTime'>): { words: string; code: string | null } {
+/**
+ * One line that says when a job runs, in the UI language; the raw cron stays visible as code,
+ * with the dialect it is read in (`quartz`, `spring` or `unix`).
+ */
+export function scheduleInWords(
+  s: JobDefinition['schedule'], defaultTimeZone: string, f: Pick<Formatter, 't' | 'dateTime'>,
+): { words: string; code: string | null; dialect?: CronDialect } {
   const { t } = f;
   if (!s) return { words: t('schedule.none'), code: null };
   const cal = 'calendar' in s && s.calendar && s.type !== 'business_day' ? ` · ${t('schedule.calendar', { calendar: s.calendar })}` : '';
   switch (s.type) {
     case 'cron': {
       const tz = s.timezone ?? defaultTimeZone;
-      const words = cronInWords(s.expression, t) ?? t('schedule.cronRaw', { expr: s.expression });
-      return { words: `${words} ${t('schedule.inZone', { tz })}${cal}`, code: s.expression };
+      const dialect = cronDialectOf(s.expression, s.dialect);
+      const words = cronInWords(s.expression, t, dialect) ?? t('schedule.cronRaw', { expr: s.expression });
+      return { words: `${words} ${t('schedule.inZone', { tz })}${cal}`, code: s.expression, dialect };
     }
     case 'fixed_rate':
       return { words: `${interval(s.interval_seconds, t)}${cal}`, code: null };

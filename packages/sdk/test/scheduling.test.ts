@@ -102,7 +102,7 @@ describe('business calendars in the scheduler', () => {
     expect(await cron.explain(weekly.id, { n: 3 })).toEqual(first);
     expect(first.text).toBe([
       'job friday-report (enabled)',
-      'schedule: cron "0 0 2 ? * FRI" in Asia/Ho_Chi_Minh, business days of calendar vn (following)',
+      'schedule: cron "0 0 2 ? * FRI" (quartz) in Asia/Ho_Chi_Minh, business days of calendar vn (following)',
       'overlap forbid; catch-up misfire_policy fire_once; jitter < 30 s',
       'Fri 2026-02-13 02:00:00 +07:00  runs',
       'Fri 2026-02-20 02:00:00 +07:00  moved → runs Mon 2026-02-23 02:00:00 +07:00  (calendar vn: 2026-02-20 Tết Nguyên Đán, moved following to 2026-02-23)',

@@ -149,6 +149,7 @@ export const en = {
   'schedule.cronDays': 'on {days}',
   'schedule.cronMonthDay': 'on day {day} of the month',
   'schedule.cronRaw': 'cron {expr}',
+  'schedule.dialect': '{dialect} cron',
   'schedule.inZone': 'in {tz}',
   'schedule.businessDay': 'business day {n} of the month at {time} (calendar {calendar})',
   'schedule.lastBusinessDay': 'last business day of the month at {time} (calendar {calendar})',

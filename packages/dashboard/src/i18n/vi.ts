@@ -151,6 +151,7 @@ export const vi: Dictionary = {
   'schedule.cronDays': 'vào {days}',
   'schedule.cronMonthDay': 'ngày {day} hằng tháng',
   'schedule.cronRaw': 'cron {expr}',
+  'schedule.dialect': 'cú pháp cron {dialect}',
   'schedule.inZone': 'theo giờ {tz}',
   'schedule.businessDay': 'ngày làm việc thứ {n} của tháng lúc {time} (lịch {calendar})',
   'schedule.lastBusinessDay': 'ngày làm việc cuối tháng lúc {time} (lịch {calendar})',

@@ -24,7 +24,7 @@ ${v.can('job:write') ? (job.enabled ? actionButton(v, { path: `/jobs/${job.id}/d
   return html`<section id="job-header" class="card" data-live="${v.url(`/fragments/jobs/${job.id}/header`)}" data-live-on="job" data-live-job="${job.id}">
 <div class="row"><h1>${job.name}</h1><span class="pill ${job.enabled ? 'pill-on' : 'pill-off'}" data-testid="enabled">${job.enabled ? v.t('jobs.on') : v.t('jobs.off')}</span><div class="spacer"></div>${acts}</div>
 ${job.definition.description ? html`<p>${job.definition.description}</p>` : ''}
-<p><strong>${v.t('jobs.schedule')}:</strong> ${sched.words}${sched.code ? html` <code>${sched.code}</code>` : ''}</p>
+<p><strong>${v.t('jobs.schedule')}:</strong> ${sched.words}${sched.code ? html` <code>${sched.code}</code>` : ''}${sched.dialect ? html` <span class="pill" data-testid="cron-dialect">${v.t('schedule.dialect', { dialect: sched.dialect })}</span>` : ''}</p>
 </section>`;
 }
 

@@ -43,7 +43,7 @@ export function jobsTable(v: ViewContext, rows: JobRow[], page: number, hasMore:
     const sched = scheduleInWords(job.definition.schedule, v.defaultTimeZone, v.f);
     return html`<tr data-job-id="${job.id}" data-job-name="${job.name}">
 <td><a href="${v.url(`/jobs/${job.id}`)}" class="job-name">${job.name}</a>${job.definition.description ? html`<div class="muted small">${job.definition.description}</div>` : ''}</td>
-<td>${sched.words}${sched.code ? html`<div><code class="small">${sched.code}</code></div>` : ''}</td>
+<td>${sched.words}${sched.code ? html`<div><code class="small">${sched.code}</code>${sched.dialect ? html` <span class="muted small">${v.t('schedule.dialect', { dialect: sched.dialect })}</span>` : ''}</div>` : ''}</td>
 <td class="small">${nextFires.length && job.enabled ? nextFires.map((d) => html`<div>${v.f.time(d)} <span class="muted">(${v.f.relative(d)})</span></div>`) : html`<span class="muted">${v.t('jobs.noNextFire')}</span>`}</td>
 <td><span class="pill ${job.enabled ? 'pill-on' : 'pill-off'}" data-testid="enabled">${job.enabled ? v.t('jobs.on') : v.t('jobs.off')}</span></td>
 <td>${last ? html`<a href="${v.url(`/executions/${last.id}`)}">${statusBadge(v, last.status)}</a> <span class="muted small">${v.f.time(last.createdAt, { relative: true })}</span>` : html`<span class="muted">${v.t('jobs.never')}</span>`}</td>

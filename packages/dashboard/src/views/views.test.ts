@@ -8,6 +8,7 @@ import { urlBuilder } from './context.js';
 import type { ViewContext } from './context.js';
 import { executionDetail } from './execution-detail.js';
 import { executionsTable } from './executions.js';
+import { jobHeader } from './job-detail.js';
 import { jobsTable } from './jobs.js';
 import { layout } from './layout.js';
 
@@ -65,6 +66,14 @@ describe('views escape every value', () => {
     expect(p).toContain('Chạy ngay');
     expect(p).toContain('thất bại');
     expect(p).toContain('thứ Hai–thứ Sáu, lúc 02:00 theo giờ Asia/Ho_Chi_Minh');
+  });
+
+  it('shows the cron dialect beside the expression (job header and jobs table)', () => {
+    const spring = { ...job, definition: { ...job.definition, schedule: { type: 'cron', expression: '0 0 2 * * MON-FRI', dialect: 'spring' } } } as unknown as Job;
+    expect(jobHeader(view(), spring).value).toContain('<span class="pill" data-testid="cron-dialect">spring cron</span>');
+    expect(jobHeader(view(), job).value).toContain('quartz cron');
+    expect(jobHeader(view({ lang: 'vi' }), spring).value).toContain('cú pháp cron spring');
+    expect(jobsTable(view(), [{ job: spring, nextFires: [], last: null }], 1, false).value).toContain('spring cron');
   });
 
   it('language links keep the current page and query', () => {

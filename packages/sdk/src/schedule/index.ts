@@ -14,13 +14,13 @@
  *
  * @packageDocumentation
  */
-export { parseCron, CRON_MIN_YEAR, CRON_MAX_YEAR } from './cron/parse-cron.js';
+export { parseCron, cronDialectOf, CRON_DIALECTS, CRON_MIN_YEAR, CRON_MAX_YEAR } from './cron/parse-cron.js';
 export type {
   CompiledCron, CronDialect, ParseCronOptions, CronDayMode, CronDayOfMonthRule, CronDayOfWeekRule,
 } from './cron/parse-cron.js';
 export { cronMatches, nextCronFire } from './cron/next-cron-fire.js';
 export {
-  scheduleSchema, scheduleDefinitionSchema, cronScheduleSchema, fixedRateScheduleSchema, fixedDelayScheduleSchema,
+  scheduleSchema, scheduleDefinitionSchema, cronScheduleSchema, cronDialectSchema, fixedRateScheduleSchema, fixedDelayScheduleSchema,
   oneTimeScheduleSchema, businessDayScheduleSchema, calendarShiftSchema, misfirePolicySchema,
 } from './schedule-schema.js';
 export type {

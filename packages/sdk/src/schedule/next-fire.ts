@@ -5,7 +5,7 @@ import { ScheduleError } from '../errors/errors.js';
 import { LruCache } from '../internal/lru-cache.js';
 import { nextCronFire } from './cron/next-cron-fire.js';
 import { parseCron } from './cron/parse-cron.js';
-import type { CompiledCron } from './cron/parse-cron.js';
+import type { CompiledCron, CronDialect } from './cron/parse-cron.js';
 import type { ScheduleDefinition } from './schedule-schema.js';
 
 /** vecron's default time zone (DESIGN §3). */
@@ -25,12 +25,13 @@ export interface NextFireContext {
 const CRON_CACHE_SIZE = 256;
 const cronCache = new LruCache<string, CompiledCron>(CRON_CACHE_SIZE);
 
-/** The compiled form of `expression`; `parseCron` (auto dialect) depends on nothing else. */
-function compiled(expression: string): CompiledCron {
-  let c = cronCache.get(expression);
+/** The compiled form of `expression` in `dialect`; `parseCron` depends on nothing else. */
+function compiled(expression: string, dialect: CronDialect | 'auto'): CompiledCron {
+  const key = `${dialect}\u0000${expression}`;
+  let c = cronCache.get(key);
   if (c === undefined) {
-    c = parseCron(expression);
-    cronCache.set(expression, c);
+    c = parseCron(expression, { dialect });
+    cronCache.set(key, c);
   }
   return c;
 }
@@ -47,19 +48,19 @@ export const CRON_FIRE_CACHE_SIZE = 4096;
 const cronFireCache = new LruCache<string, number | null>(CRON_FIRE_CACHE_SIZE);
 
 /**
- * `nextCronFire(parseCron(expression), afterMs, timeZone)`, memoised. That computation is pure and
- * depends on exactly these inputs: the expression text (which alone decides the fields and the
- * 5/6/7-field dialect, year field included), the zone name, and `afterMs` truncated to the
- * second (`nextCronFire` ignores milliseconds). Everything schedule-specific (`end_date`) is
- * applied by the caller on top. Errors (bad expression or zone) are not cached.
+ * `nextCronFire(parseCron(expression, { dialect }), afterMs, timeZone)`, memoised. That computation
+ * is pure and depends on exactly these inputs: the dialect and the expression text (which decide the
+ * fields, year field included), the zone name, and `afterMs` truncated to the second (`nextCronFire`
+ * ignores milliseconds). Everything schedule-specific (`end_date`, `start_at`) is applied by the
+ * caller on top. Errors (bad expression or zone) are not cached.
  */
-function cachedNextCronFire(expression: string, afterMs: number, timeZone: string): number | null {
-  // U+0000 occurs in no second count, no zone Intl accepts and no valid cron expression, so two
-  // triples that are ever cached never share a key (invalid ones throw before being cached).
-  const key = `${Math.floor(afterMs / 1000)}\u0000${timeZone}\u0000${expression}`;
+function cachedNextCronFire(expression: string, dialect: CronDialect | 'auto', afterMs: number, timeZone: string): number | null {
+  // U+0000 occurs in no second count, no dialect, no zone Intl accepts and no valid cron
+  // expression, so two inputs that are ever cached never share a key (invalid ones throw first).
+  const key = `${Math.floor(afterMs / 1000)}\u0000${timeZone}\u0000${dialect}\u0000${expression}`;
   const hit = cronFireCache.get(key);
   if (hit !== undefined) return hit;
-  const next = nextCronFire(compiled(expression), afterMs, timeZone);
+  const next = nextCronFire(compiled(expression, dialect), afterMs, timeZone);
   cronFireCache.set(key, next);
   return next;
 }
@@ -113,7 +114,10 @@ export function nextFireAfter(schedule: ScheduleDefinition | null, afterMs: numb
   if (!Number.isFinite(afterMs)) throw new ScheduleError(`afterMs must be a finite number, got ${afterMs}`);
   switch (schedule.type) {
     case 'cron':
-      return withinEnd(cachedNextCronFire(schedule.expression, afterMs, schedule.timezone ?? ctx.defaultTimeZone), schedule.end_date);
+      return withinEnd(
+        cachedNextCronFire(schedule.expression, schedule.dialect ?? 'auto', afterMs, schedule.timezone ?? ctx.defaultTimeZone),
+        schedule.end_date,
+      );
     case 'fixed_rate':
       return withinEnd(gridAfter(anchorOf(schedule, ctx.anchorMs), schedule.interval_seconds * 1000, afterMs), schedule.end_date);
     case 'fixed_delay': {

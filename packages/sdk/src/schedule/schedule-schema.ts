@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ScheduleError } from '../errors/errors.js';
 import { isValidTimeZone } from '../time/zoned.js';
-import { parseCron } from './cron/parse-cron.js';
+import { CRON_DIALECTS, parseCron } from './cron/parse-cron.js';
 import { SHIFT_RULES } from '../calendar/calendar.js';
 
 /** How a fire that falls on a non-business day of its calendar moves (`skip` drops it). */
@@ -29,12 +29,21 @@ const instantSchema = z.iso.datetime({
 /** `end_date`: fires after this instant are not created (a fire exactly at it still is). */
 const endDateSchema = instantSchema.nullable().optional();
 
-/** Cron schedule: Quartz (6–7 fields) or Unix (5 fields) expression in an IANA time zone. */
+/**
+ * Which cron syntax `expression` is written in: `quartz` (6–7 fields, 1 = SUN, exactly one day
+ * field `?`), `spring` (Spring's `CronExpression`: 6 fields or a macro, 0/7 = SUN, `?` optional,
+ * both day fields must match) or `unix` (5 fields, 0/7 = SUN, either day field matches).
+ */
+export const cronDialectSchema = z.enum(CRON_DIALECTS);
+
+/** Cron schedule: Quartz (6–7 fields), Spring (6 fields) or Unix (5 fields) expression in an IANA time zone. */
 export const cronScheduleSchema = z
   .strictObject({
     type: z.literal('cron'),
-    /** Quartz `sec min hour day-of-month month day-of-week [year]` or Unix 5-field cron. */
+    /** Quartz `sec min hour day-of-month month day-of-week [year]`, Spring 6-field, or Unix 5-field cron. */
     expression: z.string().min(1, 'must not be empty'),
+    /** Syntax of `expression`. @default 'quartz' for 6 or 7 fields, 'unix' for 5 */
+    dialect: cronDialectSchema.optional(),
     /** IANA zone; default: the system's (`Asia/Ho_Chi_Minh` unless configured). */
     timezone: z.string().min(1).optional(),
     end_date: endDateSchema,
@@ -42,7 +51,7 @@ export const cronScheduleSchema = z
   })
   .superRefine((s, ctx) => {
     try {
-      parseCron(s.expression);
+      parseCron(s.expression, { dialect: s.dialect ?? 'auto' });
     } catch (e) {
       if (!(e instanceof ScheduleError)) throw e;
       ctx.addIssue({ code: 'custom', path: ['expression'], message: e.message });

@@ -11,7 +11,7 @@ import { overlapPolicyOf } from '../model/job-definition.js';
 import type { JobDefinition } from '../model/job-definition.js';
 import type { Job } from '../model/job.js';
 import type { Queue } from '../queue/port.js';
-import { nextFireAfter, nextPlannedEvent, planEvents, usesCalendar } from '../schedule/index.js';
+import { cronDialectOf, nextFireAfter, nextPlannedEvent, planEvents, usesCalendar } from '../schedule/index.js';
 import type { PlanContext, PlannedEvent } from '../schedule/index.js';
 import type { Storage } from '../storage/port.js';
 import { offsetAt, toLocalParts } from '../time/zoned.js';
@@ -79,7 +79,7 @@ export function describeSchedule(s: JobDefinition['schedule'], tz: string): stri
   const cal = (s.type === 'cron' || s.type === 'fixed_rate') && s.calendar ? `, business days of calendar ${s.calendar} (${s.calendar_shift ?? 'skip'})` : '';
   switch (s.type) {
     case 'cron':
-      return `cron "${s.expression}" in ${tz}${cal}${until}`;
+      return `cron "${s.expression}" (${cronDialectOf(s.expression, s.dialect)}) in ${tz}${cal}${until}`;
     case 'fixed_rate':
       return `every ${s.interval_seconds} s${s.start_at ? ` from ${s.start_at}` : ''}${cal}${until}`;
     case 'fixed_delay':

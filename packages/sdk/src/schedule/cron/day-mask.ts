@@ -16,23 +16,31 @@ function weekdayOf(year: number, month: number, day: number): number {
   return new Date(Date.UTC(year, month - 1, day)).getUTCDay();
 }
 
-/** Quartz `W`: the weekday (Mon–Fri) nearest to `day`, never leaving the month. */
-function nearestWeekday(day: number, dim: number, firstWeekday: number): number {
+/**
+ * `W`: the weekday (Mon–Fri) nearest to `day`. Quartz never leaves the month; Spring moves a Sunday
+ * that ends the month to the next month's Monday, so it returns 0 (no day this month).
+ */
+function nearestWeekday(day: number, dim: number, firstWeekday: number, rule: 'quartz' | 'spring'): number {
   const wd = (firstWeekday + day - 1) % 7;
   if (wd === 6) return day === 1 ? 3 : day - 1; // Saturday: Friday before, or Monday the 3rd
-  if (wd === 0) return day === dim ? day - 2 : day + 1; // Sunday: Monday after, or Friday before
+  if (wd === 0) return day < dim ? day + 1 : rule === 'spring' ? 0 : day - 2; // Sunday: Monday after, or Friday before
   return day;
 }
 
 function dayOfMonthMask(rule: CronDayOfMonthRule, dim: number, firstWeekday: number): number {
   let mask = rule.days & ((1 << dim) - 1);
   for (const off of rule.lastOffsets) if (dim - off >= 1) mask |= 1 << (dim - off - 1);
+  const wRule = rule.nearestWeekdayRule ?? 'quartz';
+  const addDay = (d: number): void => {
+    if (d >= 1) mask |= 1 << (d - 1);
+  };
   for (const target of rule.nearestWeekday) {
-    // Quartz skips a month that has no day `target` (31W in April never fires).
-    if (target <= dim) mask |= 1 << (nearestWeekday(target, dim, firstWeekday) - 1);
+    // Quartz (and Spring) skip a month that has no day `target` (31W in April never fires).
+    if (target <= dim) addDay(nearestWeekday(target, dim, firstWeekday, wRule));
   }
+  // LW is the last weekday in both dialects (a Sunday last day moves back two days).
   for (const off of rule.lastNearestOffsets) {
-    if (dim - off >= 1) mask |= 1 << (nearestWeekday(dim - off, dim, firstWeekday) - 1);
+    if (dim - off >= 1) addDay(nearestWeekday(dim - off, dim, firstWeekday, 'quartz'));
   }
   return mask;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ScheduleError } from '../../errors/errors.js';
 import { parseCron } from './parse-cron.js';
 
-function errorOf(expression: string, dialect?: 'quartz' | 'unix' | 'auto'): ScheduleError {
+function errorOf(expression: string, dialect?: 'quartz' | 'spring' | 'unix' | 'auto'): ScheduleError {
   try {
     parseCron(expression, dialect ? { dialect } : {});
   } catch (e) {
@@ -73,6 +73,17 @@ describe('parse errors name the field and the bad token', () => {
     const message = errorOf(expression).message;
     expect(message).toContain(expected);
     expect(message).toContain(`in cron expression '${expression}'`);
+  });
+
+  it("Quartz vector qn-102 ('* * ? */5 *') is rejected when the dialect is quartz", () => {
+    expect(errorOf('* * ? */5 *', 'quartz').message).toMatch(/expected 6 or 7 fields/);
+  });
+
+  it("the Quartz error for both day fields set names the spring dialect as the other way out", () => {
+    const message = errorOf('0 0 2 * * MON-FRI').message;
+    expect(message).toContain("for every MON-FRI write '? * MON-FRI'");
+    expect(message).toContain('or set "dialect": "spring"');
+    expect(errorOf('0 0 0 ? * ?').message).not.toContain('spring');
   });
 
   it('Unix day-of-week accepts 0–7 only and no bare L', () => {

@@ -2,26 +2,33 @@
  * Parser of Quartz cron expressions (6–7 fields, with seconds and an optional year) and of
  * 5-field Unix cron expressions, compiled into lookup tables for the evaluator in
  * `next-cron-fire.ts`. Written from the Quartz documentation and checked against the Quartz,
- * Quartz.NET and cron-utils test vectors in `test/fixtures/quartz-cron/`.
+ * Quartz.NET and cron-utils test vectors (read from the shared test data, see quartz-vectors.test.ts).
+ * The `spring` dialect is compiled by `spring-cron.ts` into the same tables.
  */
 import { ScheduleError } from '../../errors/errors.js';
+import { compileSpring } from './spring-cron.js';
+import { CRON_MAX_YEAR, CRON_MIN_YEAR, CronSyntaxError, fail, nextTable, yearTable } from './tables.js';
 
-/** First year a cron expression can fire in (Quartz's year field starts at 1970). */
-export const CRON_MIN_YEAR = 1970;
-/** Last year a cron expression can fire in; the search for a next fire stops after it. */
-export const CRON_MAX_YEAR = 2199;
+export { CRON_MAX_YEAR, CRON_MIN_YEAR } from './tables.js';
 
 /** Which cron syntax an expression is written in. */
-export type CronDialect = 'quartz' | 'unix';
+export type CronDialect = 'quartz' | 'spring' | 'unix';
+
+/** The dialects, for schemas and messages. */
+export const CRON_DIALECTS = ['quartz', 'spring', 'unix'] as const satisfies readonly CronDialect[];
 
 /** Options of {@link parseCron}. */
 export interface ParseCronOptions {
   /**
    * `quartz`: `sec min hour day-of-month month day-of-week [year]`, day-of-week 1 = SUN … 7 = SAT,
    * exactly one of day-of-month / day-of-week is `?`.
+   * `spring`: Spring Framework's `CronExpression`: `sec min hour day-of-month month day-of-week`,
+   * day-of-week 0 or 7 = SUN, 1 = MON; `?` is optional (it means `*`); a day must match both day
+   * fields; `L`, `L-n`, `LW`, `nW`, `dL`, `d#n`; macros `@yearly`, `@annually`, `@monthly`,
+   * `@weekly`, `@daily`, `@midnight`, `@hourly`.
    * `unix`: `min hour day-of-month month day-of-week`, day-of-week 0 or 7 = SUN, 1 = MON; seconds are 0;
    * when both day fields are restricted a day matches either (Vixie cron).
-   * `auto`: 5 fields → `unix`, 6 or 7 fields → `quartz`.
+   * `auto`: 5 fields → `unix`, 6 or 7 fields → `quartz` (a Spring macro is never guessed).
    * @default 'auto'
    */
   dialect?: CronDialect | 'auto';
@@ -37,6 +44,12 @@ export interface CronDayOfMonthRule {
   readonly nearestWeekday: readonly number[];
   /** `LW` / `L-nW` offsets: the weekday nearest to day `lastDay - n`. */
   readonly lastNearestOffsets: readonly number[];
+  /**
+   * How `nW` treats a Sunday that is the month's last day: Quartz moves it to the Friday before,
+   * Spring's `CronExpression` to the Monday after, which is in the next month, so that month has
+   * no fire. @default 'quartz'
+   */
+  readonly nearestWeekdayRule?: 'quartz' | 'spring';
 }
 
 /** Day-of-week rule in Quartz numbering (1 = SUN … 7 = SAT). */
@@ -104,12 +117,6 @@ const YEAR: FieldDef = {
   name: 'Year', min: CRON_MIN_YEAR, max: CRON_MAX_YEAR, starMax: CRON_MAX_YEAR, stepMax: CRON_MAX_YEAR - CRON_MIN_YEAR,
 };
 
-class CronSyntaxError extends Error {}
-
-function fail(message: string): never {
-  throw new CronSyntaxError(message);
-}
-
 function parseValue(token: string, def: FieldDef): number {
   let v: number | undefined;
   if (/^\d+$/.test(token)) v = Number(token);
@@ -171,28 +178,6 @@ function expandField(field: string, def: FieldDef): boolean[] {
   return out;
 }
 
-/** Lookup table: next[v] = smallest allowed value ≥ v, or -1. */
-function nextTable(allowed: boolean[], size: number): Int16Array {
-  const next = new Int16Array(size + 1).fill(-1);
-  let n = -1;
-  for (let v = size - 1; v >= 0; v--) {
-    if (allowed[v]) n = v;
-    next[v] = n;
-  }
-  return next;
-}
-
-function yearTable(allowed: boolean[]): Int16Array {
-  const size = CRON_MAX_YEAR - CRON_MIN_YEAR + 1;
-  const next = new Int16Array(size + 1).fill(-1);
-  let n = -1;
-  for (let i = size - 1; i >= 0; i--) {
-    if (allowed[i + CRON_MIN_YEAR]) n = i + CRON_MIN_YEAR;
-    next[i] = n;
-  }
-  return next;
-}
-
 function parseDayOfMonth(field: string): CronDayOfMonthRule {
   const plain: boolean[] = [];
   const lastOffsets: number[] = [];
@@ -221,7 +206,7 @@ function parseDayOfMonth(field: string): CronDayOfMonthRule {
   return { days, lastOffsets, nearestWeekday, lastNearestOffsets };
 }
 
-function parseDayOfWeek(field: string, dialect: CronDialect): CronDayOfWeekRule {
+function parseDayOfWeek(field: string, dialect: 'quartz' | 'unix'): CronDayOfWeekRule {
   const def = dialect === 'quartz' ? QUARTZ_DAY_OF_WEEK : UNIX_DAY_OF_WEEK;
   // Unix numbering (0/7 = SUN) → Quartz numbering (1 = SUN … 7 = SAT).
   const toQuartz = (v: number): number => (dialect === 'quartz' ? v : (v % 7) + 1);
@@ -263,7 +248,7 @@ function parseDayOfWeek(field: string, dialect: CronDialect): CronDayOfWeekRule 
 const ALL_DAYS: CronDayOfMonthRule = { days: 0x7fffffff, lastOffsets: [], nearestWeekday: [], lastNearestOffsets: [] };
 const ALL_WEEKDAYS: CronDayOfWeekRule = { weekdays: 0x7f, lastOf: [], nth: [] };
 
-function compile(expression: string, fields: string[], dialect: CronDialect): CompiledCron {
+function compile(expression: string, fields: string[], dialect: 'quartz' | 'unix'): CompiledCron {
   const up = fields.map((f) => f.toUpperCase());
   const [sec, min, hour, dom, mon, dow, year] =
     dialect === 'quartz' ? up : ['0', up[0], up[1], up[2], up[3], up[4], undefined];
@@ -284,8 +269,10 @@ function compile(expression: string, fields: string[], dialect: CronDialect): Co
       let hint = '';
       if (!domNoSpec && domField === '*') hint = ` — for every ${fields[5]} write '? * ${fields[5]}' (day-of-month '?')`;
       else if (!domNoSpec && dowField === '*') hint = ` — for day ${fields[3]} write '${fields[3]} * ?' (day-of-week '?')`;
+      // Spring's CronExpression (and the files of systems built on it) accepts both day fields set.
+      const spring = domNoSpec ? '' : `, or set "dialect": "spring" to read it as Spring's CronExpression (0 or 7 = SUN, a day must match both day fields)`;
       fail(
-        `Day-of-Month and Day-of-Week: exactly one of them must be '?' in Quartz syntax (got '${fields[3]}' and '${fields[5]}')${hint}`,
+        `Day-of-Month and Day-of-Week: exactly one of them must be '?' in Quartz syntax (got '${fields[3]}' and '${fields[5]}')${hint}${spring}`,
       );
     }
     dayMode = domNoSpec ? 'dow' : 'dom';
@@ -299,9 +286,6 @@ function compile(expression: string, fields: string[], dialect: CronDialect): Co
     if (dowField !== '?') dayOfWeek = parseDayOfWeek(dowField, dialect);
     dayMode = domStar || dowStar ? 'and' : 'or';
   }
-  const years: boolean[] = [];
-  if (year === undefined) for (let y = CRON_MIN_YEAR; y <= CRON_MAX_YEAR; y++) years[y] = true;
-  else for (const [y, ok] of expandField(year, YEAR).entries()) if (ok) years[y] = true;
   return {
     expression,
     dialect,
@@ -309,12 +293,28 @@ function compile(expression: string, fields: string[], dialect: CronDialect): Co
     minutes,
     hours,
     months,
-    years: yearTable(years),
+    years: yearTable(year === undefined ? null : expandField(year, YEAR)),
     dayMode,
     dayOfMonth,
     dayOfWeek,
   };
 }
+
+/**
+ * The dialect an expression is read in: `dialect` when given, else by field count (5 → `unix`,
+ * otherwise `quartz`), as {@link parseCron} does with `auto`.
+ */
+export function cronDialectOf(expression: string, dialect?: CronDialect | 'auto'): CronDialect {
+  if (dialect !== undefined && dialect !== 'auto') return dialect;
+  return expression.trim().split(/\s+/).length === 5 ? 'unix' : 'quartz';
+}
+
+/** What each dialect expects, for field-count errors. */
+const EXPECTED_FIELDS: Record<CronDialect, string> = {
+  quartz: '6 or 7 fields (sec min hour day-of-month month day-of-week [year])',
+  spring: '6 fields (sec min hour day-of-month month day-of-week) or a macro such as @daily',
+  unix: '5 fields (min hour day-of-month month day-of-week)',
+};
 
 /**
  * Parses and validates a cron expression.
@@ -325,12 +325,16 @@ function compile(expression: string, fields: string[], dialect: CronDialect): Co
  * month names JAN–DEC and day names SUN–SAT in any case. Day-of-week is 1 = SUN … 7 = SAT and
  * exactly one of the two day fields must be `?`. Years 1970–2199.
  *
+ * Spring syntax (`dialect: 'spring'`, 6 fields or a macro): Spring Framework's `CronExpression`,
+ * day-of-week 0 or 7 = SUN, `?` optional, a day must match both day fields (see {@link ParseCronOptions}).
+ *
  * Unix syntax (5 fields): `min hour day-of-month month day-of-week`, day-of-week 0 or 7 = SUN;
  * seconds are 0; both day fields restricted → a day matching either fires.
  *
  * @example
  * ```ts
- * const c = parseCron('0 0 2 ? * MON-FRI');          // 02:00 on weekdays
+ * const c = parseCron('0 0 2 ? * MON-FRI');                      // 02:00 on weekdays (Quartz)
+ * const s = parseCron('0 0 2 * * MON-FRI', { dialect: 'spring' }); // the same, written for Spring
  * nextCronFire(c, Date.now(), 'Asia/Ho_Chi_Minh');
  * ```
  * @throws ScheduleError naming the field and the bad token, e.g. `Invalid Month value: 'FOO'`.
@@ -338,30 +342,29 @@ function compile(expression: string, fields: string[], dialect: CronDialect): Co
 export function parseCron(expression: string, options: ParseCronOptions = {}): CompiledCron {
   if (typeof expression !== 'string') throw new ScheduleError('cron expression must be a string');
   const trimmed = expression.trim();
-  const fields = trimmed === '' ? [] : trimmed.split(/\s+/);
   const wanted = options.dialect ?? 'auto';
-  let dialect: CronDialect;
-  if (wanted === 'auto') {
-    if (fields.length === 5) dialect = 'unix';
-    else if (fields.length === 6 || fields.length === 7) dialect = 'quartz';
-    else {
-      throw new ScheduleError(
-        `Invalid cron expression '${trimmed}': expected 6 or 7 fields (Quartz: sec min hour day-of-month month day-of-week [year]) ` +
-          `or 5 fields (Unix: min hour day-of-month month day-of-week), got ${fields.length}`,
-        { details: { expression: trimmed } },
-      );
-    }
-  } else {
-    dialect = wanted;
-    const ok = dialect === 'quartz' ? fields.length === 6 || fields.length === 7 : fields.length === 5;
-    if (!ok) {
-      const expected = dialect === 'quartz' ? '6 or 7 fields (sec min hour day-of-month month day-of-week [year])' : '5 fields (min hour day-of-month month day-of-week)';
-      throw new ScheduleError(`Invalid ${dialect} cron expression '${trimmed}': expected ${expected}, got ${fields.length}`, {
-        details: { expression: trimmed },
-      });
-    }
-  }
+  const invalid = (message: string): never => {
+    throw new ScheduleError(message, { details: { expression: trimmed } });
+  };
   try {
+    if (wanted === 'spring') return compileSpring(trimmed);
+    const fields = trimmed === '' ? [] : trimmed.split(/\s+/);
+    let dialect: 'quartz' | 'unix';
+    if (wanted === 'auto') {
+      if (fields.length === 5) dialect = 'unix';
+      else if (fields.length === 6 || fields.length === 7) dialect = 'quartz';
+      else {
+        return invalid(
+          `Invalid cron expression '${trimmed}': expected 6 or 7 fields (Quartz: sec min hour day-of-month month day-of-week [year]) ` +
+            `or 5 fields (Unix: min hour day-of-month month day-of-week), got ${fields.length}` +
+            (trimmed.startsWith('@') ? ` (a macro such as ${trimmed} needs "dialect": "spring")` : ''),
+        );
+      }
+    } else {
+      dialect = wanted;
+      const ok = dialect === 'quartz' ? fields.length === 6 || fields.length === 7 : fields.length === 5;
+      if (!ok) invalid(`Invalid ${dialect} cron expression '${trimmed}': expected ${EXPECTED_FIELDS[dialect]}, got ${fields.length}`);
+    }
     return compile(trimmed, fields, dialect);
   } catch (cause) {
     if (cause instanceof CronSyntaxError) {
