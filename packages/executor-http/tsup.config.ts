@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // Error classes report their own names (`err.name`, and the branded `instanceof` across copies).
+  keepNames: true,
 });

@@ -1,4 +1,5 @@
 import { NonRetryableError, TransientError, VecronError } from '@vecron/sdk';
+import type { VecronErrorCode } from '@vecron/sdk';
 import type { DatabaseType } from './step-config.js';
 
 /** Node socket errors that mean "the server could not be reached right now". */
@@ -13,7 +14,7 @@ const PG_RETRYABLE_CLASSES = new Set(['08', '53', '58', 'XX']);
 const PG_AUTH_STATES = new Set(['28000', '28P01']);
 
 /** MySQL / MariaDB errnos worth retrying. */
-const MYSQL_RETRYABLE = new Map<number, string>([
+const MYSQL_RETRYABLE = new Map<number, VecronErrorCode>([
   [1205, 'DB_LOCK_TIMEOUT'], // ER_LOCK_WAIT_TIMEOUT
   [1213, 'DB_DEADLOCK'], // ER_LOCK_DEADLOCK
   [3024, 'DB_STATEMENT_TIMEOUT'], // MySQL max_execution_time exceeded
@@ -32,7 +33,7 @@ const MYSQL_RETRYABLE = new Map<number, string>([
   [1160, 'DB_CONNECTION_FAILED'],
   [1161, 'DB_CONNECTION_FAILED'],
 ]);
-const MYSQL_NON_RETRYABLE = new Map<number, string>([
+const MYSQL_NON_RETRYABLE = new Map<number, VecronErrorCode>([
   [1064, 'DB_SYNTAX_ERROR'], // ER_PARSE_ERROR
   [1149, 'DB_SYNTAX_ERROR'],
   [1146, 'DB_UNDEFINED_OBJECT'], // no such table
@@ -52,7 +53,7 @@ const MYSQL_NON_RETRYABLE = new Map<number, string>([
 ]);
 
 /** Oracle ORA- numbers worth retrying. */
-const ORA_RETRYABLE = new Map<number, string>([
+const ORA_RETRYABLE = new Map<number, VecronErrorCode>([
   [60, 'DB_DEADLOCK'],
   [8177, 'DB_SERIALIZATION_FAILURE'],
   [54, 'DB_LOCK_TIMEOUT'], // resource busy, NOWAIT
@@ -73,7 +74,7 @@ const ORA_RETRYABLE = new Map<number, string>([
   [12543, 'DB_CONNECTION_FAILED'],
   [12571, 'DB_CONNECTION_FAILED'],
 ]);
-const ORA_NON_RETRYABLE = new Map<number, string>([
+const ORA_NON_RETRYABLE = new Map<number, VecronErrorCode>([
   [900, 'DB_SYNTAX_ERROR'],
   [901, 'DB_SYNTAX_ERROR'],
   [905, 'DB_SYNTAX_ERROR'],
@@ -98,7 +99,7 @@ const ORA_NON_RETRYABLE = new Map<number, string>([
 /** node-oracledb thin-mode connection errors (NJS-500 … NJS-503, NJS-040 pool queue timeout). */
 const NJS_RETRYABLE = /^(NJS-(040|500|501|503|510)|DPI-1080)/;
 
-function pgCode(state: string): { code: string; retryable: boolean } {
+function pgCode(state: string): { code: VecronErrorCode; retryable: boolean } {
   if (state === '40P01') return { code: 'DB_DEADLOCK', retryable: true };
   if (state === '40001') return { code: 'DB_SERIALIZATION_FAILURE', retryable: true };
   if (state === '55P03') return { code: 'DB_LOCK_TIMEOUT', retryable: true };
@@ -124,7 +125,7 @@ export function classifyDbError(dialect: DatabaseType, err: unknown, where: stri
   if (err instanceof VecronError) return err;
   const e = (err ?? {}) as { code?: unknown; errno?: unknown; sqlState?: unknown; errorNum?: unknown; message?: unknown };
   const message = typeof e.message === 'string' ? e.message : String(err);
-  const make = (code: string, retryable: boolean, details: Record<string, unknown>): VecronError => {
+  const make = (code: VecronErrorCode, retryable: boolean, details: Record<string, unknown>): VecronError => {
     const text = `${where}: ${message}`;
     return retryable ? new TransientError(text, { code, cause: err, details }) : new NonRetryableError(text, { code, cause: err, details });
   };

@@ -11,6 +11,7 @@ import { createEventBus } from './events.js';
 import type { CronEventBus, CronEventName, CronEvents } from './events.js';
 import { createExecutorRegistry } from './executor/registry.js';
 import { systemClock, sleep } from './internal/clock.js';
+import { isUuid } from './internal/ids.js';
 import type { Execution, LedgerEntry, StepAttempt, ExecutionStatus } from './model/execution.js';
 import { TERMINAL_STATUSES } from './model/execution.js';
 import { parseJobDefinition } from './model/job-definition.js';
@@ -158,7 +159,7 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
   const firstFire = (def: JobDefinition, now: Date): Promise<Date | null> => scheduling.firstEvent(def, now);
 
   const mustGetJob = async (id: string): Promise<Job> => {
-    const job = await (await storage()).getJob(id);
+    const job = isUuid(id) ? await (await storage()).getJob(id) : null;
     if (!job) throw new NotFoundError('job', id);
     return job;
   };
@@ -169,7 +170,7 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
    * trigger costs no read of the job row.
    */
   const cachedJob = async (id: string): Promise<Job> => {
-    const job = await readJob(await storage(), coordination, id);
+    const job = isUuid(id) ? await readJob(await storage(), coordination, id) : null;
     if (!job) throw new NotFoundError('job', id);
     return job;
   };
@@ -200,10 +201,11 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
         await coordination.invalidate(jobCacheKey(id));
         return job;
       },
-      get: async (id) => (await storage()).getJob(id),
+      get: async (id) => (isUuid(id) ? (await storage()).getJob(id) : null),
       getByName: async (name) => (await storage()).getJobByName(name),
       list: async (filter) => (await storage()).listJobs(filter),
       async delete(id) {
+        if (!isUuid(id)) return false;
         const deleted = await (await storage()).deleteJob(id);
         await coordination.invalidate(jobCacheKey(id));
         return deleted;
@@ -258,8 +260,8 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
     },
 
     executions: {
-      get: async (id) => (await storage()).getExecution(id),
-      list: async (filter) => (await storage()).listExecutions(filter),
+      get: async (id) => (isUuid(id) ? (await storage()).getExecution(id) : null),
+      list: async (filter) => (filter?.jobId !== undefined && !isUuid(filter.jobId) ? [] : (await storage()).listExecutions(filter)),
       async wait(id, { timeoutMs = 60_000, signal } = {}) {
         const s = await storage();
         const deadline = Date.now() + timeoutMs;
@@ -269,7 +271,7 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
         });
         try {
           for (;;) {
-            const e = await s.getExecution(id);
+            const e = isUuid(id) ? await s.getExecution(id) : null;
             if (!e) throw new NotFoundError('execution', id);
             if (TERMINAL_STATUSES.has(e.status)) return e;
             if (Date.now() > deadline) throw new VecronError('WAIT_TIMEOUT', `execution ${id} still ${e.status} after ${timeoutMs} ms`, { retryable: true });
@@ -280,6 +282,7 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
         }
       },
       async cancel(id) {
+        if (!isUuid(id)) return null;
         const status = await (await storage()).requestCancel(id, clock.now());
         // Running here: abort now rather than at the next heartbeat.
         if (status === 'cancelling') worker?.cancelLocal(id);
@@ -287,7 +290,7 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
       },
       async replay(id, { fromStart = false, idempotencyKey } = {}) {
         const s = await storage();
-        const original = await s.getExecution(id);
+        const original = isUuid(id) ? await s.getExecution(id) : null;
         if (!original) throw new NotFoundError('execution', id);
         if (!TERMINAL_STATUSES.has(original.status)) throw new ConflictError(`execution ${id} is ${original.status}; only finished executions can be replayed`);
         const now = clock.now();
@@ -309,7 +312,7 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
         if (created) await announceCreated({ storage: s, queue, events, logger }, execution, now);
         return { executionId: execution.id, created };
       },
-      steps: async (id) => (await storage()).listStepAttempts(id),
+      steps: async (id) => (isUuid(id) ? (await storage()).listStepAttempts(id) : []),
     },
 
     variables: {
@@ -318,7 +321,7 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
       delete: async (name, jobId) => (await variablesFor()).delete(name, jobId),
     },
 
-    ledger: async (jobId, range) => (await storage()).listLedger(jobId, range),
+    ledger: async (jobId, range) => (isUuid(jobId) ? (await storage()).listLedger(jobId, range) : []),
     calendars: scheduling.calendars,
     explain: (jobId, options) => scheduling.explain(jobId, options),
     backfill: (jobId, options) => scheduling.backfill(jobId, options),

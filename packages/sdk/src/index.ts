@@ -39,8 +39,9 @@ export {
   VecronError, ValidationError, ConfigError, TemplateError, ScheduleError, StepTimeoutError, JobTimeoutError,
   CancelledError, ShutdownError, CircuitOpenError, NonRetryableError, RetryAfterError, TransientError,
   UnknownStepTypeError, PathEscapeError, StorageError, DataDirLockedError, LeaseLostError, NotFoundError,
-  ConflictError, CryptoError, isRetryable, toErrorRecord,
+  ConflictError, CryptoError, InternalError, isRetryable, toErrorRecord,
 } from './errors/errors.js';
+export type { VecronErrorCode, VecronErrorCodes } from './errors/codes.js';
 export type { VecronErrorOptions, ValidationIssue } from './errors/errors.js';
 export { zodIssues, toJsonPath, parseConfig } from './errors/zod-issues.js';
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { parseConfig } from './errors/zod-issues.js';
+import { executorIssues } from './executor/executor.js';
 import type { AnyExecutor } from './executor/executor.js';
 import type { Clock } from './internal/clock.js';
 import type { Coordination } from './coordination/port.js';
@@ -67,7 +68,13 @@ const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'object' && v !=
 
 const optionsSchema = z
   .object({
-    executors: z.array(fn<AnyExecutor>('an executor (defineExecutor)').refine((e) => typeof (e as AnyExecutor).type === 'string' && typeof (e as AnyExecutor).execute === 'function', 'must be an executor made with defineExecutor')).default([]),
+    executors: z
+      .array(
+        z.custom<AnyExecutor>().superRefine((e, ctx) => {
+          for (const issue of executorIssues(e)) ctx.addIssue({ code: 'custom', message: `${issue.path.replace(/^\$\.?/, '') || 'executor'} ${issue.message}` });
+        }),
+      )
+      .default([]),
     storage: z.custom<Storage | Promise<Storage>>((v) => typeof v === 'object' && v !== null, 'must be a Storage or a promise of one').optional(),
     dataDir: z.string().min(1).optional(),
     filesDir: z.string().min(1).optional(),

@@ -158,3 +158,14 @@ describe('docs/errors.md', () => {
     for (const c of Object.keys(NOT_ERROR_CODES)) expect(source.has(c), `${c} no longer occurs; remove it from NOT_ERROR_CODES`).toBe(true);
   });
 });
+
+describe('VecronErrorCodes (the VecronErrorCode union)', () => {
+  it('holds exactly the codes docs/errors.md lists', () => {
+    const text = readFileSync(path.join(repoRoot, 'packages/sdk/src/errors/codes.ts'), 'utf8');
+    const body = /interface VecronErrorCodes \{([\s\S]*?)\n\}/.exec(text)?.[1] ?? '';
+    const inUnion = [...body.matchAll(/^\s*([A-Z][A-Z0-9_]{2,}): true;/gm)].map((m) => m[1]!).sort();
+    expect(inUnion.length).toBeGreaterThan(50);
+    expect(inUnion).toEqual([...codesInDoc(readFileSync(docPath, 'utf8'))].sort());
+  });
+});
+

@@ -4,6 +4,8 @@
  * `instanceof` survives two copies of the package because checks go through a brand symbol.
  */
 
+import type { VecronErrorCode } from './codes.js';
+
 const BRAND = Symbol.for('vecron.error');
 
 /** Options accepted by every vecron error. */
@@ -18,14 +20,14 @@ export interface VecronErrorOptions {
 
 /** Base class of every error vecron throws. */
 export class VecronError extends Error {
-  /** Stable, documented error code, e.g. `VALIDATION_FAILED`. */
-  readonly code: string;
+  /** Stable, documented error code, e.g. `VALIDATION_FAILED` (the union {@link VecronErrorCode}). */
+  readonly code: VecronErrorCode;
   /** Whether retrying the same operation may succeed. */
   readonly retryable: boolean;
   /** Machine-readable details. */
   readonly details: Record<string, unknown>;
 
-  constructor(code: string, message: string, options: VecronErrorOptions = {}, defaultRetryable = false) {
+  constructor(code: VecronErrorCode, message: string, options: VecronErrorOptions = {}, defaultRetryable = false) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -49,7 +51,7 @@ export class VecronError extends Error {
   }
 
   /** A JSON-safe view (no stack) for storage and API responses. */
-  toJSON(): { name: string; code: string; message: string; retryable: boolean; details: Record<string, unknown> } {
+  toJSON(): { name: string; code: VecronErrorCode; message: string; retryable: boolean; details: Record<string, unknown> } {
     return { name: this.name, code: this.code, message: this.message, retryable: this.retryable, details: this.details };
   }
 }
@@ -134,7 +136,7 @@ export class CircuitOpenError extends VecronError {
 
 /** Thrown by an executor for a permanent failure (401/403, auth, file not found, SQL syntax). */
 export class NonRetryableError extends VecronError {
-  constructor(message: string, options: VecronErrorOptions & { code?: string } = {}) {
+  constructor(message: string, options: VecronErrorOptions & { code?: VecronErrorCode } = {}) {
     super(options.code ?? 'NON_RETRYABLE', message, { ...options, retryable: false });
   }
 }
@@ -150,7 +152,7 @@ export class RetryAfterError extends VecronError {
 
 /** A transient failure of an external system; retried with backoff. */
 export class TransientError extends VecronError {
-  constructor(message: string, options: VecronErrorOptions & { code?: string } = {}) {
+  constructor(message: string, options: VecronErrorOptions & { code?: VecronErrorCode } = {}) {
     super(options.code ?? 'TRANSIENT', message, { ...options, retryable: true });
   }
 }
@@ -219,6 +221,16 @@ export class CryptoError extends VecronError {
 export function isRetryable(err: unknown): boolean {
   if (err instanceof VecronError) return err.retryable;
   return true;
+}
+
+/**
+ * A bug inside vecron itself (or a plugin object that breaks the executor contract) surfaced while
+ * preparing a step. Never retried: running the same code again fails the same way.
+ */
+export class InternalError extends VecronError {
+  constructor(message: string, options: VecronErrorOptions = {}) {
+    super('INTERNAL_ERROR', message, { ...options, retryable: false });
+  }
 }
 
 /** Normalises anything thrown into a JSON-safe error record for storage. */

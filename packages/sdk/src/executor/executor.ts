@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
+import { ConfigError } from '../errors/errors.js';
+import type { ValidationIssue } from '../errors/errors.js';
 import type { FileArea } from '../files/file-area.js';
 
 /**
@@ -58,9 +60,41 @@ export interface Executor<Config = unknown, Output = unknown> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyExecutor = Executor<any, any>;
 
-/** Declares an executor plugin; returns it unchanged, with its types inferred from the zod schema. */
+/**
+ * What is wrong with an executor object, as validation issues (empty when it keeps the contract):
+ * a non-empty `type`, an `execute` function, a zod `config` schema, optional `close` and
+ * `unrenderedPaths` functions. Used by {@link defineExecutor} and by `createCronSystem`, so a
+ * plugin object written by hand is checked too.
+ */
+export function executorIssues(executor: unknown): ValidationIssue[] {
+  if (typeof executor !== 'object' || executor === null) return [{ path: '$', message: 'must be an executor object (defineExecutor({ type, config, execute }))' }];
+  const e = executor as Record<string, unknown>;
+  const issues: ValidationIssue[] = [];
+  if (typeof e.type !== 'string' || e.type.length === 0) issues.push({ path: '$.type', message: 'must be a non-empty string (the step type it handles)' });
+  if (typeof e.execute !== 'function') issues.push({ path: '$.execute', message: 'must be a function (config, ctx) => Promise<output>' });
+  const config = e.config as { safeParse?: unknown } | undefined;
+  if (config === undefined || config === null) {
+    issues.push({ path: '$.config', message: 'is required: a zod schema of the step config (z.object({}) for an executor without config)' });
+  } else if (typeof config !== 'object' || typeof config.safeParse !== 'function') {
+    issues.push({ path: '$.config', message: 'must be a zod schema (e.g. z.object({ url: z.string() }))' });
+  }
+  for (const key of ['close', 'unrenderedPaths'] as const) {
+    if (e[key] !== undefined && typeof e[key] !== 'function') issues.push({ path: `$.${key}`, message: 'must be a function when given' });
+  }
+  return issues;
+}
+
+/**
+ * Declares an executor plugin; returns it unchanged, with its types inferred from the zod schema.
+ *
+ * @throws ConfigError at once when the definition breaks the contract (no `type`, no `execute`,
+ * a missing or non-zod `config`), instead of every execution failing later inside a worker.
+ */
 export function defineExecutor<Config, Output>(executor: Executor<Config, Output>): Executor<Config, Output> {
-  if (!executor.type || typeof executor.type !== 'string') throw new TypeError('executor.type must be a non-empty string');
-  if (typeof executor.execute !== 'function') throw new TypeError(`executor "${executor.type}" has no execute()`);
+  const issues = executorIssues(executor);
+  if (issues.length) {
+    const type = typeof (executor as { type?: unknown } | null)?.type === 'string' ? ` "${(executor as { type: string }).type}"` : '';
+    throw new ConfigError(`executor${type}`, issues);
+  }
   return executor;
 }

@@ -4,6 +4,7 @@ import type { CalendarDefinition } from '../calendar/calendar-schema.js';
 import { parseCalendarDefinition } from '../calendar/calendar-schema.js';
 import { BUILT_IN_CALENDARS } from '../calendar/built-in-calendars.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/errors.js';
+import { isUuid } from '../internal/ids.js';
 import type { ValidationIssue } from '../errors/errors.js';
 import type { CronEventBus } from '../events.js';
 import type { Clock } from '../internal/clock.js';
@@ -127,7 +128,7 @@ export function createSchedulingApi(deps: {
   });
 
   const mustGetJob = async (id: string): Promise<Job> => {
-    const job = await (await storage()).getJob(id);
+    const job = isUuid(id) ? await (await storage()).getJob(id) : null;
     if (!job) throw new NotFoundError('job', id);
     return job;
   };

@@ -1,10 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
-import type { VecronError} from '../errors/errors.js';
 import {
   CancelledError, JobTimeoutError, LeaseLostError, ShutdownError, StepTimeoutError, toErrorRecord,
 } from '../errors/errors.js';
-import { ValidationError } from '../errors/errors.js';
+import { InternalError, ValidationError, VecronError } from '../errors/errors.js';
 import { zodIssues } from '../errors/zod-issues.js';
 import type { CronEventBus } from '../events.js';
 import type { ExecutorRegistry } from '../executor/registry.js';
@@ -336,11 +335,15 @@ export function createWorker(deps: WorkerDeps): Worker {
     ids: { executionId: string; jobId: string; attempt: number; files: ReturnType<typeof createFileArea>; variables: Record<string, string>; logger: Logger },
   ): Promise<unknown> {
     const executor = executors.get(step.type);
-    const rendered = renderTemplate(step.config, scope, {
-      basePath: `$.steps[${index}].config`,
-      ...(executor.unrenderedPaths ? { skip: executor.unrenderedPaths } : {}),
+    // Rendering and parsing are vecron's own code (and the plugin's schema object): a plain
+    // exception here is a bug that fails the same way every time, so it is never retried.
+    const parsed = internal(`preparing step "${step.id}" (type ${step.type})`, () => {
+      const rendered = renderTemplate(step.config, scope, {
+        basePath: `$.steps[${index}].config`,
+        ...(executor.unrenderedPaths ? { skip: executor.unrenderedPaths } : {}),
+      });
+      return executor.config.safeParse(rendered);
     });
-    const parsed = executor.config.safeParse(rendered);
     if (!parsed.success) {
       throw new ValidationError(`config of step "${step.id}" (type ${step.type})`, zodIssues(parsed.error).map((i) => ({ ...i, path: i.path.replace(/^\$/, `$.steps[${index}].config`) })));
     }
@@ -374,7 +377,8 @@ export function createWorker(deps: WorkerDeps): Worker {
         stepController.signal.addEventListener('abort', () => reject(stepController.signal.reason), { once: true });
       });
       aborted.catch(() => undefined);
-      return toJsonOutput(await Promise.race([work, aborted]));
+      const output = await Promise.race([work, aborted]);
+      return internal(`storing the output of step "${step.id}" (type ${step.type}) as JSON`, () => toJsonOutput(output));
     } finally {
       if (timer) clearTimeout(timer);
       signal.removeEventListener('abort', onParent);
@@ -456,6 +460,16 @@ function claimMode(def: JobDefinition): { exclusive: boolean; fifo: boolean } {
 }
 
 /** Heartbeats often enough to keep the lease and to notice a cancel request within ~2 s. */
+/** Runs vecron's own step plumbing; a plain exception from it becomes a non-retryable {@link InternalError}. */
+function internal<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof VecronError) throw err;
+    throw new InternalError(`${what} failed: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`, { cause: err });
+  }
+}
+
 function heartbeatMs(leaseMs: number): number {
   return Math.max(50, Math.min(2_000, Math.floor(leaseMs / 3)));
 }

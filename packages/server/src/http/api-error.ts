@@ -1,4 +1,5 @@
 import { VecronError } from '@vecron/sdk';
+import type { VecronErrorCode } from '@vecron/sdk';
 
 /** An error the API answers with a given HTTP status and a stable code. */
 export class ApiError extends VecronError {
@@ -6,7 +7,7 @@ export class ApiError extends VecronError {
   readonly status: number;
   /** Extra response headers (e.g. `Retry-After`). */
   readonly headers: Record<string, string>;
-  constructor(status: number, code: string, message: string, options: { details?: Record<string, unknown>; headers?: Record<string, string> } = {}) {
+  constructor(status: number, code: VecronErrorCode, message: string, options: { details?: Record<string, unknown>; headers?: Record<string, string> } = {}) {
     super(code, message, { details: options.details ?? {} });
     this.status = status;
     this.headers = options.headers ?? {};
