@@ -62,7 +62,9 @@ const spread = defineExecutor({
 const cron = createCronSystem({
   dataDir,
   executors: [httpExecutor(), fileExecutor(), spread],
-  logger: pino({ level: process.env.LOG_LEVEL ?? 'warn' }),
+  // The demo prints readable lines from events; log records (errors by default) go through the
+  // same printer instead of raw pino JSON between them.
+  logger: pino({ level: process.env.LOG_LEVEL ?? 'error' }, { write: (line: string) => printLogRecord(line) }),
   backoff: { baseMs: 500, factor: 2, capMs: 5_000 },
   pollIntervalMs: 250,
 });
@@ -79,7 +81,7 @@ cron.on('execution.finished', async (e) => {
 await cron.start({ worker: { concurrency: 2 } });
 await cron.variables.set({ name: 'RATES_API', value: apiUrl });
 
-const jobs = [
+const jobs: Array<Parameters<typeof cron.jobs.create>[0]> = [
   {
     name: 'demo-exchange-rates',
     description: 'Every 5 s: fetch rates → compute spreads → write a CSV named with the business date',
@@ -138,4 +140,16 @@ if (args.seconds) setTimeout(() => void stop(), Number(args.seconds) * 1000).unr
 
 function log(line: string): void {
   process.stdout.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`);
+}
+
+/** One pino record as a readable line: `[warn] step failed (code HTTP_SERVER_ERROR, step fetch)`. */
+function printLogRecord(line: string): void {
+  const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+  try {
+    const r = JSON.parse(line) as { level: number; msg?: string; code?: string; stepId?: string; executionId?: string; err?: { message?: string } };
+    const facts = [r.code && `code ${r.code}`, r.stepId && `step ${r.stepId}`, r.executionId && `execution ${r.executionId.slice(0, 8)}`, r.err?.message].filter(Boolean);
+    log(`[${LEVELS[r.level] ?? r.level}] ${r.msg ?? ''}${facts.length ? ` (${facts.join(', ')})` : ''}`);
+  } catch {
+    log(line.trimEnd());
+  }
 }

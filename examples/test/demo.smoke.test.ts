@@ -13,7 +13,7 @@ it('the README demo (`pnpm demo`) runs jobs on the embedded default, retries, wr
     // The same command as the root package.json "demo" script.
     const child = spawn(process.execPath, ['--conditions=vecron-source', '--import', 'tsx', 'examples/demo/demo.ts', '--seconds', '13', '--data-dir', dataDir, '--port', '0'], {
       cwd: repoRoot,
-      env: { ...process.env, LOG_LEVEL: 'error' },
+      env: { ...process.env, LOG_LEVEL: 'warn' },
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -37,6 +37,8 @@ it('the README demo (`pnpm demo`) runs jobs on the embedded default, retries, wr
     expect(out).toMatch(/success → 3 rows in .*usd\.csv/);
     expect(out).toMatch(/retry in \d+ ms/);
     expect(out).toContain('stopped');
+    // Issue 12: readable lines only, no raw pino JSON between them (a retry's warning used to print one).
+    expect(out).not.toMatch(/^\{"level"/m);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -114,7 +114,7 @@ describe('examples/jobs on the embedded store against real peers', () => {
   });
 
   it('daily-settlement: HTTP → PostgreSQL → summary → Excel report → partner SFTP → confirmation', async () => {
-    const job = await cron.jobs.create(await loadJob('daily-settlement.json'));
+    const job = await cron.jobs.createFromJson(await loadJob('daily-settlement.json'));
     await clearOfLocalMidnight();
     const { executionId } = await cron.trigger(job.id);
     const e = await cron.executions.wait(executionId, { timeoutMs: 45_000 });
@@ -208,7 +208,7 @@ describe('examples/jobs on the embedded store against real peers', () => {
   });
 
   it('statement-import: SFTP wildcard download → CSV read/transform/filter → PostgreSQL', async () => {
-    const job = await cron.jobs.create(await loadJob('statement-import.json'));
+    const job = await cron.jobs.createFromJson(await loadJob('statement-import.json'));
     await clearOfLocalMidnight();
     const businessDate = businessDateOf(new Date());
     const lines = statementLinesOf(businessDate);

@@ -20,7 +20,7 @@ import type { DbExecutorOptions } from './options.js';
 import { procedureCallText } from './procedure-call.js';
 import { assertParametersFit } from './sql-placeholders.js';
 import { DbStepConfigSchema } from './step-config.js';
-import type { DatabaseType, DbStepConfig } from './step-config.js';
+import type { DatabaseType, DbStepConfig, DbStepConfigInput } from './step-config.js';
 
 /** Output of a `database` step (plain JSON). */
 export interface DbStepOutput {
@@ -39,7 +39,7 @@ export interface DbStepOutput {
 }
 
 /** The database executor: an {@link Executor} whose `close()` (ends every pool; idempotent) is always present. */
-export type DbExecutor = Executor<DbStepConfig, DbStepOutput> & { close(): Promise<void> };
+export type DbExecutor = Executor<DbStepConfig, DbStepOutput, 'database', DbStepConfigInput> & { close(): Promise<void> };
 
 /** Test seam: how optional modules are imported. */
 export interface DbExecutorInternals {
@@ -260,9 +260,9 @@ export function createDbExecutor(options: DbExecutorOptions | undefined, interna
     pools.clear();
     await Promise.all(all.map(async (p) => (await p.catch(() => undefined))?.end().catch(() => undefined)));
   };
-  const executor = defineExecutor<DbStepConfig, DbStepOutput>({
+  const executor = defineExecutor<DbStepConfig, DbStepOutput, 'database', DbStepConfigInput>({
     type: 'database',
-    config: DbStepConfigSchema as unknown as Executor<DbStepConfig, DbStepOutput>['config'],
+    config: DbStepConfigSchema,
     // SQL text is never substituted (DESIGN §4): values reach the server only as bind parameters.
     unrenderedPaths: isSqlTextPath,
     execute,

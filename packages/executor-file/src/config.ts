@@ -157,6 +157,8 @@ export const FileStepConfigSchema = z.discriminatedUnion('operation', [
 
 /** A validated step config. */
 export type FileStepConfig = z.output<typeof FileStepConfigSchema>;
+/** A file step config as written in a job (defaults optional). */
+export type FileStepConfigInput = z.input<typeof FileStepConfigSchema>;
 /** Step `options` after defaults. */
 export type FileOptions = z.output<typeof FileOptionsSchema>;
 /** One transformation. */

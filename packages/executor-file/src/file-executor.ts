@@ -3,7 +3,7 @@ import path from 'node:path';
 import { defineExecutor, NonRetryableError } from '@vecron/sdk';
 import type { Executor, StepContext } from '@vecron/sdk';
 import { FileStepConfigSchema } from './config.js';
-import type { FileOptions, FileStepConfig } from './config.js';
+import type { FileOptions, FileStepConfig, FileStepConfigInput } from './config.js';
 import { FILE_ERROR_CODES } from './errors.js';
 import { resolveFormat } from './format.js';
 import type { ResolvedFormat } from './format.js';
@@ -61,9 +61,9 @@ export type FileStepOutput = FileReadOutput | FileWriteOutput;
  * const cron = createCronSystem({ executors: [fileExecutor({ allowedRoots: ['/data/exchange'] })] });
  * ```
  */
-export function fileExecutor(options?: FileExecutorOptions): Executor<FileStepConfig, FileStepOutput> {
+export function fileExecutor(options?: FileExecutorOptions): Executor<FileStepConfig, FileStepOutput, 'file_processing', FileStepConfigInput> {
   const opts = parseFileExecutorOptions(options);
-  return defineExecutor<FileStepConfig, FileStepOutput>({
+  return defineExecutor<FileStepConfig, FileStepOutput, 'file_processing', FileStepConfigInput>({
     type: 'file_processing',
     config: FileStepConfigSchema,
     async execute(config, ctx) {

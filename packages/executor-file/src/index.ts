@@ -20,7 +20,7 @@
 export { fileExecutor } from './file-executor.js';
 export type { FileInfo, FileReadOutput, FileWriteOutput, FileStepOutput } from './file-executor.js';
 export { FileStepConfigSchema, FileOptionsSchema, TransformationSchema, FormatSchema } from './config.js';
-export type { FileStepConfig, FileOptions, Transformation, FormatInput } from './config.js';
+export type { FileStepConfig, FileStepConfigInput, FileOptions, Transformation, FormatInput } from './config.js';
 export { FileExecutorOptionsSchema, ENCODINGS } from './options.js';
 export type { FileExecutorOptions, ResolvedFileExecutorOptions, Encoding } from './options.js';
 export { FilterSyntaxError, FILE_ERROR_CODES } from './errors.js';

@@ -16,7 +16,7 @@ import { parseHttpExecutorOptions, type HttpExecutorOptions } from './options.js
 import { decodeBody, decodeText } from './read-body.js';
 import { buildUrl, encodeBody } from './request-body.js';
 import { send, type RawResponse } from './send.js';
-import { httpStepConfigSchema, type HttpStepConfig, type HttpStepOutput } from './step-config.js';
+import { httpStepConfigSchema, type HttpStepConfig, type HttpStepConfigInput, type HttpStepOutput } from './step-config.js';
 
 function flattenHeaders(h: RawResponse['headers']): Record<string, string> {
   const out: Record<string, string> = {};
@@ -49,7 +49,7 @@ function abortedBy(reason: unknown): VecronError {
  *
  * @throws ConfigError when `options` are invalid (every issue listed with its path).
  */
-export function httpExecutor(options: HttpExecutorOptions = {}): Executor<HttpStepConfig, HttpStepOutput> {
+export function httpExecutor(options: HttpExecutorOptions = {}): Executor<HttpStepConfig, HttpStepOutput, 'http', HttpStepConfigInput> {
   const opts = parseHttpExecutorOptions(options);
   const dispatchers = createDispatchers({
     blockPrivateAddresses: opts.blockPrivateAddresses,
@@ -156,7 +156,7 @@ export function httpExecutor(options: HttpExecutorOptions = {}): Executor<HttpSt
     return result.output;
   }
 
-  return defineExecutor<HttpStepConfig, HttpStepOutput>({
+  return defineExecutor<HttpStepConfig, HttpStepOutput, 'http', HttpStepConfigInput>({
     type: 'http',
     config: httpStepConfigSchema,
     execute,

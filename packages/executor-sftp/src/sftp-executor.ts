@@ -2,7 +2,7 @@ import { defineExecutor, StepTimeoutError } from '@vecron/sdk';
 import type { Executor, StepContext } from '@vecron/sdk';
 import { abortError, raceAbort, settleWithin } from './abort.js';
 import { SftpStepConfigSchema } from './config.js';
-import type { SftpStepConfig } from './config.js';
+import type { SftpStepConfig, SftpStepConfigInput } from './config.js';
 import { loadCredentials } from './credentials.js';
 import { download } from './download.js';
 import type { TransferRun } from './download.js';
@@ -33,10 +33,10 @@ const ABORT_GRACE_MS = 2_000;
  * ```
  * @throws ConfigError when `options` are invalid.
  */
-export function sftpExecutor(options?: SftpExecutorOptions): Executor<SftpStepConfig, SftpStepOutput> {
+export function sftpExecutor(options?: SftpExecutorOptions): Executor<SftpStepConfig, SftpStepOutput, 'sftp', SftpStepConfigInput> {
   const opts = parseSftpExecutorOptions(options);
   const knownHosts = normalizeKnownHosts(opts.knownHosts);
-  return defineExecutor<SftpStepConfig, SftpStepOutput>({
+  return defineExecutor<SftpStepConfig, SftpStepOutput, 'sftp', SftpStepConfigInput>({
     type: 'sftp',
     config: SftpStepConfigSchema,
     execute: (config, ctx) => runSftpStep(config, ctx, opts, knownHosts),

@@ -5,8 +5,7 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { createSecretBox } from './crypto/index.js';
 import type { SecretBoxKeys, SecretKeyInput } from './crypto/index.js';
-import { ConflictError, NotFoundError, ValidationError, VecronError } from './errors/errors.js';
-import type { ValidationIssue } from './errors/errors.js';
+import { ConflictError, NotFoundError, StorageError, ValidationError, VecronError } from './errors/errors.js';
 import { createEventBus } from './events.js';
 import type { CronEventBus, CronEventName, CronEvents } from './events.js';
 import { createExecutorRegistry } from './executor/registry.js';
@@ -14,8 +13,11 @@ import { systemClock, sleep } from './internal/clock.js';
 import { isUuid } from './internal/ids.js';
 import type { Execution, LedgerEntry, StepAttempt, ExecutionStatus } from './model/execution.js';
 import { TERMINAL_STATUSES } from './model/execution.js';
-import { parseJobDefinition } from './model/job-definition.js';
-import type { JobDefinition, JobDefinitionInput } from './model/job-definition.js';
+import type { JobDefinition } from './model/job-definition.js';
+import type { JobDefinitionInput, StepInput } from './model/job-input.js';
+import { validateJobDefinition } from './model/validate-job.js';
+import type { JobValidationResult } from './model/validate-job.js';
+import type { AnyExecutor } from './executor/executor.js';
 import type { Job } from './model/job.js';
 import { parseCronSystemOptions } from './options.js';
 import type { CronSystemOptions, StartOptions } from './options.js';
@@ -30,7 +32,6 @@ import { createScheduler } from './scheduler/scheduler.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 import { embeddedStorage } from './storage/embedded/embedded-storage.js';
 import type { ExecutionFilter, Storage } from './storage/port.js';
-import { validateStepReferences } from './template/index.js';
 import { createVariables } from './variables/variables.js';
 import type { Variables } from './variables/variables.js';
 import { createWorker } from './worker/worker.js';
@@ -53,12 +54,34 @@ export interface TriggerOptions {
   metadata?: Record<string, unknown>;
 }
 
-/** A running vecron: jobs, executions, variables, events, and the roles started in this process. */
-export interface CronSystem {
+/**
+ * A running vecron: jobs, executions, variables, events, and the roles started in this process.
+ * `E` is the union of its executors: it types the steps of `jobs.create` and `jobs.update`.
+ */
+// `any` by default, so a system typed by its executors can be stored in a plain `CronSystem`.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface CronSystem<E extends AnyExecutor = any> {
   readonly jobs: {
-    /** Validates and stores a job; throws `ValidationError` listing JSON paths, `ConflictError` on a taken name. */
-    create(definition: JobDefinitionInput | unknown): Promise<Job>;
-    update(id: string, definition: JobDefinitionInput | unknown): Promise<Job>;
+    /**
+     * Validates and stores a job. Steps are typed by the system's executors (`type` one of theirs,
+     * `config` theirs, templates allowed); for raw JSON use {@link CronSystem.jobs.createFromJson}.
+     * Each step config is checked against its executor's schema as far as its templates allow.
+     *
+     * @throws ValidationError listing every problem with its JSON path
+     * @throws ConflictError when the name is taken
+     */
+    create(definition: JobDefinitionInput<StepInput<E>>): Promise<Job>;
+    /** {@link CronSystem.jobs.create} for a definition of unknown shape (parsed JSON, an API body). */
+    createFromJson(definition: unknown): Promise<Job>;
+    /** Replaces a job's definition (validated like `create`). @throws NotFoundError, ValidationError, ConflictError */
+    update(id: string, definition: JobDefinitionInput<StepInput<E>>): Promise<Job>;
+    /** {@link CronSystem.jobs.update} for a definition of unknown shape. */
+    updateFromJson(id: string, definition: unknown): Promise<Job>;
+    /**
+     * Checks a definition without saving it, exactly as `create` would (for `jobId`: as `update`
+     * of that job would), and lists warnings such as a `${VAR}` that is not defined yet.
+     */
+    validate(definition: unknown, options?: { jobId?: string }): Promise<JobValidationResult>;
     get(id: string): Promise<Job | null>;
     getByName(name: string): Promise<Job | null>;
     list(filter?: { enabled?: boolean; limit?: number; offset?: number }): Promise<Job[]>;
@@ -113,7 +136,7 @@ export interface CronSystem {
  *   steps: [{ id: 'say', type: 'echo', config: { message: 'hi' } }] });
  * ```
  */
-export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
+export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExecutor[]>(input: CronSystemOptions & { executors?: X } = {}): CronSystem<X[number]> {
   const opts = parseCronSystemOptions(input);
   const clock = opts.clock ?? systemClock;
   const logger: Logger = opts.logger ?? pino({ level: 'silent' });
@@ -125,6 +148,7 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
   // every change) and in-process locks. Redis (`redisCoordination`) shares them across processes.
   const coordination = opts.coordination ?? memoryCoordination();
   const events = createEventBus((err) => logger.error({ err }, 'event listener threw'));
+  if (!opts.logger) warnOncePerKind(events);
   const box = opts.encryptionKey === undefined ? null : createSecretBox(opts.encryptionKey as SecretKeyInput | SecretBoxKeys);
 
   let storagePromise: Promise<Storage> | null = null;
@@ -139,20 +163,47 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
   let worker: Worker | null = null;
   let workerLoop: Promise<void> | null = null;
   let stopped = false;
+  let dependenciesChecked = false;
+
+  /**
+   * Fail fast: the storage opens and the queue and coordination servers answer one round trip
+   * before `startTimeoutMs`, or `start()` rejects naming the server and the cause. With
+   * `strict: false` an unreachable coordination server is only reported.
+   */
+  const checkDependencies = async (): Promise<void> => {
+    // The embedded store is opened without a deadline: it talks to no server, only to this
+    // process's CPU (PGlite), and a busy machine makes it slow, not wrong.
+    if (opts.storage) {
+      const storageDeadline = AbortSignal.timeout(opts.startTimeoutMs);
+      await beforeDeadline(storage(), storageDeadline, () => new StorageError(`the storage did not open within ${opts.startTimeoutMs} ms (startTimeoutMs)`, { retryable: true }));
+    } else {
+      await storage();
+    }
+    const signal = AbortSignal.timeout(opts.startTimeoutMs);
+    await queue.check?.({ signal });
+    try {
+      await coordination.check?.({ signal });
+    } catch (error) {
+      if (opts.strict) throw error;
+      logger.warn({ err: error }, 'coordination server unreachable at start; going on without it (strict: false)');
+      events.emit('error', { where: 'coordination', error });
+    }
+  };
 
   const scheduling = createSchedulingApi({ storage, queue, events, clock, logger, defaultTimeZone: opts.timezone });
 
-  const validate = async (input: unknown): Promise<JobDefinition> => {
-    const def = parseJobDefinition(input);
-    const issues: ValidationIssue[] = await scheduling.validateCalendars(def);
-    def.steps.forEach((s, i) => {
-      if (!registry.has(s.type)) {
-        issues.push({ path: `$.steps[${i}].type`, message: `unknown step type "${s.type}"; registered types: ${registry.types().join(', ') || '(none)'}` });
-      }
-    });
-    issues.push(...validateStepReferences(def.steps));
-    if (issues.length) throw new ValidationError('job definition', issues);
-    return def;
+  /** The one validation (validateJobDefinition) with what only a running system knows: calendars and stored variables. */
+  const check = async (input: unknown, jobId?: string): Promise<JobValidationResult> => {
+    const s = await storage();
+    const scopes = jobId && isUuid(jobId) ? ['', jobId] : [''];
+    const [calendars, stored] = await Promise.all([scheduling.calendarNames(), s.listVariables(scopes)]);
+    return validateJobDefinition(input, { executors: opts.executors, calendars, variables: new Set(stored.map((v) => v.name)) });
+  };
+  const validate = async (input: unknown, jobId?: string): Promise<JobDefinition> => {
+    const result = await check(input, jobId);
+    if (!result.valid || !result.definition) throw new ValidationError('job definition', result.issues);
+    if (result.warnings.length) logger.warn({ warnings: result.warnings }, 'job definition saved with warnings');
+    return result.definition;
   };
 
   // Disabled jobs keep their schedule so the ledger records their fires as skipped (disabled).
@@ -189,18 +240,25 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
     });
   };
 
-  const system: CronSystem = {
+  const createJob = async (input: unknown): Promise<Job> => {
+    const def = await validate(input);
+    const now = clock.now();
+    return (await storage()).createJob({ id: randomUUID(), definition: def, now, anchorAt: now, nextFireAt: await firstFire(def, now) });
+  };
+  const updateJob = async (id: string, input: unknown): Promise<Job> => {
+    const existing = await mustGetJob(id);
+    const job = await replaceDefinition(existing, await validate(input, existing.id));
+    await coordination.invalidate(jobCacheKey(id));
+    return job;
+  };
+
+  const system: CronSystem<X[number]> = {
     jobs: {
-      async create(input) {
-        const def = await validate(input);
-        const now = clock.now();
-        return (await storage()).createJob({ id: randomUUID(), definition: def, now, anchorAt: now, nextFireAt: await firstFire(def, now) });
-      },
-      async update(id, input) {
-        const job = await replaceDefinition(await mustGetJob(id), await validate(input));
-        await coordination.invalidate(jobCacheKey(id));
-        return job;
-      },
+      create: createJob,
+      createFromJson: createJob,
+      update: updateJob,
+      updateFromJson: updateJob,
+      validate: (input, { jobId } = {}) => check(input, jobId),
       get: async (id) => (isUuid(id) ? (await storage()).getJob(id) : null),
       getByName: async (name) => (await storage()).getJobByName(name),
       list: async (filter) => (await storage()).listJobs(filter),
@@ -329,6 +387,16 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
 
     async start(start: StartOptions = {}) {
       if (stopped) throw new ConflictError('a stopped cron system cannot be started again; create a new one');
+      if (!dependenciesChecked) {
+        try {
+          await checkDependencies();
+        } catch (err) {
+          // Leave nothing open (no reconnect loop, no socket), so a process that gives up can exit.
+          await system.stop({ graceMs: 0 }).catch(() => undefined);
+          throw err;
+        }
+        dependenciesChecked = true;
+      }
       const s = await storage();
       const runScheduler = start.scheduler ?? true;
       const workerOpt = start.worker === undefined ? {} : start.worker;
@@ -382,13 +450,58 @@ export function createCronSystem(input: CronSystemOptions = {}): CronSystem {
       await dispatcher?.stop();
       await worker?.stop(graceMs);
       await workerLoop;
-      await queue.close();
-      if (!opts.coordination) await coordination.close();
-      await registry.closeAll();
-      if (storagePromise) await (await storagePromise).close();
+      // What this system created is always closed; what was passed in too unless closePassedIn
+      // is false. Every close runs even when an earlier one fails; the first failure is thrown.
+      const own = (given: unknown): boolean => given === undefined || opts.closePassedIn;
+      const closes: Array<() => Promise<unknown>> = [];
+      if (own(opts.queue)) closes.push(() => queue.close());
+      if (own(opts.coordination)) closes.push(() => coordination.close());
+      if (opts.closePassedIn) closes.push(() => registry.closeAll());
+      if (storagePromise && own(opts.storage)) {
+        const opened = storagePromise;
+        closes.push(async () => {
+          const s = await opened.catch(() => null); // a store that never opened has nothing to close
+          await s?.close();
+        });
+      }
+      const failed: unknown[] = [];
+      for (const close of closes) await close().catch((err: unknown) => failed.push(err));
+      if (failed.length) throw failed[0];
     },
 
     internals: { storage, queue, events, scheduler: () => scheduler, dispatcher: () => dispatcher, worker: () => worker },
   };
   return system;
+}
+
+/** Resolves with `p`, or rejects with `timeoutError()` once `signal` aborts first. */
+async function beforeDeadline<T>(p: Promise<T>, signal: AbortSignal, timeoutError: () => Error): Promise<T> {
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(timeoutError());
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([p, aborted]);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Without a logger, the first background error of each kind (where + code) still reaches stderr
+ * as a `VecronWarning` process warning: a wrong NATS address must not be silent. Later ones of the
+ * same kind are not printed (a reconnecting server would flood the terminal).
+ */
+function warnOncePerKind(events: CronEventBus): void {
+  const seen = new Set<string>();
+  events.on('error', ({ where, error }) => {
+    const code = error instanceof VecronError ? error.code : String((error as { code?: unknown } | null)?.code ?? 'UNEXPECTED');
+    const kind = `${where.split(' ')[0]}:${code}`;
+    if (seen.has(kind)) return;
+    seen.add(kind);
+    const message = error instanceof Error ? error.message : String(error);
+    process.emitWarning(`${where}: ${message} (printed once per kind; pass createCronSystem({ logger }) to log every occurrence)`, { type: 'VecronWarning', code });
+  });
 }

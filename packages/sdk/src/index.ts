@@ -49,7 +49,10 @@ export {
   jobDefinitionSchema, stepSchema, triggersSchema, webhookTriggerSchema, variableNameSchema,
   parseJobDefinition, jobDefinitionJsonSchema, OVERLAP_POLICIES, overlapPolicyOf,
 } from './model/job-definition.js';
-export type { JobDefinition, JobDefinitionInput, StepDefinition, OverlapPolicy } from './model/job-definition.js';
+export type { JobDefinition, StepDefinition, OverlapPolicy } from './model/job-definition.js';
+export type { JobDefinitionInput, StepInput, StepFieldsInput, StepConfigInput, Templated, TemplateString } from './model/job-input.js';
+export { validateJobDefinition, assertValidJobDefinition } from './model/validate-job.js';
+export type { JobValidationContext, JobValidationResult } from './model/validate-job.js';
 export type { Job } from './model/job.js';
 export { EXECUTION_STATUSES, TERMINAL_STATUSES } from './model/execution.js';
 export type {

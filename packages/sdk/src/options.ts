@@ -32,7 +32,13 @@ export interface CronSystemOptions {
    * @default none (every check goes to storage)
    */
   coordination?: Coordination;
-  /** pino logger; vecron logs nothing unless given one. @default silent */
+  /**
+   * pino logger. Without one vecron logs nothing, except that each kind of background error
+   * (where it happened + code, e.g. a NATS publish failing) is printed once to stderr as a
+   * `VecronWarning` process warning, so a wrong address is never silent. Pass
+   * `pino({ level: 'silent' })` to silence that too.
+   * @default none (the once-per-kind warnings only)
+   */
   logger?: Logger;
   /** Zone of cron schedules and date templates without their own. @default 'Asia/Ho_Chi_Minh' */
   timezone?: string;
@@ -62,6 +68,25 @@ export interface CronSystemOptions {
   maxFiresPerTick?: number;
   /** How long `stop()` lets in-flight executions finish before releasing them. @default 30000 */
   shutdownGraceMs?: number;
+  /**
+   * Deadline of `start()` for opening a storage that was passed in (the embedded one has none: it
+   * talks to no server), then for one round trip to the queue and the coordination servers. A
+   * dependency that does not answer in time fails the start with an error naming its address and
+   * the cause. @default 10000
+   */
+  startTimeoutMs?: number;
+  /**
+   * When false, a coordination server (Redis) that cannot be reached at `start()` is logged and
+   * the start goes on: Redis is a fast path, storage stays the guarantee. Storage and queue are
+   * always checked. @default true
+   */
+  strict?: boolean;
+  /**
+   * Whether `stop()` also closes the storage, queue, coordination and executors that were passed
+   * in (it always closes what it created itself). Set false when they are shared with something
+   * that outlives this system. @default true
+   */
+  closePassedIn?: boolean;
 }
 
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'object' && v !== null, { message: `must be ${what}` });
@@ -93,6 +118,9 @@ const optionsSchema = z
     misfireThresholdMs: z.number().int().min(0).default(60_000),
     maxFiresPerTick: z.number().int().min(1).max(10_000).default(100),
     shutdownGraceMs: z.number().int().min(0).default(30_000),
+    startTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+    strict: z.boolean().default(true),
+    closePassedIn: z.boolean().default(true),
   })
   .strict();
 

@@ -47,11 +47,12 @@ describe('defineExecutor checks its definition at once', () => {
 
 describe('a bug while preparing a step is not retried as if transient', () => {
   it('fails the execution at the first attempt with INTERNAL_ERROR', async () => {
-    // A schema object whose parse throws stands for any exception in vecron's own step plumbing.
+    // A schema whose parse throws (once rendered) stands for any exception in vecron's own step plumbing.
     const broken = defineExecutor({
       type: 'broken',
-      config: z.object({}).transform((): Record<string, never> => {
-        throw new TypeError("Cannot read properties of undefined (reading 'safeParse')");
+      config: z.object({ boom: z.unknown() }).transform((c) => {
+        if (c.boom === true) throw new TypeError("Cannot read properties of undefined (reading 'safeParse')");
+        return c;
       }),
       async execute() {
         return {};
@@ -59,8 +60,8 @@ describe('a bug while preparing a step is not retried as if transient', () => {
     });
     cron = createCronSystem({ executors: [broken], dispatchIntervalMs: 50, backoff: { baseMs: 10, capMs: 20 } });
     await cron.start();
-    const job = await cron.jobs.create({ name: 'broken', max_retries: 3, steps: [{ id: 'a', type: 'broken' }] });
-    const e = await cron.executions.wait((await cron.trigger(job.id)).executionId, { timeoutMs: 15_000 });
+    const job = await cron.jobs.create({ name: 'broken', max_retries: 3, steps: [{ id: 'a', type: 'broken', config: { boom: '{{payload.boom}}' } }] });
+    const e = await cron.executions.wait((await cron.trigger(job.id, { payload: { boom: true } })).executionId, { timeoutMs: 60_000 });
     expect(e.status).toBe('failed');
     expect(e.attempt).toBe(1);
     expect(e.error).toMatchObject({ code: 'INTERNAL_ERROR', retryable: false, name: 'InternalError' });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCronSystem, embeddedStorage, instantsForLocal } from '@vecron/sdk';
-import type { CronSystem, Storage } from '@vecron/sdk';
+import type { CronSystem, OverlapPolicy, Storage } from '@vecron/sdk';
 import { fakeClock, until } from './helpers/fake-clock.js';
 import { partitionable } from './helpers/partitionable-storage.js';
 import { blockingExecutor, echoExecutor } from './helpers/test-executors.js';
@@ -217,7 +217,7 @@ describe('catch-up after a 3-hour downtime (cron every 30 min)', () => {
 });
 
 describe('overlap policies (fixed_rate 60 s, a run blocks until released)', () => {
-  async function scenario(name: string, policy: string) {
+  async function scenario(name: string, policy: OverlapPolicy) {
     const clock = fakeClock(new Date('2026-03-03T00:00:00Z'));
     const { executor: block, state } = blockingExecutor();
     // Its own store: a scheduler fires every due schedule of its store, other tests' included.
@@ -277,7 +277,7 @@ describe('overlap policies (fixed_rate 60 s, a run blocks until released)', () =
 });
 
 describe('overlap policies × catch-up after a 3-hour downtime (cron every 30 min, catch-up all)', () => {
-  async function downtime(name: string, policy: string) {
+  async function downtime(name: string, policy: OverlapPolicy) {
     const clock = fakeClock(new Date('2026-03-04T00:00:00Z'));
     const { executor: block, state } = blockingExecutor();
     // Its own store: the shared one holds other tests' schedules, which this scheduler would fire too.

@@ -372,7 +372,7 @@ describe('users, roles, variables, webhooks admin, audit, import/export, schema'
     const me = await api.call('GET', '/api/auth/me', { token: regular.token });
     expect(me.body).toMatchObject({ username: 'regular', execution_scope: 'own' });
     expect((await api.call('GET', '/api/auth/jwks')).body.keys[0].kid).toBeTruthy();
-    expect((await api.call('POST', '/api/jobs/validate', { token: admin, body: echoJob('v') })).body).toEqual({ valid: true });
+    expect((await api.call('POST', '/api/jobs/validate', { token: admin, body: echoJob('v') })).body).toEqual({ valid: true, warnings: [] });
     expect((await api.call('POST', '/api/jobs/validate', { token: admin, body: { name: 1 } })).status).toBe(400);
   });
 });

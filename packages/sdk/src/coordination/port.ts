@@ -48,6 +48,12 @@ export interface Coordination {
   rateLimit(key: string, args: { limit: number; windowMs: number }): Promise<RateLimitResult>;
   /** Forgets every hit counted under `key` (a successful login clears its failures). */
   resetRateLimit(key: string): Promise<void>;
+  /**
+   * One round trip to the server before `signal` aborts; rejects with an error that names the
+   * server (without its password) and the cause. `cron.start()` calls it (`strict: false` only
+   * logs a failure). Optional: in-process coordination has nothing to check.
+   */
+  check?(options: { signal: AbortSignal }): Promise<void>;
   /** Releases connections and timers. Idempotent. */
   close(): Promise<void>;
 }

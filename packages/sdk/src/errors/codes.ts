@@ -38,6 +38,7 @@ export interface VecronErrorCodes {
   UNEXPECTED: true;
   WAIT_TIMEOUT: true;
   QUEUE_UNAVAILABLE: true;
+  COORDINATION_UNAVAILABLE: true;
   MAX_DELIVERIES: true;
   // @vecron/executor-http
   HTTP_CLIENT_ERROR: true;

@@ -40,11 +40,15 @@ export interface StepContext {
  * });
  * ```
  */
-export interface Executor<Config = unknown, Output = unknown> {
+export interface Executor<Config = unknown, Output = unknown, Type extends string = string, ConfigInput = Config> {
   /** The step `type` it handles: 'http', 'database', … */
-  readonly type: string;
-  /** zod schema of the step config, validated after template substitution. */
-  readonly config: ZodType<Config>;
+  readonly type: Type;
+  /**
+   * zod schema of the step config. Checked when a job is saved (as far as its templates allow)
+   * and again after template substitution, before every attempt. Its input type types the
+   * `config` of steps of this type in `cron.jobs.create`.
+   */
+  readonly config: ZodType<Config, ConfigInput>;
   /**
    * Config paths the worker must NOT render as templates, e.g. `(p) => p === '$.query'` so SQL
    * text is never substituted (its values go in as bind parameters). Paths as `toJsonPath` prints them.
@@ -58,7 +62,7 @@ export interface Executor<Config = unknown, Output = unknown> {
 
 /** Any executor, as the registry stores it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyExecutor = Executor<any, any>;
+export type AnyExecutor = Executor<any, any, string, any>;
 
 /**
  * What is wrong with an executor object, as validation issues (empty when it keeps the contract):
@@ -90,7 +94,9 @@ export function executorIssues(executor: unknown): ValidationIssue[] {
  * @throws ConfigError at once when the definition breaks the contract (no `type`, no `execute`,
  * a missing or non-zod `config`), instead of every execution failing later inside a worker.
  */
-export function defineExecutor<Config, Output>(executor: Executor<Config, Output>): Executor<Config, Output> {
+export function defineExecutor<Config, Output, const Type extends string = string, ConfigInput = Config>(
+  executor: Executor<Config, Output, Type, ConfigInput>,
+): Executor<Config, Output, Type, ConfigInput> {
   const issues = executorIssues(executor);
   if (issues.length) {
     const type = typeof (executor as { type?: unknown } | null)?.type === 'string' ? ` "${(executor as { type: string }).type}"` : '';

@@ -115,8 +115,6 @@ export function overlapPolicyOf(def: Pick<JobDefinition, 'overlap_policy' | 'all
   return def.overlap_policy ?? (def.allow_concurrent ? 'allow' : 'forbid');
 }
 
-/** A job definition as written (defaults optional). */
-export type JobDefinitionInput = z.input<typeof jobDefinitionSchema>;
 /** A validated job definition with defaults applied. */
 export type JobDefinition = z.output<typeof jobDefinitionSchema>;
 /** One validated step. */

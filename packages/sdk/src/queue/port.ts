@@ -40,6 +40,12 @@ export interface Queue {
   consume(handler: QueueHandler, options: { concurrency: number; signal: AbortSignal }): Promise<void>;
   /** Messages waiting (including delayed ones), when the queue can tell. */
   size(): Promise<number>;
+  /**
+   * One round trip to the server before `signal` aborts; rejects with an error that names the
+   * server (without its password) and the cause. `cron.start()` calls it so a wrong address fails
+   * the start instead of leaving executions pending. Optional: an in-process queue has nothing to check.
+   */
+  check?(options: { signal: AbortSignal }): Promise<void>;
   /** Releases connections. Idempotent. */
   close(): Promise<void>;
 }

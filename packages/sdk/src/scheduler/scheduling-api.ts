@@ -69,8 +69,8 @@ export interface SchedulingApi {
   planContext(job: { createdAt: Date }, anchor?: Date): Promise<PlanContext>;
   /** The first schedule event (fire or skip) of a definition after `now`, for storing as next_fire_at. */
   firstEvent(def: JobDefinition, now: Date): Promise<Date | null>;
-  /** Save-time checks that need the calendars (names exist). */
-  validateCalendars(def: JobDefinition): Promise<ValidationIssue[]>;
+  /** The calendars a schedule may name, for save-time checks. */
+  calendarNames(): Promise<{ has(name: string): boolean; names(): string[] }>;
 }
 
 /** One line that says when a schedule fires, for people. */
@@ -181,12 +181,8 @@ export function createSchedulingApi(deps: {
       return e === null ? null : new Date(e.at);
     },
 
-    async validateCalendars(def) {
-      const s = def.schedule;
-      const name = s && 'calendar' in s ? s.calendar : undefined;
-      if (!name) return [];
-      const registry = await (await calendars()).registry();
-      return registry.has(name) ? [] : [{ path: '$.schedule.calendar', message: `unknown calendar "${name}"; known calendars: ${registry.names().join(', ')}` }];
+    async calendarNames() {
+      return (await calendars()).registry();
     },
 
     async explain(jobId, { from, n = 10 } = {}) {

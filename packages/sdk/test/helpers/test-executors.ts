@@ -15,7 +15,7 @@ export function createCallLog(): CallLog {
 export function echoExecutor(log: CallLog = createCallLog()) {
   return defineExecutor({
     type: 'echo',
-    config: z.object({ value: z.unknown() }).passthrough(),
+    config: z.object({ value: z.unknown().optional() }).passthrough(),
     async execute(config, ctx: StepContext) {
       log.calls.push({ executionId: ctx.executionId, stepId: ctx.stepId, attempt: ctx.attempt, config, at: Date.now() });
       return { value: config.value };

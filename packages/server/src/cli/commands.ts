@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseJobDefinition, validateStepReferences, ValidationError } from '@vecron/sdk';
+import { validateJobDefinition, ValidationError } from '@vecron/sdk';
 import type { Logger } from 'pino';
 import { createAuditLog } from '../audit/audit-log.js';
 import type { ServerConfig } from '../config/config-schema.js';
@@ -43,21 +43,18 @@ export async function migrateCommand(config: ServerConfig, logger: Logger): Prom
 
 /** `vecron jobs validate FILE`: every item checked offline (schema, step types, step references). */
 export function validateCommand(config: ServerConfig, file: string): CommandResult {
-  const types = new Set(defaultExecutors(config).map((e) => e.type));
+  const executors = defaultExecutors(config);
   const lines: string[] = [];
   let bad = 0;
   for (const [i, item] of itemsOf(readJson(file)).entries()) {
-    try {
-      const def = parseJobDefinition(item);
-      const issues = def.steps.flatMap((s, j) => (types.has(s.type) ? [] : [{ path: `$.steps[${j}].type`, message: `unknown step type "${s.type}"; registered types: ${[...types].join(', ')}` }]));
-      issues.push(...validateStepReferences(def.steps));
-      if (issues.length) throw new ValidationError('job definition', issues);
-      lines.push(`ok    [${i}] ${def.name}`);
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
+    // The one validation the API and the SDK use; offline, so calendars and stored variables are not checked.
+    const r = validateJobDefinition(item, { executors });
+    if (r.valid) {
+      lines.push(`ok    [${i}] ${r.definition!.name}`);
+    } else {
       bad += 1;
       lines.push(`error [${i}] ${(item as { name?: string })?.name ?? '(no name)'}`);
-      for (const issue of err.issues) lines.push(`        ${issue.path}: ${issue.message}`);
+      for (const issue of r.issues) lines.push(`        ${issue.path}: ${issue.message}`);
     }
   }
   return { lines, code: bad ? 1 : 0 };

@@ -1,4 +1,4 @@
-import { jobDefinitionSchema, ValidationError, zodIssues } from '@vecron/sdk';
+import { jobDefinitionSchema, ValidationError } from '@vecron/sdk';
 import type { Job } from '@vecron/sdk';
 import { z } from 'zod';
 import { notFound } from '../http/api-error.js';
@@ -37,7 +37,7 @@ export function jobRoutes(d: ApiDeps) {
     defineRoute({
       method: 'post', path: '/jobs', access: 'job:write', action: 'job.create', tag: 'job', summary: 'Create a job', body: jobDefinitionSchema, successStatus: 201,
       async handler(ctx) {
-        const job = await d.cron.jobs.create(withSecrets(ctx.req.body, undefined));
+        const job = await d.cron.jobs.createFromJson(withSecrets(ctx.req.body, undefined));
         ctx.resource = `job:${job.id}`;
         ctx.auditDetails.name = job.name;
         return { status: 201, body: jobView(job), headers: { Location: `/api/jobs/${job.id}` } };
@@ -46,9 +46,10 @@ export function jobRoutes(d: ApiDeps) {
     defineRoute({
       method: 'post', path: '/jobs/validate', access: 'job:read', action: 'job.validate', tag: 'job', summary: 'Validate a job definition without saving it', body: z.unknown(),
       async handler(ctx) {
-        const r = jobDefinitionSchema.safeParse(ctx.req.body);
-        if (!r.success) throw new ValidationError('job definition', zodIssues(r.error));
-        return { body: { valid: true } };
+        // The same check as POST /api/jobs (schema, step types, step configs, references, calendar).
+        const r = await d.cron.jobs.validate(ctx.req.body);
+        if (!r.valid) throw new ValidationError('job definition', r.issues);
+        return { body: { valid: true, warnings: r.warnings } };
       },
     }),
     defineRoute({
@@ -61,7 +62,7 @@ export function jobRoutes(d: ApiDeps) {
       method: 'put', path: '/jobs/:id', access: 'job:write', action: 'job.update', tag: 'job', summary: 'Replace a job definition (masked secrets keep their stored value)', body: jobDefinitionSchema,
       async handler(ctx) {
         const existing = await mustGet(idParam(ctx.params, 'job'));
-        const job = await d.cron.jobs.update(existing.id, withSecrets(ctx.req.body, existing.definition));
+        const job = await d.cron.jobs.updateFromJson(existing.id, withSecrets(ctx.req.body, existing.definition));
         return { body: jobView(job) };
       },
     }),

@@ -59,7 +59,7 @@ export async function importJobs(cron: CronSystem, items: unknown[], opts: { mod
         results.push({ index, name, status: 'valid' });
         continue;
       }
-      const job = existing ? await cron.jobs.update(existing.id, value) : await cron.jobs.create(value);
+      const job = existing ? await cron.jobs.updateFromJson(existing.id, value) : await cron.jobs.createFromJson(value);
       results.push({ index, name, status: existing ? 'updated' : 'created', job_id: job.id });
     } catch (err) {
       if (!(err instanceof VecronError)) throw err;

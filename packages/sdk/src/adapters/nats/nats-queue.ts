@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { VecronError } from '../../errors/errors.js';
 import { sleep } from '../../internal/clock.js';
+import { describeServer } from '../../internal/server-url.js';
 import type { Queue, QueueHandler, QueueMessage } from '../../queue/port.js';
 
 /** Header carrying the instant before which a message must not be worked on (ISO 8601). */
@@ -121,8 +122,9 @@ export function natsQueue(options: NatsQueueOptions): NatsQueue {
   let jsm: JetStreamManager | null = null;
   let consumerHandle: Consumer | null = null;
 
+  const server = describeServer(typeof options.servers === 'string' ? options.servers : options.servers);
   const unavailable = (what: string, cause: unknown): VecronError =>
-    new VecronError('QUEUE_UNAVAILABLE', `NATS ${what} failed: ${(cause as Error)?.message ?? String(cause)}`, { cause, retryable: true });
+    new VecronError('QUEUE_UNAVAILABLE', `NATS ${what} failed (${server}): ${(cause as Error)?.message ?? String(cause)}`, { cause, retryable: true, details: { server } });
 
   const watchStatus = async (conn: NatsConnection): Promise<void> => {
     for await (const s of conn.status()) {
@@ -145,10 +147,13 @@ export function natsQueue(options: NatsQueueOptions): NatsQueue {
       }, 5_000);
       nag.unref();
       try {
+        // The first connect fails fast (the next call tries again) instead of retrying inside
+        // nats.js, where an unreachable address kept reconnect timers alive after close().
         const conn = await connect({
           servers: options.servers,
           name: options.name ?? 'vecron',
-          waitOnFirstConnect: true,
+          waitOnFirstConnect: false,
+          timeout: publishTimeoutMs,
           maxReconnectAttempts: -1,
           reconnectTimeWait: options.reconnectTimeWaitMs ?? 1_000,
           reconnectJitter: 200,
@@ -159,6 +164,10 @@ export function natsQueue(options: NatsQueueOptions): NatsQueue {
           // where it fails; only the stack no longer shows the caller (vecron logs the message).
           noAsyncTraces: true,
         });
+        if (closed) {
+          await conn.close().catch(() => undefined);
+          throw new Error('queue closed');
+        }
         nc = conn;
         js = jetstream(conn, { timeout: publishTimeoutMs });
         jsm = await jetstreamManager(conn, { timeout: publishTimeoutMs, checkAPI: false });
@@ -314,6 +323,22 @@ export function natsQueue(options: NatsQueueOptions): NatsQueue {
     ready: async () => {
       await provision();
       return nc!;
+    },
+
+    async check({ signal }) {
+      let onAbort: (() => void) | undefined;
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(unavailable('connect', new Error('no answer within the start deadline')));
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      });
+      try {
+        await Promise.race([provision().then(() => nc!.flush()), aborted]);
+      } catch (err) {
+        throw err instanceof VecronError ? err : unavailable('connect', err);
+      } finally {
+        if (onAbort) signal.removeEventListener('abort', onAbort);
+      }
     },
 
     async publish(executionId, opts = {}) {

@@ -4,21 +4,21 @@ import { mapPgError } from './pg-errors.js';
 
 type Queryable = Pick<PoolClient, 'query'>;
 
-function clientOn(q: Queryable, transaction: SqlClient['transaction']): SqlClient {
+function clientOn(q: Queryable, transaction: SqlClient['transaction'], server?: string): SqlClient {
   return {
     async query<Row>(text: string, params: unknown[] = []) {
       try {
         const r = await q.query(text, params);
         return { rows: r.rows as Row[], rowCount: r.rowCount ?? r.rows.length };
       } catch (err) {
-        throw mapPgError(err, 'query');
+        throw mapPgError(err, 'query', server);
       }
     },
     async exec(text: string) {
       try {
         await q.query(text);
       } catch (err) {
-        throw mapPgError(err, 'exec');
+        throw mapPgError(err, 'exec', server);
       }
     },
     transaction,
@@ -29,14 +29,16 @@ function clientOn(q: Queryable, transaction: SqlClient['transaction']): SqlClien
  * Adapts a `pg` Pool to the {@link SqlClient} seam. Plain queries take any pooled connection;
  * a transaction holds one connection from `BEGIN` to `COMMIT` (a nested call joins it). A
  * connection that broke inside a transaction is destroyed, not returned to the pool.
+ * `server` (an address without its password) is named in connection errors.
  */
-export function pgPoolClient(pool: Pool): SqlClient {
+export function pgPoolClient(pool: Pool, options: { server?: string } = {}): SqlClient {
+  const { server } = options;
   const transaction: SqlClient['transaction'] = async (fn) => {
     let conn: PoolClient;
     try {
       conn = await pool.connect();
     } catch (err) {
-      throw mapPgError(err, 'connect');
+      throw mapPgError(err, 'connect', server);
     }
     let broken: Error | undefined;
     // A checked-out connection that dies between two statements emits 'error' on the client;
@@ -48,7 +50,7 @@ export function pgPoolClient(pool: Pool): SqlClient {
     try {
       await conn.query('BEGIN');
       const nested: SqlClient['transaction'] = (inner) => inner(tx);
-      const tx = clientOn(conn, nested);
+      const tx = clientOn(conn, nested, server);
       const result = await fn(tx);
       await conn.query('COMMIT');
       return result;
@@ -58,11 +60,11 @@ export function pgPoolClient(pool: Pool): SqlClient {
       } catch (rollbackErr) {
         broken = rollbackErr as Error;
       }
-      throw mapPgError(err, 'transaction');
+      throw mapPgError(err, 'transaction', server);
     } finally {
       conn.removeListener('error', onError);
       conn.release(broken);
     }
   };
-  return clientOn(pool, transaction);
+  return clientOn(pool, transaction, server);
 }

@@ -20,14 +20,14 @@ export function isConnectionError(err: unknown): boolean {
  * and deadlock become a retryable {@link StorageError}; other SQL errors (constraint, syntax)
  * pass through unchanged so the SQL repository can map them (e.g. unique violations).
  */
-export function mapPgError(err: unknown, what: string): unknown {
+export function mapPgError(err: unknown, what: string, server?: string): unknown {
   if (err instanceof StorageError) return err;
   if (isConnectionError(err)) {
     const code = (err as { code?: unknown }).code;
-    return new StorageError(`PostgreSQL unavailable during ${what}: ${(err as Error).message}`, {
+    return new StorageError(`PostgreSQL${server ? ` at ${server}` : ''} unavailable during ${what}: ${(err as Error).message}`, {
       cause: err,
       retryable: true,
-      details: typeof code === 'string' ? { sqlstate: code } : {},
+      details: { ...(typeof code === 'string' ? { sqlstate: code } : {}), ...(server ? { server } : {}) },
     });
   }
   return err;

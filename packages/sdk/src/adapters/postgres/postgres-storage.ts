@@ -3,6 +3,7 @@ import type { Pool, PoolConfig } from 'pg';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { ConfigError, StorageError } from '../../errors/errors.js';
+import { describeServer } from '../../internal/server-url.js';
 import type { Storage } from '../../storage/port.js';
 import { migrate } from '../../storage/sql/migrations.js';
 import type { SqlClient } from '../../storage/sql/sql-client.js';
@@ -110,14 +111,16 @@ export async function postgresStorage(options: PostgresStorageOptions): Promise<
     }
   });
 
-  const sql = pgPoolClient(pool);
+  const opts = pool.options as { connectionString?: string; host?: string; port?: number; database?: string };
+  const server = describeServer(options.connectionString ?? opts.connectionString ?? `postgres://${opts.host ?? 'localhost'}:${opts.port ?? 5432}/${opts.database ?? ''}`);
+  const sql = pgPoolClient(pool, { server });
   try {
     if (schema !== null) await createSchema(sql, schema);
     if (options.migrate ?? true) await migrate(sql);
   } catch (err) {
     if (ownPool) await pool.end().catch(() => undefined);
-    const mapped = mapPgError(err, 'start-up');
-    throw mapped instanceof StorageError ? mapped : new StorageError(`cannot prepare PostgreSQL storage: ${(err as Error).message}`, { cause: err, retryable: false });
+    const mapped = mapPgError(err, 'start-up', server);
+    throw mapped instanceof StorageError ? mapped : new StorageError(`cannot prepare PostgreSQL storage at ${server}: ${(err as Error).message}`, { cause: err, retryable: false, details: { server } });
   }
 
   const storage = createSqlStorage(sql, {

@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import Redlock from 'redlock';
 import type { ExecutionError, Lock } from 'redlock';
-import { ConfigError } from '../../errors/errors.js';
+import { ConfigError, VecronError } from '../../errors/errors.js';
+import { describeServer } from '../../internal/server-url.js';
 import type { Coordination, CoordinationLock, LockAttempt } from '../../coordination/port.js';
 import { SLIDING_WINDOW_LUA } from './rate-limit-script.js';
 
@@ -66,11 +67,15 @@ export function redisCoordination(options: RedisCoordinationOptions): RedisCoord
   const sub = options.client ? options.client.duplicate(base) : new Redis(options.url!, base);
   const channel = `${prefix}cache:invalidate`;
 
+  const server = describeServer(options.url ?? `redis://${client.options.host ?? '127.0.0.1'}:${client.options.port ?? 6379}`);
   let downSince = 0;
+  let lastError: Error | null = null;
+  let closed = false;
   const onError = (which: string) => (err: Error) => {
+    lastError = err;
     const now = Date.now();
     if (!downSince || now - downSince > 5_000) {
-      logger.error({ err: { message: err.message }, connection: which }, 'Redis unavailable; locks fall back to PostgreSQL checks, reconnecting');
+      logger.error({ err: { message: err.message }, connection: which, server }, `Redis unavailable (${server}); locks fall back to storage checks, reconnecting`);
       downSince = now;
     }
   };
@@ -164,7 +169,39 @@ export function redisCoordination(options: RedisCoordinationOptions): RedisCoord
       await client.del(`${prefix}rate:${key}`);
     },
 
+    async check({ signal }) {
+      const fail = (cause: unknown): VecronError =>
+        new VecronError('COORDINATION_UNAVAILABLE', `Redis at ${server} unreachable: ${(cause as Error)?.message ?? String(cause)}`, { cause, retryable: true, details: { server } });
+      if (closed) throw fail(new Error('coordination closed'));
+      if (client.status !== 'ready') {
+        await new Promise<void>((resolve, reject) => {
+          const done = (): void => {
+            client.off('ready', onReady);
+            signal.removeEventListener('abort', onAbort);
+          };
+          const onReady = (): void => {
+            done();
+            resolve();
+          };
+          const onAbort = (): void => {
+            done();
+            reject(fail(lastError ?? new Error(`no connection within the start deadline (status ${client.status})`)));
+          };
+          client.once('ready', onReady);
+          if (signal.aborted) onAbort();
+          else signal.addEventListener('abort', onAbort, { once: true });
+        });
+      }
+      try {
+        await client.ping();
+      } catch (err) {
+        throw fail(err);
+      }
+    },
+
     async close() {
+      if (closed) return;
+      closed = true;
       cache.clear();
       sub.disconnect();
       if (ownClient) client.disconnect();

@@ -1,0 +1,14 @@
+import { PGlite } from '@electric-sql/pglite';
+const t0 = performance.now();
+const mode = process.argv[2] ?? 'mem';
+const opts: Record<string, unknown> = {};
+if (mode.startsWith('dir:')) opts.dataDir = mode.slice(4);
+if (process.argv[3]) opts.initialMemory = Number(process.argv[3]) * 1024 * 1024;
+if (process.argv[4]) opts.startParams = process.argv[4].split(' ');
+const db = await PGlite.create(opts);
+const t1 = performance.now();
+await db.query('select 1');
+globalThis.gc?.();
+await new Promise((r) => setTimeout(r, 500));
+console.log(mode, 'create ms', Math.round(t1 - t0), 'rss MiB', Math.round(process.memoryUsage().rss / 1048576), 'ext', Math.round(process.memoryUsage().arrayBuffers/1048576));
+await db.close();

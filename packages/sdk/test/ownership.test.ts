@@ -1,0 +1,71 @@
+/**
+ * Issue 12, "a distributed process never exits after `await cron.stop()`": each role, in its own
+ * process, with PostgreSQL storage, a NATS queue and Redis coordination built inline (no handle
+ * kept), stops and then exits by itself. Before the fix the Redis sockets kept the process alive.
+ * Uses the loopback PostgreSQL, NATS and Redis with a schema, stream and key prefix of its own.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/roles/run-role.ts');
+const id = `own_${process.pid}_${Date.now().toString(36)}`;
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'vecron-exit-'));
+const config = {
+  pg: 'postgres://postgres@127.0.0.1:5432/postgres',
+  schema: id,
+  nats: 'nats://127.0.0.1:4222',
+  stream: id.toUpperCase(),
+  redis: 'redis://127.0.0.1:6379',
+  prefix: `${id}:`,
+  dataDir,
+};
+
+afterAll(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
+  const client = new pg.Client({ connectionString: config.pg });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${id}" CASCADE`);
+  await client.end();
+});
+
+/** Runs one role; resolves with its output and exit code, or with `code: null` if it had not exited 20 s after printing "stopped". */
+function runRole(role: string): Promise<{ code: number | null; out: string; err: string; exitAfterStopMs: number | null }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--conditions=vecron-source', '--import', 'tsx', script, role, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let stoppedAt: number | null = null;
+    let hung: NodeJS.Timeout | undefined;
+    const overall = setTimeout(() => child.kill('SIGKILL'), 100_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (stoppedAt === null && out.includes('stopped')) {
+        stoppedAt = Date.now();
+        hung = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code, signal) => {
+      clearTimeout(overall);
+      if (hung) clearTimeout(hung);
+      resolve({ code: signal ? null : code, out, err, exitAfterStopMs: stoppedAt === null ? null : Date.now() - stoppedAt });
+    });
+  });
+}
+
+describe('every role exits by itself after stop()', () => {
+  it('scheduler, worker, scheduler+worker (distributed) and the embedded default', async () => {
+    const results = await Promise.all(['scheduler', 'worker', 'all', 'embedded'].map(async (role) => ({ role, ...(await runRole(role)) })));
+    for (const r of results) {
+      expect(r.out, `${r.role}: ${r.err}`).toContain('stopped');
+      if (r.role !== 'scheduler') expect(r.out, r.role).toContain('ran success');
+      expect({ role: r.role, code: r.code }).toEqual({ role: r.role, code: 0 });
+      expect(r.exitAfterStopMs, r.role).toBeLessThan(5_000);
+    }
+  }, 120_000);
+});
