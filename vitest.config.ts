@@ -30,7 +30,7 @@ export default defineConfig({
         ssr,
         test: {
           name: 'integration',
-          include: ['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts'],
+          include: ['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['packages/sdk/test/distributed/**', 'packages/server/test/distributed/**', '**/node_modules/**'],
           testTimeout: 120_000,
           hookTimeout: 120_000,

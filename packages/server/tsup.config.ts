@@ -3,7 +3,8 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: ['src/index.ts', 'src/cli.ts'],
   format: ['esm'],
-  dts: { entry: 'src/index.ts' },
+  // Declarations come from tsc (tsconfig.build.json): one .d.ts per module, no hashed chunk names.
+  dts: false,
   sourcemap: true,
   clean: true,
   target: 'node20',

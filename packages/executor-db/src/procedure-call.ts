@@ -4,7 +4,7 @@ import type { DatabaseType } from './step-config.js';
 
 /**
  * Builds the SQL text that calls a stored procedure, with one bind placeholder per parameter.
- * The name is re-checked against {@link PROCEDURE_NAME} (identifiers only, optionally qualified) so
+ * The name is re-checked against `PROCEDURE_NAME` (identifiers only, optionally qualified) so
  * no user data is ever spliced into the text; the values go in as bind parameters.
  *
  * - PostgreSQL: `CALL name($1, $2)` — a `PROCEDURE` (`CREATE PROCEDURE`); INOUT parameters come

@@ -64,18 +64,18 @@ export interface CronSystem<E extends AnyExecutor = any> {
   readonly jobs: {
     /**
      * Validates and stores a job. Steps are typed by the system's executors (`type` one of theirs,
-     * `config` theirs, templates allowed); for raw JSON use {@link CronSystem.jobs.createFromJson}.
+     * `config` theirs, templates allowed); for raw JSON use `jobs.createFromJson`.
      * Each step config is checked against its executor's schema as far as its templates allow.
      *
      * @throws ValidationError listing every problem with its JSON path
      * @throws ConflictError when the name is taken
      */
     create(definition: JobDefinitionInput<StepInput<E>>): Promise<Job>;
-    /** {@link CronSystem.jobs.create} for a definition of unknown shape (parsed JSON, an API body). */
+    /** `jobs.create` for a definition of unknown shape (parsed JSON, an API body). */
     createFromJson(definition: unknown): Promise<Job>;
     /** Replaces a job's definition (validated like `create`). @throws NotFoundError, ValidationError, ConflictError */
     update(id: string, definition: JobDefinitionInput<StepInput<E>>): Promise<Job>;
-    /** {@link CronSystem.jobs.update} for a definition of unknown shape. */
+    /** `jobs.update` for a definition of unknown shape. */
     updateFromJson(id: string, definition: unknown): Promise<Job>;
     /**
      * Checks a definition without saving it, exactly as `create` would (for `jobId`: as `update`
@@ -120,7 +120,11 @@ export interface CronSystem<E extends AnyExecutor = any> {
   start(options?: StartOptions): Promise<void>;
   /** Graceful stop: no new work; in-flight executions finish within the grace period or are handed back. */
   stop(options?: { graceMs?: number }): Promise<void>;
-  /** Internals for tests and adapters: the resolved storage and queue. */
+  /**
+   * Internals for vecron's own tests and the reference server: the resolved storage, queue and
+   * roles. Not part of the public API (not documented, may change in any release).
+   * @internal
+   */
   readonly internals: { storage(): Promise<Storage>; queue: Queue; events: CronEventBus; scheduler(): Scheduler | null; dispatcher(): Dispatcher | null; worker(): Worker | null };
 }
 

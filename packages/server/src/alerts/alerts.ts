@@ -40,7 +40,7 @@ export function webhookNotifier(opts: { urls: string[]; secret?: string; timeout
   };
 }
 
-/** Options of {@link createAlerts}. */
+/** Options of the alerts of the reference server (`createAlerts`, started by `startServer`). */
 export interface AlertOptions {
   notifiers: Notifier[];
   /** Alert when a job fails this many times in a row. @default 3 */

@@ -55,7 +55,7 @@ function generateJwtKey(algorithm: ServerConfig['auth']['algorithm']): JwtKey {
 
 /**
  * JWT signing keys: from config (first signs, all verify); in embedded mode generated once into
- * `{data_dir}/keys/jwt.json` (or per process when in memory).
+ * `{data_dir}/keys/jwt-<algorithm>.json`, e.g. `jwt-ES256.json` (or per process when in memory).
  */
 export function resolveJwtKeys(config: ServerConfig): JwtKey[] {
   if (config.auth.keys.length) return config.auth.keys;
