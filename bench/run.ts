@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only=a,b,c,d,e,f,ceilings] [--runs=N] [--profile]`
+ * `pnpm bench [--quick] [--only=a,b,c,d,e,f,g,ceilings] [--runs=N] [--profile]`
  *
  * Runs the ceilings and scenarios a–f of issue 7, each run in its own process, in a database of
  * its own (dropped at the end; every run also has its own schema, NATS stream and Redis prefix),
@@ -8,7 +8,7 @@
  * `bench/results/profiles/` and summarises their hottest functions.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const profile = argv.includes('--profile');
-const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? ['ceilings', 'a', 'b', 'c', 'd', 'e', 'f'];
+const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? ['ceilings', 'a', 'b', 'c', 'd', 'e', 'f', 'g'];
 const runs = Number(argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? (quick ? 1 : 5));
 
 /** Sizes; the full run caps what this machine cannot do in ~30 min (see docs/benchmarks.md). */
@@ -137,6 +137,23 @@ async function main(): Promise<void> {
       }
     }
     if (only.includes('e')) report.results.push(await measure('e 10k schedules', 'memory', { n: 10_000 }, Math.min(runs, 3)));
+    if (only.includes('g')) {
+      // g: start() and idle memory of the embedded default next to BullMQ and pg-boss (issue 12).
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'vecron-bench-g-'));
+      const schema = `pgboss_g_${runId}`;
+      try {
+        report.results.push(await measure('g start vecron-embedded-new-dir', 'startup', { system: 'vecron-embedded-new-dir' }));
+        await child('startup', { system: 'vecron-embedded-new-dir', shared: dataDir });
+        report.results.push(await measure('g start vecron-embedded-reopen', 'startup', { system: 'vecron-embedded-reopen', shared: dataDir }));
+        report.results.push(await measure('g start vecron-embedded-memory', 'startup', { system: 'vecron-embedded-memory' }));
+        report.results.push(await measure('g start bullmq', 'startup', { system: 'bullmq' }));
+        report.results.push(await measure('g start pg-boss-first (installs its schema)', 'startup', { system: 'pg-boss-first' }));
+        await child('startup', { system: 'pg-boss-again', shared: schema });
+        report.results.push(await measure('g start pg-boss-again', 'startup', { system: 'pg-boss-again', shared: schema }));
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
     if (only.includes('f')) report.results.push(await measure(`f kill -9 (${plan.fK} in flight, lease ${plan.fLeaseMs / 1000} s)`, 'recovery', { k: plan.fK, stepMs: 2_000, leaseMs: plan.fLeaseMs }));
     if (profile) {
       rmSync(profileDir, { recursive: true, force: true });

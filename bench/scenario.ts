@@ -3,29 +3,28 @@
  * `node --conditions=vecron-source --import tsx bench/scenario.ts <scenario> '<json args>'`.
  * Prints one line `RESULT {json}` and exits.
  */
-import { throughput } from './scenarios/throughput.js';
+// Each scenario's module is imported on demand, so a run loads only its own system's code (the
+// start-up scenario measures resident memory, which every unused client library would inflate).
 import type { ThroughputArgs } from './scenarios/throughput.js';
-import { latency } from './scenarios/latency.js';
 import type { LatencyArgs } from './scenarios/latency.js';
-import { lateness, memory, tickCost } from './scenarios/schedules.js';
 import type { ScheduleArgs } from './scenarios/schedules.js';
-import { recovery, recoveryWorker } from './scenarios/recovery.js';
 import type { RecoveryArgs } from './scenarios/recovery.js';
-import { ceilings } from './scenarios/ceilings.js';
 import type { CeilingArgs } from './scenarios/ceilings.js';
+import type { StartupArgs } from './scenarios/startup.js';
 
 const [name, raw] = process.argv.slice(2);
 const args = JSON.parse(raw ?? '{}') as Record<string, unknown>;
 
 const scenarios: Record<string, (a: never) => Promise<unknown>> = {
-  throughput: (a: ThroughputArgs) => throughput(a),
-  latency: (a: LatencyArgs) => latency(a),
-  lateness: (a: ScheduleArgs) => lateness(a),
-  'tick-cost': (a: ScheduleArgs) => tickCost(a),
-  memory: (a: ScheduleArgs) => memory(a),
-  recovery: (a: RecoveryArgs) => recovery(a),
-  'recovery-worker': (a: RecoveryArgs) => recoveryWorker(a),
-  ceilings: (a: CeilingArgs) => ceilings(a),
+  throughput: async (a: ThroughputArgs) => (await import('./scenarios/throughput.js')).throughput(a),
+  latency: async (a: LatencyArgs) => (await import('./scenarios/latency.js')).latency(a),
+  lateness: async (a: ScheduleArgs) => (await import('./scenarios/schedules.js')).lateness(a),
+  'tick-cost': async (a: ScheduleArgs) => (await import('./scenarios/schedules.js')).tickCost(a),
+  memory: async (a: ScheduleArgs) => (await import('./scenarios/schedules.js')).memory(a),
+  recovery: async (a: RecoveryArgs) => (await import('./scenarios/recovery.js')).recovery(a),
+  'recovery-worker': async (a: RecoveryArgs) => (await import('./scenarios/recovery.js')).recoveryWorker(a),
+  ceilings: async (a: CeilingArgs) => (await import('./scenarios/ceilings.js')).ceilings(a),
+  startup: async (a: StartupArgs) => (await import('./scenarios/startup.js')).startup(a),
 };
 
 const fn = scenarios[name ?? ''];

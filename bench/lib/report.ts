@@ -98,6 +98,13 @@ export function renderMarkdown(r: Report): string {
     out.push('## f. Recovery after kill -9 of a worker mid-job', '');
     out.push(table(f, [['heldByKilledWorker', 'held by the killed worker'], ['recoveredMs', 'kill → last finished ms'], ['duplicateSuccesses', 'duplicate successes'], ['notSuccess', 'not success'], ['interruptedStepsReRun', 'interrupted steps re-run']]), '');
   }
+  const g = by('startup');
+  if (g.length) {
+    out.push('## g. Start-up and idle memory (the embedded default next to BullMQ and pg-boss)', '');
+    out.push('Each run is a new process; `start` is `createCronSystem(…).start()` / Queue+Worker+QueueEvents ready / `boss.start()`, `first job` adds the time until one no-op job has run, RSS is measured 2.5 s after it with a GC. Targets (issue 12): vecron `start` ≤ 500 ms and idle RSS ≤ 200 MiB with a data folder.', '');
+    out.push(table(g, [['importMs', 'import ms'], ['startMs', 'start ms'], ['firstJobMs', 'first job ms'], ['rssMiB', 'idle RSS MiB'], ['addedRssMiB', 'RSS added MiB'], ['peakRssMiB', 'peak RSS MiB']]), '');
+    out.push('`RSS added` is the idle RSS minus the harness process before the system was imported (node, tsx and the scenario: the `baseRssMiB` of the JSON).', '');
+  }
   const errs = r.results.filter((m) => m.errors.length);
   if (errs.length) {
     out.push('## Failed runs', '');
