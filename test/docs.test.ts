@@ -78,6 +78,19 @@ describe('TypeScript in the docs', () => {
   });
 });
 
+describe('API reference', () => {
+  it('TypeDoc documents every entry point of every public package (its typedoc.json lists its exports)', () => {
+    for (const dir of readdirSync(path.join(root, 'packages'))) {
+      const manifest = JSON.parse(readFileSync(path.join(root, 'packages', dir, 'package.json'), 'utf8')) as { private?: boolean; exports: Record<string, { 'vecron-source': string }> };
+      if (manifest.private) continue;
+      const typedoc = JSON.parse(readFileSync(path.join(root, 'packages', dir, 'typedoc.json'), 'utf8')) as { entryPoints: string[] };
+      expect(typedoc.entryPoints, dir).toEqual(Object.values(manifest.exports).map((e) => e['vecron-source'].replace(/^\.\//, '')));
+    }
+    const rootConfig = JSON.parse(readFileSync(path.join(root, 'typedoc.json'), 'utf8')) as { entryPoints: string[] };
+    expect([...rootConfig.entryPoints].sort()).toEqual(readdirSync(path.join(root, 'packages')).map((d) => `packages/${d}`).sort());
+  });
+});
+
 describe('the top README example', () => {
   it('prints success, exits by itself, and succeeds again when run a second time', async () => {
     const example = blocks.find((b) => b.source === 'README.md')!;
