@@ -18,6 +18,7 @@ import { dbExecutor } from '@vecron/executor-db';
 import { fileExecutor } from '@vecron/executor-file';
 import { httpExecutor } from '@vecron/executor-http';
 import { sftpExecutor } from '@vecron/executor-sftp';
+import { testServers } from '@vecron/test-servers';
 import { startSshd } from '../../packages/executor-sftp/test/sshd-harness.js';
 import type { SshdServer } from '../../packages/executor-sftp/test/sshd-harness.js';
 import { startCoreBankingServer } from './helpers/core-banking-server.js';
@@ -28,7 +29,7 @@ import type { TestDatabase } from './helpers/pg-database.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const examples = path.resolve(here, '..');
-const PG_URL = process.env.VECRON_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const PG_URL = testServers().postgres;
 const API_TOKEN = randomBytes(24).toString('base64url');
 
 const loadJob = async (file: string): Promise<unknown> => JSON.parse(await readFile(path.join(examples, 'jobs', file), 'utf8')) as unknown;

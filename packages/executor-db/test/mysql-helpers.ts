@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { testServers } from '@vecron/test-servers';
 import mysql from 'mysql2/promise';
 
-/** URL of the test server (root without password on loopback). */
-export const MYSQL_URL = process.env.VECRON_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+/** URL of the run's MariaDB server (root without password on loopback). */
+export const MYSQL_URL = testServers().mariadb;
 
 /** Creates a database `vecron_dbexec_<random>` for one test file; `drop()` removes it. */
 export async function createMysqlTestDatabase(): Promise<{ name: string; url: string; conn: mysql.Connection; drop(): Promise<void> }> {

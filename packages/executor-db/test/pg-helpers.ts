@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { testServers } from '@vecron/test-servers';
 import pg from 'pg';
 
-/** Admin URL of the test server (trust auth on loopback). */
-export const PG_URL = process.env.VECRON_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** Admin URL of the run's PostgreSQL server (trust auth on loopback). */
+export const PG_URL = testServers().postgres;
 
 /** Creates a database `vecron_dbexec_<random>` for one test file; `drop()` removes it (closing any session left on it). */
 export async function createPgTestDatabase(): Promise<{ name: string; url: string; query: (sql: string, params?: unknown[]) => Promise<pg.QueryResult>; drop(): Promise<void> }> {

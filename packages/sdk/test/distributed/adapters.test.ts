@@ -13,12 +13,11 @@ import { markDeadLetter, natsQueue } from '@vecron/sdk/nats';
 import type { NatsQueue } from '@vecron/sdk/nats';
 import { redisCoordination } from '@vecron/sdk/redis';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { testServers } from '@vecron/test-servers';
 import { echoExecutor } from '../helpers/test-executors.js';
 import { privateRedis } from './harness/servers.js';
 
-const PG_URL = process.env.VECRON_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const NATS_URL = process.env.VECRON_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-const REDIS_URL = process.env.VECRON_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const { postgres: PG_URL, nats: NATS_URL, redis: REDIS_URL } = testServers();
 const admin = new pg.Pool({ connectionString: PG_URL, max: 2 });
 /** Waits until an ioredis-backed coordination is connected (memory: at once). */
 async function connected(c: Coordination): Promise<void> {

@@ -6,9 +6,9 @@ import { postgresStorage } from '@vecron/sdk/postgres';
 import { natsQueue } from '@vecron/sdk/nats';
 import type { NatsQueue } from '@vecron/sdk/nats';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { testServers } from '@vecron/test-servers';
 
-const PG_URL = process.env.VECRON_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const NATS_URL = process.env.VECRON_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+const { postgres: PG_URL, nats: NATS_URL } = testServers();
 const admin = new pg.Pool({ connectionString: PG_URL, max: 2 });
 afterAll(() => admin.end());
 
