@@ -31,5 +31,7 @@ export type { Placeholder } from './sql-placeholders.js';
 export { toJsonValue } from './json-value.js';
 export type { JsonValue } from './json-value.js';
 export { classifyDbError } from './classify-error.js';
+export { missingDrivers } from './load-driver.js';
+export type { MissingDriver, ModuleImporter } from './load-driver.js';
 export type { FieldInfo } from './dialects/dialect.js';
 export type { WrittenFile } from './csv-output.js';

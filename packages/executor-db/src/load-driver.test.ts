@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NonRetryableError } from '@vecron/sdk';
 import { createTestStepContext } from '@vecron/sdk/testing';
 import { createDbExecutor } from './db-executor.js';
-import { loadOptionalModule } from './load-driver.js';
+import { loadOptionalModule, missingDrivers } from './load-driver.js';
 
 describe('optional drivers', () => {
   it('a package that is not installed is a non-retryable error naming what to install', async () => {
@@ -25,5 +25,21 @@ describe('optional drivers', () => {
     await expect(ex.execute(config, await createTestStepContext())).rejects.toMatchObject({ code: 'DB_DRIVER_MISSING', retryable: false });
     expect(imported).toEqual(['mysql2']);
     await ex.close();
+  });
+});
+
+describe('missingDrivers', () => {
+  it('names each database type whose driver package cannot be imported, once', async () => {
+    const importer = async (s: string): Promise<unknown> => {
+      if (s === 'pg') return {};
+      throw Object.assign(new Error(`Cannot find package '${s}'`), { code: 'ERR_MODULE_NOT_FOUND' });
+    };
+    const missing = await missingDrivers(['postgresql', 'mysql', 'oracle', 'mysql'], importer);
+    expect(missing.map((m) => [m.databaseType, m.package])).toEqual([['mysql', 'mysql2'], ['oracle', 'oracledb']]);
+    expect(missing[0]!.message).toContain('npm install mysql2');
+  });
+
+  it('finds the real drivers of this workspace', async () => {
+    expect(await missingDrivers(['postgresql', 'mysql'])).toEqual([]);
   });
 });

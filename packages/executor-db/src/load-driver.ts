@@ -33,3 +33,28 @@ export async function loadOptionalModule<T>(specifier: string, forWhat: string, 
   const withDefault = mod as { default?: unknown };
   return (withDefault.default ?? mod) as T;
 }
+
+/** A database type whose driver package cannot be loaded. */
+export interface MissingDriver {
+  databaseType: keyof typeof DRIVER_PACKAGE;
+  package: string;
+  message: string;
+}
+
+/**
+ * Which of these database types have no loadable driver package, checked at once (a server
+ * calls this at start for its configured connections, so a missing `mysql2` or `oracledb` is a
+ * start-up error instead of the first step's failure).
+ */
+export async function missingDrivers(types: Iterable<keyof typeof DRIVER_PACKAGE>, importer: ModuleImporter = defaultImporter): Promise<MissingDriver[]> {
+  const out: MissingDriver[] = [];
+  for (const databaseType of new Set(types)) {
+    const pkg = DRIVER_PACKAGE[databaseType];
+    try {
+      await loadOptionalModule(pkg, `${databaseType} connections`, importer);
+    } catch (err) {
+      out.push({ databaseType, package: pkg, message: (err as Error).message });
+    }
+  }
+  return out;
+}

@@ -46,6 +46,35 @@ export const alertEmailSchema = z
     if (e.password && !e.username) ctx.addIssue({ code: 'custom', path: ['username'], message: 'is required when a password is set' });
   });
 
+const absolutePath = z.string().min(1).refine((p) => p.startsWith('/'), 'must be an absolute path');
+
+/** A named database connection of `[executors]`, referenced by a database step's `"connection": "<name>"`. */
+export const databaseConnectionSchema = z
+  .object({
+    database_type: z.enum(['postgresql', 'mysql', 'oracle']),
+    /** URL, or `${ENV_VAR}` to read it (with its password) from the environment at start-up. */
+    connection_string: z.string().min(1),
+    pool_max: positiveInt.max(1_000).optional(),
+    statement_timeout_ms: positiveInt.optional(),
+  })
+  .strict();
+
+/** `[executors]`: how the built-in step executors are configured on this server. */
+export const executorsSchema = z
+  .object({
+    /** Refuse HTTP steps to private/loopback addresses. @default false */
+    http_block_private_addresses: z.boolean(),
+    /** Named database connections (name → connection). @default {} */
+    database_connections: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'connection names use letters, digits, _ . -'), databaseConnectionSchema),
+    /** Absolute folders SFTP steps may read `auth.private_key_path` from. @default [] */
+    sftp_private_key_dirs: z.array(absolutePath),
+    /** Pinned SFTP host keys: `host:port` → `SHA256:…` fingerprint(s). @default {} */
+    sftp_known_hosts: z.record(z.string().min(1), z.union([z.string().regex(/^SHA256:/, 'must be a SHA256:… fingerprint'), z.array(z.string().regex(/^SHA256:/, 'must be a SHA256:… fingerprint')).min(1)])),
+    /** Absolute folders file steps may use besides the execution's file area. @default [] */
+    file_allowed_roots: z.array(absolutePath),
+  })
+  .strict();
+
 /** The server configuration, after layering `default.toml` → `local.toml` → `VECRON__SECTION__KEY`. */
 export const serverConfigSchema = z
   .object({
@@ -157,7 +186,7 @@ export const serverConfigSchema = z
       })
       .strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
-    executors: z.object({ http_block_private_addresses: z.boolean() }).strict(),
+    executors: executorsSchema,
   })
   .strict();
 

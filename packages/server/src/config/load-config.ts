@@ -71,23 +71,34 @@ export function envLayer(env: Record<string, string | undefined>): Tree {
   return out;
 }
 
-/** Keys whose value may be `${ENV_VAR}`, read from the environment at start-up (kept out of files). */
-const SECRET_REFS: Array<[string, string, string]> = [['alerts', 'email', 'password']];
+/** Keys whose value may be `${ENV_VAR}`, read from the environment at start-up (kept out of files); `*` is any key. */
+const SECRET_REFS: string[][] = [
+  ['alerts', 'email', 'password'],
+  ['executors', 'database_connections', '*', 'connection_string'],
+];
 
 /** Replaces `${NAME}` in the keys of {@link SECRET_REFS} with `env[NAME]`; an unset variable is a ConfigError. */
 function resolveSecretRefs(tree: Tree, env: Record<string, string | undefined>): Tree {
-  for (const [a, b, key] of SECRET_REFS) {
-    const holder = ((tree[a] as Tree | undefined)?.[b] ?? undefined) as Tree | undefined;
-    const raw = holder?.[key];
-    if (typeof raw !== 'string') continue;
-    const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(raw);
-    if (!m) continue;
-    const value = env[m[1]!];
-    if (value === undefined || value === '') {
-      throw new ConfigError('server configuration', [{ path: `$.${a}.${b}.${key}`, message: `refers to the environment variable ${m[1]!}, which is not set` }]);
+  const visit = (node: unknown, rest: string[], at: string[]): void => {
+    if (!node || typeof node !== 'object' || Array.isArray(node)) return;
+    const holder = node as Tree;
+    const [head, ...tail] = rest as [string, ...string[]];
+    for (const key of head === '*' ? Object.keys(holder) : [head]) {
+      if (tail.length) {
+        visit(holder[key], tail, [...at, key]);
+        continue;
+      }
+      const raw = holder[key];
+      const m = typeof raw === 'string' ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(raw) : null;
+      if (!m) continue;
+      const value = env[m[1]!];
+      if (value === undefined || value === '') {
+        throw new ConfigError('server configuration', [{ path: `$.${[...at, key].join('.')}`, message: `refers to the environment variable ${m[1]!}, which is not set` }]);
+      }
+      holder[key] = value;
     }
-    holder![key] = value;
-  }
+  };
+  for (const ref of SECRET_REFS) visit(tree, ref, []);
   return tree;
 }
 

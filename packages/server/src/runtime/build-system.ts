@@ -5,7 +5,7 @@ import type * as NatsAdapter from '@vecron/sdk/nats';
 import type * as PostgresAdapter from '@vecron/sdk/postgres';
 import type * as RedisAdapter from '@vecron/sdk/redis';
 import type { RedisCoordination } from '@vecron/sdk/redis';
-import { dbExecutor } from '@vecron/executor-db';
+import { dbExecutor, missingDrivers } from '@vecron/executor-db';
 import { fileExecutor } from '@vecron/executor-file';
 import { httpExecutor } from '@vecron/executor-http';
 import { sftpExecutor } from '@vecron/executor-sftp';
@@ -44,12 +44,33 @@ export interface BuiltSystem {
 
 /** The built-in executors the server registers, configured from `[executors]`. */
 export function defaultExecutors(config: ServerConfig): AnyExecutor[] {
+  const x = config.executors;
+  const connections = Object.fromEntries(Object.entries(x.database_connections).map(([name, c]) => [name, {
+    database_type: c.database_type,
+    connection_string: c.connection_string,
+    ...(c.pool_max ? { pool: { max: c.pool_max } } : {}),
+    ...(c.statement_timeout_ms ? { statement_timeout_ms: c.statement_timeout_ms } : {}),
+  }]));
   return [
-    httpExecutor({ blockPrivateAddresses: config.executors.http_block_private_addresses }) as AnyExecutor,
-    dbExecutor() as unknown as AnyExecutor,
-    fileExecutor() as AnyExecutor,
-    sftpExecutor() as AnyExecutor,
+    httpExecutor({ blockPrivateAddresses: x.http_block_private_addresses }) as AnyExecutor,
+    dbExecutor({ connections }) as unknown as AnyExecutor,
+    fileExecutor({ allowedRoots: x.file_allowed_roots }) as AnyExecutor,
+    sftpExecutor({ privateKeyDirs: x.sftp_private_key_dirs, knownHosts: x.sftp_known_hosts }) as AnyExecutor,
   ];
+}
+
+/**
+ * Start-up check of the drivers the named database connections need (`mysql2`, `oracledb` are
+ * optional packages): a missing one is a ConfigError naming the connection, not a failed step at 2 a.m.
+ */
+export async function checkConnectionDrivers(config: ServerConfig, importer?: (specifier: string) => Promise<unknown>): Promise<void> {
+  const entries = Object.entries(config.executors.database_connections);
+  const missing = await missingDrivers(entries.map(([, c]) => c.database_type), importer);
+  if (!missing.length) return;
+  throw new ConfigError('server configuration', entries.flatMap(([name, c]) => {
+    const m = missing.find((d) => d.databaseType === c.database_type);
+    return m ? [{ path: `$.executors.database_connections.${name}.database_type`, message: `"${c.database_type}" needs the ${m.package} package, which this server cannot load: install it next to @vecron/server (npm install ${m.package}) or use an image that has it` }] : [];
+  }));
 }
 
 /**
@@ -57,6 +78,7 @@ export function defaultExecutors(config: ServerConfig): AnyExecutor[] {
  * no database is configured, PostgreSQL / NATS / Redis adapters otherwise.
  */
 export async function buildCronSystem(config: ServerConfig, args: { logger: Logger; executors?: AnyExecutor[]; encryptionKeys?: SecretBoxKeys }): Promise<BuiltSystem> {
+  if (!args.executors) await checkConnectionDrivers(config);
   const checks: Record<string, () => Promise<void>> = {};
   const closers: Array<() => Promise<void>> = [];
   const close = async (): Promise<void> => {
