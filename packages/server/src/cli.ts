@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /* eslint-disable no-console -- the CLI talks to its terminal */
 import { ConfigError, VecronError } from '@vecron/sdk';
-import { pino } from 'pino';
 import { loadConfig } from './config/load-config.js';
 import { auditVerifyCommand, exportCommand, importCommand, migrateCommand, validateCommand } from './cli/commands.js';
 import type { CommandResult } from './cli/commands.js';
+import { healthcheckCommand } from './cli/healthcheck.js';
+import { createLogCorrelation, createServerLogger } from './observability/log-correlation.js';
 import { startServer } from './runtime/start-server.js';
 import type { Role } from './runtime/start-server.js';
 
@@ -17,6 +18,7 @@ const USAGE = `usage: vecron <command> [--config DIR]
   jobs import FILE       create or update jobs by name
   jobs export FILE       write every job (secrets masked)
   audit verify           check the audit log's hash chain
+  healthcheck            exit 0 when this host's server answers /health (container HEALTHCHECK)
 
 config: config/default.toml (bundled) → {--config DIR | $VECRON_CONFIG_DIR | ./config}/local.toml → VECRON__SECTION__KEY`;
 
@@ -34,7 +36,8 @@ async function main(argv: string[]): Promise<number> {
     return cmd ? 0 : 2;
   }
   const config = loadConfig({ ...(configDir ? { configDir } : {}), env: process.env });
-  const logger = pino({ level: config.log.level });
+  const logCorrelation = createLogCorrelation();
+  const logger = createServerLogger(config, logCorrelation);
   const print = (r: CommandResult): number => {
     for (const l of r.lines) console.log(l);
     return r.code;
@@ -42,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (cmd === 'all' || cmd === 'api' || cmd === 'scheduler' || cmd === 'worker') {
     const server = await startServer({
-      config, role: cmd as Role, logger,
+      config, role: cmd as Role, logger, logCorrelation,
       onInitialAdmin: ({ username, password, generated }) => {
         if (generated) {
           console.error(`\n  vecron: created the first admin user "${username}" with the one-time password:\n\n      ${password}\n\n  It is shown only now. You must change it at first login.\n`);
@@ -69,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
     });
   }
   if (cmd === 'migrate') return print(await migrateCommand(config, logger));
+  if (cmd === 'healthcheck') return print(await healthcheckCommand(config));
   if (cmd === 'jobs' && sub === 'validate' && file) return print(validateCommand(config, file));
   if (cmd === 'jobs' && sub === 'import' && file) return print(await importCommand(config, logger, file));
   if (cmd === 'jobs' && sub === 'export' && file) return print(await exportCommand(config, logger, file));

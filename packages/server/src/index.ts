@@ -22,6 +22,8 @@
  */
 export { startServer } from './runtime/start-server.js';
 export type { StartServerOptions, RunningServer, Role } from './runtime/start-server.js';
+export { createLogCorrelation, createServerLogger } from './observability/log-correlation.js';
+export type { LogCorrelation, SpanLookup, TraceIds } from './observability/log-correlation.js';
 export { loadConfig, envLayer } from './config/load-config.js';
 export type { LoadConfigOptions } from './config/load-config.js';
 export { serverConfigSchema } from './config/config-schema.js';

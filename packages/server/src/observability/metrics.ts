@@ -16,7 +16,8 @@ const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600];
 
 /**
  * Registers `job_success_total`, `job_failed_total`, `job_duration_seconds`, `job_queue_size`,
- * `schedule_lag_seconds`, `step_duration_seconds{type}` (plus process defaults) on a private registry.
+ * `schedule_lag_seconds`, `schedule_skipped_total{outcome,reason}`, `step_duration_seconds{type}`
+ * (plus process defaults, prefixed `vecron_`) on a private registry.
  */
 export function createMetrics(cron: CronSystem, sql: SqlClient | undefined, opts: { defaultMetrics?: boolean } = {}): Metrics {
   const { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } = promClient();
@@ -26,6 +27,7 @@ export function createMetrics(cron: CronSystem, sql: SqlClient | undefined, opts
   const failed = new Counter({ name: 'job_failed_total', help: 'Executions that finished failed, timed out or dead-lettered', labelNames: ['job', 'status'], registers: [registry] });
   const duration = new Histogram({ name: 'job_duration_seconds', help: 'Execution duration from start to finish', labelNames: ['job', 'status'], buckets: DURATION_BUCKETS, registers: [registry] });
   const lag = new Histogram({ name: 'schedule_lag_seconds', help: 'Delay between a scheduled fire time and the moment it fired', buckets: [0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 300], registers: [registry] });
+  const skipped = new Counter({ name: 'schedule_skipped_total', help: 'Fires not run: outcome "skipped" (a policy or calendar chose so) or "missed" (too late under the misfire policy)', labelNames: ['outcome', 'reason'], registers: [registry] });
   const stepDuration = new Histogram({ name: 'step_duration_seconds', help: 'Step attempt duration by step type', labelNames: ['type', 'status'], buckets: DURATION_BUCKETS, registers: [registry] });
   new Gauge({
     name: 'job_queue_size', help: 'Executions waiting to run (pending)', registers: [registry],
@@ -59,6 +61,8 @@ export function createMetrics(cron: CronSystem, sql: SqlClient | undefined, opts
       })();
     }),
     cron.on('schedule.fired', (x) => lag.observe(Math.max(0, (Date.now() - x.scheduledFor.getTime()) / 1000))),
+    // The reason's first word only ("disabled", "overlap", "calendar", …): the full text names dates and would make a label per fire.
+    cron.on('schedule.skipped', (x) => skipped.inc({ outcome: x.outcome, reason: /^[a-z_]+/i.exec(x.reason)?.[0]?.toLowerCase() ?? 'other' })),
     cron.on('execution.step.started', (x) => {
       stepStarts.set(`${x.executionId}:${x.stepId}:${x.attempt}`, performance.now());
     }),

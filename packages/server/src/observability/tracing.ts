@@ -4,6 +4,7 @@ import type { Context, Span, Tracer, TraceFlags } from '@opentelemetry/api';
 import type * as OtelSdk from '@opentelemetry/sdk-trace-node';
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
+import type { SpanLookup, TraceIds } from './log-correlation.js';
 import type { CronSystem, Job } from '@vecron/sdk';
 import type { ServerConfig } from '../config/config-schema.js';
 
@@ -13,6 +14,8 @@ export type TraceContextCarrier = () => { traceparent?: string };
 /** Spans per execution and per step. */
 export interface Tracing {
   traceContext: TraceContextCarrier;
+  /** The span of an execution, or of one step attempt, for log lines (null when not traced here). */
+  spanIds: SpanLookup;
   /** Flushes and shuts the exporter down. */
   close(): Promise<void>;
 }
@@ -54,7 +57,7 @@ export async function exporterFromConfig(config: ServerConfig): Promise<SpanExpo
  * With no exporter, nothing is recorded.
  */
 export function createTracing(cron: CronSystem, opts: { exporter: SpanExporter | null; serviceName: string; simpleProcessor?: boolean }): Tracing {
-  if (!opts.exporter) return { traceContext: () => ({}), close: async () => undefined };
+  if (!opts.exporter) return { traceContext: () => ({}), spanIds: () => null, close: async () => undefined };
   const { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } = otel();
   const { NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor } = otelSdk();
   const provider = new NodeTracerProvider({
@@ -63,6 +66,13 @@ export function createTracing(cron: CronSystem, opts: { exporter: SpanExporter |
   const tracer: Tracer = provider.getTracer('vecron', '0.1.0');
   const executions = new Map<string, Span>();
   const steps = new Map<string, Span>();
+  // Ids of every span of a running execution, kept until it finishes: a step's last log lines
+  // ("step failed", the retry) come after its span ended.
+  const ids = new Map<string, TraceIds>();
+  const idsOf = (span: Span): TraceIds => {
+    const c = span.spanContext();
+    return { trace_id: c.traceId, span_id: c.spanId };
+  };
   const jobs = new Map<string, Promise<Job | null>>();
   const jobOf = (id: string): Promise<Job | null> => {
     let p = jobs.get(id);
@@ -75,18 +85,27 @@ export function createTracing(cron: CronSystem, opts: { exporter: SpanExporter |
   };
   const offs = [
     cron.on('execution.started', ({ execution: e }) => {
+      // A retried or resumed execution starts again: its attempts stay in one span (one trace),
+      // which ends when the execution finishes.
+      const running = executions.get(e.id);
+      if (running) {
+        running.addEvent('vecron.execution.restarted', { 'vecron.execution.attempt': e.attempt });
+        return;
+      }
       const parent = contextFromTraceparent(e.triggerMetadata.traceparent);
       const span = tracer.startSpan('vecron.execution', {
         kind: SpanKind.CONSUMER,
         attributes: { 'vecron.job.id': e.jobId, 'vecron.execution.id': e.id, 'vecron.trigger.source': e.triggerSource, 'vecron.execution.attempt': e.attempt, 'service.name': opts.serviceName },
       }, parent);
       executions.set(e.id, span);
+      ids.set(e.id, idsOf(span));
     }),
     cron.on('execution.step.started', (x) => {
       const parent = executions.get(x.executionId);
       const ctx = parent ? trace.setSpan(context.active(), parent) : ROOT_CONTEXT;
       const span = tracer.startSpan(`vecron.step ${x.stepId}`, { attributes: { 'vecron.step.id': x.stepId, 'vecron.step.attempt': x.attempt, 'vecron.execution.id': x.executionId } }, ctx);
       steps.set(`${x.executionId}:${x.stepId}:${x.attempt}`, span);
+      ids.set(`${x.executionId}:${x.stepId}:${x.attempt}`, idsOf(span));
       void jobOf(x.jobId).then((job) => {
         const type = job?.definition.steps.find((s) => s.id === x.stepId)?.type;
         if (type) span.setAttribute('vecron.step.type', type);
@@ -105,12 +124,17 @@ export function createTracing(cron: CronSystem, opts: { exporter: SpanExporter |
       const span = executions.get(x.executionId);
       if (!span) return;
       executions.delete(x.executionId);
+      for (const key of ids.keys()) if (key === x.executionId || key.startsWith(`${x.executionId}:`)) ids.delete(key);
       span.setAttribute('vecron.execution.status', x.status);
       span.setStatus(x.status === 'success' ? { code: SpanStatusCode.OK } : { code: SpanStatusCode.ERROR, message: x.error?.code ?? x.status });
       span.end();
     }),
   ];
   return {
+    spanIds(b) {
+      const step = b.stepId !== undefined ? ids.get(`${String(b.executionId)}:${String(b.stepId)}:${String(b.attempt)}`) : undefined;
+      return step ?? ids.get(String(b.executionId)) ?? null;
+    },
     traceContext() {
       // A short span for the trigger itself; the execution span becomes its child.
       const span = tracer.startSpan('vecron.trigger', { kind: SpanKind.PRODUCER, attributes: { 'service.name': opts.serviceName } }, context.active());

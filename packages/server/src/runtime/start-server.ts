@@ -6,7 +6,6 @@ import type { Express } from 'express';
 import { createSecretBox, StorageError } from '@vecron/sdk';
 import type { AnyExecutor, CronSystem, SqlClient } from '@vecron/sdk';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
-import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { createAlerts, webhookNotifier } from '../alerts/alerts.js';
 import { configuredEmailNotifier } from '../alerts/configured-email.js';
@@ -28,6 +27,8 @@ import type { EventHub } from '../observability/event-hub.js';
 import { healthHandler, readyHandler } from '../observability/health.js';
 import { createMetrics } from '../observability/metrics.js';
 import type { Metrics } from '../observability/metrics.js';
+import { createLogCorrelation, createServerLogger } from '../observability/log-correlation.js';
+import type { LogCorrelation } from '../observability/log-correlation.js';
 import { createTracing, exporterFromConfig } from '../observability/tracing.js';
 import { scrubSecrets } from '../routes/scrub.js';
 import { createServerStore } from '../store/server-store.js';
@@ -46,8 +47,10 @@ export interface StartServerOptions {
   role?: Role;
   /** @default the built-in http, database, file_processing and sftp executors */
   executors?: AnyExecutor[];
-  /** @default pino to stdout at `log.level` */
+  /** @default pino to stdout at `log.level`, with trace ids on execution lines */
   logger?: Logger;
+  /** The trace-id mixin of `logger` (see createServerLogger); the server attaches its spans to it. */
+  logCorrelation?: LogCorrelation;
   /** Span exporter; overrides `[tracing]` (tests pass an in-memory exporter). */
   spanExporter?: SpanExporter;
   /** Extra alert notifiers besides the configured webhook. */
@@ -104,7 +107,8 @@ const closeServer = async (server: http.Server, graceMs: number): Promise<void> 
 export async function startServer(o: StartServerOptions): Promise<RunningServer> {
   const { config } = o;
   const role = o.role ?? 'all';
-  const logger = o.logger ?? pino({ level: config.log.level });
+  const correlation = o.logger ? o.logCorrelation : createLogCorrelation();
+  const logger = o.logger ?? createServerLogger(config, correlation!);
   const encryptionKeys = resolveEncryptionKeys(config);
   const built = await buildCronSystem(config, { logger, encryptionKeys, ...(o.executors ? { executors: o.executors } : {}) });
   const { cron } = built;
@@ -121,6 +125,10 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     const hub = createEventHub(cron);
     const exporter = o.spanExporter ?? (await exporterFromConfig(config));
     const tracing = createTracing(cron, { exporter, serviceName: config.tracing.service_name, simpleProcessor: o.spanExporter !== undefined });
+    if (correlation) {
+      const detach = correlation.attach(tracing.spanIds);
+      toClose.push(async () => detach());
+    }
     const checks: Record<string, () => Promise<void>> = {
       storage: async () => {
         await sql.query('SELECT 1');
