@@ -55,6 +55,22 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        resolve,
+        ssr,
+        test: {
+          // The deployment artefacts (issue 16): the image built once per run with podman and run
+          // as `vecron all` and as separate roles on the test servers; the Kubernetes overlays
+          // rendered and validated; Compose and Prometheus configs checked. `pnpm test:deploy`
+          // (run by .ci/run after `pnpm test`; needs podman, runc, podman-compose, kubectl, promtool).
+          name: 'deploy',
+          include: ['deploy/test/**/*.test.ts'],
+          globalSetup: [...globalSetup, './deploy/test/image-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+        },
+      },
     ],
   },
 });
