@@ -10,8 +10,8 @@ export function healthHandler(role: string) {
   };
 }
 
-/** `/ready`: each dependency's state; 503 when any is down (or while shutting down). */
-export function readyHandler(checks: Record<string, ReadinessCheck>, isShuttingDown: () => boolean) {
+/** `/ready`: each dependency's state; 503 when any is down, while the process is still starting, or while it shuts down. */
+export function readyHandler(checks: Record<string, ReadinessCheck>, isShuttingDown: () => boolean, isStarted: () => boolean = () => true) {
   return async (_req: Request, res: Response): Promise<void> => {
     const results: Record<string, { ok: boolean; latency_ms: number; error?: string }> = {};
     await Promise.all(
@@ -25,7 +25,8 @@ export function readyHandler(checks: Record<string, ReadinessCheck>, isShuttingD
         }
       }),
     );
-    const ok = !isShuttingDown() && Object.values(results).every((r) => r.ok);
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : isShuttingDown() ? 'shutting_down' : 'not_ready', checks: results });
+    const ok = !isShuttingDown() && isStarted() && Object.values(results).every((r) => r.ok);
+    const status = ok ? 'ready' : isShuttingDown() ? 'shutting_down' : !isStarted() ? 'starting' : 'not_ready';
+    res.status(ok ? 200 : 503).json({ status, checks: results });
   };
 }

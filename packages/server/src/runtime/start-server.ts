@@ -114,6 +114,8 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
   const { cron } = built;
   const toClose: Array<() => Promise<void>> = [];
   let shuttingDown = false;
+  // The metrics port listens first; its /ready stays 503 until the API listens and cron has started.
+  let started = false;
   let bridge: EventBridge | null = null;
   try {
     const storage = await cron.internals.storage();
@@ -178,7 +180,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
         res.send(await m.registry.metrics());
       });
       mapp.get('/health', healthHandler(role));
-      mapp.get('/ready', readyHandler(checks, () => shuttingDown));
+      mapp.get('/ready', readyHandler(checks, () => shuttingDown, () => started));
       const mserver = http.createServer(mapp);
       metricsUrl = await listen(mserver, config.metrics.host, config.metrics.port);
       toClose.push(async () => {
@@ -240,6 +242,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     }
 
     await cron.start({ scheduler: runsScheduler, worker: runsWorker ? { concurrency: config.worker.concurrency } : false });
+    started = true;
     logger.info({ role, apiUrl, metricsUrl, embedded: config.storage.database_url === '' }, 'vecron started');
 
     let stopping: Promise<void> | null = null;
