@@ -140,6 +140,11 @@ export function createServerStore(db: SqlClient) {
     async listRoles(): Promise<RoleView[]> {
       return (await db.query('SELECT * FROM vecron_roles ORDER BY name')).rows.map(toRole);
     },
+    /** The roles with these names (unknown names are left out). */
+    async rolesNamed(names: string[]): Promise<RoleView[]> {
+      if (!names.length) return [];
+      return (await db.query('SELECT * FROM vecron_roles WHERE name = ANY($1::text[])', [[...new Set(names)]])).rows.map(toRole);
+    },
     async getRole(id: string): Promise<RoleView | null> {
       if (!isUuid(id)) return null;
       const { rows } = await db.query('SELECT * FROM vecron_roles WHERE id = $1', [id]);

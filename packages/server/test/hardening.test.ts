@@ -1,0 +1,64 @@
+/**
+ * The findings of the security review (issue 10), each attacked against a real server the way the
+ * reviewer did. Every test here failed on main before its fix.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../src/runtime/start-server.js';
+import { ADMIN_NEW_PASSWORD, adminToken, client, startTestServer, userToken } from './helpers.js';
+
+let server: RunningServer;
+let api: ReturnType<typeof client>;
+let admin: string;
+let adminId: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  api = client(server.apiUrl!);
+  admin = await adminToken(server.apiUrl!);
+  adminId = (await api.call('GET', '/api/auth/me', { token: admin })).body.id;
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** Creates a custom role with these permissions and a user holding only it. */
+async function userWith(name: string, permissions: string[]): Promise<{ id: string; token: string }> {
+  const role = await api.call('POST', '/api/roles', { token: admin, body: { name: `${name}-role`, permissions } });
+  expect(role.status).toBe(201);
+  return userToken(server.apiUrl!, admin, name, [`${name}-role`]);
+}
+
+describe('1. no privilege escalation through custom roles', () => {
+  it('user:manage alone cannot reset the Admin password, disable or delete the Admin, nor create a role beyond its own', async () => {
+    const m = await userWith('manager', ['user:manage']);
+    const reset = await api.call('PATCH', `/api/users/${adminId}`, { token: m.token, body: { password: 'Attacker-Pass-12345', must_change_password: false } });
+    expect(reset.status).toBe(403);
+    expect(reset.body.error).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'grant_exceeds_caller' } });
+    expect((await api.call('POST', '/api/auth/login', { body: { username: 'admin', password: 'Attacker-Pass-12345' } })).status).toBe(401);
+    expect((await api.call('POST', '/api/auth/login', { body: { username: 'admin', password: ADMIN_NEW_PASSWORD } })).status).toBe(200);
+    expect((await api.call('PATCH', `/api/users/${adminId}`, { token: m.token, body: { disabled: true } })).status).toBe(403);
+    expect((await api.call('DELETE', `/api/users/${adminId}`, { token: m.token })).status).toBe(403);
+    const role = await api.call('POST', '/api/roles', { token: m.token, body: { name: 'all-powerful', permissions: ['user:manage', 'system:config'] } });
+    expect(role.status).toBe(403);
+    expect(role.body.error.details.permissions).toEqual(['system:config']);
+    // Within its own permissions it still works.
+    expect((await api.call('POST', '/api/roles', { token: m.token, body: { name: 'managers-2', permissions: ['user:manage'] } })).status).toBe(201);
+    const peer = await userToken(server.apiUrl!, admin, 'plain-user', []);
+    expect((await api.call('PATCH', `/api/users/${peer.id}`, { token: m.token, body: { password: 'Another-Pass-12345' } })).status).toBe(200);
+  });
+
+  it('role:assign alone cannot give itself or anyone the Admin role, nor strip roles from a stronger user', async () => {
+    const a = await userWith('assigner', ['role:assign']);
+    const self = await api.call('PUT', `/api/users/${a.id}/roles`, { token: a.token, body: { roles: ['Admin'] } });
+    expect(self.status).toBe(403);
+    expect(self.body.error.details.reason).toBe('grant_exceeds_caller');
+    expect((await api.call('GET', '/api/users/' + a.id, { token: admin })).body.roles).toEqual(['assigner-role']);
+    expect((await api.call('PUT', `/api/users/${adminId}/roles`, { token: a.token, body: { roles: [] } })).status).toBe(403);
+    expect((await api.call('GET', '/api/users/' + adminId, { token: admin })).body.roles).toEqual(['Admin']);
+    // user:manage + role:assign may create a user only with roles within its own permissions.
+    const both = await userWith('both', ['user:manage', 'role:assign']);
+    const created = await api.call('POST', '/api/users', { token: both.token, body: { username: 'sneaky', password: 'Sneaky-Pass-12345', roles: ['Admin'] } });
+    expect(created.status).toBe(403);
+    expect((await api.call('POST', '/api/users', { token: both.token, body: { username: 'fine', password: 'Fine-Pass-123456', roles: ['assigner-role'] } })).status).toBe(201);
+  });
+});
