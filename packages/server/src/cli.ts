@@ -2,12 +2,11 @@
 /* eslint-disable no-console -- the CLI talks to its terminal */
 import { ConfigError, VecronError } from '@vecron/sdk';
 import { loadConfig } from './config/load-config.js';
-import { auditVerifyCommand, exportCommand, importCommand, migrateCommand, validateCommand } from './cli/commands.js';
 import type { CommandResult } from './cli/commands.js';
-import { healthcheckCommand } from './cli/healthcheck.js';
-import { createLogCorrelation, createServerLogger } from './observability/log-correlation.js';
-import { startServer } from './runtime/start-server.js';
 import type { Role } from './runtime/start-server.js';
+
+// The server, its commands and its logging load on demand: `vecron healthcheck` (the image's
+// HEALTHCHECK, run every 10 s with a 5 s timeout) loads only the configuration and one fetch.
 
 const USAGE = `usage: vecron <command> [--config DIR]
 
@@ -36,14 +35,20 @@ async function main(argv: string[]): Promise<number> {
     return cmd ? 0 : 2;
   }
   const config = loadConfig({ ...(configDir ? { configDir } : {}), env: process.env });
-  const logCorrelation = createLogCorrelation();
-  const logger = createServerLogger(config, logCorrelation);
   const print = (r: CommandResult): number => {
     for (const l of r.lines) console.log(l);
     return r.code;
   };
+  if (cmd === 'healthcheck') {
+    const { healthcheckCommand } = await import('./cli/healthcheck.js');
+    return print(await healthcheckCommand(config));
+  }
+  const { createLogCorrelation, createServerLogger } = await import('./observability/log-correlation.js');
+  const logCorrelation = createLogCorrelation();
+  const logger = createServerLogger(config, logCorrelation);
 
   if (cmd === 'all' || cmd === 'api' || cmd === 'scheduler' || cmd === 'worker') {
+    const { startServer } = await import('./runtime/start-server.js');
     const server = await startServer({
       config, role: cmd as Role, logger, logCorrelation,
       onInitialAdmin: ({ username, password, generated }) => {
@@ -71,8 +76,8 @@ async function main(argv: string[]): Promise<number> {
       process.on('SIGINT', onSignal);
     });
   }
+  const { auditVerifyCommand, exportCommand, importCommand, migrateCommand, validateCommand } = await import('./cli/commands.js');
   if (cmd === 'migrate') return print(await migrateCommand(config, logger));
-  if (cmd === 'healthcheck') return print(await healthcheckCommand(config));
   if (cmd === 'jobs' && sub === 'validate' && file) return print(validateCommand(config, file));
   if (cmd === 'jobs' && sub === 'import' && file) return print(await importCommand(config, logger, file));
   if (cmd === 'jobs' && sub === 'export' && file) return print(await exportCommand(config, logger, file));

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -38,6 +38,24 @@ async function until<T>(fn: () => T | Promise<T>, ms: number): Promise<T> {
 }
 
 describe('vecron CLI', () => {
+  it('`vecron healthcheck` loads only the configuration, not the server (the image runs it every 10 s with a 5 s timeout)', async () => {
+    // A module hook after tsx's records every module the command resolves.
+    const loaded = path.join(tmp, 'healthcheck-modules.txt');
+    const hook = path.join(tmp, 'record-modules.mjs');
+    writeFileSync(hook, `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(`import { appendFileSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(loaded)}, r.url + '\\n'); return r; }`)}));\n`);
+    writeFileSync(loaded, '');
+    const child = spawn(process.execPath, ['--import', TSX, '--import', hook, '--conditions=vecron-source', CLI, 'healthcheck'], {
+      cwd: tmp, env: { PATH: process.env.PATH ?? '', VECRON__METRICS__PORT: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    expect(await new Promise((r) => child.on('exit', r))).toBe(1);
+    expect(out).toContain('127.0.0.1:1/health');
+    const modules = readFileSync(loaded, 'utf8').split('\n');
+    expect(modules.some((m) => m.endsWith('/src/cli/healthcheck.ts'))).toBe(true);
+    expect(modules.filter((m) => /\/src\/(runtime|http|cli\/commands|store|routes)[/.]/.test(m))).toEqual([]);
+  });
+
   it('a bad config value stops start-up naming the key', async () => {
     const p = run(['all'], { VECRON__API__PORT: 'not-a-port' });
     expect(await p.exited).toBe(2);
