@@ -79,7 +79,10 @@ beforeAll(async () => {
     const c = containers.find((x) => x.name === `vecron-${name}-${tag}`)!;
     if (c.child.exitCode !== null) throw new Error(`${name} exited: ${c.output()}`);
     return fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status === 200, () => false);
-  }, 120_000, `${name} /ready`)));
+  }, 120_000, `${name} /ready`).catch((err: Error) => {
+    const c = containers.find((x) => x.name === `vecron-${name}-${tag}`)!;
+    throw new Error(`${err.message}; its output:\n${c.output().slice(-4_000)}`);
+  })));
   const first = await call('POST', '/api/auth/login', { username: 'admin', password: PASSWORD }, '');
   token = (await call('POST', '/api/auth/password', { current_password: PASSWORD, new_password: 'Roles-Admin-Pass-2' }, first.body.token)).body.token;
 });
