@@ -8,7 +8,9 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StorageError, createCronSystem, memoryCoordination } from '@vecron/sdk';
 import type { Coordination } from '@vecron/sdk';
-import { databaseClock, postgresStorage } from '@vecron/sdk/postgres';
+import { databaseClock, postgresQueue, postgresStorage } from '@vecron/sdk/postgres';
+import type { PostgresQueue } from '@vecron/sdk/postgres';
+import type { QueueMessage } from '@vecron/sdk';
 import { markDeadLetter, natsQueue } from '@vecron/sdk/nats';
 import type { NatsQueue } from '@vecron/sdk/nats';
 import { redisCoordination } from '@vecron/sdk/redis';
@@ -228,6 +230,174 @@ describe('natsQueue', () => {
     const err = await q.publish('x').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'QUEUE_UNAVAILABLE', retryable: true });
     await q.close();
+  });
+});
+
+describe('postgresQueue', () => {
+  const make = (extra: Partial<Parameters<typeof postgresQueue>[0]> = {}): { q: PostgresQueue; schema: string } => {
+    const schema = extra.schema ?? `pq_${tag()}`;
+    dropSchemaLater(schema);
+    const q = postgresQueue({ connectionString: PG_URL, schema, ackWaitMs: 3_000, ...extra });
+    cleanups.push(() => q.close());
+    return { q, schema };
+  };
+  const collect = (q: PostgresQueue, onMessage: (m: QueueMessage) => Promise<void>, concurrency = 4) => {
+    const stop = new AbortController();
+    const done = q.consume(onMessage, { concurrency, signal: stop.signal });
+    return { stop: async () => (stop.abort(), await done) };
+  };
+  const until = async (pred: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> => {
+    const deadline = Date.now() + ms;
+    while (!(await pred())) {
+      if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  it('refuses bad options naming the field', () => {
+    expect(() => postgresQueue({ connectionString: PG_URL, schema: 'a-b' })).toThrow(/\$\.schema/);
+    expect(() => postgresQueue({ connectionString: PG_URL, table: 'x;drop' })).toThrow(/\$\.table/);
+    expect(() => postgresQueue({})).toThrow(/\$\.connectionString/);
+    expect(() => postgresQueue({ connectionString: PG_URL, ackWaitMs: 0 })).toThrow(/\$\.ackWaitMs/);
+  });
+
+  it('is woken by NOTIFY: with a 60 s poll, a publish from another process-worth of queue is delivered at once', async () => {
+    const { q, schema } = make({ pollIntervalMs: 60_000 });
+    const publisher = postgresQueue({ connectionString: PG_URL, schema });
+    cleanups.push(() => publisher.close());
+    const got: string[] = [];
+    const c = collect(q, async (m) => void (got.push(m.executionId), await m.ack()));
+    await q.ready();
+    await new Promise((r) => setTimeout(r, 500)); // the consumer is idle, listening
+    for (let i = 0; i < 5; i++) await publisher.publish(`n-${i}`);
+    // Far below the poll interval: only a notification can have woken the consumer.
+    await until(() => got.length === 5, 20_000);
+    await c.stop();
+    expect(got.sort()).toEqual(['n-0', 'n-1', 'n-2', 'n-3', 'n-4']);
+  });
+
+  it('two consumers on one table: every message handled once while acked; 500 messages in bursts', async () => {
+    const { q, schema } = make();
+    const other = postgresQueue({ connectionString: PG_URL, schema, ackWaitMs: 3_000 });
+    cleanups.push(() => other.close());
+    const seen = new Map<string, number>();
+    const handler = async (m: QueueMessage): Promise<void> => {
+      seen.set(m.executionId, (seen.get(m.executionId) ?? 0) + 1);
+      await m.ack();
+    };
+    const a = collect(q, handler, 20);
+    const b = collect(other, handler, 20);
+    const ids = Array.from({ length: 500 }, (_, i) => `m-${i}`);
+    await Promise.all(ids.map((id) => q.publish(id, { jobId: 'j' })));
+    await until(() => seen.size === 500, 30_000);
+    await until(async () => (await q.size()) === 0);
+    await Promise.all([a.stop(), b.stop()]);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('a consumer that dies holding a message: another gets it after the ack wait, and the late ack of the first delivery changes nothing', async () => {
+    const { q, schema } = make({ ackWaitMs: 1_000 });
+    const first: QueueMessage[] = [];
+    // Concurrency 1 and a handler that never settles: a hung process, which claims nothing more.
+    const stuck = collect(q, async (m) => {
+      first.push(m);
+      await new Promise(() => undefined);
+    }, 1);
+    await q.publish('held');
+    await until(() => first.length === 1);
+    void stuck; // left hanging on purpose, as a dead process would
+    const other = postgresQueue({ connectionString: PG_URL, schema, ackWaitMs: 60_000 });
+    cleanups.push(() => other.close());
+    const second: QueueMessage[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const c = collect(other, async (m) => {
+      second.push(m);
+      await gate; // settled by the test below
+    });
+    await until(() => second.length >= 1, 10_000);
+    expect(second[0]).toMatchObject({ executionId: 'held', deliveryCount: 2 });
+    await first[0]!.ack(); // the stale delivery's ack
+    expect(await q.size()).toBe(1);
+    await second[0]!.ack();
+    expect(await q.size()).toBe(0);
+    release();
+    await c.stop();
+    expect(second).toHaveLength(1);
+  });
+
+  it('inProgress keeps a long-running message from being redelivered', async () => {
+    const { q } = make({ ackWaitMs: 1_000 });
+    const deliveries: number[] = [];
+    const c = collect(q, async (m) => {
+      deliveries.push(m.deliveryCount);
+      for (let i = 0; i < 6; i++) {
+        await new Promise((r) => setTimeout(r, 400));
+        await m.inProgress();
+      }
+      await m.ack();
+    });
+    await q.publish('long');
+    await until(() => deliveries.length === 1);
+    await until(async () => (await q.size()) === 0, 15_000);
+    await c.stop();
+    expect(deliveries).toEqual([1]);
+  });
+
+  it('a message delivered maxDeliver times is removed and its pending execution becomes dead_letter', async () => {
+    const schema = `pqdl_${tag()}`;
+    const storage = await postgresStorage({ connectionString: PG_URL, schema });
+    cleanups.push(() => storage.close());
+    dropSchemaLater(schema);
+    const cron = createCronSystem({ executors: [echoExecutor()], storage });
+    const job = await cron.jobs.create({ name: 'poison', steps: [{ id: 's', type: 'echo', config: { value: 1 } }] });
+    const pending = (await storage.createExecution({ id: randomUUID(), jobId: job.id, idempotencyKey: 'a', triggerSource: 'manual', availableAt: new Date() }, new Date())).execution;
+    const dead: Array<{ id: string; deliveries: number }> = [];
+    const { markDeadLetter: mark } = await import('@vecron/sdk/postgres');
+    const q = postgresQueue({
+      pool: storage.pool, schema, maxDeliver: 3,
+      onDeadLetter: async (id, info) => void (dead.push({ id, deliveries: info.deliveries }), await mark(storage, id)),
+    });
+    cleanups.push(() => q.close());
+    let handled = 0;
+    const c = collect(q, async (m) => void (handled++, await m.nak(0)));
+    await q.publish(pending.id);
+    await until(() => dead.length === 1);
+    await c.stop();
+    expect(handled).toBe(3);
+    expect(dead).toEqual([{ id: pending.id, deliveries: 3 }]);
+    expect(await q.size()).toBe(0);
+    expect((await storage.getExecution(pending.id))?.status).toBe('dead_letter');
+  });
+
+  it('a publish while the server is unreachable fails with a retryable QUEUE_UNAVAILABLE naming the server', async () => {
+    const q = postgresQueue({ connectionString: 'postgres://postgres:secret@127.0.0.1:1/db', connectionTimeoutMs: 500 });
+    const err = await q.publish('x').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'QUEUE_UNAVAILABLE', retryable: true, message: expect.stringMatching(/127\.0\.0\.1:1/) });
+    expect((err as Error).message).not.toContain('secret');
+    await q.close();
+  });
+
+  it('runs a PostgreSQL-only cron system: two workers, 300 executions, each succeeds once', async () => {
+    const schema = `pqe2e_${tag()}`;
+    dropSchemaLater(schema);
+    const systems = await Promise.all([0, 1, 2].map(async () => {
+      const storage = await postgresStorage({ connectionString: PG_URL, schema, poolMax: 6 });
+      const queue = postgresQueue({ pool: storage.pool, schema });
+      return createCronSystem({ executors: [echoExecutor()], storage, queue, clock: await databaseClock(storage) });
+    }));
+    const [api, w1, w2] = systems as [typeof systems[0], typeof systems[0], typeof systems[0]];
+    const finished = new Map<string, number>();
+    for (const w of [w1, w2]) w.on('execution.finished', (e) => void finished.set(e.executionId, (finished.get(e.executionId) ?? 0) + 1));
+    await Promise.all([w1, w2].map((w) => w.start({ scheduler: false, worker: { concurrency: 10 } })));
+    await api.start({ scheduler: true, worker: false });
+    const job = await api.jobs.create({ name: 'pg-only', steps: [{ id: 's', type: 'echo', config: { value: 1 } }] });
+    const ids = await Promise.all(Array.from({ length: 300 }, async () => (await api.trigger(job.id)).executionId));
+    await until(() => finished.size === 300, 60_000);
+    const { rows } = await admin.query(`SELECT status, count(*)::int AS n FROM "${schema}".vecron_executions WHERE id = ANY($1::uuid[]) GROUP BY status`, [ids]);
+    expect(rows).toEqual([{ status: 'success', n: 300 }]);
+    expect([...finished.values()].every((n) => n === 1)).toBe(true);
+    for (const s of systems) await s.stop({ graceMs: 1_000 });
   });
 });
 

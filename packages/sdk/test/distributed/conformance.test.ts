@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll } from 'vitest';
 import { describeQueue, describeStorage } from '@vecron/sdk/testing';
-import { postgresStorage } from '@vecron/sdk/postgres';
+import { postgresQueue, postgresStorage } from '@vecron/sdk/postgres';
+import type { PostgresQueue } from '@vecron/sdk/postgres';
 import { natsQueue } from '@vecron/sdk/nats';
 import type { NatsQueue } from '@vecron/sdk/nats';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -40,5 +41,19 @@ describeQueue('NATS JetStream (own stream per test)', {
     const stream = streams.get(q as NatsQueue)!;
     for (const n of [stream, `${stream}_DLQ`]) await jsm.streams.delete(n).catch(() => undefined);
     await nc.close();
+  },
+});
+
+const queueSchemas = new WeakMap<object, string>();
+describeQueue('PostgreSQL (own schema per test, LISTEN/NOTIFY)', {
+  async create() {
+    const schema = `q_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const q: PostgresQueue = postgresQueue({ connectionString: PG_URL, schema, ackWaitMs: 5_000 });
+    await q.ready();
+    queueSchemas.set(q, schema);
+    return q;
+  },
+  async destroy(q) {
+    await admin.query(`DROP SCHEMA IF EXISTS "${queueSchemas.get(q)}" CASCADE`);
   },
 });

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { z } from 'zod';
 import { createCronSystem, defineExecutor } from '@vecron/sdk';
 import type { Coordination, Queue, QueueMessage } from '@vecron/sdk';
-import { databaseClock, postgresStorage } from '@vecron/sdk/postgres';
+import { databaseClock, postgresQueue, postgresStorage } from '@vecron/sdk/postgres';
 import { markDeadLetter, natsQueue } from '@vecron/sdk/nats';
 import { redisCoordination } from '@vecron/sdk/redis';
 
@@ -20,6 +20,8 @@ export interface NodeConfig {
   stream: string;
   redisUrl: string | null;
   prefix: string;
+  /** Which queue: NATS JetStream (default) or the PostgreSQL queue (a table in the run's schema). */
+  queue?: 'nats' | 'postgres';
   leaseMs: number;
   ackWaitMs: number;
   concurrency: number;
@@ -36,11 +38,16 @@ const die = (where: string): never => {
 
 const storage = await postgresStorage({ connectionString: cfg.pgUrl, schema: cfg.schema, poolMax: 12, statementTimeoutMs: 10_000, connectionTimeoutMs: 3_000, logger });
 const clock = await databaseClock(storage, { refreshMs: 5_000, logger });
-const inner = natsQueue({
-  servers: cfg.natsUrl, stream: cfg.stream, subject: `${cfg.stream.toLowerCase()}.work`, consumer: 'workers',
-  ackWaitMs: cfg.ackWaitMs, duplicateWindowMs: 2_000, maxDeliver: 1_000, logger, reconnectTimeWaitMs: 250, publishTimeoutMs: 2_000,
-  fetchExpiresMs: 1_000, onDeadLetter: async (id) => void (await markDeadLetter(storage, id, { clock })),
-});
+const inner: Queue = cfg.queue === 'postgres'
+  ? postgresQueue({
+    connectionString: cfg.pgUrl, schema: cfg.schema, ackWaitMs: cfg.ackWaitMs, maxDeliver: 1_000, logger, pollIntervalMs: 500,
+    statementTimeoutMs: 10_000, connectionTimeoutMs: 3_000, onDeadLetter: async (id) => void (await markDeadLetter(storage, id, { clock })),
+  })
+  : natsQueue({
+    servers: cfg.natsUrl, stream: cfg.stream, subject: `${cfg.stream.toLowerCase()}.work`, consumer: 'workers',
+    ackWaitMs: cfg.ackWaitMs, duplicateWindowMs: 2_000, maxDeliver: 1_000, logger, reconnectTimeWaitMs: 250, publishTimeoutMs: 2_000,
+    fetchExpiresMs: 1_000, onDeadLetter: async (id) => void (await markDeadLetter(storage, id, { clock })),
+  });
 let publishes = 0;
 let acks = 0;
 const queue: Queue = {
@@ -97,12 +104,17 @@ const cron = createCronSystem({
 // EventEmitter 'error' would end the process.
 cron.on('error', (e) => logger.error({ where: e.where, err: { message: (e.error as Error)?.message } }, 'harness: background error'));
 await cron.start({ scheduler: cfg.role === 'scheduler', worker: cfg.role === 'worker' ? { concurrency: cfg.concurrency } : false });
+// A long-running process, as `vecron scheduler|worker` is (its HTTP and metrics listeners hold it
+// open). The cron system's own loops do not hold the process open, so with PostgreSQL alone
+// (no NATS or Redis connection) a restart of the server would leave nothing that does.
+const keepAlive = setInterval(() => undefined, 60_000);
 logger.info('harness: ready');
 process.stdout.write('HARNESS_READY\n');
 
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.once(sig, () => {
     void cron.stop({ graceMs: 500 }).then(async () => {
+      clearInterval(keepAlive);
       clock.close();
       await coordination?.close();
       process.exit(0);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { createCronSystem, defineExecutor } from '@vecron/sdk';
-import type { CronSystem } from '@vecron/sdk';
-import { postgresStorage } from '@vecron/sdk/postgres';
+import type { CronSystem, Queue } from '@vecron/sdk';
+import { postgresQueue, postgresStorage } from '@vecron/sdk/postgres';
 import type { PostgresStorage } from '@vecron/sdk/postgres';
 import { natsQueue } from '@vecron/sdk/nats';
 import type { NatsQueue } from '@vecron/sdk/nats';
@@ -25,7 +25,9 @@ export interface Run {
   readonly stream: string;
   readonly prefix: string;
   readonly storage: PostgresStorage;
-  readonly queue: NatsQueue;
+  /** The run's queue: NATS JetStream, or the PostgreSQL queue (table in the run's schema). */
+  readonly queue: Queue;
+  readonly queueKind: 'nats' | 'postgres';
   /** A cron system with no roles, for creating jobs and triggering. */
   readonly cron: CronSystem;
   nodeConfig(role: NodeConfig['role'], extra?: Partial<NodeConfig>): NodeConfig;
@@ -34,20 +36,33 @@ export interface Run {
   cleanup(): Promise<void>;
 }
 
-export async function createRun(servers: { pgUrl: string; natsUrl: string; redisUrl: string | null }, base: { leaseMs: number; ackWaitMs: number; concurrency: number }): Promise<Run> {
+export async function createRun(
+  servers: { pgUrl: string; natsUrl: string; redisUrl: string | null },
+  base: { leaseMs: number; ackWaitMs: number; concurrency: number },
+  queueKind: 'nats' | 'postgres' = 'nats',
+): Promise<Run> {
   const tag = randomUUID().replace(/-/g, '').slice(0, 10);
   const schema = `h_${tag}`;
   const stream = `H_${tag.toUpperCase()}`;
   const prefix = `vecron:h:${tag}:`;
   const storage = await postgresStorage({ connectionString: servers.pgUrl, schema, poolMax: 20 });
   await createHarnessTables(storage.sql);
-  const queue = natsQueue({ servers: servers.natsUrl, stream, subject: `${stream.toLowerCase()}.work`, consumer: 'workers', ackWaitMs: base.ackWaitMs, duplicateWindowMs: 2_000, maxDeliver: 1_000, reconnectTimeWaitMs: 250, publishTimeoutMs: 2_000 });
-  await queue.ready();
+  let nats: NatsQueue | null = null;
+  let queue: Queue;
+  if (queueKind === 'nats') {
+    nats = natsQueue({ servers: servers.natsUrl, stream, subject: `${stream.toLowerCase()}.work`, consumer: 'workers', ackWaitMs: base.ackWaitMs, duplicateWindowMs: 2_000, maxDeliver: 1_000, reconnectTimeWaitMs: 250, publishTimeoutMs: 2_000 });
+    await nats.ready();
+    queue = nats;
+  } else {
+    const pq = postgresQueue({ connectionString: servers.pgUrl, schema, ackWaitMs: base.ackWaitMs, maxDeliver: 1_000 });
+    await pq.ready();
+    queue = pq;
+  }
   const cron = createCronSystem({ executors: [sinkStub], storage, queue });
   return {
-    schema, stream, prefix, storage, queue, cron,
+    schema, stream, prefix, storage, queue, queueKind, cron,
     nodeConfig: (role, extra = {}) => ({
-      role, pgUrl: servers.pgUrl, schema, natsUrl: servers.natsUrl, stream, redisUrl: servers.redisUrl, prefix, ...base, ...extra,
+      role, pgUrl: servers.pgUrl, schema, natsUrl: servers.natsUrl, stream, redisUrl: servers.redisUrl, prefix, queue: queueKind, ...base, ...extra,
     }),
     async triggerMany(jobId, n, parallel = 20) {
       const ids: string[] = [];
@@ -69,7 +84,7 @@ export async function createRun(servers: { pgUrl: string; natsUrl: string; redis
       return ids;
     },
     async cleanup() {
-      const nc = await queue.ready().catch(() => null);
+      const nc = nats ? await nats.ready().catch(() => null) : null;
       if (nc) {
         const jsm = await jetstreamManager(nc);
         for (const s of [stream, `${stream}_DLQ`]) await jsm.streams.delete(s).catch(() => undefined);

@@ -1,0 +1,83 @@
+/**
+ * The statements of the PostgreSQL queue ({@link postgresQueue}), one per operation, each taking
+ * arrays so a group-committed burst is one statement. The table belongs to the queue (it creates
+ * it, as the NATS queue creates its stream), not to the storage's migrations.
+ *
+ * Row life: published (`in_flight` false, `available_at` = due) → claimed (`in_flight` true,
+ * `available_at` = end of the ack wait, `deliveries` + 1) → deleted by the ack of that delivery,
+ * or back to waiting by its nak. A claimed row whose ack wait ran out is due again, so one index
+ * on `available_at` serves both first deliveries and redeliveries.
+ */
+
+/** A claimed row. */
+export interface ClaimedRow {
+  execution_id: string;
+  job_id: string | null;
+  traceparent: string | null;
+  /** Delivery number of this claim (1 on first delivery). */
+  deliveries: number;
+}
+
+/** The queue's SQL, for one (schema, table). */
+export interface QueueStatements {
+  /** Schema-qualified, quoted table name. */
+  readonly table: string;
+  /** `NOTIFY` channel: the table name, schema-qualified. */
+  readonly channel: string;
+  readonly createTable: string;
+  readonly createIndex: string;
+  /** $1 ids, $2 job ids, $3 traceparents, $4 not-before (null = now), $5 channel. */
+  readonly publish: string;
+  /** $1 how many, $2 ack wait ms. Returns {@link ClaimedRow}s. */
+  readonly claim: string;
+  /** ms until the earliest row is due (null when empty). */
+  readonly nextDue: string;
+  /** $1 ids, $2 delivery numbers. */
+  readonly ack: string;
+  /** $1 ids, $2 delivery numbers, $3 delays in ms. */
+  readonly nak: string;
+  /** $1 ids, $2 delivery numbers, $3 ack wait in ms. */
+  readonly extend: string;
+  readonly size: string;
+}
+
+/** Builds the statements; `schema` and `table` are validated identifiers. */
+export function queueStatements(schema: string | null, table: string): QueueStatements {
+  const t = schema === null ? `"${table}"` : `"${schema}"."${table}"`;
+  const channel = schema === null ? table : `${schema}.${table}`;
+  return {
+    table: t,
+    channel,
+    createTable: `CREATE TABLE IF NOT EXISTS ${t} (
+      execution_id text PRIMARY KEY,
+      job_id text,
+      traceparent text,
+      available_at timestamptz NOT NULL,
+      deliveries integer NOT NULL DEFAULT 0,
+      in_flight boolean NOT NULL DEFAULT false,
+      published_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    createIndex: `CREATE INDEX IF NOT EXISTS "${table}_available_at" ON ${t} (available_at)`,
+    // A publish of an id that is waiting moves it earlier (never later); of an id in flight, nothing.
+    // The notification is sent only when a row was written, once per statement.
+    publish: `WITH p AS (
+        INSERT INTO ${t} AS q (execution_id, job_id, traceparent, available_at)
+        SELECT id, job, tp, COALESCE(nb, now()) FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS u(id, job, tp, nb)
+        ON CONFLICT (execution_id) DO UPDATE SET available_at = EXCLUDED.available_at
+          WHERE NOT q.in_flight AND EXCLUDED.available_at < q.available_at
+        RETURNING 1)
+      SELECT pg_notify($5, '') FROM (SELECT 1 FROM p LIMIT 1) AS any_row`,
+    claim: `WITH c AS (
+        SELECT execution_id FROM ${t} WHERE available_at <= now() ORDER BY available_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+      UPDATE ${t} AS q SET available_at = now() + $2::int * interval '1 millisecond', in_flight = true, deliveries = q.deliveries + 1
+      FROM c WHERE q.execution_id = c.execution_id
+      RETURNING q.execution_id, q.job_id, q.traceparent, q.deliveries`,
+    nextDue: `SELECT (extract(epoch FROM min(available_at) - now()) * 1000)::float8 AS ms FROM ${t}`,
+    ack: `DELETE FROM ${t} AS q USING unnest($1::text[], $2::int[]) AS a(id, d) WHERE q.execution_id = a.id AND q.deliveries = a.d`,
+    nak: `UPDATE ${t} AS q SET available_at = now() + a.ms * interval '1 millisecond', in_flight = false
+      FROM unnest($1::text[], $2::int[], $3::int[]) AS a(id, d, ms) WHERE q.execution_id = a.id AND q.deliveries = a.d AND q.in_flight`,
+    extend: `UPDATE ${t} AS q SET available_at = now() + a.ms * interval '1 millisecond'
+      FROM unnest($1::text[], $2::int[], $3::int[]) AS a(id, d, ms) WHERE q.execution_id = a.id AND q.deliveries = a.d AND q.in_flight`,
+    size: `SELECT count(*)::int AS n FROM ${t}`,
+  };
+}
