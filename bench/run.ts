@@ -22,6 +22,7 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const profile = argv.includes('--profile');
 const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? ['ceilings', 'a', 'b', 'c', 'd', 'e', 'f', 'g'];
+// `a3` alone runs only the multi-process rows of a (they also run with `a`).
 const runs = Number(argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? (quick ? 1 : 5));
 
 /** Sizes; the full run caps what this machine cannot do in ~30 min (see docs/benchmarks.md). */
@@ -101,11 +102,20 @@ async function main(): Promise<void> {
     if (only.includes('ceilings')) report.results.push(await measure('ceilings', 'ceilings', { seconds: plan.ceilSeconds, queueRows: plan.ceilQueueRows }, 1));
     if (only.includes('a')) {
       for (const mode of ['drain', 'add-while-processing'] as const) {
-        for (const system of ['vecron-distributed', 'vecron-embedded', 'bullmq', 'pg-boss'] as const) {
+        for (const system of ['vecron-distributed', 'vecron-postgres', 'vecron-embedded', 'bullmq', 'pg-boss'] as const) {
           if (system === 'vecron-embedded' && mode === 'drain' && !plan.aEmbeddedDrain) continue;
           // The drain of the issue is 100k jobs; the embedded store drains 10k (100k would take ~4 min a run).
           const jobs = mode === 'drain' && system !== 'vecron-embedded' ? plan.aDrain : system.startsWith('vecron') ? plan.aVecron : plan.aPeers;
           report.results.push(await measure(`a ${mode} ${system} (${jobs} jobs)`, 'throughput', { system, mode, jobs }));
+        }
+      }
+    }
+    if (only.includes('a') || only.includes('a3')) {
+      // The same, with 1 producing process (vecron: + the scheduler role) and 2 worker processes each.
+      for (const mode of ['drain', 'add-while-processing'] as const) {
+        for (const system of ['vecron-distributed', 'vecron-postgres', 'bullmq', 'pg-boss'] as const) {
+          const jobs = mode === 'drain' ? plan.aDrain : system.startsWith('vecron') ? plan.aVecron : plan.aPeers;
+          report.results.push(await measure(`a3 ${mode} ${system} 1+2 processes (${jobs} jobs)`, 'throughput', { system, mode, jobs, workers: 2 }));
         }
       }
     }

@@ -17,6 +17,7 @@ const args = JSON.parse(raw ?? '{}') as Record<string, unknown>;
 
 const scenarios: Record<string, (a: never) => Promise<unknown>> = {
   throughput: async (a: ThroughputArgs) => (await import('./scenarios/throughput.js')).throughput(a),
+  'throughput-worker': async (a: ThroughputArgs) => (await import('./scenarios/throughput.js')).throughputWorker(a),
   latency: async (a: LatencyArgs) => (await import('./scenarios/latency.js')).latency(a),
   lateness: async (a: ScheduleArgs) => (await import('./scenarios/schedules.js')).lateness(a),
   'tick-cost': async (a: ScheduleArgs) => (await import('./scenarios/schedules.js')).tickCost(a),

@@ -72,6 +72,20 @@ export function pidsOf(name: string): number[] {
   }
 }
 
+/**
+ * PIDs of the server listening on the port of `url` (`ss -ltnp`): the benchmark's own Redis or
+ * NATS, not every `redis-server` on the machine (other test runs start private ones).
+ */
+export function pidsListeningOn(url: string): number[] {
+  const port = new URL(url).port;
+  try {
+    const out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+    return [...new Set([...out.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])))];
+  } catch {
+    return [];
+  }
+}
+
 /** A CPU meter over a set of server processes sampled at start and end (pids read at the end count from 0). */
 export function serverCpuMeter(pids: () => Promise<number[]> | number[]) {
   let start = new Map<number, number>();

@@ -62,10 +62,19 @@ export function renderMarkdown(r: Report): string {
   const a = by('throughput');
   if (a.length) {
     out.push('## a. End-to-end no-op throughput', '');
-    out.push(table(a, [['jobsPerSec', 'jobs/s'], ['clientCpuMsPerJob', 'client CPU ms/job'], ['pgCpuMsPerJob', 'PG CPU ms/job'], ['redisNatsCpuMsPerJob', 'Redis+NATS CPU ms/job'], ['commitsPerJob', 'PG commits/job']]), '');
-    for (const mode of ['drain', 'add-while-processing']) {
-      const v = find(`a ${mode} vecron-distributed`);
-      out.push(`- ${mode}: vecron distributed / BullMQ = ${ratio(v, find(`a ${mode} bullmq`), 'jobsPerSec')}, / pg-boss = ${ratio(v, find(`a ${mode} pg-boss`), 'jobsPerSec')}; vecron embedded / BullMQ = ${ratio(find(`a ${mode} vecron-embedded`), find(`a ${mode} bullmq`), 'jobsPerSec')}`);
+    const cols: Array<[string, string]> = [['jobsPerSec', 'jobs/s'], ['clientCpuMsPerJob', 'client CPU ms/job'], ['producerCpuMsPerJob', 'producer process'], ['workerCpuMsPerJob', 'worker processes'], ['pgCpuMsPerJob', 'PG CPU ms/job'], ['redisNatsCpuMsPerJob', 'Redis+NATS CPU ms/job'], ['totalCpuMsPerJob', 'total CPU ms/job'], ['commitsPerJob', 'PG commits/job']];
+    out.push('CPU per job is the measure to compare on a loaded machine: jobs/s moves with the other load, CPU per job much less.', '');
+    out.push(table(a, cols), '');
+    for (const prefix of ['a', 'a3']) {
+      for (const mode of ['drain', 'add-while-processing']) {
+        const bull = find(`${prefix} ${mode} bullmq`);
+        const boss = find(`${prefix} ${mode} pg-boss`);
+        for (const v of ['vecron-distributed', 'vecron-postgres']) {
+          const m = find(`${prefix} ${mode} ${v}`);
+          if (!m) continue;
+          out.push(`- ${prefix} ${mode}, ${v}: jobs/s / BullMQ = ${ratio(m, bull, 'jobsPerSec')}, / pg-boss = ${ratio(m, boss, 'jobsPerSec')}; total CPU per job vs BullMQ = ${ratio(m, bull, 'totalCpuMsPerJob', false)} (higher is cheaper)`);
+        }
+      }
     }
     out.push('');
   }

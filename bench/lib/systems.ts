@@ -4,15 +4,21 @@
  *
  * - vecron-distributed: PostgreSQL storage (own schema), NATS JetStream queue (own stream),
  *   Redis coordination (own key prefix), database clock; worker concurrency 100.
+ * - vecron-postgres: PostgreSQL storage and the PostgreSQL queue (`postgresQueue`, sharing the
+ *   storage's pool), database clock, no NATS and no Redis; worker concurrency 100.
  * - vecron-embedded: the default PGlite in memory and the in-process queue; concurrency 100.
  * - bullmq: Queue + Worker (concurrency 100, removeOnComplete/removeOnFail), own key prefix.
  * - pg-boss: own schema, 4 × work() with batchSize 500 and the minimum polling interval (0.5 s).
+ *
+ * With `attach: true` a system joins one that another process created with the same `id` (its
+ * schema, stream, key prefix, job): the worker processes of the multi-process runs. An attached
+ * system cleans nothing up; the creating process does.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { createCronSystem, defineExecutor } from '@vecron/sdk';
 import type { CronSystem } from '@vecron/sdk';
-import { databaseClock, postgresStorage } from '@vecron/sdk/postgres';
+import { databaseClock, postgresQueue, postgresStorage } from '@vecron/sdk/postgres';
 import { natsQueue } from '@vecron/sdk/nats';
 import { redisCoordination } from '@vecron/sdk/redis';
 import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
@@ -22,7 +28,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { NATS_URL, REDIS_URL, pgUrl, pool } from './env.js';
 
-export const SYSTEMS = ['vecron-distributed', 'vecron-embedded', 'bullmq', 'pg-boss'] as const;
+export const SYSTEMS = ['vecron-distributed', 'vecron-postgres', 'vecron-embedded', 'bullmq', 'pg-boss'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
 
 export interface Hooks {
@@ -38,8 +44,11 @@ export interface BenchSystem {
   add(): Promise<string>;
   /** Adds `n` jobs as fast as the system allows (setup of the drain scenario, not timed). */
   addMany(n: number): Promise<void>;
-  /** Starts the workers. */
-  start(hooks: Hooks): Promise<void>;
+  /**
+   * Starts the workers; with `{ worker: false }` only what the producing process of a
+   * multi-process run needs (vecron: the scheduler role; the others: nothing).
+   */
+  start(hooks: Hooks, roles?: { worker: boolean }): Promise<void>;
   /** Resolves once `n` completions are durable (for pg-boss: checked in its table). */
   settle?(n: number): Promise<void>;
   close(): Promise<void>;
@@ -53,6 +62,8 @@ export interface SystemConfig {
   concurrency?: number;
   /** vecron lease, ms (scenario f). */
   leaseMs?: number;
+  /** Join the system another process created with this `id` (workers of a multi-process run). */
+  attach?: boolean;
 }
 
 let hooks: Hooks | null = null;
@@ -65,12 +76,20 @@ const noop = defineExecutor({
   },
 });
 
-async function vecron(cfg: SystemConfig, distributed: boolean): Promise<BenchSystem> {
+async function vecron(cfg: SystemConfig, mode: 'distributed' | 'postgres' | 'embedded'): Promise<BenchSystem> {
   const schema = `vb_${cfg.id}`;
   const stream = `VB_${cfg.id.toUpperCase()}`;
+  const distributed = mode !== 'embedded';
   let cron: CronSystem;
   let cleanup = async (): Promise<void> => undefined;
-  if (distributed) {
+  if (mode === 'postgres') {
+    const storage = await postgresStorage({ connectionString: pgUrl(cfg.db), schema, poolMax: 20, applicationName: 'vecron-bench' });
+    cron = createCronSystem({
+      executors: [noop], storage, clock: await databaseClock(storage),
+      queue: postgresQueue({ pool: storage.pool, schema, ackWaitMs: 30_000 }),
+      pollIntervalMs: 100, dispatchIntervalMs: 1_000, ...(cfg.leaseMs ? { leaseMs: cfg.leaseMs } : {}),
+    });
+  } else if (distributed) {
     const storage = await postgresStorage({ connectionString: pgUrl(cfg.db), schema, poolMax: 20, applicationName: 'vecron-bench' });
     const clock = await databaseClock(storage);
     const coordination = redisCoordination({ url: REDIS_URL, keyPrefix: `vb:${cfg.id}:` });
@@ -79,27 +98,36 @@ async function vecron(cfg: SystemConfig, distributed: boolean): Promise<BenchSys
       queue: natsQueue({ servers: NATS_URL, stream, subject: `vb.${cfg.id}.work`, consumer: 'workers', ackWaitMs: 30_000, duplicateWindowMs: 10_000 }),
       pollIntervalMs: 100, dispatchIntervalMs: 1_000, ...(cfg.leaseMs ? { leaseMs: cfg.leaseMs } : {}),
     });
-    cleanup = async () => {
-      await dropNatsStreams([stream, `${stream}_DLQ`]);
-      await delRedisPrefix(`vb:${cfg.id}:`);
-    };
+    if (!cfg.attach) {
+      cleanup = async () => {
+        await dropNatsStreams([stream, `${stream}_DLQ`]);
+        await delRedisPrefix(`vb:${cfg.id}:`);
+      };
+    }
   } else {
     cron = createCronSystem({ executors: [noop], pollIntervalMs: 100, dispatchIntervalMs: 1_000 });
   }
-  const job = await cron.jobs.create({ name: `bench-${cfg.id}`, triggers: { manual: true, scheduled: false }, max_retries: 0, steps: [{ id: 'noop', type: 'noop' }] });
+  const job = cfg.attach
+    ? null
+    : await cron.jobs.create({ name: `bench-${cfg.id}`, triggers: { manual: true, scheduled: false }, max_retries: 0, steps: [{ id: 'noop', type: 'noop' }] });
+  const jobId = (): string => {
+    if (!job) throw new Error('an attached system only works; the creating process adds');
+    return job.id;
+  };
   return {
-    name: distributed ? 'vecron-distributed' : 'vecron-embedded',
+    name: mode === 'embedded' ? 'vecron-embedded' : mode === 'postgres' ? 'vecron-postgres' : 'vecron-distributed',
     usesPg: distributed,
     async add() {
-      return (await cron.trigger(job.id)).executionId;
+      return (await cron.trigger(jobId())).executionId;
     },
     async addMany(n) {
-      await pool(n, 64, async () => void (await cron.trigger(job.id)));
+      await pool(n, 64, async () => void (await cron.trigger(jobId())));
     },
-    async start(h) {
+    async start(h, roles = { worker: true }) {
       hooks = h;
       cron.on('execution.finished', (e) => h.onDone(e.executionId));
-      await cron.start({ scheduler: false, worker: { concurrency: cfg.concurrency ?? 100 } });
+      // The creating process of a multi-process run also runs the scheduler role (dispatcher, reaper).
+      await cron.start({ scheduler: roles.worker ? false : true, worker: roles.worker ? { concurrency: cfg.concurrency ?? 100 } : false });
     },
     async close() {
       await cron.stop({ graceMs: 2_000 });
@@ -123,7 +151,8 @@ async function bullmq(cfg: SystemConfig): Promise<BenchSystem> {
     async addMany(n) {
       for (let i = 0; i < n; i += 1_000) await queue.addBulk(Array.from({ length: Math.min(1_000, n - i) }, () => ({ name: 'noop', data: {} })));
     },
-    async start(h) {
+    async start(h, roles = { worker: true }) {
+      if (!roles.worker) return;
       worker = new BullWorker('bench', async (j) => void h.onStart(j.id!), {
         connection, prefix, concurrency: cfg.concurrency ?? 100, removeOnComplete: { count: 0 }, removeOnFail: { count: 0 },
       });
@@ -132,9 +161,9 @@ async function bullmq(cfg: SystemConfig): Promise<BenchSystem> {
     },
     async close() {
       await worker?.close(true);
-      await queue.obliterate({ force: true }).catch(() => undefined);
+      if (!cfg.attach) await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
-      await delRedisPrefix(`${prefix}:`);
+      if (!cfg.attach) await delRedisPrefix(`${prefix}:`);
     },
   };
 }
@@ -145,7 +174,7 @@ async function pgBoss(cfg: SystemConfig): Promise<BenchSystem> {
   boss.on('error', () => undefined);
   await boss.start();
   const name = 'bench';
-  await boss.createQueue(name);
+  if (!cfg.attach) await boss.createQueue(name);
   return {
     name: 'pg-boss',
     usesPg: true,
@@ -155,7 +184,8 @@ async function pgBoss(cfg: SystemConfig): Promise<BenchSystem> {
     async addMany(n) {
       for (let i = 0; i < n; i += 1_000) await boss.insert(Array.from({ length: Math.min(1_000, n - i) }, () => ({ name, data: {}, id: randomUUID() })));
     },
-    async start(h) {
+    async start(h, roles = { worker: true }) {
+      if (!roles.worker) return;
       // pg-boss completes a batch after the handler resolves; `settle` waits for those commits.
       for (let w = 0; w < 4; w += 1) {
         await boss.work(name, { batchSize: 500, pollingIntervalSeconds: 0.5 }, async (jobs) => {
@@ -181,9 +211,11 @@ async function pgBoss(cfg: SystemConfig): Promise<BenchSystem> {
 export async function createSystem(name: SystemName, cfg: SystemConfig): Promise<BenchSystem> {
   switch (name) {
     case 'vecron-distributed':
-      return vecron(cfg, true);
+      return vecron(cfg, 'distributed');
+    case 'vecron-postgres':
+      return vecron(cfg, 'postgres');
     case 'vecron-embedded':
-      return vecron(cfg, false);
+      return vecron(cfg, 'embedded');
     case 'bullmq':
       return bullmq(cfg);
     case 'pg-boss':
