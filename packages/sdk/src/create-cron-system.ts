@@ -432,18 +432,20 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
           storage: s, queue, events, clock, logger: logger.child({ role: 'dispatcher' }),
           settings: { intervalMs: opts.dispatchIntervalMs, republishAfterMs: opts.republishAfterMs, batchSize: 1_000 },
         });
-        // After a restart an in-process queue is empty: publish everything pending once. A
-        // transient failure here (a deadlock victim, a database blip) must not fail start():
-        // the loop repeats the full pass until it succeeds.
+        // After a restart an in-process queue is empty: publish everything pending once (a
+        // durable queue still holds them: only what was never published goes out). A transient
+        // failure here (a deadlock victim, a database blip) must not fail start(): the loop
+        // repeats the full pass until it succeeds.
+        const fullPass = queue.durable !== true;
         let republished = true;
         try {
-          await dispatcher.tick(true);
+          await dispatcher.tick(fullPass);
         } catch (error) {
           republished = false;
           logger.warn({ err: error }, 'first dispatch pass failed; the dispatcher loop retries it');
           events.emit('error', { where: 'dispatcher', error });
         }
-        dispatcher.start({ republishAllFirst: !republished });
+        dispatcher.start({ republishAllFirst: fullPass && !republished });
       }
     },
 

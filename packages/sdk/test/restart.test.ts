@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCronSystem, DataDirLockedError, embeddedStorage } from '@vecron/sdk';
+import { createCronSystem, DataDirLockedError, embeddedStorage, memoryQueue } from '@vecron/sdk';
+import type { Queue } from '@vecron/sdk';
 import { until } from './helpers/fake-clock.js';
 import { createCallLog, echoExecutor, sleepExecutor } from './helpers/test-executors.js';
 
@@ -38,6 +39,33 @@ describe('restart on a data folder', () => {
     for (const p of pending) expect((await second.executions.wait(p.executionId, { timeoutMs: 15_000 })).status).toBe('success');
     expect(log.calls.map((c) => c.executionId).sort()).toEqual(pending.map((p) => p.executionId).sort());
     expect(await second.executions.list({ jobId: job.id })).toHaveLength(3);
+  });
+
+  it('start() publishes every pending execution again for an in-process queue, but only the never-published ones for a durable queue', async () => {
+    const dataDir = await tempDir();
+    const first = createCronSystem({ dataDir, executors: [echoExecutor()] });
+    await first.start({ scheduler: false, worker: false });
+    const job = await first.jobs.create({ name: 'kept', steps: [{ id: 'e', type: 'echo', config: { value: 1 } }] });
+    for (let i = 0; i < 3; i++) await first.trigger(job.id); // published (to the first process's queue)
+    await first.stop();
+
+    // A queue that counts publishes; `durable` as a server-side queue says.
+    const counting = (durable: boolean): { queue: Queue; published: string[] } => {
+      const inner = memoryQueue();
+      const published: string[] = [];
+      return { published, queue: { ...inner, durable, publish: async (id, o) => void (published.push(id), await inner.publish(id, o)) } };
+    };
+    const durable = counting(true);
+    const second = createCronSystem({ dataDir, executors: [echoExecutor()], queue: durable.queue });
+    await second.start({ scheduler: true, worker: false });
+    await second.stop();
+    expect(durable.published).toEqual([]);
+
+    const inProcess = counting(false);
+    const third = createCronSystem({ dataDir, executors: [echoExecutor()], queue: inProcess.queue });
+    await third.start({ scheduler: true, worker: false });
+    await third.stop();
+    expect(inProcess.published).toHaveLength(3);
   });
 
   it('stop() while a step runs: finishes it within the grace period', async () => {

@@ -28,6 +28,14 @@ export type QueueHandler = (message: QueueMessage) => Promise<void>;
  */
 export interface Queue {
   /**
+   * Whether queued messages outlive this process (a server-side queue). When not, `cron.start()`
+   * publishes every pending execution once, since a new process's in-process queue is empty; a
+   * durable queue still has them, and republishing would only deliver again executions that
+   * finished meanwhile (refused by the claim, but paid for). Lost messages of any queue are
+   * re-published by the dispatcher after `republishAfterMs`. @default false
+   */
+  readonly durable?: boolean;
+  /**
    * Publishes an execution id, delivered not before `notBefore`; `traceparent` (W3C trace
    * context) and `jobId` (see {@link QueueMessage.jobId}) travel with the message where the
    * adapter supports it.

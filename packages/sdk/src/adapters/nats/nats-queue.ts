@@ -320,6 +320,8 @@ export function natsQueue(options: NatsQueueOptions): NatsQueue {
   }
 
   return {
+    // A file-backed stream outlives every process; a memory stream dies with the NATS server.
+    durable: storageType === StorageType.File,
     ready: async () => {
       await provision();
       return nc!;

@@ -8,7 +8,7 @@ import { describeServer } from '../../internal/server-url.js';
 import type { Queue, QueueHandler, QueueMessage } from '../../queue/port.js';
 import { groupCommit } from '../../storage/sql/group-commit.js';
 import { queueStatements } from './queue-statements.js';
-import type { ClaimedRow } from './queue-statements.js';
+import type { ClaimedRow, ClaimResultRow } from './queue-statements.js';
 
 /** Options of {@link postgresQueue}. Give `connectionString` or `pool`. */
 export interface PostgresQueueOptions {
@@ -300,6 +300,7 @@ export function postgresQueue(options: PostgresQueueOptions): PostgresQueue {
   };
 
   return {
+    durable: true,
     table: sql.table,
     ready: provision,
 
@@ -339,10 +340,11 @@ export function postgresQueue(options: PostgresQueueOptions): PostgresQueue {
         let nextDueMs: number | null = null;
         const want = concurrency - running.size;
         try {
-          rows = (await query<ClaimedRow>('claim', sql.claim, [want, ackWaitMs])).rows;
-          if (rows.length < want) {
-            const next = await query<{ ms: number | null }>('claim', sql.nextDue, []);
-            nextDueMs = next.rows[0]?.ms ?? null;
+          const result = (await query<ClaimResultRow>('claim', sql.claim, [want, ackWaitMs])).rows;
+          rows = [];
+          for (const r of result) {
+            if (r.execution_id === null) nextDueMs = r.next_due_ms;
+            else rows.push(r);
           }
           if (failures > 0) logger.info('PostgreSQL queue: claiming again');
           failures = 0;

@@ -18,6 +18,11 @@ export interface ClaimedRow {
   deliveries: number;
 }
 
+/** A row of the claim statement: a claimed row, or the last one, carrying only `next_due_ms`. */
+export type ClaimResultRow =
+  | (ClaimedRow & { next_due_ms: null })
+  | { execution_id: null; job_id: null; traceparent: null; deliveries: null; next_due_ms: number | null };
+
 /** The queue's SQL, for one (schema, table). */
 export interface QueueStatements {
   /** Schema-qualified, quoted table name. */
@@ -28,10 +33,8 @@ export interface QueueStatements {
   readonly createIndex: string;
   /** $1 ids, $2 job ids, $3 traceparents, $4 not-before (null = now), $5 channel. */
   readonly publish: string;
-  /** $1 how many, $2 ack wait ms. Returns {@link ClaimedRow}s. */
+  /** $1 how many, $2 ack wait ms. Returns {@link ClaimedRow}s, then one row with only `next_due_ms`. */
   readonly claim: string;
-  /** ms until the earliest row is due (null when empty). */
-  readonly nextDue: string;
   /** $1 ids, $2 delivery numbers. */
   readonly ack: string;
   /** $1 ids, $2 delivery numbers, $3 delays in ms. */
@@ -67,12 +70,17 @@ export function queueStatements(schema: string | null, table: string): QueueStat
           WHERE NOT q.in_flight AND EXCLUDED.available_at < q.available_at
         RETURNING 1)
       SELECT pg_notify($5, '') FROM (SELECT 1 FROM p LIMIT 1) AS any_row`,
+    // The last row (execution_id NULL) carries the ms until the earliest row not yet due, read in
+    // the same snapshot, so an idle consumer knows how long to sleep without a second query.
     claim: `WITH c AS (
-        SELECT execution_id FROM ${t} WHERE available_at <= now() ORDER BY available_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-      UPDATE ${t} AS q SET available_at = now() + $2::int * interval '1 millisecond', in_flight = true, deliveries = q.deliveries + 1
-      FROM c WHERE q.execution_id = c.execution_id
-      RETURNING q.execution_id, q.job_id, q.traceparent, q.deliveries`,
-    nextDue: `SELECT (extract(epoch FROM min(available_at) - now()) * 1000)::float8 AS ms FROM ${t}`,
+        SELECT execution_id FROM ${t} WHERE available_at <= now() ORDER BY available_at LIMIT $1 FOR UPDATE SKIP LOCKED),
+      u AS (
+        UPDATE ${t} AS q SET available_at = now() + $2::int * interval '1 millisecond', in_flight = true, deliveries = q.deliveries + 1
+        FROM c WHERE q.execution_id = c.execution_id
+        RETURNING q.execution_id, q.job_id, q.traceparent, q.deliveries)
+      SELECT execution_id, job_id, traceparent, deliveries, NULL::float8 AS next_due_ms FROM u
+      UNION ALL
+      SELECT NULL, NULL, NULL, NULL, (SELECT (extract(epoch FROM min(available_at) - now()) * 1000)::float8 FROM ${t} WHERE available_at > now())`,
     ack: `DELETE FROM ${t} AS q USING unnest($1::text[], $2::int[]) AS a(id, d) WHERE q.execution_id = a.id AND q.deliveries = a.d`,
     nak: `UPDATE ${t} AS q SET available_at = now() + a.ms * interval '1 millisecond', in_flight = false
       FROM unnest($1::text[], $2::int[], $3::int[]) AS a(id, d, ms) WHERE q.execution_id = a.id AND q.deliveries = a.d AND q.in_flight`,
