@@ -62,7 +62,7 @@ export function renderMarkdown(r: Report): string {
   const a = by('throughput');
   if (a.length) {
     out.push('## a. End-to-end no-op throughput', '');
-    const cols: Array<[string, string]> = [['jobsPerSec', 'jobs/s'], ['clientCpuMsPerJob', 'client CPU ms/job'], ['producerCpuMsPerJob', 'producer process'], ['workerCpuMsPerJob', 'worker processes'], ['pgCpuMsPerJob', 'PG CPU ms/job'], ['redisNatsCpuMsPerJob', 'Redis+NATS CPU ms/job'], ['totalCpuMsPerJob', 'total CPU ms/job'], ['commitsPerJob', 'PG commits/job']];
+    const cols: Array<[string, string]> = [['jobsPerSec', 'jobs/s'], ['clientCpuMsPerJob', 'client CPU ms/job'], ['producerCpuMsPerJob', 'producer process'], ['workerCpuMsPerJob', 'worker processes'], ['pgCpuMsPerJob', 'PG CPU ms/job'], ['redisNatsCpuMsPerJob', 'Redis+NATS CPU ms/job'], ['totalCpuMsPerJob', 'total CPU ms/job'], ['commitsPerJob', 'PG commits/job'], ['walBytesPerJob', 'WAL bytes/job']];
     out.push('CPU per job is the measure to compare on a loaded machine: jobs/s moves with the other load, CPU per job much less.', '');
     out.push(table(a, cols), '');
     for (const prefix of ['a', 'a3']) {

@@ -17,8 +17,10 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import {
-  NATS_URL, REDIS_URL, cpuMsSince, pgBackendPids, pgUrl, pidsListeningOn, pool, round, serverCpuMeter, xactCommits, PG_ADMIN_URL,
+  NATS_URL, REDIS_URL, cpuMsSince, pgBackendPids, pgUrl, pidsListeningOn, pool, round, serverCpuMeter, withPg, xactCommits, PG_ADMIN_URL,
 } from '../lib/env.js';
+
+const walLsn = (): Promise<string> => withPg(PG_ADMIN_URL, async (c) => (await c.query<{ l: string }>('SELECT pg_current_wal_lsn()::text AS l')).rows[0]!.l);
 import { createSystem } from '../lib/systems.js';
 import type { SystemName } from '../lib/systems.js';
 
@@ -112,6 +114,7 @@ export async function throughput(a: ThroughputArgs): Promise<Record<string, unkn
   const usesRedis = a.system === 'vecron-distributed' || a.system === 'bullmq';
   const otherCpu = serverCpuMeter(() => [...(usesRedis ? pidsListeningOn(REDIS_URL) : []), ...(usesNats ? pidsListeningOn(NATS_URL) : [])]);
   const commits0 = sys.usesPg ? await xactCommits(pgUrl(a.db), a.db) : 0;
+  const wal0 = sys.usesPg ? await walLsn() : null;
   await pgCpu.begin();
   await otherCpu.begin();
   const cpu0 = process.cpuUsage();
@@ -134,12 +137,15 @@ export async function throughput(a: ThroughputArgs): Promise<Record<string, unkn
   if (sys.settle) await sys.settle(a.jobs);
   const wallMs = performance.now() - t0;
   const producerCpu = cpuMsSince(cpu0);
-  for (const c of children) c.proc.stdin!.write('stop\n');
-  const workerCpus = (await Promise.all(children.map((c) => c.result))).map((r) => r.cpuMs);
+  // Server CPU before the worker processes leave: their PostgreSQL backends end with them.
   const pgServerCpu = await pgCpu.end();
   const otherServerCpu = await otherCpu.end();
+  for (const c of children) c.proc.stdin!.write('stop\n');
+  const workerCpus = (await Promise.all(children.map((c) => c.result))).map((r) => r.cpuMs);
   await sys.close();
   const commits = sys.usesPg ? (await xactCommits(pgUrl(a.db), a.db)) - commits0 : null;
+  // WAL is the whole server's: the benchmark's server serves only the benchmark while it runs.
+  const walBytes = wal0 === null ? null : await withPg(PG_ADMIN_URL, async (c) => Number((await c.query<{ b: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::text AS b', [wal0])).rows[0]?.b));
   const workerCpu = workerCpus.reduce((x, y) => x + y, 0);
   return {
     jobsPerSec: round((a.jobs / wallMs) * 1000, 0),
@@ -150,5 +156,6 @@ export async function throughput(a: ThroughputArgs): Promise<Record<string, unkn
     redisNatsCpuMsPerJob: round(otherServerCpu / a.jobs, 3),
     totalCpuMsPerJob: round((producerCpu + workerCpu + (sys.usesPg ? pgServerCpu : 0) + otherServerCpu) / a.jobs, 3),
     commitsPerJob: commits === null ? null : round(commits / a.jobs, 2),
+    walBytesPerJob: walBytes === null ? null : round(walBytes / a.jobs, 0),
   };
 }
