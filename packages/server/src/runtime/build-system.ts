@@ -1,5 +1,5 @@
 import { createCronSystem, ConfigError } from '@vecron/sdk';
-import type { AnyExecutor, Clock, CronSystem, CronSystemOptions, SecretBoxKeys, Storage } from '@vecron/sdk';
+import type { AnyExecutor, Clock, CronSystem, CronSystemOptions, Queue, SecretBoxKeys, Storage } from '@vecron/sdk';
 import type { NatsQueue } from '@vecron/sdk/nats';
 import type * as NatsAdapter from '@vecron/sdk/nats';
 import type * as PostgresAdapter from '@vecron/sdk/postgres';
@@ -36,6 +36,11 @@ export interface BuiltSystem {
   checks: Record<string, () => Promise<void>>;
   /** The NATS queue, in distributed mode (its connection also carries the event bridge). */
   natsQueue: NatsQueue | null;
+  /**
+   * The work queue in use when it is not in-process: the NATS queue, or the PostgreSQL queue when
+   * `storage.database_url` is set without `queue.nats_servers`.
+   */
+  queue: Queue | null;
   /** The Redis coordination adapter, when `coordination.redis_url` is set. */
   coordination: RedisCoordination | null;
   /** Closes adapter resources that `cron.stop()` does not own. */
@@ -75,7 +80,9 @@ export async function checkConnectionDrivers(config: ServerConfig, importer?: (s
 
 /**
  * Creates the cron system the configuration describes: embedded PGlite + in-process queue when
- * no database is configured, PostgreSQL / NATS / Redis adapters otherwise.
+ * no database is configured, PostgreSQL / NATS / Redis adapters otherwise. A database without
+ * NATS uses the PostgreSQL queue (a table in the same schema), so the roles can still run as
+ * separate processes with PostgreSQL alone.
  */
 export async function buildCronSystem(config: ServerConfig, args: { logger: Logger; executors?: AnyExecutor[]; encryptionKeys?: SecretBoxKeys }): Promise<BuiltSystem> {
   if (!args.executors) await checkConnectionDrivers(config);
@@ -88,12 +95,14 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
   let storage: Storage | undefined;
   let clock: Clock | undefined;
   let queue: NatsQueue | null = null;
+  let pgQueue: Queue | null = null;
   let coordination: RedisCoordination | null = null;
   const log = (component: string): Logger => args.logger.child({ component });
 
+  let pgMod: PostgresModule | null = null;
   try {
     if (!isEmbedded(config)) {
-      const pgMod = await loadAdapter<PostgresModule>('@vecron/sdk/postgres', '$.storage.database_url');
+      pgMod = await loadAdapter<PostgresModule>('@vecron/sdk/postgres', '$.storage.database_url');
       // Opened here (migrations run under an advisory lock) so the database clock can use it.
       const pgStorage = await pgMod.postgresStorage({ connectionString: config.storage.database_url, schema: config.storage.schema, logger: log('postgres') });
       storage = pgStorage;
@@ -115,8 +124,19 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
       queue = q;
       // A round trip to the server: a connection that is reconnecting does not answer.
       checks.nats = async () => void (await (await q.ready()).flush());
-    } else if (!isEmbedded(config)) {
-      args.logger.warn('database_url set without queue.nats_servers: the queue is in-process, so run api, scheduler and worker in one process (`vecron all`)');
+    } else if (pgMod && storage) {
+      const st = storage;
+      const mod = pgMod;
+      // Its own small pool: one connection LISTENs for the whole process, so it must not come from
+      // a transaction-mode pooler, and the storage's pool stays for the storage.
+      const q = mod.postgresQueue({
+        connectionString: config.storage.database_url, schema: config.storage.schema, logger: log('postgres-queue'),
+        onDeadLetter: async (id: string) => void (await mod.markDeadLetter(st, id, clock ? { clock } : {})),
+      });
+      await q.ready();
+      pgQueue = q;
+      checks.queue = async () => await q.check({ signal: AbortSignal.timeout(5_000) });
+      args.logger.info('database_url set without queue.nats_servers: the work queue is in PostgreSQL; live events (SSE) reach only the process that emits them');
     }
     if (config.coordination.redis_url) {
       const redisMod = await loadAdapter<RedisModule>('@vecron/sdk/redis', '$.coordination.redis_url');
@@ -128,6 +148,7 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
   } catch (err) {
     await close();
     if (queue) await queue.close().catch(() => undefined);
+    if (pgQueue) await pgQueue.close().catch(() => undefined);
     if (storage) await storage.close().catch(() => undefined);
     throw err;
   }
@@ -143,9 +164,9 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
     shutdownGraceMs: config.worker.shutdown_grace_ms,
     ...(storage ? { storage } : config.storage.data_dir ? { dataDir: config.storage.data_dir } : {}),
     ...(clock ? { clock } : {}),
-    ...(queue ? { queue } : {}),
+    ...(queue ? { queue } : pgQueue ? { queue: pgQueue } : {}),
     ...(coordination ? { coordination } : {}),
   };
   const cron = createCronSystem(options as CronSystemOptions);
-  return { cron, checks, natsQueue: queue, coordination, close };
+  return { cron, checks, natsQueue: queue, queue: queue ?? pgQueue, coordination, close };
 }

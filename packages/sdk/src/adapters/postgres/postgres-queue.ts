@@ -59,6 +59,8 @@ export interface PostgresQueue extends Queue {
   readonly table: string;
   /** Resolves once the table exists (every other call waits for it too). */
   ready(): Promise<void>;
+  /** One round trip to the server before `signal` aborts (see {@link Queue.check}). */
+  check(options: { signal: AbortSignal }): Promise<void>;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
