@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     }
     if (only.includes('b')) {
       for (const [rate, seconds] of plan.bRates) {
-        for (const system of ['vecron-distributed', 'vecron-embedded', 'bullmq', 'pg-boss'] as const) {
+        for (const system of ['vecron-distributed', 'vecron-postgres', 'vecron-embedded', 'bullmq', 'pg-boss'] as const) {
           if (system === 'vecron-embedded' && !plan.bEmbedded) continue;
           report.results.push(await measure(`b ${rate}/s ${system}`, 'latency', { system, rate, seconds, drainTimeoutMs: 30_000 }));
         }
