@@ -15,7 +15,7 @@
  * ```
  *
  * Exports: `startServer`, `loadConfig`, `serverConfigSchema`, `PERMISSIONS`, `SEED_ROLES`,
- * `createAuditLog`, `signWebhook`, `verifyWebhookSignature`, `webhookNotifier`, `buildOpenApi`
+ * `createAuditLog`, `signWebhook`, `signWebhookV2`, `verifyWebhookSignature`, `webhookNotifier`, `buildOpenApi`
  * and their types.
  *
  * @packageDocumentation
@@ -32,7 +32,8 @@ export { PERMISSIONS, SEED_ROLES } from './auth/permissions.js';
 export type { Permission, RouteAccess, SeedRole } from './auth/permissions.js';
 export { createAuditLog, auditHash, canonicalJson } from './audit/audit-log.js';
 export type { AuditLog, AuditEntry, AuditRecord, AuditVerification } from './audit/audit-log.js';
-export { signWebhook, verifyWebhookSignature } from './webhooks/signature.js';
+export { signWebhook, signWebhookV2, verifyWebhookSignature } from './webhooks/signature.js';
+export type { WebhookSignatureOptions } from './webhooks/signature.js';
 export { webhookNotifier } from './alerts/alerts.js';
 export { emailNotifier } from './alerts/email-notifier.js';
 export type { EmailNotifierOptions } from './alerts/email-notifier.js';

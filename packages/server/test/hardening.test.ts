@@ -2,9 +2,11 @@
  * The findings of the security review (issue 10), each attacked against a real server the way the
  * reviewer did. Every test here failed on main before its fix.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/runtime/start-server.js';
-import { ADMIN_NEW_PASSWORD, adminToken, client, startTestServer, userToken } from './helpers.js';
+import { signWebhook, signWebhookV2 } from '../src/webhooks/signature.js';
+import { ADMIN_NEW_PASSWORD, adminToken, client, echoJob, startTestServer, userToken } from './helpers.js';
 
 let server: RunningServer;
 let api: ReturnType<typeof client>;
@@ -60,5 +62,45 @@ describe('1. no privilege escalation through custom roles', () => {
     const created = await api.call('POST', '/api/users', { token: both.token, body: { username: 'sneaky', password: 'Sneaky-Pass-12345', roles: ['Admin'] } });
     expect(created.status).toBe(403);
     expect((await api.call('POST', '/api/users', { token: both.token, body: { username: 'fine', password: 'Fine-Pass-123456', roles: ['assigner-role'] } })).status).toBe(201);
+  });
+});
+
+describe('2. no webhook replay', () => {
+  let hook: { id: string; secret: string };
+  let jobId: string;
+  beforeAll(async () => {
+    jobId = (await api.call('POST', '/api/jobs', { token: admin, body: echoJob('hooked', { triggers: { webhook: { enabled: true, rate_limit: { max_requests: 100, window_seconds: 60 } } } }) })).body.id;
+    hook = (await api.call('POST', '/api/webhooks', { token: admin, body: { job_id: jobId } })).body;
+  });
+  const send = async (h: Record<string, string>, body: string) => {
+    const res = await fetch(`${server.apiUrl}/webhooks/${hook.id}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...h } });
+    return { status: res.status, body: (await res.json()) as { execution_id?: string; error?: { code: string } } };
+  };
+  const executions = async (): Promise<number> => (await server.cron.executions.list({ jobId, limit: 1000 })).length;
+
+  it('a captured legacy (sha256=) request re-sent under a new delivery id is refused, and starts nothing', async () => {
+    const body = JSON.stringify({ amount: 100 });
+    const ts = String(Math.floor(Date.now() / 1000));
+    const captured = { 'x-vecron-timestamp': ts, 'x-vecron-signature': signWebhook(hook.secret, ts, body) };
+    expect((await send({ ...captured, 'x-vecron-delivery': randomUUID() }, body)).status).toBe(202);
+    const before = await executions();
+    for (let i = 0; i < 3; i++) {
+      const replay = await send({ ...captured, 'x-vecron-delivery': randomUUID() }, body);
+      expect(replay.status).toBe(409);
+      expect(replay.body.error!.code).toBe('WEBHOOK_REPLAY');
+    }
+    expect(await executions()).toBe(before);
+  });
+
+  it('a v2 signature covers the delivery id: changing it breaks the signature; the signed request is accepted once', async () => {
+    const body = JSON.stringify({ amount: 200 });
+    const ts = String(Math.floor(Date.now() / 1000));
+    const delivery = randomUUID();
+    const sig = signWebhookV2(hook.secret, ts, delivery, body);
+    expect((await send({ 'x-vecron-timestamp': ts, 'x-vecron-delivery': delivery, 'x-vecron-signature': sig }, body)).status).toBe(202);
+    const moved = await send({ 'x-vecron-timestamp': ts, 'x-vecron-delivery': randomUUID(), 'x-vecron-signature': sig }, body);
+    expect(moved.status).toBe(401);
+    expect(moved.body.error!.code).toBe('WEBHOOK_SIGNATURE_INVALID');
+    expect((await send({ 'x-vecron-timestamp': ts, 'x-vecron-delivery': delivery, 'x-vecron-signature': sig }, body)).status).toBe(409);
   });
 });

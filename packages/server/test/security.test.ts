@@ -6,7 +6,7 @@ import { SignJWT, importPKCS8 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireCjs } from '../src/observability/cjs.js';
 import type { RunningServer } from '../src/runtime/start-server.js';
-import { signWebhook } from '../src/webhooks/signature.js';
+import { signWebhook, signWebhookV2 } from '../src/webhooks/signature.js';
 import { ADMIN_PASSWORD, adminToken, client, echoJob, startTestServer, userToken } from './helpers.js';
 
 const pem = (): string => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -128,9 +128,10 @@ describe('webhooks', () => {
   const post = async (opts: { id?: string; secret?: string; body?: string; ts?: number; delivery?: string; sig?: string; query?: string }) => {
     const body = opts.body ?? JSON.stringify({ since: '2026-01-01' });
     const ts = String(opts.ts ?? Math.floor(Date.now() / 1000));
+    const delivery = opts.delivery ?? randomUUID();
     const res = await fetch(`${server.apiUrl}/webhooks/${opts.id ?? hookId}${opts.query ?? ''}`, {
       method: 'POST', body,
-      headers: { 'content-type': 'application/json', 'x-vecron-timestamp': ts, 'x-vecron-delivery': opts.delivery ?? randomUUID(), 'x-vecron-signature': opts.sig ?? signWebhook(opts.secret ?? secret, ts, body), 'x-custom': 'yes' },
+      headers: { 'content-type': 'application/json', 'x-vecron-timestamp': ts, 'x-vecron-delivery': delivery, 'x-vecron-signature': opts.sig ?? signWebhookV2(opts.secret ?? secret, ts, delivery, body), 'x-custom': 'yes' },
     });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };

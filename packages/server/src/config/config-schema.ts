@@ -164,6 +164,7 @@ export const serverConfigSchema = z
         default_max_requests: positiveInt,
         default_window_seconds: positiveInt,
         rotation_grace_seconds: z.number().int().min(0),
+        legacy_signatures: z.boolean(),
       })
       .strict(),
     metrics: z.object({ enabled: z.boolean(), host: z.string().min(1), port }).strict(),

@@ -29,8 +29,9 @@ const DROPPED_HEADERS = new Set(['authorization', 'cookie', 'x-vecron-signature'
 
 /**
  * `POST /webhooks/:id` — outside JWT auth. Order of checks: size (413), endpoint (404),
- * timestamp window and signature (401), job and trigger enabled (403), rate limit (429),
- * delivery id (409), then 202 with the execution id.
+ * timestamp window (401), delivery id present (400), signature (401), job and trigger enabled
+ * (403), rate limit (429), delivery id or signature seen before (409), then 202 with the
+ * execution id.
  */
 export function webhookReceiver(d: WebhookReceiverDeps): Router {
   const router = express.Router();
@@ -54,15 +55,17 @@ export function webhookReceiver(d: WebhookReceiverDeps): Router {
       if (!Number.isFinite(tsNum) || Math.abs(now.getTime() / 1000 - tsNum) > d.config.webhooks.tolerance_seconds) {
         throw new ApiError(401, 'WEBHOOK_STALE', 'timestamp missing or outside the allowed window');
       }
+      const delivery = req.get('x-vecron-delivery') ?? '';
+      if (!DELIVERY_ID.test(delivery)) throw new ApiError(400, 'VALIDATION_FAILED', 'X-Vecron-Delivery header is required (printable ASCII, ≤ 200 chars)');
       const secrets = [...hook.secrets, ...(job.definition.triggers.webhook?.secret_key ? [job.definition.triggers.webhook.secret_key] : [])];
-      if (!verifyWebhookSignature(secrets, ts, body, sig)) throw new ApiError(401, 'WEBHOOK_SIGNATURE_INVALID', 'signature does not match');
+      if (!verifyWebhookSignature(secrets, ts, body, sig, { deliveryId: delivery, allowLegacy: d.config.webhooks.legacy_signatures })) {
+        throw new ApiError(401, 'WEBHOOK_SIGNATURE_INVALID', d.config.webhooks.legacy_signatures || sig.startsWith('v2=') ? 'signature does not match' : 'signature does not match (only v2= signatures are accepted)');
+      }
       if (!job.enabled || !job.definition.triggers.webhook?.enabled) throw new ApiError(403, 'WEBHOOK_DISABLED', 'the job or its webhook trigger is disabled');
       const limit = job.definition.triggers.webhook.rate_limit ?? { max_requests: d.config.webhooks.default_max_requests, window_seconds: d.config.webhooks.default_window_seconds };
       const rate = await d.limiter.hit(`webhook:job:${job.id}`, limit.max_requests, limit.window_seconds * 1000);
       if (!rate.allowed) throw tooManyRequests('webhook rate limit reached for this job', rate.retryAfterMs);
-      const delivery = req.get('x-vecron-delivery') ?? '';
-      if (!DELIVERY_ID.test(delivery)) throw new ApiError(400, 'VALIDATION_FAILED', 'X-Vecron-Delivery header is required (printable ASCII, ≤ 200 chars)');
-      if (!(await d.webhooks.recordDelivery(id, delivery, now))) throw new ApiError(409, 'WEBHOOK_REPLAY', 'this delivery was already received');
+      if (!(await d.webhooks.recordDelivery(id, delivery, now, sig))) throw new ApiError(409, 'WEBHOOK_REPLAY', 'this delivery or this signature was already received');
       const text = body.toString('utf8');
       let payload: unknown = text;
       if ((req.get('content-type') ?? '').includes('json') && text.length) {

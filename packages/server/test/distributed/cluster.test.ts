@@ -15,7 +15,7 @@ import { testServers } from '@vecron/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { privateNats, privateRedis } from '@vecron/test-servers/provision';
 import type { PrivateServer } from '@vecron/test-servers/provision';
-import { signWebhook } from '../../src/webhooks/signature.js';
+import { signWebhookV2 } from '../../src/webhooks/signature.js';
 import { client, sseEvents } from '../helpers.js';
 
 /**
@@ -208,7 +208,8 @@ describe('vecron api ×2 + scheduler ×2 + worker ×2 on PostgreSQL, NATS and Re
     const post = async (base: string): Promise<number> => {
       const body = JSON.stringify({ n: 1 });
       const ts = String(Math.floor(Date.now() / 1000));
-      const res = await fetch(`${base}/webhooks/${hook.id}`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-vecron-timestamp': ts, 'x-vecron-delivery': randomUUID(), 'x-vecron-signature': signWebhook(hook.secret, ts, body) } });
+      const delivery = randomUUID();
+      const res = await fetch(`${base}/webhooks/${hook.id}`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-vecron-timestamp': ts, 'x-vecron-delivery': delivery, 'x-vecron-signature': signWebhookV2(hook.secret, ts, delivery, body) } });
       await res.text();
       return res.status;
     };
