@@ -38,7 +38,7 @@ export type { CronEvents, CronEventName, CronEventBus } from './events.js';
 export {
   VecronError, ValidationError, ConfigError, TemplateError, ScheduleError, StepTimeoutError, JobTimeoutError,
   CancelledError, ShutdownError, CircuitOpenError, NonRetryableError, RetryAfterError, TransientError,
-  UnknownStepTypeError, PathEscapeError, StorageError, DataDirLockedError, LeaseLostError, NotFoundError,
+  UnknownStepTypeError, PathEscapeError, StorageError, DataDirLockedError, DataDirInsecureError, LeaseLostError, NotFoundError,
   ConflictError, CryptoError, InternalError, isRetryable, toErrorRecord,
 } from './errors/errors.js';
 export type { VecronErrorCode, VecronErrorCodes } from './errors/codes.js';

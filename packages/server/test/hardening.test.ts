@@ -3,6 +3,9 @@
  * reviewer did. Every test here failed on main before its fix.
  */
 import { randomUUID } from 'node:crypto';
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/runtime/start-server.js';
 import { signWebhook, signWebhookV2 } from '../src/webhooks/signature.js';
@@ -102,5 +105,39 @@ describe('2. no webhook replay', () => {
     expect(moved.status).toBe(401);
     expect(moved.body.error!.code).toBe('WEBHOOK_SIGNATURE_INVALID');
     expect((await send({ 'x-vecron-timestamp': ts, 'x-vecron-delivery': delivery, 'x-vecron-signature': sig }, body)).status).toBe(409);
+  });
+});
+
+describe('3. the embedded data folder is private', () => {
+  it('after a real start: folders 0700, files 0600; a reachable world-writable file stops the next start, naming it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vecron-data-'));
+    try {
+      const s = await startTestServer({ storage: { data_dir: dir } });
+      await s.stop();
+      const loose: string[] = [];
+      let files = 0;
+      const stack = [dir];
+      while (stack.length) {
+        const p = stack.pop()!;
+        const st = lstatSync(p);
+        if (st.isDirectory()) {
+          if ((st.mode & 0o777) !== 0o700) loose.push(`${p} ${(st.mode & 0o777).toString(8)}`);
+          for (const e of readdirSync(p)) stack.push(path.join(p, e));
+        } else {
+          files++;
+          if ((st.mode & 0o077) !== 0) loose.push(`${p} ${(st.mode & 0o777).toString(8)}`);
+        }
+      }
+      expect(files).toBeGreaterThan(100);
+      expect(loose).toEqual([]);
+      // What an install from before this fix looks like: readable folders, a 0666 file.
+      const victim = path.join(dir, 'pgdata', 'PG_VERSION');
+      chmodSync(dir, 0o755);
+      chmodSync(path.join(dir, 'pgdata'), 0o755);
+      chmodSync(victim, 0o666);
+      await expect(startTestServer({ storage: { data_dir: dir } })).rejects.toMatchObject({ code: 'DATA_DIR_INSECURE', details: { path: victim } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
