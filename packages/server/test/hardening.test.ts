@@ -141,3 +141,53 @@ describe('3. the embedded data folder is private', () => {
     }
   });
 });
+
+describe('4. literal credentials in job definitions are masked for readers and in exports', () => {
+  const PEM = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgSECRETPEM\n-----END PRIVATE KEY-----';
+  const LEAKS = /hunter2-db|Bearer eyJSECRET|xak-SECRET|SECRETPEM|conn-pa55|url-key-SECRET/;
+  const definition = {
+    name: 'creds-job',
+    variables: { DB_PASSWORD: 'hunter2-db', REGION: 'HN' },
+    steps: [
+      {
+        id: 'say', type: 'echo',
+        config: {
+          message: 'hi',
+          url: 'https://api.example.test/v1?api_key=url-key-SECRET&page=1',
+          headers: { Authorization: 'Bearer eyJSECRET', 'X-Api-Key': 'xak-SECRET', Accept: 'application/json' },
+          tls: { key: PEM },
+          connection_string: 'postgres://app:conn-pa55@db.example.test/core',
+        },
+      },
+    ],
+  };
+
+  it('a job:read user, the job list and the exports show none of them; an update with the masks keeps them', async () => {
+    const job = await api.call('POST', '/api/jobs', { token: admin, body: definition });
+    expect(job.status).toBe(201);
+    expect(JSON.stringify(job.body)).not.toMatch(LEAKS);
+    const reader = await userWith('reader', ['job:read', 'job:export']);
+    const one = await api.call('GET', `/api/jobs/${job.body.id}`, { token: reader.token });
+    expect(one.status).toBe(200);
+    expect(JSON.stringify(one.body)).not.toMatch(LEAKS);
+    expect(one.body.definition.variables.REGION).toBe('HN');
+    expect(one.body.definition.steps[0].config.connection_string).toBe('postgres://app:••••••@db.example.test/core');
+    expect(JSON.stringify((await api.call('GET', '/api/jobs', { token: reader.token })).body)).not.toMatch(LEAKS);
+    const exported = await api.call('GET', `/api/jobs/${job.body.id}/export`, { token: reader.token });
+    expect(exported.status).toBe(200);
+    expect(JSON.stringify(exported.body)).not.toMatch(LEAKS);
+    expect(JSON.stringify((await api.call('GET', '/api/jobs/export', { token: reader.token })).body)).not.toMatch(LEAKS);
+    // Sent back as shown (masks included): the stored values stay.
+    const put = await api.call('PUT', `/api/jobs/${job.body.id}`, { token: admin, body: { ...one.body.definition, description: 'edited' } });
+    expect(put.status).toBe(200);
+    const stored = (await server.cron.jobs.get(job.body.id))!.definition as unknown as typeof definition;
+    expect(stored.variables.DB_PASSWORD).toBe('hunter2-db');
+    expect(stored.steps[0]!.config).toEqual(definition.steps[0]!.config);
+    // A masked password moved to another host is not restored.
+    const moved = structuredClone(one.body.definition);
+    moved.steps[0].config.connection_string = 'postgres://app:••••••@evil.example.test/core';
+    const bad = await api.call('PUT', `/api/jobs/${job.body.id}`, { token: admin, body: moved });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('connection_string');
+  });
+});

@@ -51,6 +51,7 @@ export function validateCommand(config: ServerConfig, file: string): CommandResu
     const r = validateJobDefinition(item, { executors });
     if (r.valid) {
       lines.push(`ok    [${i}] ${r.definition!.name}`);
+      for (const w of r.warnings) lines.push(`  warn  ${w.path}: ${w.message}`);
     } else {
       bad += 1;
       lines.push(`error [${i}] ${(item as { name?: string })?.name ?? '(no name)'}`);
