@@ -62,7 +62,7 @@ describe('vecron CLI', () => {
     expect(p.stderr()).toContain('$.api.port');
   });
 
-  it('`vecron all` with no database serves the API, runs scheduled jobs, stops on SIGTERM; `audit verify` checks the chain', async () => {
+  it('`vecron all` with no database serves the API, runs scheduled jobs, stops on SIGTERM; `audit verify` checks the chain, also against a checkpoint', async () => {
     let hits = 0;
     const target = http.createServer((_req, res) => {
       hits += 1;
@@ -98,5 +98,11 @@ describe('vecron CLI', () => {
     const verify = run(['audit', 'verify']);
     expect(await verify.exited).toBe(0);
     expect(verify.stderr()).toMatch(/audit chain intact: \d+ records/);
+    const cp = run(['audit', 'checkpoint', 'checkpoint.json']);
+    expect(await cp.exited).toBe(0);
+    expect(cp.stderr()).toMatch(/audit checkpoint written to checkpoint\.json: \d+ records, head hmac:/);
+    const against = run(['audit', 'verify', '--checkpoint', 'checkpoint.json']);
+    expect(await against.exited).toBe(0);
+    expect(against.stderr()).toMatch(/audit chain intact: \d+ records \(checkpoint of .* matches\)/);
   });
 });

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/runtime/start-server.js';
 import { signWebhook, signWebhookV2 } from '../src/webhooks/signature.js';
+import { auditHash } from '../src/audit/audit-log.js';
+import type { AuditRecord } from '../src/audit/audit-log.js';
 import { ADMIN_NEW_PASSWORD, adminToken, client, echoJob, startTestServer, userToken } from './helpers.js';
 
 let server: RunningServer;
@@ -189,5 +191,49 @@ describe('4. literal credentials in job definitions are masked for readers and i
     const bad = await api.call('PUT', `/api/jobs/${job.body.id}`, { token: admin, body: moved });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('connection_string');
+  });
+});
+
+describe('5. the audit chain is keyed; a checkpoint detects truncation', () => {
+  it('an edited row with every hash recomputed is detected; deleting the newest rows is detected against a checkpoint', async () => {
+    const s = await startTestServer();
+    try {
+      const t = await adminToken(s.apiUrl!);
+      const c = client(s.apiUrl!);
+      for (let i = 0; i < 5; i++) await c.call('POST', '/api/jobs', { token: t, body: echoJob(`audited-${i}`) });
+      const checkpoint = (await c.call('GET', '/api/audit/checkpoint', { token: t })).body;
+      expect(checkpoint).toMatchObject({ format: 'vecron.audit-checkpoint', count: expect.any(Number), head_hash: expect.stringMatching(/^hmac:/) });
+      expect(await s.audit.verify(checkpoint)).toMatchObject({ ok: true });
+      const untouched = await s.audit.list({ limit: 10_000, offset: 0 });
+      const tamper = async (sql: string): Promise<void> => {
+        await s.sql.exec(`ALTER TABLE vecron_audit_log DISABLE TRIGGER USER; ${sql}; ALTER TABLE vecron_audit_log ENABLE TRIGGER USER;`);
+      };
+      // The reviewer's attack: edit a row, then recompute every hash from the genesis on.
+      const rows = [...untouched].sort((a, b) => a.seq - b.seq);
+      const edited: AuditRecord[] = rows.map((r) => (r.seq === 3 ? { ...r, actor: 'mallory' } : r));
+      let prev = '0'.repeat(64);
+      const updates: string[] = [];
+      for (const r of edited) {
+        const hash = auditHash(prev, r);
+        updates.push(`UPDATE vecron_audit_log SET actor = '${r.actor}', prev_hash = '${prev}', hash = '${hash}' WHERE seq = ${r.seq}`);
+        prev = hash;
+      }
+      await tamper(updates.join('; '));
+      const v = await s.audit.verify();
+      expect(v.ok).toBe(false);
+      expect(v.reason).toMatch(/not keyed/);
+      // Put the real rows back, then truncate: drop the two newest records.
+      await tamper(rows.map((r) => `UPDATE vecron_audit_log SET actor = '${r.actor}', prev_hash = '${r.prev_hash}', hash = '${r.hash}' WHERE seq = ${r.seq}`).join('; '));
+      expect(await s.audit.verify(checkpoint)).toMatchObject({ ok: true });
+      await tamper(`DELETE FROM vecron_audit_log WHERE seq > ${checkpoint.count - 2}`);
+      expect(await s.audit.verify()).toMatchObject({ ok: true }); // what the chain alone cannot see
+      const cut = await s.audit.verify(checkpoint);
+      expect(cut.ok).toBe(false);
+      expect(cut.reason).toMatch(/truncated/);
+      // A forged checkpoint (count lowered to hide the cut) is refused by its signature.
+      expect((await s.audit.verify({ ...checkpoint, count: checkpoint.count - 2 })).reason).toMatch(/signature/);
+    } finally {
+      await s.stop();
+    }
   });
 });

@@ -258,13 +258,13 @@ describe('audit log integrity (last: it tampers with the shared database)', () =
     await server.sql.exec(`ALTER TABLE vecron_audit_log DISABLE TRIGGER USER; UPDATE vecron_audit_log SET actor = 'mallory' WHERE seq = 2; ALTER TABLE vecron_audit_log ENABLE TRIGGER USER;`);
     const edited = await server.audit.verify();
     expect(edited).toMatchObject({ ok: false, first_bad_seq: 2 });
-    // Rewriting the hash of the edited row too breaks the link of the next one.
+    // Rewriting the hash of the edited row without the key (the legacy unkeyed hash) is refused at that row.
     const { rows } = await server.sql.query<{ seq: number; prev_hash: string; hash: string }>('SELECT seq, prev_hash, hash FROM vecron_audit_log WHERE seq IN (2, 3) ORDER BY seq');
     const row2 = (await server.audit.list({ limit: 10_000, offset: 0 })).find((r) => r.seq === 2)!;
     const { auditHash } = await import('../src/audit/audit-log.js');
     const rehash = auditHash(rows[0]!.prev_hash, row2);
     await server.sql.exec(`ALTER TABLE vecron_audit_log DISABLE TRIGGER USER; UPDATE vecron_audit_log SET hash = '${rehash}' WHERE seq = 2; ALTER TABLE vecron_audit_log ENABLE TRIGGER USER;`);
-    expect(await server.audit.verify()).toMatchObject({ ok: false, first_bad_seq: 3 });
+    expect(await server.audit.verify()).toMatchObject({ ok: false, first_bad_seq: 2 });
     expect(createHash('sha256').update('x').digest('hex')).toHaveLength(64);
   });
 });

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { createAlerts, webhookNotifier } from '../alerts/alerts.js';
 import { configuredEmailNotifier } from '../alerts/configured-email.js';
 import type { Alert, Notifier } from '../alerts/alerts.js';
-import { createAuditLog } from '../audit/audit-log.js';
+import { auditKeysOf, createAuditLog } from '../audit/audit-log.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { hashPassword } from '../auth/passwords.js';
 import { createTokenService } from '../auth/tokens.js';
@@ -123,7 +123,8 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     if (!sql) throw new StorageError('the configured storage has no SQL seam; the server needs one for users, webhooks and the audit log', { retryable: false });
     const box = createSecretBox(encryptionKeys);
     const store = createServerStore(sql);
-    const audit = createAuditLog(sql);
+    const audit = createAuditLog(sql, { keys: auditKeysOf(encryptionKeys) });
+    await audit.ensureKeyed();
     const hub = createEventHub(cron);
     const exporter = o.spanExporter ?? (await exporterFromConfig(config));
     const tracing = createTracing(cron, { exporter, serviceName: config.tracing.service_name, simpleProcessor: o.spanExporter !== undefined });
