@@ -52,6 +52,10 @@ export interface DashboardAuth {
   verify(session: string, req: Request): Promise<DashboardUser | null>;
   /** Checks credentials from the login form. */
   login(credentials: { username: string; password: string }, req: Request): Promise<DashboardLoginResult>;
+  /** Ends the session server-side at sign-out (so a copied cookie stops working too). */
+  logout?(session: string, req: Request): Promise<void>;
+  /** How often an open event stream re-checks its session with `verify` and closes when it ended (ms). @default 1000 */
+  sessionCheckMs?: number;
 }
 
 /** A dashboard action, for the host's audit log. */
@@ -338,6 +342,8 @@ export function createDashboardRouter(options: DashboardRouterOptions): Router {
   });
   router.post('/logout', async (req, res) => {
     const v = state(res).view;
+    const session = parseCookies(req.get('cookie'))[sessionCookie];
+    if (auth?.logout && session) await auth.logout(session, req);
     await audit(req, res, { action: 'auth.logout', resource: null, result: 'ok', details: {} });
     res.append('set-cookie', serializeCookie(sessionCookie, '', { path: v.base || '/', maxAge: 0, secure: options.secureCookies ?? req.secure }));
     res.redirect(303, auth ? v.url('/login') : v.url('/'));
@@ -539,8 +545,22 @@ ${await executionsSection(res, {}, pageOf(req), 'dlq')}`, await countersIfAllowe
     });
     const beat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     beat.unref();
+    // The stream ends with its session (sign-out, disabled user, role change, …).
+    const session = parseCookies(req.get('cookie'))[sessionCookie];
+    const recheck = auth && session
+      ? setInterval(() => {
+          void auth.verify(session, req).then(
+            (u) => {
+              if (!u) res.end();
+            },
+            () => res.end(),
+          );
+        }, auth.sessionCheckMs ?? 1000)
+      : null;
+    recheck?.unref();
     const done = (): void => {
       clearInterval(beat);
+      if (recheck) clearInterval(recheck);
       off();
     };
     req.on('close', done);

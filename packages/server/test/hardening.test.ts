@@ -11,7 +11,7 @@ import type { RunningServer } from '../src/runtime/start-server.js';
 import { signWebhook, signWebhookV2 } from '../src/webhooks/signature.js';
 import { auditHash } from '../src/audit/audit-log.js';
 import type { AuditRecord } from '../src/audit/audit-log.js';
-import { ADMIN_NEW_PASSWORD, adminToken, client, echoJob, startTestServer, userToken } from './helpers.js';
+import { ADMIN_NEW_PASSWORD, adminToken, browser, client, echoJob, sseEvents, startTestServer, userToken } from './helpers.js';
 
 let server: RunningServer;
 let api: ReturnType<typeof client>;
@@ -235,5 +235,54 @@ describe('5. the audit chain is keyed; a checkpoint detects truncation', () => {
     } finally {
       await s.stop();
     }
+  });
+});
+
+describe('6. sessions end everywhere: event streams, the dashboard cookie, sign-out', () => {
+  /** Opens /api/events and resolves when the server ends the stream. */
+  const openStream = async (token: string): Promise<{ ended: Promise<void>; controller: AbortController }> => {
+    const controller = new AbortController();
+    const res = await fetch(`${server.apiUrl}/api/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+    expect(res.status).toBe(200);
+    const ended = (async () => {
+      for await (const _e of sseEvents(res)) {
+        // drain
+      }
+    })();
+    return { ended, controller };
+  };
+  const within = <T>(p: Promise<T>, ms: number): Promise<T | 'still open'> => Promise.race([p, new Promise<'still open'>((r) => setTimeout(() => r('still open'), ms))]);
+
+  it('an open /api/events stream is closed when its user is disabled, deleted, or signs out', async () => {
+    for (const [i, end] of ['disable', 'delete', 'logout'].entries()) {
+      const u = await userToken(server.apiUrl!, admin, `streamer-${i}`, ['Regular User']);
+      const s = await openStream(u.token);
+      expect(await within(s.ended, 300)).toBe('still open');
+      if (end === 'disable') expect((await api.call('PATCH', `/api/users/${u.id}`, { token: admin, body: { disabled: true } })).status).toBe(200);
+      if (end === 'delete') expect((await api.call('DELETE', `/api/users/${u.id}`, { token: admin })).status).toBe(204);
+      if (end === 'logout') expect((await api.call('POST', '/api/auth/logout', { token: u.token })).status).toBe(204);
+      expect(await within(s.ended, 5_000)).toBeUndefined();
+      s.controller.abort();
+    }
+  });
+
+  it('the dashboard cookie is not a Bearer token, and stops working after sign-out (also a copy of it)', async () => {
+    const u = await userToken(server.apiUrl!, admin, 'browser-user', ['Regular User']);
+    const b = browser(server.apiUrl!);
+    await b.get('/dashboard/login');
+    expect((await b.post('/dashboard/login', { username: 'browser-user', password: 'User-Password-123' })).status).toBe(303);
+    const cookie = b.jar.get('vecron_session')!;
+    expect((await api.call('GET', '/api/auth/me', { token: cookie })).status).toBe(401);
+    expect((await api.call('GET', '/api/auth/me', { token: u.token })).status).toBe(200);
+    // An API token is not a dashboard session either.
+    const asCookie = await fetch(`${server.apiUrl}/dashboard/`, { headers: { cookie: `vecron_session=${u.token}` }, redirect: 'manual' });
+    expect(asCookie.status).toBe(303);
+    const copy = new Map(b.jar);
+    expect((await b.get('/dashboard/')).status).toBe(200);
+    expect((await b.post('/dashboard/logout', {})).status).toBe(303);
+    const replayed = await fetch(`${server.apiUrl}/dashboard/`, { headers: { cookie: [...copy].map(([k, v]) => `${k}=${v}`).join('; ') }, redirect: 'manual' });
+    expect(replayed.status).toBe(303);
+    // Sign-out ends every session of the user, the API token too.
+    expect((await api.call('GET', '/api/auth/me', { token: u.token })).status).toBe(401);
   });
 });

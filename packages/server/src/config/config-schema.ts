@@ -155,6 +155,7 @@ export const serverConfigSchema = z
         login_max_per_ip: positiveInt,
         login_max_per_user: positiveInt,
         login_window_seconds: positiveInt,
+        session_check_ms: z.number().int().min(100).max(60_000),
       })
       .strict(),
     webhooks: z

@@ -16,7 +16,8 @@ const userOf = (p: Principal): DashboardUser => ({ id: p.id, name: p.username, p
  * `/dashboard`: the `@vecron/dashboard` router behind the server's own auth. A browser signs in
  * with a form; the JWT the API would hand out is kept in an HttpOnly, SameSite=Strict cookie
  * (`vecron_session`, path `/dashboard`) and checked on every request by the same verifier as
- * `Authorization: Bearer` (signature, expiry, token version, disabled user). Permissions and the
+ * `Authorization: Bearer` (signature, expiry, token version, disabled user). Its token is marked
+ * `use: dashboard`, so it is not accepted as a Bearer token; sign-out ends the user's sessions. Permissions and the
  * own-executions scope are the user's roles; every action goes to the audit log. CSRF tokens are
  * bound to the session and signed with a key derived from the encryption key, so they work on any
  * API replica.
@@ -46,9 +47,15 @@ export function dashboardRouter(
         if (!cred || !ok || cred.disabled) return { ok: false, reason: 'invalid' };
         await d.limiter.reset(`login:user:${username.toLowerCase()}`);
         if (cred.mustChangePassword) return { ok: false, reason: 'password_change_required' };
-        const { token, expiresAt } = await d.tokens.sign({ sub: cred.id, ver: cred.tokenVersion });
+        const { token, expiresAt } = await d.tokens.sign({ sub: cred.id, ver: cred.tokenVersion, use: 'dashboard' });
         return { ok: true, session: token, maxAgeSeconds: Math.max(1, Math.floor((expiresAt.getTime() - Date.now()) / 1000)) };
       },
+      // Sign-out ends every session of the user, so a copied cookie stops working too.
+      async logout(session) {
+        const p = await o.principalFromToken(session);
+        if (p) await d.store.revokeTokens(p.id);
+      },
+      sessionCheckMs: d.config.auth.session_check_ms,
     },
     scrub: (jobId, value) => scrubSecrets(d, jobId, value),
     subscribe: (listener) =>

@@ -50,6 +50,15 @@ export function authRoutes(d: ApiDeps) {
       },
     }),
     defineRoute({
+      method: 'post', path: '/auth/logout', access: 'authenticated', action: 'auth.logout', tag: 'auth', summary: 'Sign out: ends every session of the caller (API tokens and dashboard cookies) and closes their event streams',
+      allowPendingPasswordChange: true,
+      async handler(ctx) {
+        ctx.resource = `user:${ctx.principal!.id}`;
+        await d.store.revokeTokens(ctx.principal!.id);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
       method: 'get', path: '/auth/me', access: 'authenticated', tag: 'auth', summary: 'The caller: user, permissions, execution scope', allowPendingPasswordChange: true,
       async handler(ctx) {
         const p = ctx.principal!;

@@ -14,6 +14,7 @@ import { auditKeysOf, createAuditLog } from '../audit/audit-log.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { hashPassword } from '../auth/passwords.js';
 import { createTokenService } from '../auth/tokens.js';
+import type { TokenUse } from '../auth/tokens.js';
 import type { ServerConfig } from '../config/config-schema.js';
 import { createApp } from '../http/create-app.js';
 import { dashboardRouter } from '../http/dashboard.js';
@@ -201,10 +202,11 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
       const webhooks = createWebhookStore(sql, box);
       const publicUrlRef = { value: config.api.public_url };
       // One verifier for the API's Bearer header and the dashboard's session cookie.
-      const principalFromToken = async (token: string) => {
+      // A dashboard cookie is not an API credential, nor an API token a dashboard session.
+      const principalFromToken = async (token: string, use: TokenUse = 'api') => {
         if (!/^[A-Za-z0-9_\-.]+$/.test(token)) return null;
         const claims = await tokens.verify(token);
-        if (!claims) return null;
+        if (!claims || claims.use !== use) return null;
         const p = await store.principal(claims.sub);
         // Disabled users and tokens minted before a role/password change stop working at once.
         if (!p || p.disabled || p.tokenVersion !== claims.ver) return null;
@@ -223,7 +225,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
           const m = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(h);
           return m ? principalFromToken(m[1]!) : null;
         },
-        dashboard: (clientIp: (req: express.Request) => string) => dashboardRouter(deps, { principalFromToken, clientIp, encryptionKeys }),
+        dashboard: (clientIp: (req: express.Request) => string) => dashboardRouter(deps, { principalFromToken: (t) => principalFromToken(t, 'dashboard'), clientIp, encryptionKeys }),
       };
       const made = createApp(deps);
       app = made.app;

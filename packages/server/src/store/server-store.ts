@@ -124,6 +124,11 @@ export function createServerStore(db: SqlClient) {
       );
       return rows[0] ? toUser(rows[0]) : null;
     },
+    /** Ends every session of a user (sign-out): their tokens and dashboard cookies stop working at once. */
+    async revokeTokens(id: string): Promise<boolean> {
+      if (!isUuid(id)) return false;
+      return (await db.query('UPDATE vecron_users SET token_version = token_version + 1 WHERE id = $1', [id])).rowCount > 0;
+    },
     async deleteUser(id: string): Promise<boolean> {
       if (!isUuid(id)) return false;
       return (await db.query('DELETE FROM vecron_users WHERE id = $1', [id])).rowCount > 0;
