@@ -6,20 +6,38 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { NonRetryableError, defineExecutor } from '@vecron/sdk';
+import type { AnyExecutor } from '@vecron/sdk';
+import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/runtime/start-server.js';
 import { signWebhook, signWebhookV2 } from '../src/webhooks/signature.js';
 import { auditHash } from '../src/audit/audit-log.js';
 import type { AuditRecord } from '../src/audit/audit-log.js';
-import { ADMIN_NEW_PASSWORD, adminToken, browser, client, echoJob, sseEvents, startTestServer, userToken } from './helpers.js';
+import { ADMIN_NEW_PASSWORD, adminToken, browser, client, echoJob, sseEvents, startTestServer, testExecutors, userToken } from './helpers.js';
 
 let server: RunningServer;
 let api: ReturnType<typeof client>;
 let admin: string;
 let adminId: string;
 
+/** A step that leaks its secret config value in encoded forms: in its output, or in its error. */
+const leaky = defineExecutor({
+  type: 'leaky', config: z.object({ secret: z.string(), fail: z.boolean().default(false) }),
+  async execute(c) {
+    const forms = {
+      json: JSON.stringify({ s: c.secret }),
+      url: `https://x.test/?q=${encodeURIComponent(c.secret)}`,
+      basic: `Basic ${Buffer.from(`svc:${c.secret}`).toString('base64')}`,
+      b64: Buffer.from(c.secret).toString('base64'),
+    };
+    if (c.fail) throw new NonRetryableError(`upstream refused ${forms.basic} for ${forms.url} ${forms.json}`);
+    return forms;
+  },
+}) as AnyExecutor;
+
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({}, { executors: [...testExecutors(), leaky] });
   api = client(server.apiUrl!);
   admin = await adminToken(server.apiUrl!);
   adminId = (await api.call('GET', '/api/auth/me', { token: admin })).body.id;
@@ -284,5 +302,48 @@ describe('6. sessions end everywhere: event streams, the dashboard cookie, sign-
     expect(replayed.status).toBe(303);
     // Sign-out ends every session of the user, the API token too.
     expect((await api.call('GET', '/api/auth/me', { token: u.token })).status).toBe(401);
+  });
+});
+
+describe('7 and 13. a sensitive value is scrubbed in every encoded form; execution pages render with sensitive variables', () => {
+  const SECRET = 'Sup3r "Secret"/Value+2026';
+  const forms = [SECRET, JSON.stringify(SECRET).slice(1, -1), encodeURIComponent(SECRET), Buffer.from(SECRET).toString('base64'), Buffer.from(`svc:${SECRET}`).toString('base64')];
+  const leaks = (text: string): string[] => forms.filter((f) => text.includes(f));
+
+  it('outputs, errors, the execution API, the SSE stream and the dashboard page show none of its forms', async () => {
+    expect((await api.call('PUT', '/api/variables/LEAKY_SECRET', { token: admin, body: { value: SECRET, sensitive: true } })).status).toBeLessThan(300);
+    const job = (await api.call('POST', '/api/jobs', { token: admin, body: { name: 'leaky-ok', steps: [{ id: 'l', type: 'leaky', config: { secret: '${LEAKY_SECRET}' } }] } })).body;
+    const bad = (await api.call('POST', '/api/jobs', { token: admin, body: { name: 'leaky-fail', max_retries: 0, steps: [{ id: 'l', type: 'leaky', retry_count: 0, config: { secret: '${LEAKY_SECRET}', fail: true } }] } })).body;
+    const events = await fetch(`${server.apiUrl}/api/events`, { headers: { authorization: `Bearer ${admin}` } });
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const e of sseEvents(events)) {
+        seen.push(JSON.stringify(e.data));
+        if (e.event === 'execution.finished' && (e.data as { job_id: string }).job_id === bad.id) return;
+      }
+    })();
+    const ok = (await api.call('POST', `/api/jobs/${job.id}/trigger`, { token: admin, body: {} })).body.execution_id;
+    const failed = (await api.call('POST', `/api/jobs/${bad.id}/trigger`, { token: admin, body: {} })).body.execution_id;
+    expect((await server.cron.executions.wait(ok, { timeoutMs: 20_000 })).status).toBe('success');
+    expect(['failed', 'dead_letter']).toContain((await server.cron.executions.wait(failed, { timeoutMs: 20_000 })).status);
+    await reading;
+    for (const id of [ok, failed]) {
+      const view = await api.call('GET', `/api/executions/${id}`, { token: admin });
+      expect(view.status).toBe(200);
+      expect(leaks(JSON.stringify(view.body))).toEqual([]);
+    }
+    expect(JSON.stringify((await api.call('GET', `/api/executions/${failed}`, { token: admin })).body)).toContain('upstream refused');
+    expect(leaks(seen.join('\n'))).toEqual([]);
+    // The error as stored has none of them either.
+    expect(leaks(JSON.stringify((await server.cron.executions.get(failed))!.error))).toEqual([]);
+    // The execution page rendered (it answered 500 "Invalid time value" with any sensitive variable defined).
+    const b = browser(server.apiUrl!);
+    await b.get('/dashboard/login');
+    expect((await b.post('/dashboard/login', { username: 'admin', password: ADMIN_NEW_PASSWORD })).status).toBe(303);
+    for (const id of [ok, failed]) {
+      const page = await b.get(`/dashboard/executions/${id}`);
+      expect(page.status).toBe(200);
+      expect(leaks(page.text)).toEqual([]);
+    }
   });
 });

@@ -15,7 +15,8 @@
  * Exports: {@link createSecretBox}, {@link isSecretBoxCiphertext}, {@link generateSecretKey},
  * {@link maskSecret}, {@link SECRET_MASK}, {@link maskCredentials}, {@link maskCredentialValue},
  * {@link isCredentialFieldName}, {@link findCredentials}, {@link restoreMaskedValue}, and the types
- * {@link CredentialFinding}, {@link SecretBox}, {@link SecretBoxKeys},
+ * {@link CredentialFinding}, {@link secretForms}, {@link createSecretScrubber}, {@link scrubDeep},
+ * {@link MIN_SCRUB_LENGTH}, {@link SecretBox}, {@link SecretBoxKeys},
  * {@link SecretKeyInput}.
  *
  * @module
@@ -26,3 +27,4 @@ export type { SecretKeyInput } from './keys.js';
 export { maskSecret, SECRET_MASK } from './mask.js';
 export { maskCredentials, maskCredentialValue, isCredentialFieldName, findCredentials, restoreMaskedValue } from './credentials.js';
 export type { CredentialFinding } from './credentials.js';
+export { secretForms, createSecretScrubber, scrubDeep, MIN_SCRUB_LENGTH } from './scrub.js';
