@@ -88,6 +88,7 @@ export type { MemoryCoordinationOptions } from './coordination/memory-coordinati
 export * from './schedule/index.js';
 export * from './template/index.js';
 export * from './crypto/index.js';
+export * from './net/index.js';
 export * from './calendar/index.js';
 export { toLocalParts, offsetAt, instantsForLocal, isValidTimeZone } from './time/zoned.js';
 export type { LocalParts } from './time/zoned.js';

@@ -17,7 +17,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function run(args: string[], env: Record<string, string> = {}): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', TSX, '--conditions=vecron-source', CLI, ...args], {
-    cwd: tmp, env: { PATH: process.env.PATH ?? '', VECRON__LOG__LEVEL: 'warn', VECRON__API__PORT: '0', VECRON__METRICS__PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: tmp, env: { PATH: process.env.PATH ?? '', VECRON__LOG__LEVEL: 'warn', VECRON__API__PORT: '0', VECRON__METRICS__PORT: '0', VECRON__EXECUTORS__ALLOW_HOSTS: '["127.0.0.1"]', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
   let out = '';

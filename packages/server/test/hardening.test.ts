@@ -13,6 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/runtime/start-server.js';
 import { signWebhook, signWebhookV2 } from '../src/webhooks/signature.js';
 import { auditHash } from '../src/audit/audit-log.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { defaultExecutors } from '../src/runtime/build-system.js';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { testServers } from '@vecron/test-servers';
 import type { AuditRecord } from '../src/audit/audit-log.js';
 import { ADMIN_NEW_PASSWORD, adminToken, browser, client, echoJob, sseEvents, startTestServer, testExecutors, userToken } from './helpers.js';
 
@@ -344,6 +349,42 @@ describe('7 and 13. a sensitive value is scrubbed in every encoded form; executi
       const page = await b.get(`/dashboard/executions/${id}`);
       expect(page.status).toBe(200);
       expect(leaks(page.text)).toEqual([]);
+    }
+  });
+});
+
+describe('8. the outbound policy is on by default and covers HTTP, database and SFTP steps', () => {
+  it('a server with the default configuration refuses steps to loopback before connecting (only loopback is used here)', async () => {
+    let hits = 0;
+    const target = http.createServer((_req, res) => {
+      hits++;
+      res.end('{}');
+    });
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+    const config = loadConfig({ configDir: '/nonexistent', overrides: { storage: { data_dir: '' } } });
+    expect(config.executors.block_private_addresses).toBe(true);
+    const s = await startTestServer({}, { executors: defaultExecutors(config) });
+    try {
+      const t = await adminToken(s.apiUrl!);
+      const c = client(s.apiUrl!);
+      const port = (target.address() as AddressInfo).port;
+      const steps = {
+        http: { type: 'http', config: { method: 'GET', url: `http://127.0.0.1:${port}/x` } },
+        database: { type: 'database', config: { database_type: 'postgresql', connection_string: testServers().postgres, query: 'SELECT 1' } },
+        sftp: { type: 'sftp', config: { operation: 'download', host: '127.0.0.1', port, auth: { type: 'password', username: 'u', password: 'p' }, remote_path: '/x.csv' } },
+      };
+      for (const [kind, step] of Object.entries(steps)) {
+        const job = await c.call('POST', '/api/jobs', { token: t, body: { name: `ssrf-${kind}`, max_retries: 0, steps: [{ id: 's', retry_count: 0, ...step }] } });
+        expect(job.status, JSON.stringify(job.body)).toBe(201);
+        const ex = (await c.call('POST', `/api/jobs/${job.body.id}/trigger`, { token: t, body: {} })).body.execution_id;
+        const done = await s.cron.executions.wait(ex, { timeoutMs: 30_000 });
+        expect(['failed', 'dead_letter'], kind).toContain(done.status);
+        expect(done.error, kind).toMatchObject({ code: 'ADDRESS_BLOCKED' });
+      }
+      expect(hits).toBe(0);
+    } finally {
+      await s.stop();
+      target.close();
     }
   });
 });

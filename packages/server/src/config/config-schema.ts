@@ -62,8 +62,13 @@ export const databaseConnectionSchema = z
 /** `[executors]`: how the built-in step executors are configured on this server. */
 export const executorsSchema = z
   .object({
-    /** Refuse HTTP steps to private/loopback addresses. @default false */
-    http_block_private_addresses: z.boolean(),
+    /**
+     * Outbound policy (SSRF guard) of HTTP, database and SFTP steps: refuse private, loopback,
+     * link-local and metadata addresses unless the host is in `allow_hosts`. @default true
+     */
+    block_private_addresses: z.boolean(),
+    /** Hosts steps may reach although they are private: names, IP literals or `*.suffix`. @default [] */
+    allow_hosts: z.array(z.string().min(1)),
     /** Named database connections (name → connection). @default {} */
     database_connections: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'connection names use letters, digits, _ . -'), databaseConnectionSchema),
     /** Absolute folders SFTP steps may read `auth.private_key_path` from. @default [] */

@@ -118,6 +118,7 @@ beforeAll(async () => {
     VECRON__API__PORT: '0',
     VECRON__METRICS__ENABLED: 'false',
     VECRON__STORAGE__DATABASE_URL: PG_URL,
+    VECRON__EXECUTORS__ALLOW_HOSTS: '["127.0.0.1"]',
     VECRON__STORAGE__SCHEMA: schema,
     VECRON__QUEUE__NATS_SERVERS: nats.url,
     VECRON__QUEUE__STREAM: `SRV_${tag}`,
