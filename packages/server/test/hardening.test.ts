@@ -388,3 +388,89 @@ describe('8. the outbound policy is on by default and covers HTTP, database and 
     }
   });
 });
+
+describe('9. unauthenticated webhook refusals are rate limited; audit fields are capped and one line', () => {
+  it('bad signatures beyond the per-IP limit get 429 and one audit record per window; a hostile URL segment is not stored as sent', async () => {
+    const s = await startTestServer({ webhooks: { failure_max_per_ip: 5, failure_max_per_endpoint: 1000, failure_window_seconds: 60 } });
+    try {
+      const t = await adminToken(s.apiUrl!);
+      const c = client(s.apiUrl!);
+      const job = (await c.call('POST', '/api/jobs', { token: t, body: echoJob('flooded', { triggers: { webhook: { enabled: true } } }) })).body;
+      const hook = (await c.call('POST', '/api/webhooks', { token: t, body: { job_id: job.id } })).body;
+      const before = (await s.audit.list({ action: 'webhook.receive', limit: 10_000, offset: 0 })).length;
+      const codes: number[] = [];
+      for (let i = 0; i < 15; i++) {
+        const ts = String(Math.floor(Date.now() / 1000));
+        const res = await fetch(`${s.apiUrl}/webhooks/${hook.id}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'x-vecron-timestamp': ts, 'x-vecron-delivery': randomUUID(), 'x-vecron-signature': `v2=${'0'.repeat(64)}` } });
+        codes.push(res.status);
+        if (res.status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+        await res.text();
+      }
+      expect(codes).toEqual([...Array(5).fill(401), ...Array(10).fill(429)]);
+      const rows = (await s.audit.list({ action: 'webhook.receive', limit: 10_000, offset: 0 })).length - before;
+      expect(rows).toBe(6);
+      const hostile = encodeURIComponent(`${'A'.repeat(8 * 1024)}\r\nforged: line\u0000`);
+      const s2 = await startTestServer();
+      try {
+        const res = await fetch(`${s2.apiUrl}/webhooks/${hostile}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+        expect(res.status).toBe(404);
+        await res.text();
+        const login = await fetch(`${s2.apiUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'evil\r\nadmin\tx', password: 'whatever-password' }) });
+        expect(login.status).toBe(401);
+        await login.text();
+        const records = await s2.audit.list({ limit: 10_000, offset: 0 });
+        const hook404 = records.find((r) => r.action === 'webhook.receive')!;
+        expect(hook404.actor).toBe('webhook:(invalid id)');
+        expect(hook404.resource).toBeNull();
+        const failed = records.find((r) => r.action === 'auth.login')!;
+        expect(failed.details.username).toBe('eviladminx');
+        for (const r of records) expect(JSON.stringify(r)).not.toMatch(/\\[rn]|\\u0000/);
+        expect(await s2.audit.verify()).toMatchObject({ ok: true });
+      } finally {
+        await s2.stop();
+      }
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe('10. hostile input gets a 4xx naming the problem, never a 500', () => {
+  const nested = (n: number): string => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+
+  it('deep nesting, NUL and lone surrogates are refused at the parser; the server keeps serving', async () => {
+    const job = (await api.call('POST', '/api/jobs', { token: admin, body: echoJob('deep-target') })).body;
+    for (const depth of [3_000, 20_000]) {
+      const r = await api.call('POST', `/api/jobs/${job.id}/trigger`, { token: admin, raw: `{"payload":${nested(depth)}}` });
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe('VALIDATION_FAILED');
+      expect(r.body.error.details.issues[0].message).toMatch(/nested deeper than 64/);
+    }
+    expect((await server.cron.executions.list({ jobId: job.id })).length).toBe(0);
+    const nulUser = await api.call('POST', '/api/users', { token: admin, raw: JSON.stringify({ username: 'nul\u0000user', password: 'Valid-Password-123' }) });
+    expect(nulUser.status).toBe(400);
+    expect(nulUser.body.error.details.issues).toEqual([{ path: '$.username', message: 'contains a NUL character' }]);
+    const nulJob = await api.call('POST', '/api/jobs', { token: admin, raw: JSON.stringify(echoJob('nul\u0000job')) });
+    expect(nulJob.status).toBe(400);
+    expect(nulJob.body.error.details.issues[0].path).toBe('$.name');
+    const lone = await api.call('POST', '/api/jobs', { token: admin, raw: '{"name":"x\\ud800","steps":[]}' });
+    expect(lone.status).toBe(400);
+    expect(lone.body.error.details.issues[0].message).toMatch(/lone surrogate/);
+    // NUL in a login name: 400 at the parser, and in the dashboard's form: a plain refusal.
+    expect((await api.call('POST', '/api/auth/login', { raw: JSON.stringify({ username: 'a\u0000', password: 'x' }) })).status).toBe(400);
+    const b = browser(server.apiUrl!);
+    await b.get('/dashboard/login');
+    expect((await b.post('/dashboard/login', { username: 'admin\u0000', password: 'x' })).status).toBe(401);
+    // A deep webhook payload too.
+    const hooked = (await api.call('POST', '/api/jobs', { token: admin, body: echoJob('deep-hook', { triggers: { webhook: { enabled: true } } }) })).body;
+    const hook = (await api.call('POST', '/api/webhooks', { token: admin, body: { job_id: hooked.id } })).body;
+    const body = nested(3_000);
+    const ts = String(Math.floor(Date.now() / 1000));
+    const delivery = randomUUID();
+    const wh = await fetch(`${server.apiUrl}/webhooks/${hook.id}`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-vecron-timestamp': ts, 'x-vecron-delivery': delivery, 'x-vecron-signature': signWebhookV2(hook.secret, ts, delivery, body) } });
+    expect(wh.status).toBe(400);
+    await wh.text();
+    expect((await api.call('GET', '/api/jobs', { token: admin })).status).toBe(200);
+    expect(await server.audit.verify()).toMatchObject({ ok: true });
+  });
+});

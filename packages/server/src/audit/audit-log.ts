@@ -116,6 +116,30 @@ export interface AuditCheckpoint {
 const checkpointMac = (key: AuditKey, c: Omit<AuditCheckpoint, 'mac'>): string => createHmac('sha256', key.key).update(canonicalJson(c)).digest('hex');
 const sameHex = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
+/** Longest value kept in each audit field; longer ones are cut and marked with `…`. */
+export const AUDIT_FIELD_LIMITS = { actor: 200, action: 100, resource: 300, ip: 100, result: 100, detail: 1000 } as const;
+/** Control characters (C0, DEL, C1) and the line/paragraph separators: stripped so a record is one line. */
+// eslint-disable-next-line no-control-regex -- stripping control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** A field as stored: control characters removed, cut to `max` characters. */
+export function auditText(v: string, max: number): string {
+  const clean = v.replace(CONTROL, '');
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
+/** Details as stored: every string cleaned and capped, depth and size bounded. */
+function auditDetails(details: Record<string, unknown> | undefined): Record<string, unknown> {
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return auditText(v, AUDIT_FIELD_LIMITS.detail);
+    if (v === null || typeof v !== 'object') return typeof v === 'number' || typeof v === 'boolean' ? v : v === null ? null : String(v);
+    if (depth >= 4) return '…';
+    if (Array.isArray(v)) return v.slice(0, 50).map((x) => walk(x, depth + 1));
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).slice(0, 50).filter(([, x]) => x !== undefined).map(([k, x]) => [auditText(k, 100), walk(x, depth + 1)]));
+  };
+  return walk(details ?? {}, 0) as Record<string, unknown>;
+}
+
 const toRecord = (r: Record<string, unknown>): AuditRecord => ({
   seq: Number(r.seq),
   at: (r.at instanceof Date ? r.at : new Date(String(r.at))).toISOString(),
@@ -188,8 +212,13 @@ export function createAuditLog(db: SqlClient, options: AuditLogOptions | (() => 
         const base = {
           seq: prev ? Number(prev.seq) + 1 : 1,
           at: now().toISOString(),
-          actor_id: e.actorId, actor: e.actor, action: e.action, resource: e.resource, ip: e.ip, result: e.result,
-          details: JSON.parse(JSON.stringify(e.details ?? {})) as Record<string, unknown>,
+          actor_id: e.actorId,
+          actor: auditText(e.actor, AUDIT_FIELD_LIMITS.actor),
+          action: auditText(e.action, AUDIT_FIELD_LIMITS.action),
+          resource: e.resource === null ? null : auditText(e.resource, AUDIT_FIELD_LIMITS.resource),
+          ip: e.ip === null ? null : auditText(e.ip, AUDIT_FIELD_LIMITS.ip),
+          result: auditText(e.result, AUDIT_FIELD_LIMITS.result),
+          details: JSON.parse(JSON.stringify(auditDetails(e.details))) as Record<string, unknown>,
         };
         const prevHash = prev?.hash ?? GENESIS;
         const hash = link(prevHash, base);

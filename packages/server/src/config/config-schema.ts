@@ -171,6 +171,9 @@ export const serverConfigSchema = z
         default_window_seconds: positiveInt,
         rotation_grace_seconds: z.number().int().min(0),
         legacy_signatures: z.boolean(),
+        failure_max_per_ip: positiveInt,
+        failure_max_per_endpoint: positiveInt,
+        failure_window_seconds: positiveInt,
       })
       .strict(),
     metrics: z.object({ enabled: z.boolean(), host: z.string().min(1), port }).strict(),

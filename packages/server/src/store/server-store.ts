@@ -102,6 +102,8 @@ export function createServerStore(db: SqlClient) {
     },
     /** For login: id, hash and state by username. */
     async credentials(username: string): Promise<{ id: string; passwordHash: string; disabled: boolean; tokenVersion: number; mustChangePassword: boolean } | null> {
+      // PostgreSQL text cannot hold NUL: no such user can exist (and the query would fail).
+      if (username.includes('\u0000')) return null;
       const { rows } = await db.query('SELECT id, password_hash, disabled, token_version, must_change_password FROM vecron_users WHERE username = $1', [username]);
       const r = rows[0];
       return r ? { id: String(r.id), passwordHash: String(r.password_hash), disabled: Boolean(r.disabled), tokenVersion: Number(r.token_version), mustChangePassword: Boolean(r.must_change_password) } : null;
