@@ -474,3 +474,41 @@ describe('10. hostile input gets a 4xx naming the problem, never a 500', () => {
     expect(await server.audit.verify()).toMatchObject({ ok: true });
   });
 });
+
+describe('11 and 12. no targeted lockout; sensitive variables cannot be downgraded', () => {
+  it('wrong passwords from one address lock only that address out; the real user signs in from theirs, slowed but not refused', async () => {
+    const s = await startTestServer({ api: { trust_proxy_hops: 1 }, auth: { login_max_per_user: 3, login_max_per_ip: 1000, login_window_seconds: 900, login_slow_after_per_user: 2, login_slow_ms: 1500 } });
+    try {
+      const t = await adminToken(s.apiUrl!);
+      await userToken(s.apiUrl!, t, 'target', []);
+      const from = (ip: string, password: string) =>
+        fetch(`${s.apiUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify({ username: 'target', password }) }).then(async (r) => {
+          await r.text();
+          return r.status;
+        });
+      const attacker: number[] = [];
+      for (let i = 0; i < 12; i++) attacker.push(await from('203.0.113.66', 'wrong-password-xx'));
+      expect(attacker).toEqual([401, 401, 401, ...Array(9).fill(429)]);
+      // Past the per-user ceiling (2 checked attempts in the window): the real user waits, and gets in.
+      const started = Date.now();
+      expect(await from('198.51.100.7', 'User-Password-123')).toBe(200);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+      expect(await from('203.0.113.66', 'User-Password-123')).toBe(429);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('a user without variable:encrypt cannot turn a sensitive variable into a plain one, replace or delete it', async () => {
+    expect((await api.call('PUT', '/api/variables/BANK_KEY', { token: admin, body: { value: 'k-very-secret-1', sensitive: true } })).status).toBeLessThan(300);
+    const w = await userWith('var-writer', ['variable:read', 'variable:write']);
+    const down = await api.call('PUT', '/api/variables/BANK_KEY', { token: w.token, body: { value: 'attacker-known', sensitive: false } });
+    expect(down.status).toBe(403);
+    expect(down.body.error.details).toMatchObject({ permission: 'variable:encrypt' });
+    expect((await api.call('DELETE', '/api/variables/BANK_KEY', { token: w.token })).status).toBe(403);
+    const listed = (await api.call('GET', '/api/variables?scope=global', { token: admin })).body.items.find((v: { name: string }) => v.name === 'BANK_KEY');
+    expect(listed).toMatchObject({ sensitive: true });
+    // Plain variables stay writable without variable:encrypt.
+    expect((await api.call('PUT', '/api/variables/REGION', { token: w.token, body: { value: 'HN' } })).status).toBeLessThan(300);
+  });
+});

@@ -160,6 +160,8 @@ export const serverConfigSchema = z
         login_max_per_ip: positiveInt,
         login_max_per_user: positiveInt,
         login_window_seconds: positiveInt,
+        login_slow_after_per_user: positiveInt,
+        login_slow_ms: z.number().int().min(0).max(30_000),
         session_check_ms: z.number().int().min(100).max(60_000),
       })
       .strict(),
