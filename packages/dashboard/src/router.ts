@@ -28,6 +28,12 @@ import { layout } from './views/layout.js';
 import type { Section } from './views/layout.js';
 import { errorBody, loginBody } from './views/misc.js';
 
+/** The idempotency key a Run now / Replay form carries (printable ASCII, ≤ 100), or undefined. */
+function idempotencyKeyOf(req: Request): string | undefined {
+  const k = (req.body as Record<string, unknown> | undefined)?.idempotency_key;
+  return typeof k === 'string' && /^[\x21-\x7e]{1,100}$/.test(k) ? k : undefined;
+}
+
 /** Who is signed in, as the host's auth tells the dashboard. */
 export interface DashboardUser {
   id: string;
@@ -598,7 +604,8 @@ ${await executionsSection(res, {}, pageOf(req), 'dlq')}`, await countersIfAllowe
     const job = await mustGetJob(req);
     const u = state(res).user;
     try {
-      const { executionId } = await cron.trigger(job.id, { metadata: { via: 'dashboard', ...(u ? { triggered_by: u.id, triggered_by_username: u.name } : {}) } });
+      const key = idempotencyKeyOf(req);
+      const { executionId } = await cron.trigger(job.id, { ...(key ? { idempotencyKey: `dashboard:${key}` } : {}), metadata: { via: 'dashboard', ...(u ? { triggered_by: u.id, triggered_by_username: u.name } : {}) } });
       await audit(req, res, { action: 'job.trigger', resource: `job:${job.id}`, result: 'ok', details: { execution_id: executionId } });
       const v = state(res).view;
       afterAction(req, res, html`${v.t('jobs.started', { id: executionId.slice(0, 8) })} <a href="${v.url(`/executions/${executionId}`)}" data-testid="started-execution">${shortId(executionId)}</a>`);
@@ -628,7 +635,8 @@ ${await executionsSection(res, {}, pageOf(req), 'dlq')}`, await countersIfAllowe
   router.post('/executions/:id/replay', mutating('execution:replay'), async (req, res) => {
     const e = await mustGetExecution(req, res);
     const fromStart = req.body?.from_start === '1';
-    const r = await cron.executions.replay(e.id, { fromStart });
+    const key = idempotencyKeyOf(req);
+    const r = await cron.executions.replay(e.id, { fromStart, ...(key ? { idempotencyKey: `dashboard:${key}` } : {}) });
     await audit(req, res, { action: 'execution.replay', resource: `execution:${e.id}`, result: 'ok', details: { new_execution_id: r.executionId, from_start: fromStart } });
     const v = state(res).view;
     afterAction(req, res, html`${v.t('execution.replayed', { id: r.executionId.slice(0, 8) })} <a href="${v.url(`/executions/${r.executionId}`)}">${shortId(r.executionId)}</a>`);

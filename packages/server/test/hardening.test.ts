@@ -512,3 +512,25 @@ describe('11 and 12. no targeted lockout; sensitive variables cannot be downgrad
     expect((await api.call('PUT', '/api/variables/REGION', { token: w.token, body: { value: 'HN' } })).status).toBeLessThan(300);
   });
 });
+
+describe('13. Run now / Replay on the dashboard start one execution however often the form is sent', () => {
+  it('a double-submitted Run now form starts one execution; the button asks first and disables itself in flight', async () => {
+    const job = (await api.call('POST', '/api/jobs', { token: admin, body: echoJob('double-click') })).body;
+    const b = browser(server.apiUrl!);
+    await b.get('/dashboard/login');
+    expect((await b.post('/dashboard/login', { username: 'admin', password: ADMIN_NEW_PASSWORD })).status).toBe(303);
+    const page = await b.get(`/dashboard/jobs/${job.id}`);
+    expect(page.status).toBe(200);
+    const form = new RegExp(`<form[^>]*action="/dashboard/jobs/${job.id}/run"[^>]*>([\\s\\S]*?)</form>`).exec(page.text);
+    expect(form?.[0]).toMatch(/hx-confirm="Run this job now\?"/);
+    expect(form?.[0]).toMatch(/hx-disabled-elt="find button"/);
+    const key = /name="idempotency_key" value="([^"]+)"/.exec(form![1]!)![1]!;
+    for (let i = 0; i < 3; i++) expect((await b.post(`/dashboard/jobs/${job.id}/run`, { idempotency_key: key }, { referer: `${server.apiUrl}/dashboard/jobs/${job.id}` })).status).toBeLessThan(400);
+    expect((await server.cron.executions.list({ jobId: job.id })).length).toBe(1);
+    // Another page load is another key: another execution.
+    const again = /name="idempotency_key" value="([^"]+)"/.exec((await b.get(`/dashboard/jobs/${job.id}`)).text)![1]!;
+    expect(again).not.toBe(key);
+    await b.post(`/dashboard/jobs/${job.id}/run`, { idempotency_key: again });
+    expect((await server.cron.executions.list({ jobId: job.id })).length).toBe(2);
+  });
+});
