@@ -48,7 +48,7 @@ beforeAll(async () => {
   const t0 = Date.now();
   c = runContainer(NAME, [
     '--network=host', '--read-only', '--tmpfs', '/tmp', '--cap-drop=ALL', '--security-opt', 'no-new-privileges',
-    '-e', `VECRON__API__PORT=${apiPort}`, '-e', `VECRON__METRICS__PORT=${metricsPort}`, '-e', 'VECRON__SCHEDULER__POLL_INTERVAL_MS=200',
+    '-e', `VECRON__API__PORT=${apiPort}`, '-e', `VECRON__METRICS__PORT=${metricsPort}`, '-e', 'VECRON__SCHEDULER__POLL_INTERVAL_MS=200', '-e', 'VECRON__EXECUTORS__ALLOW_HOSTS=["127.0.0.1"]',
   ], ['all']);
   await until(async () => (await fetch(`http://127.0.0.1:${metricsPort}/health`).then((r) => r.status === 200, () => false)) || c.child.exitCode !== null, 120_000, '/health');
   expect(c.child.exitCode, c.output()).toBeNull();

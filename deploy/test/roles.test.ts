@@ -63,6 +63,8 @@ beforeAll(async () => {
     `VECRON__AUTH__INITIAL_ADMIN_PASSWORD=${PASSWORD}`,
     'VECRON__SCHEDULER__POLL_INTERVAL_MS=250',
     'VECRON__WORKER__SHUTDOWN_GRACE_MS=5000',
+    // The jobs call a target on the host's loopback, which the outbound policy refuses unless allowed.
+    'VECRON__EXECUTORS__ALLOW_HOSTS=["127.0.0.1"]',
     '',
   ].join('\n'), { mode: 0o600 });
 

@@ -1,4 +1,4 @@
-import { SECRET_MASK, cronDialectOf } from '@vecron/sdk';
+import { cronDialectOf, maskCredentials } from '@vecron/sdk';
 import type { CronDialect, JobDefinition } from '@vecron/sdk';
 import { html } from './html.js';
 import type { SafeHtml } from './html.js';
@@ -157,23 +157,9 @@ export function scheduleInWords(
   }
 }
 
-/** Field names that hold credentials in job definitions (as the server's export masks them). */
-const SECRET_KEY = /^(password|passphrase|secret|secret_key|client_secret|token|private_key|api_key|access_token|refresh_token|authorization)$/i;
-/** A value that is only `${NAME}` references carries no secret itself. */
-const ONLY_REFERENCES = /^(\$\{[A-Za-z_][A-Za-z0-9_]*\}\s*)+$/;
-
-/** A deep copy of a definition with every literal credential replaced by the mask. */
+/** A deep copy of a definition with every literal credential masked (the server's rules: `maskCredentials`). */
 export function maskDefinitionSecrets<T>(value: T): T {
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') {
-      return Object.fromEntries(
-        Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, SECRET_KEY.test(k) && typeof x === 'string' && !ONLY_REFERENCES.test(x) ? SECRET_MASK : walk(x)]),
-      );
-    }
-    return v;
-  };
-  return walk(value) as T;
+  return maskCredentials(value);
 }
 
 /** Pretty JSON for a `<pre>`; long documents are cut with a note. */

@@ -28,6 +28,12 @@ import { layout } from './views/layout.js';
 import type { Section } from './views/layout.js';
 import { errorBody, loginBody } from './views/misc.js';
 
+/** The idempotency key a Run now / Replay form carries (printable ASCII, ≤ 100), or undefined. */
+function idempotencyKeyOf(req: Request): string | undefined {
+  const k = (req.body as Record<string, unknown> | undefined)?.idempotency_key;
+  return typeof k === 'string' && /^[\x21-\x7e]{1,100}$/.test(k) ? k : undefined;
+}
+
 /** Who is signed in, as the host's auth tells the dashboard. */
 export interface DashboardUser {
   id: string;
@@ -52,6 +58,10 @@ export interface DashboardAuth {
   verify(session: string, req: Request): Promise<DashboardUser | null>;
   /** Checks credentials from the login form. */
   login(credentials: { username: string; password: string }, req: Request): Promise<DashboardLoginResult>;
+  /** Ends the session server-side at sign-out (so a copied cookie stops working too). */
+  logout?(session: string, req: Request): Promise<void>;
+  /** How often an open event stream re-checks its session with `verify` and closes when it ended (ms). @default 1000 */
+  sessionCheckMs?: number;
 }
 
 /** A dashboard action, for the host's audit log. */
@@ -338,6 +348,8 @@ export function createDashboardRouter(options: DashboardRouterOptions): Router {
   });
   router.post('/logout', async (req, res) => {
     const v = state(res).view;
+    const session = parseCookies(req.get('cookie'))[sessionCookie];
+    if (auth?.logout && session) await auth.logout(session, req);
     await audit(req, res, { action: 'auth.logout', resource: null, result: 'ok', details: {} });
     res.append('set-cookie', serializeCookie(sessionCookie, '', { path: v.base || '/', maxAge: 0, secure: options.secureCookies ?? req.secure }));
     res.redirect(303, auth ? v.url('/login') : v.url('/'));
@@ -539,8 +551,22 @@ ${await executionsSection(res, {}, pageOf(req), 'dlq')}`, await countersIfAllowe
     });
     const beat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     beat.unref();
+    // The stream ends with its session (sign-out, disabled user, role change, …).
+    const session = parseCookies(req.get('cookie'))[sessionCookie];
+    const recheck = auth && session
+      ? setInterval(() => {
+          void auth.verify(session, req).then(
+            (u) => {
+              if (!u) res.end();
+            },
+            () => res.end(),
+          );
+        }, auth.sessionCheckMs ?? 1000)
+      : null;
+    recheck?.unref();
     const done = (): void => {
       clearInterval(beat);
+      if (recheck) clearInterval(recheck);
       off();
     };
     req.on('close', done);
@@ -578,7 +604,8 @@ ${await executionsSection(res, {}, pageOf(req), 'dlq')}`, await countersIfAllowe
     const job = await mustGetJob(req);
     const u = state(res).user;
     try {
-      const { executionId } = await cron.trigger(job.id, { metadata: { via: 'dashboard', ...(u ? { triggered_by: u.id, triggered_by_username: u.name } : {}) } });
+      const key = idempotencyKeyOf(req);
+      const { executionId } = await cron.trigger(job.id, { ...(key ? { idempotencyKey: `dashboard:${key}` } : {}), metadata: { via: 'dashboard', ...(u ? { triggered_by: u.id, triggered_by_username: u.name } : {}) } });
       await audit(req, res, { action: 'job.trigger', resource: `job:${job.id}`, result: 'ok', details: { execution_id: executionId } });
       const v = state(res).view;
       afterAction(req, res, html`${v.t('jobs.started', { id: executionId.slice(0, 8) })} <a href="${v.url(`/executions/${executionId}`)}" data-testid="started-execution">${shortId(executionId)}</a>`);
@@ -608,7 +635,8 @@ ${await executionsSection(res, {}, pageOf(req), 'dlq')}`, await countersIfAllowe
   router.post('/executions/:id/replay', mutating('execution:replay'), async (req, res) => {
     const e = await mustGetExecution(req, res);
     const fromStart = req.body?.from_start === '1';
-    const r = await cron.executions.replay(e.id, { fromStart });
+    const key = idempotencyKeyOf(req);
+    const r = await cron.executions.replay(e.id, { fromStart, ...(key ? { idempotencyKey: `dashboard:${key}` } : {}) });
     await audit(req, res, { action: 'execution.replay', resource: `execution:${e.id}`, result: 'ok', details: { new_execution_id: r.executionId, from_start: fromStart } });
     const v = state(res).view;
     afterAction(req, res, html`${v.t('execution.replayed', { id: r.executionId.slice(0, 8) })} <a href="${v.url(`/executions/${r.executionId}`)}">${shortId(r.executionId)}</a>`);

@@ -60,6 +60,12 @@ it('runs a job from the jobs page and watches it turn to success live over SSE, 
   });
   await cron.jobs.create({ name: 'doi-soat-cuoi-ngay', description: 'End-of-day reconciliation', schedule: { type: 'cron', expression: '0 30 23 ? * MON-SAT', timezone: 'Asia/Ho_Chi_Minh' }, steps: [{ id: 'a', type: 'echo', config: { message: 'x' } }] });
   const page: Page = await context.newPage();
+  // Run now and Replay ask for confirmation; count the questions and say yes.
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.accept();
+  });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => {
@@ -79,6 +85,7 @@ it('runs a job from the jobs page and watches it turn to success live over SSE, 
   await started.waitFor({ timeout: 10_000 });
   const href = (await started.getAttribute('href'))!;
   const executionId = href.split('/').pop()!;
+  expect(dialogs).toEqual(['Run this job now?']);
 
   // The recent-executions panel shows the run while it runs, then success — refreshed by SSE events, no reload.
   const execRow = page.locator(`#executions tr[data-execution-id="${executionId}"]`);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   CancelledError, NonRetryableError, TransientError, VecronError, createCircuitBreakers, defineExecutor, isRetryable,
+  checkOutboundHost,
 } from '@vecron/sdk';
 import type { Executor, StepContext } from '@vecron/sdk';
 import { classifyDbError } from './classify-error.js';
@@ -16,6 +17,7 @@ import type { JsonValue } from './json-value.js';
 import { DRIVER_PACKAGE, loadOptionalModule } from './load-driver.js';
 import type { ModuleImporter } from './load-driver.js';
 import { parseOptions } from './options.js';
+import { connectionHosts } from './connection-hosts.js';
 import type { DbExecutorOptions } from './options.js';
 import { procedureCallText } from './procedure-call.js';
 import { assertParametersFit } from './sql-placeholders.js';
@@ -149,6 +151,12 @@ export function createDbExecutor(options: DbExecutorOptions | undefined, interna
     throwIfAborted(ctx.signal);
     const dialectType = config.database_type;
     const target = resolveTarget(config);
+    // A step's own connection string is checked before any connection (named ones are the operator's).
+    if (config.connection === undefined && opts.blockPrivateAddresses) {
+      for (const host of connectionHosts(target.connectionString)) {
+        await checkOutboundHost(host, { blockPrivateAddresses: true, allowHosts: opts.allowHosts });
+      }
+    }
     const statements = buildStatements(config);
     for (const [i, s] of statements.entries()) {
       assertParametersFit(s.query, s.parameters, dialectType, statements.length > 1 ? `statements[${i}]` : 'query');

@@ -38,6 +38,13 @@ export const DbExecutorOptionsSchema = z.strictObject({
   circuitResetMs: z.number().int().positive().default(30_000),
   /** Rows fetched per round trip when streaming to a file. @default 1000 */
   fetchSize: z.number().int().positive().max(100_000).default(1000),
+  /**
+   * Refuse a step's own `connection_string` when its host is private, loopback, link-local or a
+   * metadata address (SSRF guard; named connections, set by the operator, are exempt). @default false
+   */
+  blockPrivateAddresses: z.boolean().default(false),
+  /** Hosts exempt from `blockPrivateAddresses`: names, IP literals or `*.suffix`. @default [] */
+  allowHosts: z.array(z.string().min(1)).default([]),
 });
 
 /** Options of {@link dbExecutor}. */

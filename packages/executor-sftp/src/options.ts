@@ -44,6 +44,13 @@ export const SftpExecutorOptionsSchema = z.strictObject({
    * @default 64
    */
   requestsPerFile: z.number().int().min(1).max(256).default(64),
+  /**
+   * Refuse hosts whose address is private, loopback, link-local or a metadata address (SSRF
+   * guard), checked before connecting. @default false
+   */
+  blockPrivateAddresses: z.boolean().default(false),
+  /** Hosts exempt from `blockPrivateAddresses`: names, IP literals or `*.suffix`. @default [] */
+  allowHosts: z.array(z.string().min(1)).default([]),
 });
 
 /** What a caller may pass to {@link sftpExecutor}. */

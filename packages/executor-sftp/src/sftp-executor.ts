@@ -1,4 +1,4 @@
-import { defineExecutor, StepTimeoutError } from '@vecron/sdk';
+import { checkOutboundHost, defineExecutor, StepTimeoutError } from '@vecron/sdk';
 import type { Executor, StepContext } from '@vecron/sdk';
 import { abortError, raceAbort, settleWithin } from './abort.js';
 import { SftpStepConfigSchema } from './config.js';
@@ -48,6 +48,8 @@ export function sftpExecutor(options?: SftpExecutorOptions): Executor<SftpStepCo
 async function runSftpStep(config: SftpStepConfig, ctx: StepContext, opts: ResolvedSftpExecutorOptions, knownHosts: KnownHosts): Promise<SftpStepOutput> {
   if (ctx.signal.aborted) throw abortError(ctx.signal);
   const where = { host: config.host, port: config.port };
+  // The outbound policy decides before anything else about this host.
+  await checkOutboundHost(config.host, { blockPrivateAddresses: opts.blockPrivateAddresses, allowHosts: opts.allowHosts });
   const pins = pinsFor(config.host, config.port, config.options, knownHosts);
   const credentials = await loadCredentials(config.auth, opts.privateKeyDirs);
   // Refuse a local_path that escapes the file area before touching the network.

@@ -38,7 +38,7 @@ export type { CronEvents, CronEventName, CronEventBus } from './events.js';
 export {
   VecronError, ValidationError, ConfigError, TemplateError, ScheduleError, StepTimeoutError, JobTimeoutError,
   CancelledError, ShutdownError, CircuitOpenError, NonRetryableError, RetryAfterError, TransientError,
-  UnknownStepTypeError, PathEscapeError, StorageError, DataDirLockedError, LeaseLostError, NotFoundError,
+  UnknownStepTypeError, PathEscapeError, StorageError, DataDirLockedError, DataDirInsecureError, LeaseLostError, NotFoundError,
   ConflictError, CryptoError, InternalError, isRetryable, toErrorRecord,
 } from './errors/errors.js';
 export type { VecronErrorCode, VecronErrorCodes } from './errors/codes.js';
@@ -88,6 +88,7 @@ export type { MemoryCoordinationOptions } from './coordination/memory-coordinati
 export * from './schedule/index.js';
 export * from './template/index.js';
 export * from './crypto/index.js';
+export * from './net/index.js';
 export * from './calendar/index.js';
 export { toLocalParts, offsetAt, instantsForLocal, isValidTimeZone } from './time/zoned.js';
 export type { LocalParts } from './time/zoned.js';

@@ -16,7 +16,9 @@ const USAGE = `usage: vecron <command> [--config DIR]
   jobs validate FILE     check job definitions (single, array, or export document)
   jobs import FILE       create or update jobs by name
   jobs export FILE       write every job (secrets masked)
-  audit verify           check the audit log's hash chain
+  audit verify [--checkpoint FILE]   check the audit log's keyed hash chain (and that it still
+                         holds everything a kept checkpoint covered: detects truncation)
+  audit checkpoint [FILE]  sign the chain's head (count + hash); keep the file elsewhere
   healthcheck            exit 0 when this host's server answers /health (container HEALTHCHECK)
 
 config: config/default.toml (bundled) → {--config DIR | $VECRON_CONFIG_DIR | ./config}/local.toml → VECRON__SECTION__KEY`;
@@ -28,6 +30,12 @@ async function main(argv: string[]): Promise<number> {
   if (ci >= 0) {
     configDir = args[ci + 1];
     args.splice(ci, 2);
+  }
+  let checkpointFile: string | undefined;
+  const cp = args.indexOf('--checkpoint');
+  if (cp >= 0) {
+    checkpointFile = args[cp + 1];
+    args.splice(cp, 2);
   }
   const [cmd, sub, file] = args;
   if (!cmd || cmd === '--help' || cmd === 'help') {
@@ -76,12 +84,13 @@ async function main(argv: string[]): Promise<number> {
       process.on('SIGINT', onSignal);
     });
   }
-  const { auditVerifyCommand, exportCommand, importCommand, migrateCommand, validateCommand } = await import('./cli/commands.js');
+  const { auditCheckpointCommand, auditVerifyCommand, exportCommand, importCommand, migrateCommand, validateCommand } = await import('./cli/commands.js');
   if (cmd === 'migrate') return print(await migrateCommand(config, logger));
   if (cmd === 'jobs' && sub === 'validate' && file) return print(validateCommand(config, file));
   if (cmd === 'jobs' && sub === 'import' && file) return print(await importCommand(config, logger, file));
   if (cmd === 'jobs' && sub === 'export' && file) return print(await exportCommand(config, logger, file));
-  if (cmd === 'audit' && sub === 'verify') return print(await auditVerifyCommand(config, logger));
+  if (cmd === 'audit' && sub === 'verify') return print(await auditVerifyCommand(config, logger, checkpointFile));
+  if (cmd === 'audit' && sub === 'checkpoint') return print(await auditCheckpointCommand(config, logger, file));
   console.error(USAGE);
   return 2;
 }

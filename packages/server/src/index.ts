@@ -15,7 +15,8 @@
  * ```
  *
  * Exports: `startServer`, `loadConfig`, `serverConfigSchema`, `PERMISSIONS`, `SEED_ROLES`,
- * `createAuditLog`, `signWebhook`, `verifyWebhookSignature`, `webhookNotifier`, `buildOpenApi`
+ * `createAuditLog` (keyed chain: `deriveAuditKey`, `auditKeysOf`, `auditMac`, checkpoints:
+ * `parseAuditCheckpoint`), `signWebhook`, `signWebhookV2`, `verifyWebhookSignature`, `webhookNotifier`, `buildOpenApi`
  * and their types.
  *
  * @packageDocumentation
@@ -30,9 +31,10 @@ export { serverConfigSchema } from './config/config-schema.js';
 export type { ServerConfig, ServerConfigOverrides } from './config/config-schema.js';
 export { PERMISSIONS, SEED_ROLES } from './auth/permissions.js';
 export type { Permission, RouteAccess, SeedRole } from './auth/permissions.js';
-export { createAuditLog, auditHash, canonicalJson } from './audit/audit-log.js';
-export type { AuditLog, AuditEntry, AuditRecord, AuditVerification } from './audit/audit-log.js';
-export { signWebhook, verifyWebhookSignature } from './webhooks/signature.js';
+export { createAuditLog, auditHash, auditMac, auditKeysOf, deriveAuditKey, parseAuditCheckpoint, canonicalJson } from './audit/audit-log.js';
+export type { AuditLog, AuditLogOptions, AuditKey, AuditCheckpoint, AuditEntry, AuditRecord, AuditVerification } from './audit/audit-log.js';
+export { signWebhook, signWebhookV2, verifyWebhookSignature } from './webhooks/signature.js';
+export type { WebhookSignatureOptions } from './webhooks/signature.js';
 export { webhookNotifier } from './alerts/alerts.js';
 export { emailNotifier } from './alerts/email-notifier.js';
 export type { EmailNotifierOptions } from './alerts/email-notifier.js';

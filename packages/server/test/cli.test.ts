@@ -17,7 +17,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function run(args: string[], env: Record<string, string> = {}): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', TSX, '--conditions=vecron-source', CLI, ...args], {
-    cwd: tmp, env: { PATH: process.env.PATH ?? '', VECRON__LOG__LEVEL: 'warn', VECRON__API__PORT: '0', VECRON__METRICS__PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: tmp, env: { PATH: process.env.PATH ?? '', VECRON__LOG__LEVEL: 'warn', VECRON__API__PORT: '0', VECRON__METRICS__PORT: '0', VECRON__EXECUTORS__ALLOW_HOSTS: '["127.0.0.1"]', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
   let out = '';
@@ -62,7 +62,7 @@ describe('vecron CLI', () => {
     expect(p.stderr()).toContain('$.api.port');
   });
 
-  it('`vecron all` with no database serves the API, runs scheduled jobs, stops on SIGTERM; `audit verify` checks the chain', async () => {
+  it('`vecron all` with no database serves the API, runs scheduled jobs, stops on SIGTERM; `audit verify` checks the chain, also against a checkpoint', async () => {
     let hits = 0;
     const target = http.createServer((_req, res) => {
       hits += 1;
@@ -98,5 +98,11 @@ describe('vecron CLI', () => {
     const verify = run(['audit', 'verify']);
     expect(await verify.exited).toBe(0);
     expect(verify.stderr()).toMatch(/audit chain intact: \d+ records/);
+    const cp = run(['audit', 'checkpoint', 'checkpoint.json']);
+    expect(await cp.exited).toBe(0);
+    expect(cp.stderr()).toMatch(/audit checkpoint written to checkpoint\.json: \d+ records, head hmac:/);
+    const against = run(['audit', 'verify', '--checkpoint', 'checkpoint.json']);
+    expect(await against.exited).toBe(0);
+    expect(against.stderr()).toMatch(/audit chain intact: \d+ records \(checkpoint of .* matches\)/);
   });
 });

@@ -34,6 +34,8 @@ beforeAll(async () => {
       VECRON__EXECUTORS__SFTP_PRIVATE_KEY_DIRS: JSON.stringify([path.dirname(sshd.clientKeyPath)]),
       VECRON__EXECUTORS__SFTP_KNOWN_HOSTS: JSON.stringify({ [`127.0.0.1:${sshd.port}`]: sshd.hostFingerprint }),
       VECRON__EXECUTORS__FILE_ALLOWED_ROOTS: JSON.stringify([exchange]),
+      // The SFTP server is on loopback, which the outbound policy refuses unless allowed.
+      VECRON__EXECUTORS__ALLOW_HOSTS: JSON.stringify(['127.0.0.1']),
     },
     overrides: { api: { port: 0 }, metrics: { enabled: false }, storage: { data_dir: '' }, log: { level: 'silent' }, auth: { initial_admin_password: 'Initial-Admin-Pass-1' }, scheduler: { poll_interval_ms: 100 } },
   });

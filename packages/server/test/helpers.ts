@@ -117,3 +117,36 @@ export async function* sseEvents(res: Response): AsyncGenerator<{ event: string 
     }
   }
 }
+
+/** A browser-like client: keeps cookies, reads the CSRF token from forms, never follows redirects. */
+export function browser(base: string) {
+  const jar = new Map<string, string>();
+  let csrf = '';
+  const keep = (res: Response): void => {
+    for (const c of res.headers.getSetCookie()) {
+      const pair = c.split(';')[0]!;
+      const eq = pair.indexOf('=');
+      if (/Max-Age=0/i.test(c)) jar.delete(pair.slice(0, eq));
+      else jar.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+  };
+  const cookie = (): string => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  return {
+    jar,
+    async get(path: string) {
+      const res = await fetch(`${base}${path}`, { headers: { cookie: cookie() }, redirect: 'manual' });
+      keep(res);
+      const text = await res.text();
+      csrf = /name="_csrf" value="([^"]+)"/.exec(text)?.[1] ?? csrf;
+      return { status: res.status, text, location: res.headers.get('location'), res };
+    },
+    async post(path: string, form: Record<string, string>, headers: Record<string, string> = {}) {
+      const res = await fetch(`${base}${path}`, {
+        method: 'POST', redirect: 'manual', body: new URLSearchParams({ _csrf: csrf, ...form }).toString(),
+        headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded', origin: base, ...headers },
+      });
+      keep(res);
+      return { status: res.status, text: await res.text(), location: res.headers.get('location'), res };
+    },
+  };
+}

@@ -76,4 +76,15 @@ describe('one validation for the API, the CLI and the SDK', () => {
     expect((await api.call('PUT', '/api/variables/CORE_API', { token: admin, body: { value: 'http://127.0.0.1:1' } })).status).toBeLessThan(300);
     expect((await api.call('POST', '/api/jobs/validate', { token: admin, body: { ...def, name: 'templated-2' } })).body.warnings).toEqual([]);
   });
+
+  it('a literal credential is a warning that suggests a sensitive variable (API and `vecron jobs validate`)', async () => {
+    const def = { name: 'literal-creds', steps: [{ id: 'a', type: 'http', config: { url: 'https://api.example.test/x', headers: { 'X-Api-Key': 'k-literal-123' } } }] };
+    const validate = await api.call('POST', '/api/jobs/validate', { token: admin, body: def });
+    expect(validate.status).toBe(200);
+    expect(validate.body.warnings).toEqual([{ path: '$.steps[0].config.headers["X-Api-Key"]', message: expect.stringContaining('${X_API_KEY}') }]);
+    expect(JSON.stringify(validate.body)).not.toContain('k-literal-123');
+    const out = cli(def);
+    expect(out.code).toBe(0);
+    expect(out.lines.join('\n')).toMatch(/warn {2}\$\.steps\[0\]\.config\.headers\["X-Api-Key"\]: holds a literal credential.*\$\{X_API_KEY\}/);
+  });
 });

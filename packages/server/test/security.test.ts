@@ -6,7 +6,7 @@ import { SignJWT, importPKCS8 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireCjs } from '../src/observability/cjs.js';
 import type { RunningServer } from '../src/runtime/start-server.js';
-import { signWebhook } from '../src/webhooks/signature.js';
+import { signWebhook, signWebhookV2 } from '../src/webhooks/signature.js';
 import { ADMIN_PASSWORD, adminToken, client, echoJob, startTestServer, userToken } from './helpers.js';
 
 const pem = (): string => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -128,9 +128,10 @@ describe('webhooks', () => {
   const post = async (opts: { id?: string; secret?: string; body?: string; ts?: number; delivery?: string; sig?: string; query?: string }) => {
     const body = opts.body ?? JSON.stringify({ since: '2026-01-01' });
     const ts = String(opts.ts ?? Math.floor(Date.now() / 1000));
+    const delivery = opts.delivery ?? randomUUID();
     const res = await fetch(`${server.apiUrl}/webhooks/${opts.id ?? hookId}${opts.query ?? ''}`, {
       method: 'POST', body,
-      headers: { 'content-type': 'application/json', 'x-vecron-timestamp': ts, 'x-vecron-delivery': opts.delivery ?? randomUUID(), 'x-vecron-signature': opts.sig ?? signWebhook(opts.secret ?? secret, ts, body), 'x-custom': 'yes' },
+      headers: { 'content-type': 'application/json', 'x-vecron-timestamp': ts, 'x-vecron-delivery': delivery, 'x-vecron-signature': opts.sig ?? signWebhookV2(opts.secret ?? secret, ts, delivery, body), 'x-custom': 'yes' },
     });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
@@ -257,13 +258,13 @@ describe('audit log integrity (last: it tampers with the shared database)', () =
     await server.sql.exec(`ALTER TABLE vecron_audit_log DISABLE TRIGGER USER; UPDATE vecron_audit_log SET actor = 'mallory' WHERE seq = 2; ALTER TABLE vecron_audit_log ENABLE TRIGGER USER;`);
     const edited = await server.audit.verify();
     expect(edited).toMatchObject({ ok: false, first_bad_seq: 2 });
-    // Rewriting the hash of the edited row too breaks the link of the next one.
+    // Rewriting the hash of the edited row without the key (the legacy unkeyed hash) is refused at that row.
     const { rows } = await server.sql.query<{ seq: number; prev_hash: string; hash: string }>('SELECT seq, prev_hash, hash FROM vecron_audit_log WHERE seq IN (2, 3) ORDER BY seq');
     const row2 = (await server.audit.list({ limit: 10_000, offset: 0 })).find((r) => r.seq === 2)!;
     const { auditHash } = await import('../src/audit/audit-log.js');
     const rehash = auditHash(rows[0]!.prev_hash, row2);
     await server.sql.exec(`ALTER TABLE vecron_audit_log DISABLE TRIGGER USER; UPDATE vecron_audit_log SET hash = '${rehash}' WHERE seq = 2; ALTER TABLE vecron_audit_log ENABLE TRIGGER USER;`);
-    expect(await server.audit.verify()).toMatchObject({ ok: false, first_bad_seq: 3 });
+    expect(await server.audit.verify()).toMatchObject({ ok: false, first_bad_seq: 2 });
     expect(createHash('sha256').update('x').digest('hex')).toHaveLength(64);
   });
 });

@@ -27,6 +27,7 @@ export const en = {
   'jobs.lastStatus': 'Last run',
   'jobs.actions': 'Actions',
   'jobs.runNow': 'Run now',
+  'jobs.confirmRun': 'Run this job now?',
   'jobs.enable': 'Enable',
   'jobs.disable': 'Disable',
   'jobs.on': 'on',
@@ -110,6 +111,7 @@ export const en = {
   'execution.cancelled': 'Cancel requested ({status}).',
   'execution.replayed': 'Replay started: {id}.',
   'execution.confirmCancel': 'Cancel this execution?',
+  'execution.confirmReplay': 'Start this execution again?',
 
   'deadLetters.title': 'Dead letters',
   'deadLetters.intro': 'Executions that used up their retries. They stay here until someone replays them.',

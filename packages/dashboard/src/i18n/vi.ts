@@ -29,6 +29,7 @@ export const vi: Dictionary = {
   'jobs.lastStatus': 'Lần chạy gần nhất',
   'jobs.actions': 'Thao tác',
   'jobs.runNow': 'Chạy ngay',
+  'jobs.confirmRun': 'Chạy công việc này ngay bây giờ?',
   'jobs.enable': 'Bật',
   'jobs.disable': 'Tắt',
   'jobs.on': 'bật',
@@ -112,6 +113,7 @@ export const vi: Dictionary = {
   'execution.cancelled': 'Đã yêu cầu huỷ ({status}).',
   'execution.replayed': 'Đã bắt đầu chạy lại: {id}.',
   'execution.confirmCancel': 'Huỷ lượt chạy này?',
+  'execution.confirmReplay': 'Chạy lại lượt chạy này?',
 
   'deadLetters.title': 'Thư chết (DLQ)',
   'deadLetters.intro': 'Các lượt chạy đã dùng hết số lần thử lại. Chúng ở đây cho đến khi có người chạy lại.',

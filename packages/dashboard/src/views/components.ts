@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ExecutionStatus, TriggerSource } from '@vecron/sdk';
 import { html } from '../html.js';
 import type { SafeHtml } from '../html.js';
@@ -23,10 +24,13 @@ export function sourceLabel(v: ViewContext, source: TriggerSource): string {
  * A POST button: a real form (works without JavaScript: the server answers with a redirect)
  * that htmx submits in place, showing the answer in the flash area.
  */
-export function actionButton(v: ViewContext, o: { path: string; label: string; kind?: 'primary' | 'danger' | 'plain'; fields?: Record<string, string>; confirm?: string; testId?: string }): SafeHtml {
+export function actionButton(v: ViewContext, o: { path: string; label: string; kind?: 'primary' | 'danger' | 'plain'; fields?: Record<string, string>; confirm?: string; testId?: string; idempotent?: boolean }): SafeHtml {
   const action = v.url(o.path);
-  return html`<form class="inline" method="post" action="${action}" hx-post="${action}" hx-target="#flash" hx-swap="innerHTML"${o.confirm ? html` hx-confirm="${o.confirm}"` : ''}>
-<input type="hidden" name="_csrf" value="${v.csrfToken}">${Object.entries(o.fields ?? {}).map(([k, val]) => html`<input type="hidden" name="${k}" value="${val}">`)}
+  // An action that starts something carries a key made when the page was drawn: a double click, a
+  // resubmitted form or a retried request starts it once. The button is disabled while in flight.
+  const fields = o.idempotent ? { ...o.fields, idempotency_key: randomUUID() } : (o.fields ?? {});
+  return html`<form class="inline" method="post" action="${action}" hx-post="${action}" hx-target="#flash" hx-swap="innerHTML" hx-disabled-elt="find button"${o.confirm ? html` hx-confirm="${o.confirm}"` : ''}>
+<input type="hidden" name="_csrf" value="${v.csrfToken}">${Object.entries(fields).map(([k, val]) => html`<input type="hidden" name="${k}" value="${val}">`)}
 <button type="submit" class="btn btn-${o.kind ?? 'plain'}"${o.testId ? html` data-testid="${o.testId}"` : ''}>${o.label}</button></form>`;
 }
 

@@ -21,7 +21,7 @@ export function executionDetail(v: ViewContext, d: ExecutionDetailData): SafeHtm
   const acts = v.readOnly
     ? ''
     : html`${!terminal && e.status !== 'cancelling' && v.can('execution:stop') ? actionButton(v, { path: `/executions/${e.id}/cancel`, label: v.t('execution.cancel'), kind: 'danger', confirm: v.t('execution.confirmCancel'), testId: 'cancel' }) : ''}
-${terminal && v.can('execution:replay') ? html`${actionButton(v, { path: `/executions/${e.id}/replay`, label: v.t('execution.replay'), kind: 'primary', testId: 'replay' })}${actionButton(v, { path: `/executions/${e.id}/replay`, label: v.t('execution.replayFromStart'), fields: { from_start: '1' }, testId: 'replay-from-start' })}` : ''}`;
+${terminal && v.can('execution:replay') ? html`${actionButton(v, { path: `/executions/${e.id}/replay`, label: v.t('execution.replay'), kind: 'primary', testId: 'replay', idempotent: true, confirm: v.t('execution.confirmReplay') })}${actionButton(v, { path: `/executions/${e.id}/replay`, label: v.t('execution.replayFromStart'), fields: { from_start: '1' }, testId: 'replay-from-start', idempotent: true, confirm: v.t('execution.confirmReplay') })}` : ''}`;
 
   const timeline = d.steps.length
     ? html`<ol class="timeline">${d.steps.map((s) => html`<li class="tl-${s.status}" data-step-id="${s.stepId}" data-attempt="${s.attempt}" data-status="${s.status}">

@@ -51,7 +51,7 @@ ${dlq
   ? html`<td class="small err">${e.error ? html`<code>${e.error.code}</code> ${e.error.message}` : ''}</td>
 <td class="actions">${replayed
     ? html`<a href="${v.url(`/executions/${replayed}`)}">${v.t('source.replay')} ${shortId(replayed)}</a>`
-    : canReplay ? actionButton(v, { path: `/executions/${e.id}/replay`, label: v.t('execution.replay'), kind: 'primary', testId: 'replay' }) : ''}</td>`
+    : canReplay ? actionButton(v, { path: `/executions/${e.id}/replay`, label: v.t('execution.replay'), kind: 'primary', testId: 'replay', idempotent: true, confirm: v.t('execution.confirmReplay') }) : ''}</td>`
   : ''}
 </tr>`;
   });

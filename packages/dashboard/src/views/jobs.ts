@@ -48,7 +48,7 @@ export function jobsTable(v: ViewContext, rows: JobRow[], page: number, hasMore:
 <td><span class="pill ${job.enabled ? 'pill-on' : 'pill-off'}" data-testid="enabled">${job.enabled ? v.t('jobs.on') : v.t('jobs.off')}</span></td>
 <td>${last ? html`<a href="${v.url(`/executions/${last.id}`)}">${statusBadge(v, last.status)}</a> <span class="muted small">${v.f.time(last.createdAt, { relative: true })}</span>` : html`<span class="muted">${v.t('jobs.never')}</span>`}</td>
 ${actions
-  ? html`<td class="actions">${v.can('job:execute') && job.definition.triggers.manual ? actionButton(v, { path: `/jobs/${job.id}/run`, label: v.t('jobs.runNow'), kind: 'primary', testId: 'run-now' }) : ''}
+  ? html`<td class="actions">${v.can('job:execute') && job.definition.triggers.manual ? actionButton(v, { path: `/jobs/${job.id}/run`, label: v.t('jobs.runNow'), kind: 'primary', testId: 'run-now', idempotent: true, confirm: v.t('jobs.confirmRun') }) : ''}
 ${v.can('job:write') ? (job.enabled ? actionButton(v, { path: `/jobs/${job.id}/disable`, label: v.t('jobs.disable'), testId: 'disable' }) : actionButton(v, { path: `/jobs/${job.id}/enable`, label: v.t('jobs.enable'), testId: 'enable' })) : ''}</td>`
   : ''}
 </tr>`;

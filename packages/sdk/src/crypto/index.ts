@@ -13,7 +13,10 @@
  * ```
  *
  * Exports: {@link createSecretBox}, {@link isSecretBoxCiphertext}, {@link generateSecretKey},
- * {@link maskSecret}, {@link SECRET_MASK}, and the types {@link SecretBox}, {@link SecretBoxKeys},
+ * {@link maskSecret}, {@link SECRET_MASK}, {@link maskCredentials}, {@link maskCredentialValue},
+ * {@link isCredentialFieldName}, {@link findCredentials}, {@link restoreMaskedValue}, and the types
+ * {@link CredentialFinding}, {@link secretForms}, {@link createSecretScrubber}, {@link scrubDeep},
+ * {@link MIN_SCRUB_LENGTH}, {@link SecretBox}, {@link SecretBoxKeys},
  * {@link SecretKeyInput}.
  *
  * @module
@@ -22,3 +25,6 @@ export { createSecretBox, isSecretBoxCiphertext, generateSecretKey } from './sec
 export type { SecretBox, SecretBoxKeys } from './secret-box.js';
 export type { SecretKeyInput } from './keys.js';
 export { maskSecret, SECRET_MASK } from './mask.js';
+export { maskCredentials, maskCredentialValue, isCredentialFieldName, findCredentials, restoreMaskedValue } from './credentials.js';
+export type { CredentialFinding } from './credentials.js';
+export { secretForms, createSecretScrubber, scrubDeep, MIN_SCRUB_LENGTH } from './scrub.js';

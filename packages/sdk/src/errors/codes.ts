@@ -30,6 +30,7 @@ export interface VecronErrorCodes {
   PATH_ESCAPE: true;
   STORAGE_FAILED: true;
   DATA_DIR_LOCKED: true;
+  DATA_DIR_INSECURE: true;
   LEASE_LOST: true;
   NOT_FOUND: true;
   CONFLICT: true;

@@ -189,6 +189,18 @@ export class DataDirLockedError extends VecronError {
   }
 }
 
+/**
+ * Something in the embedded data folder that other users can reach is group- or world-writable
+ * (or the folder itself is), so its contents (password hashes, audit log, execution contexts)
+ * could have been read or altered. Start-up refuses until a person has looked at it.
+ */
+export class DataDirInsecureError extends VecronError {
+  constructor(filePath: string, mode: number, options: VecronErrorOptions = {}) {
+    const octal = (mode & 0o777).toString(8).padStart(4, '0');
+    super('DATA_DIR_INSECURE', `${filePath} is writable by group or others (mode ${octal}) and reachable by them; check it was not altered, then chmod -R go-rwx the data folder`, { ...options, details: { path: filePath, mode: octal } });
+  }
+}
+
 /** A worker's lease on an execution was taken over; its writes are refused. */
 export class LeaseLostError extends VecronError {
   constructor(executionId: string, options: VecronErrorOptions = {}) {

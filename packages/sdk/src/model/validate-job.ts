@@ -6,6 +6,7 @@
 import type { ValidationIssue } from '../errors/errors.js';
 import { ValidationError } from '../errors/errors.js';
 import { toJsonPath, zodIssues } from '../errors/zod-issues.js';
+import { findCredentials } from '../crypto/credentials.js';
 import type { AnyExecutor } from '../executor/executor.js';
 import { findTemplateReferences, validateStepReferences } from '../template/index.js';
 import type { TemplateReference } from '../template/index.js';
@@ -75,7 +76,21 @@ export function validateJobDefinition(input: unknown, context: JobValidationCont
       });
     }
   }
+  for (const found of findCredentials(input)) {
+    const name = credentialVariableName(found.path);
+    warnings.push({
+      path: toJsonPath(found.path),
+      message: `holds a literal credential (${found.kind === 'field' ? 'a credential field' : 'a password, key or token inside the value'}): it is stored in clear and masked when shown; put it in a sensitive variable and write \${${name}} instead`,
+    });
+  }
   return issues.length ? { valid: false, definition: null, issues, warnings } : { valid: true, definition: def, issues, warnings };
+}
+
+/** A variable name to suggest for a credential found at `path` (its last field name, upper case). */
+function credentialVariableName(path: ReadonlyArray<string | number>): string {
+  const last = [...path].reverse().find((p): p is string => typeof p === 'string') ?? 'SECRET';
+  const name = last.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase();
+  return /^[A-Z_]/.test(name) ? name : `SECRET_${name}`;
 }
 
 /** Like {@link validateJobDefinition}, but returns the definition or throws a `ValidationError` listing every issue. */

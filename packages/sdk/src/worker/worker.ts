@@ -20,7 +20,7 @@ import type { BackoffOptions } from '../reliability/backoff.js';
 import { nextFireAfter } from '../schedule/index.js';
 import type { Storage } from '../storage/port.js';
 import { findTemplateReferences, renderTemplate } from '../template/index.js';
-import { SECRET_MASK } from '../crypto/index.js';
+import { createSecretScrubber, scrubDeep } from '../crypto/index.js';
 import type { TemplateScope } from '../template/index.js';
 import type { ResolvedVariables, VariableResolver } from '../variables/variables.js';
 import { decideFailure, toJsonOutput } from './step-outcome.js';
@@ -474,15 +474,10 @@ function heartbeatMs(leaseMs: number): number {
   return Math.max(50, Math.min(2_000, Math.floor(leaseMs / 3)));
 }
 
-/** Replaces every sensitive value in an error record with the mask. */
+/** Replaces every sensitive value in an error record with the mask, in every encoded form (JSON, URL, base64). */
 function secretScrubber(secrets: string[]): (record: ErrorRecord) => ErrorRecord {
-  const list = secrets.filter((v) => v.length >= 4).sort((a, b) => b.length - a.length);
-  if (!list.length) return (r) => r;
-  return (record) => {
-    let json = JSON.stringify(record);
-    for (const secret of list) json = json.split(JSON.stringify(secret).slice(1, -1)).join(SECRET_MASK);
-    return JSON.parse(json) as ErrorRecord;
-  };
+  const scrub = createSecretScrubber(secrets);
+  return (record) => scrubDeep(record, scrub);
 }
 
 function truthy(v: unknown): boolean {

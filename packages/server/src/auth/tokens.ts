@@ -6,12 +6,19 @@ import type { JwtKey } from '../runtime/keys.js';
 
 /** Signs and verifies API tokens: one pinned algorithm, `iss`, `aud`, `exp`, keys chosen by `kid`. */
 export interface TokenService {
-  sign(claims: { sub: string; ver: number }): Promise<{ token: string; expiresAt: Date }>;
+  /**
+   * Signs a token for `sub` at token version `ver`. `use` says where it is accepted: `api`
+   * (`Authorization: Bearer`) or `dashboard` (the browser's session cookie only). @default 'api'
+   */
+  sign(claims: { sub: string; ver: number; use?: TokenUse }): Promise<{ token: string; expiresAt: Date }>;
   /** The verified claims, or null for any invalid, expired, foreign or tampered token. */
-  verify(token: string): Promise<{ sub: string; ver: number } | null>;
+  verify(token: string): Promise<{ sub: string; ver: number; use: TokenUse } | null>;
   /** Public keys as a JWKS document (for other services that verify vecron tokens). */
   jwks(): { keys: Array<Record<string, unknown>> };
 }
+
+/** Where a token is accepted: the API (Bearer) or the dashboard (session cookie). */
+export type TokenUse = 'api' | 'dashboard';
 
 /** Options of {@link createTokenService}. */
 export interface TokenServiceOptions {
@@ -30,10 +37,10 @@ export function createTokenService(o: TokenServiceOptions): TokenService {
   const signer = priv[0];
   if (!signer) throw new Error('no JWT signing key');
   return {
-    async sign({ sub, ver }) {
+    async sign({ sub, ver, use = 'api' }) {
       const now = Math.floor(Date.now() / 1000);
       const exp = now + o.ttlSeconds;
-      const token = await new SignJWT({ ver })
+      const token = await new SignJWT({ ver, use })
         .setProtectedHeader({ alg: o.algorithm, kid: signer.kid, typ: 'JWT' })
         .setIssuer(o.issuer)
         .setAudience(o.audience)
@@ -46,7 +53,7 @@ export function createTokenService(o: TokenServiceOptions): TokenService {
     },
     async verify(token) {
       try {
-        const { payload } = await jwtVerify<JWTPayload & { ver?: unknown }>(
+        const { payload } = await jwtVerify<JWTPayload & { ver?: unknown; use?: unknown }>(
           token,
           (header) => {
             const key = header.kid ? pub.get(header.kid) : undefined;
@@ -56,7 +63,10 @@ export function createTokenService(o: TokenServiceOptions): TokenService {
           { algorithms: [o.algorithm], issuer: o.issuer, audience: o.audience, requiredClaims: ['exp', 'sub', 'iat'] },
         );
         if (typeof payload.sub !== 'string' || typeof payload.ver !== 'number') return null;
-        return { sub: payload.sub, ver: payload.ver };
+        // Tokens from before `use` existed were API tokens.
+        const use = payload.use === undefined ? 'api' : payload.use;
+        if (use !== 'api' && use !== 'dashboard') return null;
+        return { sub: payload.sub, ver: payload.ver, use };
       } catch {
         return null;
       }

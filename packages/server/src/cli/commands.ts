@@ -1,9 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { validateJobDefinition, ValidationError } from '@vecron/sdk';
 import type { Logger } from 'pino';
-import { createAuditLog } from '../audit/audit-log.js';
+import { auditKeysOf, createAuditLog, parseAuditCheckpoint } from '../audit/audit-log.js';
 import type { ServerConfig } from '../config/config-schema.js';
 import { buildCronSystem, defaultExecutors } from '../runtime/build-system.js';
+import { resolveEncryptionKeys } from '../runtime/keys.js';
 import { exportDocument, importJobs, itemsOf } from '../transfer/transfer.js';
 
 /** Output of a one-shot command: lines to print and the exit code. */
@@ -51,6 +52,7 @@ export function validateCommand(config: ServerConfig, file: string): CommandResu
     const r = validateJobDefinition(item, { executors });
     if (r.valid) {
       lines.push(`ok    [${i}] ${r.definition!.name}`);
+      for (const w of r.warnings) lines.push(`  warn  ${w.path}: ${w.message}`);
     } else {
       bad += 1;
       lines.push(`error [${i}] ${(item as { name?: string })?.name ?? '(no name)'}`);
@@ -79,14 +81,27 @@ export async function exportCommand(config: ServerConfig, logger: Logger, file: 
   });
 }
 
-/** `vecron audit verify`: walks the hash chain; exit 1 when broken. */
-export async function auditVerifyCommand(config: ServerConfig, logger: Logger): Promise<CommandResult> {
+/** `vecron audit verify [--checkpoint FILE]`: walks the keyed hash chain (and checks it against a kept checkpoint); exit 1 when broken. */
+export async function auditVerifyCommand(config: ServerConfig, logger: Logger, checkpointFile?: string): Promise<CommandResult> {
+  const checkpoint = checkpointFile ? parseAuditCheckpoint(readJson(checkpointFile)) : undefined;
   return withSystem(config, logger, async ({ cron }) => {
     const storage = await cron.internals.storage();
-    const r = await createAuditLog(storage.sql!).verify();
+    const r = await createAuditLog(storage.sql!, { keys: auditKeysOf(resolveEncryptionKeys(config)) }).verify(checkpoint);
     return r.ok
-      ? { lines: [`audit chain intact: ${r.checked} records`], code: 0 }
-      : { lines: [`audit chain BROKEN at record ${r.first_bad_seq ?? '?'}: ${r.reason} (${r.checked} records verified before it)`], code: 1 };
+      ? { lines: [`audit chain intact: ${r.checked} records${checkpoint ? ` (checkpoint of ${checkpoint.at}: ${checkpoint.count} records, matches)` : ''}`], code: 0 }
+      : { lines: [`audit chain BROKEN${r.first_bad_seq === null ? '' : ` at record ${r.first_bad_seq}`}: ${r.reason} (${r.checked} records verified before it)`], code: 1 };
+  });
+}
+
+/** `vecron audit checkpoint [FILE]`: signs the chain's head (count and hash) for operators to keep elsewhere. */
+export async function auditCheckpointCommand(config: ServerConfig, logger: Logger, file?: string): Promise<CommandResult> {
+  return withSystem(config, logger, async ({ cron }) => {
+    const storage = await cron.internals.storage();
+    const c = await createAuditLog(storage.sql!, { keys: auditKeysOf(resolveEncryptionKeys(config)) }).checkpoint();
+    const text = `${JSON.stringify(c, null, 2)}\n`;
+    if (!file) return { lines: [text.trimEnd()], code: 0 };
+    writeFileSync(file, text, { mode: 0o600 });
+    return { lines: [`audit checkpoint written to ${file}: ${c.count} records, head ${c.head_hash}`], code: 0 };
   });
 }
 

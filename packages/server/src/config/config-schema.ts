@@ -62,8 +62,13 @@ export const databaseConnectionSchema = z
 /** `[executors]`: how the built-in step executors are configured on this server. */
 export const executorsSchema = z
   .object({
-    /** Refuse HTTP steps to private/loopback addresses. @default false */
-    http_block_private_addresses: z.boolean(),
+    /**
+     * Outbound policy (SSRF guard) of HTTP, database and SFTP steps: refuse private, loopback,
+     * link-local and metadata addresses unless the host is in `allow_hosts`. @default true
+     */
+    block_private_addresses: z.boolean(),
+    /** Hosts steps may reach although they are private: names, IP literals or `*.suffix`. @default [] */
+    allow_hosts: z.array(z.string().min(1)),
     /** Named database connections (name → connection). @default {} */
     database_connections: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'connection names use letters, digits, _ . -'), databaseConnectionSchema),
     /** Absolute folders SFTP steps may read `auth.private_key_path` from. @default [] */
@@ -155,6 +160,9 @@ export const serverConfigSchema = z
         login_max_per_ip: positiveInt,
         login_max_per_user: positiveInt,
         login_window_seconds: positiveInt,
+        login_slow_after_per_user: positiveInt,
+        login_slow_ms: z.number().int().min(0).max(30_000),
+        session_check_ms: z.number().int().min(100).max(60_000),
       })
       .strict(),
     webhooks: z
@@ -164,6 +172,10 @@ export const serverConfigSchema = z
         default_max_requests: positiveInt,
         default_window_seconds: positiveInt,
         rotation_grace_seconds: z.number().int().min(0),
+        legacy_signatures: z.boolean(),
+        failure_max_per_ip: positiveInt,
+        failure_max_per_endpoint: positiveInt,
+        failure_window_seconds: positiveInt,
       })
       .strict(),
     metrics: z.object({ enabled: z.boolean(), host: z.string().min(1), port }).strict(),

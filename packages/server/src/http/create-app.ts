@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import express from 'express';
+import { assertSafeJson } from './json-guard.js';
 import type { Express, NextFunction, Request, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { toErrorResponse } from './api-error.js';
@@ -64,6 +65,15 @@ export function createApp(d: ApiDeps & { hub: EventHub; checks: Record<string, R
 
   const api = express.Router();
   api.use(express.json({ limit: d.config.api.body_limit_bytes, strict: false }));
+  // Depth ≤ 64, no NUL or lone surrogate anywhere: 400 naming the path, before any route sees it.
+  api.use((req: Request, _res: Response, next: NextFunction) => {
+    try {
+      assertSafeJson(req.body);
+      next();
+    } catch (err) {
+      next(err);
+    }
+  });
   const routes = apiRoutes(d, d.hub);
   mountRoutes(api, routes, {
     authenticate: d.authenticate,

@@ -4,6 +4,7 @@ import { createDashboardRouter } from '@vecron/dashboard';
 import type { DashboardUser } from '@vecron/dashboard';
 import type { SecretBoxKeys } from '@vecron/sdk';
 import { verifyPassword } from '../auth/passwords.js';
+import { checkLogin, loginSucceeded, slowDown } from '../auth/login-throttle.js';
 import type { EventHub } from '../observability/event-hub.js';
 import { scrubSecrets } from '../routes/scrub.js';
 import type { Principal } from '../store/server-store.js';
@@ -16,7 +17,8 @@ const userOf = (p: Principal): DashboardUser => ({ id: p.id, name: p.username, p
  * `/dashboard`: the `@vecron/dashboard` router behind the server's own auth. A browser signs in
  * with a form; the JWT the API would hand out is kept in an HttpOnly, SameSite=Strict cookie
  * (`vecron_session`, path `/dashboard`) and checked on every request by the same verifier as
- * `Authorization: Bearer` (signature, expiry, token version, disabled user). Permissions and the
+ * `Authorization: Bearer` (signature, expiry, token version, disabled user). Its token is marked
+ * `use: dashboard`, so it is not accepted as a Bearer token; sign-out ends the user's sessions. Permissions and the
  * own-executions scope are the user's roles; every action goes to the audit log. CSRF tokens are
  * bound to the session and signed with a key derived from the encryption key, so they work on any
  * API replica.
@@ -25,7 +27,6 @@ export function dashboardRouter(
   d: ApiDeps & { hub: EventHub },
   o: { principalFromToken(token: string): Promise<Principal | null>; clientIp(req: Request): string; encryptionKeys: SecretBoxKeys },
 ): Router {
-  const windowMs = d.config.auth.login_window_seconds * 1000;
   const csrfSecret = createHash('sha256').update('vecron-dashboard-csrf:').update(String(o.encryptionKeys.current)).digest();
   return createDashboardRouter({
     cron: d.cron,
@@ -39,16 +40,23 @@ export function dashboardRouter(
       },
       async login({ username, password }, req) {
         const ip = o.clientIp(req);
-        if (!(await d.limiter.hit(`login:ip:${ip}`, d.config.auth.login_max_per_ip, windowMs)).allowed) return { ok: false, reason: 'rate_limited' };
-        if (!(await d.limiter.hit(`login:user:${username.toLowerCase()}`, d.config.auth.login_max_per_user, windowMs)).allowed) return { ok: false, reason: 'rate_limited' };
+        const gate = await checkLogin(d.limiter, d.config.auth, username, ip);
+        if (!gate.allowed) return { ok: false, reason: 'rate_limited' };
+        await slowDown(gate.delayMs);
         const cred = await d.store.credentials(username);
         const ok = await verifyPassword(cred?.passwordHash ?? null, password);
         if (!cred || !ok || cred.disabled) return { ok: false, reason: 'invalid' };
-        await d.limiter.reset(`login:user:${username.toLowerCase()}`);
+        await loginSucceeded(d.limiter, username, ip);
         if (cred.mustChangePassword) return { ok: false, reason: 'password_change_required' };
-        const { token, expiresAt } = await d.tokens.sign({ sub: cred.id, ver: cred.tokenVersion });
+        const { token, expiresAt } = await d.tokens.sign({ sub: cred.id, ver: cred.tokenVersion, use: 'dashboard' });
         return { ok: true, session: token, maxAgeSeconds: Math.max(1, Math.floor((expiresAt.getTime() - Date.now()) / 1000)) };
       },
+      // Sign-out ends every session of the user, so a copied cookie stops working too.
+      async logout(session) {
+        const p = await o.principalFromToken(session);
+        if (p) await d.store.revokeTokens(p.id);
+      },
+      sessionCheckMs: d.config.auth.session_check_ms,
     },
     scrub: (jobId, value) => scrubSecrets(d, jobId, value),
     subscribe: (listener) =>

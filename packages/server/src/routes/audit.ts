@@ -24,5 +24,11 @@ export function auditRoutes(d: ApiDeps) {
         return { body: await d.audit.verify() };
       },
     }),
+    defineRoute({
+      method: 'get', path: '/audit/checkpoint', access: 'system:audit', tag: 'audit', summary: 'A signed checkpoint of the chain head (count and hash) to keep outside the server; `vecron audit verify --checkpoint FILE` detects truncation with it',
+      async handler() {
+        return { body: await d.audit.checkpoint() };
+      },
+    }),
   ];
 }

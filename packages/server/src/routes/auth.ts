@@ -4,13 +4,13 @@ import { ApiError, tooManyRequests } from '../http/api-error.js';
 import type { ApiDeps } from '../http/deps.js';
 import { defineRoute } from '../http/route.js';
 import { hashPassword, passwordProblem, verifyPassword } from '../auth/passwords.js';
+import { checkLogin, loginSucceeded, slowDown } from '../auth/login-throttle.js';
 
 const loginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(1024) }).strict();
 const passwordBody = z.object({ current_password: z.string().min(1).max(1024), new_password: z.string().min(1).max(1024) }).strict();
 
 /** Login, password change, the caller's identity, and the public keys of the tokens. */
 export function authRoutes(d: ApiDeps) {
-  const windowMs = d.config.auth.login_window_seconds * 1000;
   return [
     defineRoute({
       method: 'post', path: '/auth/login', access: 'public', action: 'auth.login', tag: 'auth', summary: 'Exchange username and password for a JWT',
@@ -18,14 +18,13 @@ export function authRoutes(d: ApiDeps) {
       async handler(ctx) {
         const { username, password } = ctx.body;
         ctx.auditDetails.username = username;
-        const byIp = await d.limiter.hit(`login:ip:${ctx.ip}`, d.config.auth.login_max_per_ip, windowMs);
-        if (!byIp.allowed) throw tooManyRequests('too many login attempts from this address', byIp.retryAfterMs);
-        const byUser = await d.limiter.hit(`login:user:${username.toLowerCase()}`, d.config.auth.login_max_per_user, windowMs);
-        if (!byUser.allowed) throw tooManyRequests('too many login attempts for this user', byUser.retryAfterMs);
+        const gate = await checkLogin(d.limiter, d.config.auth, username, ctx.ip);
+        if (!gate.allowed) throw tooManyRequests(gate.limit === 'ip' ? 'too many login attempts from this address' : 'too many login attempts for this user from this address', gate.retryAfterMs);
+        await slowDown(gate.delayMs);
         const cred = await d.store.credentials(username);
         const ok = await verifyPassword(cred?.passwordHash ?? null, password);
         if (!cred || !ok || cred.disabled) throw new ApiError(401, 'INVALID_CREDENTIALS', 'invalid username or password');
-        await d.limiter.reset(`login:user:${username.toLowerCase()}`);
+        await loginSucceeded(d.limiter, username, ctx.ip);
         const { token, expiresAt } = await d.tokens.sign({ sub: cred.id, ver: cred.tokenVersion });
         ctx.resource = `user:${cred.id}`;
         return { body: { token, token_type: 'Bearer', expires_at: expiresAt.toISOString(), must_change_password: cred.mustChangePassword } };
@@ -47,6 +46,15 @@ export function authRoutes(d: ApiDeps) {
         const cred = await d.store.credentials(user!.username);
         const { token, expiresAt } = await d.tokens.sign({ sub: p.id, ver: cred!.tokenVersion });
         return { body: { token, token_type: 'Bearer', expires_at: expiresAt.toISOString(), must_change_password: false } };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/auth/logout', access: 'authenticated', action: 'auth.logout', tag: 'auth', summary: 'Sign out: ends every session of the caller (API tokens and dashboard cookies) and closes their event streams',
+      allowPendingPasswordChange: true,
+      async handler(ctx) {
+        ctx.resource = `user:${ctx.principal!.id}`;
+        await d.store.revokeTokens(ctx.principal!.id);
+        return { status: 204 };
       },
     }),
     defineRoute({

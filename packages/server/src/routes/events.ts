@@ -6,7 +6,7 @@ import type { EventHub, ServerEvent } from '../observability/event-hub.js';
 const query = z.object({ job_id: z.uuid().optional() }).strict();
 
 /** `/api/events`: Server-Sent Events of execution and job changes. */
-export function eventRoutes(_d: ApiDeps, hub: EventHub) {
+export function eventRoutes(d: ApiDeps, hub: EventHub) {
   return [
     defineRoute({
       method: 'get', path: '/events', access: 'execution:read', tag: 'events', summary: 'Server-Sent Events: execution.*, schedule.*, job.* (own executions only for users without the all scope)', query,
@@ -31,9 +31,20 @@ export function eventRoutes(_d: ApiDeps, hub: EventHub) {
         });
         const beat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
         beat.unref();
+        // The stream ends with its session: sign-out, disabling, deleting, a role or password change.
+        const recheck = setInterval(() => {
+          void d.store.principal(p.id).then(
+            (now) => {
+              if (!now || now.disabled || now.tokenVersion !== p.tokenVersion) res.end();
+            },
+            (err: unknown) => d.logger.warn({ err }, 'event stream session check failed'),
+          );
+        }, d.config.auth.session_check_ms);
+        recheck.unref();
         await new Promise<void>((resolve) => {
           const done = (): void => {
             clearInterval(beat);
+            clearInterval(recheck);
             off();
             resolve();
           };

@@ -27,24 +27,30 @@ export function variableRoutes(d: ApiDeps) {
       },
     }),
     defineRoute({
-      method: 'put', path: '/variables/:name', access: 'variable:write', action: 'variable.set', tag: 'variable', summary: 'Create or replace a variable (sensitive ones need variable:encrypt)', body: setBody,
+      method: 'put', path: '/variables/:name', access: 'variable:write', action: 'variable.set', tag: 'variable', summary: 'Create or replace a variable (creating, replacing or downgrading a sensitive one needs variable:encrypt)', body: setBody,
       async handler(ctx) {
         const n = name(ctx.params);
         const b = ctx.body;
         ctx.resource = `variable:${b.job_id ?? 'global'}:${n}`;
         ctx.auditDetails.sensitive = b.sensitive;
-        if (b.sensitive && !ctx.principal!.permissions.has('variable:encrypt')) throw forbidden('missing permission variable:encrypt', { permission: 'variable:encrypt' });
         if (b.job_id && !(await d.cron.jobs.get(b.job_id))) throw notFound('job', b.job_id);
+        // Creating, replacing or downgrading a sensitive variable all need variable:encrypt.
+        const existing = (await d.cron.variables.list(b.job_id ?? null)).find((v) => v.name === n && (v.jobId ?? null) === (b.job_id ?? null));
+        if ((b.sensitive || existing?.sensitive) && !ctx.principal!.permissions.has('variable:encrypt')) {
+          throw forbidden(existing?.sensitive && !b.sensitive ? 'changing a sensitive variable to a plain one needs permission variable:encrypt' : 'missing permission variable:encrypt', { permission: 'variable:encrypt' });
+        }
         await d.cron.variables.set({ name: n, value: b.value, sensitive: b.sensitive, jobId: b.job_id ?? null });
         const stored = (await d.cron.variables.list(b.job_id ?? null)).find((v) => v.name === n);
         return { body: stored ? view(stored) : null };
       },
     }),
     defineRoute({
-      method: 'delete', path: '/variables/:name', access: 'variable:write', action: 'variable.delete', tag: 'variable', summary: 'Delete a variable', query: deleteQuery,
+      method: 'delete', path: '/variables/:name', access: 'variable:write', action: 'variable.delete', tag: 'variable', summary: 'Delete a variable (a sensitive one needs variable:encrypt)', query: deleteQuery,
       async handler(ctx) {
         const n = name(ctx.params);
         ctx.resource = `variable:${ctx.query.job_id ?? 'global'}:${n}`;
+        const existing = (await d.cron.variables.list(ctx.query.job_id ?? null)).find((v) => v.name === n && (v.jobId ?? null) === (ctx.query.job_id ?? null));
+        if (existing?.sensitive && !ctx.principal!.permissions.has('variable:encrypt')) throw forbidden('deleting a sensitive variable needs permission variable:encrypt', { permission: 'variable:encrypt' });
         if (!(await d.cron.variables.delete(n, ctx.query.job_id ?? null))) throw notFound('variable', n);
         return { status: 204 };
       },

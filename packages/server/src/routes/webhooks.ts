@@ -12,7 +12,7 @@ const listQuery = z.object({ job_id: z.uuid().optional(), ...pagination }).stric
 /** Webhook endpoints: create (secret shown once), rotate the secret, show the URL, delete. */
 export function webhookRoutes(d: ApiDeps) {
   const url = (id: string): string => `${d.publicUrl.replace(/\/$/, '')}/webhooks/${id}`;
-  const view = (w: WebhookView) => ({ ...w, url: url(w.id), signature: { header: 'X-Vecron-Signature', timestamp_header: 'X-Vecron-Timestamp', delivery_header: 'X-Vecron-Delivery', scheme: 'sha256=HMAC_SHA256(secret, timestamp + "." + body)' } });
+  const view = (w: WebhookView) => ({ ...w, url: url(w.id), signature: { header: 'X-Vecron-Signature', timestamp_header: 'X-Vecron-Timestamp', delivery_header: 'X-Vecron-Delivery', scheme: 'v2=HMAC_SHA256(secret, timestamp + "." + delivery_id + "." + body)', legacy_scheme: d.config.webhooks.legacy_signatures ? 'sha256=HMAC_SHA256(secret, timestamp + "." + body)' : null } });
   return [
     defineRoute({
       method: 'get', path: '/webhooks', access: 'webhook:read', tag: 'webhook', summary: 'List webhook endpoints', query: listQuery,

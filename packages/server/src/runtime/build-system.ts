@@ -57,10 +57,10 @@ export function defaultExecutors(config: ServerConfig): AnyExecutor[] {
     ...(c.statement_timeout_ms ? { statement_timeout_ms: c.statement_timeout_ms } : {}),
   }]));
   return [
-    httpExecutor({ blockPrivateAddresses: x.http_block_private_addresses }) as AnyExecutor,
-    dbExecutor({ connections }) as unknown as AnyExecutor,
+    httpExecutor({ blockPrivateAddresses: x.block_private_addresses, allowHosts: x.allow_hosts }) as AnyExecutor,
+    dbExecutor({ connections, blockPrivateAddresses: x.block_private_addresses, allowHosts: x.allow_hosts }) as unknown as AnyExecutor,
     fileExecutor({ allowedRoots: x.file_allowed_roots }) as AnyExecutor,
-    sftpExecutor({ privateKeyDirs: x.sftp_private_key_dirs, knownHosts: x.sftp_known_hosts }) as AnyExecutor,
+    sftpExecutor({ privateKeyDirs: x.sftp_private_key_dirs, knownHosts: x.sftp_known_hosts, blockPrivateAddresses: x.block_private_addresses, allowHosts: x.allow_hosts }) as AnyExecutor,
   ];
 }
 

@@ -10,10 +10,11 @@ import type { Logger } from 'pino';
 import { createAlerts, webhookNotifier } from '../alerts/alerts.js';
 import { configuredEmailNotifier } from '../alerts/configured-email.js';
 import type { Alert, Notifier } from '../alerts/alerts.js';
-import { createAuditLog } from '../audit/audit-log.js';
+import { auditKeysOf, createAuditLog } from '../audit/audit-log.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { hashPassword } from '../auth/passwords.js';
 import { createTokenService } from '../auth/tokens.js';
+import type { TokenUse } from '../auth/tokens.js';
 import type { ServerConfig } from '../config/config-schema.js';
 import { createApp } from '../http/create-app.js';
 import { dashboardRouter } from '../http/dashboard.js';
@@ -123,7 +124,8 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     if (!sql) throw new StorageError('the configured storage has no SQL seam; the server needs one for users, webhooks and the audit log', { retryable: false });
     const box = createSecretBox(encryptionKeys);
     const store = createServerStore(sql);
-    const audit = createAuditLog(sql);
+    const audit = createAuditLog(sql, { keys: auditKeysOf(encryptionKeys) });
+    await audit.ensureKeyed();
     const hub = createEventHub(cron);
     const exporter = o.spanExporter ?? (await exporterFromConfig(config));
     const tracing = createTracing(cron, { exporter, serviceName: config.tracing.service_name, simpleProcessor: o.spanExporter !== undefined });
@@ -200,10 +202,11 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
       const webhooks = createWebhookStore(sql, box);
       const publicUrlRef = { value: config.api.public_url };
       // One verifier for the API's Bearer header and the dashboard's session cookie.
-      const principalFromToken = async (token: string) => {
+      // A dashboard cookie is not an API credential, nor an API token a dashboard session.
+      const principalFromToken = async (token: string, use: TokenUse = 'api') => {
         if (!/^[A-Za-z0-9_\-.]+$/.test(token)) return null;
         const claims = await tokens.verify(token);
-        if (!claims) return null;
+        if (!claims || claims.use !== use) return null;
         const p = await store.principal(claims.sub);
         // Disabled users and tokens minted before a role/password change stop working at once.
         if (!p || p.disabled || p.tokenVersion !== claims.ver) return null;
@@ -222,7 +225,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
           const m = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(h);
           return m ? principalFromToken(m[1]!) : null;
         },
-        dashboard: (clientIp: (req: express.Request) => string) => dashboardRouter(deps, { principalFromToken, clientIp, encryptionKeys }),
+        dashboard: (clientIp: (req: express.Request) => string) => dashboardRouter(deps, { principalFromToken: (t) => principalFromToken(t, 'dashboard'), clientIp, encryptionKeys }),
       };
       const made = createApp(deps);
       app = made.app;

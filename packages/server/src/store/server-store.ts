@@ -102,6 +102,8 @@ export function createServerStore(db: SqlClient) {
     },
     /** For login: id, hash and state by username. */
     async credentials(username: string): Promise<{ id: string; passwordHash: string; disabled: boolean; tokenVersion: number; mustChangePassword: boolean } | null> {
+      // PostgreSQL text cannot hold NUL: no such user can exist (and the query would fail).
+      if (username.includes('\u0000')) return null;
       const { rows } = await db.query('SELECT id, password_hash, disabled, token_version, must_change_password FROM vecron_users WHERE username = $1', [username]);
       const r = rows[0];
       return r ? { id: String(r.id), passwordHash: String(r.password_hash), disabled: Boolean(r.disabled), tokenVersion: Number(r.token_version), mustChangePassword: Boolean(r.must_change_password) } : null;
@@ -123,6 +125,11 @@ export function createServerStore(db: SqlClient) {
         [id, patch.disabled ?? null, patch.displayName !== undefined, patch.displayName ?? null, patch.passwordHash ?? null, patch.mustChangePassword ?? null, bump],
       );
       return rows[0] ? toUser(rows[0]) : null;
+    },
+    /** Ends every session of a user (sign-out): their tokens and dashboard cookies stop working at once. */
+    async revokeTokens(id: string): Promise<boolean> {
+      if (!isUuid(id)) return false;
+      return (await db.query('UPDATE vecron_users SET token_version = token_version + 1 WHERE id = $1', [id])).rowCount > 0;
     },
     async deleteUser(id: string): Promise<boolean> {
       if (!isUuid(id)) return false;

@@ -8,6 +8,8 @@ import { ApiError, toErrorResponse, tooManyRequests } from '../http/api-error.js
 import type { RateLimiter } from '../http/rate-limiter.js';
 import type { TraceContextCarrier } from '../observability/tracing.js';
 import { verifyWebhookSignature } from './signature.js';
+import { isUuid } from '../store/server-store.js';
+import { assertSafeJson } from '../http/json-guard.js';
 import type { WebhookStore } from './webhook-store.js';
 
 /** What the receiver needs. */
@@ -29,8 +31,9 @@ const DROPPED_HEADERS = new Set(['authorization', 'cookie', 'x-vecron-signature'
 
 /**
  * `POST /webhooks/:id` — outside JWT auth. Order of checks: size (413), endpoint (404),
- * timestamp window and signature (401), job and trigger enabled (403), rate limit (429),
- * delivery id (409), then 202 with the execution id.
+ * timestamp window (401), delivery id present (400), signature (401), job and trigger enabled
+ * (403), rate limit (429), delivery id or signature seen before (409), then 202 with the
+ * execution id.
  */
 export function webhookReceiver(d: WebhookReceiverDeps): Router {
   const router = express.Router();
@@ -38,8 +41,10 @@ export function webhookReceiver(d: WebhookReceiverDeps): Router {
   router.post('/webhooks/:id', raw, async (req: Request, res: Response) => {
     const id = String(req.params.id);
     let result = 'ok';
-    let resource: string | null = `webhook:${id}`;
+    let resource: string | null = isUuid(id) ? `webhook:${id}` : null;
     let executionId: string | null = null;
+    let audited = true;
+    let suppressed = false;
     try {
       const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const now = d.now();
@@ -54,15 +59,17 @@ export function webhookReceiver(d: WebhookReceiverDeps): Router {
       if (!Number.isFinite(tsNum) || Math.abs(now.getTime() / 1000 - tsNum) > d.config.webhooks.tolerance_seconds) {
         throw new ApiError(401, 'WEBHOOK_STALE', 'timestamp missing or outside the allowed window');
       }
+      const delivery = req.get('x-vecron-delivery') ?? '';
+      if (!DELIVERY_ID.test(delivery)) throw new ApiError(400, 'VALIDATION_FAILED', 'X-Vecron-Delivery header is required (printable ASCII, ≤ 200 chars)');
       const secrets = [...hook.secrets, ...(job.definition.triggers.webhook?.secret_key ? [job.definition.triggers.webhook.secret_key] : [])];
-      if (!verifyWebhookSignature(secrets, ts, body, sig)) throw new ApiError(401, 'WEBHOOK_SIGNATURE_INVALID', 'signature does not match');
+      if (!verifyWebhookSignature(secrets, ts, body, sig, { deliveryId: delivery, allowLegacy: d.config.webhooks.legacy_signatures })) {
+        throw new ApiError(401, 'WEBHOOK_SIGNATURE_INVALID', d.config.webhooks.legacy_signatures || sig.startsWith('v2=') ? 'signature does not match' : 'signature does not match (only v2= signatures are accepted)');
+      }
       if (!job.enabled || !job.definition.triggers.webhook?.enabled) throw new ApiError(403, 'WEBHOOK_DISABLED', 'the job or its webhook trigger is disabled');
       const limit = job.definition.triggers.webhook.rate_limit ?? { max_requests: d.config.webhooks.default_max_requests, window_seconds: d.config.webhooks.default_window_seconds };
       const rate = await d.limiter.hit(`webhook:job:${job.id}`, limit.max_requests, limit.window_seconds * 1000);
       if (!rate.allowed) throw tooManyRequests('webhook rate limit reached for this job', rate.retryAfterMs);
-      const delivery = req.get('x-vecron-delivery') ?? '';
-      if (!DELIVERY_ID.test(delivery)) throw new ApiError(400, 'VALIDATION_FAILED', 'X-Vecron-Delivery header is required (printable ASCII, ≤ 200 chars)');
-      if (!(await d.webhooks.recordDelivery(id, delivery, now))) throw new ApiError(409, 'WEBHOOK_REPLAY', 'this delivery was already received');
+      if (!(await d.webhooks.recordDelivery(id, delivery, now, sig))) throw new ApiError(409, 'WEBHOOK_REPLAY', 'this delivery or this signature was already received');
       const text = body.toString('utf8');
       let payload: unknown = text;
       if ((req.get('content-type') ?? '').includes('json') && text.length) {
@@ -71,6 +78,7 @@ export function webhookReceiver(d: WebhookReceiverDeps): Router {
         } catch {
           throw new ApiError(400, 'INVALID_JSON', 'body is not valid JSON');
         }
+        assertSafeJson(payload, 'webhook body');
       }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (!DROPPED_HEADERS.has(k) && typeof v === 'string') headers[k] = v;
@@ -86,15 +94,37 @@ export function webhookReceiver(d: WebhookReceiverDeps): Router {
       await d.webhooks.attachExecution(id, delivery, r.executionId);
       res.status(202).json({ execution_id: r.executionId });
     } catch (err) {
-      const out = toErrorResponse(err, '');
+      let out = toErrorResponse(err, '');
+      // Unauthenticated refusals (unknown endpoint, stale or bad signature) are limited per IP and
+      // per endpoint; beyond the limit the caller gets 429 and only one audit record per window.
+      if (out.status === 401 || out.status === 404) {
+        const ip = d.clientIp(req);
+        const f = d.config.webhooks;
+        const windowMs = f.failure_window_seconds * 1000;
+        const [byIp, byHook] = await Promise.all([
+          d.limiter.hit(`webhook:fail:ip:${ip}`, f.failure_max_per_ip, windowMs),
+          d.limiter.hit(`webhook:fail:hook:${isUuid(id) ? id : 'invalid'}`, f.failure_max_per_endpoint, windowMs),
+        ]);
+        if (!byIp.allowed || !byHook.allowed) {
+          out = toErrorResponse(tooManyRequests('too many refused webhook calls; retry later', Math.max(byIp.retryAfterMs, byHook.retryAfterMs)), '');
+          const first = await d.limiter.hit(`webhook:fail-audited:${byIp.allowed ? `hook:${id}` : `ip:${ip}`}`, 1, windowMs);
+          audited = first.allowed;
+          suppressed = true;
+        }
+      }
       result = out.body.error.code;
       if (out.status >= 500) d.logger.error({ err }, 'webhook receiver failed');
       for (const [k, v] of Object.entries(out.headers)) res.setHeader(k, v);
       res.status(out.status).json(out.body);
     }
-    // Accepted deliveries are mutations; refused ones are denials: both are audited.
+    // Accepted deliveries are mutations; refused ones are denials: both are audited (refusals beyond
+    // the failure limit once per window, marked `suppressed_until_window_end`).
+    if (!audited) return;
     await d.audit
-      .append({ actorId: null, actor: `webhook:${id}`, action: 'webhook.receive', resource, ip: d.clientIp(req), result: result === 'ok' ? 'ok' : `denied:${result}`, details: executionId ? { execution_id: executionId } : {} })
+      .append({
+        actorId: null, actor: isUuid(id) ? `webhook:${id}` : 'webhook:(invalid id)', action: 'webhook.receive', resource, ip: d.clientIp(req), result: result === 'ok' ? 'ok' : `denied:${result}`,
+        details: { ...(executionId ? { execution_id: executionId } : {}), ...(suppressed ? { suppressed_until_window_end: true } : {}) },
+      })
       .catch((err: unknown) => d.logger.error({ err }, 'audit append failed'));
   });
   return router;

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { SecretBox, SqlClient } from '@vecron/sdk';
 import { isUuid } from '../store/server-store.js';
 
@@ -87,13 +87,23 @@ export function createWebhookStore(db: SqlClient, box: SecretBox) {
         .map((s) => box.decrypt(s.ciphertext, aad(id, s.id)));
       return { jobId: String(r.job_id), secrets };
     },
-    /** Records a delivery id; false when it was seen before (a replay). */
-    async recordDelivery(id: string, deliveryId: string, now: Date): Promise<boolean> {
+    /**
+     * Records a delivery id and the signature it came with; false when either was seen before
+     * within the replay window (a replay, even under a new delivery id). The signature is kept
+     * as `sig <sha256 of the header>`: a space never occurs in a delivery id, so the two cannot collide.
+     */
+    async recordDelivery(id: string, deliveryId: string, now: Date, signature?: string): Promise<boolean> {
+      const at = now.toISOString();
+      if (signature === undefined) {
+        const { rowCount } = await db.query(`INSERT INTO vecron_webhook_deliveries (webhook_id, delivery_id, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [id, deliveryId, at]);
+        return rowCount > 0;
+      }
+      const sigKey = `sig ${createHash('sha256').update(signature).digest('hex')}`;
       const { rowCount } = await db.query(
-        `INSERT INTO vecron_webhook_deliveries (webhook_id, delivery_id, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-        [id, deliveryId, now.toISOString()],
+        `INSERT INTO vecron_webhook_deliveries (webhook_id, delivery_id, received_at) VALUES ($1, $2, $4), ($1, $3, $4) ON CONFLICT DO NOTHING`,
+        [id, deliveryId, sigKey, at],
       );
-      return rowCount > 0;
+      return rowCount === 2;
     },
     async attachExecution(id: string, deliveryId: string, executionId: string): Promise<void> {
       await db.query('UPDATE vecron_webhook_deliveries SET execution_id = $3 WHERE webhook_id = $1 AND delivery_id = $2', [id, deliveryId, executionId]);

@@ -15,7 +15,7 @@ import { testServers } from '@vecron/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { privateNats, privateRedis } from '@vecron/test-servers/provision';
 import type { PrivateServer } from '@vecron/test-servers/provision';
-import { signWebhook } from '../../src/webhooks/signature.js';
+import { signWebhookV2 } from '../../src/webhooks/signature.js';
 import { client, sseEvents } from '../helpers.js';
 
 /**
@@ -118,6 +118,7 @@ beforeAll(async () => {
     VECRON__API__PORT: '0',
     VECRON__METRICS__ENABLED: 'false',
     VECRON__STORAGE__DATABASE_URL: PG_URL,
+    VECRON__EXECUTORS__ALLOW_HOSTS: '["127.0.0.1"]',
     VECRON__STORAGE__SCHEMA: schema,
     VECRON__QUEUE__NATS_SERVERS: nats.url,
     VECRON__QUEUE__STREAM: `SRV_${tag}`,
@@ -208,7 +209,8 @@ describe('vecron api ×2 + scheduler ×2 + worker ×2 on PostgreSQL, NATS and Re
     const post = async (base: string): Promise<number> => {
       const body = JSON.stringify({ n: 1 });
       const ts = String(Math.floor(Date.now() / 1000));
-      const res = await fetch(`${base}/webhooks/${hook.id}`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-vecron-timestamp': ts, 'x-vecron-delivery': randomUUID(), 'x-vecron-signature': signWebhook(hook.secret, ts, body) } });
+      const delivery = randomUUID();
+      const res = await fetch(`${base}/webhooks/${hook.id}`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-vecron-timestamp': ts, 'x-vecron-delivery': delivery, 'x-vecron-signature': signWebhookV2(hook.secret, ts, delivery, body) } });
       await res.text();
       return res.status;
     };

@@ -7,6 +7,7 @@ import type { Storage } from '../port.js';
 import { migrate } from '../sql/migrations.js';
 import { createSqlStorage } from '../sql/sql-storage.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { checkDataDirModes, tightenDataDirModes } from './data-dir-modes.js';
 import { pgliteClient } from './pglite-client.js';
 import { discardTemplateImage, templateImage } from './template-image.js';
 
@@ -45,7 +46,9 @@ async function fromTemplate(settings: PGliteOptions, dataDir?: string): Promise<
 /**
  * The embedded storage: PostgreSQL in WebAssembly (PGlite) inside this process, in memory or in
  * a data folder, no server. Holds a lockfile on the folder so a second process fails with
- * `DataDirLockedError` instead of corrupting it.
+ * `DataDirLockedError` instead of corrupting it. The folder is kept private (folders 0700, files
+ * 0600); one whose reachable contents are group- or world-writable is refused with
+ * `DataDirInsecureError` naming the path.
  */
 export async function embeddedStorage(options: EmbeddedStorageOptions = {}): Promise<Storage> {
   const settings: PGliteOptions = { postgresqlconf: [`shared_buffers = ${options.sharedBuffersMb ?? 16}MB`] };
@@ -54,6 +57,7 @@ export async function embeddedStorage(options: EmbeddedStorageOptions = {}): Pro
     return createSqlStorage(pgliteClient(db), { onClose: () => db.close() });
   }
   const dataDir = path.resolve(options.dataDir);
+  checkDataDirModes(dataDir);
   const lock = await lockDataDir(dataDir);
   let db: PGlite | undefined;
   try {
@@ -62,6 +66,8 @@ export async function embeddedStorage(options: EmbeddedStorageOptions = {}): Pro
     const pgdata = path.join(dataDir, 'pgdata');
     db = existsSync(path.join(pgdata, 'PG_VERSION')) ? await PGlite.create({ ...settings, dataDir: pgdata }) : await fromTemplate(settings, pgdata);
     await migrate(pgliteClient(db));
+    // Files PGlite creates from now on are 0666, but inside 0700 folders nobody else reaches them.
+    tightenDataDirModes(dataDir);
   } catch (err) {
     await db?.close().catch(() => undefined);
     lock.release();
@@ -72,6 +78,7 @@ export async function embeddedStorage(options: EmbeddedStorageOptions = {}): Pro
     onClose: async () => {
       try {
         await opened.close();
+        tightenDataDirModes(dataDir);
       } finally {
         lock.release();
       }
