@@ -3,6 +3,7 @@
 import { ConfigError, VecronError } from '@vecron/sdk';
 import { loadConfig } from './config/load-config.js';
 import type { CommandResult } from './cli/commands.js';
+import type { SourceFormat } from './cli/convert.js';
 import type { Role } from './runtime/start-server.js';
 
 // The server, its commands and its logging load on demand: `vecron healthcheck` (the image's
@@ -13,8 +14,10 @@ const USAGE = `usage: vecron <command> [--config DIR]
   all                    API + scheduler + worker in one process (embedded store when no database_url)
   api | scheduler | worker   one role only
   migrate                apply database migrations and exit
-  jobs validate FILE     check job definitions (single, array, or export document)
-  jobs import FILE       create or update jobs by name
+  jobs validate [--from seed] FILE…   check job definitions (single, array, or export document)
+  jobs import [--from seed] FILE…     create or update jobs by name
+  jobs convert --from seed FILE…      convert job files of another system to vecron definitions:
+                                      a JSON array on stdout, every change on stderr
   jobs export FILE       write every job (secrets masked)
   audit verify           check the audit log's hash chain
   healthcheck            exit 0 when this host's server answers /health (container HEALTHCHECK)
@@ -29,13 +32,21 @@ async function main(argv: string[]): Promise<number> {
     configDir = args[ci + 1];
     args.splice(ci, 2);
   }
+  let fromArg: string | undefined;
+  const fi = args.indexOf('--from');
+  if (fi >= 0) {
+    fromArg = args[fi + 1] ?? '';
+    args.splice(fi, 2);
+  }
   const [cmd, sub, file] = args;
+  const files = args.slice(2);
   if (!cmd || cmd === '--help' || cmd === 'help') {
     console.log(USAGE);
     return cmd ? 0 : 2;
   }
   const config = loadConfig({ ...(configDir ? { configDir } : {}), env: process.env });
   const print = (r: CommandResult): number => {
+    for (const l of r.errorLines ?? []) console.error(l);
     for (const l of r.lines) console.log(l);
     return r.code;
   };
@@ -76,10 +87,20 @@ async function main(argv: string[]): Promise<number> {
       process.on('SIGINT', onSignal);
     });
   }
-  const { auditVerifyCommand, exportCommand, importCommand, migrateCommand, validateCommand } = await import('./cli/commands.js');
+  const { auditVerifyCommand, convertCommand, exportCommand, importCommand, migrateCommand, validateCommand } = await import('./cli/commands.js');
+  let from: SourceFormat | undefined;
+  if (fromArg !== undefined) {
+    const { SOURCE_FORMATS } = await import('./cli/convert.js');
+    if (!SOURCE_FORMATS.includes(fromArg as SourceFormat)) {
+      console.error(`vecron: --from must be one of ${SOURCE_FORMATS.join(', ')} (got ${fromArg ? `"${fromArg}"` : 'nothing'})`);
+      return 2;
+    }
+    from = fromArg as SourceFormat;
+  }
   if (cmd === 'migrate') return print(await migrateCommand(config, logger));
-  if (cmd === 'jobs' && sub === 'validate' && file) return print(validateCommand(config, file));
-  if (cmd === 'jobs' && sub === 'import' && file) return print(await importCommand(config, logger, file));
+  if (cmd === 'jobs' && sub === 'validate' && file) return print(validateCommand(config, files, from));
+  if (cmd === 'jobs' && sub === 'import' && file) return print(await importCommand(config, logger, files, from));
+  if (cmd === 'jobs' && sub === 'convert' && file && from) return print(convertCommand(config, files, from));
   if (cmd === 'jobs' && sub === 'export' && file) return print(await exportCommand(config, logger, file));
   if (cmd === 'audit' && sub === 'verify') return print(await auditVerifyCommand(config, logger));
   console.error(USAGE);
