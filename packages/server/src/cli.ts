@@ -3,7 +3,7 @@
 import { ConfigError, VecronError } from '@vecron/sdk';
 import { loadConfig } from './config/load-config.js';
 import type { CommandResult } from './cli/commands.js';
-import type { SourceFormat } from './cli/convert.js';
+import type { ConvertOptions, SourceFormat } from './cli/convert.js';
 import type { Role } from './runtime/start-server.js';
 
 // The server, its commands and its logging load on demand: `vecron healthcheck` (the image's
@@ -14,10 +14,13 @@ const USAGE = `usage: vecron <command> [--config DIR]
   all                    API + scheduler + worker in one process (embedded store when no database_url)
   api | scheduler | worker   one role only
   migrate                apply database migrations and exit
-  jobs validate [--from seed] FILE…   check job definitions (single, array, or export document)
-  jobs import [--from seed] FILE…     create or update jobs by name
-  jobs convert --from seed FILE…      convert job files of another system to vecron definitions:
+  jobs validate [--from F] FILE…      check job definitions (single, array, or export document)
+  jobs import [--from F] FILE…        create or update jobs by name
+  jobs convert --from F FILE…         convert job files of another system to vecron definitions:
                                       a JSON array on stdout, every change on stderr
+      --from seed                     job files of the seed format (JSON)
+      --from quartz [--map MAP.json]  Quartz 2.x job-scheduling-data XML; MAP.json maps each
+                                      job class to its steps (unmapped: job produced disabled)
   jobs export FILE       write every job (secrets masked)
   audit verify           check the audit log's hash chain
   healthcheck            exit 0 when this host's server answers /health (container HEALTHCHECK)
@@ -37,6 +40,12 @@ async function main(argv: string[]): Promise<number> {
   if (fi >= 0) {
     fromArg = args[fi + 1] ?? '';
     args.splice(fi, 2);
+  }
+  let mapFile: string | undefined;
+  const mi = args.indexOf('--map');
+  if (mi >= 0) {
+    mapFile = args[mi + 1] ?? '';
+    args.splice(mi, 2);
   }
   const [cmd, sub, file] = args;
   const files = args.slice(2);
@@ -97,10 +106,19 @@ async function main(argv: string[]): Promise<number> {
     }
     from = fromArg as SourceFormat;
   }
+  const options: ConvertOptions = {};
+  if (mapFile !== undefined) {
+    if (!mapFile || from !== 'quartz') {
+      console.error('vecron: --map MAP.json goes with --from quartz');
+      return 2;
+    }
+    const { readClassMap } = await import('./cli/convert.js');
+    options.map = readClassMap(mapFile);
+  }
   if (cmd === 'migrate') return print(await migrateCommand(config, logger));
-  if (cmd === 'jobs' && sub === 'validate' && file) return print(validateCommand(config, files, from));
-  if (cmd === 'jobs' && sub === 'import' && file) return print(await importCommand(config, logger, files, from));
-  if (cmd === 'jobs' && sub === 'convert' && file && from) return print(convertCommand(config, files, from));
+  if (cmd === 'jobs' && sub === 'validate' && file) return print(validateCommand(config, files, from, options));
+  if (cmd === 'jobs' && sub === 'import' && file) return print(await importCommand(config, logger, files, from, options));
+  if (cmd === 'jobs' && sub === 'convert' && file && from) return print(convertCommand(config, files, from, options));
   if (cmd === 'jobs' && sub === 'export' && file) return print(await exportCommand(config, logger, file));
   if (cmd === 'audit' && sub === 'verify') return print(await auditVerifyCommand(config, logger));
   console.error(USAGE);

@@ -6,7 +6,7 @@ import type { ServerConfig } from '../config/config-schema.js';
 import { buildCronSystem, defaultExecutors } from '../runtime/build-system.js';
 import { exportDocument, importJobs, itemsOf } from '../transfer/transfer.js';
 import { convertAndValidate, convertSources } from './convert.js';
-import type { SourceFormat } from './convert.js';
+import type { ConvertOptions, SourceFormat } from './convert.js';
 
 /** Output of a one-shot command: lines to print and the exit code. */
 export interface CommandResult {
@@ -45,8 +45,8 @@ export async function migrateCommand(config: ServerConfig, logger: Logger): Prom
   });
 }
 
-/** `vecron jobs validate [--from seed] FILE…`: every item checked offline (schema, step types, step references). */
-export function validateCommand(config: ServerConfig, file: string | readonly string[], from?: SourceFormat): CommandResult {
+/** `vecron jobs validate [--from seed|quartz [--map MAP.json]] FILE…`: every item checked offline (schema, step types, step references). */
+export function validateCommand(config: ServerConfig, file: string | readonly string[], from?: SourceFormat, options: ConvertOptions = {}): CommandResult {
   const executors = defaultExecutors(config);
   const files = typeof file === 'string' ? [file] : file;
   const lines: string[] = [];
@@ -54,7 +54,7 @@ export function validateCommand(config: ServerConfig, file: string | readonly st
   let bad = 0;
   const items: Array<{ file: string; item: unknown; index: number }> = [];
   if (from) {
-    const read = convertSources(files, from);
+    const read = convertSources(files, from, options);
     errorLines.push(...read.changes.map((c) => `changed ${c}`));
     for (const e of read.errors) lines.push(`error ${e}`);
     bad += read.errors.length;
@@ -83,11 +83,11 @@ export function validateCommand(config: ServerConfig, file: string | readonly st
 }
 
 /**
- * `vecron jobs convert --from seed FILE…`: the converted, validated definitions as one JSON array on
+ * `vecron jobs convert --from seed|quartz [--map MAP.json] FILE…`: the converted, validated definitions as one JSON array on
  * stdout; each change (file, JSON path, what) and each error on stderr; exit 1 when any item failed.
  */
-export function convertCommand(config: ServerConfig, files: readonly string[], from: SourceFormat): CommandResult {
-  const r = convertAndValidate(files, from, defaultExecutors(config));
+export function convertCommand(config: ServerConfig, files: readonly string[], from: SourceFormat, options: ConvertOptions = {}): CommandResult {
+  const r = convertAndValidate(files, from, defaultExecutors(config), options);
   const errorLines = [...r.changes.map((c) => `changed ${c}`), ...r.errors.map((e) => `error   ${e}`)];
   if (r.errors.length) return { lines: [], errorLines, code: 1 };
   errorLines.push(`converted ${r.definitions.length} job(s) from ${files.length} file(s), ${r.changes.length} change(s)`);
@@ -95,12 +95,12 @@ export function convertCommand(config: ServerConfig, files: readonly string[], f
 }
 
 /** `vecron jobs import [--from seed] FILE…`: upsert by name; per-item results. A file that does not convert imports nothing. */
-export async function importCommand(config: ServerConfig, logger: Logger, file: string | readonly string[], from?: SourceFormat): Promise<CommandResult> {
+export async function importCommand(config: ServerConfig, logger: Logger, file: string | readonly string[], from?: SourceFormat, options: ConvertOptions = {}): Promise<CommandResult> {
   const files = typeof file === 'string' ? [file] : file;
   let items: unknown[];
   const errorLines: string[] = [];
   if (from) {
-    const read = convertSources(files, from);
+    const read = convertSources(files, from, options);
     errorLines.push(...read.changes.map((c) => `changed ${c}`));
     if (read.errors.length) return { lines: read.errors.map((e) => `error ${e}`), errorLines, code: 1 };
     items = read.definitions.map((d) => d.definition);

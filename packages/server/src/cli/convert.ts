@@ -4,11 +4,13 @@
  * and the JSON path; a file that cannot be converted is an error naming the file and the path.
  */
 import { readFileSync } from 'node:fs';
-import { convertSeedJobs, validateJobDefinition, ValidationError } from '@vecron/sdk';
+import { convertSeedJobs, validateJobDefinition, ValidationError, zodIssues } from '@vecron/sdk';
 import type { AnyExecutor, ConversionChange } from '@vecron/sdk';
+import { convertQuartzXml, quartzClassMapSchema } from '../migrate/quartz-xml.js';
+import type { QuartzClassMap } from '../migrate/quartz-xml.js';
 
 /** Formats `convert` reads. */
-export const SOURCE_FORMATS = ['seed'] as const;
+export const SOURCE_FORMATS = ['seed', 'quartz'] as const;
 /** A format `convert`, `validate --from` and `import --from` read. */
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
@@ -28,8 +30,14 @@ interface FileConversion {
   changes: ConversionChange[];
 }
 
+/** Options of a conversion. */
+export interface ConvertOptions {
+  /** Quartz: job class → steps (`--map MAP.json`). */
+  map?: QuartzClassMap;
+}
+
 /** One converter per source format: the file's text in, definitions out (or a ValidationError naming paths). */
-const CONVERTERS: Record<SourceFormat, (text: string) => FileConversion> = {
+const CONVERTERS: Record<SourceFormat, (text: string, options: ConvertOptions) => FileConversion> = {
   seed: (text) => {
     let json: unknown;
     try {
@@ -40,10 +48,27 @@ const CONVERTERS: Record<SourceFormat, (text: string) => FileConversion> = {
     const r = convertSeedJobs(json);
     return { definitions: r.definitions.map((definition, i) => ({ at: Array.isArray(json) ? `$[${i}]` : '$', definition })), changes: r.changes };
   },
+  quartz: (text, options) => convertQuartzXml(text, options.map ? { map: options.map } : {}),
 };
 
+/**
+ * Reads a `--map MAP.json` file (Quartz job class → steps).
+ * @throws ValidationError naming the file and the path of a bad entry.
+ */
+export function readClassMap(file: string): QuartzClassMap {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ValidationError(`class map ${file}`, [{ path: '$', message: (err as Error).message }]);
+  }
+  const r = quartzClassMapSchema.safeParse(json);
+  if (!r.success) throw new ValidationError(`class map ${file}`, zodIssues(r.error));
+  return r.data;
+}
+
 /** Reads and converts `files` of format `from`; never throws for a bad file (its problems are in `errors`). */
-export function convertSources(files: readonly string[], from: SourceFormat): ConvertedSources {
+export function convertSources(files: readonly string[], from: SourceFormat, options: ConvertOptions = {}): ConvertedSources {
   const out: ConvertedSources = { definitions: [], changes: [], errors: [] };
   for (const file of files) {
     let text: string;
@@ -54,7 +79,7 @@ export function convertSources(files: readonly string[], from: SourceFormat): Co
       continue;
     }
     try {
-      const r = CONVERTERS[from](text);
+      const r = CONVERTERS[from](text, options);
       out.definitions.push(...r.definitions.map((d) => ({ file, ...d })));
       out.changes.push(...r.changes.map((c) => `${file}: ${c.path}: ${c.message}`));
     } catch (err) {
@@ -73,8 +98,9 @@ export function convertAndValidate(
   files: readonly string[],
   from: SourceFormat,
   executors: ReadonlyArray<Pick<AnyExecutor, 'type' | 'config' | 'unrenderedPaths'>>,
+  options: ConvertOptions = {},
 ): { definitions: unknown[]; changes: string[]; errors: string[] } {
-  const read = convertSources(files, from);
+  const read = convertSources(files, from, options);
   const definitions: unknown[] = [];
   const errors = [...read.errors];
   for (const { file, at, definition } of read.definitions) {
