@@ -4,8 +4,10 @@
  * from instants just before DST transitions. vecron (public `nextFireTimes`, `"dialect": "quartz"`)
  * and Quartz must accept and refuse the same expressions and agree on every fire, except near a DST
  * transition, where the differences are the deliberate ones documented in docs/concepts.md
- * ("Daylight saving time"): a repeated wall time fires at its first pass in vecron and at its
- * second in Quartz, and a wall time inside a spring-forward gap fires differently.
+ * ("Daylight saving time"): a fixed time in a repeated hour fires at its first pass in vecron and
+ * at its second in Quartz; a fixed time inside a spring-forward gap fires at the gap's end in
+ * vecron and not that day in Quartz; a frequent schedule fires both passes of a repeated hour in
+ * vecron (real time) and only the second in Quartz.
  *
  * `.ci/run` installs libquartz2-java and a JDK. `VECRON_QUARTZ_DIFF_EXPRESSIONS` raises the number
  * of expressions per zone (default 600; the issue's full run is 120000).
@@ -155,15 +157,16 @@ describe(`vecron against the real Quartz 2.3.2 (${PER_ZONE} random expressions Ã
     expect(dst.overlap + dst.gap).toBeGreaterThan(0);
   }, 600_000);
 
-  it('the three documented DST differences, on New York 2026 (docs/concepts.md, "Daylight saving time")', () => {
+  it('the three documented DST differences and the agreement in a gap, on New York 2026 (docs/concepts.md, "Daylight saving time")', () => {
     const at = (iso: string): number => Date.parse(iso);
     const c = (expression: string, from: string, n: number): Case & { n: number } => ({ expression, zone: 'America/New_York', from: at(from), n });
     const list = [
       c('0 30 1 * * ?', '2026-10-31T12:00:00Z', 2), // fixed time in the repeated hour
       c('0 30 2 * * ?', '2026-03-07T12:00:00Z', 2), // fixed time inside the spring-forward gap
       c('0 0/20 * * * ?', '2026-11-01T04:30:00Z', 5), // every 20 minutes across the repeated hour
+      c('0 0/20 * * * ?', '2026-03-08T06:30:00Z', 4), // every 20 minutes across the gap
     ];
-    const q = quartz(list).map((l) => l.split(' ').map((t) => new Date(Number(t)).toISOString()));
+    const q = quartz(list).map((l, i) => l.split(' ').slice(0, list[i]!.n).map((t) => new Date(Number(t)).toISOString()));
     const v = list.map((x) => nextFireTimes({ type: 'cron', expression: x.expression, dialect: 'quartz', timezone: x.zone }, x.from, FIRES).map((d) => d.toISOString()));
     // 1. Repeated hour: Quartz fires at the second 01:30 (EST), vecron at the first (EDT).
     expect(q[0]!.slice(0, 2)).toEqual(['2026-11-01T06:30:00.000Z', '2026-11-02T06:30:00.000Z']);
@@ -171,9 +174,14 @@ describe(`vecron against the real Quartz 2.3.2 (${PER_ZONE} random expressions Ã
     // 2. Gap: 02:30 does not exist on 8 March; Quartz skips that day, vecron fires once at 03:00 EDT.
     expect(q[1]!.slice(0, 2)).toEqual(['2026-03-09T06:30:00.000Z', '2026-03-10T06:30:00.000Z']);
     expect(v[1]!.slice(0, 2)).toEqual(['2026-03-08T07:00:00.000Z', '2026-03-09T06:30:00.000Z']);
-    // 3. Every 20 minutes over the repeated hour: Quartz only in the second pass (after 00:40 EDT
-    //    comes 01:00 EST), vecron only in the first (01:00, 01:20, 01:40 EDT, then 02:00 EST).
+    // 3. Every 20 minutes over the repeated hour: Quartz fires only the second pass (after 00:40 EDT
+    //    comes 01:00 EST); vecron follows real time and fires both passes.
     expect(q[2]!.slice(0, 5)).toEqual(['2026-11-01T04:40:00.000Z', '2026-11-01T06:00:00.000Z', '2026-11-01T06:20:00.000Z', '2026-11-01T06:40:00.000Z', '2026-11-01T07:00:00.000Z']);
-    expect(v[2]!.slice(0, 5)).toEqual(['2026-11-01T04:40:00.000Z', '2026-11-01T05:00:00.000Z', '2026-11-01T05:20:00.000Z', '2026-11-01T05:40:00.000Z', '2026-11-01T07:00:00.000Z']);
+    expect(v[2]!.slice(0, 8)).toEqual([
+      '2026-11-01T04:40:00.000Z', '2026-11-01T05:00:00.000Z', '2026-11-01T05:20:00.000Z', '2026-11-01T05:40:00.000Z',
+      '2026-11-01T06:00:00.000Z', '2026-11-01T06:20:00.000Z', '2026-11-01T06:40:00.000Z', '2026-11-01T07:00:00.000Z',
+    ]);
+    // 4. Every 20 minutes over the gap: both skip 02:00â€“02:59 and go on at 03:00 EDT.
+    expect(q[3]).toEqual(v[3]!.slice(0, q[3]!.length));
   }, 120_000);
 });
