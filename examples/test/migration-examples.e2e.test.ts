@@ -2,12 +2,13 @@
  * The example jobs written for the migration guide (examples/jobs/, issue 11) that need only
  * loopback peers run end to end on the embedded store with the real executors: a `node:http`
  * server standing in for the APIs (OAuth 2.0 token endpoint included) and the PostgreSQL server of
- * the test run (a database of its own). The CSV, Excel and SFTP examples are validated in
- * jobs-validate.test.ts but not run here (the two older examples, daily-settlement and
- * statement-import, run Excel/CSV/SFTP end to end in settlement.e2e.test.ts).
+ * the test run (a database of its own), files in a temporary folder allowed to the file executor.
+ * The three SFTP examples are validated in jobs-validate.test.ts but not run here (the two older
+ * examples, daily-settlement and statement-import, run SFTP end to end in settlement.e2e.test.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -15,9 +16,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCronSystem } from '@vecron/sdk';
 import type { CronSystem, Execution } from '@vecron/sdk';
+import ExcelJS from 'exceljs';
 import { dbExecutor } from '@vecron/executor-db';
+import { fileExecutor } from '@vecron/executor-file';
 import { httpExecutor } from '@vecron/executor-http';
 import { testServers } from '@vecron/test-servers';
+import { businessDateOf, clearOfLocalMidnight, localDate } from './helpers/fixtures.js';
 import { createTestDatabase } from './helpers/pg-database.js';
 import type { TestDatabase } from './helpers/pg-database.js';
 
@@ -72,6 +76,8 @@ let server: http.Server;
 let apiUrl: string;
 let db: TestDatabase;
 let cron: CronSystem;
+let inDir: string;
+let filesDir: string;
 
 beforeAll(async () => {
   server = apiServer();
@@ -86,9 +92,12 @@ beforeAll(async () => {
     INSERT INTO orders VALUES ('ORD-1', 'an@example.vn', 2500000, 'new', NULL, NULL), ('ORD-2', 'binh@example.vn', 100000, 'new', NULL, NULL);
     CREATE TABLE webhook_logs (id serial PRIMARY KEY, execution_id text, request_id text, payload jsonb, status text, processed_at timestamptz);
     CREATE TABLE closed_months (month date PRIMARY KEY);
+    CREATE TABLE card_transactions (txn_id text PRIMARY KEY, merchant text NOT NULL, amount numeric NOT NULL);
     CREATE FUNCTION close_month(d date) RETURNS int LANGUAGE sql AS $$ INSERT INTO closed_months VALUES (date_trunc('month', d)) ON CONFLICT DO NOTHING; SELECT 42 $$;
   `);
-  cron = createCronSystem({ executors: [httpExecutor(), dbExecutor()], encryptionKey: randomBytes(32).toString('hex'), dispatchIntervalMs: 100, backoff: { baseMs: 100, factor: 2, capMs: 500 } });
+  inDir = await mkdtemp(path.join(os.tmpdir(), 'vecron-migration-in-'));
+  filesDir = await mkdtemp(path.join(os.tmpdir(), 'vecron-migration-files-'));
+  cron = createCronSystem({ executors: [httpExecutor(), dbExecutor(), fileExecutor({ allowedRoots: [inDir] })], filesDir, encryptionKey: randomBytes(32).toString('hex'), dispatchIntervalMs: 100, backoff: { baseMs: 100, factor: 2, capMs: 500 } });
   await cron.start({ scheduler: false, worker: { concurrency: 2 } });
   const set = (name: string, value: string, sensitive = false): Promise<void> => cron.variables.set({ name, value, sensitive });
   await Promise.all([
@@ -97,6 +106,7 @@ beforeAll(async () => {
     set('RISK_API_TOKEN', TOKENS.risk, true), set('HR_API_TOKEN', TOKENS.hr, true),
     ...['ORDER_API_TOKEN', 'PAYMENT_GATEWAY_TOKEN', 'WAREHOUSE_TOKEN', 'GL_API_TOKEN'].map((n) => set(n, TOKENS.api, true)),
     set('SALES_HOOK_URL', `${apiUrl}/sales`),
+    set('CARD_SWITCH_DIR', inDir), set('TARGETS_DIR', inDir), set('CARDS_DB_URL', db.url, true),
     ...['LOANS_DB_URL', 'DIRECTORY_DB_URL', 'ORDERS_DB_URL', 'LEDGER_DB_URL'].map((n) => set(n, db.url, true)),
   ]);
 }, 60_000);
@@ -105,6 +115,7 @@ afterAll(async () => {
   await cron?.stop({ graceMs: 0 });
   await db?.drop();
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  await Promise.all([inDir, filesDir].filter(Boolean).map((d) => rm(d, { recursive: true, force: true })));
 });
 
 async function run(file: string, trigger: Parameters<CronSystem['trigger']>[1] = {}): Promise<Execution> {
@@ -168,5 +179,44 @@ describe('migration examples, end to end on loopback peers', () => {
     expect(out<{ rows: unknown[] }>(e, 'close_books').rows).toEqual([{ closed_entries: 42 }]);
     expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM closed_months'))[0]!.n).toBe(1);
     expect(seen.some((s) => /^\/v1\/periods\/\d{4}-\d{2}\/closed$/.test(s.path))).toBe(true);
+  });
+
+  it('csv-pipeline: read the business date\'s CSV (renamed, converted, filtered) → load → totals → CSV report', async () => {
+    await clearOfLocalMidnight();
+    const day = businessDateOf(new Date()).replaceAll('-', '');
+    await writeFile(path.join(inDir, `GD_THE_${day}.csv`), [
+      'Mã GD,Đơn vị,Số tiền,Trạng thái',
+      'T1,Coop Mart,150000.50,APPROVED',
+      'T2,Coop Mart,20000,APPROVED',
+      'T3,Highlands,45000,DECLINED',
+      'T4,Highlands,-5,APPROVED',
+      'T5,Highlands,30000,APPROVED',
+    ].join('\n'));
+    const e = await run('csv-pipeline.json');
+    expect(out<{ row_count: number }>(e, 'read_csv').row_count).toBe(3);
+    expect(out<{ rows: unknown[] }>(e, 'totals').rows).toEqual([
+      { merchant: 'Coop Mart', txn_count: 2, total: '170000.50' },
+      { merchant: 'Highlands', txn_count: 1, total: '30000' },
+    ]);
+    const report = out<{ files: Array<{ path: string; filename: string }> }>(e, 'write_totals').files[0]!;
+    expect(report.filename).toBe(`TONG_HOP_THE_${day}.csv`);
+    expect((await readFile(report.path, 'utf8')).trim().split(/\r?\n/)).toEqual(['merchant,txn_count,total', 'Coop Mart,2,170000.50', 'Highlands,1,30000']);
+  });
+
+  it('excel-processing: read the month\'s targets sheet, keep positive targets, write a cleaned workbook', async () => {
+    await clearOfLocalMidnight();
+    const month = localDate(new Date()).slice(0, 7).replace('-', '');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Chỉ tiêu');
+    ws.addRows([['Chi nhánh', 'Chỉ tiêu'], ['HN01', 1200000000], ['SG01', 0], ['DN01', 800000000.5]]);
+    await wb.xlsx.writeFile(path.join(inDir, `CHI_TIEU_${month}.xlsx`));
+    const e = await run('excel-processing.json');
+    expect(out<{ data: unknown[] }>(e, 'read_targets').data).toEqual([{ branch: 'HN01', target: '1200000000' }, { branch: 'DN01', target: '800000000.5' }]);
+    const file = out<{ files: Array<{ path: string }> }>(e, 'write_clean').files[0]!.path;
+    const back = new ExcelJS.Workbook();
+    await back.xlsx.readFile(file);
+    const sheet = back.getWorksheet('Targets')!;
+    expect(sheet.getRow(1).values).toEqual([undefined, 'branch', 'target']);
+    expect(sheet.rowCount).toBe(3);
   });
 });
