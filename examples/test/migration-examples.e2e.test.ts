@@ -3,8 +3,7 @@
  * loopback peers run end to end on the embedded store with the real executors: a `node:http`
  * server standing in for the APIs (OAuth 2.0 token endpoint included) and the PostgreSQL server of
  * the test run (a database of its own), files in a temporary folder allowed to the file executor.
- * The three SFTP examples are validated in jobs-validate.test.ts but not run here (the two older
- * examples, daily-settlement and statement-import, run SFTP end to end in settlement.e2e.test.ts).
+ * The three SFTP examples run in migration-sftp.e2e.test.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
