@@ -90,5 +90,6 @@ export * from './template/index.js';
 export * from './crypto/index.js';
 export * from './net/index.js';
 export * from './calendar/index.js';
+export * from './migrate/index.js';
 export { toLocalParts, offsetAt, instantsForLocal, isValidTimeZone } from './time/zoned.js';
 export type { LocalParts } from './time/zoned.js';

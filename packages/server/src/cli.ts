@@ -3,6 +3,7 @@
 import { ConfigError, VecronError } from '@vecron/sdk';
 import { loadConfig } from './config/load-config.js';
 import type { CommandResult } from './cli/commands.js';
+import type { ConvertOptions, SourceFormat } from './cli/convert.js';
 import type { Role } from './runtime/start-server.js';
 
 // The server, its commands and its logging load on demand: `vecron healthcheck` (the image's
@@ -13,8 +14,13 @@ const USAGE = `usage: vecron <command> [--config DIR]
   all                    API + scheduler + worker in one process (embedded store when no database_url)
   api | scheduler | worker   one role only
   migrate                apply database migrations and exit
-  jobs validate FILE     check job definitions (single, array, or export document)
-  jobs import FILE       create or update jobs by name
+  jobs validate [--from F] FILE…      check job definitions (single, array, or export document)
+  jobs import [--from F] FILE…        create or update jobs by name
+  jobs convert --from F FILE…         convert job files of another system to vecron definitions:
+                                      a JSON array on stdout, every change on stderr
+      --from seed                     job files of the seed format (JSON)
+      --from quartz [--map MAP.json]  Quartz 2.x job-scheduling-data XML; MAP.json maps each
+                                      job class to its steps (unmapped: job produced disabled)
   jobs export FILE       write every job (secrets masked)
   audit verify [--checkpoint FILE]   check the audit log's keyed hash chain (and that it still
                          holds everything a kept checkpoint covered: detects truncation)
@@ -37,13 +43,27 @@ async function main(argv: string[]): Promise<number> {
     checkpointFile = args[cp + 1];
     args.splice(cp, 2);
   }
+  let fromArg: string | undefined;
+  const fi = args.indexOf('--from');
+  if (fi >= 0) {
+    fromArg = args[fi + 1] ?? '';
+    args.splice(fi, 2);
+  }
+  let mapFile: string | undefined;
+  const mi = args.indexOf('--map');
+  if (mi >= 0) {
+    mapFile = args[mi + 1] ?? '';
+    args.splice(mi, 2);
+  }
   const [cmd, sub, file] = args;
+  const files = args.slice(2);
   if (!cmd || cmd === '--help' || cmd === 'help') {
     console.log(USAGE);
     return cmd ? 0 : 2;
   }
   const config = loadConfig({ ...(configDir ? { configDir } : {}), env: process.env });
   const print = (r: CommandResult): number => {
+    for (const l of r.errorLines ?? []) console.error(l);
     for (const l of r.lines) console.log(l);
     return r.code;
   };
@@ -84,10 +104,29 @@ async function main(argv: string[]): Promise<number> {
       process.on('SIGINT', onSignal);
     });
   }
-  const { auditCheckpointCommand, auditVerifyCommand, exportCommand, importCommand, migrateCommand, validateCommand } = await import('./cli/commands.js');
+  const { auditCheckpointCommand, auditVerifyCommand, convertCommand, exportCommand, importCommand, migrateCommand, validateCommand } = await import('./cli/commands.js');
+  let from: SourceFormat | undefined;
+  if (fromArg !== undefined) {
+    const { SOURCE_FORMATS } = await import('./cli/convert.js');
+    if (!SOURCE_FORMATS.includes(fromArg as SourceFormat)) {
+      console.error(`vecron: --from must be one of ${SOURCE_FORMATS.join(', ')} (got ${fromArg ? `"${fromArg}"` : 'nothing'})`);
+      return 2;
+    }
+    from = fromArg as SourceFormat;
+  }
+  const options: ConvertOptions = {};
+  if (mapFile !== undefined) {
+    if (!mapFile || from !== 'quartz') {
+      console.error('vecron: --map MAP.json goes with --from quartz');
+      return 2;
+    }
+    const { readClassMap } = await import('./cli/convert.js');
+    options.map = readClassMap(mapFile);
+  }
   if (cmd === 'migrate') return print(await migrateCommand(config, logger));
-  if (cmd === 'jobs' && sub === 'validate' && file) return print(validateCommand(config, file));
-  if (cmd === 'jobs' && sub === 'import' && file) return print(await importCommand(config, logger, file));
+  if (cmd === 'jobs' && sub === 'validate' && file) return print(validateCommand(config, files, from, options));
+  if (cmd === 'jobs' && sub === 'import' && file) return print(await importCommand(config, logger, files, from, options));
+  if (cmd === 'jobs' && sub === 'convert' && file && from) return print(convertCommand(config, files, from, options));
   if (cmd === 'jobs' && sub === 'export' && file) return print(await exportCommand(config, logger, file));
   if (cmd === 'audit' && sub === 'verify') return print(await auditVerifyCommand(config, logger, checkpointFile));
   if (cmd === 'audit' && sub === 'checkpoint') return print(await auditCheckpointCommand(config, logger, file));

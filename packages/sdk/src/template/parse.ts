@@ -26,7 +26,8 @@ export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const REFERENCE_ROOTS = ['steps', 'webhook', 'payload', 'job_id', 'execution_id', 'execution_date', 'scheduled_for'] as const;
 
 const WEBHOOK_PARTS = ['payload', 'headers', 'query_params'];
-const STEP_PARTS = ['output', 'response'];
+/** `output` (alias `response`): the step's result; `finished_at` (alias `completed_at`): when it finished, ISO-8601 UTC. */
+const STEP_PARTS = ['output', 'response', 'finished_at', 'completed_at'];
 
 const isIdentStart = (c: string | undefined): boolean => c !== undefined && /[A-Za-z_]/.test(c);
 const isIdentChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_]/.test(c);
@@ -254,7 +255,7 @@ class Scanner {
       case 'steps': {
         const [id, part] = segments;
         if (id?.kind !== 'key' || part?.kind !== 'key' || !STEP_PARTS.includes(part.key)) {
-          this.fail(`a step reference is steps.<step-id>.output.<path> (or .response) (${col})`, start);
+          this.fail(`a step reference is steps.<step-id>.output.<path> (or .response), or steps.<step-id>.finished_at (or .completed_at) (${col})`, start);
         }
         return;
       }

@@ -91,6 +91,14 @@ describe('renderTemplate: references', () => {
     expect(render('{{steps.zero.output}}')).toBe(0);
   });
 
+  it('steps.<id>.finished_at (alias completed_at) is when the step finished; a step without one, or a sub-field, is unresolved', () => {
+    const s = makeScope({ steps: { saved: { output: { n: 1 }, finished_at: '2026-03-01T20:31:02.000Z' }, old: { output: 1 } } });
+    expect(render('{{steps.saved.finished_at}}', s)).toBe('2026-03-01T20:31:02.000Z');
+    expect(render('at {{steps.saved.completed_at}}', s)).toBe('at 2026-03-01T20:31:02.000Z');
+    expect(catchError(() => render('{{steps.old.finished_at}}', s)).message).toContain('no finish time');
+    expect(catchError(() => render('{{steps.saved.finished_at.x}}', s)).message).toContain('sub-fields');
+  });
+
   it('allows whitespace inside the braces and brackets', () => {
     expect(render('{{   steps.fetch-orders.output.rows[ 0 ].id\n}}')).toBe(17);
   });

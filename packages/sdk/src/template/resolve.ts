@@ -89,6 +89,14 @@ export function resolvePath(operand: PathOperand, scope: TemplateScope): unknown
           { stepId: id, availableSteps: available },
         );
       }
+      const part = (segments[1] as { key: string }).key;
+      if (part === 'finished_at' || part === 'completed_at') {
+        const at = ownValue(entry, 'finished_at');
+        if (at === undefined || segments.length > 2) {
+          throw new Unresolved(full(), formatPath(root, segments, 2), `step "${id}" has no finish time${segments.length > 2 ? ' with sub-fields (it is an ISO-8601 string)' : ''}`, { stepId: id });
+        }
+        return at;
+      }
       return descend(ownValue(entry, 'output'), operand, 2);
     }
     case 'payload': {

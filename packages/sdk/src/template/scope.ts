@@ -20,8 +20,8 @@ export interface TemplateWebhook {
 export interface TemplateScope {
   /** `${NAME}` values, already merged job-over-global (sensitive ones decrypted). */
   readonly variables: Readonly<Record<string, string>>;
-  /** Outputs of the steps that ran before, by step id. `{{steps.<id>.output.<path>}}` */
-  readonly steps: Readonly<Record<string, { readonly output: unknown }>>;
+  /** Outputs of the steps that ran before, by step id. `{{steps.<id>.output.<path>}}`; `{{steps.<id>.finished_at}}` (alias `completed_at`) when `finished_at` is given. */
+  readonly steps: Readonly<Record<string, { readonly output: unknown; readonly finished_at?: string | undefined }>>;
   /** The trigger's payload (`cron.trigger(job, { payload })`; a webhook's body). `{{payload.<path>}}` */
   readonly payload?: unknown;
   /** Present only for webhook-triggered executions. */

@@ -258,7 +258,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     };
     const scope = (): TemplateScope => ({
       ...scopeBase,
-      steps: Object.fromEntries(Object.entries(context.steps).filter(([, s]) => s.status === 'succeeded').map(([k, s]) => [k, { output: s.output }])),
+      steps: Object.fromEntries(Object.entries(context.steps).filter(([, s]) => s.status === 'succeeded').map(([k, s]) => [k, { output: s.output, finished_at: s.finished_at }])),
     });
 
     for (const [index, step] of def.steps.entries()) {

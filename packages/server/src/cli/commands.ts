@@ -6,11 +6,15 @@ import type { ServerConfig } from '../config/config-schema.js';
 import { buildCronSystem, defaultExecutors } from '../runtime/build-system.js';
 import { resolveEncryptionKeys } from '../runtime/keys.js';
 import { exportDocument, importJobs, itemsOf } from '../transfer/transfer.js';
+import { convertAndValidate, convertSources } from './convert.js';
+import type { ConvertOptions, SourceFormat } from './convert.js';
 
 /** Output of a one-shot command: lines to print and the exit code. */
 export interface CommandResult {
   lines: string[];
   code: number;
+  /** Lines for stderr (reports that must not mix with data on stdout). */
+  errorLines?: string[];
 }
 
 const readJson = (file: string): unknown => {
@@ -42,33 +46,71 @@ export async function migrateCommand(config: ServerConfig, logger: Logger): Prom
   });
 }
 
-/** `vecron jobs validate FILE`: every item checked offline (schema, step types, step references). */
-export function validateCommand(config: ServerConfig, file: string): CommandResult {
+/** `vecron jobs validate [--from seed|quartz [--map MAP.json]] FILE…`: every item checked offline (schema, step types, step references). */
+export function validateCommand(config: ServerConfig, file: string | readonly string[], from?: SourceFormat, options: ConvertOptions = {}): CommandResult {
   const executors = defaultExecutors(config);
+  const files = typeof file === 'string' ? [file] : file;
   const lines: string[] = [];
+  const errorLines: string[] = [];
   let bad = 0;
-  for (const [i, item] of itemsOf(readJson(file)).entries()) {
+  const items: Array<{ file: string; item: unknown; index: number }> = [];
+  if (from) {
+    const read = convertSources(files, from, options);
+    errorLines.push(...read.changes.map((c) => `changed ${c}`));
+    for (const e of read.errors) lines.push(`error ${e}`);
+    bad += read.errors.length;
+    const seen = new Map<string, number>();
+    for (const d of read.definitions) {
+      const index = seen.get(d.file) ?? 0;
+      seen.set(d.file, index + 1);
+      items.push({ file: d.file, item: d.definition, index });
+    }
+  } else {
+    for (const f of files) for (const [index, item] of itemsOf(readJson(f)).entries()) items.push({ file: f, item, index });
+  }
+  for (const { file: f, item, index: i } of items) {
+    const where = files.length > 1 ? `${f} ` : '';
     // The one validation the API and the SDK use; offline, so calendars and stored variables are not checked.
     const r = validateJobDefinition(item, { executors });
     if (r.valid) {
-      lines.push(`ok    [${i}] ${r.definition!.name}`);
+      lines.push(`ok    ${where}[${i}] ${r.definition!.name}`);
       for (const w of r.warnings) lines.push(`  warn  ${w.path}: ${w.message}`);
     } else {
       bad += 1;
-      lines.push(`error [${i}] ${(item as { name?: string })?.name ?? '(no name)'}`);
+      lines.push(`error ${where}[${i}] ${(item as { name?: string })?.name ?? '(no name)'}`);
       for (const issue of r.issues) lines.push(`        ${issue.path}: ${issue.message}`);
     }
   }
-  return { lines, code: bad ? 1 : 0 };
+  return { lines, code: bad ? 1 : 0, errorLines };
 }
 
-/** `vecron jobs import FILE`: upsert by name; per-item results. */
-export async function importCommand(config: ServerConfig, logger: Logger, file: string): Promise<CommandResult> {
-  const items = itemsOf(readJson(file));
+/**
+ * `vecron jobs convert --from seed|quartz [--map MAP.json] FILE…`: the converted, validated definitions as one JSON array on
+ * stdout; each change (file, JSON path, what) and each error on stderr; exit 1 when any item failed.
+ */
+export function convertCommand(config: ServerConfig, files: readonly string[], from: SourceFormat, options: ConvertOptions = {}): CommandResult {
+  const r = convertAndValidate(files, from, defaultExecutors(config), options);
+  const errorLines = [...r.changes.map((c) => `changed ${c}`), ...r.errors.map((e) => `error   ${e}`)];
+  if (r.errors.length) return { lines: [], errorLines, code: 1 };
+  errorLines.push(`converted ${r.definitions.length} job(s) from ${files.length} file(s), ${r.changes.length} change(s)`);
+  return { lines: [JSON.stringify(r.definitions, null, 2)], errorLines, code: 0 };
+}
+
+/** `vecron jobs import [--from seed] FILE…`: upsert by name; per-item results. A file that does not convert imports nothing. */
+export async function importCommand(config: ServerConfig, logger: Logger, file: string | readonly string[], from?: SourceFormat, options: ConvertOptions = {}): Promise<CommandResult> {
+  const files = typeof file === 'string' ? [file] : file;
+  let items: unknown[];
+  const errorLines: string[] = [];
+  if (from) {
+    const read = convertSources(files, from, options);
+    errorLines.push(...read.changes.map((c) => `changed ${c}`));
+    if (read.errors.length) return { lines: read.errors.map((e) => `error ${e}`), errorLines, code: 1 };
+    items = read.definitions.map((d) => d.definition);
+  } else items = files.flatMap((f) => itemsOf(readJson(f)));
   return withSystem(config, logger, async ({ cron }) => {
     const results = await importJobs(cron, items, { mode: 'upsert', dryRun: false });
     const lines = results.map((r) => `${r.status.padEnd(7)} [${r.index}] ${r.name ?? '(no name)'}${r.error ? `: ${r.error.message}` : ''}${r.error?.issues ? `\n${r.error.issues.map((x) => `        ${x.path}: ${x.message}`).join('\n')}` : ''}`);
-    return { lines, code: results.some((r) => r.status === 'error') ? 1 : 0 };
+    return { lines, errorLines, code: results.some((r) => r.status === 'error') ? 1 : 0 };
   });
 }
 

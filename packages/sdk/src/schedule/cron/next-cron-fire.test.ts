@@ -46,13 +46,28 @@ describe('nextCronFire — DST, America/New_York', () => {
   });
 
   // 2026-11-01: 02:00 EDT (-04:00) falls back to 01:00 EST (-05:00) at 06:00Z.
-  it('every 30 minutes across the fall-back: the second 01:00 and 01:30 do not fire again', () => {
-    expect(fires('0 */30 * * * ?', '2026-11-01T04:45:00Z', 'America/New_York', 4)).toEqual([
+  it('every 30 minutes across the fall-back follows real time: both passes of the repeated hour fire', () => {
+    expect(fires('0 */30 * * * ?', '2026-11-01T04:45:00Z', 'America/New_York', 6)).toEqual([
       '2026-11-01T05:00:00.000Z', // 01:00 EDT
       '2026-11-01T05:30:00.000Z', // 01:30 EDT
-      '2026-11-01T07:00:00.000Z', // 02:00 EST — 01:00/01:30 EST skipped
+      '2026-11-01T06:00:00.000Z', // 01:00 EST (second pass)
+      '2026-11-01T06:30:00.000Z', // 01:30 EST
+      '2026-11-01T07:00:00.000Z', // 02:00 EST
       '2026-11-01T07:30:00.000Z',
     ]);
+  });
+
+  it('every 20 minutes across the spring-forward gap: gap times do not occur, no extra fire at its end', () => {
+    expect(fires('0 */20 * * * ?', '2026-03-08T06:30:00Z', 'America/New_York', 4)).toEqual([
+      '2026-03-08T06:40:00.000Z', // 01:40 EST
+      '2026-03-08T07:00:00.000Z', // 03:00 EDT (02:00–02:59 do not exist)
+      '2026-03-08T07:20:00.000Z',
+      '2026-03-08T07:40:00.000Z',
+    ]);
+  });
+
+  it('a fixed time inside the gap still fires once at the gap\'s end', () => {
+    expect(fires('0 30 2 * * ?', '2026-03-08T05:00:00Z', 'America/New_York', 2)).toEqual(['2026-03-08T07:00:00.000Z', '2026-03-09T06:30:00.000Z']);
   });
 
   it('a daily 01:30 fires at its first occurrence only', () => {
@@ -62,16 +77,17 @@ describe('nextCronFire — DST, America/New_York', () => {
     ]);
   });
 
-  it('asked from inside the second pass, skips the rest of the repeated hour', () => {
-    expect(fires('0 */30 * * * ?', '2026-11-01T06:10:00Z', 'America/New_York', 1)).toEqual(['2026-11-01T07:00:00.000Z']);
+  it('asked from inside either pass, a frequent schedule goes on in real time; a fixed one skips the second pass', () => {
+    expect(fires('0 */30 * * * ?', '2026-11-01T06:10:00Z', 'America/New_York', 1)).toEqual(['2026-11-01T06:30:00.000Z']);
     expect(fires('* * * * * ?', '2026-11-01T06:59:58Z', 'America/New_York', 2)).toEqual([
+      '2026-11-01T06:59:59.000Z',
       '2026-11-01T07:00:00.000Z',
-      '2026-11-01T07:00:01.000Z',
     ]);
     expect(fires('* * * * * ?', '2026-11-01T05:59:58Z', 'America/New_York', 2)).toEqual([
       '2026-11-01T05:59:59.000Z', // 01:59:59 EDT
-      '2026-11-01T07:00:00.000Z', // 02:00:00 EST: the whole repeated hour already fired
+      '2026-11-01T06:00:00.000Z', // 01:00:00 EST: the wall clock went back, the replayed hour fires
     ]);
+    expect(fires('0 30 1 * * ?', '2026-11-01T06:10:00Z', 'America/New_York', 1)).toEqual(['2026-11-02T06:30:00.000Z']);
   });
 
   it('cronMatches reads wall clocks: both passes of 01:30 match, the missing 02:30 never does', () => {
@@ -92,14 +108,23 @@ describe('nextCronFire — DST, Europe/London', () => {
   });
 
   // 2026-10-25: 02:00 BST falls back to 01:00 GMT at 01:00Z.
-  it('fall-back: 01:30 fires once (BST), hourly skips the repeated 01:00', () => {
+  it('spring-forward: a frequent schedule has no extra fire at the gap\'s end (30 15,45 * L 1-6 ? on 2024-03-31)', () => {
+    expect(fires('30 15,45 * L 1-6 ?', '2024-03-31T00:00:00Z', 'Europe/London', 4)).toEqual([
+      '2024-03-31T00:15:30.000Z', // 00:15:30 GMT
+      '2024-03-31T00:45:30.000Z', // 00:45:30 GMT
+      '2024-03-31T01:15:30.000Z', // 02:15:30 BST — nothing at 02:00:00
+      '2024-03-31T01:45:30.000Z',
+    ]);
+  });
+
+  it('fall-back: 01:30 fires once (BST), hourly fires both 01:00 (real time)', () => {
     expect(fires('0 30 1 * * ?', '2026-10-24T23:00:00Z', 'Europe/London', 2)).toEqual([
       '2026-10-25T00:30:00.000Z',
       '2026-10-26T01:30:00.000Z',
     ]);
     expect(fires('0 0 * * * ?', '2026-10-24T23:30:00Z', 'Europe/London', 2)).toEqual([
       '2026-10-25T00:00:00.000Z', // 01:00 BST
-      '2026-10-25T02:00:00.000Z', // 02:00 GMT
+      '2026-10-25T01:00:00.000Z', // 01:00 GMT
     ]);
   });
 });

@@ -3,10 +3,13 @@
  * the next fire instant. The search runs on wall-clock fields, jumping field by field (year →
  * month → day → hour → minute → second), and only then maps the wall-clock time to an instant.
  *
- * DST rule (DESIGN §3): a wall-clock time that does not exist (spring-forward gap) fires once, at
- * the first instant after the gap; a wall-clock time that occurs twice (fall-back overlap) fires
- * once, at its first occurrence. Fires are a set of instants, so several gap times and the wall
- * time right after the gap (e.g. 02:00 and 03:00 of an hourly expression) fire once together.
+ * DST rule (DESIGN §3, docs/concepts.md "Daylight saving time"):
+ * - a fixed-time schedule (minute and hour fields not starting with `*`): a wall-clock time that
+ *   does not exist (spring-forward gap) fires once, at the first instant after the gap; a
+ *   wall-clock time that occurs twice (fall-back overlap) fires once, at its first occurrence;
+ * - a frequent schedule (minute or hour field starting with `*`, `CompiledCron.realTime`) follows
+ *   real time, as cronie does: every instant whose wall-clock reading matches fires, in both
+ *   passes of an overlap, and wall times inside a gap simply do not occur.
  */
 import { ScheduleError } from '../../errors/errors.js';
 import { instantsForLocal, offsetAt, toLocalParts } from '../../time/zoned.js';
@@ -139,8 +142,9 @@ export function cronMatches(cron: CompiledCron, epochMs: number, timeZone: strin
 /**
  * The next fire instant of `cron` in `timeZone` strictly after `afterMs` (milliseconds are
  * truncated: fires are on whole seconds), or null when there is none up to year 2199.
- * A wall time in a spring-forward gap fires at the first instant after the gap; a repeated wall
- * time fires only at its first occurrence.
+ * Fixed-time schedules: a wall time in a spring-forward gap fires at the first instant after the
+ * gap; a repeated wall time fires only at its first occurrence. Frequent schedules (minute or hour
+ * field starting with `*`) follow real time: both passes of a repeated hour fire, gap times do not.
  *
  * @example
  * ```ts
@@ -152,6 +156,7 @@ export function cronMatches(cron: CompiledCron, epochMs: number, timeZone: strin
 export function nextCronFire(cron: CompiledCron, afterMs: number, timeZone: string): number | null {
   if (!Number.isFinite(afterMs)) throw new ScheduleError(`nextCronFire: afterMs must be a finite number, got ${afterMs}`);
   const after = Math.floor(afterMs / SECOND) * SECOND;
+  if (cron.realTime) return nextRealTimeFire(cron, after, timeZone);
   // Every wall time ≤ the reading of `after` already fired at or before `after` (see DESIGN §3),
   // so the search starts one wall-clock second later.
   let start = naiveOf(after, timeZone) + SECOND;
@@ -165,4 +170,40 @@ export function nextCronFire(cron: CompiledCron, afterMs: number, timeZone: stri
     start = end === null ? t + SECOND : Math.max(t + SECOND, end);
   }
   return null;
+}
+
+/** Longest fall-back overlap of any zone (1 h; Lord Howe's is 30 min), with margin. */
+const OVERLAP_HORIZON = 2 * 3_600_000;
+
+/** The first instant > `after` among the occurrences of the matching wall times from `start` on, or null. */
+function firstInstantFrom(cron: CompiledCron, start: Naive, after: number, timeZone: string, until: Naive): number | null {
+  let s = start;
+  for (let i = 0; i < 100_000; i++) {
+    const t = nextLocalMatch(cron, s);
+    if (t === null || t > until) return null;
+    // A wall time in a gap has no instant: it does not occur, so it does not fire.
+    const later = instantsForLocal(partsOfNaive(t), timeZone).filter((x) => x > after);
+    if (later.length) return Math.min(...later);
+    s = t + SECOND;
+  }
+  return null;
+}
+
+/**
+ * Real-time rule of a frequent schedule: the first instant after `after` whose wall-clock reading
+ * matches. The wall clock goes back at a fall-back change, so the wall times it replays are
+ * searched too when such a change comes within the next two hours.
+ */
+function nextRealTimeFire(cron: CompiledCron, after: number, timeZone: string): number | null {
+  let best = firstInstantFrom(cron, naiveOf(after, timeZone) + SECOND, after, timeZone, Number.MAX_SAFE_INTEGER);
+  const o = offsetAt(after, timeZone);
+  const horizon = after + OVERLAP_HORIZON;
+  if (offsetAt(horizon, timeZone) < o && (best === null || best > after)) {
+    const change = bisect(after, horizon, (x) => offsetAt(x, timeZone) < o);
+    if (best === null || change < best) {
+      const replayed = firstInstantFrom(cron, naiveOf(change, timeZone), Math.max(after, change - SECOND), timeZone, naiveOf(change, timeZone) + o - offsetAt(change, timeZone));
+      if (replayed !== null && (best === null || replayed < best)) best = replayed;
+    }
+  }
+  return best;
 }

@@ -87,6 +87,13 @@ export interface CompiledCron {
   readonly dayMode: CronDayMode;
   readonly dayOfMonth: CronDayOfMonthRule;
   readonly dayOfWeek: CronDayOfWeekRule;
+  /**
+   * The minute or the hour field starts with `*` (`*`, `*\/5`): a frequent schedule, which follows
+   * real time across DST changes (cronie's rule): both passes of a repeated hour fire, wall times
+   * inside a spring-forward gap do not exist. Other schedules fire a repeated wall time once, at
+   * its first pass, and a wall time inside a gap once, at the gap's end.
+   */
+  readonly realTime: boolean;
 }
 
 interface FieldDef {
@@ -297,6 +304,7 @@ function compile(expression: string, fields: string[], dialect: 'quartz' | 'unix
     dayMode,
     dayOfMonth,
     dayOfWeek,
+    realTime: (min ?? '').startsWith('*') || (hour ?? '').startsWith('*'),
   };
 }
 

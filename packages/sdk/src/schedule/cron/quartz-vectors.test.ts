@@ -36,10 +36,6 @@ const DIFFERS: Record<string, string> = {
     'A 5-field expression is Unix cron in a job (the dialect follows the field count unless the schedule names one): ' +
     "'* * ? */5 *' is every minute of every fifth day of the month, '?' reading as '*'. Quartz rejects it; written with " +
     '"dialect": "quartz" vecron rejects it too (parse-cron.test.ts).',
-  'qn-135':
-    'DESIGN §3 DST rule: a repeated wall time fires once, at its first occurrence. From 01:44 (+10:30, the second ' +
-    'pass of the Lord Howe fall-back overlap) Quartz main fires 01:45 again; vecron already fired 01:45 (+11:00) and ' +
-    'answers 02:00 +10:30 (15:30Z).',
 };
 
 function iso(ms: number | null): string | null {
@@ -111,8 +107,8 @@ side(['qn-x-033', 'qn-x-034'], 'neither',
 side(['qn-x-035'], 'peer', 'DST gap: midnight in a 00:00→01:00 gap fires at the first instant after the gap');
 side(['qn-x-036', 'qn-x-037', 'qn-x-038', 'qn-x-039', 'qn-x-042', 'qn-x-043', 'qn-x-044', 'qn-x-046', 'qn-x-047',
   'qn-x-048', 'qn-x-049', 'qn-x-050'], 'peer', 'DST fall-back: a repeated wall time fires at its first occurrence');
-side(['qn-x-040', 'qn-x-041', 'qn-x-045'], 'quartz',
-  'DST fall-back: the second occurrence of a repeated wall time does not fire again (Quartz.NET fires both)');
+side(['qn-x-040', 'qn-x-041', 'qn-x-045'], 'peer',
+  'DST fall-back: a frequent schedule (minute or hour field starting with *) follows real time and fires both passes, as Quartz.NET and cronie do');
 
 /** Quartz main's outcome as recorded in `quartz_java_note`. */
 function quartzMain(c: Case): string | boolean | null {

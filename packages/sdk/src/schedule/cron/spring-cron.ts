@@ -205,5 +205,5 @@ export function compileSpring(expression: string): CompiledCron {
   const months = plainField(replaceNames(mon, MONTHS), MONTH, 13);
   const dayOfWeek = dayOfWeekRule(dow);
   // Spring checks every field of a candidate day: both day fields must match.
-  return { expression, dialect: 'spring', seconds, minutes, hours, months, years: yearTable(null), dayMode: 'and', dayOfMonth, dayOfWeek };
+  return { expression, dialect: 'spring', seconds, minutes, hours, months, years: yearTable(null), dayMode: 'and', dayOfMonth, dayOfWeek, realTime: min.startsWith('*') || hour.startsWith('*') };
 }
