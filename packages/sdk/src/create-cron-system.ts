@@ -420,7 +420,7 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
           storage: s, queue, executors: registry, variables: createVariables(s, box, clock), events, clock,
           logger: logger.child({ role: 'worker', workerId }),
           settings: {
-            workerId, concurrency: workerOpt.concurrency ?? 4, leaseMs: opts.leaseMs, backoff: opts.backoff, filesDir,
+            workerId, concurrency: workerOpt.concurrency ?? 4, leaseMs: opts.leaseMs, ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}), backoff: opts.backoff, filesDir,
             defaultTimeZone: opts.timezone, overlapRetryMs: Math.min(1_000, opts.pollIntervalMs),
           },
         });

@@ -77,7 +77,7 @@ export { migrate, loadMigrations } from './storage/sql/migrations.js';
 export type { Migration } from './storage/sql/migrations.js';
 export { embeddedStorage } from './storage/embedded/embedded-storage.js';
 export type { EmbeddedStorageOptions } from './storage/embedded/embedded-storage.js';
-export type { Queue, QueueMessage, QueueHandler } from './queue/port.js';
+export type { Queue, QueueMessage, QueueHandler, PublishOptions } from './queue/port.js';
 export { memoryQueue } from './queue/memory-queue.js';
 export type { MemoryQueueOptions } from './queue/memory-queue.js';
 export type { Variables, VariableView } from './variables/variables.js';

@@ -138,8 +138,13 @@ export interface Storage {
   requeueExecution(id: string, token: number, args: { availableAt: Date; incrementAttempt: boolean; error: ErrorRecord | null; context: ExecutionContext; now: Date }): Promise<boolean>;
   /** Cancels a pending execution at once, or marks a running one `cancelling`. Returns the new status. */
   requestCancel(id: string, now: Date): Promise<ExecutionStatus | null>;
-  /** Executions that must be (re)published: pending and available but not published recently, or running with an expired lease. */
-  findExecutionsToDispatch(args: { now: Date; republishAfterMs: number; limit: number }): Promise<Array<{ id: string; jobId: string; availableAt: Date }>>;
+  /**
+   * Executions that must be (re)published: pending ones not published within `republishAfterMs`,
+   * and running ones whose lease expired and that were not published since it expired (or not
+   * within `republishAfterMs`). `fencingToken` is the row's current token (null if never
+   * claimed): a publish after a claim is a new generation for queue de-duplication.
+   */
+  findExecutionsToDispatch(args: { now: Date; republishAfterMs: number; limit: number }): Promise<Array<{ id: string; jobId: string; availableAt: Date; fencingToken: number | null }>>;
   markPublished(ids: string[], now: Date): Promise<void>;
   listStepAttempts(executionId: string): Promise<StepAttempt[]>;
   listLedger(jobId: string, args?: { from?: Date; to?: Date; limit?: number }): Promise<LedgerEntry[]>;

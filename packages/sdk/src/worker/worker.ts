@@ -30,6 +30,8 @@ export interface WorkerSettings {
   workerId: string;
   concurrency: number;
   leaseMs: number;
+  /** Lease renewal interval. @default min(2000, leaseMs / 3) */
+  heartbeatMs?: number;
   backoff: BackoffOptions;
   filesDir: string;
   defaultTimeZone: string;
@@ -205,7 +207,7 @@ export function createWorker(deps: WorkerDeps): Worker {
           else if (r.cancelRequested) abort(new CancelledError('cancelled by request'));
         })
         .catch((err: unknown) => log.warn({ err }, 'lease extension failed; will retry'));
-    }, heartbeatMs(settings.leaseMs));
+    }, settings.heartbeatMs ?? heartbeatMs(settings.leaseMs));
     heartbeat.unref();
 
     let jobTimer: NodeJS.Timeout | undefined;
