@@ -203,11 +203,11 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
     const [calendars, stored] = await Promise.all([scheduling.calendarNames(), s.listVariables(scopes)]);
     return validateJobDefinition(input, { executors: opts.executors, calendars, variables: new Set(stored.map((v) => v.name)) });
   };
-  const validate = async (input: unknown, jobId?: string): Promise<JobDefinition> => {
-    const result = await check(input, jobId);
+  const validate = async (input: unknown, existing?: Job): Promise<JobDefinition> => {
+    const result = await check(input, existing?.id);
     if (!result.valid || !result.definition) throw new ValidationError('job definition', result.issues);
     if (result.warnings.length) logger.warn({ warnings: result.warnings }, 'job definition saved with warnings');
-    return result.definition;
+    return withStoredTimeZone(result.definition, existing?.definition, opts.timezone);
   };
 
   // Disabled jobs keep their schedule so the ledger records their fires as skipped (disabled).
@@ -251,7 +251,7 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
   };
   const updateJob = async (id: string, input: unknown): Promise<Job> => {
     const existing = await mustGetJob(id);
-    const job = await replaceDefinition(existing, await validate(input, existing.id));
+    const job = await replaceDefinition(existing, await validate(input, existing));
     await coordination.invalidate(jobCacheKey(id));
     return job;
   };
@@ -508,4 +508,16 @@ function warnOncePerKind(events: CronEventBus): void {
     const message = error instanceof Error ? error.message : String(error);
     process.emitWarning(`${where}: ${message} (printed once per kind; pass createCronSystem({ logger }) to log every occurrence)`, { type: 'VecronWarning', code });
   });
+}
+
+/**
+ * A cron schedule's zone is decided when the job is saved, never when it fires: one without a
+ * `timezone` gets the stored job's zone (an update that leaves it out) or else this system's
+ * default, written into the definition. So a scheduler started with another `timezone` moves
+ * no stored job's fires (the default only applies to jobs saved through it).
+ */
+export function withStoredTimeZone(def: JobDefinition, stored: JobDefinition | undefined, defaultTimeZone: string): JobDefinition {
+  if (def.schedule?.type !== 'cron' || def.schedule.timezone !== undefined) return def;
+  const previous = stored?.schedule?.type === 'cron' ? stored.schedule.timezone : undefined;
+  return { ...def, schedule: { ...def.schedule, timezone: previous ?? defaultTimeZone } };
 }
