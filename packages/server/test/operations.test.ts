@@ -1,17 +1,42 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { generateSecretKey } from '@vecron/sdk';
+import { testServers } from '@vecron/test-servers';
 import { privateRedis } from '@vecron/test-servers/provision';
 import type { PrivateServer } from '@vecron/test-servers/provision';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../src/runtime/start-server.js';
-import { startTestServer } from './helpers.js';
+import type { ServerConfigOverrides } from '../src/config/config-schema.js';
+import type { Role, RunningServer } from '../src/runtime/start-server.js';
+import { adminToken, client, startTestServer } from './helpers.js';
 
 /** Issue 17: operational behaviour of a real server process (readiness under a partial outage). */
 
 let redis: PrivateServer | undefined;
 let server: RunningServer | undefined;
+const cluster: RunningServer[] = [];
 afterAll(async () => {
   await server?.stop();
   await redis?.destroy();
+  for (const s of cluster.reverse()) await s.stop();
 });
+
+/** Processes of one cluster: one PostgreSQL schema and one set of NATS names per test file. */
+const tag = randomUUID().slice(0, 8);
+const jwtKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const encryptionKey = generateSecretKey();
+function clusterConfig(extra: ServerConfigOverrides = {}): ServerConfigOverrides {
+  return {
+    ...extra,
+    storage: { database_url: testServers().postgres, schema: `vecron_ops_${tag}`, ...extra.storage },
+    queue: { nats_servers: testServers().nats, stream: `OPS_${tag}`, subject: `ops-${tag}.work`, consumer: `ops-${tag}`, events_subject: `ops-${tag}.events`, ...extra.queue },
+    security: { encryption_key: encryptionKey, ...extra.security },
+    auth: { keys: [{ kid: 'k1', private_key_pem: jwtKey }], ...extra.auth },
+  };
+}
+async function member(role: Role, extra: ServerConfigOverrides = {}): Promise<RunningServer> {
+  const s = await startTestServer(clusterConfig(extra), { role });
+  cluster.push(s);
+  return s;
+}
 
 describe('operations', () => {
   it('/ready stays 200 "degraded" while the optional Redis is down, and is "ready" again once it is back', async () => {
@@ -32,5 +57,36 @@ describe('operations', () => {
       back = await ready();
     }
     expect(back).toMatchObject({ status: 200, body: { status: 'ready' } });
+  });
+
+  it('GET /api/cluster lists every live process with role, version, fingerprint, heartbeat and held executions; a process with other queue names is refused, another time zone is reported', async () => {
+    const api = await member('all');
+    const worker = await member('worker');
+    const token = await adminToken(api.apiUrl!);
+    const c = client(api.apiUrl!);
+    const view = await c.call('GET', '/api/cluster', { token });
+    expect(view.status).toBe(200);
+    expect(view.body.self).toBe(api.cluster.id);
+    expect(view.body.processes.map((p: { id: string; role: string }) => [p.id, p.role]).sort()).toEqual([[api.cluster.id, 'all'], [worker.cluster.id, 'worker']].sort());
+    const w = view.body.processes.find((p: { id: string }) => p.id === worker.cluster.id);
+    expect(w).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), held_executions: 0, self: false, fingerprint: { queue: { stream: `OPS_${tag}` }, timezone: 'Asia/Ho_Chi_Minh', jwt_kids: [] } });
+    expect(w.fingerprint.schema_version).toBeGreaterThanOrEqual(4);
+    expect(w.heartbeat_age_ms).toBeLessThan(30_000);
+    expect(view.body.drift).toEqual([]);
+    expect((await client(api.apiUrl!).call('GET', '/api/cluster')).status).toBe(401);
+
+    // A scheduler publishing into another stream would strand its work: refused before any role runs.
+    const refused = await startTestServer(clusterConfig({ queue: { stream: `OTHER_${tag}` } }), { role: 'scheduler' }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'CONFIG_INVALID', issues: expect.arrayContaining([expect.objectContaining({ path: '$.queue.stream' })]) });
+
+    // Another default time zone starts, and is shown.
+    const other = await member('scheduler', { scheduler: { timezone: 'UTC' } });
+    const after = await c.call('GET', '/api/cluster', { token });
+    expect(after.body.processes).toHaveLength(3);
+    expect(after.body.drift).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'scheduler.timezone', severity: 'warn', mine: 'Asia/Ho_Chi_Minh', theirs: 'UTC', process: other.cluster.id })]));
+
+    // A clean stop removes the process from the view.
+    await other.stop();
+    expect((await c.call('GET', '/api/cluster', { token })).body.processes.map((p: { id: string }) => p.id).sort()).toEqual([api.cluster.id, worker.cluster.id].sort());
   });
 });

@@ -1,6 +1,7 @@
 import { SECRET_MASK } from '@vecron/sdk';
 import type { ApiDeps } from '../http/deps.js';
 import { defineRoute } from '../http/route.js';
+import { clusterDrift } from '../cluster/fingerprint.js';
 
 /** The effective configuration with every secret masked. */
 export function maskedConfig(config: ApiDeps['config']): Record<string, unknown> {
@@ -23,6 +24,14 @@ export function systemRoutes(d: ApiDeps) {
       method: 'get', path: '/system/config', access: 'system:config', tag: 'system', summary: 'Effective configuration, secrets masked',
       async handler() {
         return { body: maskedConfig(d.config) };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/cluster', access: 'system:config', tag: 'system',
+      summary: 'Live processes (role, version, fingerprint, last heartbeat, held executions) and configuration drift between them',
+      async handler() {
+        const processes = await d.cluster.live();
+        return { body: { processes, drift: clusterDrift(processes), self: d.cluster.id } };
       },
     }),
   ];

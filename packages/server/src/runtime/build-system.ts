@@ -77,7 +77,7 @@ export async function checkConnectionDrivers(config: ServerConfig, importer?: (s
  * Creates the cron system the configuration describes: embedded PGlite + in-process queue when
  * no database is configured, PostgreSQL / NATS / Redis adapters otherwise.
  */
-export async function buildCronSystem(config: ServerConfig, args: { logger: Logger; executors?: AnyExecutor[]; encryptionKeys?: SecretBoxKeys }): Promise<BuiltSystem> {
+export async function buildCronSystem(config: ServerConfig, args: { logger: Logger; executors?: AnyExecutor[]; encryptionKeys?: SecretBoxKeys; workerId?: string }): Promise<BuiltSystem> {
   if (!args.executors) await checkConnectionDrivers(config);
   const checks: Record<string, () => Promise<void>> = {};
   const closers: Array<() => Promise<void>> = [];
@@ -146,6 +146,7 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
     pollIntervalMs: config.scheduler.poll_interval_ms,
     misfireThresholdMs: config.scheduler.misfire_threshold_ms,
     leaseMs: config.worker.lease_ms,
+    ...(args.workerId ? { workerId: args.workerId } : {}),
     ...(config.worker.heartbeat_ms > 0 ? { heartbeatMs: config.worker.heartbeat_ms } : {}),
     dispatchIntervalMs: config.scheduler.dispatch_interval_ms,
     republishAfterMs: config.scheduler.republish_after_ms,
