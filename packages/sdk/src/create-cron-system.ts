@@ -31,7 +31,7 @@ import type { Dispatcher } from './scheduler/dispatcher.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 import { embeddedStorage } from './storage/embedded/embedded-storage.js';
-import type { ExecutionFilter, Storage } from './storage/port.js';
+import type { ExecutionFilter, SchedulerPause, Storage } from './storage/port.js';
 import { createVariables } from './variables/variables.js';
 import type { Variables } from './variables/variables.js';
 import { createWorker } from './worker/worker.js';
@@ -112,6 +112,18 @@ export interface CronSystem<E extends AnyExecutor = any> {
   explain: SchedulingApi['explain'];
   /** Creates the runs a date range would have had; `dryRun` lists them. Idempotent. */
   backfill: SchedulingApi['backfill'];
+  /**
+   * Cluster-wide maintenance switches, stored with the jobs so every process sees them.
+   * `pause` stops every scheduler from firing at its next pass: fires that fall due meanwhile are
+   * recorded as `skipped` with reason `paused` (never run later, never `missed`), and each job keeps
+   * its own enabled state and anchor. `resume` lifts it; idempotent both ways.
+   */
+  readonly maintenance: {
+    pause(options?: { by?: string; reason?: string }): Promise<SchedulerPause>;
+    resume(): Promise<void>;
+    /** The pause in force, or null. */
+    status(): Promise<SchedulerPause | null>;
+  };
   /** The fire ledger of a job: fired, skipped and missed instants with reasons. */
   ledger(jobId: string, range?: { from?: Date; to?: Date; limit?: number }): Promise<LedgerEntry[]>;
   /** Subscribes to an event; returns the unsubscribe function. */
@@ -385,6 +397,24 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
 
     ledger: async (jobId, range) => (isUuid(jobId) ? (await storage()).listLedger(jobId, range) : []),
     calendars: scheduling.calendars,
+    maintenance: {
+      async pause(options = {}) {
+        const s = await storage();
+        const current = await s.getSchedulerPause();
+        if (current) return current;
+        const pause = { since: clock.now(), by: options.by ?? null, reason: options.reason ?? null };
+        await s.setSchedulerPause(pause);
+        logger.warn({ by: pause.by, reason: pause.reason }, 'schedulers paused: fires are recorded as skipped (paused) until resumed');
+        return pause;
+      },
+      async resume() {
+        const s = await storage();
+        if (!(await s.getSchedulerPause())) return;
+        await s.setSchedulerPause(null);
+        logger.warn('schedulers resumed');
+      },
+      status: async () => (await storage()).getSchedulerPause(),
+    },
     explain: (jobId, options) => scheduling.explain(jobId, options),
     backfill: (jobId, options) => scheduling.backfill(jobId, options),
     on: (event, listener) => events.on(event, listener),

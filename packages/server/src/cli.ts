@@ -17,6 +17,9 @@ const USAGE = `usage: vecron <command> [--config DIR]
   jobs import FILE       create or update jobs by name
   jobs export FILE       write every job (secrets masked)
   audit verify           check the audit log's hash chain
+  scheduler-pause [REASON]   pause every scheduler of the cluster (fires are skipped (paused))
+  scheduler-resume       lift the pause
+  scheduler-status       whether the schedulers are paused
   healthcheck            exit 0 when this host's server answers /health (container HEALTHCHECK)
 
 config: config/default.toml (bundled) → {--config DIR | $VECRON_CONFIG_DIR | ./config}/local.toml → VECRON__SECTION__KEY`;
@@ -76,7 +79,10 @@ async function main(argv: string[]): Promise<number> {
       process.on('SIGINT', onSignal);
     });
   }
-  const { auditVerifyCommand, exportCommand, importCommand, migrateCommand, validateCommand } = await import('./cli/commands.js');
+  const { auditVerifyCommand, exportCommand, importCommand, migrateCommand, schedulerPauseCommand, validateCommand } = await import('./cli/commands.js');
+  if (cmd === 'scheduler-pause') return print(await schedulerPauseCommand(config, logger, 'pause', args.slice(1).join(' ') || undefined));
+  if (cmd === 'scheduler-resume') return print(await schedulerPauseCommand(config, logger, 'resume'));
+  if (cmd === 'scheduler-status') return print(await schedulerPauseCommand(config, logger, 'status'));
   if (cmd === 'migrate') return print(await migrateCommand(config, logger));
   if (cmd === 'jobs' && sub === 'validate' && file) return print(validateCommand(config, file));
   if (cmd === 'jobs' && sub === 'import' && file) return print(await importCommand(config, logger, file));

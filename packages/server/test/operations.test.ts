@@ -89,4 +89,29 @@ describe('operations', () => {
     await other.stop();
     expect((await c.call('GET', '/api/cluster', { token })).body.processes.map((p: { id: string }) => p.id).sort()).toEqual([api.cluster.id, worker.cluster.id].sort());
   });
+
+  it('POST /api/scheduler/pause and /resume (system:config, audited): a paused scheduler records fires as skipped (paused) and creates none', async () => {
+    const s = await startTestServer({}, {});
+    cluster.push(s);
+    const token = await adminToken(s.apiUrl!);
+    const c = client(s.apiUrl!);
+    const job = await s.cron.jobs.create({ name: 'every-second', schedule: { type: 'cron', expression: '* * * * * ?', timezone: 'UTC' }, steps: [{ id: 'say', type: 'echo', config: { message: 'hi' } }] });
+    expect((await c.call('GET', '/api/scheduler', { token })).body).toEqual({ paused: false, since: null, by: null, reason: null });
+    const paused = await c.call('POST', '/api/scheduler/pause', { token, body: { reason: 'maintenance window' } });
+    expect(paused.status).toBe(200);
+    expect(paused.body).toMatchObject({ paused: true, by: 'admin', reason: 'maintenance window' });
+    const since = Date.parse(paused.body.since);
+    await new Promise((r) => setTimeout(r, 2_500));
+    const during = (await s.cron.ledger(job.id)).filter((e) => e.fireAt.getTime() > since + 500);
+    expect(during.length).toBeGreaterThanOrEqual(1);
+    expect(during.every((e) => e.outcome === 'skipped' && e.reason === 'paused')).toBe(true);
+    expect((await s.cron.executions.list({ jobId: job.id })).filter((e) => e.scheduledFor!.getTime() > since + 500)).toEqual([]);
+    expect((await c.call('POST', '/api/scheduler/resume', { token })).body).toMatchObject({ paused: false });
+    const resumedAt = Date.now();
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect((await s.cron.ledger(job.id)).some((e) => e.outcome === 'fired' && e.fireAt.getTime() > resumedAt)).toBe(true);
+    expect((await s.cron.jobs.get(job.id))!.enabled).toBe(true);
+    const actions = (await s.audit.list({ limit: 50, offset: 0 })).map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(['scheduler.pause', 'scheduler.resume']));
+  });
 });

@@ -168,6 +168,24 @@ export interface Storage {
   listCalendars(): Promise<Array<{ name: string; definition: unknown; updatedAt: Date }>>;
   deleteCalendar(name: string): Promise<boolean>;
 
+  // cluster-wide pause of every scheduler
+  /** The scheduler pause in force, or null when schedulers fire. */
+  getSchedulerPause(): Promise<SchedulerPause | null>;
+  /** Sets (or with null, lifts) the pause every scheduler honours at its next pass. */
+  setSchedulerPause(pause: SchedulerPause | null): Promise<void>;
+
   /** Releases connections and locks. Idempotent. */
   close(): Promise<void>;
+}
+
+/**
+ * A cluster-wide pause of every scheduler: fires that fall due meanwhile are recorded in the
+ * ledger as `skipped (paused)` and nothing else changes (jobs keep their own enabled state and
+ * their anchors).
+ */
+export interface SchedulerPause {
+  since: Date;
+  /** Who paused (a user name), if known. */
+  by: string | null;
+  reason: string | null;
 }

@@ -334,6 +334,16 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       expect(vars[0]![0]).not.toBe(vars[3]![0]);
     });
 
+    it('stores, replaces and lifts the cluster-wide scheduler pause', async () => {
+      expect(await s.getSchedulerPause()).toBeNull();
+      await s.setSchedulerPause({ since: at(1), by: 'ops', reason: 'upgrade' });
+      expect(await s.getSchedulerPause()).toEqual({ since: at(1), by: 'ops', reason: 'upgrade' });
+      await s.setSchedulerPause({ since: at(2), by: null, reason: null });
+      expect(await s.getSchedulerPause()).toEqual({ since: at(2), by: null, reason: null });
+      await s.setSchedulerPause(null);
+      expect(await s.getSchedulerPause()).toBeNull();
+    });
+
     it('close() can be called twice', async () => {
       await s.close();
       await s.close();

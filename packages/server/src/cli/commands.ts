@@ -90,3 +90,28 @@ export async function auditVerifyCommand(config: ServerConfig, logger: Logger): 
   });
 }
 
+
+/**
+ * `vecron scheduler-pause [REASON]`, `vecron scheduler-resume`, `vecron scheduler-status`: the
+ * cluster-wide scheduler pause, straight in the database (no API process needed), audited as
+ * actor `cli`.
+ */
+export async function schedulerPauseCommand(config: ServerConfig, logger: Logger, action: 'pause' | 'resume' | 'status', reason?: string): Promise<CommandResult> {
+  return withSystem(config, logger, async ({ cron }) => {
+    const audit = createAuditLog((await cron.internals.storage()).sql!);
+    const record = (what: string, details: Record<string, unknown>): Promise<unknown> =>
+      audit.append({ actorId: null, actor: 'cli', action: what, resource: 'scheduler', ip: null, result: 'ok', details });
+    if (action === 'pause') {
+      const p = await cron.maintenance.pause({ by: 'cli', ...(reason ? { reason } : {}) });
+      await record('scheduler.pause', { reason: p.reason });
+      return { lines: [`schedulers paused since ${p.since.toISOString()}${p.by ? ` by ${p.by}` : ''}${p.reason ? `: ${p.reason}` : ''}`], code: 0 };
+    }
+    if (action === 'resume') {
+      await cron.maintenance.resume();
+      await record('scheduler.resume', {});
+      return { lines: ['schedulers resumed'], code: 0 };
+    }
+    const p = await cron.maintenance.status();
+    return { lines: [p ? `paused since ${p.since.toISOString()}${p.by ? ` by ${p.by}` : ''}${p.reason ? `: ${p.reason}` : ''}` : 'running'], code: 0 };
+  });
+}

@@ -1,4 +1,6 @@
 import { SECRET_MASK } from '@vecron/sdk';
+import type { SchedulerPause } from '@vecron/sdk';
+import { z } from 'zod';
 import type { ApiDeps } from '../http/deps.js';
 import { defineRoute } from '../http/route.js';
 import { clusterDrift } from '../cluster/fingerprint.js';
@@ -27,6 +29,30 @@ export function systemRoutes(d: ApiDeps) {
       },
     }),
     defineRoute({
+      method: 'get', path: '/scheduler', access: 'system:config', tag: 'system', summary: 'Whether every scheduler is paused, since when and by whom',
+      async handler() {
+        return { body: pauseView(await d.cron.maintenance.status()) };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/scheduler/pause', access: 'system:config', action: 'scheduler.pause', tag: 'system', body: pauseBody,
+      summary: 'Pause every scheduler of the cluster: fires that fall due are recorded as skipped (paused); jobs keep their enabled state and anchors',
+      async handler(ctx) {
+        const pause = await d.cron.maintenance.pause({ by: ctx.principal!.username, ...(ctx.body?.reason ? { reason: ctx.body.reason } : {}) });
+        ctx.resource = 'scheduler';
+        return { body: pauseView(pause) };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/scheduler/resume', access: 'system:config', action: 'scheduler.resume', tag: 'system',
+      summary: 'Lift the pause: schedulers fire again at their next pass',
+      async handler(ctx) {
+        await d.cron.maintenance.resume();
+        ctx.resource = 'scheduler';
+        return { body: pauseView(null) };
+      },
+    }),
+    defineRoute({
       method: 'get', path: '/cluster', access: 'system:config', tag: 'system',
       summary: 'Live processes (role, version, fingerprint, last heartbeat, held executions) and configuration drift between them',
       async handler() {
@@ -35,4 +61,10 @@ export function systemRoutes(d: ApiDeps) {
       },
     }),
   ];
+}
+
+const pauseBody = z.object({ reason: z.string().max(500).optional() }).strict().optional();
+
+function pauseView(p: SchedulerPause | null): { paused: boolean; since: string | null; by: string | null; reason: string | null } {
+  return { paused: p !== null, since: p?.since.toISOString() ?? null, by: p?.by ?? null, reason: p?.reason ?? null };
 }

@@ -527,6 +527,25 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
       return rowCount > 0;
     },
 
+    async getSchedulerPause() {
+      const { rows } = await db.query(`SELECT value FROM vecron_cluster_settings WHERE key = 'scheduler.pause'`);
+      if (!rows[0]) return null;
+      const v = (typeof rows[0].value === 'string' ? JSON.parse(rows[0].value) : rows[0].value) as { since: string; by: string | null; reason: string | null };
+      return { since: new Date(v.since), by: v.by ?? null, reason: v.reason ?? null };
+    },
+
+    async setSchedulerPause(pause) {
+      if (!pause) {
+        await db.query(`DELETE FROM vecron_cluster_settings WHERE key = 'scheduler.pause'`);
+        return;
+      }
+      await db.query(
+        `INSERT INTO vecron_cluster_settings (key, value, updated_at, updated_by) VALUES ('scheduler.pause', $1::jsonb, $2, $3)
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`,
+        [JSON.stringify({ since: pause.since.toISOString(), by: pause.by, reason: pause.reason }), iso(pause.since), pause.by],
+      );
+    },
+
     async close() {
       closed ??= (options.onClose ?? (async () => {}))();
       return closed;
