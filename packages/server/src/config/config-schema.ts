@@ -165,7 +165,14 @@ export const serverConfigSchema = z
         audience: z.string().min(1),
         algorithm: z.enum(['ES256', 'RS256', 'EdDSA']),
         token_ttl_seconds: positiveInt.max(7 * 86_400),
-        keys: z.array(z.object({ kid: z.string().min(1), private_key_pem: z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }) }).strict()),
+        /** Signing keys (`private_key_pem`) and verify-only keys (`public_key_pem`); the first private key signs, all verify. */
+        keys: z
+          .array(z.union([
+            z.object({ kid: z.string().min(1), private_key_pem: z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }) }).strict(),
+            z.object({ kid: z.string().min(1), public_key_pem: z.string().includes('PUBLIC KEY', { message: 'must be a PEM public key' }) }).strict(),
+          ]))
+          .refine((ks) => ks.length === 0 || ks.some((k) => 'private_key_pem' in k), { message: 'needs at least one key with private_key_pem (the one that signs); public_key_pem keys only verify' })
+          .refine((ks) => new Set(ks.map((k) => k.kid)).size === ks.length, { message: 'has the same kid twice' }),
         initial_admin_username: z.string().min(1).max(100),
         initial_admin_password: z.string().refine((v) => v === '' || v.length >= 12, 'must be empty (generate one) or at least 12 characters'),
         login_max_per_ip: positiveInt,

@@ -61,6 +61,11 @@ describe('loadConfig', () => {
     expect(issues({ VECRON__QUEUE__DUPLICATE_WINDOW_MS: '30000' })).toEqual(['$.queue.duplicate_window_ms']);
     expect(issues({ VECRON__SCHEDULER__REPUBLISH_AFTER_MS: '5000', VECRON__QUEUE__DUPLICATE_WINDOW_MS: '2000' })).toEqual([]);
     expect(issues({ VECRON__STORAGE__POOL_MAX: '0' })).toEqual(['$.storage.pool_max']);
+    const pub = '-----BEGIN PUBLIC KEY-----\nAA\n-----END PUBLIC KEY-----';
+    const priv = '-----BEGIN PRIVATE KEY-----\nAA\n-----END PRIVATE KEY-----';
+    expect(issues({ VECRON__AUTH__KEYS: JSON.stringify([{ kid: 'n', public_key_pem: pub }]) })).toEqual(['$.auth.keys']);
+    expect(issues({ VECRON__AUTH__KEYS: JSON.stringify([{ kid: 'n', public_key_pem: pub }, { kid: 'n', private_key_pem: priv }]) })).toEqual(['$.auth.keys']);
+    expect(issues({ VECRON__AUTH__KEYS: JSON.stringify([{ kid: 'n', public_key_pem: pub }, { kid: 'o', private_key_pem: priv }]) })).toEqual([]);
   });
 
   it('[alerts.email]: off by default, ${VAR} password from the environment, required keys when enabled', () => {

@@ -14,7 +14,7 @@ export function maskedConfig(config: ApiDeps['config']): Record<string, unknown>
     storage: { ...config.storage, database_url: maskUrl(config.storage.database_url) },
     coordination: { redis_url: maskUrl(config.coordination.redis_url) },
     security: { encryption_key: mask(config.security.encryption_key), previous_encryption_keys: config.security.previous_encryption_keys.map(() => SECRET_MASK) },
-    auth: { ...config.auth, keys: config.auth.keys.map((k) => ({ kid: k.kid, private_key_pem: SECRET_MASK })), initial_admin_password: mask(config.auth.initial_admin_password) },
+    auth: { ...config.auth, keys: config.auth.keys.map((k) => ('private_key_pem' in k ? { kid: k.kid, private_key_pem: SECRET_MASK } : k)), initial_admin_password: mask(config.auth.initial_admin_password) },
     alerts: { ...config.alerts, webhook_secret: mask(config.alerts.webhook_secret), email: { ...config.alerts.email, password: mask(config.alerts.email.password) } },
   };
 }

@@ -41,6 +41,7 @@ import { createProcessRegistry } from '../cluster/registry.js';
 import type { ProcessRegistry } from '../cluster/registry.js';
 import { serverVersion } from '../cluster/version.js';
 import { resolveEncryptionKeys, resolveJwtKeys } from './keys.js';
+import type { JwtKey } from './keys.js';
 
 /** Which roles a process runs. */
 export type Role = 'all' | 'api' | 'scheduler' | 'worker';
@@ -141,7 +142,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     const { rows: schemaRows } = await sql.query<{ v: number | null }>('SELECT max(id) AS v FROM vecron_migrations');
     const cluster: ProcessRegistry = createProcessRegistry({
       sql, id: processId, role, logger: logger.child({ component: 'cluster' }),
-      fingerprint: fingerprintOf(config, { version: serverVersion(), schemaVersion: Number(schemaRows[0]?.v ?? 0), encryptionKeys, jwtKids: jwtKeys.map((k) => k.kid) }),
+      fingerprint: fingerprintOf(config, { version: serverVersion(), schemaVersion: Number(schemaRows[0]?.v ?? 0), encryptionKeys, jwtKids: signerFirst(jwtKeys) }),
     });
     // Refuses to start on a disagreement that would lose work (queue names), before any role runs.
     await cluster.start();
@@ -315,4 +316,10 @@ async function bootstrapAdmin(config: ServerConfig, store: ServerStore, audit: A
     // Another API process created it at the same moment.
     if ((err as { code?: string }).code !== 'CONFLICT') throw err;
   }
+}
+
+/** Key ids with the signing one (the first private key) first, as the fingerprint wants them. */
+function signerFirst(keys: JwtKey[]): string[] {
+  const signer = keys.find((k) => 'private_key_pem' in k);
+  return signer ? [signer.kid, ...keys.filter((k) => k !== signer).map((k) => k.kid)] : keys.map((k) => k.kid);
 }
