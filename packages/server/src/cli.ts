@@ -20,6 +20,7 @@ const USAGE = `usage: vecron <command> [--config DIR]
   scheduler-pause [REASON]   pause every scheduler of the cluster (fires are skipped (paused))
   scheduler-resume       lift the pause
   scheduler-status       whether the schedulers are paused
+  secrets reencrypt [--dry-run]   re-encrypt stored secrets with the current encryption key (per-key-id report)
   healthcheck            exit 0 when this host's server answers /health (container HEALTHCHECK)
 
 config: config/default.toml (bundled) → {--config DIR | $VECRON_CONFIG_DIR | ./config}/local.toml → VECRON__SECTION__KEY`;
@@ -79,7 +80,8 @@ async function main(argv: string[]): Promise<number> {
       process.on('SIGINT', onSignal);
     });
   }
-  const { auditVerifyCommand, exportCommand, importCommand, migrateCommand, schedulerPauseCommand, validateCommand } = await import('./cli/commands.js');
+  const { auditVerifyCommand, exportCommand, importCommand, migrateCommand, reencryptCommand, schedulerPauseCommand, validateCommand } = await import('./cli/commands.js');
+  if (cmd === 'secrets' && sub === 'reencrypt') return print(await reencryptCommand(config, logger, args.includes('--dry-run')));
   if (cmd === 'scheduler-pause') return print(await schedulerPauseCommand(config, logger, 'pause', args.slice(1).join(' ') || undefined));
   if (cmd === 'scheduler-resume') return print(await schedulerPauseCommand(config, logger, 'resume'));
   if (cmd === 'scheduler-status') return print(await schedulerPauseCommand(config, logger, 'status'));
