@@ -3,6 +3,7 @@ import { generateSecretKey } from '@vecron/sdk';
 import { testServers } from '@vecron/test-servers';
 import { privateRedis } from '@vecron/test-servers/provision';
 import type { PrivateServer } from '@vecron/test-servers/provision';
+import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ServerConfigOverrides } from '../src/config/config-schema.js';
 import type { Role, RunningServer } from '../src/runtime/start-server.js';
@@ -113,5 +114,23 @@ describe('operations', () => {
     expect((await s.cron.jobs.get(job.id))!.enabled).toBe(true);
     const actions = (await s.audit.list({ limit: 50, offset: 0 })).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['scheduler.pause', 'scheduler.resume']));
+  });
+
+  it('access log: one line per request with method, route pattern, status, duration, user and request id', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+    const s = await startTestServer({}, { logger });
+    cluster.push(s);
+    const token = await adminToken(s.apiUrl!);
+    const job = await s.cron.jobs.create({ name: 'logged', steps: [{ id: 'say', type: 'echo', config: { message: 'hi' } }] });
+    const res = await fetch(`${s.apiUrl}/api/jobs/${job.id}`, { headers: { authorization: `Bearer ${token}`, 'x-request-id': 'req-abc-1' } });
+    expect(res.status).toBe(200);
+    await fetch(`${s.apiUrl}/api/jobs/${job.id}`);
+    const access = lines.filter((l) => l.component === 'access' && l.msg === 'request');
+    expect(access).toEqual(expect.arrayContaining([
+      expect.objectContaining({ method: 'GET', route: '/api/jobs/:id', status: 200, user: 'admin', request_id: 'req-abc-1', duration_ms: expect.any(Number) }),
+      expect.objectContaining({ method: 'GET', route: '/api/jobs/:id', status: 401, user: null }),
+    ]));
+    expect(access.some((l) => String(l.route).includes(job.id))).toBe(false);
   });
 });
