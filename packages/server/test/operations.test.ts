@@ -89,6 +89,10 @@ describe('operations', () => {
     // A clean stop removes the process from the view.
     await other.stop();
     expect((await c.call('GET', '/api/cluster', { token })).body.processes.map((p: { id: string }) => p.id).sort()).toEqual([api.cluster.id, worker.cluster.id].sort());
+    for (const p of [worker, api]) {
+      await p.stop();
+      cluster.splice(cluster.indexOf(p), 1);
+    }
   });
 
   it('POST /api/scheduler/pause and /resume (system:config, audited): a paused scheduler records fires as skipped (paused) and creates none', async () => {
@@ -132,5 +136,40 @@ describe('operations', () => {
       expect.objectContaining({ method: 'GET', route: '/api/jobs/:id', status: 401, user: null }),
     ]));
     expect(access.some((l) => String(l.route).includes(job.id))).toBe(false);
+  });
+
+  it('POST /api/workers/{id}/drain: the worker stops taking work and hands back what it holds; another worker finishes it', { timeout: 120_000 }, async () => {
+    const api = await member('api');
+    const w1 = await member('worker');
+    const token = await adminToken(api.apiUrl!);
+    const c = client(api.apiUrl!);
+    const job = await api.cron.jobs.create({ name: 'long', max_retries: 0, steps: [{ id: 'nap', type: 'sleep', config: { ms: 6_000 } }] });
+    const e1 = (await api.cron.trigger(job.id)).executionId;
+    const held = async (id: string): Promise<string | null> => (await api.cron.executions.get(id))?.leaseOwner ?? null;
+    for (let i = 0; i < 100 && (await held(e1)) !== w1.cluster.id; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await held(e1)).toBe(w1.cluster.id);
+
+    expect((await c.call('POST', `/api/workers/${encodeURIComponent(api.cluster.id)}/drain`, { token })).status).toBe(409);
+    expect((await c.call('POST', '/api/workers/nobody/drain', { token })).status).toBe(404);
+    const drained = await c.call('POST', `/api/workers/${encodeURIComponent(w1.cluster.id)}/drain`, { token });
+    expect(drained.status).toBe(202);
+    // Noticed at the next heartbeat (≤ 5 s), handed back after the 1 s grace: pending, held by nobody.
+    let e = await api.cron.executions.get(e1);
+    for (let i = 0; i < 100 && e!.status !== 'pending'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      e = await api.cron.executions.get(e1);
+    }
+    expect(e).toMatchObject({ status: 'pending', leaseOwner: null });
+    const e2 = (await api.cron.trigger(job.id)).executionId;
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect((await api.cron.executions.get(e2))!.status).toBe('pending'); // the drained worker takes nothing
+    const view = (await c.call('GET', '/api/cluster', { token })).body;
+    expect(view.processes.find((p: { id: string }) => p.id === w1.cluster.id)).toMatchObject({ draining: true, held_executions: 0 });
+    expect((await api.audit.list({ limit: 50, offset: 0 })).some((a) => a.action === 'worker.drain' && a.resource === `process:${w1.cluster.id}`)).toBe(true);
+
+    // Another worker takes both: the handed-back one and the one the drained worker left alone.
+    await member('worker');
+    const done = await Promise.all([e1, e2].map((id) => api.cron.executions.wait(id, { timeoutMs: 60_000 })));
+    expect(done.map((x) => x.status)).toEqual(['success', 'success']);
   });
 });

@@ -21,6 +21,8 @@ export interface ClusterProcess {
   held_executions: number;
   /** Whether this is the process answering. */
   self: boolean;
+  /** A drain was requested: this worker takes no new work. */
+  draining: boolean;
 }
 
 /** This process's entry in `vecron_processes`, its heartbeat and the drift check. */
@@ -35,6 +37,11 @@ export interface ProcessRegistry {
   live(): Promise<ClusterProcess[]>;
   /** Disagreements found at the last heartbeat. */
   drift(): Drift[];
+  /**
+   * Asks the worker of process `id` to drain (stop taking work; finish or hand back what it
+   * holds): it notices at its next heartbeat. Returns false when no live process has that id.
+   */
+  requestDrain(id: string, by: string | null): Promise<boolean>;
   /** Stops the heartbeat and removes this process's row. */
   stop(): Promise<void>;
 }
@@ -50,6 +57,8 @@ export interface ProcessRegistryOptions {
   heartbeatMs?: number;
   /** A process whose heartbeat is older than this is dead. @default 30000 */
   staleMs?: number;
+  /** Called once when a drain of this process is requested (see {@link ProcessRegistry.requestDrain}). */
+  onDrain?: () => Promise<void>;
 }
 
 interface Row {
@@ -63,6 +72,7 @@ interface Row {
   heartbeat_at: string | Date;
   age_ms: string | number;
   held: string | number;
+  draining: boolean;
 }
 
 const iso = (v: string | Date): string => new Date(v).toISOString();
@@ -80,7 +90,8 @@ export function createProcessRegistry(o: ProcessRegistryOptions): ProcessRegistr
       `SELECT p.id, p.role, p.version, p.hostname, p.pid, p.fingerprint, p.started_at, p.heartbeat_at,
               extract(epoch FROM (now() - p.heartbeat_at)) * 1000 AS age_ms,
               (SELECT count(*) FROM vecron_executions e
-                WHERE e.lease_owner = p.id AND e.status IN ('running','cancelling') AND e.lease_expires_at > now()) AS held
+                WHERE e.lease_owner = p.id AND e.status IN ('running','cancelling') AND e.lease_expires_at > now()) AS held,
+              EXISTS (SELECT 1 FROM vecron_cluster_settings s WHERE s.key = 'drain:' || p.id) AS draining
        FROM vecron_processes p
        WHERE p.heartbeat_at > now() - ($1::double precision * interval '1 millisecond')
        ORDER BY p.role, p.started_at`,
@@ -90,7 +101,7 @@ export function createProcessRegistry(o: ProcessRegistryOptions): ProcessRegistr
       id: r.id, role: r.role, version: r.version, hostname: r.hostname, pid: Number(r.pid),
       fingerprint: typeof r.fingerprint === 'string' ? (JSON.parse(r.fingerprint) as Fingerprint) : r.fingerprint,
       started_at: iso(r.started_at), heartbeat_at: iso(r.heartbeat_at),
-      heartbeat_age_ms: Math.max(0, Math.round(Number(r.age_ms))), held_executions: Number(r.held), self: r.id === o.id,
+      heartbeat_age_ms: Math.max(0, Math.round(Number(r.age_ms))), held_executions: Number(r.held), self: r.id === o.id, draining: Boolean(r.draining),
     }));
   }
 
@@ -106,9 +117,19 @@ export function createProcessRegistry(o: ProcessRegistryOptions): ProcessRegistr
     return latest;
   }
 
+  let drained = false;
   async function beat(): Promise<void> {
     await o.sql.query('UPDATE vecron_processes SET heartbeat_at = now() WHERE id = $1', [o.id]);
     await check();
+    if (!drained && o.onDrain) {
+      const { rows } = await o.sql.query(`SELECT 1 FROM vecron_cluster_settings WHERE key = $1`, [`drain:${o.id}`]);
+      if (rows.length) {
+        drained = true;
+        o.logger.warn('drain requested: taking no new work, finishing or handing back what this worker holds');
+        await o.onDrain();
+        o.logger.warn('drained: this worker holds no execution');
+      }
+    }
   }
 
   return {
@@ -136,10 +157,19 @@ export function createProcessRegistry(o: ProcessRegistryOptions): ProcessRegistr
     },
     live,
     drift: () => latest,
+    async requestDrain(id, by) {
+      if (!(await live()).some((p) => p.id === id)) return false;
+      await o.sql.query(
+        `INSERT INTO vecron_cluster_settings (key, value, updated_at, updated_by) VALUES ($1, $2::jsonb, now(), $3) ON CONFLICT (key) DO NOTHING`,
+        [`drain:${id}`, JSON.stringify({ by }), by],
+      );
+      return true;
+    },
     async stop() {
       if (timer) clearInterval(timer);
       timer = null;
       await o.sql.query('DELETE FROM vecron_processes WHERE id = $1', [o.id]);
+      await o.sql.query('DELETE FROM vecron_cluster_settings WHERE key = $1', [`drain:${o.id}`]);
     },
   };
 }

@@ -3,6 +3,7 @@ import type { SchedulerPause } from '@vecron/sdk';
 import { z } from 'zod';
 import type { ApiDeps } from '../http/deps.js';
 import { defineRoute } from '../http/route.js';
+import { ApiError } from '../http/api-error.js';
 import { clusterDrift } from '../cluster/fingerprint.js';
 
 /** The effective configuration with every secret masked. */
@@ -50,6 +51,19 @@ export function systemRoutes(d: ApiDeps) {
         await d.cron.maintenance.resume();
         ctx.resource = 'scheduler';
         return { body: pauseView(null) };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/workers/:id/drain', access: 'system:config', action: 'worker.drain', tag: 'system', successStatus: 202,
+      summary: 'Drain a worker process (id from GET /api/cluster): it stops taking work and finishes or hands back what it holds, within its next heartbeat',
+      async handler(ctx) {
+        const id = ctx.params.id ?? '';
+        ctx.resource = `process:${id}`;
+        const target = (await d.cluster.live()).find((p) => p.id === id);
+        if (!target) throw new ApiError(404, 'NOT_FOUND', `no live process ${id} (see GET /api/cluster)`);
+        if (target.role !== 'worker' && target.role !== 'all') throw new ApiError(409, 'CONFLICT', `process ${id} runs no worker (role ${target.role})`);
+        await d.cluster.requestDrain(id, ctx.principal!.username);
+        return { status: 202, body: { id, draining: true } };
       },
     }),
     defineRoute({

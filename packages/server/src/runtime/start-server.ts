@@ -142,6 +142,8 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     const { rows: schemaRows } = await sql.query<{ v: number | null }>('SELECT max(id) AS v FROM vecron_migrations');
     const cluster: ProcessRegistry = createProcessRegistry({
       sql, id: processId, role, logger: logger.child({ component: 'cluster' }),
+      // Drain: the worker stops taking work and finishes (or, after the grace period, hands back) what it holds.
+      ...(role === 'all' || role === 'worker' ? { onDrain: async () => void (await cron.internals.worker()?.stop(config.worker.shutdown_grace_ms)) } : {}),
       fingerprint: fingerprintOf(config, { version: serverVersion(), schemaVersion: Number(schemaRows[0]?.v ?? 0), encryptionKeys, jwtKids: signerFirst(jwtKeys) }),
     });
     // Refuses to start on a disagreement that would lose work (queue names), before any role runs.
