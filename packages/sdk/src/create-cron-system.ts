@@ -31,7 +31,7 @@ import type { Dispatcher } from './scheduler/dispatcher.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 import { embeddedStorage } from './storage/embedded/embedded-storage.js';
-import type { ExecutionFilter, Storage } from './storage/port.js';
+import type { ExecutionFilter, SchedulerPause, Storage } from './storage/port.js';
 import { createVariables } from './variables/variables.js';
 import type { Variables } from './variables/variables.js';
 import { createWorker } from './worker/worker.js';
@@ -112,6 +112,18 @@ export interface CronSystem<E extends AnyExecutor = any> {
   explain: SchedulingApi['explain'];
   /** Creates the runs a date range would have had; `dryRun` lists them. Idempotent. */
   backfill: SchedulingApi['backfill'];
+  /**
+   * Cluster-wide maintenance switches, stored with the jobs so every process sees them.
+   * `pause` stops every scheduler from firing at its next pass: fires that fall due meanwhile are
+   * recorded as `skipped` with reason `paused` (never run later, never `missed`), and each job keeps
+   * its own enabled state and anchor. `resume` lifts it; idempotent both ways.
+   */
+  readonly maintenance: {
+    pause(options?: { by?: string; reason?: string }): Promise<SchedulerPause>;
+    resume(): Promise<void>;
+    /** The pause in force, or null. */
+    status(): Promise<SchedulerPause | null>;
+  };
   /** The fire ledger of a job: fired, skipped and missed instants with reasons. */
   ledger(jobId: string, range?: { from?: Date; to?: Date; limit?: number }): Promise<LedgerEntry[]>;
   /** Subscribes to an event; returns the unsubscribe function. */
@@ -203,11 +215,11 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
     const [calendars, stored] = await Promise.all([scheduling.calendarNames(), s.listVariables(scopes)]);
     return validateJobDefinition(input, { executors: opts.executors, calendars, variables: new Set(stored.map((v) => v.name)) });
   };
-  const validate = async (input: unknown, jobId?: string): Promise<JobDefinition> => {
-    const result = await check(input, jobId);
+  const validate = async (input: unknown, existing?: Job): Promise<JobDefinition> => {
+    const result = await check(input, existing?.id);
     if (!result.valid || !result.definition) throw new ValidationError('job definition', result.issues);
     if (result.warnings.length) logger.warn({ warnings: result.warnings }, 'job definition saved with warnings');
-    return result.definition;
+    return withStoredTimeZone(result.definition, existing?.definition, opts.timezone);
   };
 
   // Disabled jobs keep their schedule so the ledger records their fires as skipped (disabled).
@@ -251,7 +263,7 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
   };
   const updateJob = async (id: string, input: unknown): Promise<Job> => {
     const existing = await mustGetJob(id);
-    const job = await replaceDefinition(existing, await validate(input, existing.id));
+    const job = await replaceDefinition(existing, await validate(input, existing));
     await coordination.invalidate(jobCacheKey(id));
     return job;
   };
@@ -385,6 +397,24 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
 
     ledger: async (jobId, range) => (isUuid(jobId) ? (await storage()).listLedger(jobId, range) : []),
     calendars: scheduling.calendars,
+    maintenance: {
+      async pause(options = {}) {
+        const s = await storage();
+        const current = await s.getSchedulerPause();
+        if (current) return current;
+        const pause = { since: clock.now(), by: options.by ?? null, reason: options.reason ?? null };
+        await s.setSchedulerPause(pause);
+        logger.warn({ by: pause.by, reason: pause.reason }, 'schedulers paused: fires are recorded as skipped (paused) until resumed');
+        return pause;
+      },
+      async resume() {
+        const s = await storage();
+        if (!(await s.getSchedulerPause())) return;
+        await s.setSchedulerPause(null);
+        logger.warn('schedulers resumed');
+      },
+      status: async () => (await storage()).getSchedulerPause(),
+    },
     explain: (jobId, options) => scheduling.explain(jobId, options),
     backfill: (jobId, options) => scheduling.backfill(jobId, options),
     on: (event, listener) => events.on(event, listener),
@@ -420,7 +450,7 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
           storage: s, queue, executors: registry, variables: createVariables(s, box, clock), events, clock,
           logger: logger.child({ role: 'worker', workerId }),
           settings: {
-            workerId, concurrency: workerOpt.concurrency ?? 4, leaseMs: opts.leaseMs, backoff: opts.backoff, filesDir,
+            workerId, concurrency: workerOpt.concurrency ?? 4, leaseMs: opts.leaseMs, ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}), backoff: opts.backoff, filesDir,
             defaultTimeZone: opts.timezone, overlapRetryMs: Math.min(1_000, opts.pollIntervalMs),
           },
         });
@@ -510,4 +540,16 @@ function warnOncePerKind(events: CronEventBus): void {
     const message = error instanceof Error ? error.message : String(error);
     process.emitWarning(`${where}: ${message} (printed once per kind; pass createCronSystem({ logger }) to log every occurrence)`, { type: 'VecronWarning', code });
   });
+}
+
+/**
+ * A cron schedule's zone is decided when the job is saved, never when it fires: one without a
+ * `timezone` gets the stored job's zone (an update that leaves it out) or else this system's
+ * default, written into the definition. So a scheduler started with another `timezone` moves
+ * no stored job's fires (the default only applies to jobs saved through it).
+ */
+export function withStoredTimeZone(def: JobDefinition, stored: JobDefinition | undefined, defaultTimeZone: string): JobDefinition {
+  if (def.schedule?.type !== 'cron' || def.schedule.timezone !== undefined) return def;
+  const previous = stored?.schedule?.type === 'cron' ? stored.schedule.timezone : undefined;
+  return { ...def, schedule: { ...def.schedule, timezone: previous ?? defaultTimeZone } };
 }

@@ -69,7 +69,7 @@ export { backoffDelay, backoffCeiling } from './reliability/backoff.js';
 export type { BackoffOptions } from './reliability/backoff.js';
 export type { Clock } from './internal/clock.js';
 
-export type { Storage, DueSchedule, FireDecision, PlannedFire, NewExecution, ClaimResult, ExecutionFilter, StoredVariable } from './storage/port.js';
+export type { Storage, DueSchedule, FireDecision, PlannedFire, NewExecution, ClaimResult, ExecutionFilter, StoredVariable, SchedulerPause } from './storage/port.js';
 export type { SqlClient } from './storage/sql/sql-client.js';
 export { createSqlStorage } from './storage/sql/sql-storage.js';
 export type { SqlStorageOptions } from './storage/sql/sql-storage.js';
@@ -77,7 +77,7 @@ export { migrate, loadMigrations } from './storage/sql/migrations.js';
 export type { Migration } from './storage/sql/migrations.js';
 export { embeddedStorage } from './storage/embedded/embedded-storage.js';
 export type { EmbeddedStorageOptions } from './storage/embedded/embedded-storage.js';
-export type { Queue, QueueMessage, QueueHandler } from './queue/port.js';
+export type { Queue, QueueMessage, QueueHandler, PublishOptions } from './queue/port.js';
 export { memoryQueue } from './queue/memory-queue.js';
 export type { MemoryQueueOptions } from './queue/memory-queue.js';
 export type { Variables, VariableView } from './variables/variables.js';

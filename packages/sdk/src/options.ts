@@ -54,11 +54,24 @@ export interface CronSystemOptions {
    * @default 10000
    */
   leaseMs?: number;
+  /**
+   * How often a worker renews the lease of each execution it runs (and tells the queue it is
+   * still working on it). Must be below `leaseMs`; a third of it leaves room for two lost renewals.
+   * @default min(2000, leaseMs / 3)
+   */
+  heartbeatMs?: number;
   /** How often the scheduler looks for due schedules. @default 1000 */
   pollIntervalMs?: number;
-  /** How often pending executions and expired leases are (re)dispatched. @default 1000 */
+  /**
+   * How often pending executions and expired leases are (re)dispatched. A dead worker's
+   * executions resume within `leaseMs + dispatchIntervalMs` (plus one claim). @default 1000
+   */
   dispatchIntervalMs?: number;
-  /** A pending execution not started this long after publishing is published again. @default 30000 */
+  /**
+   * A pending execution not started this long after publishing is published again (a lost
+   * message). An expired lease does not wait for it: it is re-published at the next dispatch.
+   * @default 30000
+   */
   republishAfterMs?: number;
   /** Retry backoff. @default { baseMs: 5000, factor: 3, capMs: 1800000 } */
   backoff?: BackoffOptions;
@@ -111,6 +124,7 @@ const optionsSchema = z
     clock: fn<Clock>('a clock { now(): Date }').optional(),
     workerId: z.string().min(1).max(200).optional(),
     leaseMs: z.number().int().min(100).max(3_600_000).default(10_000),
+    heartbeatMs: z.number().int().min(20).max(3_600_000).optional(),
     pollIntervalMs: z.number().int().min(10).max(60_000).default(1_000),
     dispatchIntervalMs: z.number().int().min(10).max(60_000).default(1_000),
     republishAfterMs: z.number().int().min(100).default(30_000),
@@ -122,7 +136,8 @@ const optionsSchema = z
     strict: z.boolean().default(true),
     closePassedIn: z.boolean().default(true),
   })
-  .strict();
+  .strict()
+  .refine((o) => o.heartbeatMs === undefined || o.heartbeatMs < o.leaseMs, { path: ['heartbeatMs'], message: 'must be below leaseMs (a lease would expire between two renewals)' });
 
 /** Options with defaults applied. */
 export type ResolvedCronSystemOptions = z.output<typeof optionsSchema>;

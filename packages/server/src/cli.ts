@@ -25,6 +25,10 @@ const USAGE = `usage: vecron <command> [--config DIR]
   audit verify [--checkpoint FILE]   check the audit log's keyed hash chain (and that it still
                          holds everything a kept checkpoint covered: detects truncation)
   audit checkpoint [FILE]  sign the chain's head (count + hash); keep the file elsewhere
+  scheduler-pause [REASON]   pause every scheduler of the cluster (fires are skipped (paused))
+  scheduler-resume       lift the pause
+  scheduler-status       whether the schedulers are paused
+  secrets reencrypt [--dry-run]   re-encrypt stored secrets with the current encryption key (per-key-id report)
   healthcheck            exit 0 when this host's server answers /health (container HEALTHCHECK)
 
 config: config/default.toml (bundled) → {--config DIR | $VECRON_CONFIG_DIR | ./config}/local.toml → VECRON__SECTION__KEY`;
@@ -104,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
       process.on('SIGINT', onSignal);
     });
   }
-  const { auditCheckpointCommand, auditVerifyCommand, convertCommand, exportCommand, importCommand, migrateCommand, validateCommand } = await import('./cli/commands.js');
+  const { auditCheckpointCommand, auditVerifyCommand, convertCommand, exportCommand, importCommand, migrateCommand, reencryptCommand, schedulerPauseCommand, validateCommand } = await import('./cli/commands.js');
   let from: SourceFormat | undefined;
   if (fromArg !== undefined) {
     const { SOURCE_FORMATS } = await import('./cli/convert.js');
@@ -123,6 +127,10 @@ async function main(argv: string[]): Promise<number> {
     const { readClassMap } = await import('./cli/convert.js');
     options.map = readClassMap(mapFile);
   }
+  if (cmd === 'secrets' && sub === 'reencrypt') return print(await reencryptCommand(config, logger, args.includes('--dry-run')));
+  if (cmd === 'scheduler-pause') return print(await schedulerPauseCommand(config, logger, 'pause', args.slice(1).join(' ') || undefined));
+  if (cmd === 'scheduler-resume') return print(await schedulerPauseCommand(config, logger, 'resume'));
+  if (cmd === 'scheduler-status') return print(await schedulerPauseCommand(config, logger, 'status'));
   if (cmd === 'migrate') return print(await migrateCommand(config, logger));
   if (cmd === 'jobs' && sub === 'validate' && file) return print(validateCommand(config, files, from, options));
   if (cmd === 'jobs' && sub === 'import' && file) return print(await importCommand(config, logger, files, from, options));

@@ -38,6 +38,19 @@ async function until<T>(fn: () => T | Promise<T>, ms: number): Promise<T> {
 }
 
 describe('vecron CLI', () => {
+  it('`vecron scheduler-pause REASON`, `scheduler-status`, `scheduler-resume` switch the cluster-wide pause in the store, audited as cli', async () => {
+    const env = { VECRON__STORAGE__DATA_DIR: path.join(tmp, 'pause-data') };
+    const step = async (args: string[]): Promise<string> => {
+      const r = run(args, env);
+      expect(await r.exited, r.stderr()).toBe(0);
+      return r.stderr();
+    };
+    expect(await step(['scheduler-pause', 'database', 'upgrade'])).toMatch(/schedulers paused since \S+ by cli: database upgrade/);
+    expect(await step(['scheduler-status'])).toMatch(/paused since \S+ by cli: database upgrade/);
+    expect(await step(['scheduler-resume'])).toContain('schedulers resumed');
+    expect(await step(['audit', 'verify'])).toContain('audit chain intact: 2 records');
+  });
+
   it('`vecron healthcheck` loads only the configuration, not the server (the image runs it every 10 s with a 5 s timeout)', async () => {
     // A module hook after tsx's records every module the command resolves.
     const loaded = path.join(tmp, 'healthcheck-modules.txt');

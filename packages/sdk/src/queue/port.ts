@@ -22,6 +22,23 @@ export interface QueueMessage {
 /** Handler that a consumer runs per message. It must ack or nak. */
 export type QueueHandler = (message: QueueMessage) => Promise<void>;
 
+/** Options of {@link Queue.publish}. */
+export interface PublishOptions {
+  /** Not delivered before this instant. */
+  notBefore?: Date;
+  /** W3C trace context carried to the worker. */
+  traceparent?: string;
+  /** The execution's job (see {@link QueueMessage.jobId}). */
+  jobId?: string;
+  /**
+   * Key the queue de-duplicates this publish on, where it de-duplicates at all. @default the
+   * execution id. The dispatcher passes `${executionId}:${fencingToken}` once the execution has
+   * been claimed, so re-publishing a handed-back or orphaned execution is never dropped as a
+   * duplicate of its first publish (NATS' duplicate window).
+   */
+  deduplicationId?: string;
+}
+
 /**
  * The queue port: a work queue of execution ids. Delivery is at-least-once; storage claims make
  * a start exactly-once. `publish` is idempotent on the execution id.
@@ -40,7 +57,7 @@ export interface Queue {
    * context) and `jobId` (see {@link QueueMessage.jobId}) travel with the message where the
    * adapter supports it.
    */
-  publish(executionId: string, options?: { notBefore?: Date; traceparent?: string; jobId?: string }): Promise<void>;
+  publish(executionId: string, options?: PublishOptions): Promise<void>;
   /**
    * Consumes with at most `concurrency` handlers at once until `signal` aborts; resolves once
    * the in-flight handlers have returned.

@@ -36,10 +36,10 @@ export function jitterFor(jobId: string, at: number, jitterMs: number): number {
 
 /**
  * Pure decision for one due schedule, made inside the claim transaction: which instants fire,
- * which are recorded as skipped (calendar, disabled, overlap) or missed (catch-up policy, downtime
+ * which are recorded as skipped (calendar, disabled, paused, overlap) or missed (catch-up policy, downtime
  * beyond the window), and when the schedule is next due.
  */
-export function decideFires(due: DueSchedule, now: Date, settings: DecideSettings, calendars?: PlanContext['calendar']): FireDecision {
+export function decideFires(due: DueSchedule, now: Date, settings: DecideSettings, calendars?: PlanContext['calendar'], paused = false): FireDecision {
   const def = due.definition;
   const schedule = def.schedule;
   if (!schedule) return { fire: [], skip: [], nextFireAt: null };
@@ -93,6 +93,11 @@ export function decideFires(due: DueSchedule, now: Date, settings: DecideSetting
     // Nothing of a disabled job runs: what a policy would have dropped is not "missed" either.
     for (const x of skip) if (x.outcome === 'missed') Object.assign(x, { outcome: 'skipped', reason: 'disabled' });
     return skipAll('disabled');
+  }
+  if (paused) {
+    // A cluster-wide pause: nothing runs, nothing counts as missed, the anchor stays.
+    for (const x of skip) if (x.outcome === 'missed') Object.assign(x, { outcome: 'skipped', reason: 'paused' });
+    return skipAll('paused');
   }
   if (!def.triggers.scheduled) return skipAll('scheduled trigger off');
 

@@ -55,7 +55,11 @@ export function createDispatcher(deps: {
   async function tick(republishAll = false): Promise<number> {
     const now = clock.now();
     const rows = await storage.findExecutionsToDispatch({ now, republishAfterMs: republishAll ? -1 : settings.republishAfterMs, limit: settings.batchSize });
-    for (const r of rows) await queue.publish(r.id, { notBefore: r.availableAt, jobId: r.jobId });
+    for (const r of rows) {
+      // Claimed before (an orphaned or handed-back run): a new generation, never a duplicate of the first publish.
+      const generation = r.fencingToken === null ? {} : { deduplicationId: `${r.id}:${r.fencingToken}` };
+      await queue.publish(r.id, { notBefore: r.availableAt, jobId: r.jobId, ...generation });
+    }
     await storage.markPublished(rows.map((r) => r.id), now);
     if (rows.length) logger.debug({ dispatched: rows.length }, 'executions (re)published');
     return rows.length;

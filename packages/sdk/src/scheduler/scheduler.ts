@@ -39,6 +39,8 @@ export function createScheduler(deps: {
   async function tick(): Promise<number> {
     let total = 0;
     const lookup = await calendars.lookup();
+    // Read once per pass: a pause takes effect at the next pass of every scheduler.
+    const paused = (await storage.getSchedulerPause()) !== null;
     for (;;) {
       const now = clock.now();
       const skipped: Array<{ jobId: string; fireAt: Date; outcome: 'skipped' | 'missed'; reason: string }> = [];
@@ -49,7 +51,7 @@ export function createScheduler(deps: {
         decide: (due) => {
           let d;
           try {
-            d = decideFires(due, now, settings, lookup);
+            d = decideFires(due, now, settings, lookup, paused);
           } catch (error) {
             // One broken schedule (a calendar deleted under it) must not stop the others: park it.
             logger.error({ err: error, jobId: due.jobId }, 'cannot compute fires; schedule parked until the job is updated');

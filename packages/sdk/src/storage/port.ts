@@ -138,8 +138,13 @@ export interface Storage {
   requeueExecution(id: string, token: number, args: { availableAt: Date; incrementAttempt: boolean; error: ErrorRecord | null; context: ExecutionContext; now: Date }): Promise<boolean>;
   /** Cancels a pending execution at once, or marks a running one `cancelling`. Returns the new status. */
   requestCancel(id: string, now: Date): Promise<ExecutionStatus | null>;
-  /** Executions that must be (re)published: pending and available but not published recently, or running with an expired lease. */
-  findExecutionsToDispatch(args: { now: Date; republishAfterMs: number; limit: number }): Promise<Array<{ id: string; jobId: string; availableAt: Date }>>;
+  /**
+   * Executions that must be (re)published: pending ones not published within `republishAfterMs`,
+   * and running ones whose lease expired and that were not published since it expired (or not
+   * within `republishAfterMs`). `fencingToken` is the row's current token (null if never
+   * claimed): a publish after a claim is a new generation for queue de-duplication.
+   */
+  findExecutionsToDispatch(args: { now: Date; republishAfterMs: number; limit: number }): Promise<Array<{ id: string; jobId: string; availableAt: Date; fencingToken: number | null }>>;
   markPublished(ids: string[], now: Date): Promise<void>;
   listStepAttempts(executionId: string): Promise<StepAttempt[]>;
   listLedger(jobId: string, args?: { from?: Date; to?: Date; limit?: number }): Promise<LedgerEntry[]>;
@@ -163,6 +168,24 @@ export interface Storage {
   listCalendars(): Promise<Array<{ name: string; definition: unknown; updatedAt: Date }>>;
   deleteCalendar(name: string): Promise<boolean>;
 
+  // cluster-wide pause of every scheduler
+  /** The scheduler pause in force, or null when schedulers fire. */
+  getSchedulerPause(): Promise<SchedulerPause | null>;
+  /** Sets (or with null, lifts) the pause every scheduler honours at its next pass. */
+  setSchedulerPause(pause: SchedulerPause | null): Promise<void>;
+
   /** Releases connections and locks. Idempotent. */
   close(): Promise<void>;
+}
+
+/**
+ * A cluster-wide pause of every scheduler: fires that fall due meanwhile are recorded in the
+ * ledger as `skipped (paused)` and nothing else changes (jobs keep their own enabled state and
+ * their anchors).
+ */
+export interface SchedulerPause {
+  since: Date;
+  /** Who paused (a user name), if known. */
+  by: string | null;
+  reason: string | null;
 }

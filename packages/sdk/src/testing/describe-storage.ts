@@ -195,6 +195,23 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       expect((await ids(at(40_000))).length).toBe(2);
     });
 
+    it('dispatches an expired lease at once, whatever republishAfterMs says, then not again until republishAfterMs', async () => {
+      const job = await newJob(s);
+      const e = (await newExecution(s, job.id)).execution;
+      const list = (now: Date) => s.findExecutionsToDispatch({ now, republishAfterMs: 30_000, limit: 100 });
+      await s.markPublished([e.id], at(0));
+      const c = await s.claimExecution(e.id, { owner: 'dead', leaseMs: 1_000, now: at(100), exclusive: false });
+      if (!c.claimed) throw new Error('claim failed');
+      expect(await list(at(1_000))).toEqual([]); // lease still held
+      const due = await list(at(1_200)); // expired 100 ms ago, published 1.2 s ago (< republishAfterMs)
+      expect(due.map((x) => [x.id, x.fencingToken])).toEqual([[e.id, c.execution.fencingToken]]);
+      await s.markPublished([e.id], at(1_200));
+      expect(await list(at(2_000))).toEqual([]); // published since the lease expired
+      expect((await list(at(31_300))).map((x) => x.id)).toEqual([e.id]); // that publish was lost: republishAfterMs
+      const never = (await newExecution(s, job.id)).execution;
+      expect((await list(at(31_300))).find((x) => x.id === never.id)?.fencingToken).toBeNull();
+    });
+
     it('requeues for a retry with a later available_at and a higher attempt', async () => {
       const job = await newJob(s);
       const e = (await newExecution(s, job.id)).execution;
@@ -315,6 +332,16 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       const vars = await Promise.all([s.listVariables(['', `job:${job.id}`]), s.listVariables(['']), s.listVariables([`job:${other.id}`]), s.listVariables(['', `job:${job.id}`])]);
       expect(vars.map((v) => v.map((x) => x.name))).toEqual([['G', 'J'], ['G'], [], ['G', 'J']]);
       expect(vars[0]![0]).not.toBe(vars[3]![0]);
+    });
+
+    it('stores, replaces and lifts the cluster-wide scheduler pause', async () => {
+      expect(await s.getSchedulerPause()).toBeNull();
+      await s.setSchedulerPause({ since: at(1), by: 'ops', reason: 'upgrade' });
+      expect(await s.getSchedulerPause()).toEqual({ since: at(1), by: 'ops', reason: 'upgrade' });
+      await s.setSchedulerPause({ since: at(2), by: null, reason: null });
+      expect(await s.getSchedulerPause()).toEqual({ since: at(2), by: null, reason: null });
+      await s.setSchedulerPause(null);
+      expect(await s.getSchedulerPause()).toBeNull();
     });
 
     it('close() can be called twice', async () => {

@@ -30,6 +30,8 @@ export interface WorkerSettings {
   workerId: string;
   concurrency: number;
   leaseMs: number;
+  /** Lease renewal interval. @default min(2000, leaseMs / 3) */
+  heartbeatMs?: number;
   backoff: BackoffOptions;
   filesDir: string;
   defaultTimeZone: string;
@@ -172,7 +174,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       await storage.requeueExecution(id, token, { availableAt: clock.now(), incrementAttempt: false, error: null, context: execution.context, now: clock.now() });
       return false;
     }
-    const log = logger.child({ executionId: id, jobId: job.id, fencingToken: token });
+    const log = logger.child({ executionId: id, jobId: job.id, jobName: job.name, fencingToken: token });
     events.emit('execution.started', { execution });
     log.debug({ attempt: execution.attempt, triggerSource: execution.triggerSource }, 'execution claimed');
 
@@ -205,7 +207,7 @@ export function createWorker(deps: WorkerDeps): Worker {
           else if (r.cancelRequested) abort(new CancelledError('cancelled by request'));
         })
         .catch((err: unknown) => log.warn({ err }, 'lease extension failed; will retry'));
-    }, heartbeatMs(settings.leaseMs));
+    }, settings.heartbeatMs ?? heartbeatMs(settings.leaseMs));
     heartbeat.unref();
 
     let jobTimer: NodeJS.Timeout | undefined;
@@ -409,7 +411,8 @@ export function createWorker(deps: WorkerDeps): Worker {
       log.warn('completion refused: lease lost');
       return null;
     }
-    log.info({ status: outcome.status, code: outcome.error?.code }, 'execution finished');
+    // durationMs: since this execution first started (across hand-backs and retries), as the dashboard shows it.
+    log.info({ status: outcome.status, code: outcome.error?.code, durationMs: now.getTime() - (execution.startedAt ?? now).getTime() }, 'execution finished');
     events.emit('execution.finished', { executionId: execution.id, jobId: job.id, status: outcome.status, error: outcome.error });
     const schedule = job.definition.schedule;
     if (schedule?.type === 'fixed_delay' && execution.triggerSource === 'scheduled') {

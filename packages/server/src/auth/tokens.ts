@@ -23,7 +23,7 @@ export type TokenUse = 'api' | 'dashboard';
 /** Options of {@link createTokenService}. */
 export interface TokenServiceOptions {
   algorithm: 'ES256' | 'RS256' | 'EdDSA';
-  /** First signs; all verify (rotation). */
+  /** The first key with a private key signs; every key verifies (rotation: see docs/operations.md). */
   keys: JwtKey[];
   issuer: string;
   audience: string;
@@ -32,10 +32,10 @@ export interface TokenServiceOptions {
 
 /** Creates the token service. */
 export function createTokenService(o: TokenServiceOptions): TokenService {
-  const priv = o.keys.map((k) => ({ kid: k.kid, key: createPrivateKey(k.private_key_pem) }));
-  const pub = new Map<string, KeyObject>(priv.map((k) => [k.kid, createPublicKey(k.key)]));
-  const signer = priv[0];
-  if (!signer) throw new Error('no JWT signing key');
+  const pub = new Map<string, KeyObject>(o.keys.map((k) => [k.kid, 'private_key_pem' in k ? createPublicKey(createPrivateKey(k.private_key_pem)) : createPublicKey(k.public_key_pem)]));
+  const first = o.keys.find((k): k is Extract<JwtKey, { private_key_pem: string }> => 'private_key_pem' in k);
+  if (!first) throw new Error('no JWT signing key (every key is verify-only)');
+  const signer = { kid: first.kid, key: createPrivateKey(first.private_key_pem) };
   return {
     async sign({ sub, ver, use = 'api' }) {
       const now = Math.floor(Date.now() / 1000);

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { validateJobDefinition, ValidationError } from '@vecron/sdk';
+import { createSecretBox, validateJobDefinition, ValidationError } from '@vecron/sdk';
 import type { Logger } from 'pino';
 import { auditKeysOf, createAuditLog, parseAuditCheckpoint } from '../audit/audit-log.js';
+import { reencryptSecrets } from '../secrets/reencrypt.js';
 import type { ServerConfig } from '../config/config-schema.js';
 import { buildCronSystem, defaultExecutors } from '../runtime/build-system.js';
 import { resolveEncryptionKeys } from '../runtime/keys.js';
@@ -147,3 +148,42 @@ export async function auditCheckpointCommand(config: ServerConfig, logger: Logge
   });
 }
 
+
+/**
+ * `vecron scheduler-pause [REASON]`, `vecron scheduler-resume`, `vecron scheduler-status`: the
+ * cluster-wide scheduler pause, straight in the database (no API process needed), audited as
+ * actor `cli`.
+ */
+export async function schedulerPauseCommand(config: ServerConfig, logger: Logger, action: 'pause' | 'resume' | 'status', reason?: string): Promise<CommandResult> {
+  return withSystem(config, logger, async ({ cron }) => {
+    const audit = createAuditLog((await cron.internals.storage()).sql!);
+    const record = (what: string, details: Record<string, unknown>): Promise<unknown> =>
+      audit.append({ actorId: null, actor: 'cli', action: what, resource: 'scheduler', ip: null, result: 'ok', details });
+    if (action === 'pause') {
+      const p = await cron.maintenance.pause({ by: 'cli', ...(reason ? { reason } : {}) });
+      await record('scheduler.pause', { reason: p.reason });
+      return { lines: [`schedulers paused since ${p.since.toISOString()}${p.by ? ` by ${p.by}` : ''}${p.reason ? `: ${p.reason}` : ''}`], code: 0 };
+    }
+    if (action === 'resume') {
+      await cron.maintenance.resume();
+      await record('scheduler.resume', {});
+      return { lines: ['schedulers resumed'], code: 0 };
+    }
+    const p = await cron.maintenance.status();
+    return { lines: [p ? `paused since ${p.since.toISOString()}${p.by ? ` by ${p.by}` : ''}${p.reason ? `: ${p.reason}` : ''}` : 'running'], code: 0 };
+  });
+}
+
+/** `vecron secrets reencrypt [--dry-run]`: every stored secret under the current encryption key, with a per-key-id report. */
+export async function reencryptCommand(config: ServerConfig, logger: Logger, dryRun: boolean): Promise<CommandResult> {
+  return withSystem(config, logger, async ({ cron }) => {
+    const sql = (await cron.internals.storage()).sql!;
+    const r = await reencryptSecrets(sql, createSecretBox(resolveEncryptionKeys(config)), { dryRun });
+    const lines = [`current key ${r.currentKeyId}${dryRun ? ' (dry run: nothing written)' : ''}`];
+    for (const [keyId, n] of Object.entries(r.byKeyId).sort()) lines.push(`  key ${keyId}: ${n.variables} sensitive variable(s), ${n.webhook_secrets} webhook secret(s)${keyId === r.currentKeyId ? ' (current)' : ''}`);
+    lines.push(`${dryRun ? 'would re-encrypt' : 're-encrypted'}: ${r.reencrypted.variables} variable(s), ${r.reencrypted.webhook_secrets} webhook secret(s)`);
+    if (r.skippedConcurrentChanges) lines.push(`changed meanwhile, run again: ${r.skippedConcurrentChanges}`);
+    for (const f of r.failed) lines.push(`cannot decrypt ${f.what} (key ${f.keyId}): ${f.error}`);
+    return { lines, code: r.failed.length || r.skippedConcurrentChanges ? 1 : 0 };
+  });
+}

@@ -102,6 +102,10 @@ export const serverConfigSchema = z
         database_url: urlOrEmpty(['postgres', 'postgresql']),
         data_dir: z.string(),
         schema: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lowercase SQL identifier'),
+        /** Most PostgreSQL connections of this process. @default 10 */
+        pool_max: positiveInt.max(1_000),
+        /** Server-side statement_timeout of every PostgreSQL connection (ms, 0 = none). @default 30000 */
+        statement_timeout_ms: z.number().int().min(0).max(3_600_000),
       })
       .strict(),
     queue: z
@@ -115,6 +119,12 @@ export const serverConfigSchema = z
         consumer: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a consumer name (letters, digits, _ and -)'),
         /** NATS core subject of the cross-process event bridge (SSE). @default "vecron.events" */
         events_subject: natsSubject,
+        /** A delivered message neither acked nor marked in progress within this is delivered again (ms). @default 30000 */
+        ack_wait_ms: z.number().int().min(1_000).max(3_600_000),
+        /** Deliveries of one message before it goes to the dead-letter stream. @default 100 */
+        max_deliver: z.number().int().min(2).max(100_000),
+        /** JetStream de-duplication window of a publish (ms). @default 10000 */
+        duplicate_window_ms: z.number().int().min(100).max(3_600_000),
       })
       .strict()
       .refine((q) => q.events_subject !== q.subject && !q.events_subject.startsWith(`${q.subject}.`), {
@@ -133,12 +143,18 @@ export const serverConfigSchema = z
         timezone: z.string().refine(isValidTimeZone, 'is not an IANA time zone'),
         poll_interval_ms: z.number().int().min(10).max(60_000),
         misfire_threshold_ms: z.number().int().min(0),
+        /** How often pending executions and expired leases are (re)published (ms). @default 1000 */
+        dispatch_interval_ms: z.number().int().min(10).max(60_000),
+        /** A pending execution not started this long after its publish is published again (ms). @default 30000 */
+        republish_after_ms: z.number().int().min(100).max(3_600_000),
       })
       .strict(),
     worker: z
       .object({
         concurrency: positiveInt.max(1_000),
-        lease_ms: z.number().int().min(100),
+        lease_ms: z.number().int().min(100).max(3_600_000),
+        /** Lease renewal interval (ms); 0 = min(2000, lease_ms / 3). @default 0 */
+        heartbeat_ms: z.number().int().min(0).max(3_600_000),
         shutdown_grace_ms: z.number().int().min(0),
       })
       .strict(),
@@ -154,7 +170,14 @@ export const serverConfigSchema = z
         audience: z.string().min(1),
         algorithm: z.enum(['ES256', 'RS256', 'EdDSA']),
         token_ttl_seconds: positiveInt.max(7 * 86_400),
-        keys: z.array(z.object({ kid: z.string().min(1), private_key_pem: z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }) }).strict()),
+        /** Signing keys (`private_key_pem`) and verify-only keys (`public_key_pem`); the first private key signs, all verify. */
+        keys: z
+          .array(z.union([
+            z.object({ kid: z.string().min(1), private_key_pem: z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }) }).strict(),
+            z.object({ kid: z.string().min(1), public_key_pem: z.string().includes('PUBLIC KEY', { message: 'must be a PEM public key' }) }).strict(),
+          ]))
+          .refine((ks) => ks.length === 0 || ks.some((k) => 'private_key_pem' in k), { message: 'needs at least one key with private_key_pem (the one that signs); public_key_pem keys only verify' })
+          .refine((ks) => new Set(ks.map((k) => k.kid)).size === ks.length, { message: 'has the same kid twice' }),
         initial_admin_username: z.string().min(1).max(100),
         initial_admin_password: z.string().refine((v) => v === '' || v.length >= 12, 'must be empty (generate one) or at least 12 characters'),
         login_max_per_ip: positiveInt,
@@ -200,7 +223,24 @@ export const serverConfigSchema = z
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
     executors: executorsSchema,
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    const heartbeat = effectiveHeartbeatMs(c.worker);
+    if (c.worker.heartbeat_ms > 0 && c.worker.heartbeat_ms >= c.worker.lease_ms) {
+      ctx.addIssue({ code: 'custom', path: ['worker', 'heartbeat_ms'], message: `must be below worker.lease_ms (${c.worker.lease_ms}): the lease would expire between two renewals` });
+    }
+    if (c.queue.ack_wait_ms <= heartbeat) {
+      ctx.addIssue({ code: 'custom', path: ['queue', 'ack_wait_ms'], message: `must be above the worker heartbeat (${heartbeat} ms): NATS would deliver a running execution's message again` });
+    }
+    if (c.queue.duplicate_window_ms >= c.scheduler.republish_after_ms) {
+      ctx.addIssue({ code: 'custom', path: ['queue', 'duplicate_window_ms'], message: `must be below scheduler.republish_after_ms (${c.scheduler.republish_after_ms}): a re-publish of a lost message would be dropped as a duplicate` });
+    }
+  });
+
+/** The interval at which a worker renews its leases: `worker.heartbeat_ms`, or min(2000, lease_ms / 3) when it is 0. */
+export function effectiveHeartbeatMs(worker: { lease_ms: number; heartbeat_ms: number }): number {
+  return worker.heartbeat_ms > 0 ? worker.heartbeat_ms : Math.max(50, Math.min(2_000, Math.floor(worker.lease_ms / 3)));
+}
 
 /** Validated server configuration. */
 export type ServerConfig = z.output<typeof serverConfigSchema>;

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '@vecron/sdk';
 import { afterAll, describe, expect, it } from 'vitest';
+import { effectiveHeartbeatMs } from './config-schema.js';
 import { envLayer, loadConfig } from './load-config.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'vecron-config-'));
@@ -38,6 +39,33 @@ describe('loadConfig', () => {
     expect(bad({ VECRON__QUEUE__EVENTS_SUBJECT: 'vecron.work.events' }).issues[0]!.path).toBe('$.queue.events_subject');
     expect(bad({ VECRON__QUEUE__STREAM: 'has space' }).issues[0]!.path).toBe('$.queue.stream');
     expect(() => envLayer({ VECRON__API: '1' })).toThrow(ConfigError);
+  });
+
+  it('recovery keys: defaults, environment, and the cross-key rules name the key', () => {
+    const c = loadConfig({ configDir: '/nonexistent', env: { VECRON__WORKER__LEASE_MS: '3000', VECRON__QUEUE__ACK_WAIT_MS: '4000', VECRON__SCHEDULER__DISPATCH_INTERVAL_MS: '250' } });
+    expect(c.worker).toMatchObject({ lease_ms: 3000, heartbeat_ms: 0 });
+    expect(effectiveHeartbeatMs(c.worker)).toBe(1000);
+    expect(c.queue).toMatchObject({ ack_wait_ms: 4000, max_deliver: 100, duplicate_window_ms: 10_000 });
+    expect(c.scheduler).toMatchObject({ dispatch_interval_ms: 250, republish_after_ms: 30_000 });
+    expect(c.storage).toMatchObject({ pool_max: 10, statement_timeout_ms: 30_000 });
+    const issues = (env: Record<string, string>): string[] => {
+      try {
+        loadConfig({ configDir: '/nonexistent', env });
+      } catch (err) {
+        return (err as ConfigError).issues.map((i) => i.path);
+      }
+      return [];
+    };
+    expect(issues({ VECRON__WORKER__LEASE_MS: '2000', VECRON__WORKER__HEARTBEAT_MS: '2000' })).toEqual(['$.worker.heartbeat_ms']);
+    expect(issues({ VECRON__QUEUE__ACK_WAIT_MS: '2000' })).toEqual(['$.queue.ack_wait_ms']);
+    expect(issues({ VECRON__QUEUE__DUPLICATE_WINDOW_MS: '30000' })).toEqual(['$.queue.duplicate_window_ms']);
+    expect(issues({ VECRON__SCHEDULER__REPUBLISH_AFTER_MS: '5000', VECRON__QUEUE__DUPLICATE_WINDOW_MS: '2000' })).toEqual([]);
+    expect(issues({ VECRON__STORAGE__POOL_MAX: '0' })).toEqual(['$.storage.pool_max']);
+    const pub = '-----BEGIN PUBLIC KEY-----\nAA\n-----END PUBLIC KEY-----';
+    const priv = '-----BEGIN PRIVATE KEY-----\nAA\n-----END PRIVATE KEY-----';
+    expect(issues({ VECRON__AUTH__KEYS: JSON.stringify([{ kid: 'n', public_key_pem: pub }]) })).toEqual(['$.auth.keys']);
+    expect(issues({ VECRON__AUTH__KEYS: JSON.stringify([{ kid: 'n', public_key_pem: pub }, { kid: 'n', private_key_pem: priv }]) })).toEqual(['$.auth.keys']);
+    expect(issues({ VECRON__AUTH__KEYS: JSON.stringify([{ kid: 'n', public_key_pem: pub }, { kid: 'o', private_key_pem: priv }]) })).toEqual([]);
   });
 
   it('[alerts.email]: off by default, ${VAR} password from the environment, required keys when enabled', () => {

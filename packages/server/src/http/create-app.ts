@@ -59,6 +59,7 @@ export function createApp(d: ApiDeps & { hub: EventHub; checks: Record<string, R
     res.setHeader('cache-control', 'no-store');
     next();
   });
+  app.use(accessLog(d.logger.child({ component: 'access' })));
   app.get('/health', healthHandler('api'));
   app.get('/ready', readyHandler(d.checks, d.isShuttingDown));
   app.use(webhookReceiver({ ...d, clientIp, traceContext: d.traceContext }));
@@ -97,4 +98,27 @@ export function createApp(d: ApiDeps & { hub: EventHub; checks: Record<string, R
     res.status(out.status).json(out.body);
   });
   return { app, routes };
+}
+
+/**
+ * One `info` line per finished request (probes excepted): method, route pattern (`/api/jobs/:id`,
+ * so log searches group by endpoint), status, duration, user and request id.
+ */
+export function accessLog(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.path === '/health' || req.path === '/ready') return next();
+    const t0 = performance.now();
+    res.on('finish', () => {
+      const pattern = (req.route as { path?: unknown } | undefined)?.path;
+      logger.info({
+        method: req.method,
+        route: typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : req.baseUrl || req.path.split('/').slice(0, 3).join('/'),
+        status: res.statusCode,
+        duration_ms: Math.round((performance.now() - t0) * 10) / 10,
+        user: typeof res.locals.user === 'string' ? res.locals.user : null,
+        request_id: String(res.getHeader('x-request-id') ?? ''),
+      }, 'request');
+    });
+    next();
+  };
 }

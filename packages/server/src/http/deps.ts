@@ -7,6 +7,7 @@ import type { ServerStore } from '../store/server-store.js';
 import type { WebhookStore } from '../webhooks/webhook-store.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { TraceContextCarrier } from '../observability/tracing.js';
+import type { ProcessRegistry } from '../cluster/registry.js';
 
 /** Everything the API routes use. */
 export interface ApiDeps {
@@ -24,5 +25,7 @@ export interface ApiDeps {
   publicUrl: string;
   /** Current trace context to carry into an execution's trigger metadata. */
   traceContext: TraceContextCarrier;
+  /** This process in the cluster registry. */
+  cluster: ProcessRegistry;
   now(): Date;
 }

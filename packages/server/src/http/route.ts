@@ -92,6 +92,7 @@ export function mountRoutes(router: Router, routes: readonly RouteDef<never, nev
             throw unauthenticated();
           }
           ctx.principal = p;
+          res.locals.user = p.username; // for the access log
           if (p.mustChangePassword && !def.allowPendingPasswordChange) {
             denied = true;
             throw new ApiError(403, 'PASSWORD_CHANGE_REQUIRED', 'change your password first (POST /api/auth/password)');

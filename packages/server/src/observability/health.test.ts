@@ -35,4 +35,14 @@ describe('readyHandler', () => {
     stopping = true;
     expect((await ready(handler)).body.status).toBe('shutting_down');
   });
+
+  it('is 200 "degraded" when only an optional dependency (Redis) is down, 503 when a required one is', async () => {
+    let dbUp = true;
+    const handler = readyHandler({ storage: async () => { if (!dbUp) throw new Error('db down'); }, redis: async () => { throw new Error('ECONNREFUSED'); } }, () => false);
+    const r = await ready(handler);
+    expect(r).toEqual({ status: 200, body: expect.objectContaining({ status: 'degraded' }) });
+    expect((r.body as unknown as { checks: Record<string, unknown> }).checks.redis).toMatchObject({ ok: false, required: false, error: 'ECONNREFUSED' });
+    dbUp = false;
+    expect(await ready(handler)).toEqual({ status: 503, body: expect.objectContaining({ status: 'not_ready' }) });
+  });
 });

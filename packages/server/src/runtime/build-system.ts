@@ -84,7 +84,7 @@ export async function checkConnectionDrivers(config: ServerConfig, importer?: (s
  * NATS uses the PostgreSQL queue (a table in the same schema), so the roles can still run as
  * separate processes with PostgreSQL alone.
  */
-export async function buildCronSystem(config: ServerConfig, args: { logger: Logger; executors?: AnyExecutor[]; encryptionKeys?: SecretBoxKeys }): Promise<BuiltSystem> {
+export async function buildCronSystem(config: ServerConfig, args: { logger: Logger; executors?: AnyExecutor[]; encryptionKeys?: SecretBoxKeys; workerId?: string }): Promise<BuiltSystem> {
   if (!args.executors) await checkConnectionDrivers(config);
   const checks: Record<string, () => Promise<void>> = {};
   const closers: Array<() => Promise<void>> = [];
@@ -104,7 +104,10 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
     if (!isEmbedded(config)) {
       pgMod = await loadAdapter<PostgresModule>('@vecron/sdk/postgres', '$.storage.database_url');
       // Opened here (migrations run under an advisory lock) so the database clock can use it.
-      const pgStorage = await pgMod.postgresStorage({ connectionString: config.storage.database_url, schema: config.storage.schema, logger: log('postgres') });
+      const pgStorage = await pgMod.postgresStorage({
+        connectionString: config.storage.database_url, schema: config.storage.schema, logger: log('postgres'),
+        poolMax: config.storage.pool_max, statementTimeoutMs: config.storage.statement_timeout_ms,
+      });
       storage = pgStorage;
       const dbClock = await pgMod.databaseClock(pgStorage, { logger: log('clock') });
       clock = dbClock;
@@ -118,6 +121,9 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
         stream: config.queue.stream,
         subject: config.queue.subject,
         consumer: config.queue.consumer,
+        ackWaitMs: config.queue.ack_wait_ms,
+        maxDeliver: config.queue.max_deliver,
+        duplicateWindowMs: config.queue.duplicate_window_ms,
         logger: log('nats'),
         ...(st ? { onDeadLetter: async (id: string) => void (await natsMod.markDeadLetter(st, id, clock ? { clock } : {})) } : {}),
       });
@@ -161,6 +167,10 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
     pollIntervalMs: config.scheduler.poll_interval_ms,
     misfireThresholdMs: config.scheduler.misfire_threshold_ms,
     leaseMs: config.worker.lease_ms,
+    ...(args.workerId ? { workerId: args.workerId } : {}),
+    ...(config.worker.heartbeat_ms > 0 ? { heartbeatMs: config.worker.heartbeat_ms } : {}),
+    dispatchIntervalMs: config.scheduler.dispatch_interval_ms,
+    republishAfterMs: config.scheduler.republish_after_ms,
     shutdownGraceMs: config.worker.shutdown_grace_ms,
     ...(storage ? { storage } : config.storage.data_dir ? { dataDir: config.storage.data_dir } : {}),
     ...(clock ? { clock } : {}),

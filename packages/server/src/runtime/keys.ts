@@ -6,11 +6,8 @@ import { ConfigError, generateSecretKey } from '@vecron/sdk';
 import type { SecretBoxKeys } from '@vecron/sdk';
 import type { ServerConfig } from '../config/config-schema.js';
 
-/** One JWT signing key. */
-export interface JwtKey {
-  kid: string;
-  private_key_pem: string;
-}
+/** One JWT key: a signing key (private) or a verify-only key (public), by `kid`. */
+export type JwtKey = { kid: string; private_key_pem: string } | { kid: string; public_key_pem: string };
 
 /** True when the configuration runs on the embedded store (no PostgreSQL). */
 export const isEmbedded = (config: ServerConfig): boolean => config.storage.database_url === '';

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -36,7 +37,12 @@ import { createServerStore } from '../store/server-store.js';
 import type { ServerStore } from '../store/server-store.js';
 import { createWebhookStore } from '../webhooks/webhook-store.js';
 import { buildCronSystem } from './build-system.js';
+import { fingerprintOf } from '../cluster/fingerprint.js';
+import { createProcessRegistry } from '../cluster/registry.js';
+import type { ProcessRegistry } from '../cluster/registry.js';
+import { serverVersion } from '../cluster/version.js';
 import { resolveEncryptionKeys, resolveJwtKeys } from './keys.js';
+import type { JwtKey } from './keys.js';
 
 /** Which roles a process runs. */
 export type Role = 'all' | 'api' | 'scheduler' | 'worker';
@@ -76,6 +82,8 @@ export interface RunningServer {
   hub: EventHub;
   metrics: Metrics | null;
   alerts: Alert[];
+  /** This process in the cluster registry (`GET /api/cluster`). */
+  cluster: ProcessRegistry;
   /** Graceful stop: no new requests or work; in-flight work finishes within the grace period. */
   stop(): Promise<void>;
 }
@@ -111,18 +119,37 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
   const correlation = o.logger ? o.logCorrelation : createLogCorrelation();
   const logger = o.logger ?? createServerLogger(config, correlation!);
   const encryptionKeys = resolveEncryptionKeys(config);
-  const built = await buildCronSystem(config, { logger, encryptionKeys, ...(o.executors ? { executors: o.executors } : {}) });
+  // One id for this process: its leases (lease_owner) and its row in the cluster registry.
+  const processId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const built = await buildCronSystem(config, { logger, encryptionKeys, workerId: processId, ...(o.executors ? { executors: o.executors } : {}) });
   const { cron } = built;
   const toClose: Array<() => Promise<void>> = [];
   let shuttingDown = false;
   // The metrics port listens first; its /ready stays 503 until the API listens and cron has started.
   let started = false;
   let bridge: EventBridge | null = null;
+  // Leaves the registry before cron.stop() closes the storage it is written in.
+  let registered: ProcessRegistry | null = null;
+  const leaveCluster = async (): Promise<void> => {
+    await registered?.stop().catch((err: unknown) => logger.warn({ err }, 'could not remove this process from the cluster registry; it ages out'));
+  };
   try {
     const storage = await cron.internals.storage();
     const sql = storage.sql;
     if (!sql) throw new StorageError('the configured storage has no SQL seam; the server needs one for users, webhooks and the audit log', { retryable: false });
     const box = createSecretBox(encryptionKeys);
+    const runsApiRole = role === 'all' || role === 'api';
+    const jwtKeys = runsApiRole ? resolveJwtKeys(config) : [];
+    const { rows: schemaRows } = await sql.query<{ v: number | null }>('SELECT max(id) AS v FROM vecron_migrations');
+    const cluster: ProcessRegistry = createProcessRegistry({
+      sql, id: processId, role, logger: logger.child({ component: 'cluster' }),
+      // Drain: the worker stops taking work and finishes (or, after the grace period, hands back) what it holds.
+      ...(role === 'all' || role === 'worker' ? { onDrain: async () => void (await cron.internals.worker()?.stop(config.worker.shutdown_grace_ms)) } : {}),
+      fingerprint: fingerprintOf(config, { version: serverVersion(), schemaVersion: Number(schemaRows[0]?.v ?? 0), encryptionKeys, jwtKids: signerFirst(jwtKeys) }),
+    });
+    // Refuses to start on a disagreement that would lose work (queue names), before any role runs.
+    await cluster.start();
+    registered = cluster;
     const store = createServerStore(sql);
     const audit = createAuditLog(sql, { keys: auditKeysOf(encryptionKeys) });
     await audit.ensureKeyed();
@@ -198,7 +225,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     if (runsApi) {
       await store.seedRoles();
       await bootstrapAdmin(config, store, audit, o.onInitialAdmin);
-      const tokens = createTokenService({ algorithm: config.auth.algorithm, keys: resolveJwtKeys(config), issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: config.auth.token_ttl_seconds });
+      const tokens = createTokenService({ algorithm: config.auth.algorithm, keys: jwtKeys, issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: config.auth.token_ttl_seconds });
       const webhooks = createWebhookStore(sql, box);
       const publicUrlRef = { value: config.api.public_url };
       // One verifier for the API's Bearer header and the dashboard's session cookie.
@@ -213,7 +240,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
         return p;
       };
       const deps = {
-        config, cron, sql, store, audit, tokens, limiter, box, webhooks, logger, hub, checks,
+        config, cron, sql, store, audit, tokens, limiter, box, webhooks, logger, hub, checks, cluster,
         get publicUrl() {
           return publicUrlRef.value;
         },
@@ -250,13 +277,14 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
 
     let stopping: Promise<void> | null = null;
     return {
-      role, cron, apiUrl, metricsUrl, app, routes, store, audit, sql, hub, metrics,
+      role, cron, apiUrl, metricsUrl, app, routes, store, audit, sql, hub, metrics, cluster,
       alerts: sentAlerts,
       stop() {
         stopping ??= (async () => {
           shuttingDown = true;
           logger.info({ role }, 'vecron stopping');
           if (apiServer) await closeServer(apiServer, 2_000);
+          await leaveCluster();
           // The hub and its bridge stay up while in-flight executions finish, so their last
           // events still reach other processes (the queue's connection drains in cron.stop()).
           await cron.stop({ graceMs: config.worker.shutdown_grace_ms });
@@ -273,6 +301,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
   } catch (err) {
     for (const c of toClose.reverse()) await c().catch(() => undefined);
     await bridge?.close().catch(() => undefined);
+    await leaveCluster();
     await cron.stop().catch(() => undefined);
     await built.close();
     throw err;
@@ -292,4 +321,10 @@ async function bootstrapAdmin(config: ServerConfig, store: ServerStore, audit: A
     // Another API process created it at the same moment.
     if ((err as { code?: string }).code !== 'CONFLICT') throw err;
   }
+}
+
+/** Key ids with the signing one (the first private key) first, as the fingerprint wants them. */
+function signerFirst(keys: JwtKey[]): string[] {
+  const signer = keys.find((k) => 'private_key_pem' in k);
+  return signer ? [signer.kid, ...keys.filter((k) => k !== signer).map((k) => k.kid)] : keys.map((k) => k.kid);
 }

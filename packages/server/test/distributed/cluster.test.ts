@@ -1,12 +1,9 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generateSecretKey } from '@vecron/sdk';
 import { postgresStorage } from '@vecron/sdk/postgres';
 import type { PostgresStorage } from '@vecron/sdk/postgres';
@@ -17,6 +14,8 @@ import { privateNats, privateRedis } from '@vecron/test-servers/provision';
 import type { PrivateServer } from '@vecron/test-servers/provision';
 import { signWebhookV2 } from '../../src/webhooks/signature.js';
 import { client, sseEvents } from '../helpers.js';
+import { launch as launchProc, started, until } from './processes.js';
+import type { Proc } from './processes.js';
 
 /**
  * Issue 6 acceptance, distributed: `vecron api` ×2 + `vecron scheduler` ×2 + `vecron worker` ×2
@@ -24,9 +23,6 @@ import { client, sseEvents } from '../helpers.js';
  * servers of the SDK's fault harness, with their own stream and key prefix).
  */
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const CLI = path.resolve(here, '../../src/cli.ts');
-const TSX = path.resolve(here, '../../../../node_modules/tsx/dist/esm/index.mjs');
 const PG_URL = testServers().postgres;
 const RUN_MS = 15_000;
 const PASSWORD = 'Cluster-Admin-Pass-1';
@@ -37,45 +33,13 @@ const schema = `vecron_srv_${tag}`;
 const keyPrefix = `vsrv-${tag}:`;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vecron-srv-cluster-'));
 
-interface Proc {
-  name: string;
-  child: ChildProcess;
-  out: () => string;
-  exited: Promise<number | null>;
-}
-
 let nats: PrivateServer;
 let redis: PrivateServer;
 let db: PostgresStorage;
 const procs: Proc[] = [];
 let env: Record<string, string>;
 
-function launch(name: string, role: string): Proc {
-  const child = spawn(process.execPath, ['--conditions=vecron-source', '--import', TSX, CLI, role], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  child.stdout!.on('data', (b: Buffer) => (text += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (text += b.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  const p: Proc = { name, child, out: () => text, exited };
-  procs.push(p);
-  return p;
-}
-
-async function until<T>(what: string, fn: () => T | Promise<T>, ms: number): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const started = (p: Proc): Promise<boolean> =>
-  until(`${p.name} to start`, () => {
-    if (p.child.exitCode !== null) throw new Error(`${p.name} exited with ${p.child.exitCode}:\n${p.out().slice(-3000)}`);
-    return p.out().includes('"msg":"vecron started"');
-  }, 120_000);
+const launch = (name: string, role: string): Proc => launchProc(name, [role], { cwd: tmp, env, procs });
 
 /** Reads `/api/events` into a list until aborted. */
 function sse(base: string, token: string): { events: Array<{ event: string; data: Record<string, unknown> }>; open: Promise<void>; close(): void } {

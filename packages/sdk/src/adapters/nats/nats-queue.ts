@@ -36,9 +36,10 @@ export interface NatsQueueOptions {
   /** A delivered message not acked, nacked or marked in progress within this is delivered again. @default 30000 */
   ackWaitMs?: number;
   /**
-   * JetStream de-duplication window for the message id (= execution id). Keep it below the cron
-   * system's `republishAfterMs`, so a re-publish by the reaper is never dropped as a duplicate.
-   * @default 10000
+   * JetStream de-duplication window for the message id (the execution id, or
+   * `${executionId}:${fencingToken}` when the dispatcher re-publishes a claimed execution). Keep it
+   * below the cron system's `republishAfterMs`, so a periodic re-publish of a pending execution
+   * is never dropped as a duplicate. @default 10000
    */
   duplicateWindowMs?: number;
   /** Stream that keeps dead-lettered messages. @default `${stream}_DLQ` */
@@ -351,7 +352,7 @@ export function natsQueue(options: NatsQueueOptions): NatsQueue {
         if (extra.notBefore && extra.notBefore.getTime() > Date.now()) h.set(NOT_BEFORE_HEADER, extra.notBefore.toISOString());
         if (extra.traceparent) h.set(TRACEPARENT_HEADER, extra.traceparent);
         if (extra.jobId) h.set(JOB_ID_HEADER, extra.jobId);
-        await js!.publish(subject, executionId, { msgID: executionId, headers: h, timeout: publishTimeoutMs });
+        await js!.publish(subject, executionId, { msgID: extra.deduplicationId ?? executionId, headers: h, timeout: publishTimeoutMs });
       } catch (err) {
         if (isMissingResource(err)) provisioned = null;
         throw err instanceof VecronError ? err : unavailable('publish', err);

@@ -61,5 +61,23 @@ export async function migrate(client: SqlClient, migrations: Migration[] = loadM
     });
     if (done) applied.push(m.id);
   }
+  await refuseNewerSchema(client, migrations);
   return applied;
+}
+
+/**
+ * Refuses a schema that a newer vecron migrated further than `migrations` go: an older binary
+ * would run statements written for an older schema against it (upgrade order: migrate, then roll
+ * every process; never roll one back past the schema).
+ */
+export async function refuseNewerSchema(client: SqlClient, migrations: Migration[] = loadMigrations()): Promise<void> {
+  const known = new Set(migrations.map((m) => m.id));
+  const { rows } = await client.query<{ id: number; name: string }>('SELECT id, name FROM vecron_migrations ORDER BY id');
+  const unknown = rows.filter((r) => !known.has(Number(r.id)));
+  if (!unknown.length) return;
+  const newest = migrations.at(-1);
+  throw new StorageError(
+    `the database schema has migration(s) this vecron does not know (${unknown.map((r) => `${r.id}_${r.name}`).join(', ')}; this code knows up to ${newest ? `${newest.id}_${newest.name}` : 'none'}): a newer vecron migrated it, so run that version (or newer) here instead of this one`,
+    { retryable: false, details: { unknownMigrations: unknown.map((r) => Number(r.id)), knownUpTo: newest?.id ?? 0 } },
+  );
 }

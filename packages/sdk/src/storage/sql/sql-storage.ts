@@ -429,14 +429,21 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
 
     async findExecutionsToDispatch({ now, republishAfterMs, limit }) {
       const { rows } = await db.query(
-        `SELECT id, job_id, available_at FROM vecron_executions
-         WHERE ((status = 'pending') OR (status IN ${ACTIVE} AND lease_expires_at < $1))
-           AND (published_at IS NULL OR published_at < $2)
+        // A running execution whose lease expired goes out once as soon as the lease is gone
+        // (not republishAfterMs after its last publish): that is how a dead worker's work resumes
+        // within one lease and one dispatch interval. If that publish is lost too, republishAfterMs applies.
+        `SELECT id, job_id, available_at, fencing_token::text AS fencing_token FROM vecron_executions
+         WHERE (status = 'pending' AND (published_at IS NULL OR published_at < $2))
+            OR (status IN ${ACTIVE} AND lease_expires_at < $1
+                AND (published_at IS NULL OR published_at < lease_expires_at OR published_at < $2))
          ORDER BY available_at
          LIMIT $3`,
         [iso(now), iso(new Date(now.getTime() - republishAfterMs)), limit],
       );
-      return rows.map((r) => ({ id: String(r.id), jobId: String(r.job_id), availableAt: new Date(r.available_at as string) }));
+      return rows.map((r) => ({
+        id: String(r.id), jobId: String(r.job_id), availableAt: new Date(r.available_at as string),
+        fencingToken: r.fencing_token === null || r.fencing_token === undefined ? null : Number(r.fencing_token),
+      }));
     },
 
     async markPublished(ids, now) {
@@ -518,6 +525,25 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
     async deleteVariable(scope, name) {
       const { rowCount } = await db.query(`DELETE FROM vecron_variables WHERE scope = $1 AND name = $2`, [scope, name]);
       return rowCount > 0;
+    },
+
+    async getSchedulerPause() {
+      const { rows } = await db.query(`SELECT value FROM vecron_cluster_settings WHERE key = 'scheduler.pause'`);
+      if (!rows[0]) return null;
+      const v = (typeof rows[0].value === 'string' ? JSON.parse(rows[0].value) : rows[0].value) as { since: string; by: string | null; reason: string | null };
+      return { since: new Date(v.since), by: v.by ?? null, reason: v.reason ?? null };
+    },
+
+    async setSchedulerPause(pause) {
+      if (!pause) {
+        await db.query(`DELETE FROM vecron_cluster_settings WHERE key = 'scheduler.pause'`);
+        return;
+      }
+      await db.query(
+        `INSERT INTO vecron_cluster_settings (key, value, updated_at, updated_by) VALUES ('scheduler.pause', $1::jsonb, $2, $3)
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`,
+        [JSON.stringify({ since: pause.since.toISOString(), by: pause.by, reason: pause.reason }), iso(pause.since), pause.by],
+      );
     },
 
     async close() {
