@@ -156,7 +156,7 @@ export async function auditCheckpointCommand(config: ServerConfig, logger: Logge
  */
 export async function schedulerPauseCommand(config: ServerConfig, logger: Logger, action: 'pause' | 'resume' | 'status', reason?: string): Promise<CommandResult> {
   return withSystem(config, logger, async ({ cron }) => {
-    const audit = createAuditLog((await cron.internals.storage()).sql!);
+    const audit = createAuditLog((await cron.internals.storage()).sql!, { keys: auditKeysOf(resolveEncryptionKeys(config)) });
     const record = (what: string, details: Record<string, unknown>): Promise<unknown> =>
       audit.append({ actorId: null, actor: 'cli', action: what, resource: 'scheduler', ip: null, result: 'ok', details });
     if (action === 'pause') {
