@@ -172,4 +172,18 @@ describe('operations', () => {
     const done = await Promise.all([e1, e2].map((id) => api.cron.executions.wait(id, { timeoutMs: 60_000 })));
     expect(done.map((x) => x.status)).toEqual(['success', 'success']);
   });
+
+  it('/metrics on every process: cluster gauges from the database (running, oldest pending, dead letters, live processes by role)', async () => {
+    const s = await startTestServer({}, { role: 'api' });
+    cluster.push(s);
+    const job = await s.cron.jobs.create({ name: 'waits', steps: [{ id: 'say', type: 'echo', config: { message: 'hi' } }] });
+    await s.cron.trigger(job.id); // an api process runs no worker: it stays pending
+    await new Promise((r) => setTimeout(r, 1_500));
+    const text = await (await fetch(`${s.metricsUrl}/metrics`)).text();
+    const value = (line: string): number => Number(new RegExp(`^${line.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(value('vecron_executions_running')).toBe(0);
+    expect(value('vecron_dead_letters')).toBe(0);
+    expect(value('vecron_live_processes{role="api"}')).toBe(1);
+    expect(value('vecron_oldest_pending_seconds')).toBeGreaterThanOrEqual(1);
+  });
 });

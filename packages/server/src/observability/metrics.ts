@@ -15,7 +15,9 @@ const promClient = (): typeof PromClient => requireCjs<typeof PromClient>('prom-
 const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600];
 
 /**
- * Registers `job_success_total`, `job_failed_total`, `job_duration_seconds`, `job_queue_size`,
+ * Registers `job_success_total`, `job_failed_total`, `job_duration_seconds`, `job_queue_size`, the
+ * cluster gauges `vecron_executions_running`, `vecron_oldest_pending_seconds`, `vecron_dead_letters`,
+ * `vecron_live_processes{role}`,
  * `schedule_lag_seconds`, `schedule_skipped_total{outcome,reason}`, `step_duration_seconds{type}`
  * (plus process defaults, prefixed `vecron_`) on a private registry.
  */
@@ -35,6 +37,57 @@ export function createMetrics(cron: CronSystem, sql: SqlClient | undefined, opts
       if (!sql) return;
       const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM vecron_executions WHERE status = 'pending'`);
       this.set(rows[0]?.n ?? 0);
+    },
+  });
+
+  // Cluster-wide state read from the database at each scrape, so every process (api ones too)
+  // reports the same numbers: one query for all of them.
+  let cluster: Promise<{ running: number; oldest: number; dead: number; roles: Array<{ role: string; n: number }> }> | null = null;
+  const clusterState = (): typeof cluster => {
+    if (!sql) return null;
+    cluster ??= (async () => {
+      try {
+        const { rows } = await sql.query<{ running: number; oldest: number | null; dead: number }>(
+          `SELECT (SELECT count(*)::int FROM vecron_executions WHERE status IN ('running','cancelling')) AS running,
+                  (SELECT extract(epoch FROM now() - min(available_at))::float8 FROM vecron_executions WHERE status = 'pending' AND available_at <= now()) AS oldest,
+                  (SELECT count(*)::int FROM vecron_executions WHERE status = 'dead_letter') AS dead`,
+        );
+        const { rows: roles } = await sql.query<{ role: string; n: number }>(`SELECT role, count(*)::int AS n FROM vecron_processes WHERE heartbeat_at > now() - interval '30 seconds' GROUP BY role`);
+        return { running: rows[0]?.running ?? 0, oldest: Math.max(0, Number(rows[0]?.oldest ?? 0)), dead: rows[0]?.dead ?? 0, roles };
+      } finally {
+        setTimeout(() => (cluster = null), 1_000).unref();
+      }
+    })();
+    return cluster;
+  };
+  new Gauge({
+    name: 'vecron_executions_running', help: 'Executions running in the whole cluster (from the database)', registers: [registry],
+    async collect() {
+      const c = await clusterState();
+      if (c) this.set(c.running);
+    },
+  });
+  new Gauge({
+    name: 'vecron_oldest_pending_seconds', help: 'Age of the oldest execution that is due and not started, cluster-wide (0 when none)', registers: [registry],
+    async collect() {
+      const c = await clusterState();
+      if (c) this.set(c.oldest);
+    },
+  });
+  new Gauge({
+    name: 'vecron_dead_letters', help: 'Executions in dead_letter, cluster-wide', registers: [registry],
+    async collect() {
+      const c = await clusterState();
+      if (c) this.set(c.dead);
+    },
+  });
+  new Gauge({
+    name: 'vecron_live_processes', help: 'Processes with a heartbeat in the last 30 s, by role (from the cluster registry)', labelNames: ['role'], registers: [registry],
+    async collect() {
+      const c = await clusterState();
+      if (!c) return;
+      this.reset();
+      for (const r of c.roles) this.set({ role: r.role }, r.n);
     },
   });
 
