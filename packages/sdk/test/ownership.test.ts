@@ -2,25 +2,28 @@
  * Issue 12, "a distributed process never exits after `await cron.stop()`": each role, in its own
  * process, with PostgreSQL storage, a NATS queue and Redis coordination built inline (no handle
  * kept), stops and then exits by itself. Before the fix the Redis sockets kept the process alive.
- * Uses the loopback PostgreSQL, NATS and Redis with a schema, stream and key prefix of its own.
+ * Uses the run's private PostgreSQL, NATS and Redis (@vecron/test-servers) with a schema, stream
+ * and key prefix of its own.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testServers } from '@vecron/test-servers';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/roles/run-role.ts');
 const id = `own_${process.pid}_${Date.now().toString(36)}`;
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'vecron-exit-'));
+const servers = testServers();
 const config = {
-  pg: 'postgres://postgres@127.0.0.1:5432/postgres',
+  pg: servers.postgres,
   schema: id,
-  nats: 'nats://127.0.0.1:4222',
+  nats: servers.nats,
   stream: id.toUpperCase(),
-  redis: 'redis://127.0.0.1:6379',
+  redis: servers.redis,
   prefix: `${id}:`,
   dataDir,
 };

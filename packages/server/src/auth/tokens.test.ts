@@ -17,7 +17,7 @@ describe('JWT keys', () => {
     const { token } = await s.sign({ sub: 'u1', ver: 1 });
     expect(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid).toBe('a');
     const bSigned = await service([{ kid: 'b', private_key_pem: b.priv }]).sign({ sub: 'u2', ver: 3 });
-    expect(await s.verify(bSigned.token)).toEqual({ sub: 'u2', ver: 3 });
+    expect(await s.verify(bSigned.token)).toEqual({ sub: 'u2', ver: 3, use: 'api' });
     expect(s.jwks().keys.map((k) => k.kid).sort()).toEqual(['a', 'b']);
     expect(() => service([{ kid: 'b', public_key_pem: b.pub }])).toThrow(/verify-only/);
   });
