@@ -23,6 +23,8 @@
  */
 export { startServer } from './runtime/start-server.js';
 export type { StartServerOptions, RunningServer, Role } from './runtime/start-server.js';
+export type { ProcessRegistry, ClusterProcess } from './cluster/registry.js';
+export type { Drift, Fingerprint } from './cluster/fingerprint.js';
 export { createLogCorrelation, createServerLogger } from './observability/log-correlation.js';
 export type { LogCorrelation, SpanLookup, TraceIds } from './observability/log-correlation.js';
 export { loadConfig, envLayer } from './config/load-config.js';

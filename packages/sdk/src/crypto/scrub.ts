@@ -58,7 +58,7 @@ const MAX_DEPTH = 64;
 /**
  * A copy of `value` with every string (and object key) scrubbed. Plain objects and arrays are
  * copied; other objects (a `Date`, a `Buffer`) are kept as they are, so an execution's timestamps
- * stay timestamps. Bounded: below {@link MAX_DEPTH} levels the value is replaced by the mask.
+ * stay timestamps. Bounded: below 64 levels the value is replaced by the mask.
  */
 export function scrubDeep<T>(value: T, scrub: (text: string) => string): T {
   const walk = (v: unknown, depth: number): unknown => {

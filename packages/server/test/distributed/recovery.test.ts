@@ -83,6 +83,8 @@ beforeAll(async () => {
   env = {
     PATH: process.env.PATH ?? '',
     VECRON__LOG__LEVEL: 'info',
+    // The HTTP steps call this test's server on loopback: private addresses are refused by default.
+    VECRON__EXECUTORS__ALLOW_HOSTS: '["127.0.0.1"]',
     VECRON__API__PORT: '0',
     VECRON__METRICS__ENABLED: 'false',
     VECRON__STORAGE__DATABASE_URL: PG_URL,
