@@ -23,7 +23,7 @@ RUN --mount=type=cache,id=vecron-pnpm-store,target=/pnpm/store \
  && mkdir -p /rootfs/usr/local/bin /rootfs/var/lib/vecron /rootfs/etc/vecron \
  && ln -s /opt/vecron/dist/cli.js /rootfs/usr/local/bin/vecron \
  && chmod 0755 /rootfs/opt/vecron/dist/cli.js \
- && chown 1000:0 /rootfs/var/lib/vecron && chmod 0770 /rootfs/var/lib/vecron
+ && chown 1000:0 /rootfs/var/lib/vecron && chmod 0700 /rootfs/var/lib/vecron
 
 # ---- runtime: Node.js and the server's files only, as an unprivileged user
 FROM ${NODE_IMAGE} AS runtime
