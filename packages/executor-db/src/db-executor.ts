@@ -271,7 +271,7 @@ export function createDbExecutor(options: DbExecutorOptions | undefined, interna
   const executor = defineExecutor<DbStepConfig, DbStepOutput, 'database', DbStepConfigInput>({
     type: 'database',
     config: DbStepConfigSchema,
-    // SQL text is never substituted (DESIGN §4): values reach the server only as bind parameters.
+    // SQL text is never substituted (docs/architecture.md#templates): values reach the server only as bind parameters.
     unrenderedPaths: isSqlTextPath,
     execute,
     close,

@@ -37,7 +37,7 @@ const OutputToFileSchema = z.strictObject({
 });
 
 /**
- * Config of a `database` step (DESIGN §3.1), validated after template substitution.
+ * Config of a `database` step (docs/architecture.md#the-job-format), validated after template substitution.
  * Only `connection_string` and `parameters` may come from templates; the SQL text must not.
  */
 export const DbStepConfigSchema = z

@@ -8,7 +8,7 @@ const issues = (config: unknown): string => {
 };
 
 describe('FileStepConfigSchema', () => {
-  it('accepts the DESIGN §3.1 fields and fills defaults', () => {
+  it('accepts the documented fields and fills defaults', () => {
     const c = FileStepConfigSchema.parse({ operation: 'read', format: { type: 'csv', delimiter: ';' }, source_path: 'in.csv', options: { encoding: 'UTF-8' } });
     expect(c.options).toMatchObject({ has_header: true, encoding: 'utf8', transformations: [], streaming: false });
     expect(FileStepConfigSchema.parse({ operation: 'read', source_path: 'a.csv' }).options.has_header).toBe(true);

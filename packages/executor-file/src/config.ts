@@ -139,7 +139,7 @@ const DataSourceSchema = z.union([
   z.object({ data: z.array(z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())])) }).loose(),
 ]);
 
-/** Config of a `file_processing` step (DESIGN §3.1), validated after template substitution. */
+/** Config of a `file_processing` step (docs/architecture.md#the-job-format), validated after template substitution. */
 export const FileStepConfigSchema = z.discriminatedUnion('operation', [
   z.object({ operation: z.literal('read'), source_path: pathField, ...Common }).strict(),
   z.object({ operation: z.literal('write'), destination_path: pathField, data_source: DataSourceSchema, ...Common }).strict(),

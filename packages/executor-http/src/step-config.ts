@@ -83,7 +83,7 @@ export const tlsSchema = z
     path: ['cert'],
   });
 
-/** Config of a `type: "http"` step (DESIGN §3.1), after template substitution. */
+/** Config of a `type: "http"` step (docs/architecture.md#the-job-format), after template substitution. */
 export const httpStepConfigSchema = z
   .object({
     /** Any HTTP method; upper-cased. @default 'GET' */

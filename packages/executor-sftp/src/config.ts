@@ -77,7 +77,7 @@ export const SftpStepOptionsSchema = z.strictObject({
   allow_empty: z.boolean().default(false),
 });
 
-/** The `config` of a step of `type: "sftp"` (DESIGN §3.1), after template substitution. */
+/** The `config` of a step of `type: "sftp"` (docs/architecture.md#the-job-format), after template substitution. */
 export const SftpStepConfigSchema = z
   .strictObject({
     operation: z.enum(['download', 'upload']),

@@ -27,7 +27,7 @@ export interface RateLimitResult {
 }
 
 /**
- * The coordination port (DESIGN §6): locks, a shared-invalidation cache and rate limits. Nothing
+ * The coordination port (docs/architecture.md#coordination): locks, a shared-invalidation cache and rate limits. Nothing
  * here is needed for correctness — PostgreSQL's conditional updates and fencing tokens are — so
  * every caller must behave correctly when a method reports `unavailable` or throws.
  */

@@ -1,4 +1,4 @@
-/** Execution statuses (DESIGN §5). */
+/** Execution statuses (docs/concepts.md#statuses, docs/architecture.md#exactly-once-invariants). */
 export const EXECUTION_STATUSES = ['pending', 'running', 'cancelling', 'success', 'failed', 'timeout', 'cancelled', 'dead_letter'] as const;
 /** One execution status. */
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];

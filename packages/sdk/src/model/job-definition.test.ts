@@ -82,7 +82,7 @@ const MALFORMED: Array<[string, unknown, string]> = [
 ];
 
 describe('job definition validation', () => {
-  it('accepts the DESIGN §3 example (with Quartz day-of-month "?") and applies defaults', () => {
+  it('accepts the full reference example (with Quartz day-of-month "?") and applies defaults', () => {
     const d = parseJobDefinition(valid);
     expect(d.steps[0]?.on_failure).toBe('stop');
     const minimal = parseJobDefinition({ name: 'm', steps: [{ id: 'a', type: 'echo' }] });

@@ -16,7 +16,7 @@ const stepIdSchema = z
 /** Variable names as they appear in `${NAME}`. */
 export const variableNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must match [A-Za-z_][A-Za-z0-9_]*');
 
-/** One step of a job (DESIGN §3). `config` is validated by the step type's executor. */
+/** One step of a job (docs/architecture.md#the-job-format). `config` is validated by the step type's executor. */
 export const stepSchema = z
   .object({
     id: stepIdSchema,
@@ -55,7 +55,7 @@ export const triggersSchema = z
   })
   .strict();
 
-/** The job definition, the wire and storage format (snake_case JSON, DESIGN §3). */
+/** The job definition, the wire and storage format (snake_case JSON, docs/architecture.md#the-job-format). */
 export const jobDefinitionSchema = z
   .object({
     name: z.string().min(1, 'is required').max(200).regex(/^[^\s].*[^\s]$|^[^\s]$/, 'must not start or end with spaces'),

@@ -1,4 +1,4 @@
-/** Exponential backoff with full jitter (AWS architecture blog), as DESIGN §5 rule 7 fixes it. */
+/** Exponential backoff with full jitter (AWS architecture blog), as docs/architecture.md#7-retries-backoff-dead-letter fixes it. */
 
 /** Options of {@link backoffDelay}. */
 export interface BackoffOptions {

@@ -57,7 +57,7 @@ function atSameWallTime(date: string, like: { hour: number; minute: number; seco
   const local = { year: y, month: m, day: d, hour: like.hour, minute: like.minute, second: like.second };
   const found = instantsForLocal(local, tz);
   if (found[0] !== undefined) return found[0];
-  // Inside a spring-forward gap: the first instant after it (DESIGN §3).
+  // Inside a spring-forward gap: the first instant after it (docs/architecture.md#schedules-and-time).
   for (let s = 1; s <= 3 * 3600; s++) {
     const probe = Date.UTC(y, m - 1, d, like.hour, like.minute, like.second) + s * 1000;
     const p = new Date(probe);

@@ -8,7 +8,7 @@ import { parseCron } from './cron/parse-cron.js';
 import type { CompiledCron, CronDialect } from './cron/parse-cron.js';
 import type { ScheduleDefinition } from './schedule-schema.js';
 
-/** vecron's default time zone (DESIGN §3). */
+/** vecron's default time zone (docs/architecture.md#schedules-and-time). */
 export const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';
 
 /** What {@link nextFireAfter} needs besides the schedule. */

@@ -1,5 +1,5 @@
 /**
- * zod schemas of a job's `schedule` field and `misfire_policy` (DESIGN §3, snake_case wire format).
+ * zod schemas of a job's `schedule` field and `misfire_policy` (docs/architecture.md#the-job-format, snake_case wire format).
  * Cron expressions and time zones are checked inside the schema, so a bad job definition fails
  * with the JSON path of the bad value (`$.schedule.expression`, `$.schedule.timezone`).
  */

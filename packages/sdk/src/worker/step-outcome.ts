@@ -9,7 +9,7 @@ export type FailureAction =
   | { kind: 'fail'; status: 'failed' | 'dead_letter' };
 
 /**
- * Decides retry / continue / fail for a failed step attempt (DESIGN §5 rule 7):
+ * Decides retry / continue / fail for a failed step attempt (docs/architecture.md#7-retries-backoff-dead-letter):
  * a retryable error is retried while the step's `retry_count` (default: the job's `max_retries`)
  * and the job's `max_retries` both allow, with full-jitter backoff (at least a `Retry-After`);
  * retries exhausted → `dead_letter`; a permanent error → `failed`, or `continue` when the step says so.

@@ -201,7 +201,7 @@ describe('distributed mode under faults', { timeout: 180_000 }, () => {
     expect(doneAt, await diagnose(r.storage.sql, ids)).not.toBeNull();
     const result = await check(r.storage.sql, ids);
     // Step re-runs are not asserted here: a step whose progress write hit the PostgreSQL outage runs
-    // again on resume (DESIGN §5 rule 5, at-least-once for the step in flight); they are reported.
+    // again on resume (docs/architecture.md#5-resume-not-restart, at-least-once for the step in flight); they are reported.
     expect(result).toMatchObject({ total: 5_000, succeeded: 5_000, lost: 0, duplicatedCompletions: 0, duplicatedAttempts: 0 });
     expect(cluster.unexpectedExits()).toEqual([]);
     // Every process survived (above) and the outage was seen and logged. A process that had no

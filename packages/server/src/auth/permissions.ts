@@ -1,6 +1,6 @@
 /**
- * The permissions of DESIGN §7, plus `execution:replay` (replay and discard dead-letter runs),
- * which makes the eighteen. Every API route declares one of these, or `authenticated` / `public`.
+ * The permissions of the reference server (docs/architecture.md#the-reference-server): seventeen,
+ * plus `execution:replay` (replay and discard dead-letter runs), which makes the eighteen. Every API route declares one of these, or `authenticated` / `public`.
  */
 export const PERMISSIONS = [
   'job:read', 'job:write', 'job:execute', 'job:delete', 'job:import', 'job:export',

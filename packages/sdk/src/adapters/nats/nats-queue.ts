@@ -87,7 +87,7 @@ function isMissingResource(err: unknown): boolean {
 }
 
 /**
- * The work queue on NATS JetStream (DESIGN §6): a work-queue stream and one durable pull
+ * The work queue on NATS JetStream (docs/architecture.md#queue): a work-queue stream and one durable pull
  * consumer, provisioned idempotently by every process; publish uses the execution id as the
  * `Nats-Msg-Id` (de-duplicated inside `duplicateWindowMs`); consumers pull exactly as many
  * messages as they have free slots, so nothing waits in a local buffer while its ack timer runs.

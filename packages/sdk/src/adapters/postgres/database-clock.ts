@@ -36,7 +36,7 @@ function queryOf(source: Source): Run {
 }
 
 /**
- * The clock of distributed mode (DESIGN §5): due-ness and leases are judged by the database's
+ * The clock of distributed mode (docs/architecture.md#clock): due-ness and leases are judged by the database's
  * `clock_timestamp()`, so schedulers and workers on hosts whose clocks drift still agree. The
  * offset is measured once at start (round-trip midpoint) and refreshed every `refreshMs`;
  * `now()` costs no query.

@@ -32,7 +32,7 @@ export interface RedisCoordination extends Coordination {
 }
 
 /**
- * Coordination on Redis (DESIGN §6): Redlock locks (for `allow_concurrent: false` and
+ * Coordination on Redis (docs/architecture.md#coordination): Redlock locks (for `allow_concurrent: false` and
  * housekeeping leadership), a local cache invalidated across processes by pub/sub, and an
  * atomic sliding-window rate limiter (sorted set + Lua).
  *

@@ -3,7 +3,7 @@
  * the next fire instant. The search runs on wall-clock fields, jumping field by field (year →
  * month → day → hour → minute → second), and only then maps the wall-clock time to an instant.
  *
- * DST rule (DESIGN §3, docs/concepts.md "Daylight saving time"):
+ * DST rule (docs/architecture.md#schedules-and-time, docs/concepts.md "Daylight saving time"):
  * - a fixed-time schedule (minute and hour fields not starting with `*`): a wall-clock time that
  *   does not exist (spring-forward gap) fires once, at the first instant after the gap; a
  *   wall-clock time that occurs twice (fall-back overlap) fires once, at its first occurrence;
@@ -157,7 +157,7 @@ export function nextCronFire(cron: CompiledCron, afterMs: number, timeZone: stri
   if (!Number.isFinite(afterMs)) throw new ScheduleError(`nextCronFire: afterMs must be a finite number, got ${afterMs}`);
   const after = Math.floor(afterMs / SECOND) * SECOND;
   if (cron.realTime) return nextRealTimeFire(cron, after, timeZone);
-  // Every wall time ≤ the reading of `after` already fired at or before `after` (see DESIGN §3),
+  // Every wall time ≤ the reading of `after` already fired at or before `after` (see docs/architecture.md#schedules-and-time),
   // so the search starts one wall-clock second later.
   let start = naiveOf(after, timeZone) + SECOND;
   for (let i = 0; i < 1000; i++) {
