@@ -18,7 +18,7 @@ import type { JobDefinitionInput, StepInput } from './model/job-input.js';
 import { validateJobDefinition } from './model/validate-job.js';
 import type { JobValidationResult } from './model/validate-job.js';
 import type { AnyExecutor } from './executor/executor.js';
-import type { Job } from './model/job.js';
+import type { Job, JobFireTimes } from './model/job.js';
 import { parseCronSystemOptions } from './options.js';
 import type { CronSystemOptions, StartOptions } from './options.js';
 import { memoryQueue } from './queue/memory-queue.js';
@@ -90,6 +90,11 @@ export interface CronSystem<E extends AnyExecutor = any> {
     disable(id: string): Promise<Job>;
     /** The next `n` fire times of a stored job. */
     preview(id: string, n: number): Promise<Date[]>;
+    /**
+     * The stored next and last fire of each given job (one query): what the schedulers will act on
+     * next, not a recomputation (null for a job without a schedule). Unknown ids are left out.
+     */
+    fireTimes(ids: string[]): Promise<JobFireTimes[]>;
   };
   /** Starts a job now (manual or webhook). Idempotent on `idempotencyKey`. */
   trigger(jobId: string, options?: TriggerOptions): Promise<{ executionId: string; created: boolean }>;
@@ -278,6 +283,7 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
       get: async (id) => (isUuid(id) ? (await storage()).getJob(id) : null),
       getByName: async (name) => (await storage()).getJobByName(name),
       list: async (filter) => (await storage()).listJobs(filter),
+      fireTimes: async (ids) => (await storage()).getFireTimes(ids.filter(isUuid)),
       async delete(id) {
         if (!isUuid(id)) return false;
         const deleted = await (await storage()).deleteJob(id);

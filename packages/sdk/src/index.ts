@@ -53,7 +53,7 @@ export type { JobDefinition, StepDefinition, OverlapPolicy } from './model/job-d
 export type { JobDefinitionInput, StepInput, StepFieldsInput, StepConfigInput, Templated, TemplateString } from './model/job-input.js';
 export { validateJobDefinition, assertValidJobDefinition } from './model/validate-job.js';
 export type { JobValidationContext, JobValidationResult } from './model/validate-job.js';
-export type { Job } from './model/job.js';
+export type { Job, JobFireTimes } from './model/job.js';
 export { EXECUTION_STATUSES, TERMINAL_STATUSES } from './model/execution.js';
 export type {
   Execution, ExecutionStatus, ExecutionContext, StepState, StepAttempt, LedgerEntry, TriggerSource, ErrorRecord,

@@ -224,6 +224,35 @@ describe('jobs and executions (happy paths)', () => {
     expect((await api.call('GET', `/api/jobs/${id}`, { token: admin })).status).toBe(404);
   });
 
+  it('a job shows its stored next_fire_at and last_fire_at (get, list, OpenAPI); null without a schedule', async () => {
+    const cron = await api.call('POST', '/api/jobs', { token: admin, body: echoJob('fire-times-cron', { schedule: { type: 'cron', expression: '0 0 2 ? * MON-FRI', timezone: 'UTC' } }) });
+    expect(cron.status).toBe(201);
+    const first = (await api.call('GET', `/api/jobs/${cron.body.id}/preview?count=1`, { token: admin })).body.fires[0];
+    expect(cron.body).toMatchObject({ next_fire_at: first, last_fire_at: null });
+    expect((await api.call('GET', `/api/jobs/${cron.body.id}`, { token: admin })).body).toMatchObject({ next_fire_at: first, last_fire_at: null });
+    const manual = await api.call('POST', '/api/jobs', { token: admin, body: echoJob('fire-times-manual') });
+    expect(manual.body).toMatchObject({ next_fire_at: null, last_fire_at: null });
+
+    const rate = await api.call('POST', '/api/jobs', { token: admin, body: echoJob('fire-times-rate', { schedule: { type: 'fixed_rate', interval_seconds: 1 } }) });
+    let listed: { next_fire_at: string | null; last_fire_at: string | null } | undefined;
+    for (let i = 0; i < 100; i++) {
+      const list = await api.call('GET', '/api/jobs?limit=500', { token: admin });
+      listed = list.body.items.find((j: { id: string }) => j.id === rate.body.id);
+      if (listed?.last_fire_at) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(listed!.last_fire_at).not.toBeNull();
+    expect(Date.parse(listed!.next_fire_at!)).toBeGreaterThan(Date.parse(listed!.last_fire_at!));
+    const ledger = await api.call('GET', `/api/jobs/${rate.body.id}/ledger?limit=500`, { token: admin });
+    expect(ledger.body.items.map((r: { fire_at: string }) => r.fire_at)).toContain(listed!.last_fire_at);
+    for (const j of [cron, manual, rate]) await api.call('DELETE', `/api/jobs/${j.body.id}`, { token: admin });
+
+    const doc = (await api.call('GET', '/api/openapi.json')).body;
+    expect(doc.components.schemas.Job.required).toEqual(expect.arrayContaining(['next_fire_at', 'last_fire_at']));
+    expect(doc.paths['/api/jobs/{id}'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Job' });
+    expect(doc.paths['/api/jobs'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/JobList' });
+  });
+
   it('a regular user sees only the executions they triggered', async () => {
     const job = (await api.call('POST', '/api/jobs', { token: admin, body: echoJob('visibility-job') })).body;
     const mine = (await api.call('POST', `/api/jobs/${job.id}/trigger`, { token: regular.token, body: {} })).body.execution_id;

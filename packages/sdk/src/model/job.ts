@@ -10,3 +10,12 @@ export interface Job {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** Where a job's schedule stands: when it fires next and when it last fired. */
+export interface JobFireTimes {
+  jobId: string;
+  /** The next instant the scheduler will act on (fire or record a skip); null when the schedule is exhausted or the job has none. */
+  nextFireAt: Date | null;
+  /** The nominal instant of the last fire; null before the first. */
+  lastFireAt: Date | null;
+}

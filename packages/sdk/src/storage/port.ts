@@ -1,6 +1,6 @@
 import type { SqlClient } from './sql/sql-client.js';
 import type { JobDefinition } from '../model/job-definition.js';
-import type { Job } from '../model/job.js';
+import type { Job, JobFireTimes } from '../model/job.js';
 import type {
   ErrorRecord, Execution, ExecutionContext, ExecutionStatus, LedgerEntry, StepAttempt, TriggerSource,
 } from '../model/execution.js';
@@ -89,6 +89,8 @@ export interface Storage {
   getJobByName(name: string): Promise<Job | null>;
   listJobs(filter?: { enabled?: boolean; limit?: number; offset?: number }): Promise<Job[]>;
   deleteJob(id: string): Promise<boolean>;
+  /** The next and last fire of each of the given jobs (null when it has none; one query; unknown ids are left out). */
+  getFireTimes(jobIds: string[]): Promise<JobFireTimes[]>;
 
   // schedules
   /**

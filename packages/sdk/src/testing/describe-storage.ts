@@ -164,6 +164,18 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       expect(await s.fireDueSchedules({ now: at(30_000), limit: 100, decide, newExecutionId: randomUUID })).toHaveLength(0);
     });
 
+    it('reports the next and last fire of each job (null when none); unknown ids are left out', async () => {
+      const job = await newJob(s, 'timed', {}, at(0));
+      const unscheduled = await newJob(s, 'manual-only');
+      expect((await s.getFireTimes([job.id, unscheduled.id, randomUUID()])).sort((a, b) => (a.jobId === job.id ? -1 : b.jobId === job.id ? 1 : 0))).toEqual([
+        { jobId: job.id, nextFireAt: at(0), lastFireAt: null },
+        { jobId: unscheduled.id, nextFireAt: null, lastFireAt: null },
+      ]);
+      await s.fireDueSchedules({ now: at(5), limit: 10, newExecutionId: randomUUID, decide: () => ({ fire: [at(0)], skip: [], nextFireAt: at(60_000) }) });
+      expect(await s.getFireTimes([job.id])).toEqual([{ jobId: job.id, nextFireAt: at(60_000), lastFireAt: at(0) }]);
+      expect(await s.getFireTimes([])).toEqual([]);
+    });
+
     it('records skipped fires in the ledger and advances the schedule', async () => {
       const job = await newJob(s, 'skipper', {}, at(0));
       await s.fireDueSchedules({ now: at(5), limit: 10, newExecutionId: randomUUID, decide: () => ({ fire: [], skip: [{ at: at(0), outcome: 'skipped', reason: 'overlap' }], nextFireAt: at(1000) }) });

@@ -42,6 +42,8 @@ export interface RouteDef<B = unknown, Q = unknown> {
   summary: string;
   body?: ZodType<B>;
   query?: ZodType<Q>;
+  /** Name of the OpenAPI component schema of the success body (`Job`, `JobList`), when documented. */
+  response?: string;
   /** Success status documented in OpenAPI. @default 200 */
   successStatus?: number;
   /** Allowed while the user must still change their password. @default false */

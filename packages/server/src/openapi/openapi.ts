@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ZodType } from 'zod';
 import type { RouteDef } from '../http/route.js';
+import { jobViewJsonSchema } from '../routes/common.js';
 
 const errorSchema = {
   type: 'object',
@@ -31,7 +32,7 @@ export function buildOpenApi(routes: readonly RouteDef<never, never>[], info: { 
     }
     const ok = String(r.successStatus ?? 200);
     const responses: Record<string, unknown> = {
-      [ok]: { description: 'success' },
+      [ok]: { description: 'success', ...(r.response ? { content: { 'application/json': { schema: { $ref: `#/components/schemas/${r.response}` } } } } : {}) },
       400: { description: 'invalid input (field paths in error.details.issues)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
     };
     if (r.access !== 'public') {
@@ -67,7 +68,11 @@ export function buildOpenApi(routes: readonly RouteDef<never, never>[], info: { 
     info: { title: 'vecron API', version: info.version, description: 'REST API of the vecron reference server. Errors share one shape with a stable code.' },
     servers: [{ url: info.serverUrl }],
     security: [{ bearer: [] }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }, schemas: { Error: errorSchema } },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }, schemas: {
+      Error: errorSchema,
+      Job: jobViewJsonSchema,
+      JobList: { type: 'object', required: ['items', 'limit', 'offset'], properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Job' } }, limit: { type: 'integer' }, offset: { type: 'integer' } } },
+    } },
     paths,
   };
 }

@@ -1,4 +1,4 @@
-import type { Execution, Job, StepAttempt } from '@vecron/sdk';
+import type { Execution, Job, JobFireTimes, StepAttempt } from '@vecron/sdk';
 import { z } from 'zod';
 import { notFound } from '../http/api-error.js';
 import { isUuid } from '../store/server-store.js';
@@ -19,13 +19,30 @@ export function idParam(params: Record<string, string>, kind: string, name = 'id
 
 const isoOrNull = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
-/** A job as the API returns it: literal secrets in the definition masked. */
-export function jobView(job: Job): Record<string, unknown> {
+/**
+ * A job as the API returns it: literal secrets in the definition masked; `next_fire_at` and
+ * `last_fire_at` as stored by the schedulers (null when none).
+ */
+export function jobView(job: Job, times: JobFireTimes | undefined): Record<string, unknown> {
   return {
     id: job.id, name: job.name, enabled: job.enabled, version: job.version,
     definition: maskSecrets(job.definition), created_at: job.createdAt.toISOString(), updated_at: job.updatedAt.toISOString(),
+    next_fire_at: isoOrNull(times?.nextFireAt), last_fire_at: isoOrNull(times?.lastFireAt),
   };
 }
+
+/** JSON schema of {@link jobView} (OpenAPI `components.schemas.Job`). */
+export const jobViewJsonSchema = {
+  type: 'object',
+  required: ['id', 'name', 'enabled', 'version', 'definition', 'created_at', 'updated_at', 'next_fire_at', 'last_fire_at'],
+  properties: {
+    id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, enabled: { type: 'boolean' }, version: { type: 'integer' },
+    definition: { type: 'object', description: 'the job definition, literal secrets masked' },
+    created_at: { type: 'string', format: 'date-time' }, updated_at: { type: 'string', format: 'date-time' },
+    next_fire_at: { type: ['string', 'null'], format: 'date-time', description: 'the next instant the schedulers act on (fire, or record a skip); null without a schedule or when it is exhausted' },
+    last_fire_at: { type: ['string', 'null'], format: 'date-time', description: 'the nominal instant of the last fire; null before the first' },
+  },
+} as const;
 
 /** An execution as the API returns it. */
 export function executionView(e: Execution, withContext = false): Record<string, unknown> {

@@ -20,6 +20,12 @@ export function jobRoutes(d: ApiDeps) {
     if (!job) throw notFound('job', id);
     return job;
   };
+  /** Jobs as the API returns them, with their fire times (one query for the whole list). */
+  const views = async (jobs: Job[]): Promise<Array<Record<string, unknown>>> => {
+    const times = new Map((await d.cron.jobs.fireTimes(jobs.map((j) => j.id))).map((t) => [t.jobId, t]));
+    return jobs.map((j) => jobView(j, times.get(j.id)));
+  };
+  const view = async (job: Job): Promise<Record<string, unknown>> => (await views([job]))[0]!;
   const withSecrets = (raw: unknown, existing: unknown): unknown => {
     const { value, issues } = restoreSecrets(raw, existing);
     if (issues.length) throw new ValidationError('job definition', issues);
@@ -27,20 +33,20 @@ export function jobRoutes(d: ApiDeps) {
   };
   return [
     defineRoute({
-      method: 'get', path: '/jobs', access: 'job:read', tag: 'job', summary: 'List jobs', query: listQuery,
+      method: 'get', path: '/jobs', access: 'job:read', tag: 'job', summary: 'List jobs', query: listQuery, response: 'JobList',
       async handler(ctx) {
         const q = ctx.query;
         const jobs = await d.cron.jobs.list({ ...(q.enabled ? { enabled: q.enabled === 'true' } : {}), limit: q.limit, offset: q.offset });
-        return { body: { items: jobs.map(jobView), limit: q.limit, offset: q.offset } };
+        return { body: { items: await views(jobs), limit: q.limit, offset: q.offset } };
       },
     }),
     defineRoute({
-      method: 'post', path: '/jobs', access: 'job:write', action: 'job.create', tag: 'job', summary: 'Create a job', body: jobDefinitionSchema, successStatus: 201,
+      method: 'post', path: '/jobs', access: 'job:write', action: 'job.create', tag: 'job', summary: 'Create a job', response: 'Job', body: jobDefinitionSchema, successStatus: 201,
       async handler(ctx) {
         const job = await d.cron.jobs.createFromJson(withSecrets(ctx.req.body, undefined));
         ctx.resource = `job:${job.id}`;
         ctx.auditDetails.name = job.name;
-        return { status: 201, body: jobView(job), headers: { Location: `/api/jobs/${job.id}` } };
+        return { status: 201, body: await view(job), headers: { Location: `/api/jobs/${job.id}` } };
       },
     }),
     defineRoute({
@@ -53,17 +59,17 @@ export function jobRoutes(d: ApiDeps) {
       },
     }),
     defineRoute({
-      method: 'get', path: '/jobs/:id', access: 'job:read', tag: 'job', summary: 'Get a job',
+      method: 'get', path: '/jobs/:id', access: 'job:read', tag: 'job', summary: 'Get a job', response: 'Job',
       async handler(ctx) {
-        return { body: jobView(await mustGet(idParam(ctx.params, 'job'))) };
+        return { body: await view(await mustGet(idParam(ctx.params, 'job'))) };
       },
     }),
     defineRoute({
-      method: 'put', path: '/jobs/:id', access: 'job:write', action: 'job.update', tag: 'job', summary: 'Replace a job definition (masked secrets keep their stored value)', body: jobDefinitionSchema,
+      method: 'put', path: '/jobs/:id', access: 'job:write', action: 'job.update', tag: 'job', summary: 'Replace a job definition (masked secrets keep their stored value)', response: 'Job', body: jobDefinitionSchema,
       async handler(ctx) {
         const existing = await mustGet(idParam(ctx.params, 'job'));
         const job = await d.cron.jobs.updateFromJson(existing.id, withSecrets(ctx.req.body, existing.definition));
-        return { body: jobView(job) };
+        return { body: await view(job) };
       },
     }),
     defineRoute({
@@ -74,15 +80,15 @@ export function jobRoutes(d: ApiDeps) {
       },
     }),
     defineRoute({
-      method: 'post', path: '/jobs/:id/enable', access: 'job:write', action: 'job.enable', tag: 'job', summary: 'Enable a job',
+      method: 'post', path: '/jobs/:id/enable', access: 'job:write', action: 'job.enable', tag: 'job', summary: 'Enable a job', response: 'Job',
       async handler(ctx) {
-        return { body: jobView(await d.cron.jobs.enable((await mustGet(idParam(ctx.params, 'job'))).id)) };
+        return { body: await view(await d.cron.jobs.enable((await mustGet(idParam(ctx.params, 'job'))).id)) };
       },
     }),
     defineRoute({
-      method: 'post', path: '/jobs/:id/disable', access: 'job:write', action: 'job.disable', tag: 'job', summary: 'Disable a job',
+      method: 'post', path: '/jobs/:id/disable', access: 'job:write', action: 'job.disable', tag: 'job', summary: 'Disable a job', response: 'Job',
       async handler(ctx) {
-        return { body: jobView(await d.cron.jobs.disable((await mustGet(idParam(ctx.params, 'job'))).id)) };
+        return { body: await view(await d.cron.jobs.disable((await mustGet(idParam(ctx.params, 'job'))).id)) };
       },
     }),
     defineRoute({

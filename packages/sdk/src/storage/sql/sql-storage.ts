@@ -107,6 +107,16 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
       return rows.map(toJob);
     },
 
+    async getFireTimes(jobIds) {
+      if (!jobIds.length) return [];
+      const { rows } = await db.query(`SELECT job_id, next_fire_at, last_fire_at FROM vecron_schedules WHERE job_id = ANY($1::uuid[])`, [jobIds]);
+      return rows.map((r) => ({
+        jobId: String(r.job_id),
+        nextFireAt: r.next_fire_at ? new Date(r.next_fire_at as string) : null,
+        lastFireAt: r.last_fire_at ? new Date(r.last_fire_at as string) : null,
+      }));
+    },
+
     async deleteJob(id) {
       const { rowCount } = await db.query(`DELETE FROM vecron_jobs WHERE id = $1`, [id]);
       return rowCount > 0;
