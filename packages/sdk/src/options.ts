@@ -8,7 +8,7 @@ import type { Coordination } from './coordination/port.js';
 import type { Queue } from './queue/port.js';
 import type { BackoffOptions } from './reliability/backoff.js';
 import type { Storage } from './storage/port.js';
-import { isValidTimeZone } from './time/zoned.js';
+import { DEFAULT_TIME_ZONE, isValidTimeZone } from './time/zoned.js';
 import type { SecretKeyInput, SecretBoxKeys } from './crypto/index.js';
 
 /** Options of `createCronSystem`. Every field is optional; defaults give a working embedded system. */
@@ -119,7 +119,7 @@ const optionsSchema = z
     queue: fn<Queue>('a Queue').optional(),
     coordination: fn<Coordination>('a Coordination').optional(),
     logger: fn<Logger>('a pino logger').optional(),
-    timezone: z.string().refine(isValidTimeZone, 'is not an IANA time zone this runtime knows').default('Asia/Ho_Chi_Minh'),
+    timezone: z.string().refine(isValidTimeZone, 'is not an IANA time zone this runtime knows').default(DEFAULT_TIME_ZONE),
     encryptionKey: z.unknown().optional(),
     clock: fn<Clock>('a clock { now(): Date }').optional(),
     workerId: z.string().min(1).max(200).optional(),

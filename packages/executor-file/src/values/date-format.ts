@@ -1,6 +1,8 @@
+import { compileDatePattern, datePatternTokens, formatDatePattern, parseDatePattern } from '@vecron/sdk';
+import type { DatePattern } from '@vecron/sdk';
 import { LocalDateTime } from './local-date-time.js';
 
-/** Parses and formats dates with a small pattern language: yyyy, MM, M, dd, d, HH, H, mm, ss, SSS; text in 'quotes'. */
+/** Parses and formats dates with a pattern: yyyy, MM, M, dd, d, HH, H, mm, m, ss, s, SSS; text in 'quotes'. */
 export interface DateFormat {
   /** The pattern as given. */
   readonly pattern: string;
@@ -8,82 +10,34 @@ export interface DateFormat {
   format(value: LocalDateTime): string;
 }
 
-type Field = 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second' | 'ms';
-type Part = { kind: 'literal'; text: string } | { kind: 'field'; field: Field; width: number; exact: boolean };
-
-const TOKENS: Array<[string, Field, number, boolean]> = [
-  ['yyyy', 'year', 4, true],
-  ['SSS', 'ms', 3, true],
-  ['MM', 'month', 2, true],
-  ['dd', 'day', 2, true],
-  ['HH', 'hour', 2, true],
-  ['mm', 'minute', 2, true],
-  ['ss', 'second', 2, true],
-  ['M', 'month', 2, false],
-  ['d', 'day', 2, false],
-  ['H', 'hour', 2, false],
-];
-
 /**
- * Compiles a date pattern such as `dd/MM/yyyy` or `yyyy-MM-dd HH:mm:ss`.
+ * Compiles a date pattern such as `dd/MM/yyyy` or `yyyy-MM-dd HH:mm:ss`, with the SDK's one
+ * date-pattern implementation (the template `date` filter uses the same), in its strict form:
+ * text in 'quotes', any other letter refused.
  *
  * @throws Error when the pattern is empty, has no year/month/day, or an unterminated quote.
  */
 export function compileDateFormat(pattern: string): DateFormat {
-  const parts: Part[] = [];
-  let i = 0;
-  while (i < pattern.length) {
-    const ch = pattern[i]!;
-    if (ch === "'") {
-      const end = pattern.indexOf("'", i + 1);
-      if (end < 0) throw new Error(`unterminated quote in date format "${pattern}"`);
-      parts.push({ kind: 'literal', text: end === i + 1 ? "'" : pattern.slice(i + 1, end) });
-      i = end + 1;
-      continue;
-    }
-    const tok = TOKENS.find(([t]) => pattern.startsWith(t, i));
-    if (tok) {
-      parts.push({ kind: 'field', field: tok[1], width: tok[2], exact: tok[3] });
-      i += tok[0].length;
-      continue;
-    }
-    if (/[a-zA-Z]/.test(ch)) throw new Error(`unknown letter "${ch}" in date format "${pattern}" (use yyyy, MM, M, dd, d, HH, H, mm, ss, SSS; quote text with '…')`);
-    parts.push({ kind: 'literal', text: ch });
-    i++;
+  let compiled: DatePattern;
+  try {
+    compiled = compileDatePattern(pattern, { quotes: true, otherLetters: 'error' });
+  } catch (err) {
+    throw new Error((err as Error).message);
   }
-  const fields = new Set(parts.flatMap((p) => (p.kind === 'field' ? [p.field] : [])));
+  const tokens = datePatternTokens(compiled);
+  const has = { year: tokens.has('yyyy'), month: tokens.has('MM') || tokens.has('M'), day: tokens.has('dd') || tokens.has('d') };
   for (const f of ['year', 'month', 'day'] as const) {
-    if (!fields.has(f)) throw new Error(`date format "${pattern}" has no ${f} (yyyy, MM, dd)`);
+    if (!has[f]) throw new Error(`date format "${pattern}" has no ${f} (yyyy, MM, dd)`);
   }
-  const hasTime = fields.has('hour');
-  const order: Field[] = [];
-  const source = parts
-    .map((p) => {
-      if (p.kind === 'literal') return p.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      order.push(p.field);
-      return p.exact ? `(\\d{${p.width}})` : `(\\d{1,${p.width}})`;
-    })
-    .join('');
-  const re = new RegExp(`^${source}$`);
+  const hasTime = tokens.has('HH') || tokens.has('H');
   return {
     pattern,
     parse(text) {
-      const m = re.exec(text.trim());
-      if (!m) return undefined;
-      const v: Record<Field, number> = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, ms: 0 };
-      order.forEach((f, k) => {
-        v[f] = Number(m[k + 1]);
-      });
-      return LocalDateTime.of(v.year, v.month, v.day, v.hour, v.minute, v.second, v.ms, hasTime);
+      const v = parseDatePattern(compiled, text);
+      return v && LocalDateTime.of(v.year, v.month, v.day, v.hour, v.minute, v.second, v.millisecond, hasTime);
     },
     format(value) {
-      return parts
-        .map((p) => {
-          if (p.kind === 'literal') return p.text;
-          const n = { year: value.year, month: value.month, day: value.day, hour: value.hour, minute: value.minute, second: value.second, ms: value.millisecond }[p.field];
-          return p.exact ? String(n).padStart(p.width, '0') : String(n);
-        })
-        .join('');
+      return formatDatePattern(compiled, value);
     },
   };
 }

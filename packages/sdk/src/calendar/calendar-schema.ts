@@ -9,9 +9,6 @@ import { isValidTimeZone } from '../time/zoned.js';
 import { isIsoDate } from './local-date.js';
 import { CALENDAR_RULE_NAMES } from './rules.js';
 
-/** Default time zone of a calendar. */
-export const DEFAULT_CALENDAR_TIMEZONE = 'Asia/Ho_Chi_Minh';
-
 /** Default weekly rest days: Sunday (0) and Saturday (6). */
 export const DEFAULT_EXCLUDED_WEEKDAYS: readonly number[] = [0, 6];
 

@@ -11,7 +11,8 @@
  */
 import { ConfigError, ScheduleError, ValidationError } from '../errors/errors.js';
 import { zodIssues } from '../errors/zod-issues.js';
-import { CalendarDefinitionSchema, DEFAULT_CALENDAR_TIMEZONE, DEFAULT_EXCLUDED_WEEKDAYS } from './calendar-schema.js';
+import { CalendarDefinitionSchema, DEFAULT_EXCLUDED_WEEKDAYS } from './calendar-schema.js';
+import { DEFAULT_TIME_ZONE } from '../time/zoned.js';
 import type { CalendarDefinition } from './calendar-schema.js';
 import { formatDayNumber, toDayNumber } from './local-date.js';
 import type { DateInput } from './local-date.js';
@@ -159,7 +160,7 @@ export function resolveCalendar(input: unknown, lookup?: (name: string) => unkno
     return {
       name: def.name,
       description: def.description,
-      timezone: def.timezone ?? parent?.timezone ?? DEFAULT_CALENDAR_TIMEZONE,
+      timezone: def.timezone ?? parent?.timezone ?? DEFAULT_TIME_ZONE,
       excludedWeekdays: [...(def.excluded_weekdays ?? parent?.excludedWeekdays ?? DEFAULT_EXCLUDED_WEEKDAYS)].sort(),
       rules,
       dates,

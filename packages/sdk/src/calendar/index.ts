@@ -21,7 +21,7 @@
  * Exports:
  * - calendars: `createCalendarRegistry`, `createBusinessCalendar`, `resolveCalendar`,
  *   `parseCalendarDefinition`, `CalendarDefinitionSchema`, `BUILT_IN_CALENDARS`, `VN_CALENDAR`,
- *   `SHIFT_RULES`, `BUILT_IN_RULES`, `CALENDAR_RULE_NAMES`, `DEFAULT_CALENDAR_TIMEZONE`,
+ *   `SHIFT_RULES`, `BUILT_IN_RULES`, `CALENDAR_RULE_NAMES`,
  *   `DEFAULT_EXCLUDED_WEEKDAYS`; types `BusinessCalendar`, `CalendarRegistry`,
  *   `CalendarRegistryOptions`, `CreateBusinessCalendarOptions`, `CalendarDefinition`,
  *   `CalendarDefinitionInput`, `ResolvedCalendar`, `ShiftRule`, `DayInfo`, `DayKind`,
@@ -44,7 +44,6 @@ export type { BusinessCalendar, CreateBusinessCalendarOptions, ResolvedCalendar,
 export {
   CalendarDefinitionSchema,
   parseCalendarDefinition,
-  DEFAULT_CALENDAR_TIMEZONE,
   DEFAULT_EXCLUDED_WEEKDAYS,
 } from './calendar-schema.js';
 export type { CalendarDefinition, CalendarDefinitionInput } from './calendar-schema.js';

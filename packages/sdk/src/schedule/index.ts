@@ -26,7 +26,8 @@ export {
 export type {
   Schedule, ScheduleDefinition, CronSchedule, FixedRateSchedule, FixedDelaySchedule, OneTimeSchedule, BusinessDaySchedule, MisfirePolicy,
 } from './schedule-schema.js';
-export { nextFireAfter, nextFireTimes, DEFAULT_TIME_ZONE, MAX_PREVIEW_FIRES } from './next-fire.js';
+export { nextFireAfter, nextFireTimes, MAX_PREVIEW_FIRES } from './next-fire.js';
+export { DEFAULT_TIME_ZONE } from '../time/zoned.js';
 export type { NextFireContext, NextFireTimesOptions } from './next-fire.js';
 export { computeDueFires } from './misfire.js';
 export { planEvents, nextPlannedEvent, nextPlannedFire, usesCalendar } from './fire-plan.js';

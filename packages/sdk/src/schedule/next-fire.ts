@@ -8,8 +8,7 @@ import { parseCron } from './cron/parse-cron.js';
 import type { CompiledCron, CronDialect } from './cron/parse-cron.js';
 import type { ScheduleDefinition } from './schedule-schema.js';
 
-/** vecron's default time zone (docs/architecture.md#schedules-and-time). */
-export const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';
+import { DEFAULT_TIME_ZONE } from '../time/zoned.js';
 
 /** What {@link nextFireAfter} needs besides the schedule. */
 export interface NextFireContext {

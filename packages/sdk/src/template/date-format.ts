@@ -1,9 +1,11 @@
 /**
  * The `date` filter: formats an instant as a wall-clock reading in an IANA zone, optionally
  * shifted by a calendar offset (`'-1d'` → yesterday's business date in a file name).
- * Zone conversion is `toLocalParts` from `time/zoned.ts`; this file only does arithmetic
- * on the local reading and prints it.
+ * Zone conversion is `toLocalParts` from `time/zoned.ts` and printing is the shared date pattern
+ * (`time/date-pattern.ts`); this file only does the offset arithmetic on the local reading.
  */
+import { compileDatePattern, DatePatternError, formatDatePattern } from '../time/date-pattern.js';
+import type { DatePattern } from '../time/date-pattern.js';
 import { toLocalParts } from '../time/zoned.js';
 
 /** Thrown when a date format or offset is not valid; the template compiler adds the position. */
@@ -14,10 +16,8 @@ export class InvalidDateSpec extends Error {
   }
 }
 
-type Token = 'yyyy' | 'yy' | 'MM' | 'M' | 'dd' | 'd' | 'HH' | 'H' | 'mm' | 'm' | 'ss' | 's' | 'SSS';
-
-/** A compiled format: literal text and tokens. */
-export type DateFormat = ReadonlyArray<{ literal: string } | { token: Token }>;
+/** A compiled format: literal text and tokens (see `time/date-pattern.ts`). */
+export type DateFormat = DatePattern;
 
 /** One term of an offset such as `-1M+2d`. */
 export interface DateOffset {
@@ -25,38 +25,18 @@ export interface DateOffset {
   readonly unit: 'y' | 'M' | 'w' | 'd' | 'h' | 'm' | 's';
 }
 
-const TOKENS: ReadonlySet<string> = new Set<Token>(['yyyy', 'yy', 'MM', 'M', 'dd', 'd', 'HH', 'H', 'mm', 'm', 'ss', 's', 'SSS']);
-const RESERVED = /[yMdHmsS]/;
-
 /**
  * Compiles a format such as `yyyy-MM-dd HH:mm:ss`. A run of one of the letters y M d H m s S
  * must be a supported token (`yyyy yy MM M dd d HH H mm m ss s SSS`); every other character is
  * printed as is.
  */
 export function compileDateFormat(format: string): DateFormat {
-  const out: Array<{ literal: string } | { token: Token }> = [];
-  let i = 0;
-  while (i < format.length) {
-    const c = format[i]!;
-    if (RESERVED.test(c)) {
-      let j = i;
-      while (format[j] === c) j++;
-      const run = format.slice(i, j);
-      if (!TOKENS.has(run)) {
-        throw new InvalidDateSpec(
-          `unsupported date token "${run}" in format '${format}'; supported: yyyy yy MM M dd d HH H mm m ss s SSS`,
-        );
-      }
-      out.push({ token: run as Token });
-      i = j;
-    } else {
-      const last = out[out.length - 1];
-      if (last && 'literal' in last) last.literal += c;
-      else out.push({ literal: c });
-      i++;
-    }
+  try {
+    return compileDatePattern(format, { quotes: false, otherLetters: 'literal' });
+  } catch (err) {
+    if (err instanceof DatePatternError) throw new InvalidDateSpec(err.message);
+    throw err;
   }
-  return out;
 }
 
 const OFFSET_TERM = /([+-])(\d{1,6})([yMwdhms])/g;
@@ -81,8 +61,6 @@ export function compileDateOffset(offset: string): DateOffset[] {
   return terms;
 }
 
-const pad = (n: number, width: number): string => String(Math.abs(n)).padStart(width, '0');
-
 /**
  * Formats instant `epochMs` as read on a wall clock in `timeZone`, after applying `offsets`
  * to that wall-clock reading.
@@ -96,25 +74,10 @@ export function formatInstant(epochMs: number, timeZone: string, format: DateFor
   local.setUTCHours(p.hour, p.minute, p.second, millis);
   for (const o of offsets) shift(local, o);
 
-  const year = local.getUTCFullYear();
-  const values: Record<Token, string> = {
-    yyyy: (year < 0 ? '-' : '') + pad(year, 4),
-    yy: pad(((year % 100) + 100) % 100, 2),
-    MM: pad(local.getUTCMonth() + 1, 2),
-    M: String(local.getUTCMonth() + 1),
-    dd: pad(local.getUTCDate(), 2),
-    d: String(local.getUTCDate()),
-    HH: pad(local.getUTCHours(), 2),
-    H: String(local.getUTCHours()),
-    mm: pad(local.getUTCMinutes(), 2),
-    m: String(local.getUTCMinutes()),
-    ss: pad(local.getUTCSeconds(), 2),
-    s: String(local.getUTCSeconds()),
-    SSS: pad(local.getUTCMilliseconds(), 3),
-  };
-  let out = '';
-  for (const piece of format) out += 'literal' in piece ? piece.literal : values[piece.token];
-  return out;
+  return formatDatePattern(format, {
+    year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate(),
+    hour: local.getUTCHours(), minute: local.getUTCMinutes(), second: local.getUTCSeconds(), millisecond: local.getUTCMilliseconds(),
+  });
 }
 
 function shift(local: Date, { amount, unit }: DateOffset): void {

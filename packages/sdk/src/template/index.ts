@@ -38,7 +38,10 @@
  * Referenced values are returned as they are (not copied; `-0` stays `-0` until serialised).
  *
  * Exports: {@link renderTemplate}, {@link findTemplateReferences}, {@link validateStepReferences},
- * {@link toText}, {@link TEMPLATE_FILTERS}, {@link DEFAULT_TEMPLATE_TIMEZONE}, and the types
+ * {@link toText}, {@link TEMPLATE_FILTERS}, the date patterns of the `date` filter (shared with
+ * `@vecron/executor-file`): {@link compileDatePattern}, {@link formatDatePattern},
+ * {@link parseDatePattern}, {@link datePatternTokens}, {@link DatePatternError}, and the types
+ * {@link DatePattern}, {@link DateToken}, {@link DateFields}, {@link DatePatternOptions},
  * {@link TemplateScope}, {@link TemplateWebhook}, {@link RenderTemplateOptions},
  * {@link TemplateReference}, {@link TemplateScanOptions}, {@link TemplateFilterName}.
  *
@@ -48,7 +51,8 @@ export { renderTemplate, toText } from './render.js';
 export type { RenderTemplateOptions } from './render.js';
 export { findTemplateReferences, validateStepReferences } from './references.js';
 export type { TemplateReference, TemplateScanOptions } from './references.js';
-export { DEFAULT_TEMPLATE_TIMEZONE } from './scope.js';
 export type { TemplateScope, TemplateWebhook } from './scope.js';
 export { TEMPLATE_FILTERS } from './filters.js';
 export type { TemplateFilterName } from './filters.js';
+export { compileDatePattern, formatDatePattern, parseDatePattern, datePatternTokens, DatePatternError } from '../time/date-pattern.js';
+export type { DatePattern, DateToken, DateFields, DatePatternOptions } from '../time/date-pattern.js';

@@ -8,7 +8,8 @@ import { formatPath, type FilterCall, type Operand, type ReferenceNode, type Tem
 import { compileDateFormat, compileDateOffset, formatInstant, type DateFormat, type DateOffset } from './date-format.js';
 import { compileTemplate } from './parse.js';
 import { InvalidValue, isReservedKey, resolvePath, toEpochMs, Unresolved } from './resolve.js';
-import { DEFAULT_TEMPLATE_TIMEZONE, type TemplateScope } from './scope.js';
+import type { TemplateScope } from './scope.js';
+import { DEFAULT_TIME_ZONE } from '../time/zoned.js';
 import { TemplateSyntaxFailure } from './syntax-failure.js';
 import { isPlainObject } from './walk.js';
 
@@ -224,7 +225,7 @@ function applyFilter(filter: FilterCall, value: unknown, node: ReferenceNode, sc
       const format = cached(dateFormats, filter.args[0]!.type === 'literal' ? String(filter.args[0]!.value) : '', compileDateFormat);
       const offsetArg = filter.args[1];
       const offsets = offsetArg?.type === 'literal' ? cached(dateOffsets, String(offsetArg.value), compileDateOffset) : [];
-      const timeZone = scope.timezone ?? DEFAULT_TEMPLATE_TIMEZONE;
+      const timeZone = scope.timezone ?? DEFAULT_TIME_ZONE;
       try {
         return formatInstant(epochMs, timeZone, format, offsets);
       } catch (err) {

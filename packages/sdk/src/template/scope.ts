@@ -1,8 +1,5 @@
 /** What a template can see while one step's config is rendered. */
 
-/** The time zone date filters use when the scope names none. */
-export const DEFAULT_TEMPLATE_TIMEZONE = 'Asia/Ho_Chi_Minh';
-
 /** The request that triggered a webhook execution. */
 export interface TemplateWebhook {
   /** Parsed JSON body. `{{webhook.payload.<path>}}` */

@@ -4,6 +4,12 @@
  */
 import { ScheduleError } from '../errors/errors.js';
 
+/**
+ * vecron's default time zone: of cron schedules, calendars, date templates and displayed times
+ * that name none (docs/architecture.md#schedules-and-time). The one definition of this default.
+ */
+export const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';
+
 /** A wall-clock reading: month 1–12, weekday 0 = Sunday … 6 = Saturday. */
 export interface LocalParts {
   year: number;

@@ -17,7 +17,7 @@
  * Every change is reported with the XML path it concerns; what cannot be mapped is a
  * `ValidationError` naming the path.
  */
-import { ValidationError } from '@vecron/sdk';
+import { DEFAULT_TIME_ZONE, ValidationError } from '@vecron/sdk';
 import type { ConversionChange, ValidationIssue } from '@vecron/sdk';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
@@ -279,7 +279,7 @@ export function convertQuartzXml(xml: string, options: { map?: QuartzClassMap } 
         const expression = r.text(t, 'cron-expression', at, true) ?? '';
         const tz = r.text(t, 'time-zone', at);
         sched = { type: 'cron', expression, dialect: 'quartz', ...(tz ? { timezone: tz } : {}) };
-        if (!tz) r.change(`${at}/time-zone`, 'absent: Quartz used the JVM\'s default zone; vecron uses its default zone (Asia/Ho_Chi_Minh unless configured) — add "timezone" if the JVM ran elsewhere');
+        if (!tz) r.change(`${at}/time-zone`, `absent: Quartz used the JVM's default zone; vecron uses its default zone (${DEFAULT_TIME_ZONE} unless configured) — add "timezone" if the JVM ran elsewhere`);
         if (startAt) r.change(`${at}/start-time`, `${startAt}: a vecron cron schedule has no start; the job fires from import on. Import it disabled and enable it at that time if it must not fire before`);
         if (endAt) sched.end_date = endAt;
       } else if (kind === 'simple') {
