@@ -22,7 +22,7 @@ export function compileDateFormat(pattern: string): DateFormat {
   try {
     compiled = compileDatePattern(pattern, { quotes: true, otherLetters: 'error' });
   } catch (err) {
-    throw new Error((err as Error).message);
+    throw new Error((err as Error).message, { cause: err });
   }
   const tokens = datePatternTokens(compiled);
   const has = { year: tokens.has('yyyy'), month: tokens.has('MM') || tokens.has('M'), day: tokens.has('dd') || tokens.has('d') };
