@@ -190,6 +190,34 @@ describe('webhooks', () => {
     expect((await post({})).status).toBe(202);
   });
 
+  it('a secret under a removed encryption key: the other secrets still verify; none left → 409 SECRET_UNDECRYPTABLE with the request id, never a 500', async () => {
+    const job = (await api.call('POST', '/api/jobs', { token: admin, body: echoJob('hook-removed-key', { triggers: { webhook: { enabled: true } } }) })).body;
+    const hook = (await api.call('POST', '/api/webhooks', { token: admin, body: { job_id: job.id } })).body;
+    const rotated = (await api.call('POST', `/api/webhooks/${hook.id}/rotate`, { token: admin, body: { grace_seconds: 3600 } })).body;
+    // The first secret re-encrypted under a key this server does not have (as if that key was removed).
+    const gone = createSecretBox(generateSecretKey());
+    const underGoneKey = async (which: 'first' | 'all'): Promise<void> => {
+      const { rows } = await server.sql.query<{ secrets: Array<{ id: string; ciphertext: string }> }>('SELECT secrets FROM vecron_webhooks WHERE id = $1', [hook.id]);
+      const secrets = rows[0]!.secrets.map((x, i) => (which === 'all' || i === 0 ? { ...x, ciphertext: gone.encrypt('whsec_lost', `webhook:${hook.id}:${x.id}`) } : x));
+      await server.sql.query('UPDATE vecron_webhooks SET secrets = $2::jsonb WHERE id = $1', [hook.id, JSON.stringify(secrets)]);
+    };
+    await underGoneKey('first');
+    expect((await post({ id: hook.id, secret: rotated.secret })).status).toBe(202);
+    expect((await post({ id: hook.id, secret: hook.secret })).status).toBe(401);
+    await underGoneKey('all');
+    const r = await post({ id: hook.id, secret: rotated.secret });
+    expect(r.status).toBe(409);
+    expect(r.body.error).toMatchObject({ code: 'SECRET_UNDECRYPTABLE', details: { key_id: gone.keyId } });
+    expect(r.body.error.request_id).toMatch(/^[\w.-]+$/);
+    expect(r.body.error.request_id).toBe(r.headers.get('x-request-id'));
+    // Every refusal carries the request id, the caller's own when it sent one.
+    const unknown = await post({ id: randomUUID() });
+    expect(unknown.body.error.request_id).toBe(unknown.headers.get('x-request-id'));
+    expect(unknown.body.error.request_id).not.toBe('');
+    const audit = await server.sql.query<{ result: string }>(`SELECT result FROM vecron_audit_log WHERE action = 'webhook.receive' AND resource = $1 ORDER BY seq DESC LIMIT 1`, [`job:${job.id}`]);
+    expect(audit.rows[0]?.result).toBe('denied:SECRET_UNDECRYPTABLE');
+  });
+
   it('403 when the job is disabled; 429 with Retry-After beyond the per-job limit', async () => {
     await api.call('POST', `/api/jobs/${jobId}/disable`, { token: admin });
     const off = await post({});
@@ -226,6 +254,8 @@ describe('secrets at rest', () => {
     const ex = (await api.call('POST', `/api/jobs/${job.id}/trigger`, { token: admin, body: {} })).body.execution_id;
     const done = await server.cron.executions.wait(ex, { timeoutMs: 20_000 });
     expect(['failed', 'dead_letter']).toContain(done.status);
+    // A typed reason on the execution, not an opaque failure.
+    expect(done.error?.code).toBe('CRYPTO_FAILED');
     expect(JSON.stringify(done)).not.toContain('hunter2');
   });
 });

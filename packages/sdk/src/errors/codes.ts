@@ -116,6 +116,7 @@ export interface VecronErrorCodes {
   WEBHOOK_SIGNATURE_INVALID: true;
   WEBHOOK_DISABLED: true;
   WEBHOOK_REPLAY: true;
+  SECRET_UNDECRYPTABLE: true;
   INVALID_JSON: true;
   PAYLOAD_TOO_LARGE: true;
   BAD_REQUEST: true;

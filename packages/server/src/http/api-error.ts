@@ -32,7 +32,6 @@ const STATUS_BY_CODE: Record<string, number> = {
   UNKNOWN_STEP_TYPE: 400,
   NOT_FOUND: 404,
   CONFLICT: 409,
-  CRYPTO_FAILED: 500,
 };
 
 /** The one JSON error shape of every API response. */
@@ -44,6 +43,15 @@ export interface ErrorBody {
 export function toErrorResponse(err: unknown, requestId: string): { status: number; headers: Record<string, string>; body: ErrorBody } {
   if (err instanceof ApiError) {
     return { status: err.status, headers: err.headers, body: { error: { code: err.code, message: err.message, ...(Object.keys(err.details).length ? { details: err.details } : {}), request_id: requestId } } };
+  }
+  if (err instanceof VecronError && err.code === 'CRYPTO_FAILED') {
+    // A stored secret under a key this process does not have (removed too early) or altered: the
+    // operator's to fix, never an opaque 500. The key id is not secret.
+    const keyId = findKeyId(err);
+    return {
+      status: 409, headers: {},
+      body: { error: { code: 'SECRET_UNDECRYPTABLE', message: `a stored secret cannot be decrypted${keyId ? ` (key id ${keyId})` : ''}: configure its key in security.previous_encryption_keys, or set the secret again`, ...(keyId ? { details: { key_id: keyId } } : {}), request_id: requestId } },
+    };
   }
   if (err instanceof VecronError) {
     const status = STATUS_BY_CODE[err.code] ?? (err.code === 'STORAGE_FAILED' ? 503 : 500);
@@ -64,4 +72,12 @@ export function toErrorResponse(err: unknown, requestId: string): { status: numb
     return { status: e.status, headers: {}, body: { error: { code: 'BAD_REQUEST', message: 'malformed request', request_id: requestId } } };
   }
   return { status: 500, headers: {}, body: { error: { code: 'INTERNAL', message: 'internal error', request_id: requestId } } };
+}
+
+/** The key id a CryptoError (or the one it wraps) names, if any. */
+function findKeyId(err: unknown): string | null {
+  for (let e = err as { details?: Record<string, unknown>; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.details?.keyId === 'string') return e.details.keyId;
+  }
+  return null;
 }

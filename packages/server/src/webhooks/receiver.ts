@@ -33,7 +33,8 @@ const DROPPED_HEADERS = new Set(['authorization', 'cookie', 'x-vecron-signature'
  * `POST /webhooks/:id` — outside JWT auth. Order of checks: size (413), endpoint (404),
  * timestamp window (401), delivery id present (400), signature (401), job and trigger enabled
  * (403), rate limit (429), delivery id or signature seen before (409), then 202 with the
- * execution id.
+ * execution id. No secret of the endpoint decrypts (its key was removed): 409 SECRET_UNDECRYPTABLE.
+ * Every error body carries the request id (`x-request-id`).
  */
 export function webhookReceiver(d: WebhookReceiverDeps): Router {
   const router = express.Router();
@@ -62,6 +63,11 @@ export function webhookReceiver(d: WebhookReceiverDeps): Router {
       const delivery = req.get('x-vecron-delivery') ?? '';
       if (!DELIVERY_ID.test(delivery)) throw new ApiError(400, 'VALIDATION_FAILED', 'X-Vecron-Delivery header is required (printable ASCII, ≤ 200 chars)');
       const secrets = [...hook.secrets, ...(job.definition.triggers.webhook?.secret_key ? [job.definition.triggers.webhook.secret_key] : [])];
+      if (hook.undecryptable.length) {
+        d.logger.error({ webhook: id, secrets: hook.undecryptable.map((u) => ({ id: u.secretId, keyId: u.error.details.keyId ?? null, message: u.error.message })) }, 'webhook secret cannot be decrypted: configure its key in security.previous_encryption_keys, or rotate the webhook secret');
+        // No secret left to verify with: the server's state is at fault, not the caller's signature.
+        if (!secrets.length) throw hook.undecryptable[0]!.error;
+      }
       if (!verifyWebhookSignature(secrets, ts, body, sig, { deliveryId: delivery, allowLegacy: d.config.webhooks.legacy_signatures })) {
         throw new ApiError(401, 'WEBHOOK_SIGNATURE_INVALID', d.config.webhooks.legacy_signatures || sig.startsWith('v2=') ? 'signature does not match' : 'signature does not match (only v2= signatures are accepted)');
       }
@@ -94,7 +100,8 @@ export function webhookReceiver(d: WebhookReceiverDeps): Router {
       await d.webhooks.attachExecution(id, delivery, r.executionId);
       res.status(202).json({ execution_id: r.executionId });
     } catch (err) {
-      let out = toErrorResponse(err, '');
+      const requestId = String(res.getHeader('x-request-id') ?? '');
+      let out = toErrorResponse(err, requestId);
       // Unauthenticated refusals (unknown endpoint, stale or bad signature) are limited per IP and
       // per endpoint; beyond the limit the caller gets 429 and only one audit record per window.
       if (out.status === 401 || out.status === 404) {
@@ -106,7 +113,7 @@ export function webhookReceiver(d: WebhookReceiverDeps): Router {
           d.limiter.hit(`webhook:fail:hook:${isUuid(id) ? id : 'invalid'}`, f.failure_max_per_endpoint, windowMs),
         ]);
         if (!byIp.allowed || !byHook.allowed) {
-          out = toErrorResponse(tooManyRequests('too many refused webhook calls; retry later', Math.max(byIp.retryAfterMs, byHook.retryAfterMs)), '');
+          out = toErrorResponse(tooManyRequests('too many refused webhook calls; retry later', Math.max(byIp.retryAfterMs, byHook.retryAfterMs)), requestId);
           const first = await d.limiter.hit(`webhook:fail-audited:${byIp.allowed ? `hook:${id}` : `ip:${ip}`}`, 1, windowMs);
           audited = first.allowed;
           suppressed = true;

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { CryptoError } from '@vecron/sdk';
 import type { SecretBox, SqlClient } from '@vecron/sdk';
 import { isUuid } from '../store/server-store.js';
 
@@ -78,14 +79,26 @@ export function createWebhookStore(db: SqlClient, box: SecretBox) {
       if (!isUuid(id)) return false;
       return (await db.query('DELETE FROM vecron_webhooks WHERE id = $1', [id])).rowCount > 0;
     },
-    /** The job of an endpoint and its secrets valid at `now`, decrypted (receiver only). */
-    async validSecrets(id: string, now: Date): Promise<{ jobId: string; secrets: string[] } | null> {
+    /**
+     * The job of an endpoint and its secrets valid at `now`, decrypted (receiver only). A secret
+     * that does not decrypt (its key was removed, or it was altered) is left out and listed in
+     * `undecryptable` with its key id, so the others still verify.
+     */
+    async validSecrets(id: string, now: Date): Promise<{ jobId: string; secrets: string[]; undecryptable: Array<{ secretId: string; error: CryptoError }> } | null> {
       const r = await getRow(id);
       if (!r) return null;
-      const secrets = secretsOf(r)
-        .filter((s) => s.expires_at === null || Date.parse(s.expires_at) > now.getTime())
-        .map((s) => box.decrypt(s.ciphertext, aad(id, s.id)));
-      return { jobId: String(r.job_id), secrets };
+      const secrets: string[] = [];
+      const undecryptable: Array<{ secretId: string; error: CryptoError }> = [];
+      for (const s of secretsOf(r)) {
+        if (s.expires_at !== null && Date.parse(s.expires_at) <= now.getTime()) continue;
+        try {
+          secrets.push(box.decrypt(s.ciphertext, aad(id, s.id)));
+        } catch (err) {
+          if (!(err instanceof CryptoError)) throw err;
+          undecryptable.push({ secretId: s.id, error: err });
+        }
+      }
+      return { jobId: String(r.job_id), secrets, undecryptable };
     },
     /**
      * Records a delivery id and the signature it came with; false when either was seen before
