@@ -56,7 +56,7 @@ describe('formatting', () => {
   it('instants in the dashboard time zone', () => {
     expect(f.dateTime(new Date('2026-03-02T19:30:00Z'))).toBe('03/03/2026, 02:30:00');
     expect(f.relative(new Date('2026-03-02T19:30:10Z'), new Date('2026-03-02T19:30:00Z'))).toBe('in 10 s');
-    expect(createFormatter('vi', 'Asia/Ho_Chi_Minh', tv).relative(new Date('2026-03-02T19:25:00Z'), new Date('2026-03-02T19:30:00Z'))).toBe('5 min trước');
+    expect(createFormatter('vi', 'Asia/Ho_Chi_Minh', tv).relative(new Date('2026-03-02T19:25:00Z'), new Date('2026-03-02T19:30:00Z'))).toBe('5 phút trước');
   });
 
   it('masks literal credentials in a definition but keeps ${VAR} references', () => {

@@ -23,6 +23,7 @@ export function createFormatter(lang: Lang, timeZone: string, t: Translate, now:
   const fmt = new Intl.DateTimeFormat(LOCALES[lang], {
     timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
   });
+  const units = unitsOf(t);
   const f: Formatter = {
     lang, timeZone, t,
     dateTime: (d) => (d ? fmt.format(d) : '—'),
@@ -31,29 +32,46 @@ export function createFormatter(lang: Lang, timeZone: string, t: Translate, now:
       const text = opts.relative ? f.relative(d) : f.dateTime(d);
       return html`<time datetime="${d.toISOString()}" title="${f.dateTime(d)} (${timeZone})">${text}</time>`;
     },
-    duration: (ms) => (ms === null || ms === undefined ? '—' : formatDuration(ms)),
+    duration: (ms) => (ms === null || ms === undefined ? '—' : formatDuration(ms, false, units)),
     relative(d, at = now()) {
       const diff = d.getTime() - at.getTime();
       if (Math.abs(diff) < 1_000) return t('time.now');
-      const span = formatDuration(Math.abs(diff), true);
+      const span = formatDuration(Math.abs(diff), true, units);
       return diff > 0 ? t('time.in', { d: span }) : t('time.ago', { d: span });
     },
   };
   return f;
 }
 
-/** `850 ms`, `12.3 s`, `4 min 5 s`, `2 h 3 min`, `3 d 4 h`. Coarse drops sub-second precision. */
-export function formatDuration(ms: number, coarse = false): string {
-  if (ms < 1_000) return coarse ? '1 s' : `${Math.round(ms)} ms`;
+/** Unit words of durations in one language. */
+export interface DurationUnits {
+  ms: string;
+  s: string;
+  min: string;
+  h: string;
+  d: string;
+}
+
+const EN_UNITS: DurationUnits = { ms: 'ms', s: 's', min: 'min', h: 'h', d: 'd' };
+
+/** The duration units of a translator (`unit.*` keys). */
+export const unitsOf = (t: Translate): DurationUnits => ({ ms: t('unit.ms'), s: t('unit.s'), min: t('unit.min'), h: t('unit.h'), d: t('unit.d') });
+
+/**
+ * `850 ms`, `12.3 s`, `4 min 5 s`, `2 h 3 min`, `3 d 4 h` (in English units; Vietnamese: `2 giờ 3 phút`).
+ * Coarse drops sub-second precision.
+ */
+export function formatDuration(ms: number, coarse = false, u: DurationUnits = EN_UNITS): string {
+  if (ms < 1_000) return coarse ? `1 ${u.s}` : `${Math.round(ms)} ${u.ms}`;
   const s = ms / 1_000;
-  if (s < 60) return coarse ? `${Math.round(s)} s` : `${s.toFixed(s < 10 ? 2 : 1)} s`;
+  if (s < 60) return coarse ? `${Math.round(s)} ${u.s}` : `${s.toFixed(s < 10 ? 2 : 1)} ${u.s}`;
   const totalS = Math.round(s);
   const m = Math.floor(totalS / 60);
-  if (m < 60) return totalS % 60 ? `${m} min ${totalS % 60} s` : `${m} min`;
+  if (m < 60) return totalS % 60 ? `${m} ${u.min} ${totalS % 60} ${u.s}` : `${m} ${u.min}`;
   const h = Math.floor(m / 60);
-  if (h < 24) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+  if (h < 24) return m % 60 ? `${h} ${u.h} ${m % 60} ${u.min}` : `${h} ${u.h}`;
   const days = Math.floor(h / 24);
-  return h % 24 ? `${days} d ${h % 24} h` : `${days} d`;
+  return h % 24 ? `${days} ${u.d} ${h % 24} ${u.h}` : `${days} ${u.d}`;
 }
 
 const interval = (seconds: number, t: Translate): string => {
@@ -147,7 +165,7 @@ export function scheduleInWords(
     case 'fixed_rate':
       return { words: `${interval(s.interval_seconds, t)}${cal}`, code: null };
     case 'fixed_delay':
-      return { words: t('schedule.afterFinish', { interval: formatDuration(s.delay_seconds * 1000) }), code: null };
+      return { words: t('schedule.afterFinish', { interval: formatDuration(s.delay_seconds * 1000, false, unitsOf(t)) }), code: null };
     case 'one_time':
       return { words: t('schedule.once', { at: f.dateTime(new Date(s.execute_at)) }), code: null };
     case 'business_day': {

@@ -122,7 +122,111 @@ describe('pages', () => {
     expect(replay.res.headers.get('hx-trigger')).toBe('vecron-refresh');
     const replayId = /executions\/([0-9a-f-]{36})/.exec(replay.text)![1]!;
     expect((await cron.executions.get(replayId))?.replayOf).toBe(dead);
-    expect((await c.get('/dead-letters')).text).toContain(`href="/dash/executions/${replayId}"`);
+    // The replayed dead letter leaves the list (history kept under "Already replayed", linking its replay).
+    await cron.executions.wait(replayId);
+    expect(rowsOf((await c.get('/dead-letters')).text)).not.toContain(dead);
+    const history = await c.get('/dead-letters?replayed=1');
+    expect(rowsOf(history.text)).toContain(dead);
+    expect(history.text).toContain(`href="/dash/executions/${replayId}"`);
+  });
+
+  it('counts dead letters as failures and stops counting replayed ones', async () => {
+    const c = browserClient(open.base);
+    const counter = async (key: string): Promise<number> => Number(new RegExp(`data-testid="counters\\.${key}"><span class="count">(\\d+)`).exec((await c.get('/fragments/counters')).text)![1]);
+    const [failedBefore, deadBefore] = [await counter('failed24h'), await counter('deadLetters')];
+    const failing = await makeJob({ steps: [{ id: 'x', type: 'flaky', config: {}, retry_count: 0 }], max_retries: 0 });
+    const dead = (await cron.trigger(failing.id)).executionId;
+    expect((await cron.executions.wait(dead)).status).toBe('dead_letter');
+    expect(await counter('failed24h')).toBe(failedBefore + 1);
+    expect(await counter('deadLetters')).toBe(deadBefore + 1);
+    // The replay dead-letters again: one open dead letter (the replay), not two.
+    const { executionId } = await cron.executions.replay(dead);
+    expect((await cron.executions.wait(executionId)).status).toBe('dead_letter');
+    expect(await counter('deadLetters')).toBe(deadBefore + 1);
+    expect(await counter('failed24h')).toBe(failedBefore + 2);
+  });
+
+  it('filters executions by a typed job name (typeahead from the store); the chosen job stays in the form when another filter changes', async () => {
+    const job = await makeJob({ name: `typeahead-Needle-${Date.now()}`, tags: ['night-batch'] });
+    const other = await makeJob();
+    const mine = (await cron.trigger(job.id)).executionId;
+    const theirs = (await cron.trigger(other.id)).executionId;
+    await cron.executions.wait(mine);
+    await cron.executions.wait(theirs);
+    const c = browserClient(open.base);
+    const rowsOf = (html: string): string[] => [...html.matchAll(/<tr data-execution-id="([^"]+)"/g)].map((m) => m[1]!);
+    // No select of every job any more: a search field whose options come from the store.
+    const list = await c.get('/executions');
+    expect(list.text).not.toContain('<select name="job"');
+    expect(list.text).toContain('data-testid="job-filter"');
+    const options = await c.get('/fragments/job-options?job=needle');
+    expect(options.text).toContain(`value="${job.name}"`);
+    expect(options.text).not.toContain(other.name);
+    expect((await c.get('/fragments/job-options?job=NIGHT-batch')).text).toContain(`value="${job.name}"`);
+    // By id (links from the job page) the form shows the name, so a resubmit with another status keeps the job.
+    const byId = await c.get(`/executions?job=${job.id}`);
+    expect(byId.text).toContain(`name="job" value="${job.name}"`);
+    expect(rowsOf(byId.text)).toEqual([mine]);
+    const byName = await c.get(`/executions?job=${encodeURIComponent(job.name)}&status=success`);
+    expect(rowsOf(byName.text)).toEqual([mine]);
+    expect(byName.text).toContain(`name="job" value="${job.name}"`);
+    // A name that names no job matches nothing (and is kept in the field).
+    const unknown = await c.get('/executions?job=no-such-job-anywhere');
+    expect(rowsOf(unknown.text)).toEqual([]);
+    expect(unknown.text).toContain('name="job" value="no-such-job-anywhere"');
+  });
+
+  it('a disabled job lists no upcoming fires; policies are in words; times say their zone; step finish times are local', async () => {
+    const job = await makeJob({ schedule: { type: 'fixed_rate', interval_seconds: 3600 }, overlap_policy: 'forbid' });
+    const { executionId } = await cron.trigger(job.id);
+    await cron.executions.wait(executionId);
+    const c = browserClient(open.base);
+    const on = await c.get(`/jobs/${job.id}`);
+    expect(on.text).toContain('<span class="pill o-fire">runs</span>');
+    expect(on.text).toContain('a fire is skipped while the previous run is still going');
+    expect(on.text).toContain('Times in Asia/Ho_Chi_Minh');
+    await cron.jobs.disable(job.id);
+    const off = await c.get(`/jobs/${job.id}`);
+    expect(off.text).not.toContain('<span class="pill o-fire">');
+    expect(off.text).toContain('data-testid="disabled-no-fires"');
+    const jobsPage = await c.get('/');
+    const row = new RegExp(`<tr data-job-id="${job.id}"[\\s\\S]*?</tr>`).exec(jobsPage.text)![0];
+    expect(row).toContain('<td class="small"><span class="muted">—</span></td>');
+    const vi = await c.get(`/jobs/${job.id}?lang=vi`);
+    // Outside the definition's JSON (data, not words) no raw setting name is left.
+    expect(vi.text.replace(/<pre[\s\S]*?<\/pre>/g, '')).not.toMatch(/forbid|fire_once/);
+    expect(vi.text).toContain('bỏ qua lần kích hoạt khi lượt trước chưa xong');
+    expect(vi.text).toContain('Giờ hiển thị theo múi giờ Asia/Ho_Chi_Minh');
+    // The step output's finish time: a <time> in the page's zone, not a raw UTC ISO string.
+    const e = await c.get(`/executions/${executionId}?lang=en`);
+    const finished = (await cron.executions.get(executionId))!.context.steps.hello!.finished_at;
+    expect(e.text).not.toContain(`· ${finished}<`);
+    expect(e.text).toContain(`<time datetime="${new Date(finished).toISOString()}"`);
+  });
+
+  it('compresses pages and assets with brotli or gzip as the browser accepts; small and refused ones stay plain', async () => {
+    for (const [accept, coding] of [['gzip, deflate, br', 'br'], ['gzip', 'gzip'], ['br;q=0, gzip', 'gzip'], ['identity', null]] as const) {
+      for (const path of ['/', '/assets/htmx.min.js']) {
+        const res = await fetch(`${open.base}${path}`, { headers: { 'accept-encoding': accept } });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-encoding')).toBe(coding);
+        expect(res.headers.get('vary')).toMatch(/accept-encoding/i);
+        // fetch decodes br and gzip itself: the text is the page either way.
+        expect((await res.text()).length).toBeGreaterThan(1000);
+      }
+    }
+    const raw = await fetch(`${open.base}/assets/htmx.min.js`, { headers: { 'accept-encoding': 'identity' } });
+    const brotli = await new Promise<Buffer>((resolve, reject) => {
+      void import('node:http').then(({ get }) => get(`${open.base}/assets/htmx.min.js`, { headers: { 'accept-encoding': 'br' } }, (r) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (ch: Buffer) => chunks.push(ch));
+        r.on('end', () => resolve(Buffer.concat(chunks)));
+      }).on('error', reject));
+    });
+    const { brotliDecompressSync } = await import('node:zlib');
+    const plain = await raw.text();
+    expect(brotli.length).toBeLessThan(plain.length / 2);
+    expect(brotliDecompressSync(brotli).toString('utf8')).toBe(plain);
   });
 
   it('switches language with ?lang=vi and keeps it in a cookie', async () => {

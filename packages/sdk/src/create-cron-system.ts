@@ -31,7 +31,7 @@ import type { Dispatcher } from './scheduler/dispatcher.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 import { embeddedStorage } from './storage/embedded/embedded-storage.js';
-import type { ExecutionFilter, SchedulerPause, Storage } from './storage/port.js';
+import type { ExecutionFilter, JobListFilter, SchedulerPause, Storage } from './storage/port.js';
 import { createVariables } from './variables/variables.js';
 import type { Variables } from './variables/variables.js';
 import { createWorker } from './worker/worker.js';
@@ -84,7 +84,8 @@ export interface CronSystem<E extends AnyExecutor = any> {
     validate(definition: unknown, options?: { jobId?: string }): Promise<JobValidationResult>;
     get(id: string): Promise<Job | null>;
     getByName(name: string): Promise<Job | null>;
-    list(filter?: { enabled?: boolean; limit?: number; offset?: number }): Promise<Job[]>;
+    /** Jobs ordered by name; `search` matches a part of the name, description or a tag, ignoring case. */
+    list(filter?: JobListFilter): Promise<Job[]>;
     delete(id: string): Promise<boolean>;
     enable(id: string): Promise<Job>;
     disable(id: string): Promise<Job>;

@@ -54,3 +54,11 @@ export function pager(v: ViewContext, o: { path: string; query: Record<string, s
 export function shortId(id: string): SafeHtml {
   return html`<code title="${id}">${id.slice(0, 8)}</code>`;
 }
+
+const REASONS = new Set(['disabled', 'paused', 'overlap', 'backfill', 'weekend', 'calendar']);
+
+/** A fire's reason in the UI language when it is one of the engine's words; other reasons (holiday names) as they are. */
+export function reasonText(v: ViewContext, reason: string | null): string {
+  if (!reason) return '';
+  return REASONS.has(reason) ? v.t(`reason.${reason}` as 'reason.disabled') : reason;
+}

@@ -13,6 +13,12 @@ export interface ExecutionDetailData {
   steps: StepAttempt[];
 }
 
+/** A step's finish time (an ISO string in the context) in the page's zone; kept as it is when it is not a date. */
+const finishedAt = (v: ViewContext, at: string | undefined): SafeHtml | string => {
+  const d = at ? new Date(at) : null;
+  return d && !Number.isNaN(d.getTime()) ? v.f.time(d) : (at ?? '');
+};
+
 /** The execution detail: summary, actions, step timeline, outputs, error (refreshed live). */
 export function executionDetail(v: ViewContext, d: ExecutionDetailData): SafeHtml {
   const e = d.execution;
@@ -36,7 +42,7 @@ ${s.error ? html`<div class="err small"><code>${s.error.code}</code> ${s.error.m
     .filter((id) => e.context.steps?.[id])
     .map((id) => {
       const st = e.context.steps[id]!;
-      return html`<details class="output" open data-step-id="${id}"><summary><strong>${stepNames.get(id) ?? id}</strong> ${stepBadge(v, st.status)} <span class="muted small">×${st.attempts} · ${st.finished_at}</span></summary>
+      return html`<details class="output" open data-step-id="${id}"><summary><strong>${stepNames.get(id) ?? id}</strong> ${stepBadge(v, st.status)} <span class="muted small">×${st.attempts} · ${finishedAt(v, st.finished_at)}</span></summary>
 ${st.output !== undefined ? html`<pre class="code">${prettyJson(st.output)}</pre>` : ''}${st.error ? html`<div class="err small"><code>${st.error.code}</code> ${st.error.message}</div>` : ''}</details>`;
     });
 

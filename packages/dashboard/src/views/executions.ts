@@ -11,8 +11,13 @@ export const SOURCES = ['scheduled', 'manual', 'webhook', 'retry', 'replay', 'ba
 /** The filter of the executions list as it appears in the query string. */
 export interface ExecutionQuery {
   status?: string;
+  /** A job id. */
   job?: string;
+  /** The job name typed when it names no job (the list is then empty). */
+  jobName?: string;
   source?: string;
+  /** Dead letters: true lists the ones already replayed instead of the open ones. */
+  replayed?: boolean;
 }
 
 /** What the executions table shows. */
@@ -37,7 +42,7 @@ const durationOf = (e: Execution): number | null => (e.startedAt ? (e.finishedAt
 export function executionsTable(v: ViewContext, d: ExecutionsTableData): SafeHtml {
   const dlq = d.mode === 'dlq';
   const canReplay = dlq && !v.readOnly && v.can('execution:replay');
-  const liveQuery = { ...d.query, page: d.page > 1 ? d.page : undefined, mode: d.mode };
+  const liveQuery = { status: d.query.status, job: d.query.job ?? d.query.jobName, source: d.query.source, replayed: d.query.replayed ? 1 : undefined, page: d.page > 1 ? d.page : undefined, mode: d.mode };
   const rows = d.items.map((e) => {
     const replayed = d.replayedBy?.get(e.id);
     return html`<tr data-execution-id="${e.id}" data-job-id="${e.jobId}" data-status="${e.status}">
@@ -61,16 +66,28 @@ ${dlq
 <thead><tr><th>${v.t('executions.id')}</th><th>${v.t('executions.job')}</th><th>${v.t('executions.status')}</th><th>${v.t('executions.source')}</th><th>${v.t('executions.created')}</th><th>${v.t('executions.duration')}</th>${dlq ? html`<th>${v.t('execution.error')}</th><th></th>` : ''}</tr></thead>
 <tbody>${rows.length ? rows : html`<tr><td colspan="${cols}" class="empty">${dlq ? v.t('deadLetters.empty') : v.t('executions.empty')}</td></tr>`}</tbody>
 </table>
-${d.mode === 'compact' ? '' : pager(v, { path: d.pagePath, query: { status: d.query.status, job: d.query.job, source: d.query.source }, page: d.page, hasMore: d.hasMore })}
+${d.mode === 'compact' ? '' : pager(v, { path: d.pagePath, query: { status: d.query.status, job: d.query.job ?? d.query.jobName, source: d.query.source, replayed: d.query.replayed ? '1' : undefined }, page: d.page, hasMore: d.hasMore })}
 </section>`;
 }
 
-/** The filter form of the executions page. */
-export function executionFilters(v: ViewContext, q: ExecutionQuery, jobs: Array<{ id: string; name: string }>): SafeHtml {
+/** The `<option>`s of the job typeahead (a `<datalist>`): job names. */
+export function jobOptions(jobs: Array<{ id: string; name: string }>): SafeHtml {
+  return html`${jobs.map((j) => html`<option value="${j.name}" data-job-id="${j.id}"></option>`)}`;
+}
+
+/**
+ * The filter form of the executions page. The job is typed (a typeahead searches the store as
+ * one types), so any of any number of jobs can be chosen, and the chosen one stays in the form
+ * when another filter changes.
+ */
+export function executionFilters(v: ViewContext, q: ExecutionQuery, chosen: { id: string; name: string } | null): SafeHtml {
   const option = (value: string, label: string, selected: boolean): SafeHtml => html`<option value="${value}"${selected ? html` selected` : ''}>${label}</option>`;
+  const jobText = chosen?.name ?? q.jobName ?? '';
   return html`<form class="filters" method="get" action="${v.url('/executions')}">
 <label>${v.t('executions.status')} <select name="status">${option('', v.t('executions.any'), !q.status)}${EXECUTION_STATUSES.map((s) => option(s, v.t(`status.${s}`), q.status === s))}</select></label>
-<label>${v.t('executions.job')} <select name="job">${option('', v.t('executions.any'), !q.job)}${jobs.map((j) => option(j.id, j.name, q.job === j.id))}</select></label>
+<label>${v.t('executions.job')} <input type="search" name="job" value="${jobText}" list="job-options" autocomplete="off" placeholder="${v.t('executions.jobPlaceholder')}" data-testid="job-filter"
+ hx-get="${v.url('/fragments/job-options')}" hx-trigger="input changed delay:250ms, focus once" hx-target="#job-options" hx-swap="innerHTML" hx-sync="this:replace"></label>
+<datalist id="job-options">${chosen ? jobOptions([chosen]) : ''}</datalist>
 <label>${v.t('executions.source')} <select name="source">${option('', v.t('executions.any'), !q.source)}${SOURCES.map((s) => option(s, v.t(`source.${s}`), q.source === s))}</select></label>
 <input type="hidden" name="lang" value="${v.lang}">
 <button class="btn btn-plain" type="submit">${v.t('executions.filter')}</button>

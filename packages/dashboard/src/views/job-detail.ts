@@ -1,8 +1,9 @@
+import { overlapPolicyOf } from '@vecron/sdk';
 import type { Explanation, Job, LedgerEntry, VariableView } from '@vecron/sdk';
 import { maskDefinitionSecrets, prettyJson, scheduleInWords } from '../format.js';
 import { html } from '../html.js';
 import type { SafeHtml } from '../html.js';
-import { actionButton, shortId } from './components.js';
+import { actionButton, reasonText, shortId } from './components.js';
 import type { ViewContext } from './context.js';
 
 /** Everything the job page shows besides its executions table. */
@@ -31,12 +32,18 @@ ${job.definition.description ? html`<p>${job.definition.description}</p>` : ''}
 /** Explain output, fire ledger, definition and variables. */
 export function jobDetailBody(v: ViewContext, d: JobDetailData): SafeHtml {
   const ex = d.explanation;
-  const explain = ex
-    ? html`<p class="muted">${v.t('job.timezone')}: ${ex.timezone} · ${v.t('job.policies', { overlap: ex.policies.overlap, catchup: ex.policies.catchup })}</p>
+  const def = d.job.definition;
+  const catchup = def.catchup ? v.t(`catchup.${def.catchup.policy}`) : v.t(`misfire.${def.misfire_policy}`);
+  const policies = v.t('job.policies', { overlap: v.t(`overlap.${overlapPolicyOf(def)}`), catchup });
+  // A disabled job has no upcoming fires: saying when it "would" run misleads.
+  const explain = !d.job.enabled
+    ? html`<p class="muted" data-testid="disabled-no-fires">${v.t('job.disabledNoFires')}</p><p class="muted small">${policies}</p>`
+    : ex
+    ? html`<p class="muted">${v.t('job.timezone')}: ${ex.timezone} · ${policies}</p>
 <table class="grid"><thead><tr><th>${v.t('job.explainNominal')}</th><th>${v.t('job.explainOutcome')}</th><th>${v.t('job.explainRuns')}</th><th>${v.t('job.explainReason')}</th></tr></thead><tbody>
-${ex.entries.map((e) => html`<tr class="o-${e.outcome}"><td>${v.f.time(e.nominal)}</td><td><span class="pill o-${e.outcome}">${v.t(`outcome.${e.outcome}`)}</span></td><td>${e.runsAt ? v.f.time(e.runsAt) : '—'}</td><td class="small">${e.reason ?? ''}</td></tr>`)}
+${ex.entries.map((e) => html`<tr class="o-${e.outcome}"><td>${v.f.time(e.nominal)}</td><td><span class="pill o-${e.outcome}">${v.t(`outcome.${e.outcome}`)}</span></td><td>${e.runsAt ? v.f.time(e.runsAt) : '—'}</td><td class="small">${reasonText(v, e.reason)}</td></tr>`)}
 </tbody></table>
-<details><summary>text</summary><pre class="code">${ex.text}</pre></details>`
+<details><summary>${v.t('job.explainText')}</summary><pre class="code">${ex.text}</pre></details>`
     : html`<p class="muted">—</p>`;
   const variables = d.variables === null
     ? ''
@@ -58,7 +65,7 @@ ${variables}`;
 export function ledgerCard(v: ViewContext, jobId: string, entries: LedgerEntry[]): SafeHtml {
   const ledger = entries.length
     ? html`<table class="grid"><thead><tr><th>${v.t('job.ledgerFireAt')}</th><th>${v.t('job.ledgerOutcome')}</th><th>${v.t('job.ledgerReason')}</th><th>${v.t('job.ledgerExecution')}</th></tr></thead><tbody>
-${entries.map((l) => html`<tr class="o-${l.outcome}"><td>${v.f.time(l.fireAt)}</td><td><span class="pill o-${l.outcome}">${v.t(`outcome.${l.outcome}`)}</span></td><td class="small">${l.reason ?? ''}</td><td>${l.executionId ? html`<a href="${v.url(`/executions/${l.executionId}`)}">${shortId(l.executionId)}</a>` : ''}</td></tr>`)}
+${entries.map((l) => html`<tr class="o-${l.outcome}"><td>${v.f.time(l.fireAt)}</td><td><span class="pill o-${l.outcome}">${v.t(`outcome.${l.outcome}`)}</span></td><td class="small">${reasonText(v, l.reason)}</td><td>${l.executionId ? html`<a href="${v.url(`/executions/${l.executionId}`)}">${shortId(l.executionId)}</a>` : ''}</td></tr>`)}
 </tbody></table>`
     : html`<p class="muted">${v.t('job.ledgerEmpty')}</p>`;
   return html`<section class="card" id="ledger" data-live="${v.url(`/fragments/jobs/${jobId}/ledger`)}" data-live-on="schedule,execution" data-live-job="${jobId}"><h2>${v.t('job.ledger')}</h2>${ledger}</section>`;

@@ -4,7 +4,7 @@ import { LANGUAGES } from '../i18n/index.js';
 import type { ViewContext } from './context.js';
 
 /** Version string appended to asset URLs so a new release is fetched despite the long cache. */
-export const ASSET_VERSION = '0.1.0-htmx2.0.11';
+export const ASSET_VERSION = '0.1.1-htmx2.0.11';
 
 // htmx: no eval, no inline styles (strict CSP), and 4xx answers are swapped so errors show in place.
 const HTMX_CONFIG = jsonAttr({
@@ -51,6 +51,7 @@ export function layout(v: ViewContext, o: { title: string; section: Section; bod
   ${showNav ? html`<nav class="main-nav">${nav('jobs', '/', v.t('nav.jobs'))}${nav('executions', '/executions', v.t('nav.executions'))}${nav('dead-letters', '/dead-letters', v.t('nav.deadLetters'))}</nav>` : ''}
   <div class="spacer"></div>
   ${showNav ? html`<span id="live" class="live off" data-on="${v.t('live.connected')}" data-off="${v.t('live.disconnected')}">${v.t('live.disconnected')}</span>` : ''}
+  <span class="tz muted" data-testid="time-zone">${v.t('time.zoneNote', { tz: v.f.timeZone })}</span>
   <nav class="lang" aria-label="${v.t('nav.language')}">${LANGUAGES.map(langLink)}</nav>
   ${v.userName
     ? html`<span class="muted">${v.t('nav.signedInAs', { name: v.userName })}</span>

@@ -53,6 +53,15 @@ export type ClaimResult =
   | { claimed: true; execution: Execution }
   | { claimed: false; reason: 'not_claimable' | 'not_available_yet' | 'overlap'; execution: Execution | null };
 
+/** Filters of {@link Storage.listJobs}; jobs come ordered by name. */
+export interface JobListFilter {
+  enabled?: boolean;
+  /** Case-insensitive substring of the name, the description or one of the tags. */
+  search?: string;
+  limit?: number;
+  offset?: number;
+}
+
 /** Filters of {@link Storage.listExecutions}. */
 export interface ExecutionFilter {
   jobId?: string;
@@ -62,6 +71,8 @@ export interface ExecutionFilter {
   createdTo?: Date;
   /** Only executions whose `trigger_metadata` contains these keys and values (JSON containment). */
   triggerMetadata?: Record<string, unknown>;
+  /** True: only executions that were replayed (another execution's `replayOf` is theirs); false: only those not replayed. */
+  replayed?: boolean;
   limit?: number;
   offset?: number;
 }
@@ -87,7 +98,7 @@ export interface Storage {
   updateJob(id: string, patch: { definition: JobDefinition; now: Date; nextFireAt?: Date | null; resetAnchor?: boolean }): Promise<Job>;
   getJob(id: string): Promise<Job | null>;
   getJobByName(name: string): Promise<Job | null>;
-  listJobs(filter?: { enabled?: boolean; limit?: number; offset?: number }): Promise<Job[]>;
+  listJobs(filter?: JobListFilter): Promise<Job[]>;
   deleteJob(id: string): Promise<boolean>;
   /** The next and last fire of each of the given jobs (null when it has none; one query; unknown ids are left out). */
   getFireTimes(jobIds: string[]): Promise<JobFireTimes[]>;

@@ -248,6 +248,33 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       expect(await s.listExecutions({ triggerSource: 'scheduled' })).toHaveLength(0);
     });
 
+    it('searches jobs by a part of the name, description or a tag, ignoring case; LIKE wildcards match literally', async () => {
+      await newJob(s, 'Nightly-Settlement', { description: 'moves money at night', tags: ['bank'] });
+      await newJob(s, 'report_100%', { tags: ['Finance'] });
+      await newJob(s, 'cleanup');
+      const names = async (search: string): Promise<string[]> => (await s.listJobs({ search })).map((j) => j.name);
+      expect(await names('settle')).toEqual(['Nightly-Settlement']);
+      expect(await names('MONEY')).toEqual(['Nightly-Settlement']);
+      expect(await names('finance')).toEqual(['report_100%']);
+      expect(await names('0%')).toEqual(['report_100%']);
+      expect(await names('t_1')).toEqual(['report_100%']);
+      expect(await names('%')).toEqual(['report_100%']);
+      expect(await names('_')).toEqual(['report_100%']);
+      expect(await names('nothing-like-this')).toEqual([]);
+      expect(await s.listJobs({ search: 'E' })).toHaveLength(3);
+      expect(await s.listJobs({ search: 'e', limit: 2 })).toHaveLength(2);
+    });
+
+    it('filters executions by whether another execution replays them', async () => {
+      const job = await newJob(s);
+      const first = (await newExecution(s, job.id)).execution;
+      const second = (await newExecution(s, job.id)).execution;
+      const replay = await s.createExecution({ id: randomUUID(), jobId: job.id, idempotencyKey: randomUUID(), triggerSource: 'replay', availableAt: T0, replayOf: first.id }, T0);
+      expect((await s.listExecutions({ jobId: job.id, replayed: true })).map((e) => e.id)).toEqual([first.id]);
+      expect((await s.listExecutions({ jobId: job.id, replayed: false })).map((e) => e.id).sort()).toEqual([second.id, replay.execution.id].sort());
+      expect(await s.listExecutions({ jobId: job.id })).toHaveLength(3);
+    });
+
     it('stores variables per scope', async () => {
       await s.setVariable({ scope: '', name: 'A', value: '1', sensitive: false, updatedAt: T0 });
       await s.setVariable({ scope: '', name: 'A', value: '2', sensitive: false, updatedAt: T0 });

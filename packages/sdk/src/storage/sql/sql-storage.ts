@@ -6,7 +6,7 @@ import { EXECUTION_COLUMNS, toExecution, toJob, toLedgerEntry, toStepAttempt, to
 import type { SqlClient } from './sql-client.js';
 import * as batched from './batched-statements.js';
 import { groupCommit } from './group-commit.js';
-import { ACTIVE, iso, isoOrNull, lockInIdOrder, unclaimedReason } from './sql-values.js';
+import { ACTIVE, iso, isoOrNull, likeEscape, lockInIdOrder, unclaimedReason } from './sql-values.js';
 
 
 /** Options of {@link createSqlStorage}. */
@@ -101,8 +101,12 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
 
     async listJobs(filter = {}) {
       const { rows } = await db.query(
-        `SELECT * FROM vecron_jobs WHERE ($1::boolean IS NULL OR enabled = $1) ORDER BY name LIMIT $2 OFFSET $3`,
-        [filter.enabled ?? null, filter.limit ?? 1000, filter.offset ?? 0],
+        `SELECT * FROM vecron_jobs
+         WHERE ($1::boolean IS NULL OR enabled = $1)
+           AND ($4::text IS NULL OR name ILIKE $4 OR definition->>'description' ILIKE $4
+                OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(COALESCE(definition->'tags', '[]'::jsonb)) AS tag WHERE tag ILIKE $4))
+         ORDER BY name LIMIT $2 OFFSET $3`,
+        [filter.enabled ?? null, filter.limit ?? 1000, filter.offset ?? 0, filter.search ? `%${likeEscape(filter.search)}%` : null],
       );
       return rows.map(toJob);
     },
@@ -279,11 +283,13 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
            AND ($4::timestamptz IS NULL OR created_at >= $4)
            AND ($5::timestamptz IS NULL OR created_at < $5)
            AND ($8::jsonb IS NULL OR trigger_metadata @> $8::jsonb)
+           AND ($9::boolean IS NULL OR EXISTS (SELECT 1 FROM vecron_executions r WHERE r.replay_of = vecron_executions.id) = $9)
          ORDER BY created_at DESC, id
          LIMIT $6 OFFSET $7`,
         [
           filter.jobId ?? null, statuses, filter.triggerSource ?? null, isoOrNull(filter.createdFrom), isoOrNull(filter.createdTo),
           filter.limit ?? 100, filter.offset ?? 0, filter.triggerMetadata === undefined ? null : JSON.stringify(filter.triggerMetadata),
+          filter.replayed ?? null,
         ],
       );
       return rows.map(toExecution);

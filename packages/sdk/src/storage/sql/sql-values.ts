@@ -21,3 +21,6 @@ export const lockInIdOrder = (n: number): string =>
 export function unclaimedReason(current: Execution | null, now: Date): Exclude<ClaimResult, { claimed: true }>['reason'] {
   return current?.status === 'pending' && current.availableAt > now ? 'not_available_yet' : 'not_claimable';
 }
+
+/** Escapes `%`, `_` and `\` so a user's text matches literally inside a LIKE pattern (default escape `\`). */
+export const likeEscape = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);

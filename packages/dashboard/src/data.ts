@@ -1,0 +1,151 @@
+import type { Request, Response } from 'express';
+import { EXECUTION_STATUSES, NotFoundError } from '@vecron/sdk';
+import type { Execution, ExecutionStatus, Job, LedgerEntry, TriggerSource } from '@vecron/sdk';
+import type { SafeHtml } from './html.js';
+import type { Kit } from './kit.js';
+import { str, UUID } from './kit.js';
+import { executionDetail } from './views/execution-detail.js';
+import { executionsTable, SOURCES } from './views/executions.js';
+import type { ExecutionQuery } from './views/executions.js';
+import { countersView } from './views/jobs.js';
+import type { Counters, JobRow } from './views/jobs.js';
+
+const PAGE_SIZE = 25;
+const JOBS_PAGE_SIZE = 50;
+/** Counters stop counting here and show `1000+`. */
+export const COUNT_CAP = 1000;
+/** Statuses counted as failures: a dead letter is a run that failed for good. */
+export const FAILURE_STATUSES: ExecutionStatus[] = ['failed', 'timeout', 'dead_letter'];
+
+/** How the executions table is drawn. */
+export type TableMode = 'list' | 'compact' | 'dlq';
+
+/** The data the pages load through the cron system's public API (never SQL). */
+export interface DashboardData {
+  counters(res: Response): Promise<Counters>;
+  countersIfAllowed(res: Response): Promise<SafeHtml | undefined>;
+  jobRows(res: Response, pageNo: number): Promise<{ rows: JobRow[]; hasMore: boolean }>;
+  /** The executions filter of the query string (unknown values dropped; `job` is an id or a name). */
+  executionQuery(req: Request): Promise<ExecutionQuery>;
+  executionsSection(res: Response, q: ExecutionQuery, pageNo: number, mode: TableMode): Promise<SafeHtml>;
+  mustGetJob(req: Request): Promise<Job>;
+  mustGetExecution(req: Request, res: Response): Promise<Execution>;
+  executionSection(res: Response, e: Execution): Promise<SafeHtml>;
+  recentLedger(jobId: string): Promise<LedgerEntry[]>;
+  jobNames(ids: Iterable<string>): Promise<Map<string, string>>;
+}
+
+/** Creates the loaders of one router. */
+export function createData(kit: Kit): DashboardData {
+  const { cron, state, scopeOf } = kit;
+
+  const counters = async (res: Response): Promise<Counters> => {
+    const scope = scopeOf(res);
+    const since = new Date(Date.now() - 24 * 3600_000);
+    const count = async (status: ExecutionStatus[], from?: Date, extra: { replayed?: boolean } = {}): Promise<number> =>
+      (await cron.executions.list({ status, ...(from ? { createdFrom: from } : {}), ...extra, ...scope, limit: COUNT_CAP })).length;
+    const [running, pending, success24h, failed24h, deadLetters] = await Promise.all([
+      count(['running', 'cancelling']), count(['pending']), count(['success'], since), count(FAILURE_STATUSES, since), count(['dead_letter'], undefined, { replayed: false }),
+    ]);
+    return { running, pending, success24h, failed24h, deadLetters, cap: COUNT_CAP };
+  };
+
+  const jobNames = async (ids: Iterable<string>): Promise<Map<string, string>> => {
+    const out = new Map<string, string>();
+    await Promise.all([...new Set(ids)].map(async (id) => {
+      const j = await cron.jobs.get(id);
+      if (j) out.set(id, j.name);
+    }));
+    return out;
+  };
+
+  return {
+    counters,
+    countersIfAllowed: async (res) => (state(res).allowed.has('execution:read') ? countersView(state(res).view, await counters(res)) : undefined),
+
+    async jobRows(res, pageNo) {
+      const jobs = await cron.jobs.list({ limit: JOBS_PAGE_SIZE + 1, offset: (pageNo - 1) * JOBS_PAGE_SIZE });
+      const seeExecutions = state(res).allowed.has('execution:read');
+      const rows = await Promise.all(
+        jobs.slice(0, JOBS_PAGE_SIZE).map(async (job): Promise<JobRow> => {
+          const [nextFires, last] = await Promise.all([
+            job.enabled && job.definition.schedule ? cron.jobs.preview(job.id, 2).catch(() => []) : Promise.resolve([]),
+            seeExecutions ? cron.executions.list({ jobId: job.id, ...scopeOf(res), limit: 1 }).then((l) => l[0] ?? null) : Promise.resolve(null),
+          ]);
+          return { job, nextFires, last };
+        }),
+      );
+      return { rows, hasMore: jobs.length > JOBS_PAGE_SIZE };
+    },
+
+    async executionQuery(req) {
+      const status = str(req.query.status);
+      const jobText = str(req.query.job)?.slice(0, 200);
+      const source = str(req.query.source);
+      const replayed = str(req.query.replayed) === '1';
+      let job: Partial<ExecutionQuery> = {};
+      if (jobText) {
+        const found = (UUID.test(jobText) ? await cron.jobs.get(jobText) : null) ?? (await cron.jobs.getByName(jobText));
+        job = found ? { job: found.id } : { jobName: jobText };
+      }
+      return {
+        ...(status && (EXECUTION_STATUSES as readonly string[]).includes(status) ? { status } : {}),
+        ...job,
+        ...(replayed ? { replayed } : {}),
+        ...(source && (SOURCES as readonly string[]).includes(source) ? { source } : {}),
+      };
+    },
+
+    async executionsSection(res, q, pageNo, mode) {
+      const size = mode === 'compact' ? 10 : PAGE_SIZE;
+      // A typed name that names no job matches nothing.
+      const items = q.jobName !== undefined ? [] : await cron.executions.list({
+        ...(mode === 'dlq' ? { status: 'dead_letter' as ExecutionStatus } : q.status ? { status: q.status as ExecutionStatus } : {}),
+        ...(q.job ? { jobId: q.job } : {}),
+        ...(q.source ? { triggerSource: q.source as TriggerSource } : {}),
+        // Dead letters leave the list once replayed; `?replayed=1` shows those (history is kept).
+        ...(mode === 'dlq' ? { replayed: q.replayed === true } : {}),
+        ...scopeOf(res),
+        limit: size + 1,
+        offset: mode === 'compact' ? 0 : (pageNo - 1) * size,
+      });
+      const shown = items.slice(0, size);
+      let replayedBy: Map<string, string> | undefined;
+      if (mode === 'dlq' && q.replayed) {
+        replayedBy = new Map();
+        await Promise.all(shown.map(async (e) => {
+          const [r] = await cron.executions.list({ triggerMetadata: { replay_of: e.id }, limit: 1 });
+          if (r) replayedBy!.set(e.id, r.id);
+        }));
+      }
+      return executionsTable(state(res).view, {
+        items: shown, jobNames: await jobNames(shown.map((e) => e.jobId)), query: q, page: pageNo, hasMore: items.length > size, mode,
+        pagePath: mode === 'dlq' ? '/dead-letters' : '/executions', ...(replayedBy ? { replayedBy } : {}),
+      });
+    },
+
+    async mustGetJob(req) {
+      const id = kit.uuidParam(req, 'job');
+      const job = await cron.jobs.get(id);
+      if (!job) throw new NotFoundError('job', id);
+      return job;
+    },
+    async mustGetExecution(req, res) {
+      const id = kit.uuidParam(req, 'execution');
+      const e = await cron.executions.get(id);
+      // Someone else's execution is reported as missing: its existence is not theirs to learn.
+      if (!e || !kit.canSee(res, e)) throw new NotFoundError('execution', id);
+      return e;
+    },
+    async executionSection(res, e) {
+      const [job, steps] = await Promise.all([cron.jobs.get(e.jobId), cron.executions.steps(e.id)]);
+      const clean = await kit.scrub(e.jobId, { context: e.context, error: e.error, steps });
+      return executionDetail(state(res).view, { execution: { ...e, context: clean.context, error: clean.error }, job, steps: clean.steps });
+    },
+    async recentLedger(jobId) {
+      const entries = await cron.ledger(jobId, { from: new Date(Date.now() - 7 * 24 * 3600_000), limit: 5_000 });
+      return entries.slice(-50).reverse();
+    },
+    jobNames,
+  };
+}

@@ -1,0 +1,54 @@
+import type { Request, Response, Router } from 'express';
+import { ConflictError, toErrorRecord } from '@vecron/sdk';
+import type { DashboardData } from '../data.js';
+import { html } from '../html.js';
+import type { Kit } from '../kit.js';
+import { idempotencyKeyOf } from '../kit.js';
+import { shortId } from '../views/components.js';
+
+/** The POST actions: run now, enable/disable, stop, replay. Each one audited. */
+export function actionRoutes(router: Router, kit: Kit, data: DashboardData): void {
+  const { cron, state, audit, mutating, afterAction, live } = kit;
+
+  router.post('/jobs/:id/run', mutating('job:execute'), async (req, res) => {
+    const job = await data.mustGetJob(req);
+    const u = state(res).user;
+    try {
+      const key = idempotencyKeyOf(req);
+      const { executionId } = await cron.trigger(job.id, { ...(key ? { idempotencyKey: `dashboard:${key}` } : {}), metadata: { via: 'dashboard', ...(u ? { triggered_by: u.id, triggered_by_username: u.name } : {}) } });
+      await audit(req, res, { action: 'job.trigger', resource: `job:${job.id}`, result: 'ok', details: { execution_id: executionId } });
+      const v = state(res).view;
+      await afterAction(req, res, html`${v.t('jobs.started', { id: executionId.slice(0, 8) })} <a href="${v.url(`/executions/${executionId}`)}" data-testid="started-execution">${shortId(executionId)}</a>`);
+    } catch (err) {
+      await audit(req, res, { action: 'job.trigger', resource: `job:${job.id}`, result: toErrorRecord(err).code, details: {} });
+      throw err;
+    }
+  });
+
+  const toggle = (enable: boolean) => async (req: Request, res: Response): Promise<void> => {
+    const job = await data.mustGetJob(req);
+    const updated = enable ? await cron.jobs.enable(job.id) : await cron.jobs.disable(job.id);
+    await audit(req, res, { action: enable ? 'job.enable' : 'job.disable', resource: `job:${job.id}`, result: 'ok', details: {} });
+    live.publish({ type: 'job.updated', jobId: job.id });
+    await afterAction(req, res, state(res).view.t(enable ? 'jobs.enabledDone' : 'jobs.disabledDone', { name: updated.name }));
+  };
+  router.post('/jobs/:id/enable', mutating('job:write'), toggle(true));
+  router.post('/jobs/:id/disable', mutating('job:write'), toggle(false));
+
+  router.post('/executions/:id/cancel', mutating('execution:stop'), async (req, res) => {
+    const e = await data.mustGetExecution(req, res);
+    const status = await cron.executions.cancel(e.id);
+    await audit(req, res, { action: 'execution.stop', resource: `execution:${e.id}`, result: status ? 'ok' : 'CONFLICT', details: { status } });
+    if (!status) throw new ConflictError(`execution is already ${e.status}`);
+    await afterAction(req, res, state(res).view.t('execution.cancelled', { status: state(res).view.t(`status.${status}`) }));
+  });
+  router.post('/executions/:id/replay', mutating('execution:replay'), async (req, res) => {
+    const e = await data.mustGetExecution(req, res);
+    const fromStart = req.body?.from_start === '1';
+    const key = idempotencyKeyOf(req);
+    const r = await cron.executions.replay(e.id, { fromStart, ...(key ? { idempotencyKey: `dashboard:${key}` } : {}) });
+    await audit(req, res, { action: 'execution.replay', resource: `execution:${e.id}`, result: 'ok', details: { new_execution_id: r.executionId, from_start: fromStart } });
+    const v = state(res).view;
+    await afterAction(req, res, html`${v.t('execution.replayed', { id: r.executionId.slice(0, 8) })} <a href="${v.url(`/executions/${r.executionId}`)}">${shortId(r.executionId)}</a>`);
+  });
+}

@@ -1,0 +1,85 @@
+import type { Router } from 'express';
+import type { DashboardData } from '../data.js';
+import { html } from '../html.js';
+import type { SafeHtml } from '../html.js';
+import type { Kit } from '../kit.js';
+import { pageOf } from '../kit.js';
+import { executionFilters } from '../views/executions.js';
+import { jobDetailBody, jobHeader } from '../views/job-detail.js';
+import { jobsTable } from '../views/jobs.js';
+
+/** The full pages: jobs, job detail, executions, execution detail, dead letters. */
+export function pageRoutes(router: Router, kit: Kit, data: DashboardData): void {
+  const { cron, state, need } = kit;
+
+  router.get('/', async (req, res) => {
+    need(res, 'job:read');
+    const v = state(res).view;
+    const pageNo = pageOf(req);
+    const { rows, hasMore } = await data.jobRows(res, pageNo);
+    const recent = state(res).allowed.has('execution:read') ? await data.executionsSection(res, {}, 1, 'compact') : null;
+    await kit.page(req, res, {
+      title: v.t('jobs.title'), section: 'jobs', counters: await data.countersIfAllowed(res),
+      body: html`<div class="page-head"><h1>${v.t('jobs.title')}</h1></div>
+${jobsTable(v, rows, pageNo, hasMore)}
+${recent ? html`<h2 class="section-title">${v.t('jobs.recent')}</h2>${recent}` : ''}`,
+    });
+  });
+
+  router.get('/jobs/:id', async (req, res) => {
+    need(res, 'job:read');
+    const v = state(res).view;
+    const job = await data.mustGetJob(req);
+    const [explanation, ledger, variables] = await Promise.all([
+      job.enabled
+        ? cron.explain(job.id, { n: 10 }).catch((err: unknown) => {
+            kit.onError(err, req);
+            return null;
+          })
+        : Promise.resolve(null),
+      data.recentLedger(job.id),
+      state(res).allowed.has('variable:read') ? cron.variables.list(job.id).then(async (own) => [...(await cron.variables.list(null)), ...own]) : Promise.resolve(null),
+    ]);
+    const executions = state(res).allowed.has('execution:read') ? await data.executionsSection(res, { job: job.id }, 1, 'compact') : null;
+    await kit.page(req, res, {
+      title: job.name, section: 'jobs', counters: await data.countersIfAllowed(res),
+      body: html`${jobHeader(v, job)}
+${executions ? html`<section class="card"><h2>${v.t('jobs.recent')} · <a class="small" href="${v.url('/executions', { job: job.id })}">${v.t('nav.executions')} →</a></h2>${executions}</section>` : ''}
+${jobDetailBody(v, { job, explanation, ledger, variables })}`,
+    });
+  });
+
+  router.get('/executions', async (req, res) => {
+    need(res, 'execution:read');
+    const v = state(res).view;
+    const q = await data.executionQuery(req);
+    // The chosen job is always named in the filter, however many jobs there are.
+    const chosen = q.job ? await cron.jobs.get(q.job) : null;
+    await kit.page(req, res, {
+      title: v.t('executions.title'), section: 'executions', counters: await data.countersIfAllowed(res),
+      body: html`<div class="page-head"><h1>${v.t('executions.title')}</h1></div>
+${executionFilters(v, q, chosen ? { id: chosen.id, name: chosen.name } : null)}
+${await data.executionsSection(res, q, pageOf(req), 'list')}`,
+    });
+  });
+
+  router.get('/executions/:id', async (req, res) => {
+    need(res, 'execution:read');
+    const e = await data.mustGetExecution(req, res);
+    await kit.page(req, res, { title: state(res).view.t('execution.title', { id: e.id.slice(0, 8) }), section: 'executions', body: await data.executionSection(res, e), counters: await data.countersIfAllowed(res) });
+  });
+
+  router.get('/dead-letters', async (req, res) => {
+    need(res, 'execution:read');
+    const v = state(res).view;
+    const replayed = (await data.executionQuery(req)).replayed === true;
+    const tab = (on: boolean, label: string): SafeHtml =>
+      html`<a href="${v.url('/dead-letters', { replayed: on ? 1 : undefined })}"${on === replayed ? html` aria-current="page"` : ''}>${label}</a>`;
+    await kit.page(req, res, {
+      title: v.t('deadLetters.title'), section: 'dead-letters', counters: await data.countersIfAllowed(res),
+      body: html`<div class="page-head"><h1>${v.t('deadLetters.title')}</h1><span class="muted">${v.t('deadLetters.intro')}</span></div>
+<nav class="tabs" aria-label="${v.t('deadLetters.title')}">${tab(false, v.t('deadLetters.open'))}${tab(true, v.t('deadLetters.replayed'))}</nav>
+${await data.executionsSection(res, replayed ? { replayed } : {}, pageOf(req), 'dlq')}`,
+    });
+  });
+}

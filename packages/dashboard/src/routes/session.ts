@@ -1,0 +1,103 @@
+import express from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
+import { parseCookies, serializeCookie } from '../cookies.js';
+import { createFormatter } from '../format.js';
+import { isLang, translator } from '../i18n/index.js';
+import type { Lang } from '../i18n/index.js';
+import type { Kit, RequestState } from '../kit.js';
+import { CSRF_COOKIE, HttpProblem, isHtmx, LANG_COOKIE, str, YEAR_SECONDS } from '../kit.js';
+import type { DashboardUser } from '../options.js';
+import { DASHBOARD_PERMISSIONS } from '../permissions.js';
+import type { DashboardPermission } from '../permissions.js';
+import { urlBuilder } from '../views/context.js';
+import type { ViewContext } from '../views/context.js';
+
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/**
+ * Per request: form parsing, language, CSRF cookie, security headers, session, permissions and
+ * the view context; then the CSRF check of every POST and the sign-in gate.
+ */
+export function sessionMiddleware(router: Router, kit: Kit, answerProblem: (req: Request, res: Response, err: unknown) => Promise<void>): void {
+  const { options, auth, csrf, sessionCookie } = kit;
+  router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
+  router.use(async (req: Request, res: Response, next: NextFunction) => {
+    const cookies = parseCookies(req.get('cookie'));
+    const secure = options.secureCookies ?? req.secure;
+    const setCookies: string[] = [];
+    const base = options.basePath ?? req.baseUrl;
+    const cookiePath = base || '/';
+    const queryLang = str(req.query.lang);
+    let lang: Lang;
+    if (isLang(queryLang)) {
+      lang = queryLang;
+      setCookies.push(serializeCookie(LANG_COOKIE, lang, { path: cookiePath, maxAge: YEAR_SECONDS, secure, sameSite: 'Lax' }));
+    } else if (isLang(cookies[LANG_COOKIE])) lang = cookies[LANG_COOKIE];
+    else lang = /^\s*vi\b/i.test(req.get('accept-language') ?? '') ? 'vi' : kit.defaultLang;
+    let csrfCookie = cookies[CSRF_COOKIE];
+    if (!csrfCookie || !/^[\w-]{20,64}$/.test(csrfCookie)) {
+      csrfCookie = csrf.newCookie();
+      setCookies.push(serializeCookie(CSRF_COOKIE, csrfCookie, { path: cookiePath, secure }));
+    }
+    if (setCookies.length) res.append('set-cookie', setCookies);
+    res.setHeader('content-security-policy', CSP);
+    res.setHeader('x-frame-options', 'DENY');
+    res.setHeader('referrer-policy', 'same-origin');
+
+    const session = auth ? (cookies[sessionCookie] ?? '') : '';
+    let user: DashboardUser | null = null;
+    if (auth && session) {
+      try {
+        user = await auth.verify(session, req);
+      } catch (err) {
+        kit.onError(err, req);
+      }
+    }
+    const allowed = new Set<DashboardPermission>();
+    for (const p of DASHBOARD_PERMISSIONS) {
+      let ok: boolean;
+      if (options.authorize) ok = await options.authorize(req, p, user);
+      else if (user?.permissions) ok = (user.permissions instanceof Set ? user.permissions : new Set(user.permissions as readonly string[])).has(p);
+      else ok = true;
+      if (ok) allowed.add(p);
+    }
+    const t = translator(lang);
+    const path = req.originalUrl.slice(req.baseUrl.length) || '/';
+    const view: ViewContext = {
+      base, lang, t,
+      f: createFormatter(lang, kit.timeZone, t),
+      csrfToken: csrf.token(csrfCookie, session),
+      readOnly: kit.readOnly,
+      can: (p) => allowed.has(p),
+      userName: user?.name ?? null,
+      showNoAuthBanner: options.showNoAuthBanner ?? !auth,
+      currentPath: path.startsWith('/') ? path : `/${path}`,
+      defaultTimeZone: kit.timeZone,
+      url: urlBuilder(base),
+    };
+    res.locals.dashboard = { user, session, csrfCookie, view, allowed } satisfies RequestState;
+
+    if (req.method === 'POST') {
+      // Cross-site requests are refused before anything else (SameSite=Strict covers the cookie; this covers the token).
+      const site = req.get('sec-fetch-site');
+      const origin = req.get('origin');
+      const sameOrigin = (!site || site === 'same-origin' || site === 'none') && (!origin || origin === `${req.protocol}://${req.get('host')}`);
+      const submitted = req.get('x-csrf-token') ?? (typeof req.body?._csrf === 'string' ? (req.body._csrf as string) : undefined);
+      if (!sameOrigin || !csrf.verify(cookies[CSRF_COOKIE], session, submitted)) {
+        await answerProblem(req, res, new HttpProblem(403, t('error.csrf')));
+        return;
+      }
+    }
+    const isPublic = req.path === '/login' || (req.path === '/logout' && req.method === 'POST');
+    if (auth && !user && !isPublic) {
+      const loginUrl = view.url('/login', { next: req.method === 'GET' && !isHtmx(req) && req.path !== '/events' ? view.currentPath : undefined });
+      if (isHtmx(req)) {
+        res.setHeader('hx-redirect', loginUrl);
+        res.status(401).end();
+      } else if (req.method === 'GET' && req.path !== '/events' && !req.path.startsWith('/fragments/')) res.redirect(303, loginUrl);
+      else res.status(401).type('text').send('sign in first');
+      return;
+    }
+    next();
+  });
+}
