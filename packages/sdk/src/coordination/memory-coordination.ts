@@ -16,7 +16,9 @@ export function memoryCoordination(options: MemoryCoordinationOptions = {}): Coo
   const now = options.now ?? Date.now;
   const locks = new Map<string, { owner: string; expires: number }>();
   const cache = new Map<string, { value: unknown; expires: number }>();
-  const hits = new Map<string, number[]>();
+  /** Hits per key, oldest first, with the window they were counted in (to forget idle keys). */
+  const hits = new Map<string, { windowMs: number; at: number[] }>();
+  let calls = 0;
 
   const makeLock = (resource: string, owner: string): CoordinationLock => ({
     resource,
@@ -51,13 +53,17 @@ export function memoryCoordination(options: MemoryCoordinationOptions = {}): Coo
     },
     async rateLimit(key, { limit, windowMs }) {
       const t = now();
-      const list = (hits.get(key) ?? []).filter((at) => at > t - windowMs);
-      if (list.length >= limit) {
-        hits.set(key, list);
-        return { allowed: false, remaining: 0, retryAfterMs: Math.max(1, list[0]! + windowMs - t) };
+      // Now and then, forget keys whose every hit has left its window (one key per client IP).
+      if (++calls % 1_000 === 0) {
+        for (const [k, v] of hits) {
+          const last = v.at[v.at.length - 1];
+          if (last === undefined || last <= t - v.windowMs) hits.delete(k);
+        }
       }
+      const list = (hits.get(key)?.at ?? []).filter((at) => at > t - windowMs);
+      hits.set(key, { windowMs, at: list });
+      if (list.length >= limit) return { allowed: false, remaining: 0, retryAfterMs: list.length ? Math.max(1, list[0]! + windowMs - t) : windowMs };
       list.push(t);
-      hits.set(key, list);
       return { allowed: true, remaining: limit - list.length, retryAfterMs: 0 };
     },
     async resetRateLimit(key) {
