@@ -116,6 +116,7 @@ async function startWithEmail(email: Partial<EmailConfig>, env: Record<string, s
       scheduler: { poll_interval_ms: 100 },
       worker: { shutdown_grace_ms: 1_000 },
       alerts: {
+        group_wait_seconds: 0,
         email: {
           enabled: true, host: '127.0.0.1', port: 25, secure: false, starttls: 'required', ca_file: '',
           username: SMTP_USER, password: '${TEST_SMTP_PASSWORD}', from: 'vecron <alerts@vecron.test>',

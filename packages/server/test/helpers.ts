@@ -41,6 +41,8 @@ export async function startTestServer(overrides: ServerConfigOverrides = {}, ext
       auth: { initial_admin_password: ADMIN_PASSWORD, ...overrides.auth },
       scheduler: { poll_interval_ms: 100, ...overrides.scheduler },
       worker: { shutdown_grace_ms: 1_000, ...overrides.worker },
+      // Tests read alerts at once; grouping has its own test (alerts-grouping.test.ts).
+      alerts: { group_wait_seconds: 0, ...overrides.alerts },
     },
   });
   return startServer({ config, role: 'all', executors: testExecutors(), ...extra });

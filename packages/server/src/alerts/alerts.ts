@@ -49,7 +49,47 @@ export interface AlertOptions {
   onMissedFire: boolean;
   /** @default true */
   onDeadLetter: boolean;
+  /**
+   * Grouping: the first alert of a job and kind waits this long for others of the same job and
+   * kind (a scheduler catching up after an outage records every missed fire at once), then one
+   * alert goes out for all of them. 0 sends the first at once. @default 5000
+   */
+  groupWaitMs?: number;
+  /**
+   * After an alert of a job and kind, others of that job and kind within this window are held and
+   * sent as one alert when it ends. 0 turns grouping off (one alert per event). @default 300000
+   */
+  groupWindowMs?: number;
   logger: Logger;
+}
+
+/** The alerts of one job and kind held for one grouped alert. */
+interface Group {
+  alerts: Alert[];
+  timer: NodeJS.Timeout | null;
+}
+
+/** One alert for `held` (same job and kind, oldest first): the alert itself when alone. */
+export function groupedAlert(held: Alert[], windowMs: number): Alert {
+  const first = held[0]!;
+  if (held.length === 1) return first;
+  const last = held.at(-1)!;
+  const fires = held.map((a) => a.details?.fire_at).filter((v): v is string => typeof v === 'string').sort();
+  const what = first.kind === 'missed_fire' ? `missed ${held.length} fires${fires.length ? ` between ${fires[0]} and ${fires.at(-1)}` : ''}`
+    : first.kind === 'dead_letter' ? `had ${held.length} executions moved to the dead-letter queue`
+    : `kept failing (${held.length} alerts)`;
+  return {
+    ...last,
+    message: `${first.job_name} ${what} (grouped: one alert per job and kind per ${Math.round(windowMs / 1000)} s)`,
+    details: {
+      ...last.details,
+      grouped: held.length,
+      first_at: first.at,
+      last_at: last.at,
+      ...(fires.length ? { first_fire_at: fires[0], last_fire_at: fires.at(-1) } : {}),
+      execution_ids: held.map((a) => a.execution_id).filter((v): v is string => typeof v === 'string').slice(0, 20),
+    },
+  };
 }
 
 const FAILED = new Set(['failed', 'timeout', 'dead_letter']);
@@ -57,13 +97,48 @@ const FAILED = new Set(['failed', 'timeout', 'dead_letter']);
 /**
  * Watches vecron events in this process (the worker sees finishes, the scheduler sees misses)
  * and notifies: a job failing N times in a row (once, at the N-th; again only after a success),
- * a missed fire, an execution landing in the dead-letter queue.
+ * a missed fire, an execution landing in the dead-letter queue. Alerts are grouped per job and
+ * kind: one alert per group wait, then at most one per window with everything held meanwhile
+ * (a scheduler down for 100 s sends one alert per job for all its missed fires, not one per fire).
+ * Grouping is per process.
  */
 export function createAlerts(cron: CronSystem, o: AlertOptions): { close(): Promise<void>; sent: Alert[] } {
   const sent: Alert[] = [];
   const inflight = new Set<Promise<void>>();
   const abort = new AbortController();
+  const waitMs = o.groupWaitMs ?? 5_000;
+  const windowMs = o.groupWindowMs ?? 300_000;
+  const groups = new Map<string, Group>();
+  const flush = (key: string): void => {
+    const g = groups.get(key);
+    if (!g) return;
+    g.timer = null;
+    if (!g.alerts.length) {
+      // A window without new alerts: the next one goes through the wait again.
+      groups.delete(key);
+      return;
+    }
+    deliver(groupedAlert(g.alerts, windowMs));
+    g.alerts = [];
+    g.timer = setTimeout(() => flush(key), windowMs);
+    g.timer.unref();
+  };
+  /** Grouped per job and kind (see {@link AlertOptions.groupWaitMs} and `groupWindowMs`). */
   const send = (alert: Alert): void => {
+    if (windowMs <= 0) return deliver(alert);
+    const key = `${alert.kind}\u0000${alert.job_id}`;
+    const g = groups.get(key);
+    if (g) {
+      g.alerts.push(alert);
+      return;
+    }
+    const fresh: Group = { alerts: [alert], timer: null };
+    groups.set(key, fresh);
+    if (waitMs <= 0) return flush(key);
+    fresh.timer = setTimeout(() => flush(key), waitMs);
+    fresh.timer.unref();
+  };
+  const deliver = (alert: Alert): void => {
     sent.push(alert);
     if (sent.length > 100) sent.shift();
     for (const n of o.notifiers) {
@@ -99,6 +174,12 @@ export function createAlerts(cron: CronSystem, o: AlertOptions): { close(): Prom
     sent,
     async close() {
       for (const off of offs) off();
+      // Held alerts go out now rather than being lost with the process.
+      for (const [key, g] of groups) {
+        if (g.timer) clearTimeout(g.timer);
+        if (g.alerts.length) deliver(groupedAlert(g.alerts, windowMs));
+        groups.delete(key);
+      }
       await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, 2_000).unref())]);
       abort.abort();
     },

@@ -212,6 +212,8 @@ export const serverConfigSchema = z
     alerts: z
       .object({
         consecutive_failures: z.number().int().min(1).max(1_000),
+        group_wait_seconds: z.number().int().min(0).max(3_600),
+        group_window_seconds: z.number().int().min(0).max(86_400),
         on_missed_fire: z.boolean(),
         on_dead_letter: z.boolean(),
         webhook_urls: z.array(z.url()),

@@ -192,7 +192,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
           redact: (alert) => scrubSecrets({ cron, box }, alert.job_id, alert),
         }));
       }
-      const alerts = createAlerts(cron, { notifiers, consecutiveFailures: config.alerts.consecutive_failures, onMissedFire: config.alerts.on_missed_fire, onDeadLetter: config.alerts.on_dead_letter, logger });
+      const alerts = createAlerts(cron, { notifiers, consecutiveFailures: config.alerts.consecutive_failures, onMissedFire: config.alerts.on_missed_fire, onDeadLetter: config.alerts.on_dead_letter, groupWaitMs: config.alerts.group_wait_seconds * 1000, groupWindowMs: config.alerts.group_window_seconds * 1000, logger });
       sentAlerts = alerts.sent;
       toClose.push(() => alerts.close());
     }
