@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /** What kind of address an IP is, as far as the private-address policy is concerned. */
 export type AddressKind =
@@ -10,79 +11,58 @@ export type AddressKind =
   | 'multicast'
   | 'reserved';
 
-type V4Rule = { base: number; bits: number; kind: Exclude<AddressKind, 'public'> };
+type BlockedKind = Exclude<AddressKind, 'public'>;
 
-const v4 = (dotted: string, bits: number, kind: V4Rule['kind']): V4Rule => ({ base: ipv4ToInt(dotted), bits, kind });
-
-// Order matters only for readability; ranges do not overlap.
-const V4_RULES: V4Rule[] = [
-  v4('0.0.0.0', 8, 'unspecified'), // "this network"; 0.0.0.0 reaches the local host on Linux
-  v4('10.0.0.0', 8, 'private'),
-  v4('100.64.0.0', 10, 'private'), // carrier-grade NAT (RFC 6598)
-  v4('127.0.0.0', 8, 'loopback'),
-  v4('169.254.0.0', 16, 'link_local'), // includes cloud metadata 169.254.169.254
-  v4('172.16.0.0', 12, 'private'),
-  v4('192.0.0.0', 24, 'reserved'), // IETF protocol assignments
-  v4('192.168.0.0', 16, 'private'),
-  v4('198.18.0.0', 15, 'reserved'), // benchmarking
-  v4('224.0.0.0', 4, 'multicast'),
-  v4('240.0.0.0', 4, 'reserved'), // includes 255.255.255.255
+/** The policy: which IPv4 ranges are what. Ranges do not overlap; CIDR matching is ipaddr.js's. */
+const V4_RANGES: ReadonlyArray<[cidr: string, kind: BlockedKind]> = [
+  ['0.0.0.0/8', 'unspecified'], // "this network"; 0.0.0.0 reaches the local host on Linux
+  ['10.0.0.0/8', 'private'],
+  ['100.64.0.0/10', 'private'], // carrier-grade NAT (RFC 6598)
+  ['127.0.0.0/8', 'loopback'],
+  ['169.254.0.0/16', 'link_local'], // includes cloud metadata 169.254.169.254
+  ['172.16.0.0/12', 'private'],
+  ['192.0.0.0/24', 'reserved'], // IETF protocol assignments
+  ['192.168.0.0/16', 'private'],
+  ['198.18.0.0/15', 'reserved'], // benchmarking
+  ['224.0.0.0/4', 'multicast'],
+  ['240.0.0.0/4', 'reserved'], // includes 255.255.255.255
 ];
+const V4_RULES = V4_RANGES.map(([cidr, kind]) => ({ range: ipaddr.IPv4.parseCIDR(cidr), kind }));
 
-function ipv4ToInt(dotted: string): number {
-  const parts = dotted.split('.').map(Number);
-  return (((parts[0] ?? 0) << 24) | ((parts[1] ?? 0) << 16) | ((parts[2] ?? 0) << 8) | (parts[3] ?? 0)) >>> 0;
+/** IPv6 prefixes whose last 32 bits are an IPv4 address the packet reaches. */
+const V6_EMBEDDING_V4 = [
+  '::ffff:0:0/96', // IPv4-mapped
+  '::/96', // IPv4-compatible (deprecated)
+  '::ffff:0:0:0/96', // SIIT (RFC 6052 §2.1)
+  '64:ff9b::/96', // NAT64
+].map((cidr) => ipaddr.IPv6.parseCIDR(cidr));
+/** 6to4: an IPv4 address in bits 16–47. */
+const V6_6TO4 = ipaddr.IPv6.parseCIDR('2002::/16');
+const V6_RULES: ReadonlyArray<{ range: [ipaddr.IPv6, number]; kind: BlockedKind }> = (
+  [
+    ['fc00::/7', 'private'], // unique local
+    ['fe80::/10', 'link_local'],
+    ['fec0::/10', 'private'], // site-local (deprecated)
+    ['ff00::/8', 'multicast'],
+  ] as const
+).map(([cidr, kind]) => ({ range: ipaddr.IPv6.parseCIDR(cidr), kind }));
+
+function classifyV4(a: ipaddr.IPv4): AddressKind {
+  return V4_RULES.find((r) => a.match(r.range))?.kind ?? 'public';
 }
 
-function classifyV4(n: number): AddressKind {
-  for (const r of V4_RULES) {
-    const mask = r.bits === 0 ? 0 : (0xffffffff << (32 - r.bits)) >>> 0;
-    if (((n & mask) >>> 0) === ((r.base & mask) >>> 0)) return r.kind;
-  }
-  return 'public';
-}
+const v4From = (hi: number, lo: number): ipaddr.IPv4 => new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);
 
-/** Expands an IPv6 text form (with `::` and an optional dotted IPv4 tail) into 8 16-bit groups. */
-function ipv6ToGroups(text: string): number[] {
-  let s = text;
-  const zone = s.indexOf('%');
-  if (zone >= 0) s = s.slice(0, zone);
-  const lastColon = s.lastIndexOf(':');
-  const maybeV4 = s.slice(lastColon + 1);
-  if (maybeV4.includes('.')) {
-    const n = ipv4ToInt(maybeV4);
-    s = `${s.slice(0, lastColon + 1)}${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
-  }
-  const [head = '', rest] = s.split('::');
-  const headGroups = head === '' ? [] : head.split(':').map((x) => parseInt(x, 16));
-  const restGroups = rest === undefined || rest === '' ? [] : rest.split(':').map((x) => parseInt(x, 16));
-  const fill = rest === undefined ? [] : new Array<number>(8 - headGroups.length - restGroups.length).fill(0);
-  return [...headGroups, ...fill, ...restGroups];
-}
-
-function classifyV6(text: string): AddressKind {
-  const g = ipv6ToGroups(text);
-  const [g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0] = g;
-  const embeddedV4 = ((g6 << 16) | g7) >>> 0;
-  const firstFiveZero = g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0;
-  if (firstFiveZero && g5 === 0 && g6 === 0 && g7 === 0) return 'unspecified';
-  if (firstFiveZero && g5 === 0 && g6 === 0 && g7 === 1) return 'loopback';
-  // ::ffff:a.b.c.d (IPv4-mapped) and ::a.b.c.d (deprecated IPv4-compatible) reach the IPv4 address.
-  if (firstFiveZero && (g5 === 0xffff || g5 === 0)) return classifyV4(embeddedV4);
-  // ::ffff:0:a.b.c.d (SIIT, RFC 6052 §2.1) reaches the IPv4 address too.
-  if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0xffff && g5 === 0) return classifyV4(embeddedV4);
-  // 64:ff9b::/96 (NAT64) translates to the embedded IPv4 address.
-  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) return classifyV4(embeddedV4);
-  // 2002::/16 (6to4) carries an IPv4 address in groups 1–2.
-  if (g0 === 0x2002) {
-    const k = classifyV4(((g1 << 16) | g2) >>> 0);
+function classifyV6(a: ipaddr.IPv6): AddressKind {
+  const g = a.parts;
+  if (g.every((x) => x === 0)) return 'unspecified';
+  if (g.slice(0, 7).every((x) => x === 0) && g[7] === 1) return 'loopback';
+  if (V6_EMBEDDING_V4.some((r) => a.match(r))) return classifyV4(v4From(g[6]!, g[7]!));
+  if (a.match(V6_6TO4)) {
+    const k = classifyV4(v4From(g[1]!, g[2]!));
     if (k !== 'public') return k;
   }
-  if ((g0 & 0xfe00) === 0xfc00) return 'private'; // fc00::/7 unique local
-  if ((g0 & 0xffc0) === 0xfe80) return 'link_local'; // fe80::/10
-  if ((g0 & 0xffc0) === 0xfec0) return 'private'; // fec0::/10 site-local (deprecated)
-  if ((g0 & 0xff00) === 0xff00) return 'multicast';
-  return 'public';
+  return V6_RULES.find((r) => a.match(r.range))?.kind ?? 'public';
 }
 
 /**
@@ -91,8 +71,9 @@ function classifyV6(text: string): AddressKind {
  */
 export function classifyAddress(address: string): AddressKind | undefined {
   const a = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
-  if (isIPv4(a)) return classifyV4(ipv4ToInt(a));
-  if (isIPv6(a)) return classifyV6(a);
+  // node:net decides what an IP literal is (the same parser the sockets use); ipaddr.js reads it.
+  if (isIPv4(a)) return classifyV4(ipaddr.IPv4.parse(a));
+  if (isIPv6(a)) return classifyV6(ipaddr.IPv6.parse(a));
   return undefined;
 }
 
