@@ -127,6 +127,7 @@ describe('unknown ids → 404', () => {
     'patch /users/:id': { display_name: 'x' },
     'post /webhooks/:id/rotate': {},
     'put /variables/:name': { value: 'x', job_id: randomUUID() },
+    'post /jobs/:id/backfill': { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' },
   };
   it('for every route with an :id (and malformed ids too)', async () => {
     for (const r of routes().filter((x) => x.path.includes(':id'))) {

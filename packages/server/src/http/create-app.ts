@@ -12,6 +12,7 @@ import { jobRoutes } from '../routes/jobs.js';
 import { transferRoutes } from '../routes/transfer.js';
 import { executionRoutes } from '../routes/executions.js';
 import { dlqRoutes } from '../routes/dlq.js';
+import { schedulingRoutes } from '../routes/scheduling.js';
 import { variableRoutes } from '../routes/variables.js';
 import { webhookRoutes } from '../routes/webhooks.js';
 import { userRoutes } from '../routes/users.js';
@@ -35,6 +36,7 @@ export function apiRoutes(d: ApiDeps, hub: EventHub): RouteDef<never, never>[] {
   add(jobRoutes(d));
   add(executionRoutes(d));
   add(dlqRoutes(d));
+  add(schedulingRoutes(d));
   add(variableRoutes(d));
   add(webhookRoutes(d));
   add(userRoutes(d));
