@@ -38,7 +38,7 @@ export type { CronEvents, CronEventName, CronEventBus } from './events.js';
 export {
   VecronError, ValidationError, ConfigError, TemplateError, ScheduleError, StepTimeoutError, JobTimeoutError,
   CancelledError, ShutdownError, CircuitOpenError, NonRetryableError, RetryAfterError, TransientError,
-  UnknownStepTypeError, PathEscapeError, StorageError, DataDirLockedError, DataDirInsecureError, LeaseLostError, NotFoundError,
+  UnknownStepTypeError, PathEscapeError, StorageError, SchemaTooNewError, DataDirLockedError, DataDirInsecureError, LeaseLostError, NotFoundError,
   ConflictError, CryptoError, InternalError, isRetryable, toErrorRecord,
 } from './errors/errors.js';
 export type { VecronErrorCode, VecronErrorCodes } from './errors/codes.js';
@@ -73,8 +73,8 @@ export type { Storage, DueSchedule, FireDecision, PlannedFire, NewExecution, Cla
 export type { SqlClient } from './storage/sql/sql-client.js';
 export { createSqlStorage } from './storage/sql/sql-storage.js';
 export type { SqlStorageOptions } from './storage/sql/sql-storage.js';
-export { migrate, loadMigrations } from './storage/sql/migrations.js';
-export type { Migration } from './storage/sql/migrations.js';
+export { migrate } from './storage/sql/migrations.js';
+export type { Migration, SchemaDefinition, AppliedMigration } from './storage/sql/migrations.js';
 export { embeddedStorage } from './storage/embedded/embedded-storage.js';
 export type { EmbeddedStorageOptions } from './storage/embedded/embedded-storage.js';
 export type { Queue, QueueMessage, QueueHandler, PublishOptions } from './queue/port.js';

@@ -29,6 +29,7 @@ export interface VecronErrorCodes {
   UNKNOWN_STEP_TYPE: true;
   PATH_ESCAPE: true;
   STORAGE_FAILED: true;
+  SCHEMA_TOO_NEW: true;
   DATA_DIR_LOCKED: true;
   DATA_DIR_INSECURE: true;
   LEASE_LOST: true;

@@ -182,6 +182,20 @@ export class StorageError extends VecronError {
   }
 }
 
+/**
+ * The database holds a migration this code does not know: a newer version migrated it. Refused
+ * at start, before anything is written; run that version (or a newer one) instead. Not retryable.
+ */
+export class SchemaTooNewError extends VecronError {
+  constructor(owner: string, database: { id: number; label: string }, code: { id: number; label: string }, unknownMigrations: number[], options: VecronErrorOptions = {}) {
+    super(
+      'SCHEMA_TOO_NEW',
+      `the database schema of ${owner} is at migration ${database.label}, newer than this code, which knows up to ${code.label}: a newer version migrated it, so run that version (or a newer one) here instead of this one`,
+      { ...options, details: { owner, databaseVersion: database.id, codeVersion: code.id, unknownMigrations } },
+    );
+  }
+}
+
 /** The embedded data folder is already held by another process. */
 export class DataDirLockedError extends VecronError {
   constructor(dataDir: string, holder: string, options: VecronErrorOptions = {}) {

@@ -1,3 +1,4 @@
+import type { AppliedMigration, SchemaDefinition } from './sql/migrations.js';
 import type { SqlClient } from './sql/sql-client.js';
 import type { JobDefinition } from '../model/job-definition.js';
 import type { Job, JobFireTimes } from '../model/job.js';
@@ -186,6 +187,19 @@ export interface Storage {
   getSchedulerPause(): Promise<SchedulerPause | null>;
   /** Sets (or with null, lifts) the pause every scheduler honours at its next pass. */
   setSchedulerPause(pause: SchedulerPause | null): Promise<void>;
+
+  // schema
+  /**
+   * Applies the pending migrations of another owner's tables in the same database (the reference
+   * server's users, roles, webhooks, audit log, cluster registry), recorded in `vecron_migrations`
+   * under `schema.owner` and under the same advisory lock as the core's, and returns the SQL client
+   * for that owner's own tables (never for the core's: those are read and written through this
+   * port). Throws `SchemaTooNewError` when the database holds a migration of the owner this code
+   * does not know.
+   */
+  attachSchema(schema: SchemaDefinition): Promise<SqlClient>;
+  /** Every applied migration, by owner and id. */
+  listMigrations(): Promise<AppliedMigration[]>;
 
   /** Releases connections and locks. Idempotent. */
   close(): Promise<void>;

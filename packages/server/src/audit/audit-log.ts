@@ -183,7 +183,7 @@ export interface AuditLogOptions {
   keys?: AuditKey[];
 }
 
-/** Creates the audit log over the vecron database (table `vecron_audit_log`, migration 0002). */
+/** Creates the audit log over the vecron database (table `vecron_audit_log`, server schema `store/schema/`). */
 export function createAuditLog(db: SqlClient, options: AuditLogOptions | (() => Date) = {}): AuditLog {
   const o: AuditLogOptions = typeof options === 'function' ? { now: options } : options;
   const now = o.now ?? (() => new Date());

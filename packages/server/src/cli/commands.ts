@@ -1,8 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createSecretBox, validateJobDefinition, ValidationError } from '@vecron/sdk';
+import type { SqlClient } from '@vecron/sdk';
 import type { Logger } from 'pino';
 import { auditKeysOf, createAuditLog, parseAuditCheckpoint } from '../audit/audit-log.js';
 import { reencryptSecrets } from '../secrets/reencrypt.js';
+import { attachServerSchema } from '../store/schema/index.js';
 import type { ServerConfig } from '../config/config-schema.js';
 import { buildCronSystem, defaultExecutors } from '../runtime/build-system.js';
 import { resolveEncryptionKeys } from '../runtime/keys.js';
@@ -38,14 +40,25 @@ async function withSystem<T>(config: ServerConfig, logger: Logger, fn: (s: Await
   }
 }
 
-/** `vecron migrate`: opens the store, which applies pending migrations under an advisory lock. */
+/**
+ * `vecron migrate`: opens the store, which applies the core's pending migrations, then applies
+ * the server's (owner `vecron-server`), all under one advisory lock; lists what is applied.
+ */
 export async function migrateCommand(config: ServerConfig, logger: Logger): Promise<CommandResult> {
   return withSystem(config, logger, async ({ cron }) => {
     const storage = await cron.internals.storage();
-    const { rows } = await storage.sql!.query<{ id: number; name: string }>('SELECT id, name FROM vecron_migrations ORDER BY id');
-    return { lines: [`schema up to date: ${rows.map((r) => `${String(r.id).padStart(4, '0')}_${r.name}`).join(', ')}`], code: 0 };
+    await attachServerSchema(storage);
+    const applied = await storage.listMigrations();
+    const owners = [...new Set(applied.map((m) => m.owner))];
+    return {
+      lines: owners.map((owner) => `schema ${owner} up to date: ${applied.filter((m) => m.owner === owner).map((m) => `${String(m.id).padStart(4, '0')}_${m.name}`).join(', ')}`),
+      code: 0,
+    };
   });
 }
+
+/** The SQL client of the server's own tables, migrated if needed. */
+const serverSql = async (cron: Awaited<ReturnType<typeof buildCronSystem>>['cron']): Promise<SqlClient> => attachServerSchema(await cron.internals.storage());
 
 /** `vecron jobs validate [--from seed|quartz [--map MAP.json]] FILE…`: every item checked offline (schema, step types, step references). */
 export function validateCommand(config: ServerConfig, file: string | readonly string[], from?: SourceFormat, options: ConvertOptions = {}): CommandResult {
@@ -128,8 +141,7 @@ export async function exportCommand(config: ServerConfig, logger: Logger, file: 
 export async function auditVerifyCommand(config: ServerConfig, logger: Logger, checkpointFile?: string): Promise<CommandResult> {
   const checkpoint = checkpointFile ? parseAuditCheckpoint(readJson(checkpointFile)) : undefined;
   return withSystem(config, logger, async ({ cron }) => {
-    const storage = await cron.internals.storage();
-    const r = await createAuditLog(storage.sql!, { keys: auditKeysOf(resolveEncryptionKeys(config)) }).verify(checkpoint);
+    const r = await createAuditLog(await serverSql(cron), { keys: auditKeysOf(resolveEncryptionKeys(config)) }).verify(checkpoint);
     return r.ok
       ? { lines: [`audit chain intact: ${r.checked} records${checkpoint ? ` (checkpoint of ${checkpoint.at}: ${checkpoint.count} records, matches)` : ''}`], code: 0 }
       : { lines: [`audit chain BROKEN${r.first_bad_seq === null ? '' : ` at record ${r.first_bad_seq}`}: ${r.reason} (${r.checked} records verified before it)`], code: 1 };
@@ -139,8 +151,7 @@ export async function auditVerifyCommand(config: ServerConfig, logger: Logger, c
 /** `vecron audit checkpoint [FILE]`: signs the chain's head (count and hash) for operators to keep elsewhere. */
 export async function auditCheckpointCommand(config: ServerConfig, logger: Logger, file?: string): Promise<CommandResult> {
   return withSystem(config, logger, async ({ cron }) => {
-    const storage = await cron.internals.storage();
-    const c = await createAuditLog(storage.sql!, { keys: auditKeysOf(resolveEncryptionKeys(config)) }).checkpoint();
+    const c = await createAuditLog(await serverSql(cron), { keys: auditKeysOf(resolveEncryptionKeys(config)) }).checkpoint();
     const text = `${JSON.stringify(c, null, 2)}\n`;
     if (!file) return { lines: [text.trimEnd()], code: 0 };
     writeFileSync(file, text, { mode: 0o600 });
@@ -156,7 +167,7 @@ export async function auditCheckpointCommand(config: ServerConfig, logger: Logge
  */
 export async function schedulerPauseCommand(config: ServerConfig, logger: Logger, action: 'pause' | 'resume' | 'status', reason?: string): Promise<CommandResult> {
   return withSystem(config, logger, async ({ cron }) => {
-    const audit = createAuditLog((await cron.internals.storage()).sql!, { keys: auditKeysOf(resolveEncryptionKeys(config)) });
+    const audit = createAuditLog(await serverSql(cron), { keys: auditKeysOf(resolveEncryptionKeys(config)) });
     const record = (what: string, details: Record<string, unknown>): Promise<unknown> =>
       audit.append({ actorId: null, actor: 'cli', action: what, resource: 'scheduler', ip: null, result: 'ok', details });
     if (action === 'pause') {
@@ -177,7 +188,7 @@ export async function schedulerPauseCommand(config: ServerConfig, logger: Logger
 /** `vecron secrets reencrypt [--dry-run]`: every stored secret under the current encryption key, with a per-key-id report. */
 export async function reencryptCommand(config: ServerConfig, logger: Logger, dryRun: boolean): Promise<CommandResult> {
   return withSystem(config, logger, async ({ cron }) => {
-    const sql = (await cron.internals.storage()).sql!;
+    const sql = await serverSql(cron);
     const r = await reencryptSecrets(sql, createSecretBox(resolveEncryptionKeys(config)), { dryRun });
     const lines = [`current key ${r.currentKeyId}${dryRun ? ' (dry run: nothing written)' : ''}`];
     for (const [keyId, n] of Object.entries(r.byKeyId).sort()) lines.push(`  key ${keyId}: ${n.variables} sensitive variable(s), ${n.webhook_secrets} webhook secret(s)${keyId === r.currentKeyId ? ' (current)' : ''}`);

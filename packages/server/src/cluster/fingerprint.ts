@@ -10,8 +10,8 @@ import type { ServerConfig } from '../config/config-schema.js';
 export interface Fingerprint {
   /** @vecron/server version. */
   version: string;
-  /** Highest applied migration id. */
-  schema_version: number;
+  /** Highest applied migration of each schema owner, e.g. `vecron:4 vecron-server:2`. */
+  schema_version: string;
   /** Work queue names; null for the in-process queue (one process). */
   queue: { stream: string; subject: string; consumer: string; events_subject: string } | null;
   /** Ids of the encryption keys this process can decrypt with; the first one encrypts. */
@@ -44,7 +44,7 @@ export interface ProcessInfo {
 }
 
 /** Builds this process's fingerprint from its configuration and keys. */
-export function fingerprintOf(config: ServerConfig, args: { version: string; schemaVersion: number; encryptionKeys: SecretBoxKeys; jwtKids: string[] }): Fingerprint {
+export function fingerprintOf(config: ServerConfig, args: { version: string; schemaVersion: string; encryptionKeys: SecretBoxKeys; jwtKids: string[] }): Fingerprint {
   const keyIds = [args.encryptionKeys.current, ...(args.encryptionKeys.previous ?? [])].map((k) => createSecretBox(k).keyId);
   return {
     version: args.version,
@@ -104,4 +104,11 @@ export function compareFingerprints(mine: Fingerprint, role: string, others: Pro
 /** Every disagreement between two live processes, each pair once (the first of the pair is `mine`). */
 export function clusterDrift(processes: ProcessInfo[]): Array<Drift & { from: string }> {
   return processes.flatMap((p, i) => compareFingerprints(p.fingerprint, p.role, processes.slice(i + 1)).map((d) => ({ ...d, from: p.id })));
+}
+
+/** The highest applied migration of each owner, as `owner:id` pairs in owner order (`vecron:4 vecron-server:2`). */
+export function schemaVersionOf(applied: ReadonlyArray<{ owner: string; id: number }>): string {
+  const top = new Map<string, number>();
+  for (const m of applied) top.set(m.owner, Math.max(top.get(m.owner) ?? 0, m.id));
+  return [...top].sort(([a], [b]) => a.localeCompare(b)).map(([owner, id]) => `${owner}:${id}`).join(' ');
 }

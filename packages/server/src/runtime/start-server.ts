@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express } from 'express';
-import { createSecretBox, StorageError } from '@vecron/sdk';
+import { createSecretBox } from '@vecron/sdk';
 import type { AnyExecutor, CronSystem, SqlClient } from '@vecron/sdk';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import type { Logger } from 'pino';
@@ -33,11 +33,12 @@ import { createLogCorrelation, createServerLogger } from '../observability/log-c
 import type { LogCorrelation } from '../observability/log-correlation.js';
 import { createTracing, exporterFromConfig } from '../observability/tracing.js';
 import { scrubSecrets } from '../routes/scrub.js';
+import { attachServerSchema } from '../store/schema/index.js';
 import { createServerStore } from '../store/server-store.js';
 import type { ServerStore } from '../store/server-store.js';
 import { createWebhookStore } from '../webhooks/webhook-store.js';
 import { buildCronSystem } from './build-system.js';
-import { fingerprintOf } from '../cluster/fingerprint.js';
+import { fingerprintOf, schemaVersionOf } from '../cluster/fingerprint.js';
 import { createProcessRegistry } from '../cluster/registry.js';
 import type { ProcessRegistry } from '../cluster/registry.js';
 import { serverVersion } from '../cluster/version.js';
@@ -135,17 +136,17 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
   };
   try {
     const storage = await cron.internals.storage();
-    const sql = storage.sql;
-    if (!sql) throw new StorageError('the configured storage has no SQL seam; the server needs one for users, webhooks and the audit log', { retryable: false });
+    // The server's own tables (users, webhooks, audit log, cluster registry), migrated under owner vecron-server.
+    const sql = await attachServerSchema(storage);
     const box = createSecretBox(encryptionKeys);
     const runsApiRole = role === 'all' || role === 'api';
     const jwtKeys = runsApiRole ? resolveJwtKeys(config) : [];
-    const { rows: schemaRows } = await sql.query<{ v: number | null }>('SELECT max(id) AS v FROM vecron_migrations');
+    const schemaVersion = schemaVersionOf(await storage.listMigrations());
     const cluster: ProcessRegistry = createProcessRegistry({
       sql, id: processId, role, logger: logger.child({ component: 'cluster' }),
       // Drain: the worker stops taking work and finishes (or, after the grace period, hands back) what it holds.
       ...(role === 'all' || role === 'worker' ? { onDrain: async () => void (await cron.internals.worker()?.stop(config.worker.shutdown_grace_ms)) } : {}),
-      fingerprint: fingerprintOf(config, { version: serverVersion(), schemaVersion: Number(schemaRows[0]?.v ?? 0), encryptionKeys, jwtKids: signerFirst(jwtKeys) }),
+      fingerprint: fingerprintOf(config, { version: serverVersion(), schemaVersion, encryptionKeys, jwtKids: signerFirst(jwtKeys) }),
     });
     // Refuses to start on a disagreement that would lose work (queue names), before any role runs.
     await cluster.start();

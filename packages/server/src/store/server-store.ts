@@ -44,7 +44,7 @@ const pgUnique = (err: unknown): boolean => (err as { code?: string }).code === 
 
 type Row = Record<string, unknown>;
 
-/** Users, roles and role assignments in the vecron database (migration 0002). */
+/** Users, roles and role assignments in the vecron database (server schema `store/schema/`). */
 export function createServerStore(db: SqlClient) {
   const toRole = (r: Row): RoleView => ({
     id: String(r.id), name: String(r.name), description: (r.description as string | null) ?? null,

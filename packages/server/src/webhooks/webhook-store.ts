@@ -24,7 +24,7 @@ const aad = (id: string, secretId: string): string => `webhook:${id}:${secretId}
 const newSecret = (): string => `whsec_${randomBytes(32).toString('base64url')}`;
 const iso = (v: unknown): string => (v instanceof Date ? v : new Date(String(v))).toISOString();
 
-/** Webhook endpoints, their encrypted secrets and the delivery ids seen (migration 0002). */
+/** Webhook endpoints, their encrypted secrets and the delivery ids seen (server schema `store/schema/`). */
 export function createWebhookStore(db: SqlClient, box: SecretBox) {
   const secretsOf = (r: Record<string, unknown>): StoredSecret[] => (typeof r.secrets === 'string' ? JSON.parse(r.secrets) : r.secrets) as StoredSecret[];
   const view = (r: Record<string, unknown>): WebhookView => ({

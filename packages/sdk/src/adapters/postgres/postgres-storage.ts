@@ -2,10 +2,11 @@ import pg from 'pg';
 import type { Pool, PoolConfig } from 'pg';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
-import { ConfigError, StorageError } from '../../errors/errors.js';
+import { ConfigError, StorageError, VecronError } from '../../errors/errors.js';
 import { describeServer } from '../../internal/server-url.js';
 import type { Storage } from '../../storage/port.js';
 import { migrate } from '../../storage/sql/migrations.js';
+import { coreSchema } from '../../storage/sql/schema/index.js';
 import type { SqlClient } from '../../storage/sql/sql-client.js';
 import { createSqlStorage } from '../../storage/sql/sql-storage.js';
 import type { SqlStorageOptions } from '../../storage/sql/sql-storage.js';
@@ -116,11 +117,11 @@ export async function postgresStorage(options: PostgresStorageOptions): Promise<
   const sql = pgPoolClient(pool, { server });
   try {
     if (schema !== null) await createSchema(sql, schema);
-    if (options.migrate ?? true) await migrate(sql);
+    if (options.migrate ?? true) await migrate(sql, coreSchema);
   } catch (err) {
     if (ownPool) await pool.end().catch(() => undefined);
     const mapped = mapPgError(err, 'start-up', server);
-    throw mapped instanceof StorageError ? mapped : new StorageError(`cannot prepare PostgreSQL storage at ${server}: ${(err as Error).message}`, { cause: err, retryable: false, details: { server } });
+    throw mapped instanceof VecronError ? mapped : new StorageError(`cannot prepare PostgreSQL storage at ${server}: ${(err as Error).message}`, { cause: err, retryable: false, details: { server } });
   }
 
   const storage = createSqlStorage(sql, {

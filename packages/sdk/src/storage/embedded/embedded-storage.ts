@@ -2,9 +2,10 @@ import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { PGliteOptions } from '@electric-sql/pglite';
-import { StorageError } from '../../errors/errors.js';
+import { StorageError, VecronError } from '../../errors/errors.js';
 import type { Storage } from '../port.js';
 import { migrate } from '../sql/migrations.js';
+import { coreSchema } from '../sql/schema/index.js';
 import { createSqlStorage } from '../sql/sql-storage.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { checkDataDirModes, tightenDataDirModes } from './data-dir-modes.js';
@@ -65,13 +66,13 @@ export async function embeddedStorage(options: EmbeddedStorageOptions = {}): Pro
     // brought up to date.
     const pgdata = path.join(dataDir, 'pgdata');
     db = existsSync(path.join(pgdata, 'PG_VERSION')) ? await PGlite.create({ ...settings, dataDir: pgdata }) : await fromTemplate(settings, pgdata);
-    await migrate(pgliteClient(db));
+    await migrate(pgliteClient(db), coreSchema);
     // Files PGlite creates from now on are 0666, but inside 0700 folders nobody else reaches them.
     tightenDataDirModes(dataDir);
   } catch (err) {
     await db?.close().catch(() => undefined);
     lock.release();
-    throw err instanceof StorageError ? err : new StorageError(`cannot open embedded store in ${dataDir}: ${(err as Error).message}`, { cause: err, retryable: false });
+    throw err instanceof VecronError ? err : new StorageError(`cannot open embedded store in ${dataDir}: ${(err as Error).message}`, { cause: err, retryable: false });
   }
   const opened = db;
   return createSqlStorage(pgliteClient(opened), {

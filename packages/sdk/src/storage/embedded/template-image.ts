@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { loadMigrations, migrate } from '../sql/migrations.js';
+import { migrate } from '../sql/migrations.js';
+import { coreSchema } from '../sql/schema/index.js';
 import { pgliteClient } from './pglite-client.js';
 
 /**
@@ -38,7 +39,7 @@ export function discardTemplateImage(): void {
 /** Names the image after the migrations it holds. */
 function imageName(): string {
   const key = createHash('sha256')
-    .update(loadMigrations().map((m) => `${m.id}:${m.name}:${m.sql}`).join('\n'))
+    .update(`${coreSchema.owner}\n${coreSchema.migrations.map((m) => `${m.id}:${m.name}:${m.sql}`).join('\n')}`)
     .digest('hex')
     .slice(0, 16);
   return `pglite-template-${key}.tar.gz`;
@@ -89,7 +90,7 @@ async function loadOrBuild(): Promise<Blob> {
 async function buildTemplateImage(): Promise<Blob> {
   const db = await PGlite.create();
   try {
-    await migrate(pgliteClient(db));
+    await migrate(pgliteClient(db), coreSchema);
     return await db.dumpDataDir('gzip');
   } finally {
     await db.close();

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, StorageError } from '../../errors/errors.js';
+import { ConfigError, ConflictError, NotFoundError, StorageError } from '../../errors/errors.js';
 import type { Execution, ExecutionStatus } from '../../model/execution.js';
 import type { Job } from '../../model/job.js';
 import type { ClaimResult, Storage, StoredVariable } from '../port.js';
@@ -6,6 +6,8 @@ import { EXECUTION_COLUMNS, toExecution, toJob, toLedgerEntry, toStepAttempt, to
 import type { SqlClient } from './sql-client.js';
 import * as batched from './batched-statements.js';
 import { groupCommit } from './group-commit.js';
+import { listMigrations, migrate } from './migrations.js';
+import { CORE_OWNER } from './schema/index.js';
 import { ACTIVE, iso, isoOrNull, likeEscape, lockInIdOrder, unclaimedReason } from './sql-values.js';
 
 
@@ -26,7 +28,7 @@ export interface SqlStorageOptions {
 
 /**
  * The one SQL implementation of the {@link Storage} port, for PGlite and PostgreSQL alike.
- * Expects the schema from `migrations/` to be applied.
+ * Expects the core schema (`storage/sql/schema/`) to be applied.
  */
 export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {}): Storage {
   let closed: Promise<void> | null = null;
@@ -560,6 +562,16 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
          ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`,
         [JSON.stringify({ since: pause.since.toISOString(), by: pause.by, reason: pause.reason }), iso(pause.since), pause.by],
       );
+    },
+
+    async attachSchema(schema) {
+      if (schema?.owner === CORE_OWNER) throw new ConfigError('attachSchema', [{ path: '$.owner', message: `"${CORE_OWNER}" is the core's own schema; attach your tables under an owner of your own` }]);
+      await migrate(db, schema);
+      return db;
+    },
+
+    async listMigrations() {
+      return listMigrations(db);
     },
 
     async close() {

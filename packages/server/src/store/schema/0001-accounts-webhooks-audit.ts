@@ -1,6 +1,12 @@
--- vecron schema v2: the reference server's tables (users, roles, webhooks, audit log).
--- Owned by @vecron/server; kept with the storage so the embedded store and PostgreSQL migrate alike.
+import type { Migration } from '@vecron/sdk';
 
+/** Users, roles, webhooks and their deliveries, and the append-only audit log. */
+export const m0001AccountsWebhooksAudit: Migration = {
+  id: 1,
+  name: 'accounts_webhooks_audit',
+  // A database migrated before migrations had owners got these tables from the core's `0002_server`.
+  legacy: { id: 2, name: 'server' },
+  sql: `
 CREATE TABLE vecron_users (
   id                    uuid PRIMARY KEY,
   username              text NOT NULL UNIQUE,
@@ -31,7 +37,7 @@ CREATE TABLE vecron_user_roles (
   PRIMARY KEY (user_id, role_id)
 );
 
--- Webhook endpoints; `secrets` is a JSON array of { id, ciphertext, created_at, expires_at }:
+-- Webhook endpoints; 'secrets' is a JSON array of { id, ciphertext, created_at, expires_at }:
 -- several are valid at once while a secret rotates. Ciphertext only (AES-256-GCM).
 CREATE TABLE vecron_webhooks (
   id          uuid PRIMARY KEY,
@@ -50,14 +56,6 @@ CREATE TABLE vecron_webhook_deliveries (
   received_at   timestamptz NOT NULL,
   execution_id  uuid,
   PRIMARY KEY (webhook_id, delivery_id)
-);
-
--- Dead-letter executions a person discarded (the execution row itself stays as evidence).
-CREATE TABLE vecron_dlq_discards (
-  execution_id  uuid PRIMARY KEY REFERENCES vecron_executions(id) ON DELETE CASCADE,
-  discarded_by  uuid,
-  reason        text,
-  discarded_at  timestamptz NOT NULL
 );
 
 -- Append-only, hash-chained audit log: hash = sha256(prev_hash || canonical row). Writers take
@@ -86,3 +84,5 @@ CREATE TRIGGER vecron_audit_log_no_update BEFORE UPDATE OR DELETE ON vecron_audi
   FOR EACH ROW EXECUTE FUNCTION vecron_audit_log_append_only();
 CREATE TRIGGER vecron_audit_log_no_truncate BEFORE TRUNCATE ON vecron_audit_log
   FOR EACH STATEMENT EXECUTE FUNCTION vecron_audit_log_append_only();
+`,
+};

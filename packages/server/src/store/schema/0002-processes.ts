@@ -1,6 +1,12 @@
--- vecron schema v4: the cluster registry and cluster-wide settings (issue 17, operations).
--- Owned by @vecron/server; kept with the storage so the embedded store and PostgreSQL migrate alike.
+import type { Migration } from '@vecron/sdk';
 
+/** The cluster registry: one row per running process. */
+export const m0002Processes: Migration = {
+  id: 2,
+  name: 'processes',
+  // A database migrated before migrations had owners got these tables from the core's `0004_cluster`.
+  legacy: { id: 4, name: 'cluster' },
+  sql: `
 -- One row per running process (every role, the embedded one too), refreshed by its heartbeat and
 -- removed on a clean stop; a row whose heartbeat is older than the staleness bound is a dead process.
 CREATE TABLE vecron_processes (
@@ -15,11 +21,5 @@ CREATE TABLE vecron_processes (
   heartbeat_at  timestamptz NOT NULL
 );
 CREATE INDEX vecron_processes_heartbeat ON vecron_processes (heartbeat_at);
-
--- Cluster-wide switches (e.g. the scheduler pause), one JSON value per key.
-CREATE TABLE vecron_cluster_settings (
-  key         text PRIMARY KEY,
-  value       jsonb NOT NULL,
-  updated_at  timestamptz NOT NULL,
-  updated_by  text
-);
+`,
+};

@@ -1,6 +1,10 @@
--- vecron schema v1: jobs, schedules, executions, step attempts, fire ledger, variables.
--- Tables are unqualified so a deployment (or a test) can place them in its own schema via search_path.
+import type { Migration } from '../migrations.js';
 
+/** Core schema v1: jobs, schedules, executions, step attempts, fire ledger, variables. */
+export const m0001Init: Migration = {
+  id: 1,
+  name: 'init',
+  sql: `
 CREATE SEQUENCE IF NOT EXISTS vecron_fencing_seq;
 
 CREATE TABLE vecron_jobs (
@@ -85,3 +89,5 @@ CREATE TABLE vecron_variables (
   updated_at  timestamptz NOT NULL,
   PRIMARY KEY (scope, name)
 );
+`,
+};

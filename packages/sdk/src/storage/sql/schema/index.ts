@@ -1,0 +1,19 @@
+import type { SchemaDefinition } from '../migrations.js';
+import { m0001Init } from './0001-init.js';
+import { m0002DeadLetterDiscards } from './0002-dead-letter-discards.js';
+import { m0003Calendars } from './0003-calendars.js';
+import { m0004ClusterSettings } from './0004-cluster-settings.js';
+
+/** The owner of the core's migrations. */
+export const CORE_OWNER = 'vecron';
+
+/**
+ * The core's schema (owner `vecron`): only the tables the SDK itself reads and writes. Tables are
+ * unqualified so a deployment (or a test) can place them in its own schema via `search_path`.
+ * Packages that keep their own tables in the same database attach them with
+ * `Storage.attachSchema` under their own owner.
+ */
+export const coreSchema: SchemaDefinition = {
+  owner: CORE_OWNER,
+  migrations: [m0001Init, m0002DeadLetterDiscards, m0003Calendars, m0004ClusterSettings],
+};
