@@ -1,7 +1,8 @@
 import { MinHeap } from '../internal/min-heap.js';
 import type { Queue, QueueHandler, QueueMessage } from './port.js';
 
-type Entry = { id: string; jobId: string | undefined; due: number; deliveries: number };
+/** `generation`: the publish's deduplication id (the execution id unless the dispatcher gave another). */
+type Entry = { id: string; generation: string; jobId: string | undefined; due: number; deliveries: number };
 
 /** Options of {@link memoryQueue}. */
 export interface MemoryQueueOptions {
@@ -11,9 +12,11 @@ export interface MemoryQueueOptions {
 
 /**
  * The in-process queue: one process, zero setup. A message not acked is redelivered; a publish
- * of an id already queued or in flight is a no-op (the same de-duplication JetStream gives by
- * message id). Nothing survives the process: after a restart the dispatcher re-publishes
- * pending executions from storage.
+ * of an id already queued or in flight under the same deduplication id is a no-op (the
+ * de-duplication JetStream gives by message id), one under a new deduplication id is a new
+ * generation, delivered even while an older one is held (the dispatcher's re-publish after a lost
+ * lease). Nothing survives the process: after a restart the dispatcher re-publishes pending
+ * executions from storage.
  */
 export function memoryQueue(options: MemoryQueueOptions = {}): Queue {
   const now = options.now ?? Date.now;
@@ -34,7 +37,8 @@ export function memoryQueue(options: MemoryQueueOptions = {}): Queue {
       byDue.pop();
     }
   };
-  const inFlight = new Set<string>();
+  // id → generation of its newest delivery in flight (an older one may still be held too).
+  const inFlight = new Map<string, string>();
   const wakers = new Set<() => void>();
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
@@ -62,11 +66,13 @@ export function memoryQueue(options: MemoryQueueOptions = {}): Queue {
     async publish(executionId, opts = {}) {
       if (closed) return;
       const due = opts.notBefore?.getTime() ?? now();
+      const generation = opts.deduplicationId ?? executionId;
       const existing = waiting.get(executionId);
       if (existing) {
-        if (due < existing.due) enqueue({ ...existing, due });
-      } else if (!inFlight.has(executionId)) {
-        enqueue({ id: executionId, jobId: opts.jobId, due, deliveries: 0 });
+        if (existing.generation !== generation) enqueue({ ...existing, generation, due: Math.min(due, existing.due) });
+        else if (due < existing.due) enqueue({ ...existing, due });
+      } else if (inFlight.get(executionId) !== generation) {
+        enqueue({ id: executionId, generation, jobId: opts.jobId, due, deliveries: 0 });
       }
       armTimer();
       wake();
@@ -94,11 +100,13 @@ export function memoryQueue(options: MemoryQueueOptions = {}): Queue {
           continue;
         }
         entry.deliveries += 1;
-        inFlight.add(entry.id);
+        inFlight.set(entry.id, entry.generation);
         let settled = false;
+        /** Whether this call settled a delivery that no newer generation has superseded. */
         const settle = (): boolean => {
           if (settled) return false;
           settled = true;
+          if (inFlight.get(entry.id) !== entry.generation) return false;
           inFlight.delete(entry.id);
           return true;
         };

@@ -23,7 +23,8 @@ async function until(pred: () => boolean, timeoutMs: number): Promise<void> {
 
 /**
  * The conformance suite every queue adapter runs (in-process, NATS JetStream, third-party):
- * delivery and ack, de-duplication by execution id, nak with delay and a rising delivery count,
+ * delivery and ack, de-duplication by execution id (and a new generation under a new
+ * deduplication id), nak with delay and a rising delivery count,
  * delayed publishing, the concurrency limit, and a clean stop.
  */
 export function describeQueue(name: string, options: QueueConformanceOptions): void {
@@ -128,6 +129,40 @@ export function describeQueue(name: string, options: QueueConformanceOptions): v
       await until(() => done === 12, wait * 2);
       expect(peak).toBeLessThanOrEqual(3);
       expect(peak).toBeGreaterThanOrEqual(2);
+    });
+
+    it('delivers again at once a publish under a new deduplication id while the first delivery is held', async () => {
+      // A worker that still holds delivery 1 and keeps extending it (inProgress) is never
+      // redelivered by its ack wait; a re-publish under a new deduplication id (the dispatcher's
+      // next generation after a lost lease or a hand-back) must reach a consumer anyway, and a
+      // re-publish under the same id must not (both deliveries are held to the end).
+      const id = '77777777-7777-4777-8777-777777777777';
+      const got: Received[] = [];
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      consume(async (m) => {
+        got.push({ id: m.executionId, count: m.deliveryCount, at: Date.now() });
+        const keepAlive = setInterval(() => void m.inProgress(), 200);
+        await held;
+        clearInterval(keepAlive);
+        await m.ack();
+      });
+      try {
+        await q.publish(id);
+        await until(() => got.length === 1, wait);
+        await q.publish(id);
+        await q.publish(id, { deduplicationId: id });
+        await new Promise((r) => setTimeout(r, 500));
+        expect(got).toHaveLength(1);
+        await q.publish(id, { deduplicationId: `${id}:2` });
+        await until(() => got.length === 2, wait);
+        expect(got[1]!.id).toBe(id);
+        await q.publish(id, { deduplicationId: `${id}:2` });
+        await new Promise((r) => setTimeout(r, 500));
+        expect(got).toHaveLength(2);
+      } finally {
+        release();
+      }
     });
 
     it('stops consuming when the signal aborts and waits for in-flight handlers', async () => {

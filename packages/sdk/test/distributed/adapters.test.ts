@@ -326,6 +326,42 @@ describe('postgresQueue', () => {
     expect(second).toHaveLength(1);
   });
 
+  it('a table from before generations upgrades in place; a new generation of a held message is delivered at once and the old delivery\'s ack cannot delete it', async () => {
+    const schema = `pq_${tag()}`;
+    dropSchemaLater(schema);
+    // The table as the first release of the queue created it (no generation column), with a row in flight.
+    await admin.query(`CREATE SCHEMA "${schema}"`);
+    await admin.query(`CREATE TABLE "${schema}".vecron_queue (execution_id text PRIMARY KEY, job_id text, traceparent text,
+      available_at timestamptz NOT NULL, deliveries integer NOT NULL DEFAULT 0, in_flight boolean NOT NULL DEFAULT false,
+      published_at timestamptz NOT NULL DEFAULT now())`);
+    await admin.query(`INSERT INTO "${schema}".vecron_queue (execution_id, available_at, deliveries, in_flight) VALUES ('old', now() + interval '1 hour', 1, true)`);
+    const { q } = make({ schema, ackWaitMs: 60_000 });
+    const got: QueueMessage[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const c = collect(q, async (m) => {
+      got.push(m);
+      await gate; // held; the test acks
+    });
+    await q.publish('old'); // the same generation as the row from before the column: nothing
+    await new Promise((r) => setTimeout(r, 500));
+    expect(got).toHaveLength(0);
+    await q.publish('old', { deduplicationId: 'old:7' }); // the dispatcher's next generation
+    await until(() => got.length === 1);
+    expect(got[0]).toMatchObject({ executionId: 'old', deliveryCount: 2 });
+    const held = got[0]!;
+    // Another generation while this one is held, then the held delivery acks: the waiting row stays.
+    await q.publish('old', { deduplicationId: 'old:8' });
+    await until(() => got.length === 2);
+    await held.ack();
+    expect(await q.size()).toBe(1);
+    await got[1]!.ack();
+    expect(await q.size()).toBe(0);
+    release();
+    await c.stop();
+    expect(got).toHaveLength(2);
+  });
+
   it('inProgress keeps a long-running message from being redelivered', async () => {
     const { q } = make({ ackWaitMs: 1_000 });
     const deliveries: number[] = [];

@@ -72,7 +72,9 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
  *
  * Guarantees are those of the {@link Queue} port, as on NATS JetStream: at-least-once delivery
  * (a claimed message not acked within `ackWaitMs` is claimed again by any consumer), a publish of
- * an id that is queued or in flight is a no-op (the id is the table's key), delayed delivery
+ * an id that is queued or in flight under the same deduplication id is a no-op (the id is the
+ * table's key), one under a new deduplication id is due at once even while an older delivery is
+ * held (the dispatcher's re-publish after a lost lease: recovery does not wait for the ack wait), delayed delivery
  * (`notBefore`, `nak(delay)`), a delivery count, dead-lettering after `maxDeliver`. An ack, nak or
  * in-progress of an earlier delivery of the same id changes nothing (each carries its delivery
  * number). Storage claims still make a start exactly-once.
@@ -136,6 +138,7 @@ export function postgresQueue(options: PostgresQueueOptions): PostgresQueue {
         if (schema !== null) await conn.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
         await conn.query(sql.createTable);
         await conn.query(sql.createIndex);
+        await conn.query(sql.addGeneration);
         await conn.query('COMMIT');
       } catch (err) {
         await conn.query('ROLLBACK').catch(() => undefined);
@@ -160,12 +163,12 @@ export function postgresQueue(options: PostgresQueueOptions): PostgresQueue {
   };
 
   // --- group-committed writes: one statement per burst ------------------------------------------
-  type Publish = { id: string; jobId: string | null; traceparent: string | null; notBefore: Date | null };
+  type Publish = { id: string; generation: string; jobId: string | null; traceparent: string | null; notBefore: Date | null };
   const publishOne = groupCommit<Publish, void>({
     key: (p) => p.id,
-    single: async (p) => void (await query('publish', sql.publish, [[p.id], [p.jobId], [p.traceparent], [p.notBefore], sql.channel])),
+    single: async (p) => void (await query('publish', sql.publish, [[p.id], [p.jobId], [p.traceparent], [p.notBefore], sql.channel, [p.generation]])),
     many: async (ps) => {
-      await query('publish', sql.publish, [ps.map((p) => p.id), ps.map((p) => p.jobId), ps.map((p) => p.traceparent), ps.map((p) => p.notBefore), sql.channel]);
+      await query('publish', sql.publish, [ps.map((p) => p.id), ps.map((p) => p.jobId), ps.map((p) => p.traceparent), ps.map((p) => p.notBefore), sql.channel, ps.map((p) => p.generation)]);
       return ps.map(() => undefined);
     },
   });
@@ -324,7 +327,7 @@ export function postgresQueue(options: PostgresQueueOptions): PostgresQueue {
 
     async publish(executionId, opts = {}) {
       if (closed) throw unavailable('publish', new Error('queue closed'));
-      await publishOne({ id: executionId, jobId: opts.jobId ?? null, traceparent: opts.traceparent ?? null, notBefore: opts.notBefore ?? null });
+      await publishOne({ id: executionId, generation: opts.deduplicationId ?? executionId, jobId: opts.jobId ?? null, traceparent: opts.traceparent ?? null, notBefore: opts.notBefore ?? null });
     },
 
     async consume(handler: QueueHandler, { concurrency, signal }) {

@@ -31,7 +31,9 @@ export interface QueueStatements {
   readonly channel: string;
   readonly createTable: string;
   readonly createIndex: string;
-  /** $1 ids, $2 job ids, $3 traceparents, $4 not-before (null = now), $5 channel. */
+  /** Adds `generation` to a table created before it existed. */
+  readonly addGeneration: string;
+  /** $1 ids, $2 job ids, $3 traceparents, $4 not-before (null = now), $5 channel, $6 generations. */
   readonly publish: string;
   /** $1 how many, $2 ack wait ms. Returns {@link ClaimedRow}s, then one row with only `next_due_ms`. */
   readonly claim: string;
@@ -53,6 +55,7 @@ export function queueStatements(schema: string | null, table: string): QueueStat
     channel,
     createTable: `CREATE TABLE IF NOT EXISTS ${t} (
       execution_id text PRIMARY KEY,
+      generation text,
       job_id text,
       traceparent text,
       available_at timestamptz NOT NULL,
@@ -61,13 +64,23 @@ export function queueStatements(schema: string | null, table: string): QueueStat
       published_at timestamptz NOT NULL DEFAULT now()
     )`,
     createIndex: `CREATE INDEX IF NOT EXISTS "${table}_available_at" ON ${t} (available_at)`,
-    // A publish of an id that is waiting moves it earlier (never later); of an id in flight, nothing.
-    // The notification is sent only when a row was written, once per statement.
+    addGeneration: `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS generation text`,
+    // A publish of an id that is waiting, under the same generation (deduplication id; a row from
+    // before the column counts as the id's own), moves it earlier (never later); of an id in flight
+    // under the same generation, nothing. A new generation (the dispatcher's re-publish after a
+    // lost lease or a hand-back) makes the row due at its own time even while an older delivery is
+    // held: that delivery's ack, nak or extension no longer matches (see ack/nak/extend), and the
+    // storage claim's fencing token stops its worker. The notification is sent only when a row
+    // was written, once per statement.
     publish: `WITH p AS (
-        INSERT INTO ${t} AS q (execution_id, job_id, traceparent, available_at)
-        SELECT id, job, tp, COALESCE(nb, now()) FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS u(id, job, tp, nb)
-        ON CONFLICT (execution_id) DO UPDATE SET available_at = EXCLUDED.available_at
-          WHERE NOT q.in_flight AND EXCLUDED.available_at < q.available_at
+        INSERT INTO ${t} AS q (execution_id, generation, job_id, traceparent, available_at)
+        SELECT id, gen, job, tp, COALESCE(nb, now()) FROM unnest($1::text[], $6::text[], $2::text[], $3::text[], $4::timestamptz[]) AS u(id, gen, job, tp, nb)
+        ON CONFLICT (execution_id) DO UPDATE SET
+            available_at = EXCLUDED.available_at,
+            in_flight = q.in_flight AND COALESCE(q.generation, q.execution_id) = EXCLUDED.generation,
+            generation = EXCLUDED.generation
+          WHERE COALESCE(q.generation, q.execution_id) <> EXCLUDED.generation
+            OR (NOT q.in_flight AND EXCLUDED.available_at < q.available_at)
         RETURNING 1)
       SELECT pg_notify($5, '') FROM (SELECT 1 FROM p LIMIT 1) AS any_row`,
     // The last row (execution_id NULL) carries the ms until the earliest row not yet due, read in
@@ -81,7 +94,9 @@ export function queueStatements(schema: string | null, table: string): QueueStat
       SELECT execution_id, job_id, traceparent, deliveries, NULL::float8 AS next_due_ms FROM u
       UNION ALL
       SELECT NULL, NULL, NULL, NULL, (SELECT (extract(epoch FROM min(available_at) - now()) * 1000)::float8 FROM ${t} WHERE available_at > now())`,
-    ack: `DELETE FROM ${t} AS q USING unnest($1::text[], $2::int[]) AS a(id, d) WHERE q.execution_id = a.id AND q.deliveries = a.d`,
+    // Only a delivery still in flight: once a new generation has made the row wait again, the
+    // older delivery's ack (same delivery number until the next claim) must not delete it.
+    ack: `DELETE FROM ${t} AS q USING unnest($1::text[], $2::int[]) AS a(id, d) WHERE q.execution_id = a.id AND q.deliveries = a.d AND q.in_flight`,
     nak: `UPDATE ${t} AS q SET available_at = now() + a.ms * interval '1 millisecond', in_flight = false
       FROM unnest($1::text[], $2::int[], $3::int[]) AS a(id, d, ms) WHERE q.execution_id = a.id AND q.deliveries = a.d AND q.in_flight`,
     extend: `UPDATE ${t} AS q SET available_at = now() + a.ms * interval '1 millisecond'
