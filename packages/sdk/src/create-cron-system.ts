@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { createSecretBox } from './crypto/index.js';
-import type { SecretBoxKeys, SecretKeyInput } from './crypto/index.js';
+import type { SecretBox, SecretBoxKeys, SecretKeyInput } from './crypto/index.js';
 import { ConflictError, NotFoundError, StorageError, ValidationError, VecronError } from './errors/errors.js';
 import { createEventBus } from './events.js';
 import type { CronEventBus, CronEventName, CronEvents } from './events.js';
@@ -171,7 +171,9 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
   const coordination = opts.coordination ?? memoryCoordination();
   const events = createEventBus((err) => logger.error({ err }, 'event listener threw'));
   if (!opts.logger) warnOncePerKind(events);
-  const box = opts.encryptionKey === undefined ? null : createSecretBox(opts.encryptionKey as SecretKeyInput | SecretBoxKeys);
+  const box = opts.encryptionKey === undefined ? null
+    : isSecretBox(opts.encryptionKey) ? opts.encryptionKey
+    : createSecretBox(opts.encryptionKey as SecretKeyInput | SecretBoxKeys);
 
   let storagePromise: Promise<Storage> | null = null;
   const storage = (): Promise<Storage> => {
@@ -559,4 +561,10 @@ export function withStoredTimeZone(def: JobDefinition, stored: JobDefinition | u
   if (def.schedule?.type !== 'cron' || def.schedule.timezone !== undefined) return def;
   const previous = stored?.schedule?.type === 'cron' ? stored.schedule.timezone : undefined;
   return { ...def, schedule: { ...def.schedule, timezone: previous ?? defaultTimeZone } };
+}
+
+/** A ready secret box (as opposed to key material). */
+function isSecretBox(v: unknown): v is SecretBox {
+  const b = v as Partial<SecretBox> | null;
+  return typeof b === 'object' && b !== null && typeof b.encrypt === 'function' && typeof b.decrypt === 'function' && typeof b.reencrypt === 'function';
 }

@@ -9,7 +9,7 @@ import type { Queue } from './queue/port.js';
 import type { BackoffOptions } from './reliability/backoff.js';
 import type { Storage } from './storage/port.js';
 import { DEFAULT_TIME_ZONE, isValidTimeZone } from './time/zoned.js';
-import type { SecretKeyInput, SecretBoxKeys } from './crypto/index.js';
+import type { SecretBox, SecretKeyInput, SecretBoxKeys } from './crypto/index.js';
 
 /** Options of `createCronSystem`. Every field is optional; defaults give a working embedded system. */
 export interface CronSystemOptions {
@@ -42,8 +42,12 @@ export interface CronSystemOptions {
   logger?: Logger;
   /** Zone of cron schedules and date templates without their own. @default 'Asia/Ho_Chi_Minh' */
   timezone?: string;
-  /** AES-256-GCM key(s) for sensitive variables: 32 bytes, hex or base64, or `{ current, previous }`. @default none (sensitive variables refused) */
-  encryptionKey?: SecretKeyInput | SecretBoxKeys;
+  /**
+   * AES-256-GCM key(s) for sensitive variables: 32 bytes, hex or base64, or `{ current, previous }`,
+   * or a ready {@link SecretBox} (e.g. one whose encrypting key the cluster agrees on).
+   * @default none (sensitive variables refused)
+   */
+  encryptionKey?: SecretKeyInput | SecretBoxKeys | SecretBox;
   /** Clock, for tests. @default the system clock */
   clock?: Clock;
   /** Identity of this process in leases. @default `${hostname}:${pid}:${random}` */

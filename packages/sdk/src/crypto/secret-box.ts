@@ -25,7 +25,7 @@ export interface SecretBoxKeys {
 
 /** Encrypts and decrypts short secrets; made by {@link createSecretBox}. */
 export interface SecretBox {
-  /** Id of the current key, as it appears in ciphertexts. */
+  /** Id of the key new ciphertexts are made with (the current key), as it appears in ciphertexts. */
   readonly keyId: string;
   /**
    * Encrypts `plaintext` with the current key and a fresh random IV.

@@ -1,10 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createSecretBox, validateJobDefinition, ValidationError } from '@vecron/sdk';
+import { validateJobDefinition, ValidationError } from '@vecron/sdk';
 import type { SqlClient } from '@vecron/sdk';
 import type { Logger } from 'pino';
 import { auditKeysOf, createAuditLog, parseAuditCheckpoint } from '../audit/audit-log.js';
 import { reencryptSecrets } from '../secrets/reencrypt.js';
 import { attachServerSchema } from '../store/schema/index.js';
+import { createAgreedSecretBox } from '../cluster/agreed-key.js';
+import { liveProcesses } from '../cluster/registry.js';
 import type { ServerConfig } from '../config/config-schema.js';
 import { buildCronSystem, defaultExecutors } from '../runtime/build-system.js';
 import { resolveEncryptionKeys } from '../runtime/keys.js';
@@ -189,12 +191,21 @@ export async function schedulerPauseCommand(config: ServerConfig, logger: Logger
 export async function reencryptCommand(config: ServerConfig, logger: Logger, dryRun: boolean): Promise<CommandResult> {
   return withSystem(config, logger, async ({ cron }) => {
     const sql = await serverSql(cron);
-    const r = await reencryptSecrets(sql, createSecretBox(resolveEncryptionKeys(config)), { dryRun });
-    const lines = [`current key ${r.currentKeyId}${dryRun ? ' (dry run: nothing written)' : ''}`];
+    // Re-encrypts to the newest key every live process can decrypt, never ahead of them.
+    const box = createAgreedSecretBox(resolveEncryptionKeys(config));
+    const live = await liveProcesses(sql);
+    box.agree(live.map((p) => p.fingerprint.encryption_key_ids));
+    const lines: string[] = [];
+    if (box.keyId !== box.preferredKeyId) {
+      const unaware = live.filter((p) => !p.fingerprint.encryption_key_ids.includes(box.preferredKeyId)).map((p) => `${p.role} ${p.id}`);
+      lines.push(`encryption_key ${box.preferredKeyId} is unknown to live process(es) ${unaware.join(', ')}: using ${box.keyId}, the newest key every live process can decrypt`);
+    }
+    const r = await reencryptSecrets(sql, box, { dryRun });
+    lines.push(`current key ${r.currentKeyId}${dryRun ? ' (dry run: nothing written)' : ''}`);
     for (const [keyId, n] of Object.entries(r.byKeyId).sort()) lines.push(`  key ${keyId}: ${n.variables} sensitive variable(s), ${n.webhook_secrets} webhook secret(s)${keyId === r.currentKeyId ? ' (current)' : ''}`);
     lines.push(`${dryRun ? 'would re-encrypt' : 're-encrypted'}: ${r.reencrypted.variables} variable(s), ${r.reencrypted.webhook_secrets} webhook secret(s)`);
     if (r.skippedConcurrentChanges) lines.push(`changed meanwhile, run again: ${r.skippedConcurrentChanges}`);
     for (const f of r.failed) lines.push(`cannot decrypt ${f.what} (key ${f.keyId}): ${f.error}`);
-    return { lines, code: r.failed.length || r.skippedConcurrentChanges ? 1 : 0 };
+    return { lines, code: r.failed.length || r.skippedConcurrentChanges || box.keyId !== box.preferredKeyId ? 1 : 0 };
   });
 }

@@ -14,7 +14,10 @@ export interface Fingerprint {
   schema_version: string;
   /** Work queue names; null for the in-process queue (one process). */
   queue: { stream: string; subject: string; consumer: string; events_subject: string } | null;
-  /** Ids of the encryption keys this process can decrypt with; the first one encrypts. */
+  /**
+   * Ids of the encryption keys this process can decrypt with, `security.encryption_key` first. It
+   * encrypts with the first of them every live process lists (see cluster/agreed-key.ts).
+   */
   encryption_key_ids: string[];
   /** JWT key ids this process verifies with; the first one signs. Empty for processes without the API. */
   jwt_kids: string[];
@@ -63,8 +66,8 @@ const runsApi = (role: string): boolean => role === 'api' || role === 'all';
 /**
  * What differs between `mine` (this process, `role`) and each of `others`:
  * - queue names (refuse): a scheduler publishing into a stream no worker reads delays every execution;
- * - encryption keys (warn): a process encrypting with a key another live process does not know
- *   makes that process fail with CRYPTO_FAILED;
+ * - encryption keys (warn): a process configured to encrypt with a key another live process does
+ *   not know (it keeps encrypting with an older key all know until then);
  * - JWT keys between API processes (warn): a token signed by one is refused by the other;
  * - version, schema version, default time zone (warn).
  */
@@ -83,10 +86,10 @@ export function compareFingerprints(mine: Fingerprint, role: string, others: Pro
     const [myCurrent] = mine.encryption_key_ids;
     const [theirCurrent] = t.encryption_key_ids;
     if (myCurrent && !t.encryption_key_ids.includes(myCurrent)) {
-      add('security.encryption_key', 'warn', myCurrent, t.encryption_key_ids, `this process encrypts with key ${myCurrent}, which ${o.role} process ${o.id} cannot decrypt: add it to that process's previous_encryption_keys first`);
+      add('security.encryption_key', 'warn', myCurrent, t.encryption_key_ids, `this process's encryption_key ${myCurrent} is unknown to ${o.role} process ${o.id}: it encrypts with an older key every live process knows until that process has it (add it to its previous_encryption_keys)`);
     }
     if (theirCurrent && !mine.encryption_key_ids.includes(theirCurrent)) {
-      add('security.previous_encryption_keys', 'warn', mine.encryption_key_ids, theirCurrent, `${o.role} process ${o.id} encrypts with key ${theirCurrent}, which this process cannot decrypt`);
+      add('security.previous_encryption_keys', 'warn', mine.encryption_key_ids, theirCurrent, `${o.role} process ${o.id} has encryption_key ${theirCurrent}, which this process cannot decrypt (that process keeps encrypting with an older key until this one has it)`);
     }
     if (runsApi(role) && runsApi(o.role)) {
       const [mySigner] = mine.jwt_kids;

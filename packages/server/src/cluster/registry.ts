@@ -59,6 +59,8 @@ export interface ProcessRegistryOptions {
   staleMs?: number;
   /** Called once when a drain of this process is requested (see {@link ProcessRegistry.requestDrain}). */
   onDrain?: () => Promise<void>;
+  /** Called with every live process (this one included) at start and at each heartbeat. */
+  onLive?: (processes: ClusterProcess[]) => void;
 }
 
 interface Row {
@@ -77,6 +79,27 @@ interface Row {
 
 const iso = (v: string | Date): string => new Date(v).toISOString();
 
+/** Live processes of the cluster (heartbeat within `staleMs`, on the database's clock); `selfId` marks this one. */
+export async function liveProcesses(sql: SqlClient, staleMs = 30_000, selfId: string | null = null): Promise<ClusterProcess[]> {
+  const { rows } = await sql.query<Row>(
+    `SELECT p.id, p.role, p.version, p.hostname, p.pid, p.fingerprint, p.started_at, p.heartbeat_at,
+            extract(epoch FROM (now() - p.heartbeat_at)) * 1000 AS age_ms,
+            (SELECT count(*) FROM vecron_executions e
+              WHERE e.lease_owner = p.id AND e.status IN ('running','cancelling') AND e.lease_expires_at > now()) AS held,
+            EXISTS (SELECT 1 FROM vecron_cluster_settings s WHERE s.key = 'drain:' || p.id) AS draining
+     FROM vecron_processes p
+     WHERE p.heartbeat_at > now() - ($1::double precision * interval '1 millisecond')
+     ORDER BY p.role, p.started_at`,
+    [staleMs],
+  );
+  return rows.map((r) => ({
+    id: r.id, role: r.role, version: r.version, hostname: r.hostname, pid: Number(r.pid),
+    fingerprint: typeof r.fingerprint === 'string' ? (JSON.parse(r.fingerprint) as Fingerprint) : r.fingerprint,
+    started_at: iso(r.started_at), heartbeat_at: iso(r.heartbeat_at),
+    heartbeat_age_ms: Math.max(0, Math.round(Number(r.age_ms))), held_executions: Number(r.held), self: r.id === selfId, draining: Boolean(r.draining),
+  }));
+}
+
 /** Creates the registry of this process (times come from the database's clock, so hosts need not agree). */
 export function createProcessRegistry(o: ProcessRegistryOptions): ProcessRegistry {
   const heartbeatMs = o.heartbeatMs ?? 5_000;
@@ -85,28 +108,12 @@ export function createProcessRegistry(o: ProcessRegistryOptions): ProcessRegistr
   let latest: Drift[] = [];
   const reported = new Set<string>();
 
-  async function live(): Promise<ClusterProcess[]> {
-    const { rows } = await o.sql.query<Row>(
-      `SELECT p.id, p.role, p.version, p.hostname, p.pid, p.fingerprint, p.started_at, p.heartbeat_at,
-              extract(epoch FROM (now() - p.heartbeat_at)) * 1000 AS age_ms,
-              (SELECT count(*) FROM vecron_executions e
-                WHERE e.lease_owner = p.id AND e.status IN ('running','cancelling') AND e.lease_expires_at > now()) AS held,
-              EXISTS (SELECT 1 FROM vecron_cluster_settings s WHERE s.key = 'drain:' || p.id) AS draining
-       FROM vecron_processes p
-       WHERE p.heartbeat_at > now() - ($1::double precision * interval '1 millisecond')
-       ORDER BY p.role, p.started_at`,
-      [staleMs],
-    );
-    return rows.map((r) => ({
-      id: r.id, role: r.role, version: r.version, hostname: r.hostname, pid: Number(r.pid),
-      fingerprint: typeof r.fingerprint === 'string' ? (JSON.parse(r.fingerprint) as Fingerprint) : r.fingerprint,
-      started_at: iso(r.started_at), heartbeat_at: iso(r.heartbeat_at),
-      heartbeat_age_ms: Math.max(0, Math.round(Number(r.age_ms))), held_executions: Number(r.held), self: r.id === o.id, draining: Boolean(r.draining),
-    }));
-  }
+  const live = (): Promise<ClusterProcess[]> => liveProcesses(o.sql, staleMs, o.id);
 
   async function check(): Promise<Drift[]> {
-    const others = (await live()).filter((p) => !p.self);
+    const all = await live();
+    o.onLive?.(all);
+    const others = all.filter((p) => !p.self);
     latest = compareFingerprints(o.fingerprint, o.role, others);
     for (const d of latest) {
       const key = `${d.key}|${d.process}`;

@@ -71,7 +71,7 @@ export function systemRoutes(d: ApiDeps) {
       summary: 'Live processes (role, version, fingerprint, last heartbeat, held executions) and configuration drift between them',
       async handler() {
         const processes = await d.cluster.live();
-        return { body: { processes, drift: clusterDrift(processes), self: d.cluster.id } };
+        return { body: { processes, drift: clusterDrift(processes), self: d.cluster.id, encrypting_key_id: d.box.keyId } };
       },
     }),
   ];

@@ -1,5 +1,5 @@
 import { createCronSystem, ConfigError } from '@vecron/sdk';
-import type { AnyExecutor, Clock, CronSystem, CronSystemOptions, Queue, SecretBoxKeys, Storage } from '@vecron/sdk';
+import type { AnyExecutor, Clock, CronSystem, CronSystemOptions, Queue, SecretBox, SecretBoxKeys, Storage } from '@vecron/sdk';
 import type { NatsQueue } from '@vecron/sdk/nats';
 import type * as NatsAdapter from '@vecron/sdk/nats';
 import type * as PostgresAdapter from '@vecron/sdk/postgres';
@@ -84,7 +84,7 @@ export async function checkConnectionDrivers(config: ServerConfig, importer?: (s
  * NATS uses the PostgreSQL queue (a table in the same schema), so the roles can still run as
  * separate processes with PostgreSQL alone.
  */
-export async function buildCronSystem(config: ServerConfig, args: { logger: Logger; executors?: AnyExecutor[]; encryptionKeys?: SecretBoxKeys; workerId?: string }): Promise<BuiltSystem> {
+export async function buildCronSystem(config: ServerConfig, args: { logger: Logger; executors?: AnyExecutor[]; encryptionKeys?: SecretBoxKeys; secretBox?: SecretBox; workerId?: string }): Promise<BuiltSystem> {
   if (!args.executors) await checkConnectionDrivers(config);
   const checks: Record<string, () => Promise<void>> = {};
   const closers: Array<() => Promise<void>> = [];
@@ -163,7 +163,7 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
     executors: args.executors ?? defaultExecutors(config),
     logger: args.logger,
     timezone: config.scheduler.timezone,
-    encryptionKey: args.encryptionKeys ?? resolveEncryptionKeys(config),
+    encryptionKey: args.secretBox ?? args.encryptionKeys ?? resolveEncryptionKeys(config),
     pollIntervalMs: config.scheduler.poll_interval_ms,
     misfireThresholdMs: config.scheduler.misfire_threshold_ms,
     leaseMs: config.worker.lease_ms,

@@ -4,7 +4,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express } from 'express';
-import { createSecretBox } from '@vecron/sdk';
 import type { AnyExecutor, CronSystem, SqlClient } from '@vecron/sdk';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import type { Logger } from 'pino';
@@ -39,6 +38,7 @@ import type { ServerStore } from '../store/server-store.js';
 import { createWebhookStore } from '../webhooks/webhook-store.js';
 import { buildCronSystem } from './build-system.js';
 import { fingerprintOf, schemaVersionOf } from '../cluster/fingerprint.js';
+import { createAgreedSecretBox } from '../cluster/agreed-key.js';
 import { createProcessRegistry } from '../cluster/registry.js';
 import type { ProcessRegistry } from '../cluster/registry.js';
 import { serverVersion } from '../cluster/version.js';
@@ -122,7 +122,9 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
   const encryptionKeys = resolveEncryptionKeys(config);
   // One id for this process: its leases (lease_owner) and its row in the cluster registry.
   const processId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const built = await buildCronSystem(config, { logger, encryptionKeys, workerId: processId, ...(o.executors ? { executors: o.executors } : {}) });
+  // Encrypts only with a key every live process can decrypt (chosen at each cluster heartbeat).
+  const box = createAgreedSecretBox(encryptionKeys);
+  const built = await buildCronSystem(config, { logger, secretBox: box, workerId: processId, ...(o.executors ? { executors: o.executors } : {}) });
   const { cron } = built;
   const toClose: Array<() => Promise<void>> = [];
   let shuttingDown = false;
@@ -138,7 +140,6 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     const storage = await cron.internals.storage();
     // The server's own tables (users, webhooks, audit log, cluster registry), migrated under owner vecron-server.
     const sql = await attachServerSchema(storage);
-    const box = createSecretBox(encryptionKeys);
     const runsApiRole = role === 'all' || role === 'api';
     const jwtKeys = runsApiRole ? resolveJwtKeys(config) : [];
     const schemaVersion = schemaVersionOf(await storage.listMigrations());
@@ -146,6 +147,13 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
       sql, id: processId, role, logger: logger.child({ component: 'cluster' }),
       // Drain: the worker stops taking work and finishes (or, after the grace period, hands back) what it holds.
       ...(role === 'all' || role === 'worker' ? { onDrain: async () => void (await cron.internals.worker()?.stop(config.worker.shutdown_grace_ms)) } : {}),
+      onLive: (processes) => {
+        const before = box.keyId;
+        const now = box.agree(processes.map((p) => p.fingerprint.encryption_key_ids));
+        if (now === before) return;
+        if (now === box.preferredKeyId) logger.info({ keyId: now }, 'encrypting with security.encryption_key: every live process can decrypt it');
+        else logger.warn({ keyId: now, preferred: box.preferredKeyId, unaware: processes.filter((p) => !p.fingerprint.encryption_key_ids.includes(box.preferredKeyId)).map((p) => p.id) }, 'encrypting with an older key until every live process has security.encryption_key');
+      },
       fingerprint: fingerprintOf(config, { version: serverVersion(), schemaVersion, encryptionKeys, jwtKids: signerFirst(jwtKeys) }),
     });
     // Refuses to start on a disagreement that would lose work (queue names), before any role runs.
