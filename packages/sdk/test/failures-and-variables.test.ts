@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCronSystem, ValidationError } from '@vecron/sdk';
 import type { CronSystem } from '@vecron/sdk';
-import { until } from './helpers/fake-clock.js';
+import { until } from '@vecron/sdk/testing';
 import { createCallLog, echoExecutor, flakyExecutor, sleepExecutor } from './helpers/test-executors.js';
 
 let cron: CronSystem;
@@ -99,7 +99,7 @@ describe('bad input and failures name exactly what is wrong', () => {
     const c = await system();
     const job = await c.jobs.create({ name: 'cancel-me', steps: [{ id: 's', type: 'sleep', config: { ms: 20_000 } }] });
     const { executionId } = await c.trigger(job.id);
-    await until(async () => (await c.executions.get(executionId))?.status === 'running', 10_000, 'running');
+    await until(async () => (await c.executions.get(executionId))?.status === 'running', { timeoutMs: 10_000, what: 'running' });
     expect(await c.executions.cancel(executionId)).toBe('cancelling');
     const e = await c.executions.wait(executionId, { timeoutMs: 15_000 });
     expect(e.status).toBe('cancelled');
@@ -118,7 +118,7 @@ describe('bad input and failures name exactly what is wrong', () => {
   it('a fixed_delay schedule whose start_at has passed starts at once', async () => {
     const c = await system();
     const job = await c.jobs.create({ name: 'late-delay', schedule: { type: 'fixed_delay', delay_seconds: 3600, start_at: '2020-01-01T00:00:00Z' }, steps: [{ id: 'e', type: 'echo', config: { value: 1 } }] });
-    await until(async () => (await c.executions.list({ jobId: job.id, status: 'success' })).length === 1, 10_000, 'first fixed_delay run');
+    await until(async () => (await c.executions.list({ jobId: job.id, status: 'success' })).length === 1, { timeoutMs: 10_000, what: 'first fixed_delay run' });
   });
 
   it('an idempotency key returns the first execution', async () => {

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createCronSystem, defineExecutor, embeddedStorage, memoryQueue } from '@vecron/sdk';
 import type { CronSystem, Queue, Storage, StepContext } from '@vecron/sdk';
-import { fakeClock, until } from './helpers/fake-clock.js';
+import { until } from '@vecron/sdk/testing';
+import { fakeClock } from './helpers/fake-clock.js';
 import { partitionable } from './helpers/partitionable-storage.js';
 import { createCallLog, echoExecutor } from './helpers/test-executors.js';
 
@@ -136,7 +137,7 @@ describe('exactly-once invariants on the embedded store', () => {
       ],
     });
     const { executionId } = await a.trigger(job.id);
-    await until(() => blockerCalls === 1, 10_000, 'first worker reached the middle step');
+    await until(() => blockerCalls === 1, { timeoutMs: 10_000, what: 'first worker reached the middle step' });
     dead.partition();
     const before = await storage.getExecution(executionId);
     expect(before?.status).toBe('running');
@@ -154,7 +155,7 @@ describe('exactly-once invariants on the embedded store', () => {
 
     const settled = await storage.getExecution(executionId);
     dead.heal(); // the frozen worker's queued writes now reach the database
-    await until(() => deadWorkerAbortReason !== null, 10_000, 'dead worker saw its signal abort');
+    await until(() => deadWorkerAbortReason !== null, { timeoutMs: 10_000, what: 'dead worker saw its signal abort' });
     expect((deadWorkerAbortReason as { code?: string }).code).toBe('LEASE_LOST');
     await new Promise((r) => setTimeout(r, 300));
     expect(await storage.getExecution(executionId)).toEqual(settled);
@@ -190,7 +191,7 @@ describe('exactly-once invariants on the embedded store', () => {
       await new Promise((r) => setTimeout(r, Math.random() * 12));
       clock.advance(1_000);
     }
-    await until(async () => (await cron.executions.list({ jobId: job.id, status: ['pending', 'running'] })).length === 0, 20_000, 'all executions finished');
+    await until(async () => (await cron.executions.list({ jobId: job.id, status: ['pending', 'running'] })).length === 0, { timeoutMs: 20_000, what: 'all executions finished' });
     const ledger = await cron.ledger(job.id);
     const fired = ledger.filter((l) => l.outcome === 'fired');
     const skipped = ledger.filter((l) => l.outcome === 'skipped');

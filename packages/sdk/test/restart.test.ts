@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCronSystem, DataDirLockedError, embeddedStorage, memoryQueue } from '@vecron/sdk';
 import type { Queue } from '@vecron/sdk';
-import { until } from './helpers/fake-clock.js';
+import { until } from '@vecron/sdk/testing';
 import { createCallLog, echoExecutor, sleepExecutor } from './helpers/test-executors.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -77,7 +77,7 @@ describe('restart on a data folder', () => {
     const { executionId } = await cron.trigger(job.id);
     const finished: string[] = [];
     cron.on('execution.finished', (e) => finished.push(`${e.executionId}:${e.status}`));
-    await until(() => log.calls.length === 1, 10_000, 'step started');
+    await until(() => log.calls.length === 1, { timeoutMs: 10_000, what: 'step started' });
     await cron.stop({ graceMs: 10_000 });
     expect(finished).toEqual([`${executionId}:success`]);
     const reopened = createCronSystem({ dataDir, executors: [sleepExecutor(log)] });
@@ -100,7 +100,7 @@ describe('restart on a data folder', () => {
       ],
     });
     const { executionId } = await first.trigger(job.id);
-    await until(() => log.calls.some((c) => c.stepId === 'long'), 10_000, 'long step started');
+    await until(() => log.calls.some((c) => c.stepId === 'long'), { timeoutMs: 10_000, what: 'long step started' });
     await first.stop({ graceMs: 100 });
     const second = createCronSystem({ dataDir, executors: executors() });
     cleanups.push(() => second.stop({ graceMs: 0 }));

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCronSystem, embeddedStorage, instantsForLocal } from '@vecron/sdk';
 import type { CronSystem, OverlapPolicy, Storage } from '@vecron/sdk';
-import { fakeClock, until } from './helpers/fake-clock.js';
+import { until } from '@vecron/sdk/testing';
+import { fakeClock } from './helpers/fake-clock.js';
 import { partitionable } from './helpers/partitionable-storage.js';
 import { blockingExecutor, echoExecutor } from './helpers/test-executors.js';
 
@@ -227,14 +228,14 @@ describe('overlap policies (fixed_rate 60 s, a run blocks until released)', () =
     const job = await cron.jobs.create({ name, overlap_policy: policy, schedule: { type: 'fixed_rate', interval_seconds: 60 }, steps: [{ id: 'b', type: 'block', config: {} }] });
     const tick = () => cron.internals.scheduler()!.tick();
     await tick();
-    await until(() => state.running === 1, 10_000, 'first run started');
+    await until(() => state.running === 1, { timeoutMs: 10_000, what: 'first run started' });
     for (let i = 0; i < 2; i++) {
       clock.advance(60_000);
       await tick();
       await new Promise((r) => setTimeout(r, 150));
     }
     // The running run learns of its cancel at its next heartbeat (≤ 2 s): wait for it before releasing.
-    if (policy === 'cancel_other') await until(() => state.aborted >= 1, 10_000, 'running run saw its cancel');
+    if (policy === 'cancel_other') await until(() => state.aborted >= 1, { timeoutMs: 10_000, what: 'running run saw its cancel' });
     const idle = async () => (await cron.executions.list({ jobId: job.id, status: ['pending', 'running', 'cancelling'] })).length === 0;
     const deadline = Date.now() + 15_000;
     while (!(await idle()) && Date.now() < deadline) {
@@ -291,11 +292,11 @@ describe('overlap policies × catch-up after a 3-hour downtime (cron every 30 mi
     });
     clock.set(new Date('2026-03-04T00:30:05Z'));
     await cron.internals.scheduler()!.tick(); // the 00:30 run starts and blocks
-    await until(() => state.running === 1, 10_000, 'first run started');
+    await until(() => state.running === 1, { timeoutMs: 10_000, what: 'first run started' });
     clock.set(new Date('2026-03-04T03:40:00Z')); // scheduler down 00:30 → 03:40: 01:00 … 03:30 are due
     await cron.internals.scheduler()!.tick();
-    if (policy === 'cancel_other') await until(async () => (await cron.executions.list({ jobId: job.id, status: 'cancelled' })).length >= 1, 10_000, 'open run cancelled');
-    if (policy === 'allow') await until(() => state.running === 7, 10_000, 'all seven running at once');
+    if (policy === 'cancel_other') await until(async () => (await cron.executions.list({ jobId: job.id, status: 'cancelled' })).length >= 1, { timeoutMs: 10_000, what: 'open run cancelled' });
+    if (policy === 'allow') await until(() => state.running === 7, { timeoutMs: 10_000, what: 'all seven running at once' });
     const deadline = Date.now() + 20_000;
     while ((await cron.executions.list({ jobId: job.id, status: ['pending', 'running', 'cancelling'] })).length && Date.now() < deadline) {
       state.release();

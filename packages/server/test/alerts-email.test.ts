@@ -16,6 +16,7 @@ import { loadConfig } from '../src/config/load-config.js';
 import { startServer } from '../src/runtime/start-server.js';
 import type { RunningServer } from '../src/runtime/start-server.js';
 import { ADMIN_PASSWORD, adminToken, client, testExecutors } from './helpers.js';
+import { until } from '@vecron/sdk/testing';
 
 const SMTP_USER = 'vecron-alerts';
 const SMTP_PASSWORD = 'smtp-Pa55word-for-tests';
@@ -141,16 +142,6 @@ async function deadLetter(server: RunningServer, admin: string, name: string): P
   return ex;
 }
 
-async function until<T>(what: string, f: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** A job that succeeds: the worker keeps working while (or after) a send fails. */
 async function echoRuns(server: RunningServer, admin: string): Promise<void> {
   const api = client(server.apiUrl!);
@@ -179,7 +170,7 @@ describe('e-mail alert notifier against a real SMTP server', () => {
       expect(shown.body.alerts.email.username).toBe(SMTP_USER);
 
       const ex = await deadLetter(server, admin, 'nightly-settlement');
-      const msg = await until('the alert e-mail', () => smtp.received[0]);
+      const msg = await until(() => smtp.received[0], { timeoutMs: 15_000, what: 'the alert e-mail' });
       expect(smtp.received).toHaveLength(1);
       expect(msg.secure).toBe(true);
       expect(msg.user).toBe(SMTP_USER);
@@ -210,7 +201,7 @@ describe('e-mail alert notifier against a real SMTP server', () => {
     const { server, logs, admin } = await startWithEmail({ port: smtp.port, starttls: 'off' }, { TEST_SMTP_PASSWORD: 'not-the-password' });
     try {
       await deadLetter(server, admin, 'bad-password-job');
-      const line = await until('the logged send failure', () => logs.find((l) => l.msg === 'alert notification failed' && l.notifier === 'email'));
+      const line = await until(() => logs.find((l) => l.msg === 'alert notification failed' && l.notifier === 'email'), { timeoutMs: 15_000, what: 'the logged send failure' });
       expect(line.level).toBe(50);
       expect(line.alert).toBe('dead_letter');
       expect(line.err?.code).toBe('EAUTH');
@@ -240,7 +231,7 @@ describe('e-mail alert notifier against a real SMTP server', () => {
       await deadLetter(server, admin, 'silent-smtp-job');
       // While the send waits for a greeting that never comes, other executions still run.
       await echoRuns(server, admin);
-      const line = await until('the logged time-out', () => logs.find((l) => l.msg === 'alert notification failed' && l.notifier === 'email'));
+      const line = await until(() => logs.find((l) => l.msg === 'alert notification failed' && l.notifier === 'email'), { timeoutMs: 15_000, what: 'the logged time-out' });
       expect(['ALERT_EMAIL_TIMEOUT', 'ETIMEDOUT']).toContain(line.err?.code);
       expect(line.err?.message).toMatch(/timed out|Greeting never received/);
       expect(connections).toBeGreaterThan(0);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { client } from './helpers.js';
+import { until } from '@vecron/sdk/testing';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.resolve(here, '../src/cli.ts');
@@ -25,16 +26,6 @@ function run(args: string[], env: Record<string, string> = {}): { child: ChildPr
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   return { child, stderr: () => err + out, exited };
-}
-
-async function until<T>(fn: () => T | Promise<T>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('vecron CLI', () => {
@@ -85,7 +76,7 @@ describe('vecron CLI', () => {
     const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}/ping`;
     const p = run(['all']);
     try {
-      const apiUrl: string = await until(() => /API on (http:\/\/[\d.:]+)/.exec(p.stderr())?.[1] ?? '', 90_000);
+      const apiUrl: string = await until(() => /API on (http:\/\/[\d.:]+)/.exec(p.stderr())?.[1] ?? '', { timeoutMs: 90_000 });
       const password = /one-time password:\s+(\S+)/.exec(p.stderr())![1]!;
       const api = client(apiUrl);
       const first = await api.call('POST', '/api/auth/login', { body: { username: 'admin', password } });
@@ -96,11 +87,11 @@ describe('vecron CLI', () => {
         body: { name: 'ping-every-second', schedule: { type: 'fixed_rate', interval_seconds: 1 }, steps: [{ id: 'ping', type: 'http', config: { method: 'GET', url: targetUrl } }] },
       });
       expect(job.status).toBe(201);
-      await until(() => hits >= 2, 30_000);
+      await until(() => hits >= 2, { timeoutMs: 30_000 });
       const runs = await until(async () => {
         const r = await api.call('GET', `/api/executions?job_id=${job.body.id}&status=success&trigger_source=scheduled`, { token });
         return r.body.items.length >= 2 ? r.body.items : null;
-      }, 30_000);
+      }, { timeoutMs: 30_000 });
       expect(runs[0].trigger_source).toBe('scheduled');
       p.child.kill('SIGTERM');
       expect(await p.exited).toBe(0);

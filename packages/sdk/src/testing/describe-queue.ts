@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Queue, QueueMessage } from '../queue/port.js';
+import { until } from './poll.js';
 
 /** Options of {@link describeQueue}. */
 export interface QueueConformanceOptions {
@@ -12,14 +13,6 @@ export interface QueueConformanceOptions {
 }
 
 type Received = { id: string; count: number; at: number };
-
-async function until(pred: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /**
  * The conformance suite every queue adapter runs (in-process, NATS JetStream, third-party):
@@ -56,7 +49,7 @@ export function describeQueue(name: string, options: QueueConformanceOptions): v
         await m.ack();
       });
       await q.publish('11111111-1111-4111-8111-111111111111');
-      await until(() => got.length === 1, wait);
+      await until(() => got.length === 1, { timeoutMs: wait });
       await new Promise((r) => setTimeout(r, 300));
       expect(got).toEqual([expect.objectContaining({ id: '11111111-1111-4111-8111-111111111111', count: 1 })]);
     });
@@ -69,7 +62,7 @@ export function describeQueue(name: string, options: QueueConformanceOptions): v
       });
       await q.publish('33333333-3333-4333-8333-333333333333', { jobId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' });
       await q.publish('44444444-4444-4444-8444-444444444444');
-      await until(() => got.length === 2, wait);
+      await until(() => got.length === 2, { timeoutMs: wait });
       const byId = new Map(got.map((g) => [g.id, g.jobId]));
       expect([undefined, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa']).toContain(byId.get('33333333-3333-4333-8333-333333333333'));
       expect(byId.get('44444444-4444-4444-8444-444444444444')).toBeUndefined();
@@ -83,7 +76,7 @@ export function describeQueue(name: string, options: QueueConformanceOptions): v
         got.push({ id: m.executionId, count: m.deliveryCount, at: Date.now() });
         await m.ack();
       });
-      await until(() => got.length >= 1, wait);
+      await until(() => got.length >= 1, { timeoutMs: wait });
       await new Promise((r) => setTimeout(r, 300));
       expect(got).toHaveLength(1);
     });
@@ -96,7 +89,7 @@ export function describeQueue(name: string, options: QueueConformanceOptions): v
         else await m.ack();
       });
       await q.publish('33333333-3333-4333-8333-333333333333');
-      await until(() => got.length === 2, wait);
+      await until(() => got.length === 2, { timeoutMs: wait });
       expect(got[1]!.count).toBe(2);
       expect(got[1]!.at - got[0]!.at).toBeGreaterThanOrEqual(250);
     });
@@ -109,7 +102,7 @@ export function describeQueue(name: string, options: QueueConformanceOptions): v
         await m.ack();
       });
       await q.publish('44444444-4444-4444-8444-444444444444', { notBefore: new Date(publishedAt + 500) });
-      await until(() => got.length === 1, wait);
+      await until(() => got.length === 1, { timeoutMs: wait });
       expect(got[0]!.at - publishedAt).toBeGreaterThanOrEqual(450);
     });
 
@@ -126,7 +119,7 @@ export function describeQueue(name: string, options: QueueConformanceOptions): v
         await m.ack();
       }, 3);
       for (let i = 0; i < 12; i++) await q.publish(`55555555-5555-4555-8555-${String(i).padStart(12, '0')}`);
-      await until(() => done === 12, wait * 2);
+      await until(() => done === 12, { timeoutMs: wait * 2 });
       expect(peak).toBeLessThanOrEqual(3);
       expect(peak).toBeGreaterThanOrEqual(2);
     });
@@ -175,7 +168,7 @@ export function describeQueue(name: string, options: QueueConformanceOptions): v
         await m.ack();
       });
       await q.publish('66666666-6666-4666-8666-666666666666');
-      await until(() => started, wait);
+      await until(() => started, { timeoutMs: wait });
       stop.abort();
       await consuming;
       expect(finished).toBe(true);

@@ -17,3 +17,5 @@ export { describeQueue } from './describe-queue.js';
 export type { QueueConformanceOptions } from './describe-queue.js';
 export { createTestStepContext } from './step-context.js';
 export { freePort } from './free-port.js';
+export { until, eventually } from './poll.js';
+export type { PollOptions } from './poll.js';

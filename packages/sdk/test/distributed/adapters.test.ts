@@ -18,6 +18,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { testServers } from '@vecron/test-servers';
 import { echoExecutor } from '../helpers/test-executors.js';
 import { privateRedis } from './harness/servers.js';
+import { until } from '@vecron/sdk/testing';
 
 const { postgres: PG_URL, nats: NATS_URL, redis: REDIS_URL } = testServers();
 const admin = new pg.Pool({ connectionString: PG_URL, max: 2 });
@@ -246,13 +247,6 @@ describe('postgresQueue', () => {
     const done = q.consume(onMessage, { concurrency, signal: stop.signal });
     return { stop: async () => (stop.abort(), await done) };
   };
-  const until = async (pred: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> => {
-    const deadline = Date.now() + ms;
-    while (!(await pred())) {
-      if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
 
   it('refuses bad options naming the field', () => {
     expect(() => postgresQueue({ connectionString: PG_URL, schema: 'a-b' })).toThrow(/\$\.schema/);
@@ -271,7 +265,7 @@ describe('postgresQueue', () => {
     await new Promise((r) => setTimeout(r, 500)); // the consumer is idle, listening
     for (let i = 0; i < 5; i++) await publisher.publish(`n-${i}`);
     // Far below the poll interval: only a notification can have woken the consumer.
-    await until(() => got.length === 5, 20_000);
+    await until(() => got.length === 5, { timeoutMs: 20_000 });
     await c.stop();
     expect(got.sort()).toEqual(['n-0', 'n-1', 'n-2', 'n-3', 'n-4']);
   });
@@ -289,7 +283,7 @@ describe('postgresQueue', () => {
     const b = collect(other, handler, 20);
     const ids = Array.from({ length: 500 }, (_, i) => `m-${i}`);
     await Promise.all(ids.map((id) => q.publish(id, { jobId: 'j' })));
-    await until(() => seen.size === 500, 30_000);
+    await until(() => seen.size === 500, { timeoutMs: 30_000 });
     await until(async () => (await q.size()) === 0);
     await Promise.all([a.stop(), b.stop()]);
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
@@ -315,7 +309,7 @@ describe('postgresQueue', () => {
       second.push(m);
       await gate; // settled by the test below
     });
-    await until(() => second.length >= 1, 10_000);
+    await until(() => second.length >= 1, { timeoutMs: 10_000 });
     expect(second[0]).toMatchObject({ executionId: 'held', deliveryCount: 2 });
     await first[0]!.ack(); // the stale delivery's ack
     expect(await q.size()).toBe(1);
@@ -375,7 +369,7 @@ describe('postgresQueue', () => {
     });
     await q.publish('long');
     await until(() => deliveries.length === 1);
-    await until(async () => (await q.size()) === 0, 15_000);
+    await until(async () => (await q.size()) === 0, { timeoutMs: 15_000 });
     await c.stop();
     expect(deliveries).toEqual([1]);
   });
@@ -429,7 +423,7 @@ describe('postgresQueue', () => {
     await api.start({ scheduler: true, worker: false });
     const job = await api.jobs.create({ name: 'pg-only', steps: [{ id: 's', type: 'echo', config: { value: 1 } }] });
     const ids = await Promise.all(Array.from({ length: 300 }, async () => (await api.trigger(job.id)).executionId));
-    await until(() => finished.size === 300, 60_000);
+    await until(() => finished.size === 300, { timeoutMs: 60_000 });
     const { rows } = await admin.query(`SELECT status, count(*)::int AS n FROM "${schema}".vecron_executions WHERE id = ANY($1::uuid[]) GROUP BY status`, [ids]);
     expect(rows).toEqual([{ status: 'success', n: 300 }]);
     expect([...finished.values()].every((n) => n === 1)).toBe(true);

@@ -14,7 +14,8 @@ import { privateNats, privateRedis } from '@vecron/test-servers/provision';
 import type { PrivateServer } from '@vecron/test-servers/provision';
 import { signWebhookV2 } from '../../src/webhooks/signature.js';
 import { client, sseEvents } from '../helpers.js';
-import { launch as launchProc, started, until } from './processes.js';
+import { until } from '@vecron/sdk/testing';
+import { launch as launchProc, started } from './processes.js';
 import type { Proc } from './processes.js';
 
 /**
@@ -183,7 +184,7 @@ describe('vecron api ×2 + scheduler ×2 + worker ×2 on PostgreSQL, NATS and Re
     expect(hookCodes).toEqual([202, 202, 202, 429, 429]);
     const rc = redisCoordination({ url: redis.url, keyPrefix });
     try {
-      await until('the Redis client', () => rc.client.status === 'ready', 10_000);
+      await until(() => rc.client.status === 'ready', { timeoutMs: 10_000, what: 'the Redis client' });
       expect(await rc.client.zcard(`${keyPrefix}rate:login:user:${ghost}`)).toBe(4);
       expect(await rc.client.zcard(`${keyPrefix}rate:webhook:job:${hooked.body.id}`)).toBe(3);
     } finally {
@@ -197,10 +198,10 @@ describe('vecron api ×2 + scheduler ×2 + worker ×2 on PostgreSQL, NATS and Re
     expect((await a1.call('POST', `/api/jobs/${cron.body.id}/disable`, { token })).status).toBe(200);
 
     // Everything created finishes.
-    await until('every execution to finish', async () => {
+    await until(async () => {
       const { rows } = await db.sql.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".vecron_executions WHERE status NOT IN ('success','failed','timeout','cancelled','dead_letter')`);
       return Number(rows[0]!.n) === 0;
-    }, 60_000);
+    }, { timeoutMs: 60_000, what: 'every execution to finish' });
 
     const { rows: execs } = await db.sql.query<{ id: string; job_id: string; status: string; trigger_source: string; scheduled_for: Date | null; idempotency_key: string }>(
       `SELECT id, job_id, status, trigger_source, scheduled_for, idempotency_key FROM "${schema}".vecron_executions ORDER BY scheduled_for`,

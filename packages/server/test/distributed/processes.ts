@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { until } from '@vecron/sdk/testing';
 
 /**
  * `vecron <role>` as real child processes, for the server's multi-process tests: started from
@@ -34,20 +35,9 @@ export function launch(name: string, args: string[], opts: { cwd: string; env: R
   return p;
 }
 
-/** Polls `fn` every 100 ms until it returns something truthy; throws naming `what` after `ms`. */
-export async function until<T>(what: string, fn: () => T | Promise<T>, ms: number): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Resolves once the process logged "vecron started"; throws with its output if it exited first. */
 export const started = (p: Proc): Promise<boolean> =>
-  until(`${p.name} to start`, () => {
+  until(() => {
     if (p.child.exitCode !== null) throw new Error(`${p.name} exited with ${p.child.exitCode}:\n${p.out().slice(-3000)}`);
     return p.out().includes('"msg":"vecron started"');
-  }, 120_000);
+  }, { timeoutMs: 120_000, what: `${p.name} to start` });

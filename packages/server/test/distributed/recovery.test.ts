@@ -14,7 +14,8 @@ import { testServers } from '@vecron/test-servers';
 import { privateNats } from '@vecron/test-servers/provision';
 import type { PrivateServer } from '@vecron/test-servers/provision';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch as launchProc, started, until } from './processes.js';
+import { until } from '@vecron/sdk/testing';
+import { launch as launchProc, started } from './processes.js';
 import type { Proc } from './processes.js';
 
 /**
@@ -60,7 +61,7 @@ const report = (what: string, data: Record<string, unknown>): void => {
 
 /** The process whose worker id (`host:pid:random`) holds the lease of `executionId`. */
 async function holderOf(executionId: string): Promise<Proc> {
-  const owner = await until(`a lease on ${executionId}`, async () => (await cron.executions.get(executionId))?.leaseOwner, 30_000);
+  const owner = await until(async () => (await cron.executions.get(executionId))?.leaseOwner, { timeoutMs: 30_000, what: `a lease on ${executionId}` });
   const pid = Number(owner.split(':').at(-2));
   const proc = procs.find((p) => p.child.pid === pid && p.child.exitCode === null);
   if (!proc) throw new Error(`no live process with pid ${pid} (lease owner ${owner})`);
@@ -122,7 +123,7 @@ describe('worker recovery with the default configuration (scheduler + worker ×2
     await Promise.all(all.map(started));
     const job = await cron.jobs.create({ name: 'held-http', max_retries: 0, steps: [{ id: 'call', type: 'http', config: { method: 'GET', url: `${targetUrl}/hit?exec={{execution_id}}`, timeout_seconds: 120 } }] });
     const ids = await Promise.all([0, 1, 2, 3].map(async () => (await cron.trigger(job.id)).executionId));
-    await until('every step to be in flight', () => ids.every((id) => hits.get(id)?.length === 1), 60_000);
+    await until(() => ids.every((id) => hits.get(id)?.length === 1), { timeoutMs: 60_000, what: 'every step to be in flight' });
 
     const victim = await holderOf(ids[0]!);
     const victims: string[] = [];
@@ -133,7 +134,7 @@ describe('worker recovery with the default configuration (scheduler + worker ×2
     // The survivor's own held steps may finish now; the dead worker's sockets are gone.
     releaseHeld();
 
-    await until('the killed worker\'s steps to run again', () => victims.every((id) => (hits.get(id)?.length ?? 0) >= 2), 60_000);
+    await until(() => victims.every((id) => (hits.get(id)?.length ?? 0) >= 2), { timeoutMs: 60_000, what: 'the killed worker\'s steps to run again' });
     const resumeMs = victims.map((id) => hits.get(id)![1]! - killedAt);
     const finished = await Promise.all(ids.map((id) => cron.executions.wait(id, { timeoutMs: 60_000 })));
     expect(finished.map((e) => e.status)).toEqual(ids.map(() => 'success'));
@@ -155,13 +156,13 @@ describe('worker recovery with the default configuration (scheduler + worker ×2
     await started(fresh);
     const job = await cron.jobs.create({ name: 'held-http-2', max_retries: 0, steps: [{ id: 'call', type: 'http', config: { method: 'GET', url: `${targetUrl}/hit?exec={{execution_id}}`, timeout_seconds: 120 } }] });
     const { executionId } = await cron.trigger(job.id);
-    await until('the step to be in flight', () => hits.get(executionId)?.length === 1, 60_000);
+    await until(() => hits.get(executionId)?.length === 1, { timeoutMs: 60_000, what: 'the step to be in flight' });
     const holder = await holderOf(executionId);
     const termAt = Date.now();
     holder.child.kill('SIGTERM');
     expect(await holder.exited).toBe(0);
     const exitedMs = Date.now() - termAt;
-    await until('the handed-back step to run again', () => (hits.get(executionId)?.length ?? 0) >= 2, 60_000);
+    await until(() => (hits.get(executionId)?.length ?? 0) >= 2, { timeoutMs: 60_000, what: 'the handed-back step to run again' });
     const resumeMs = hits.get(executionId)![1]! - termAt;
     const done = await cron.executions.wait(executionId, { timeoutMs: 60_000 });
     expect(done.status).toBe('success');
