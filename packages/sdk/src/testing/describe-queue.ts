@@ -142,13 +142,13 @@ export function describeQueue(name: string, options: QueueConformanceOptions): v
       });
       try {
         await q.publish(id);
-        await until(() => got.length === 1, wait);
+        await until(() => got.length === 1, { timeoutMs: wait });
         await q.publish(id);
         await q.publish(id, { deduplicationId: id });
         await new Promise((r) => setTimeout(r, 500));
         expect(got).toHaveLength(1);
         await q.publish(id, { deduplicationId: `${id}:2` });
-        await until(() => got.length === 2, wait);
+        await until(() => got.length === 2, { timeoutMs: wait });
         expect(got[1]!.id).toBe(id);
         await q.publish(id, { deduplicationId: `${id}:2` });
         await new Promise((r) => setTimeout(r, 500));
