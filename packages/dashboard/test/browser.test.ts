@@ -6,6 +6,10 @@ import { chromium } from 'playwright-core';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import type { CronSystem } from '@vecron/sdk';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { en, vi } from '../src/index.js';
+import type { MessageKey } from '../src/index.js';
 import { serveDashboard, startCron } from './helpers.js';
 
 // The system browser (Debian `chromium`); a browser is never downloaded. Missing → the test fails.
@@ -118,3 +122,73 @@ it('runs a job from the jobs page and watches it turn to success live over SSE, 
 
   expect(errors).toEqual([]);
 }, 90_000);
+
+/**
+ * English catalogue strings a Vietnamese page must not show: every message whose Vietnamese
+ * differs, cut at its parameters, keeping the literal pieces of 4+ characters with a letter.
+ */
+function englishFragments(): Array<{ key: MessageKey; text: string }> {
+  const out: Array<{ key: MessageKey; text: string }> = [];
+  for (const key of Object.keys(en) as MessageKey[]) {
+    if (en[key] === vi[key]) continue;
+    for (const piece of en[key].split(/\{\w+\}/)) {
+      const text = piece.trim().replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
+      if (text.length >= 4 && /\p{L}/u.test(text) && !vi[key].includes(text)) out.push({ key, text });
+    }
+  }
+  return out;
+}
+
+it('every page: no serious or critical axe-core finding in English and Vietnamese, no English string on a Vietnamese page; screenshots at 1366 and 390 px', async () => {
+  // Data in neutral words, so any English on a Vietnamese page comes from the dashboard itself.
+  const job = await cron.jobs.create({
+    name: 'bao-cao-thang', description: 'Báo cáo cuối tháng', schedule: { type: 'cron', expression: '0 0 9 * * ?', timezone: 'Asia/Ho_Chi_Minh', calendar: 'vn', calendar_shift: 'following' },
+    steps: [{ id: 'lay', name: 'Lấy dữ liệu', type: 'echo', config: { message: 'xin chào' } }],
+  });
+  const failing = await cron.jobs.create({ name: 'loi-mang', schedule: null, max_retries: 0, steps: [{ id: 'goi', type: 'flaky', config: {}, retry_count: 0 }] });
+  const ok = (await cron.trigger(job.id)).executionId;
+  await cron.executions.wait(ok);
+  const dead = (await cron.trigger(failing.id)).executionId;
+  await cron.executions.wait(dead);
+  const dead2 = (await cron.trigger(failing.id)).executionId;
+  await cron.executions.wait(dead2);
+  await cron.executions.wait((await cron.executions.replay(dead2)).executionId);
+
+  const pages = ['/', `/jobs/${job.id}`, `/jobs/${failing.id}`, '/executions', `/executions?job=${failing.id}&status=dead_letter`, `/executions/${ok}`, `/executions/${dead}`, '/dead-letters', '/dead-letters?replayed=1', '/no-such-page'];
+  const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  const fragments = englishFragments();
+  const page: Page = await context.newPage();
+  const findings: string[] = [];
+  const english: string[] = [];
+  for (const lang of ['en', 'vi'] as const) {
+    for (const p of pages) {
+      const url = `${server.base}${p}${p.includes('?') ? '&' : '?'}lang=${lang}`;
+      for (const width of [1366, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.goto(url);
+        await page.locator('main').waitFor();
+        const name = `vecron-${lang}-${width}-${p.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'jobs'}.png`.slice(0, 120);
+        await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+        if (width !== 1366) continue;
+        await page.evaluate(axeSource);
+        // Runs in the page (a string: the test's TypeScript has no DOM types).
+        const result = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
+          .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) })))`)) as Array<{ id: string; impact: string | null; targets: string[] }>;
+        for (const v of result) if (v.impact === 'serious' || v.impact === 'critical') findings.push(`${lang} ${p}: ${v.id} (${v.impact}) ${v.targets.join(' ')}`);
+        if (lang === 'vi') {
+          // Visible text outside code and data blocks (the job definition JSON, outputs).
+          const text = (await page.evaluate(`(() => {
+            const clone = document.body.cloneNode(true);
+            for (const el of clone.querySelectorAll('pre, code, script, style, [hidden]')) el.remove();
+            const attrs = [...document.querySelectorAll('[title], [placeholder], [aria-label]')].flatMap((el) =>
+              ['title', 'placeholder', 'aria-label'].map((a) => el.getAttribute(a) ?? ''));
+            return clone.innerText + '\\n' + attrs.join('\\n') + '\\n' + document.title;
+          })()`)) as string;
+          for (const f of fragments) if (new RegExp(`(^|[^\\p{L}])${f.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}])`, 'u').test(text)) english.push(`${p}: "${f.text}" (${f.key})`);
+        }
+      }
+    }
+  }
+  expect(findings).toEqual([]);
+  expect(english).toEqual([]);
+}, 180_000);

@@ -204,6 +204,13 @@ export const en = {
   'unit.min': 'min',
   'unit.h': 'h',
   'unit.d': 'd',
+  'reason.calendarDay': 'calendar {calendar}: {date} is {why}',
+  'reason.movedTo': 'moved ({rule}) to {date}',
+  'reason.alreadyRuns': 'a run already falls on that time',
+  'shift.following': 'next business day',
+  'shift.preceding': 'previous business day',
+  'shift.modified_following': 'next business day in the month',
+  'shift.modified_preceding': 'previous business day in the month',
 } as const;
 
 /** A message key. */

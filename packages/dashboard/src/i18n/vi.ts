@@ -206,4 +206,11 @@ export const vi: Dictionary = {
   'unit.min': 'phút',
   'unit.h': 'giờ',
   'unit.d': 'ngày',
+  'reason.calendarDay': 'lịch {calendar}: {date} là {why}',
+  'reason.movedTo': 'dời ({rule}) sang {date}',
+  'reason.alreadyRuns': 'đã có lượt chạy vào thời điểm đó',
+  'shift.following': 'ngày làm việc kế tiếp',
+  'shift.preceding': 'ngày làm việc liền trước',
+  'shift.modified_following': 'ngày làm việc kế tiếp trong tháng',
+  'shift.modified_preceding': 'ngày làm việc liền trước trong tháng',
 };

@@ -56,9 +56,23 @@ export function shortId(id: string): SafeHtml {
 }
 
 const REASONS = new Set(['disabled', 'paused', 'overlap', 'backfill', 'weekend', 'calendar']);
+const SHIFTS = new Set(['following', 'preceding', 'modified_following', 'modified_preceding']);
+/** The engine's calendar reasons: `calendar vn: 2026-12-12 weekend[, moved following to 2026-12-14][, where it already runs]`. */
+const CALENDAR_REASON = /^calendar (\S+): (\d{4}-\d{2}-\d{2}) (.+?)(?:, moved (\w+) to (\d{4}-\d{2}-\d{2}))?(, where it already runs)?$/;
 
-/** A fire's reason in the UI language when it is one of the engine's words; other reasons (holiday names) as they are. */
+/**
+ * A fire's reason in the UI language: the engine's words (`disabled`, `weekend`, calendar shifts)
+ * translated; a holiday's own name (`Tết Nguyên Đán`) and other text kept as they are.
+ */
 export function reasonText(v: ViewContext, reason: string | null): string {
   if (!reason) return '';
-  return REASONS.has(reason) ? v.t(`reason.${reason}` as 'reason.disabled') : reason;
+  if (REASONS.has(reason)) return v.t(`reason.${reason}` as 'reason.disabled');
+  const m = CALENDAR_REASON.exec(reason);
+  if (!m) return reason;
+  const [, calendar, date, why, rule, target, merged] = m;
+  const day = why === 'non-business day' ? v.t('reason.calendar') : REASONS.has(why!) ? v.t(`reason.${why}` as 'reason.weekend') : why!;
+  let text = v.t('reason.calendarDay', { calendar: calendar!, date: date!, why: day });
+  if (rule && target && SHIFTS.has(rule)) text += `; ${v.t('reason.movedTo', { rule: v.t(`shift.${rule}` as 'shift.following'), date: target })}`;
+  if (merged) text += `; ${v.t('reason.alreadyRuns')}`;
+  return text;
 }

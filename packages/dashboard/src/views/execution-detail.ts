@@ -43,7 +43,7 @@ ${s.error ? html`<div class="err small"><code>${s.error.code}</code> ${s.error.m
     .map((id) => {
       const st = e.context.steps[id]!;
       return html`<details class="output" open data-step-id="${id}"><summary><strong>${stepNames.get(id) ?? id}</strong> ${stepBadge(v, st.status)} <span class="muted small">×${st.attempts} · ${finishedAt(v, st.finished_at)}</span></summary>
-${st.output !== undefined ? html`<pre class="code">${prettyJson(st.output)}</pre>` : ''}${st.error ? html`<div class="err small"><code>${st.error.code}</code> ${st.error.message}</div>` : ''}</details>`;
+${st.output !== undefined ? html`<pre tabindex="0" class="code">${prettyJson(st.output)}</pre>` : ''}${st.error ? html`<div class="err small"><code>${st.error.code}</code> ${st.error.message}</div>` : ''}</details>`;
     });
 
   return html`<section id="execution" data-live="${v.url(`/fragments/executions/${e.id}`)}" data-live-on="execution" data-live-execution="${e.id}" data-status="${e.status}">
@@ -62,12 +62,12 @@ ${st.output !== undefined ? html`<pre class="code">${prettyJson(st.output)}</pre
 ${e.replayOf ? html`<dt>${v.t('execution.replayOf')}</dt><dd><a href="${v.url(`/executions/${e.replayOf}`)}">${shortId(e.replayOf)}</a></dd>` : ''}
 ${e.currentStep && !terminal ? html`<dt>${v.t('executions.step')}</dt><dd><code>${e.currentStep}</code></dd>` : ''}
 </dl>
-${e.error ? html`<div class="error-box" role="alert"><strong>${v.t('execution.error')}:</strong> <code>${e.error.code}</code> ${e.error.message}${e.error.details ? html`<pre class="code small">${prettyJson(e.error.details)}</pre>` : ''}</div>` : ''}
+${e.error ? html`<div class="error-box" role="alert"><strong>${v.t('execution.error')}:</strong> <code>${e.error.code}</code> ${e.error.message}${e.error.details ? html`<pre tabindex="0" class="code small">${prettyJson(e.error.details)}</pre>` : ''}</div>` : ''}
 </div>
 <div class="cols">
 <section class="card"><h2>${v.t('execution.timeline')}</h2>${timeline}</section>
 <section class="card"><h2>${v.t('execution.outputs')}</h2>${outputs.length ? outputs : html`<p class="muted">${v.t('execution.outputsEmpty')}</p>`}
-${e.context.payload !== undefined ? html`<h3>${v.t('execution.payload')}</h3><pre class="code">${prettyJson(e.context.payload)}</pre>` : ''}</section>
+${e.context.payload !== undefined ? html`<h3>${v.t('execution.payload')}</h3><pre tabindex="0" class="code">${prettyJson(e.context.payload)}</pre>` : ''}</section>
 </div>
 </section>`;
 }

@@ -43,7 +43,7 @@ export function jobDetailBody(v: ViewContext, d: JobDetailData): SafeHtml {
 <table class="grid"><thead><tr><th>${v.t('job.explainNominal')}</th><th>${v.t('job.explainOutcome')}</th><th>${v.t('job.explainRuns')}</th><th>${v.t('job.explainReason')}</th></tr></thead><tbody>
 ${ex.entries.map((e) => html`<tr class="o-${e.outcome}"><td>${v.f.time(e.nominal)}</td><td><span class="pill o-${e.outcome}">${v.t(`outcome.${e.outcome}`)}</span></td><td>${e.runsAt ? v.f.time(e.runsAt) : '—'}</td><td class="small">${reasonText(v, e.reason)}</td></tr>`)}
 </tbody></table>
-<details><summary>${v.t('job.explainText')}</summary><pre class="code">${ex.text}</pre></details>`
+<details><summary>${v.t('job.explainText')}</summary><pre tabindex="0" class="code">${ex.text}</pre></details>`
     : html`<p class="muted">—</p>`;
   const variables = d.variables === null
     ? ''
@@ -56,7 +56,7 @@ ${d.variables.map((x) => html`<tr><td><code>${x.name}</code></td><td>${x.jobId ?
 <section class="card"><h2>${v.t('job.explain')}</h2>${explain}</section>
 ${ledgerCard(v, d.job.id, d.ledger)}
 </div>
-<section class="card"><h2>${v.t('job.definition')}</h2><pre class="code">${prettyJson(maskDefinitionSecrets(d.job.definition))}</pre></section>
+<section class="card"><h2>${v.t('job.definition')}</h2><pre tabindex="0" class="code">${prettyJson(maskDefinitionSecrets(d.job.definition))}</pre></section>
 ${variables}`;
 }
 

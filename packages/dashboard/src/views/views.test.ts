@@ -4,6 +4,7 @@ import { createFormatter } from '../format.js';
 import { translator } from '../i18n/index.js';
 import type { Lang } from '../i18n/index.js';
 import type { DashboardPermission } from '../permissions.js';
+import { reasonText } from './components.js';
 import { urlBuilder } from './context.js';
 import type { ViewContext } from './context.js';
 import { executionDetail } from './execution-detail.js';
@@ -79,5 +80,20 @@ describe('views escape every value', () => {
   it('language links keep the current page and query', () => {
     const p = layout(view(), { title: 'x', section: 'jobs', body: jobsTable(view(), [], 1, false) }).value;
     expect(p).toContain('href="/dash/?page=2&amp;lang=vi"');
+  });
+});
+
+describe('reasons in words', () => {
+  it("translates the engine's calendar reasons and keeps holiday names", () => {
+    const r = 'calendar vn: 2026-12-12 weekend, moved following to 2026-12-14';
+    expect(reasonText(view(), r)).toBe('calendar vn: 2026-12-12 is weekend; moved (next business day) to 2026-12-14');
+    expect(reasonText(view({ lang: 'vi' }), r)).toBe('lịch vn: 2026-12-12 là cuối tuần; dời (ngày làm việc kế tiếp) sang 2026-12-14');
+    expect(reasonText(view({ lang: 'vi' }), 'calendar vn: 2026-02-17 Tết Nguyên Đán')).toBe('lịch vn: 2026-02-17 là Tết Nguyên Đán');
+    expect(reasonText(view({ lang: 'vi' }), 'calendar vn: 2026-02-17 Tết Nguyên Đán, moved following to 2026-02-23, where it already runs')).toBe(
+      'lịch vn: 2026-02-17 là Tết Nguyên Đán; dời (ngày làm việc kế tiếp) sang 2026-02-23; đã có lượt chạy vào thời điểm đó',
+    );
+    expect(reasonText(view({ lang: 'vi' }), 'overlap')).toBe('lượt trước chưa xong');
+    expect(reasonText(view({ lang: 'vi' }), 'something else')).toBe('something else');
+    expect(reasonText(view(), null)).toBe('');
   });
 });
