@@ -35,6 +35,8 @@ import type { ExecutionFilter, JobListFilter, SchedulerPause, Storage } from './
 import { createVariables } from './variables/variables.js';
 import type { Variables } from './variables/variables.js';
 import { createWorker } from './worker/worker.js';
+import { DEFAULT_STEP_LOG_SETTINGS } from './worker/step-logs.js';
+import type { StepLogQuery, StoredStepLogLine } from './model/step-log.js';
 import { jobCacheKey, readJob } from './coordination/job-cache.js';
 import { createSchedulingApi } from './scheduler/scheduling-api.js';
 import type { SchedulingApi } from './scheduler/scheduling-api.js';
@@ -110,6 +112,11 @@ export interface CronSystem<E extends AnyExecutor = any> {
     replay(id: string, options?: { fromStart?: boolean; idempotencyKey?: string }): Promise<{ executionId: string; created: boolean }>;
     /** Every attempt of every step, with backoff delays. */
     steps(id: string): Promise<StepAttempt[]>;
+    /**
+     * What the execution's steps logged through `ctx.logger` (as kept: see `stepLogs` of the
+     * options), in the order stored; page on with `after` = the last line's `id`.
+     */
+    logs(id: string, query?: StepLogQuery): Promise<StoredStepLogLine[]>;
   };
   readonly variables: Variables;
   /** Business calendars stored with the jobs (built-in `vn` plus your own). */
@@ -396,6 +403,7 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
         return { executionId: execution.id, created };
       },
       steps: async (id) => (isUuid(id) ? (await storage()).listStepAttempts(id) : []),
+      logs: async (id, query) => (isUuid(id) ? (await storage()).listStepLogs(id, query) : []),
     },
 
     variables: {
@@ -461,6 +469,7 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
           settings: {
             workerId, concurrency: workerOpt.concurrency ?? 4, leaseMs: opts.leaseMs, ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}), backoff: opts.backoff, filesDir,
             defaultTimeZone: opts.timezone, overlapRetryMs: Math.min(1_000, opts.pollIntervalMs),
+            stepLogs: { ...DEFAULT_STEP_LOG_SETTINGS, ...opts.stepLogs },
           },
         });
         workerLoop = worker.start();

@@ -7,6 +7,8 @@ export interface CronEvents {
   'execution.started': { execution: Execution };
   'execution.step.started': { executionId: string; jobId: string; stepId: string; attempt: number };
   'execution.step.finished': { executionId: string; jobId: string; stepId: string; attempt: number; status: 'succeeded' | 'failed' | 'skipped'; error?: ErrorRecord };
+  /** Step log lines of one attempt were stored (`lines` of them in this batch); read them with `cron.executions.logs`. */
+  'execution.step.log': { executionId: string; jobId: string; stepId: string; attempt: number; lines: number };
   'execution.retrying': { executionId: string; jobId: string; stepId: string; delayMs: number; attempt: number };
   'execution.finished': { executionId: string; jobId: string; status: Execution['status']; error: ErrorRecord | null };
   'schedule.fired': { jobId: string; executionId: string; scheduledFor: Date };

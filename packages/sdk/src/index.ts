@@ -55,6 +55,9 @@ export { validateJobDefinition, assertValidJobDefinition } from './model/validat
 export type { JobValidationContext, JobValidationResult } from './model/validate-job.js';
 export type { Job, JobFireTimes } from './model/job.js';
 export { EXECUTION_STATUSES, TERMINAL_STATUSES } from './model/execution.js';
+export { STEP_LOG_LEVELS } from './model/step-log.js';
+export type { StepLogLevel, StepLogLine, StoredStepLogLine, StepLogQuery } from './model/step-log.js';
+export type { StepLogStats } from './worker/step-logs.js';
 export type {
   Execution, ExecutionStatus, ExecutionContext, StepState, StepAttempt, LedgerEntry, TriggerSource, ErrorRecord,
 } from './model/execution.js';

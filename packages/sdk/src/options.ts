@@ -10,6 +10,8 @@ import type { BackoffOptions } from './reliability/backoff.js';
 import type { Storage } from './storage/port.js';
 import { DEFAULT_TIME_ZONE, isValidTimeZone } from './time/zoned.js';
 import type { SecretBox, SecretKeyInput, SecretBoxKeys } from './crypto/index.js';
+import { STEP_LOG_LEVELS } from './model/step-log.js';
+import type { StepLogLevel } from './model/step-log.js';
 
 /** Options of `createCronSystem`. Every field is optional; defaults give a working embedded system. */
 export interface CronSystemOptions {
@@ -104,6 +106,15 @@ export interface CronSystemOptions {
    * that outlives this system. @default true
    */
   closePassedIn?: boolean;
+  /**
+   * What is kept of what steps log through `ctx.logger`, per step attempt, for the execution page
+   * and `cron.executions.logs`: lines at `level` or above (`false`: none), at most `maxLines` lines
+   * and `maxBytes` bytes per attempt (then one "truncated" line), secrets and credentials masked,
+   * written in batches every `flushMs` and at the end of each attempt. A failed write drops its
+   * lines (counted, logged) and never fails the step.
+   * @default { level: 'info', maxLines: 1000, maxBytes: 1048576, flushMs: 1000 }
+   */
+  stepLogs?: { level?: StepLogLevel | false; maxLines?: number; maxBytes?: number; flushMs?: number };
 }
 
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'object' && v !== null, { message: `must be ${what}` });
@@ -139,6 +150,15 @@ const optionsSchema = z
     startTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
     strict: z.boolean().default(true),
     closePassedIn: z.boolean().default(true),
+    stepLogs: z
+      .object({
+        level: z.union([z.enum(STEP_LOG_LEVELS), z.literal(false)]).default('info'),
+        maxLines: z.number().int().min(1).max(1_000_000).default(1000),
+        maxBytes: z.number().int().min(1024).max(1_073_741_824).default(1_048_576),
+        flushMs: z.number().int().min(10).max(60_000).default(1000),
+      })
+      .strict()
+      .default({ level: 'info', maxLines: 1000, maxBytes: 1_048_576, flushMs: 1000 }),
   })
   .strict()
   .refine((o) => o.heartbeatMs === undefined || o.heartbeatMs < o.leaseMs, { path: ['heartbeatMs'], message: 'must be below leaseMs (a lease would expire between two renewals)' });

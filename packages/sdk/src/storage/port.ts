@@ -5,6 +5,7 @@ import type { Job, JobFireTimes } from '../model/job.js';
 import type {
   ErrorRecord, Execution, ExecutionContext, ExecutionStatus, LedgerEntry, StepAttempt, TriggerSource,
 } from '../model/execution.js';
+import type { StepLogLine, StepLogQuery, StoredStepLogLine } from '../model/step-log.js';
 
 /** A due schedule row handed to the scheduler's decision inside the claim transaction. */
 export interface DueSchedule {
@@ -164,6 +165,16 @@ export interface Storage {
   listLedger(jobId: string, args?: { from?: Date; to?: Date; limit?: number }): Promise<LedgerEntry[]>;
   /** Records a fire outcome idempotently (first writer wins). */
   recordLedger(entry: LedgerEntry): Promise<void>;
+
+  // step logs
+  /**
+   * Stores step log lines (any executions, one statement). Idempotent on
+   * `(executionId, stepId, attempt, seq)`: a line written twice is kept once. Lines of an
+   * execution that no longer exists are dropped.
+   */
+  appendStepLogs(lines: StepLogLine[]): Promise<void>;
+  /** An execution's stored step log lines in the order they were stored (by `id`), filtered and paged. */
+  listStepLogs(executionId: string, query?: StepLogQuery): Promise<StoredStepLogLine[]>;
 
   // variables
   setVariable(v: StoredVariable): Promise<void>;

@@ -4,6 +4,7 @@ import { ConflictError } from '../errors/errors.js';
 import { parseJobDefinition } from '../model/job-definition.js';
 import type { JobDefinition } from '../model/job-definition.js';
 import type { Storage } from '../storage/port.js';
+import type { StepLogLine } from '../model/step-log.js';
 
 /** Options of {@link describeStorage}. */
 export interface StorageConformanceOptions {
@@ -381,6 +382,42 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       expect(await s.getSchedulerPause()).toEqual({ since: at(2), by: null, reason: null });
       await s.setSchedulerPause(null);
       expect(await s.getSchedulerPause()).toBeNull();
+    });
+
+    it('stores step log lines per attempt, once each, pages them by id and removes them with the execution', async () => {
+      const job = await newJob(s);
+      const { execution } = await newExecution(s, job.id);
+      const { execution: other } = await newExecution(s, job.id);
+      const line = (stepId: string, attempt: number, seq: number, extra: Partial<StepLogLine> = {}): StepLogLine => ({
+        executionId: execution.id, stepId, attempt, seq, at: at(seq), level: 'info', message: `${stepId}#${attempt} line ${seq}`, fields: null, ...extra,
+      });
+      await s.appendStepLogs([]);
+      await s.appendStepLogs([
+        line('extract', 1, 1, { fields: { rows: 12, nested: { ok: true }, list: [1, 'two'] } }),
+        line('extract', 1, 2, { level: 'error', message: 'ünïcode ✓ and "quotes"' }),
+        line('extract', 2, 1),
+        { ...line('load', 1, 1), executionId: other.id },
+      ]);
+      // Written twice (a retried batch): kept once. A line of an unknown execution is dropped, not an error.
+      await s.appendStepLogs([line('extract', 1, 2, { message: 'again' }), line('load', 1, 1), { ...line('x', 1, 1), executionId: randomUUID() }]);
+      const all = await s.listStepLogs(execution.id);
+      expect(all.map((l) => [l.stepId, l.attempt, l.seq])).toEqual([['extract', 1, 1], ['extract', 1, 2], ['extract', 2, 1], ['load', 1, 1]]);
+      expect(all[0]).toMatchObject({ executionId: execution.id, level: 'info', at: at(1), fields: { rows: 12, nested: { ok: true }, list: [1, 'two'] } });
+      expect(all[1]).toMatchObject({ level: 'error', message: 'ünïcode ✓ and "quotes"', fields: null });
+      const ids = all.map((l) => l.id);
+      expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+      expect(await s.listStepLogs(execution.id, { stepId: 'extract', attempt: 2 })).toHaveLength(1);
+      // Ids past 9 and 99 still come in number order (not as text).
+      await s.appendStepLogs(Array.from({ length: 120 }, (_, i) => line('many', 1, i + 1)));
+      expect((await s.listStepLogs(execution.id, { stepId: 'many' })).map((l) => l.seq)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+      const page1 = await s.listStepLogs(execution.id, { limit: 2 });
+      const page2 = await s.listStepLogs(execution.id, { limit: 2, after: page1[1]!.id });
+      expect([...page1, ...page2].map((l) => l.id)).toEqual(ids);
+      expect(await s.listStepLogs(execution.id, { after: ids[3]! })).toHaveLength(120);
+      expect(await s.listStepLogs(other.id)).toHaveLength(1);
+      expect(await s.listStepLogs(randomUUID())).toEqual([]);
+      expect(await s.deleteJob(job.id)).toBe(true);
+      expect(await s.listStepLogs(execution.id)).toEqual([]);
     });
 
     it('close() can be called twice', async () => {

@@ -24,6 +24,8 @@ import { createSecretScrubber, scrubDeep } from '../crypto/index.js';
 import type { TemplateScope } from '../template/index.js';
 import type { ResolvedVariables, VariableResolver } from '../variables/variables.js';
 import { decideFailure, toJsonOutput } from './step-outcome.js';
+import { DEFAULT_STEP_LOG_SETTINGS, createStepLogWriter } from './step-logs.js';
+import type { StepLogSettings, StepLogStats } from './step-logs.js';
 
 /** Settings of the worker role. */
 export interface WorkerSettings {
@@ -37,6 +39,8 @@ export interface WorkerSettings {
   defaultTimeZone: string;
   /** Delay before retrying a claim that found another run of a non-concurrent job. */
   overlapRetryMs: number;
+  /** What is kept of what steps log through `ctx.logger`. @default DEFAULT_STEP_LOG_SETTINGS */
+  stepLogs?: StepLogSettings;
 }
 
 /** What the worker needs around it. */
@@ -75,6 +79,10 @@ export interface Worker {
   handle(message: QueueMessage): Promise<void>;
   /** Aborts an execution this worker is running, at once (a cancel requested in this process). */
   cancelLocal(executionId: string): boolean;
+  /** Step log lines written and lost by this worker (lost: a failed write or a full buffer). */
+  stepLogStats(): StepLogStats;
+  /** Writes the step log lines still buffered (also done by `stop`). */
+  flushStepLogs(): Promise<void>;
 }
 
 /** Creates a worker. */
@@ -87,6 +95,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const inFlight = new Set<Promise<void>>();
   const running = new Map<string, (reason: VecronError) => void>();
   let loop: Promise<void> | null = null;
+  const stepLogs = createStepLogWriter({ storage, events, clock, logger, settings: settings.stepLogs ?? DEFAULT_STEP_LOG_SETTINGS });
 
   async function handle(message: QueueMessage): Promise<void> {
     const p = run(message);
@@ -246,7 +255,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     // Every outcome (complete, retry, release on shutdown) writes this same object: never a stale copy.
     execution.context = context;
     const { values: vars, secrets } = await resolved;
-    const scrub = secretScrubber(secrets);
+    const scrubText = createSecretScrubber(secrets);
+    const scrub = (record: ErrorRecord): ErrorRecord => scrubDeep(record, scrubText);
     const files = createFileArea(executionFilesDir(settings.filesDir, job.id, execution.id));
     const scopeBase = {
       variables: vars,
@@ -278,7 +288,8 @@ export function createWorker(deps: WorkerDeps): Worker {
       // Also records the current step, and refuses with a stale token.
       const opened = await storage.startStepAttempt(execution.id, token, step.id, clock.now());
       if (!opened) return { kind: 'lost' };
-      const stepLog = log.child({ stepId: step.id, attempt: opened.attempt });
+      const capture = stepLogs.open({ executionId: execution.id, jobId: job.id, stepId: step.id, attempt: opened.attempt }, log.child({ stepId: step.id, attempt: opened.attempt }), scrubText);
+      const stepLog = capture.logger;
       events.emit('execution.step.started', { executionId: execution.id, jobId: job.id, stepId: step.id, attempt: opened.attempt });
 
       try {
@@ -324,6 +335,10 @@ export function createWorker(deps: WorkerDeps): Worker {
         }
         context.steps[step.id] = { status: 'failed', error: record, attempts: opened.attempt, finished_at: clock.now().toISOString() };
         return { kind: 'complete', status: action.status, error: record };
+      } finally {
+        // Starts the write of the attempt's lines without waiting for it: a slow or failing log
+        // store never holds up the execution (what is left is written by the next flush or stop).
+        void capture.finish();
       }
     }
     return { kind: 'complete', status: 'success', error: null };
@@ -441,7 +456,10 @@ export function createWorker(deps: WorkerDeps): Worker {
       shutdown.abort();
       await all;
       await loop;
+      await stepLogs.close();
     },
+    stepLogStats: () => stepLogs.stats(),
+    flushStepLogs: () => stepLogs.flush(),
   };
 }
 
@@ -475,12 +493,6 @@ function internal<T>(what: string, fn: () => T): T {
 
 function heartbeatMs(leaseMs: number): number {
   return Math.max(50, Math.min(2_000, Math.floor(leaseMs / 3)));
-}
-
-/** Replaces every sensitive value in an error record with the mask, in every encoded form (JSON, URL, base64). */
-function secretScrubber(secrets: string[]): (record: ErrorRecord) => ErrorRecord {
-  const scrub = createSecretScrubber(secrets);
-  return (record) => scrubDeep(record, scrub);
 }
 
 function truthy(v: unknown): boolean {

@@ -1,5 +1,6 @@
 import type { Execution, LedgerEntry, StepAttempt } from '../../model/execution.js';
 import type { Job } from '../../model/job.js';
+import type { StepLogLevel, StoredStepLogLine } from '../../model/step-log.js';
 import type { JobDefinition } from '../../model/job-definition.js';
 import type { StoredVariable } from '../port.js';
 
@@ -62,6 +63,20 @@ export function toStepAttempt(r: Row): StepAttempt {
     finishedAt: dateOrNull(r.finished_at),
     error: json(r.error) ?? null,
     retryDelayMs: numOrNull(r.retry_delay_ms),
+  };
+}
+
+export function toStepLogLine(r: Row): StoredStepLogLine {
+  return {
+    id: Number(r.line_id),
+    executionId: String(r.execution_id),
+    stepId: String(r.step_id),
+    attempt: Number(r.attempt),
+    seq: Number(r.seq),
+    at: date(r.at),
+    level: String(r.level) as StepLogLevel,
+    message: String(r.message),
+    fields: r.fields === null || r.fields === undefined ? null : json<Record<string, unknown>>(r.fields),
   };
 }
 
