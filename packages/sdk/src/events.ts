@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Execution, ErrorRecord } from './model/execution.js';
+import type { DispatchReason } from './storage/port.js';
 
 /** Every event vecron emits, with its payload. Also what the server feeds to SSE. */
 export interface CronEvents {
@@ -13,6 +14,12 @@ export interface CronEvents {
   'execution.finished': { executionId: string; jobId: string; status: Execution['status']; error: ErrorRecord | null };
   'schedule.fired': { jobId: string; executionId: string; scheduledFor: Date };
   'schedule.skipped': { jobId: string; fireAt: Date; outcome: 'skipped' | 'missed'; reason: string };
+  /**
+   * The dispatcher published an execution to the queue, and why: `lease_expired` is a lease
+   * reclaim (its worker died or stalled), `republish` a lost message, `requeued` a retry or a
+   * hand-back, `new` a first publish.
+   */
+  'execution.dispatched': { executionId: string; jobId: string; reason: DispatchReason };
   /** A background loop hit an error it will retry; never thrown. */
   'error': { where: string; error: unknown };
 }

@@ -72,7 +72,7 @@ export { backoffDelay, backoffCeiling } from './reliability/backoff.js';
 export type { BackoffOptions } from './reliability/backoff.js';
 export type { Clock } from './internal/clock.js';
 
-export type { Storage, DueSchedule, FireDecision, PlannedFire, NewExecution, ClaimResult, ExecutionFilter, JobListFilter, StoredVariable, SchedulerPause } from './storage/port.js';
+export type { Storage, DueSchedule, FireDecision, PlannedFire, NewExecution, ClaimResult, ExecutionFilter, JobListFilter, StoredVariable, SchedulerPause, DispatchReason } from './storage/port.js';
 export type { SqlClient } from './storage/sql/sql-client.js';
 export { createSqlStorage } from './storage/sql/sql-storage.js';
 export type { SqlStorageOptions } from './storage/sql/sql-storage.js';

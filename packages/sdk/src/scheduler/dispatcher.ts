@@ -61,6 +61,7 @@ export function createDispatcher(deps: {
       await queue.publish(r.id, { notBefore: r.availableAt, jobId: r.jobId, ...generation });
     }
     await storage.markPublished(rows.map((r) => r.id), now);
+    for (const r of rows) events.emit('execution.dispatched', { executionId: r.id, jobId: r.jobId, reason: r.reason });
     if (rows.length) logger.debug({ dispatched: rows.length }, 'executions (re)published');
     return rows.length;
   }

@@ -7,6 +7,13 @@ import type {
 } from '../model/execution.js';
 import type { StepLogLine, StepLogQuery, StoredStepLogLine } from '../model/step-log.js';
 
+/**
+ * Why the dispatcher publishes an execution: `new` (never published), `requeued` (a retry or a
+ * hand-back put it back to pending), `lease_expired` (its worker stopped renewing the lease: a
+ * reclaim), `republish` (published earlier but not started within republishAfterMs: a lost message).
+ */
+export type DispatchReason = 'new' | 'requeued' | 'lease_expired' | 'republish';
+
 /** A due schedule row handed to the scheduler's decision inside the claim transaction. */
 export interface DueSchedule {
   jobId: string;
@@ -159,7 +166,7 @@ export interface Storage {
    * within `republishAfterMs`). `fencingToken` is the row's current token (null if never
    * claimed): a publish after a claim is a new generation for queue de-duplication.
    */
-  findExecutionsToDispatch(args: { now: Date; republishAfterMs: number; limit: number }): Promise<Array<{ id: string; jobId: string; availableAt: Date; fencingToken: number | null }>>;
+  findExecutionsToDispatch(args: { now: Date; republishAfterMs: number; limit: number }): Promise<Array<{ id: string; jobId: string; availableAt: Date; fencingToken: number | null; reason: DispatchReason }>>;
   markPublished(ids: string[], now: Date): Promise<void>;
   listStepAttempts(executionId: string): Promise<StepAttempt[]>;
   listLedger(jobId: string, args?: { from?: Date; to?: Date; limit?: number }): Promise<LedgerEntry[]>;

@@ -217,12 +217,20 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       if (!c.claimed) throw new Error('claim failed');
       expect(await list(at(1_000))).toEqual([]); // lease still held
       const due = await list(at(1_200)); // expired 100 ms ago, published 1.2 s ago (< republishAfterMs)
-      expect(due.map((x) => [x.id, x.fencingToken])).toEqual([[e.id, c.execution.fencingToken]]);
+      expect(due.map((x) => [x.id, x.fencingToken, x.reason])).toEqual([[e.id, c.execution.fencingToken, 'lease_expired']]);
       await s.markPublished([e.id], at(1_200));
       expect(await list(at(2_000))).toEqual([]); // published since the lease expired
-      expect((await list(at(31_300))).map((x) => x.id)).toEqual([e.id]); // that publish was lost: republishAfterMs
+      expect((await list(at(31_300))).map((x) => [x.id, x.reason])).toEqual([[e.id, 'lease_expired']]); // that publish was lost: republishAfterMs
       const never = (await newExecution(s, job.id)).execution;
-      expect((await list(at(31_300))).find((x) => x.id === never.id)?.fencingToken).toBeNull();
+      expect((await list(at(31_300))).find((x) => x.id === never.id)).toMatchObject({ fencingToken: null, reason: 'new' });
+      // Published, never started: a re-publish after republishAfterMs (a lost message).
+      await s.markPublished([never.id], at(31_300));
+      expect((await list(at(61_400))).find((x) => x.id === never.id)?.reason).toBe('republish');
+      // A retry or hand-back puts it back to pending unpublished: requeued.
+      const c2 = await s.claimExecution(never.id, { owner: 'w', leaseMs: 10_000, now: at(61_500), exclusive: false });
+      if (!c2.claimed) throw new Error('claim failed');
+      expect(await s.requeueExecution(never.id, c2.execution.fencingToken!, { availableAt: at(61_600), incrementAttempt: false, error: null, context: c2.execution.context, now: at(61_600) })).toBe(true);
+      expect((await list(at(61_700))).find((x) => x.id === never.id)?.reason).toBe('requeued');
     });
 
     it('requeues for a retry with a later available_at and a higher attempt', async () => {

@@ -18,10 +18,16 @@ const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600];
  * Registers `job_success_total`, `job_failed_total`, `job_duration_seconds`, `job_queue_size`, the
  * cluster gauges `vecron_executions_running`, `vecron_oldest_pending_seconds`, `vecron_dead_letters`,
  * `vecron_live_processes{role}`,
- * `schedule_lag_seconds`, `schedule_skipped_total{outcome,reason}`, `step_duration_seconds{type}`
+ * `schedule_lag_seconds`, `schedule_skipped_total{outcome,reason}`, `step_duration_seconds{type}`,
+ * `vecron_dispatches_total{reason}` (lease reclaims, re-publishes), the NATS consumer lag
+ * `vecron_queue_consumer_pending|ack_pending|redelivered`
  * (plus process defaults, prefixed `vecron_`) on a private registry.
  */
-export function createMetrics(cron: CronSystem, sql: SqlClient | undefined, opts: { defaultMetrics?: boolean } = {}): Metrics {
+export function createMetrics(cron: CronSystem, sql: SqlClient | undefined, opts: {
+  defaultMetrics?: boolean;
+  /** The NATS work consumer's lag (NATS only); read at each scrape with a 2 s limit. */
+  queueLag?: () => Promise<{ pending: number; ackPending: number; redelivered: number }>;
+} = {}): Metrics {
   const { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } = promClient();
   const registry = new Registry();
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'vecron_' });
@@ -30,6 +36,34 @@ export function createMetrics(cron: CronSystem, sql: SqlClient | undefined, opts
   const duration = new Histogram({ name: 'job_duration_seconds', help: 'Execution duration from start to finish', labelNames: ['job', 'status'], buckets: DURATION_BUCKETS, registers: [registry] });
   const lag = new Histogram({ name: 'schedule_lag_seconds', help: 'Delay between a scheduled fire time and the moment it fired', buckets: [0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 300], registers: [registry] });
   const skipped = new Counter({ name: 'schedule_skipped_total', help: 'Fires not run: outcome "skipped" (a policy or calendar chose so) or "missed" (too late under the misfire policy)', labelNames: ['outcome', 'reason'], registers: [registry] });
+  const dispatched = new Counter({
+    name: 'vecron_dispatches_total',
+    help: 'Executions published by this process\'s dispatcher, by reason: lease_expired (a lease reclaim: the worker died or stalled), republish (a lost message), requeued (a retry or hand-back), new (not published when created, e.g. the queue was down)',
+    labelNames: ['reason'], registers: [registry],
+  });
+  for (const reason of ['new', 'requeued', 'lease_expired', 'republish']) dispatched.inc({ reason }, 0);
+  if (opts.queueLag) {
+    const queueLag = opts.queueLag;
+    let lag: Promise<{ pending: number; ackPending: number; redelivered: number } | null> | null = null;
+    const read = (): NonNullable<typeof lag> => {
+      lag ??= Promise.race([queueLag(), new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timed out')), 2_000).unref())])
+        .catch(() => null) // NATS down: the gauges keep their last value; /ready reports the outage
+        .finally(() => setTimeout(() => (lag = null), 1_000).unref());
+      return lag;
+    };
+    const gauge = (name: string, help: string, pick: (l: { pending: number; ackPending: number; redelivered: number }) => number): void => {
+      new Gauge({
+        name, help, registers: [registry],
+        async collect() {
+          const l = await read();
+          if (l) this.set(pick(l));
+        },
+      });
+    };
+    gauge('vecron_queue_consumer_pending', 'NATS work consumer: messages no worker has fetched yet (consumer lag)', (l) => l.pending);
+    gauge('vecron_queue_consumer_ack_pending', 'NATS work consumer: messages delivered and not yet acked (running, or waiting for their start time)', (l) => l.ackPending);
+    gauge('vecron_queue_consumer_redelivered', 'NATS work consumer: messages delivered more than once and not yet acked', (l) => l.redelivered);
+  }
   const stepDuration = new Histogram({ name: 'step_duration_seconds', help: 'Step attempt duration by step type', labelNames: ['type', 'status'], buckets: DURATION_BUCKETS, registers: [registry] });
   new Gauge({
     name: 'job_queue_size', help: 'Executions waiting to run (pending)', registers: [registry],
@@ -113,6 +147,7 @@ export function createMetrics(cron: CronSystem, sql: SqlClient | undefined, opts
         if (e?.startedAt && e.finishedAt) duration.observe({ job: info.name, status: x.status }, (e.finishedAt.getTime() - e.startedAt.getTime()) / 1000);
       })();
     }),
+    cron.on('execution.dispatched', (x) => dispatched.inc({ reason: x.reason })),
     cron.on('schedule.fired', (x) => lag.observe(Math.max(0, (Date.now() - x.scheduledFor.getTime()) / 1000))),
     // The reason's first word only ("disabled", "overlap", "calendar", …): the full text names dates and would make a label per fire.
     cron.on('schedule.skipped', (x) => skipped.inc({ outcome: x.outcome, reason: /^[a-z_]+/i.exec(x.reason)?.[0]?.toLowerCase() ?? 'other' })),

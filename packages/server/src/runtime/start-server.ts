@@ -209,7 +209,8 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     let metrics: Metrics | null = null;
     let metricsUrl: string | null = null;
     if (config.metrics.enabled) {
-      metrics = createMetrics(cron, sql);
+      const nats = built.natsQueue;
+      metrics = createMetrics(cron, sql, nats ? { queueLag: () => nats.consumerLag() } : {});
       const m = metrics;
       const mapp = express();
       mapp.disable('x-powered-by');

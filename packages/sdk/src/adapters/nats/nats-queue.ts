@@ -70,6 +70,12 @@ export interface NatsQueueOptions {
 export interface NatsQueue extends Queue {
   /** Resolves with the connection once connected and the streams and consumer exist. */
   ready(): Promise<NatsConnection>;
+  /**
+   * The work consumer's lag, from the server (`consumer info`): `pending` messages no worker has
+   * fetched yet, `ackPending` delivered and not yet acked (running or waiting for their
+   * `notBefore`), `redelivered` delivered more than once and not yet acked.
+   */
+  consumerLag(): Promise<{ pending: number; ackPending: number; redelivered: number }>;
 }
 
 /**
@@ -419,6 +425,12 @@ export function natsQueue(options: NatsQueueOptions): NatsQueue {
       await provision();
       const info = await jsm!.streams.info(stream);
       return info.state.messages;
+    },
+
+    async consumerLag() {
+      await provision();
+      const info = await jsm!.consumers.info(stream, durable);
+      return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
     },
 
     async close() {

@@ -1,7 +1,7 @@
 import { ConfigError, ConflictError, NotFoundError, StorageError } from '../../errors/errors.js';
 import type { Execution, ExecutionStatus } from '../../model/execution.js';
 import type { Job } from '../../model/job.js';
-import type { ClaimResult, Storage, StoredVariable } from '../port.js';
+import type { ClaimResult, DispatchReason, Storage, StoredVariable } from '../port.js';
 import { EXECUTION_COLUMNS, toExecution, toJob, toLedgerEntry, toStepAttempt, toStepLogLine, toStoredVariable } from './row-mappers.js';
 import type { SqlClient } from './sql-client.js';
 import * as batched from './batched-statements.js';
@@ -450,7 +450,12 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
         // A running execution whose lease expired goes out once as soon as the lease is gone
         // (not republishAfterMs after its last publish): that is how a dead worker's work resumes
         // within one lease and one dispatch interval. If that publish is lost too, republishAfterMs applies.
-        `SELECT id, job_id, available_at, fencing_token::text AS fencing_token FROM vecron_executions
+        `SELECT id, job_id, available_at, fencing_token::text AS fencing_token,
+                CASE WHEN status <> 'pending' THEN 'lease_expired'
+                     WHEN published_at IS NOT NULL THEN 'republish'
+                     WHEN fencing_token IS NULL THEN 'new'
+                     ELSE 'requeued' END AS reason
+         FROM vecron_executions
          WHERE (status = 'pending' AND (published_at IS NULL OR published_at < $2))
             OR (status IN ${ACTIVE} AND lease_expires_at < $1
                 AND (published_at IS NULL OR published_at < lease_expires_at OR published_at < $2))
@@ -461,6 +466,7 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
       return rows.map((r) => ({
         id: String(r.id), jobId: String(r.job_id), availableAt: new Date(r.available_at as string),
         fencingToken: r.fencing_token === null || r.fencing_token === undefined ? null : Number(r.fencing_token),
+        reason: r.reason as DispatchReason,
       }));
     },
 
