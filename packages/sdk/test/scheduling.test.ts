@@ -282,7 +282,7 @@ describe('overlap policies × catch-up after a 3-hour downtime (cron every 30 mi
     const clock = fakeClock(new Date('2026-03-04T00:00:00Z'));
     const { executor: block, state } = blockingExecutor();
     // Its own store: the shared one holds other tests' schedules, which this scheduler would fire too.
-    const cron = createCronSystem({ clock, executors: [block], dispatchIntervalMs: 20, leaseMs: 600_000, pollIntervalMs: 60_000 });
+    const cron = createCronSystem({ clock, executors: [block], dispatchIntervalMs: 20, leaseMs: 3_600_000, heartbeatMs: 50, pollIntervalMs: 60_000 });
     systems.push(cron);
     await cron.start({ scheduler: true, worker: { concurrency: 8 } });
     const job = await cron.jobs.create({
@@ -293,7 +293,14 @@ describe('overlap policies × catch-up after a 3-hour downtime (cron every 30 mi
     clock.set(new Date('2026-03-04T00:30:05Z'));
     await cron.internals.scheduler()!.tick(); // the 00:30 run starts and blocks
     await until(() => state.running === 1, { timeoutMs: 10_000, what: 'first run started' });
-    clock.set(new Date('2026-03-04T03:40:00Z')); // scheduler down 00:30 → 03:40: 01:00 … 03:30 are due
+    // Scheduler down 00:30 → 03:40: 01:00 … 03:30 are due. Only the scheduler is down: the worker
+    // holding the 00:30 run heartbeats all along, so the clock walks there in 10-minute steps with
+    // heartbeats between them. In one jump the run's 1 h lease would be expired at 03:40 and the
+    // dispatcher would rightly hand it to another delivery (a reclaim, not what this test is about).
+    while (clock.now().getTime() < Date.parse('2026-03-04T03:40:00Z')) {
+      clock.set(new Date(Math.min(clock.now().getTime() + 600_000, Date.parse('2026-03-04T03:40:00Z'))));
+      await new Promise((r) => setTimeout(r, 100));
+    }
     await cron.internals.scheduler()!.tick();
     if (policy === 'cancel_other') await until(async () => (await cron.executions.list({ jobId: job.id, status: 'cancelled' })).length >= 1, { timeoutMs: 10_000, what: 'open run cancelled' });
     if (policy === 'allow') await until(() => state.running === 7, { timeoutMs: 10_000, what: 'all seven running at once' });
