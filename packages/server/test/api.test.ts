@@ -433,6 +433,53 @@ describe('SSE, metrics, health', () => {
     expect(statuses).toEqual(['pending', 'running', 'success']);
   });
 
+  it('SSE: a reconnect with Last-Event-ID gets the events it missed, in order; an id this process cannot resume from gets stream.reset', async () => {
+    const job = (await api.call('POST', '/api/jobs', { token: admin, body: echoJob('sse-resume') })).body;
+    const open = (lastId?: string): { ac: AbortController; res: Promise<Response> } => {
+      const ac = new AbortController();
+      return { ac, res: fetch(`${server.apiUrl}/api/events?job_id=${job.id}`, { headers: { authorization: `Bearer ${admin}`, ...(lastId ? { 'last-event-id': lastId } : {}) }, signal: ac.signal }) };
+    };
+    const readUntil = async (res: Response, stop: (seen: Array<{ event?: string; id?: string; data: { execution_id?: string; status?: string } }>) => boolean) => {
+      const seen: Array<{ event?: string; id?: string; data: { execution_id?: string; status?: string } }> = [];
+      const reading = (async () => {
+        for await (const e of sseEvents(res)) {
+          seen.push(e as (typeof seen)[number]);
+          if (stop(seen)) return;
+        }
+      })();
+      await Promise.race([reading, new Promise((r) => setTimeout(r, 15_000))]);
+      return seen;
+    };
+    const first = open();
+    const firstRes = await first.res;
+    await new Promise((r) => setTimeout(r, 100));
+    const ex1 = (await api.call('POST', `/api/jobs/${job.id}/trigger`, { token: admin, body: {} })).body.execution_id;
+    const before = await readUntil(firstRes, (s) => s.some((e) => e.event === 'execution.finished' && e.data.execution_id === ex1));
+    first.ac.abort();
+    const lastId = before.at(-1)!.id!;
+    expect(lastId).toMatch(/^\w+-\d+$/);
+
+    // Disconnected while a whole execution runs.
+    const ex2 = (await api.call('POST', `/api/jobs/${job.id}/trigger`, { token: admin, body: {} })).body.execution_id;
+    await server.cron.executions.wait(ex2, { timeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 200));
+    const again = open(lastId);
+    const missed = await readUntil(await again.res, (s) => s.some((e) => e.event === 'execution.finished' && e.data.execution_id === ex2));
+    again.ac.abort();
+    expect(missed.filter((e) => e.data.execution_id === ex2 && e.data.status).map((e) => e.data.status)).toEqual(['pending', 'running', 'success']);
+    expect(missed.some((e) => e.data.execution_id === ex1)).toBe(false);
+    const ids = missed.map((e) => Number(e.id!.split('-')[1]));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(ids[0]).toBeGreaterThan(Number(lastId.split('-')[1]));
+
+    // Another process's id (or one from before a restart): told to re-read, with an id to continue from.
+    const other = open('someoneelse-42');
+    const reset = await readUntil(await other.res, (s) => s.length >= 1);
+    other.ac.abort();
+    expect(reset[0]).toMatchObject({ event: 'stream.reset', data: { last_event_id: 'someoneelse-42' } });
+    expect(reset[0]!.id).toMatch(new RegExp(`^${lastId.split('-')[0]}-\\d+$`));
+  });
+
   it('/metrics counters move when jobs run; /health and /ready', async () => {
     const scrape = async (): Promise<string> => (await fetch(`${server.metricsUrl}/metrics`)).text();
     const value = (text: string, metric: string, job: string): number => {

@@ -103,7 +103,7 @@ export const echoJob = (name: string, extra: Record<string, unknown> = {}) => ({
 });
 
 /** The events of a server-sent-events response, as they arrive: the `event:` name (if any) and the parsed `data:` JSON. */
-export async function* sseEvents(res: Response): AsyncGenerator<{ event: string | undefined; data: unknown }> {
+export async function* sseEvents(res: Response): AsyncGenerator<{ event: string | undefined; data: unknown; id: string | undefined }> {
   const reader = res.body!.getReader();
   let buf = '';
   for (;;) {
@@ -115,7 +115,7 @@ export async function* sseEvents(res: Response): AsyncGenerator<{ event: string 
       const block = buf.slice(0, i);
       buf = buf.slice(i + 2);
       const data = /^data: (.+)$/m.exec(block)?.[1];
-      if (data) yield { event: /^event: (.+)$/m.exec(block)?.[1], data: JSON.parse(data) as unknown };
+      if (data) yield { event: /^event: (.+)$/m.exec(block)?.[1], data: JSON.parse(data) as unknown, id: /^id: (.+)$/m.exec(block)?.[1] };
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { CronSystem, Execution } from '@vecron/sdk';
+import { randomBytes } from 'node:crypto';
 import { createExecutionOrder } from './execution-order.js';
 
 /** An event as `/api/events` streams it (snake_case, JSON-safe). */
@@ -13,9 +14,26 @@ export interface ServerEvent {
   [key: string]: unknown;
 }
 
+/** How many recent events the hub keeps for SSE clients that reconnect with `Last-Event-ID`. */
+export const REPLAY_MAX_EVENTS = 5_000;
+/** How long the hub keeps recent events for reconnecting SSE clients. */
+export const REPLAY_MAX_AGE_MS = 5 * 60_000;
+
 /** Fans vecron events (and job changes made through the API) out to SSE clients and bridges. */
 export interface EventHub {
-  subscribe(listener: (e: ServerEvent) => void): () => void;
+  /**
+   * Calls `listener` with every event and its id (`<hub id>-<sequence>`, increasing; the hub id
+   * changes with each process start).
+   */
+  subscribe(listener: (e: ServerEvent, id: string) => void): () => void;
+  /**
+   * The events after `lastId`, oldest first, when this hub still holds every one of them (same
+   * process, at most {@link REPLAY_MAX_EVENTS} events and {@link REPLAY_MAX_AGE_MS} old); null when it
+   * cannot tell what was missed (another process, or too old): the client must re-read.
+   */
+  since(lastId: string): Array<{ id: string; event: ServerEvent }> | null;
+  /** The id of the latest event (what a client that re-read the state continues from). */
+  head(): string;
   /** Publishes an event to local listeners (and to the bridge, if any). */
   publish(e: ServerEvent, fromBridge?: boolean): void;
   /** Sends every locally produced event to another process too (distributed mode). */
@@ -25,12 +43,20 @@ export interface EventHub {
 
 /** Creates the hub over a cron system's local event bus. */
 export function createEventHub(cron: CronSystem): EventHub {
-  const listeners = new Set<(e: ServerEvent) => void>();
+  const listeners = new Set<(e: ServerEvent, id: string) => void>();
   const owners = new Map<string, string | null>();
   let bridge: ((e: ServerEvent) => void) | null = null;
+  const hubId = randomBytes(6).toString('base64url').replace(/-/g, '_');
+  let seq = 0;
+  // Recent events for reconnecting clients, oldest first (bounded by count and age).
+  const recent: Array<{ seq: number; at: number; event: ServerEvent }> = [];
   // Listeners get each execution's events in lifecycle order, whichever process they came from.
   const order = createExecutionOrder((e) => {
-    for (const l of listeners) l(e);
+    const n = ++seq;
+    const now = Date.now();
+    recent.push({ seq: n, at: now, event: e });
+    while (recent.length > REPLAY_MAX_EVENTS || (recent.length && now - recent[0]!.at > REPLAY_MAX_AGE_MS)) recent.shift();
+    for (const l of listeners) l(e, `${hubId}-${n}`);
   });
   const remember = (e: Execution): void => {
     owners.set(e.id, (e.triggerMetadata.triggered_by as string | undefined) ?? null);
@@ -47,6 +73,19 @@ export function createEventHub(cron: CronSystem): EventHub {
       listeners.add(l);
       return () => listeners.delete(l);
     },
+    since(lastId) {
+      const m = /^([\w]+)-(\d{1,15})$/.exec(lastId);
+      if (!m || m[1] !== hubId) return null;
+      const last = Number(m[2]);
+      if (last > seq) return null;
+      const now = Date.now();
+      const kept = recent.filter((r) => now - r.at <= REPLAY_MAX_AGE_MS);
+      // Every event after `last` must still be here: the oldest kept one follows it directly or is older.
+      const oldest = kept[0]?.seq ?? seq + 1;
+      if (oldest > last + 1) return null;
+      return kept.filter((r) => r.seq > last).map((r) => ({ id: `${hubId}-${r.seq}`, event: r.event }));
+    },
+    head: () => `${hubId}-${seq}`,
     publish(e, fromBridge = false) {
       order.push(e);
       if (!fromBridge) bridge?.(e);
@@ -58,6 +97,7 @@ export function createEventHub(cron: CronSystem): EventHub {
       for (const off of offs) off();
       order.close();
       listeners.clear();
+      recent.length = 0;
     },
   };
   const now = (): string => new Date().toISOString();
