@@ -36,6 +36,8 @@ import { createVariables } from './variables/variables.js';
 import type { Variables } from './variables/variables.js';
 import { createWorker } from './worker/worker.js';
 import { DEFAULT_STEP_LOG_SETTINGS } from './worker/step-logs.js';
+import { recordedFiles } from './files/recorded-files.js';
+import type { ExecutionFile } from './files/recorded-files.js';
 import type { StepLogQuery, StoredStepLogLine } from './model/step-log.js';
 import { jobCacheKey, readJob } from './coordination/job-cache.js';
 import { createSchedulingApi } from './scheduler/scheduling-api.js';
@@ -117,6 +119,11 @@ export interface CronSystem<E extends AnyExecutor = any> {
      * options), in the order stored; page on with `after` = the last line's `id`.
      */
     logs(id: string, query?: StepLogQuery): Promise<StoredStepLogLine[]>;
+    /**
+     * The files the execution's steps recorded in their outputs (`files[].path`, `file.path`) that
+     * exist inside its file area on this machine; nothing outside that folder is ever listed.
+     */
+    files(id: string): Promise<ExecutionFile[]>;
   };
   readonly variables: Variables;
   /** Business calendars stored with the jobs (built-in `vn` plus your own). */
@@ -404,6 +411,10 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
       },
       steps: async (id) => (isUuid(id) ? (await storage()).listStepAttempts(id) : []),
       logs: async (id, query) => (isUuid(id) ? (await storage()).listStepLogs(id, query) : []),
+      files: async (id) => {
+        const e = isUuid(id) ? await (await storage()).getExecution(id) : null;
+        return e ? recordedFiles(filesDir, e) : [];
+      },
     },
 
     variables: {

@@ -66,6 +66,8 @@ export { defineExecutor } from './executor/executor.js';
 export type { Executor, AnyExecutor, StepContext } from './executor/executor.js';
 export { createFileArea, resolveInside, executionFilesDir } from './files/file-area.js';
 export type { FileArea } from './files/file-area.js';
+export { recordedFiles } from './files/recorded-files.js';
+export type { ExecutionFile } from './files/recorded-files.js';
 export { createCircuitBreakers } from './reliability/circuit-breaker.js';
 export type { CircuitBreakers, CircuitBreakerOptions } from './reliability/circuit-breaker.js';
 export { backoffDelay, backoffCeiling } from './reliability/backoff.js';

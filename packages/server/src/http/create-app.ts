@@ -11,6 +11,7 @@ import { authRoutes } from '../routes/auth.js';
 import { jobRoutes } from '../routes/jobs.js';
 import { transferRoutes } from '../routes/transfer.js';
 import { executionRoutes } from '../routes/executions.js';
+import { executionLogRoutes } from '../routes/execution-logs.js';
 import { dlqRoutes } from '../routes/dlq.js';
 import { schedulingRoutes } from '../routes/scheduling.js';
 import { variableRoutes } from '../routes/variables.js';
@@ -35,6 +36,7 @@ export function apiRoutes(d: ApiDeps, hub: EventHub): RouteDef<never, never>[] {
   add(transferRoutes(d));
   add(jobRoutes(d));
   add(executionRoutes(d));
+  add(executionLogRoutes(d));
   add(dlqRoutes(d));
   add(schedulingRoutes(d));
   add(variableRoutes(d));

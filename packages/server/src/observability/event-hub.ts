@@ -115,6 +115,7 @@ export function createEventHub(cron: CronSystem): EventHub {
     }),
     cron.on('execution.step.started', (x) => emitFor(x.executionId, { type: 'execution.step.started', execution_id: x.executionId, job_id: x.jobId, step_id: x.stepId, attempt: x.attempt })),
     cron.on('execution.step.finished', (x) => emitFor(x.executionId, { type: 'execution.step.finished', execution_id: x.executionId, job_id: x.jobId, step_id: x.stepId, attempt: x.attempt, step_status: x.status })),
+    cron.on('execution.step.log', (x) => emitFor(x.executionId, { type: 'execution.step.log', execution_id: x.executionId, job_id: x.jobId, step_id: x.stepId, attempt: x.attempt, lines: x.lines })),
     cron.on('execution.retrying', (x) => emitFor(x.executionId, { type: 'execution.retrying', execution_id: x.executionId, job_id: x.jobId, status: 'pending', step_id: x.stepId, delay_ms: x.delayMs })),
     cron.on('execution.finished', (x) => emitFor(x.executionId, { type: 'execution.finished', execution_id: x.executionId, job_id: x.jobId, status: x.status, error: x.error ? { code: x.error.code, message: x.error.message } : null })),
     cron.on('schedule.fired', (x) => hub.publish({ type: 'schedule.fired', at: now(), job_id: x.jobId, execution_id: x.executionId, scheduled_for: x.scheduledFor.toISOString() })),

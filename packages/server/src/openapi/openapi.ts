@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ZodType } from 'zod';
 import type { RouteDef } from '../http/route.js';
 import { jobViewJsonSchema } from '../routes/common.js';
+import { executionFileListJsonSchema, stepLogPageJsonSchema } from '../routes/execution-logs.js';
 
 const errorSchema = {
   type: 'object',
@@ -71,6 +72,8 @@ export function buildOpenApi(routes: readonly RouteDef<never, never>[], info: { 
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }, schemas: {
       Error: errorSchema,
       Job: jobViewJsonSchema,
+      StepLogPage: stepLogPageJsonSchema,
+      ExecutionFileList: executionFileListJsonSchema,
       JobList: { type: 'object', required: ['items', 'limit', 'offset'], properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Job' } }, limit: { type: 'integer' }, offset: { type: 'integer' } } },
     } },
     paths,

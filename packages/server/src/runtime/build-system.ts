@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { createCronSystem, ConfigError } from '@vecron/sdk';
 import type { AnyExecutor, Clock, CronSystem, CronSystemOptions, Queue, SecretBox, SecretBoxKeys, Storage } from '@vecron/sdk';
 import type { NatsQueue } from '@vecron/sdk/nats';
@@ -173,6 +174,9 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
     republishAfterMs: config.scheduler.republish_after_ms,
     shutdownGraceMs: config.worker.shutdown_grace_ms,
     ...(storage ? { storage } : config.storage.data_dir ? { dataDir: config.storage.data_dir } : {}),
+    // File areas live in the data folder whatever the store (docs/configuration.md: storage.data_dir),
+    // so the API can serve the files an execution recorded; before, PostgreSQL mode used the OS temp folder.
+    ...(config.storage.data_dir ? { filesDir: path.resolve(config.storage.data_dir, 'files') } : {}),
     ...(clock ? { clock } : {}),
     ...(queue ? { queue } : pgQueue ? { queue: pgQueue } : {}),
     ...(coordination ? { coordination } : {}),
