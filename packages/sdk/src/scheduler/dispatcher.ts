@@ -15,7 +15,7 @@ export interface DispatcherSettings {
 }
 
 /**
- * Outbox relay and reaper in one loop (DESIGN §5 rule 4): publishes executions that were created
+ * Outbox relay and reaper in one loop (docs/architecture.md#4-no-execution-is-lost): publishes executions that were created
  * but not published (or whose message was lost), and running executions whose lease expired so
  * another worker reclaims and resumes them. Publishing is idempotent on the execution id.
  */
