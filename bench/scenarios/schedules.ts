@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { PG_ADMIN_URL, REDIS_URL, cpuMsSince, pgUrl, withPg, pgBackendPids, percentile, round, serverCpuMeter, sleep } from '../lib/env.js';
 import { delRedisPrefix } from '../lib/systems.js';
 import { cloneJobs, schemaBytes, vecronRig } from '../lib/vecron-distributed.js';
+import { internalsOf } from '../../packages/sdk/src/internal/cron-internals.js';
 
 export interface ScheduleArgs { n: number; db: string; id: string; ticks?: number; timeoutMs?: number; flushWaitMs?: number }
 
@@ -76,7 +77,7 @@ export async function tickCost(a: ScheduleArgs): Promise<Record<string, unknown>
       if (r.rows[0]!.n >= due) break;
       await sleep(200);
     }
-    const scheduler = rig.cron.internals.scheduler()!;
+    const scheduler = internalsOf(rig.cron).scheduler()!;
     const pgCpu = serverCpuMeter(() => pgBackendPids(PG_ADMIN_URL, a.db));
     const ticks: Array<{ clientCpuMs: number; pgCpuMs: number; wallMs: number; rowsRead: number; fired: number }> = [];
     for (let k = 1; k <= (a.ticks ?? 5); k += 1) {

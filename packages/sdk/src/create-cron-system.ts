@@ -10,6 +10,7 @@ import { createEventBus } from './events.js';
 import type { CronEventBus, CronEventName, CronEvents } from './events.js';
 import { createExecutorRegistry } from './executor/registry.js';
 import { systemClock, sleep } from './internal/clock.js';
+import { registerInternals } from './internal/cron-internals.js';
 import { isUuid } from './internal/ids.js';
 import type { Execution, LedgerEntry, StepAttempt, ExecutionStatus } from './model/execution.js';
 import { TERMINAL_STATUSES } from './model/execution.js';
@@ -23,7 +24,6 @@ import { parseCronSystemOptions } from './options.js';
 import type { CronSystemOptions, StartOptions } from './options.js';
 import { memoryQueue } from './queue/memory-queue.js';
 import { memoryCoordination } from './coordination/memory-coordination.js';
-import type { Queue } from './queue/port.js';
 import { nextFireTimes, usesCalendar } from './schedule/index.js';
 import { announceCreated } from './scheduler/announce.js';
 import { createDispatcher } from './scheduler/dispatcher.js';
@@ -153,11 +153,12 @@ export interface CronSystem<E extends AnyExecutor = any> {
   /** Graceful stop: no new work; in-flight executions finish within the grace period or are handed back. */
   stop(options?: { graceMs?: number }): Promise<void>;
   /**
-   * Internals for vecron's own tests and the reference server: the resolved storage, queue and
-   * roles. Not part of the public API (not documented, may change in any release).
-   * @internal
+   * Drains this process's worker: it takes no new work, lets what it runs finish within
+   * `graceMs`, then hands the rest back (`pending`, for another worker). The scheduler and
+   * dispatcher keep running; `stop()` still ends everything. Idempotent; resolves at once when
+   * this process runs no worker.
    */
-  readonly internals: { storage(): Promise<Storage>; queue: Queue; events: CronEventBus; scheduler(): Scheduler | null; dispatcher(): Dispatcher | null; worker(): Worker | null };
+  drain(options?: { graceMs?: number }): Promise<void>;
 }
 
 /**
@@ -201,6 +202,7 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
   let worker: Worker | null = null;
   let workerLoop: Promise<void> | null = null;
   let stopped = false;
+  let draining: Promise<void> | null = null;
   let dependenciesChecked = false;
 
   /**
@@ -472,7 +474,7 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
         });
         scheduler.start();
       }
-      if (workerOpt && !worker) {
+      if (workerOpt && !worker && !draining) {
         worker = createWorker({
           coordination,
           storage: s, queue, executors: registry, variables: createVariables(s, box, clock), events, clock,
@@ -513,7 +515,7 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
       stopped = true;
       await scheduler?.stop();
       await dispatcher?.stop();
-      await worker?.stop(graceMs);
+      await (draining ?? worker?.stop(graceMs));
       await workerLoop;
       // What this system created is always closed; what was passed in too unless closePassedIn
       // is false. Every close runs even when an earlier one fails; the first failure is thrown.
@@ -534,8 +536,15 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
       if (failed.length) throw failed[0];
     },
 
-    internals: { storage, queue, events, scheduler: () => scheduler, dispatcher: () => dispatcher, worker: () => worker },
+    async drain({ graceMs = opts.shutdownGraceMs } = {}) {
+      draining ??= (async () => {
+        await worker?.stop(graceMs);
+        await workerLoop;
+      })();
+      await draining;
+    },
   };
+  registerInternals(system, { storage, queue, events, scheduler: () => scheduler, dispatcher: () => dispatcher, worker: () => worker });
   return system;
 }
 

@@ -3,6 +3,8 @@ import { createCronSystem, embeddedStorage } from '@vecron/sdk';
 import type { CronSystem, Storage } from '@vecron/sdk';
 import { fakeClock } from './helpers/fake-clock.js';
 import { echoExecutor } from './helpers/test-executors.js';
+import { internalsOf } from '../src/internal/cron-internals.js';
+import { sqlClientOf } from '../src/internal/storage-internals.js';
 
 /**
  * Issue 17, config drift: a scheduler started with another default time zone changes no stored
@@ -31,11 +33,11 @@ describe('time zone drift between processes', () => {
     await other.start({ scheduler: true, worker: false });
     for (const at of ['2026-03-01T02:00:01Z', '2026-03-02T02:00:01Z']) {
       clock.set(new Date(at));
-      await other.internals.scheduler()!.tick();
+      await internalsOf(other).scheduler()!.tick();
     }
     const fired = (await other.executions.list({ jobId: job.id })).map((e) => e.scheduledFor!.toISOString()).sort();
     expect(fired).toEqual(nineHcm.slice(0, 2));
-    const { rows } = await shared.sql!.query<{ next_fire_at: string }>('SELECT next_fire_at FROM vecron_schedules WHERE job_id = $1', [job.id]);
+    const { rows } = await sqlClientOf(shared).query<{ next_fire_at: string }>('SELECT next_fire_at FROM vecron_schedules WHERE job_id = $1', [job.id]);
     expect(new Date(rows[0]!.next_fire_at).toISOString()).toBe(nineHcm[2]);
 
     // Saved again through the other process without a zone: the stored zone stays.

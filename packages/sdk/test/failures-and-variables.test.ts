@@ -4,6 +4,7 @@ import { createCronSystem, ValidationError } from '@vecron/sdk';
 import type { CronSystem } from '@vecron/sdk';
 import { until } from '@vecron/sdk/testing';
 import { createCallLog, echoExecutor, flakyExecutor, sleepExecutor } from './helpers/test-executors.js';
+import { internalsOf } from '../src/internal/cron-internals.js';
 
 let cron: CronSystem;
 const log = createCallLog();
@@ -151,7 +152,7 @@ describe('variables', () => {
     const e = await c.executions.wait((await c.trigger(job.id)).executionId, { timeoutMs: 10_000 });
     expect(e.context.steps.e?.output).toEqual({ value: 'DN|super-secret-token-123' });
 
-    const stored = await (await c.internals.storage()).listVariables();
+    const stored = await (await internalsOf(c).storage()).listVariables();
     const secret = stored.find((v) => v.name === 'API_TOKEN')!;
     expect(secret.sensitive).toBe(true);
     expect(secret.value).not.toContain('super-secret');
@@ -164,7 +165,7 @@ describe('variables', () => {
   it('a sensitive value that no longer decrypts fails only the jobs that use it, naming the variable', async () => {
     const c = await system();
     await c.variables.set({ name: 'OLD_TOKEN', value: 'secret', sensitive: true });
-    const s = await c.internals.storage();
+    const s = await internalsOf(c).storage();
     const [stored] = (await s.listVariables('')).filter((v) => v.name === 'OLD_TOKEN');
     const flipped = stored!.value.slice(0, -2) + (stored!.value.endsWith('A') ? 'BB' : 'AA');
     await s.setVariable({ ...stored!, value: flipped });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqlStorage, embeddedStorage, parseJobDefinition } from '../src/index.js';
 import type { SqlClient, Storage } from '../src/index.js';
+import { sqlClientOf } from '../src/internal/storage-internals.js';
 
 /** A SqlClient that counts the statements it sends. */
 function counting(inner: SqlClient): SqlClient & { count: number } {
@@ -26,7 +27,7 @@ afterEach(async () => {
 async function rig(groupCommit: boolean) {
   const base = await embeddedStorage();
   opened.push(base);
-  const sql = counting(base.sql!);
+  const sql = counting(sqlClientOf(base));
   const s = createSqlStorage(sql, { groupCommit });
   const job = await s.createJob({ id: randomUUID(), definition: parseJobDefinition({ name: 'g', steps: [{ id: 's1', type: 'echo', config: {} }] }), now: T0, anchorAt: T0, nextFireAt: null });
   return { s, sql, job };

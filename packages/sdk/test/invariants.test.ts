@@ -6,6 +6,7 @@ import { until } from '@vecron/sdk/testing';
 import { fakeClock } from './helpers/fake-clock.js';
 import { partitionable } from './helpers/partitionable-storage.js';
 import { createCallLog, echoExecutor } from './helpers/test-executors.js';
+import { internalsOf } from '../src/internal/cron-internals.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -88,7 +89,7 @@ describe('exactly-once invariants on the embedded store', () => {
     }
     for (let tick = 0; tick < 50; tick++) {
       clock.advance(1_000);
-      await Promise.all([a.internals.scheduler()!.tick(), b.internals.scheduler()!.tick(), a.internals.scheduler()!.tick()]);
+      await Promise.all([internalsOf(a).scheduler()!.tick(), internalsOf(b).scheduler()!.tick(), internalsOf(a).scheduler()!.tick()]);
     }
     const executions = await a.executions.list({ limit: 10_000 });
     expect(executions.length).toBe(600);
@@ -187,7 +188,7 @@ describe('exactly-once invariants on the embedded store', () => {
     // Manual triggers race with the schedule too; the claim must serialise them.
     for (let i = 0; i < 5; i++) await cron.trigger(job.id);
     for (let tick = 0; tick < 200; tick++) {
-      await cron.internals.scheduler()!.tick();
+      await internalsOf(cron).scheduler()!.tick();
       await new Promise((r) => setTimeout(r, Math.random() * 12));
       clock.advance(1_000);
     }

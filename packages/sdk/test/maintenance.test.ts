@@ -3,6 +3,7 @@ import { createCronSystem } from '@vecron/sdk';
 import type { CronSystem } from '@vecron/sdk';
 import { fakeClock } from './helpers/fake-clock.js';
 import { echoExecutor } from './helpers/test-executors.js';
+import { internalsOf } from '../src/internal/cron-internals.js';
 
 /** Issue 17: the cluster-wide scheduler pause. */
 
@@ -24,7 +25,7 @@ describe('scheduler pause', () => {
     const off = await cron.jobs.create({ name: 'disabled', enabled: false, schedule: { type: 'cron', expression: '0 * * * * ?' }, steps: [...step] });
     const tick = async (at: string): Promise<void> => {
       clock.set(new Date(at));
-      await cron.internals.scheduler()!.tick();
+      await internalsOf(cron).scheduler()!.tick();
     };
     await tick('2026-05-04T08:01:30Z'); // rate 08:01:30, minute 08:01
 

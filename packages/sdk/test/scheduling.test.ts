@@ -5,6 +5,7 @@ import { until } from '@vecron/sdk/testing';
 import { fakeClock } from './helpers/fake-clock.js';
 import { partitionable } from './helpers/partitionable-storage.js';
 import { blockingExecutor, echoExecutor } from './helpers/test-executors.js';
+import { internalsOf } from '../src/internal/cron-internals.js';
 
 let shared: Storage | null = null;
 const systems: CronSystem[] = [];
@@ -53,7 +54,7 @@ describe('business calendars in the scheduler', () => {
     });
     for (const day of days('2026-01-01', '2026-12-31')) {
       clock.set(new Date(localInstant(day).getTime() + 1_000));
-      await cron.internals.scheduler()!.tick();
+      await internalsOf(cron).scheduler()!.tick();
     }
     const expected = days('2026-01-01', '2026-12-31').filter((d) => !isWeekend(d) && !VN_HOLIDAY_WEEKDAYS_2026.includes(d));
     expect(expected).toHaveLength(250);
@@ -182,7 +183,7 @@ describe('catch-up after a 3-hour downtime (cron every 30 min)', () => {
     await cron.start({ scheduler: true, worker: false });
     const job = await cron.jobs.create({ name, schedule: { type: 'cron', expression: '0 0/30 * * * ?', timezone: 'UTC' }, steps: [{ id: 's', type: 'echo', config: {} }], ...extra });
     clock.set(new Date('2026-03-02T03:10:00Z')); // down from 00:00 to 03:10: fires 00:30 … 03:00 were due
-    await cron.internals.scheduler()!.tick();
+    await internalsOf(cron).scheduler()!.tick();
     const fired = (await cron.executions.list({ jobId: job.id, limit: 100 })).map((e) => e.scheduledFor!.toISOString().slice(11, 16)).sort();
     const ledger = await cron.ledger(job.id);
     return { fired, missed: ledger.filter((l) => l.outcome === 'missed').map((l) => [l.fireAt.toISOString().slice(11, 16), l.reason]) };
@@ -226,7 +227,7 @@ describe('overlap policies (fixed_rate 60 s, a run blocks until released)', () =
     systems.push(cron);
     await cron.start({ scheduler: true, worker: { concurrency: 4 } });
     const job = await cron.jobs.create({ name, overlap_policy: policy, schedule: { type: 'fixed_rate', interval_seconds: 60 }, steps: [{ id: 'b', type: 'block', config: {} }] });
-    const tick = () => cron.internals.scheduler()!.tick();
+    const tick = () => internalsOf(cron).scheduler()!.tick();
     await tick();
     await until(() => state.running === 1, { timeoutMs: 10_000, what: 'first run started' });
     for (let i = 0; i < 2; i++) {
@@ -291,7 +292,7 @@ describe('overlap policies × catch-up after a 3-hour downtime (cron every 30 mi
       steps: [{ id: 'b', type: 'block', config: {} }],
     });
     clock.set(new Date('2026-03-04T00:30:05Z'));
-    await cron.internals.scheduler()!.tick(); // the 00:30 run starts and blocks
+    await internalsOf(cron).scheduler()!.tick(); // the 00:30 run starts and blocks
     await until(() => state.running === 1, { timeoutMs: 10_000, what: 'first run started' });
     // Scheduler down 00:30 → 03:40: 01:00 … 03:30 are due. Only the scheduler is down: the worker
     // holding the 00:30 run heartbeats all along, so the clock walks there in 10-minute steps with
@@ -301,7 +302,7 @@ describe('overlap policies × catch-up after a 3-hour downtime (cron every 30 mi
       clock.set(new Date(Math.min(clock.now().getTime() + 600_000, Date.parse('2026-03-04T03:40:00Z'))));
       await new Promise((r) => setTimeout(r, 100));
     }
-    await cron.internals.scheduler()!.tick();
+    await internalsOf(cron).scheduler()!.tick();
     if (policy === 'cancel_other') await until(async () => (await cron.executions.list({ jobId: job.id, status: 'cancelled' })).length >= 1, { timeoutMs: 10_000, what: 'open run cancelled' });
     if (policy === 'allow') await until(() => state.running === 7, { timeoutMs: 10_000, what: 'all seven running at once' });
     const deadline = Date.now() + 20_000;

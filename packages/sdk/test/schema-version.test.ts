@@ -10,6 +10,7 @@ import { postgresStorage } from '@vecron/sdk/postgres';
 import type { PostgresStorage } from '@vecron/sdk/postgres';
 import { testServers } from '@vecron/test-servers';
 import { afterAll, describe, expect, it } from 'vitest';
+import { coreSchema } from '../src/storage/sql/schema/index.js';
 
 /**
  * Migrations are bundled modules keyed by (owner, id): a database migrated by a vecron before
@@ -18,6 +19,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const legacySql = readFileSync(path.join(here, 'fixtures/legacy-schema/v4-before-owners.sql'), 'utf8');
+const label = (m: { id: number; name: string }): string => `${String(m.id).padStart(4, '0')}_${m.name}`;
+const CORE = coreSchema.migrations;
+const NEWEST = CORE.at(-1)!;
 const CORE_TABLES = ['vecron_calendars', 'vecron_cluster_settings', 'vecron_dlq_discards', 'vecron_executions', 'vecron_fire_ledger', 'vecron_jobs', 'vecron_migrations', 'vecron_schedules', 'vecron_step_attempts', 'vecron_step_logs', 'vecron_variables'];
 
 const dirs: string[] = [];
@@ -53,7 +57,7 @@ describe('owner-keyed, bundled migrations', () => {
     const { rows } = await db.pool.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schema]);
     expect(rows.map((r) => r.t)).toEqual(CORE_TABLES);
     const applied = await s.listMigrations();
-    expect(applied.map((m) => `${m.owner}:${m.id}_${m.name}`)).toEqual(['vecron:1_init', 'vecron:2_dead_letter_discards', 'vecron:3_calendars', 'vecron:4_cluster_settings', 'vecron:5_step_logs']);
+    expect(applied.map((m) => `${m.owner}:${m.id}_${m.name}`)).toEqual(CORE.map((m) => `vecron:${m.id}_${m.name}`));
   });
 
   it('PostgreSQL: a database migrated by the .sql files of a vecron before owners upgrades in place, keeps its data, and an owner adopts its legacy tables', async () => {
@@ -72,7 +76,7 @@ describe('owner-keyed, bundled migrations', () => {
     expect((await s.getExecution(executionId))?.status).toBe('dead_letter');
     expect((await s.listCalendars()).map((c) => c.name)).toEqual(['bank']);
     // The legacy rows stay recorded under the core's owner, with their names.
-    expect((await s.listMigrations()).map((m) => `${m.owner}:${m.id}_${m.name}`)).toEqual(['vecron:1_init', 'vecron:2_server', 'vecron:3_calendars', 'vecron:4_cluster', 'vecron:5_step_logs']);
+    expect((await s.listMigrations()).map((m) => `${m.owner}:${m.id}_${m.name}`)).toEqual(['vecron:1_init', 'vecron:2_server', 'vecron:3_calendars', 'vecron:4_cluster', ...CORE.slice(4).map((m) => `vecron:${m.id}_${m.name}`)]);
 
     // An owner whose tables the legacy 0002_server created: recorded as applied, not run (running
     // it would fail: the table exists), the rows kept.
@@ -84,19 +88,19 @@ describe('owner-keyed, bundled migrations', () => {
 
     // Opening again changes nothing.
     const again = await open(schema);
-    expect((await again.listMigrations()).length).toBe(6);
+    expect((await again.listMigrations()).length).toBe(CORE.length + 1);
   });
 
   it('PostgreSQL: a database with a core migration newer than the code is refused at start with SCHEMA_TOO_NEW naming both versions, and nothing is changed', async () => {
     const { schema, db } = await bareSchema();
     await open(schema);
-    await db.pool.query(`INSERT INTO vecron_migrations (owner, id, name) VALUES ('vecron', 6, 'from_a_newer_vecron')`);
+    await db.pool.query(`INSERT INTO vecron_migrations (owner, id, name) VALUES ('vecron', $1, 'from_a_newer_vecron')`, [NEWEST.id + 1]);
     const err = await postgresStorage({ connectionString: testServers().postgres, schema, poolMax: 2 }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'SCHEMA_TOO_NEW', retryable: false, details: { owner: 'vecron', databaseVersion: 6, codeVersion: 5, unknownMigrations: [6] } });
-    expect((err as Error).message).toContain('0006_from_a_newer_vecron');
-    expect((err as Error).message).toContain('0005_step_logs');
+    expect(err).toMatchObject({ code: 'SCHEMA_TOO_NEW', retryable: false, details: { owner: 'vecron', databaseVersion: NEWEST.id + 1, codeVersion: NEWEST.id, unknownMigrations: [NEWEST.id + 1] } });
+    expect((err as Error).message).toContain(label({ id: NEWEST.id + 1, name: 'from_a_newer_vecron' }));
+    expect((err as Error).message).toContain(label(NEWEST));
     const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM vecron_migrations`);
-    expect(rows[0]!.n).toBe(6);
+    expect(rows[0]!.n).toBe(CORE.length + 1);
   });
 
   it('attachSchema: an owner whose migrations in the database are newer than the code is refused; the core owner and bad definitions are refused', async () => {

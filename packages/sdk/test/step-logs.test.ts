@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createCronSystem, defineExecutor, TransientError } from '@vecron/sdk';
 import type { CronSystem, StoredStepLogLine } from '@vecron/sdk';
+import { internalsOf } from '../src/internal/cron-internals.js';
 
 /** Issue 13: what a step logs through ctx.logger is kept per attempt, scrubbed and bounded. */
 
@@ -49,7 +50,7 @@ describe('step logs', () => {
     expect(JSON.stringify(lines)).not.toContain('literal-field-secret');
     expect(await cron.executions.logs(executionId, { stepId: 'talk', attempt: 2 })).toHaveLength(4);
     expect(await cron.executions.logs('not-a-uuid')).toEqual([]);
-    expect(cron.internals.worker()!.stepLogStats()).toMatchObject({ written: 9, dropped: 0, failedWrites: 0 });
+    expect(internalsOf(cron).worker()!.stepLogStats()).toMatchObject({ written: 9, dropped: 0, failedWrites: 0 });
   });
 
   it('bounds an attempt at stepLogs.maxLines with a truncated line; level false keeps none', async () => {
@@ -67,7 +68,7 @@ describe('step logs', () => {
     const quiet = await cron.jobs.create({ name: 'quiet', steps: [{ id: 'talk', type: 'chatty', config: { lines: 3 } }] });
     const run = await cron.trigger(quiet.id);
     await cron.executions.wait(run.executionId, { timeoutMs: 15_000 });
-    await cron.internals.worker()!.flushStepLogs();
+    await internalsOf(cron).worker()!.flushStepLogs();
     expect(await cron.executions.logs(run.executionId)).toEqual([]);
   });
 

@@ -10,6 +10,7 @@ import pino from 'pino';
 import { createAlerts, groupedAlert } from '../src/alerts/alerts.js';
 import type { Alert } from '../src/alerts/alerts.js';
 import { testExecutors } from './helpers.js';
+import { internalsOf } from '../../sdk/src/internal/cron-internals.js';
 
 const systems: CronSystem[] = [];
 afterEach(async () => {
@@ -33,7 +34,7 @@ describe('alert grouping', () => {
     const jobs = await Promise.all(['a', 'b', 'c'].map((n) => cron.jobs.create({ name: `every-second-${n}`, schedule: { type: 'cron', expression: '* * * * * ?' }, steps: [{ id: 's', type: 'echo', config: { message: 'x' } }] })));
     const tick = async (at: string): Promise<void> => {
       now = new Date(at);
-      await cron.internals.scheduler()!.tick();
+      await internalsOf(cron).scheduler()!.tick();
     };
     await tick('2026-05-04T08:00:01.000Z');
     // The scheduler is down for 100 s, then catches up.

@@ -32,14 +32,14 @@ describe('secrets reencrypt', () => {
       return rows.map((r) => r.v.split(':')[1]!).sort();
     };
     const before = await keyIds();
-    const dry = await reencryptSecrets(server.sql, rotated, { dryRun: true });
+    const dry = await reencryptSecrets(server, rotated, { dryRun: true });
     expect(dry.byKeyId[oldBox.keyId]).toEqual({ variables: 1, webhook_secrets: 1 });
     expect(dry.byKeyId[rotated.keyId]).toEqual({ variables: 1, webhook_secrets: 0 });
     expect(dry.reencrypted).toEqual({ variables: 1, webhook_secrets: 1 });
     expect(dry.failed.map((f) => f.what)).toEqual(['variable LOST']);
     expect(await keyIds()).toEqual(before);
 
-    const real = await reencryptSecrets(server.sql, rotated, { dryRun: false });
+    const real = await reencryptSecrets(server, rotated, { dryRun: false });
     expect(real.reencrypted).toEqual({ variables: 1, webhook_secrets: 1 });
     expect(real.skippedConcurrentChanges).toBe(0);
     expect((await keyIds()).filter((k) => k === oldBox.keyId)).toEqual([]);
@@ -51,6 +51,6 @@ describe('secrets reencrypt', () => {
     const secrets = await hookStore.validSecrets(hook.webhook.id, new Date());
     expect(secrets?.secrets).toEqual([hook.secret]);
     // A second run has nothing left to do.
-    expect((await reencryptSecrets(server.sql, rotated, { dryRun: false })).reencrypted).toEqual({ variables: 0, webhook_secrets: 0 });
+    expect((await reencryptSecrets(server, rotated, { dryRun: false })).reencrypted).toEqual({ variables: 0, webhook_secrets: 0 });
   });
 });

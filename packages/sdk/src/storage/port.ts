@@ -190,10 +190,26 @@ export interface Storage {
   deleteVariable(scope: string, name: string): Promise<boolean>;
 
   /**
-   * The SQL seam under this storage, for packages that keep their own tables in the same
-   * database (the server's users, roles, webhooks, audit log). Absent on non-SQL adapters.
+   * Replaces a variable's value only while it still is `from` (a compare-and-set, e.g. for
+   * re-encryption under a new key); `updated_at` is kept. False when it changed meanwhile or is gone.
    */
-  readonly sql?: SqlClient;
+  replaceVariableValue(scope: string, name: string, args: { from: string; to: string }): Promise<boolean>;
+
+  // read model (dead letters, counts) for operators and metrics
+  /**
+   * Open dead letters: executions in `dead_letter` that nobody discarded and that were not
+   * replayed, newest first.
+   */
+  listDeadLetters(filter?: DeadLetterFilter): Promise<Execution[]>;
+  /**
+   * Takes an open dead letter out of the queue (the execution row stays as evidence). False when
+   * it is not an open dead letter (unknown, another status, already discarded or replayed).
+   */
+  discardDeadLetter(id: string, args: { by: string | null; reason: string | null; now: Date }): Promise<boolean>;
+  /** Cluster-wide execution counts at the database's clock, for metrics. */
+  executionStats(): Promise<ExecutionStats>;
+  /** Executions running or cancelling under an unexpired lease, counted by lease owner (worker id). */
+  countHeldExecutions(): Promise<Record<string, number>>;
 
   // calendars
   putCalendar(name: string, definition: unknown, now: Date): Promise<void>;
@@ -221,6 +237,28 @@ export interface Storage {
 
   /** Releases connections and locks. Idempotent. */
   close(): Promise<void>;
+}
+
+/** Filters of {@link Storage.listDeadLetters}. */
+export interface DeadLetterFilter {
+  jobId?: string;
+  /** Only this execution (to ask whether it is an open dead letter). */
+  id?: string;
+  /** @default 100 */
+  limit?: number;
+  offset?: number;
+}
+
+/** What {@link Storage.executionStats} counts, cluster-wide. */
+export interface ExecutionStats {
+  /** Executions `pending` (due or not). */
+  pending: number;
+  /** Executions `running` or `cancelling`. */
+  running: number;
+  /** Age of the oldest pending execution that is due, in seconds; 0 when none. */
+  oldestDuePendingSeconds: number;
+  /** Executions in `dead_letter` (handled or not). */
+  deadLetters: number;
 }
 
 /**

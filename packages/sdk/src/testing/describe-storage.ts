@@ -428,6 +428,58 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       expect(await s.listStepLogs(execution.id)).toEqual([]);
     });
 
+    it('lists open dead letters (not discarded, not replayed) and discards one only while it is open', async () => {
+      const job = await newJob(s);
+      const dead = async (): Promise<string> => {
+        const { execution } = await newExecution(s, job.id);
+        const c = await s.claimExecution(execution.id, { owner: 'w', leaseMs: 10_000, now: at(1), exclusive: false });
+        expect(await s.completeExecution(execution.id, c.claimed ? c.execution.fencingToken! : -1, { status: 'dead_letter', error: null, context: {}, now: at(2) })).toBe(true);
+        return execution.id;
+      };
+      const [a, b, c] = [await dead(), await dead(), await dead()];
+      const { execution: running } = await newExecution(s, job.id);
+      expect((await s.listDeadLetters()).map((e) => e.id).sort()).toEqual([a, b, c].sort());
+      expect((await s.listDeadLetters({ id: running.id }))).toEqual([]);
+      await s.createExecution({ id: randomUUID(), jobId: job.id, idempotencyKey: 'replay', triggerSource: 'manual', availableAt: T0, replayOf: b }, T0);
+      expect(await s.discardDeadLetter(a, { by: null, reason: 'known issue', now: at(3) })).toBe(true);
+      expect(await s.discardDeadLetter(a, { by: null, reason: 'again', now: at(4) })).toBe(false);
+      expect(await s.discardDeadLetter(b, { by: null, reason: 'replayed', now: at(4) })).toBe(false);
+      expect(await s.discardDeadLetter(running.id, { by: null, reason: 'not dead', now: at(4) })).toBe(false);
+      expect((await s.listDeadLetters({ jobId: job.id })).map((e) => e.id)).toEqual([c]);
+      expect((await s.getExecution(a))?.status).toBe('dead_letter');
+    });
+
+    it('counts executions for metrics (pending, running, oldest due, dead letters) and the leases each worker holds', async () => {
+      const job = await newJob(s);
+      const pending = await Promise.all([0, 1, 2].map(() => newExecution(s, job.id)));
+      const claim = (id: string, owner: string) => s.claimExecution(id, { owner, leaseMs: 3_600_000 * 24 * 365 * 100, now: at(1), exclusive: false });
+      await claim(pending[0]!.execution.id, 'w1');
+      await claim(pending[1]!.execution.id, 'w2');
+      const stats = await s.executionStats();
+      expect(stats).toMatchObject({ pending: 1, running: 2, deadLetters: 0 });
+      // T0 is in the past of the database's clock: the pending one is due and has waited.
+      expect(stats.oldestDuePendingSeconds).toBeGreaterThan(0);
+      expect(await s.countHeldExecutions()).toEqual({ w1: 1, w2: 1 });
+    });
+
+    it('replaces a variable value only while it is unchanged', async () => {
+      await s.setVariable({ scope: '', name: 'K', value: 'old', sensitive: true, updatedAt: T0 });
+      expect(await s.replaceVariableValue('', 'K', { from: 'other', to: 'new' })).toBe(false);
+      expect(await s.replaceVariableValue('', 'K', { from: 'old', to: 'new' })).toBe(true);
+      expect(await s.replaceVariableValue('', 'MISSING', { from: 'old', to: 'new' })).toBe(false);
+      expect((await s.listVariables('')).map((v) => [v.name, v.value, v.updatedAt.toISOString()])).toEqual([['K', 'new', T0.toISOString()]]);
+    });
+
+    it('attaches another owner\'s tables and lists every applied migration by owner', async () => {
+      const owner = `conformance-${randomUUID().slice(0, 8)}`;
+      const sql = await s.attachSchema({ owner, migrations: [{ id: 1, name: 'notes', sql: `CREATE TABLE IF NOT EXISTS conformance_notes (id int)` }] });
+      await sql.query('INSERT INTO conformance_notes (id) VALUES (1)');
+      const applied = await s.listMigrations();
+      expect(applied.filter((m) => m.owner === owner).map((m) => m.id)).toEqual([1]);
+      expect(applied.some((m) => m.owner === 'vecron' && m.id === 1)).toBe(true);
+      await expect(s.attachSchema({ owner, migrations: [] })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    });
+
     it('close() can be called twice', async () => {
       await s.close();
       await s.close();

@@ -9,6 +9,7 @@ import { createAgreedSecretBox } from '../cluster/agreed-key.js';
 import { liveProcesses } from '../cluster/registry.js';
 import type { ServerConfig } from '../config/config-schema.js';
 import { buildCronSystem, defaultExecutors } from '../runtime/build-system.js';
+import type { BuiltSystem } from '../runtime/build-system.js';
 import { resolveEncryptionKeys } from '../runtime/keys.js';
 import { exportDocument, importJobs, itemsOf } from '../transfer/transfer.js';
 import { convertAndValidate, convertSources } from './convert.js';
@@ -34,7 +35,6 @@ const readJson = (file: string): unknown => {
 async function withSystem<T>(config: ServerConfig, logger: Logger, fn: (s: Awaited<ReturnType<typeof buildCronSystem>>) => Promise<T>): Promise<T> {
   const built = await buildCronSystem(config, { logger });
   try {
-    await built.cron.internals.storage();
     return await fn(built);
   } finally {
     await built.cron.stop();
@@ -47,8 +47,7 @@ async function withSystem<T>(config: ServerConfig, logger: Logger, fn: (s: Await
  * the server's (owner `vecron-server`), all under one advisory lock; lists what is applied.
  */
 export async function migrateCommand(config: ServerConfig, logger: Logger): Promise<CommandResult> {
-  return withSystem(config, logger, async ({ cron }) => {
-    const storage = await cron.internals.storage();
+  return withSystem(config, logger, async ({ storage }) => {
     await attachServerSchema(storage);
     const applied = await storage.listMigrations();
     const owners = [...new Set(applied.map((m) => m.owner))];
@@ -60,7 +59,7 @@ export async function migrateCommand(config: ServerConfig, logger: Logger): Prom
 }
 
 /** The SQL client of the server's own tables, migrated if needed. */
-const serverSql = async (cron: Awaited<ReturnType<typeof buildCronSystem>>['cron']): Promise<SqlClient> => attachServerSchema(await cron.internals.storage());
+const serverSql = (built: BuiltSystem): Promise<SqlClient> => attachServerSchema(built.storage);
 
 /** `vecron jobs validate [--from seed|quartz [--map MAP.json]] FILE…`: every item checked offline (schema, step types, step references). */
 export function validateCommand(config: ServerConfig, file: string | readonly string[], from?: SourceFormat, options: ConvertOptions = {}): CommandResult {
@@ -142,8 +141,8 @@ export async function exportCommand(config: ServerConfig, logger: Logger, file: 
 /** `vecron audit verify [--checkpoint FILE]`: walks the keyed hash chain (and checks it against a kept checkpoint); exit 1 when broken. */
 export async function auditVerifyCommand(config: ServerConfig, logger: Logger, checkpointFile?: string): Promise<CommandResult> {
   const checkpoint = checkpointFile ? parseAuditCheckpoint(readJson(checkpointFile)) : undefined;
-  return withSystem(config, logger, async ({ cron }) => {
-    const r = await createAuditLog(await serverSql(cron), { keys: auditKeysOf(resolveEncryptionKeys(config)) }).verify(checkpoint);
+  return withSystem(config, logger, async (built) => {
+    const r = await createAuditLog(await serverSql(built), { keys: auditKeysOf(resolveEncryptionKeys(config)) }).verify(checkpoint);
     return r.ok
       ? { lines: [`audit chain intact: ${r.checked} records${checkpoint ? ` (checkpoint of ${checkpoint.at}: ${checkpoint.count} records, matches)` : ''}`], code: 0 }
       : { lines: [`audit chain BROKEN${r.first_bad_seq === null ? '' : ` at record ${r.first_bad_seq}`}: ${r.reason} (${r.checked} records verified before it)`], code: 1 };
@@ -152,8 +151,8 @@ export async function auditVerifyCommand(config: ServerConfig, logger: Logger, c
 
 /** `vecron audit checkpoint [FILE]`: signs the chain's head (count and hash) for operators to keep elsewhere. */
 export async function auditCheckpointCommand(config: ServerConfig, logger: Logger, file?: string): Promise<CommandResult> {
-  return withSystem(config, logger, async ({ cron }) => {
-    const c = await createAuditLog(await serverSql(cron), { keys: auditKeysOf(resolveEncryptionKeys(config)) }).checkpoint();
+  return withSystem(config, logger, async (built) => {
+    const c = await createAuditLog(await serverSql(built), { keys: auditKeysOf(resolveEncryptionKeys(config)) }).checkpoint();
     const text = `${JSON.stringify(c, null, 2)}\n`;
     if (!file) return { lines: [text.trimEnd()], code: 0 };
     writeFileSync(file, text, { mode: 0o600 });
@@ -168,8 +167,9 @@ export async function auditCheckpointCommand(config: ServerConfig, logger: Logge
  * actor `cli`.
  */
 export async function schedulerPauseCommand(config: ServerConfig, logger: Logger, action: 'pause' | 'resume' | 'status', reason?: string): Promise<CommandResult> {
-  return withSystem(config, logger, async ({ cron }) => {
-    const audit = createAuditLog(await serverSql(cron), { keys: auditKeysOf(resolveEncryptionKeys(config)) });
+  return withSystem(config, logger, async (built) => {
+    const { cron } = built;
+    const audit = createAuditLog(await serverSql(built), { keys: auditKeysOf(resolveEncryptionKeys(config)) });
     const record = (what: string, details: Record<string, unknown>): Promise<unknown> =>
       audit.append({ actorId: null, actor: 'cli', action: what, resource: 'scheduler', ip: null, result: 'ok', details });
     if (action === 'pause') {
@@ -189,18 +189,18 @@ export async function schedulerPauseCommand(config: ServerConfig, logger: Logger
 
 /** `vecron secrets reencrypt [--dry-run]`: every stored secret under the current encryption key, with a per-key-id report. */
 export async function reencryptCommand(config: ServerConfig, logger: Logger, dryRun: boolean): Promise<CommandResult> {
-  return withSystem(config, logger, async ({ cron }) => {
-    const sql = await serverSql(cron);
+  return withSystem(config, logger, async (built) => {
+    const sql = await serverSql(built);
     // Re-encrypts to the newest key every live process can decrypt, never ahead of them.
     const box = createAgreedSecretBox(resolveEncryptionKeys(config));
-    const live = await liveProcesses(sql);
+    const live = await liveProcesses({ sql, storage: built.storage });
     box.agree(live.map((p) => p.fingerprint.encryption_key_ids));
     const lines: string[] = [];
     if (box.keyId !== box.preferredKeyId) {
       const unaware = live.filter((p) => !p.fingerprint.encryption_key_ids.includes(box.preferredKeyId)).map((p) => `${p.role} ${p.id}`);
       lines.push(`encryption_key ${box.preferredKeyId} is unknown to live process(es) ${unaware.join(', ')}: using ${box.keyId}, the newest key every live process can decrypt`);
     }
-    const r = await reencryptSecrets(sql, box, { dryRun });
+    const r = await reencryptSecrets({ storage: built.storage, sql }, box, { dryRun });
     lines.push(`current key ${r.currentKeyId}${dryRun ? ' (dry run: nothing written)' : ''}`);
     for (const [keyId, n] of Object.entries(r.byKeyId).sort()) lines.push(`  key ${keyId}: ${n.variables} sensitive variable(s), ${n.webhook_secrets} webhook secret(s)${keyId === r.currentKeyId ? ' (current)' : ''}`);
     lines.push(`${dryRun ? 'would re-encrypt' : 're-encrypted'}: ${r.reencrypted.variables} variable(s), ${r.reencrypted.webhook_secrets} webhook secret(s)`);

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { ConfigError } from '@vecron/sdk';
-import type { SqlClient } from '@vecron/sdk';
+import type { SqlClient, Storage } from '@vecron/sdk';
 import type { Logger } from 'pino';
 import { compareFingerprints } from './fingerprint.js';
 import type { Drift, Fingerprint } from './fingerprint.js';
@@ -48,7 +48,10 @@ export interface ProcessRegistry {
 
 /** Options of {@link createProcessRegistry}. */
 export interface ProcessRegistryOptions {
+  /** The server's own tables (`vecron_processes`). */
   sql: SqlClient;
+  /** The core's data: how many executions each process holds. */
+  storage: Pick<Storage, 'countHeldExecutions'>;
   id: string;
   role: string;
   fingerprint: Fingerprint;
@@ -73,30 +76,33 @@ interface Row {
   started_at: string | Date;
   heartbeat_at: string | Date;
   age_ms: string | number;
-  held: string | number;
   draining: boolean;
 }
 
 const iso = (v: string | Date): string => new Date(v).toISOString();
 
 /** Live processes of the cluster (heartbeat within `staleMs`, on the database's clock); `selfId` marks this one. */
-export async function liveProcesses(sql: SqlClient, staleMs = 30_000, selfId: string | null = null): Promise<ClusterProcess[]> {
-  const { rows } = await sql.query<Row>(
-    `SELECT p.id, p.role, p.version, p.hostname, p.pid, p.fingerprint, p.started_at, p.heartbeat_at,
-            extract(epoch FROM (now() - p.heartbeat_at)) * 1000 AS age_ms,
-            (SELECT count(*) FROM vecron_executions e
-              WHERE e.lease_owner = p.id AND e.status IN ('running','cancelling') AND e.lease_expires_at > now()) AS held,
-            EXISTS (SELECT 1 FROM vecron_cluster_settings s WHERE s.key = 'drain:' || p.id) AS draining
-     FROM vecron_processes p
-     WHERE p.heartbeat_at > now() - ($1::double precision * interval '1 millisecond')
-     ORDER BY p.role, p.started_at`,
-    [staleMs],
-  );
+export async function liveProcesses(
+  db: { sql: SqlClient; storage: Pick<Storage, 'countHeldExecutions'> },
+  staleMs = 30_000,
+  selfId: string | null = null,
+): Promise<ClusterProcess[]> {
+  const [{ rows }, held] = await Promise.all([
+    db.sql.query<Row>(
+      `SELECT p.id, p.role, p.version, p.hostname, p.pid, p.fingerprint, p.started_at, p.heartbeat_at,
+              extract(epoch FROM (now() - p.heartbeat_at)) * 1000 AS age_ms, p.drain_requested_at IS NOT NULL AS draining
+       FROM vecron_processes p
+       WHERE p.heartbeat_at > now() - ($1::double precision * interval '1 millisecond')
+       ORDER BY p.role, p.started_at`,
+      [staleMs],
+    ),
+    db.storage.countHeldExecutions(),
+  ]);
   return rows.map((r) => ({
     id: r.id, role: r.role, version: r.version, hostname: r.hostname, pid: Number(r.pid),
     fingerprint: typeof r.fingerprint === 'string' ? (JSON.parse(r.fingerprint) as Fingerprint) : r.fingerprint,
     started_at: iso(r.started_at), heartbeat_at: iso(r.heartbeat_at),
-    heartbeat_age_ms: Math.max(0, Math.round(Number(r.age_ms))), held_executions: Number(r.held), self: r.id === selfId, draining: Boolean(r.draining),
+    heartbeat_age_ms: Math.max(0, Math.round(Number(r.age_ms))), held_executions: held[r.id] ?? 0, self: r.id === selfId, draining: Boolean(r.draining),
   }));
 }
 
@@ -108,7 +114,7 @@ export function createProcessRegistry(o: ProcessRegistryOptions): ProcessRegistr
   let latest: Drift[] = [];
   const reported = new Set<string>();
 
-  const live = (): Promise<ClusterProcess[]> => liveProcesses(o.sql, staleMs, o.id);
+  const live = (): Promise<ClusterProcess[]> => liveProcesses(o, staleMs, o.id);
 
   async function check(): Promise<Drift[]> {
     const all = await live();
@@ -129,7 +135,7 @@ export function createProcessRegistry(o: ProcessRegistryOptions): ProcessRegistr
     await o.sql.query('UPDATE vecron_processes SET heartbeat_at = now() WHERE id = $1', [o.id]);
     await check();
     if (!drained && o.onDrain) {
-      const { rows } = await o.sql.query(`SELECT 1 FROM vecron_cluster_settings WHERE key = $1`, [`drain:${o.id}`]);
+      const { rows } = await o.sql.query(`SELECT 1 FROM vecron_processes WHERE id = $1 AND drain_requested_at IS NOT NULL`, [o.id]);
       if (rows.length) {
         drained = true;
         o.logger.warn('drain requested: taking no new work, finishing or handing back what this worker holds');
@@ -166,17 +172,13 @@ export function createProcessRegistry(o: ProcessRegistryOptions): ProcessRegistr
     drift: () => latest,
     async requestDrain(id, by) {
       if (!(await live()).some((p) => p.id === id)) return false;
-      await o.sql.query(
-        `INSERT INTO vecron_cluster_settings (key, value, updated_at, updated_by) VALUES ($1, $2::jsonb, now(), $3) ON CONFLICT (key) DO NOTHING`,
-        [`drain:${id}`, JSON.stringify({ by }), by],
-      );
+      await o.sql.query(`UPDATE vecron_processes SET drain_requested_at = now(), drain_requested_by = $2 WHERE id = $1 AND drain_requested_at IS NULL`, [id, by]);
       return true;
     },
     async stop() {
       if (timer) clearInterval(timer);
       timer = null;
       await o.sql.query('DELETE FROM vecron_processes WHERE id = $1', [o.id]);
-      await o.sql.query('DELETE FROM vecron_cluster_settings WHERE key = $1', [`drain:${o.id}`]);
     },
   };
 }

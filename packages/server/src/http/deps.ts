@@ -1,4 +1,4 @@
-import type { CronSystem, SecretBox, SqlClient } from '@vecron/sdk';
+import type { CronSystem, SecretBox, SqlClient, Storage } from '@vecron/sdk';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { TokenService } from '../auth/tokens.js';
@@ -13,6 +13,9 @@ import type { ProcessRegistry } from '../cluster/registry.js';
 export interface ApiDeps {
   config: ServerConfig;
   cron: CronSystem;
+  /** The core's data through the storage port (dead letters, counts, variables' ciphertext). */
+  storage: Storage;
+  /** The server's own tables only (users, roles, webhooks, audit log, cluster registry). */
   sql: SqlClient;
   store: ServerStore;
   audit: AuditLog;

@@ -1,7 +1,7 @@
 import { requireCjs } from './cjs.js';
 import type * as PromClient from 'prom-client';
 import type { Registry } from 'prom-client';
-import type { CronSystem, SqlClient } from '@vecron/sdk';
+import type { CronSystem, SqlClient, Storage } from '@vecron/sdk';
 
 /** Prometheus metrics fed by vecron events. */
 export interface Metrics {
@@ -23,7 +23,7 @@ const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600];
  * `vecron_queue_consumer_pending|ack_pending|redelivered`
  * (plus process defaults, prefixed `vecron_`) on a private registry.
  */
-export function createMetrics(cron: CronSystem, sql: SqlClient | undefined, opts: {
+export function createMetrics(cron: CronSystem, db: { storage: Pick<Storage, 'executionStats'>; sql: SqlClient } | undefined, opts: {
   defaultMetrics?: boolean;
   /** The NATS work consumer's lag (NATS only); read at each scrape with a 2 s limit. */
   queueLag?: () => Promise<{ pending: number; ackPending: number; redelivered: number }>;
@@ -65,35 +65,30 @@ export function createMetrics(cron: CronSystem, sql: SqlClient | undefined, opts
     gauge('vecron_queue_consumer_redelivered', 'NATS work consumer: messages delivered more than once and not yet acked', (l) => l.redelivered);
   }
   const stepDuration = new Histogram({ name: 'step_duration_seconds', help: 'Step attempt duration by step type', labelNames: ['type', 'status'], buckets: DURATION_BUCKETS, registers: [registry] });
-  new Gauge({
-    name: 'job_queue_size', help: 'Executions waiting to run (pending)', registers: [registry],
-    async collect() {
-      if (!sql) return;
-      const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM vecron_executions WHERE status = 'pending'`);
-      this.set(rows[0]?.n ?? 0);
-    },
-  });
-
   // Cluster-wide state read from the database at each scrape, so every process (api ones too)
-  // reports the same numbers: one query for all of them.
-  let cluster: Promise<{ running: number; oldest: number; dead: number; roles: Array<{ role: string; n: number }> }> | null = null;
+  // reports the same numbers: the core's counts through the storage port (one query), the live
+  // processes from the server's own registry table.
+  let cluster: Promise<{ pending: number; running: number; oldest: number; dead: number; roles: Array<{ role: string; n: number }> }> | null = null;
   const clusterState = (): typeof cluster => {
-    if (!sql) return null;
+    if (!db) return null;
     cluster ??= (async () => {
       try {
-        const { rows } = await sql.query<{ running: number; oldest: number | null; dead: number }>(
-          `SELECT (SELECT count(*)::int FROM vecron_executions WHERE status IN ('running','cancelling')) AS running,
-                  (SELECT extract(epoch FROM now() - min(available_at))::float8 FROM vecron_executions WHERE status = 'pending' AND available_at <= now()) AS oldest,
-                  (SELECT count(*)::int FROM vecron_executions WHERE status = 'dead_letter') AS dead`,
-        );
-        const { rows: roles } = await sql.query<{ role: string; n: number }>(`SELECT role, count(*)::int AS n FROM vecron_processes WHERE heartbeat_at > now() - interval '30 seconds' GROUP BY role`);
-        return { running: rows[0]?.running ?? 0, oldest: Math.max(0, Number(rows[0]?.oldest ?? 0)), dead: rows[0]?.dead ?? 0, roles };
+        const stats = await db.storage.executionStats();
+        const { rows: roles } = await db.sql.query<{ role: string; n: number }>(`SELECT role, count(*)::int AS n FROM vecron_processes WHERE heartbeat_at > now() - interval '30 seconds' GROUP BY role`);
+        return { pending: stats.pending, running: stats.running, oldest: stats.oldestDuePendingSeconds, dead: stats.deadLetters, roles };
       } finally {
         setTimeout(() => (cluster = null), 1_000).unref();
       }
     })();
     return cluster;
   };
+  new Gauge({
+    name: 'job_queue_size', help: 'Executions waiting to run (pending)', registers: [registry],
+    async collect() {
+      const c = await clusterState();
+      if (c) this.set(c.pending);
+    },
+  });
   new Gauge({
     name: 'vecron_executions_running', help: 'Executions running in the whole cluster (from the database)', registers: [registry],
     async collect() {

@@ -11,35 +11,20 @@ const discardBody = z.object({ reason: z.string().max(1000).optional() }).strict
 
 /** Dead-letter queue: executions that exhausted their retries, until replayed or discarded. */
 export function dlqRoutes(d: ApiDeps) {
-  /** Open dead letters: not discarded and not replayed yet. */
-  const openIds = async (jobId: string | null, limit: number, offset: number, id: string | null = null): Promise<string[]> => {
-    const { rows } = await d.sql.query<{ id: string }>(
-      `SELECT e.id FROM vecron_executions e
-       WHERE e.status = 'dead_letter' AND ($1::uuid IS NULL OR e.job_id = $1) AND ($4::uuid IS NULL OR e.id = $4)
-         AND NOT EXISTS (SELECT 1 FROM vecron_dlq_discards x WHERE x.execution_id = e.id)
-         AND NOT EXISTS (SELECT 1 FROM vecron_executions r WHERE r.replay_of = e.id)
-       ORDER BY e.finished_at DESC NULLS LAST, e.id LIMIT $2 OFFSET $3`,
-      [jobId, limit, offset, id],
-    );
-    return rows.map((r) => String(r.id));
-  };
   const mustGetOpen = async (params: Record<string, string>) => {
     const id = idParam(params, 'dead-letter execution');
     const e = await d.cron.executions.get(id);
     if (!e) throw notFound('dead-letter execution', id);
-    if (e.status !== 'dead_letter' || !(await openIds(null, 1, 0, id)).length) throw new ApiError(409, 'CONFLICT', `execution ${id} is not an open dead letter (status ${e.status})`);
+    if (e.status !== 'dead_letter' || !(await d.storage.listDeadLetters({ id, limit: 1 })).length) throw notOpen(e);
     return e;
   };
+  const notOpen = (e: { id: string; status: string }): ApiError => new ApiError(409, 'CONFLICT', `execution ${e.id} is not an open dead letter (status ${e.status})`);
   return [
     defineRoute({
       method: 'get', path: '/dlq', access: 'execution:read', tag: 'dlq', summary: 'List open dead-letter executions', query: listQuery,
       async handler(ctx) {
-        const ids = await openIds(ctx.query.job_id ?? null, ctx.query.limit, ctx.query.offset);
-        const items = [];
-        for (const id of ids) {
-          const e = await d.cron.executions.get(id);
-          if (e && canSee(ctx.principal!, e)) items.push(executionView(e));
-        }
+        const open = await d.storage.listDeadLetters({ ...(ctx.query.job_id ? { jobId: ctx.query.job_id } : {}), limit: ctx.query.limit, offset: ctx.query.offset });
+        const items = open.filter((e) => canSee(ctx.principal!, e)).map((e) => executionView(e));
         return { body: { items, limit: ctx.query.limit, offset: ctx.query.offset } };
       },
     }),
@@ -56,9 +41,8 @@ export function dlqRoutes(d: ApiDeps) {
       method: 'post', path: '/dlq/:id/discard', access: 'execution:replay', action: 'dlq.discard', tag: 'dlq', summary: 'Discard a dead-letter execution (kept as evidence, leaves the queue)', body: discardBody,
       async handler(ctx) {
         const e = await mustGetOpen(ctx.params);
-        await d.sql.query('INSERT INTO vecron_dlq_discards (execution_id, discarded_by, reason, discarded_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
-          e.id, ctx.principal!.id, ctx.body.reason ?? null, d.now().toISOString(),
-        ]);
+        // Replayed or discarded by someone else since the check above: not open any more.
+        if (!(await d.storage.discardDeadLetter(e.id, { by: ctx.principal!.id, reason: ctx.body.reason ?? null, now: d.now() }))) throw notOpen(e);
         return { body: { execution_id: e.id, discarded: true } };
       },
     }),

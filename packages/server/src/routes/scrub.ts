@@ -8,9 +8,8 @@ import type { ApiDeps } from '../http/deps.js';
  * Dates and other non-plain objects are kept as they are; the walk is depth-bounded. The
  * associated data matches the SDK's variables service (`variable:{scope}:{name}`).
  */
-export async function scrubSecrets<T>(d: Pick<ApiDeps, 'cron' | 'box'>, jobId: string, value: T): Promise<T> {
-  const storage = await d.cron.internals.storage();
-  const rows = [...(await storage.listVariables('')), ...(await storage.listVariables(jobId))].filter((v) => v.sensitive);
+export async function scrubSecrets<T>(d: Pick<ApiDeps, 'storage' | 'box'>, jobId: string, value: T): Promise<T> {
+  const rows = (await d.storage.listVariables(['', jobId])).filter((v) => v.sensitive);
   const secrets: string[] = [];
   for (const v of rows) {
     try {

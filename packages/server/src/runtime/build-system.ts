@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createCronSystem, ConfigError } from '@vecron/sdk';
+import { createCronSystem, ConfigError, embeddedStorage } from '@vecron/sdk';
 import type { AnyExecutor, Clock, CronSystem, CronSystemOptions, Queue, SecretBox, SecretBoxKeys, Storage } from '@vecron/sdk';
 import type { NatsQueue } from '@vecron/sdk/nats';
 import type * as NatsAdapter from '@vecron/sdk/nats';
@@ -33,6 +33,12 @@ async function loadAdapter<T>(specifier: string, configKey: string): Promise<T> 
 /** What {@link buildCronSystem} made. */
 export interface BuiltSystem {
   cron: CronSystem;
+  /**
+   * The storage the system runs on (embedded or PostgreSQL), opened and migrated: the server
+   * reads core data through its port methods and attaches its own tables with `attachSchema`.
+   * `cron.stop()` closes it.
+   */
+  storage: Storage;
   /** Optional extra dependency checks for `/ready` (queue, coordination). */
   checks: Record<string, () => Promise<void>>;
   /** The NATS queue, in distributed mode (its connection also carries the event bridge). */
@@ -152,6 +158,8 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
       checks.redis = async () => void (await c.client.ping());
       closers.push(() => c.close());
     }
+    // The embedded store, opened here (not lazily by the cron system) so the server holds it.
+    storage ??= await embeddedStorage(config.storage.data_dir ? { dataDir: config.storage.data_dir } : {});
   } catch (err) {
     await close();
     if (queue) await queue.close().catch(() => undefined);
@@ -173,7 +181,7 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
     dispatchIntervalMs: config.scheduler.dispatch_interval_ms,
     republishAfterMs: config.scheduler.republish_after_ms,
     shutdownGraceMs: config.worker.shutdown_grace_ms,
-    ...(storage ? { storage } : config.storage.data_dir ? { dataDir: config.storage.data_dir } : {}),
+    storage,
     // File areas live in the data folder whatever the store (docs/configuration.md: storage.data_dir),
     // so the API can serve the files an execution recorded; before, PostgreSQL mode used the OS temp folder.
     ...(config.storage.data_dir ? { filesDir: path.resolve(config.storage.data_dir, 'files') } : {}),
@@ -182,5 +190,5 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
     ...(coordination ? { coordination } : {}),
   };
   const cron = createCronSystem(options as CronSystemOptions);
-  return { cron, checks, natsQueue: queue, queue: queue ?? pgQueue, coordination, close };
+  return { cron, storage, checks, natsQueue: queue, queue: queue ?? pgQueue, coordination, close };
 }

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express } from 'express';
-import type { AnyExecutor, CronSystem, SqlClient } from '@vecron/sdk';
+import type { AnyExecutor, CronSystem, SqlClient, Storage } from '@vecron/sdk';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import type { Logger } from 'pino';
 import { createAlerts, webhookNotifier } from '../alerts/alerts.js';
@@ -79,6 +79,9 @@ export interface RunningServer {
   routes: RouteDef<never, never>[];
   store: ServerStore;
   audit: AuditLog;
+  /** The storage the system runs on: the core's data through its port methods. */
+  storage: Storage;
+  /** The server's own tables (owner `vecron-server`): users, roles, webhooks, audit log, cluster registry. */
   sql: SqlClient;
   hub: EventHub;
   metrics: Metrics | null;
@@ -137,16 +140,16 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     await registered?.stop().catch((err: unknown) => logger.warn({ err }, 'could not remove this process from the cluster registry; it ages out'));
   };
   try {
-    const storage = await cron.internals.storage();
+    const { storage } = built;
     // The server's own tables (users, webhooks, audit log, cluster registry), migrated under owner vecron-server.
     const sql = await attachServerSchema(storage);
     const runsApiRole = role === 'all' || role === 'api';
     const jwtKeys = runsApiRole ? resolveJwtKeys(config) : [];
     const schemaVersion = schemaVersionOf(await storage.listMigrations());
     const cluster: ProcessRegistry = createProcessRegistry({
-      sql, id: processId, role, logger: logger.child({ component: 'cluster' }),
+      sql, storage, id: processId, role, logger: logger.child({ component: 'cluster' }),
       // Drain: the worker stops taking work and finishes (or, after the grace period, hands back) what it holds.
-      ...(role === 'all' || role === 'worker' ? { onDrain: async () => void (await cron.internals.worker()?.stop(config.worker.shutdown_grace_ms)) } : {}),
+      ...(role === 'all' || role === 'worker' ? { onDrain: () => cron.drain({ graceMs: config.worker.shutdown_grace_ms }) } : {}),
       onLive: (processes) => {
         const before = box.keyId;
         const now = box.agree(processes.map((p) => p.fingerprint.encryption_key_ids));
@@ -198,7 +201,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
       if (config.alerts.email.enabled) {
         notifiers.push(configuredEmailNotifier(config, {
           executionLink: (id) => `${linkBase.value.replace(/\/+$/, '')}/dashboard/executions/${encodeURIComponent(id)}`,
-          redact: (alert) => scrubSecrets({ cron, box }, alert.job_id, alert),
+          redact: (alert) => scrubSecrets({ storage, box }, alert.job_id, alert),
         }));
       }
       const alerts = createAlerts(cron, { notifiers, consecutiveFailures: config.alerts.consecutive_failures, onMissedFire: config.alerts.on_missed_fire, onDeadLetter: config.alerts.on_dead_letter, groupWaitMs: config.alerts.group_wait_seconds * 1000, groupWindowMs: config.alerts.group_window_seconds * 1000, logger });
@@ -210,7 +213,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     let metricsUrl: string | null = null;
     if (config.metrics.enabled) {
       const nats = built.natsQueue;
-      metrics = createMetrics(cron, sql, nats ? { queueLag: () => nats.consumerLag() } : {});
+      metrics = createMetrics(cron, { storage, sql }, nats ? { queueLag: () => nats.consumerLag() } : {});
       const m = metrics;
       const mapp = express();
       mapp.disable('x-powered-by');
@@ -250,7 +253,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
         return p;
       };
       const deps = {
-        config, cron, sql, store, audit, tokens, limiter, box, webhooks, logger, hub, checks, cluster,
+        config, cron, storage, sql, store, audit, tokens, limiter, box, webhooks, logger, hub, checks, cluster,
         get publicUrl() {
           return publicUrlRef.value;
         },
@@ -287,7 +290,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
 
     let stopping: Promise<void> | null = null;
     return {
-      role, cron, apiUrl, metricsUrl, app, routes, store, audit, sql, hub, metrics, cluster,
+      role, cron, apiUrl, metricsUrl, app, routes, store, audit, storage, sql, hub, metrics, cluster,
       alerts: sentAlerts,
       stop() {
         stopping ??= (async () => {

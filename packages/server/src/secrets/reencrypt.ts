@@ -1,5 +1,5 @@
 import { CryptoError } from '@vecron/sdk';
-import type { SecretBox, SqlClient } from '@vecron/sdk';
+import type { SecretBox, SqlClient, Storage } from '@vecron/sdk';
 
 /** What `vecron secrets reencrypt` found and did. */
 export interface ReencryptReport {
@@ -27,7 +27,11 @@ const keyIdOf = (ciphertext: string): string => ciphertext.split(':')[1] ?? '?';
  * if it did not change meanwhile; a ciphertext that cannot be decrypted is reported, never
  * dropped. With `dryRun`, only counts.
  */
-export async function reencryptSecrets(sql: SqlClient, box: SecretBox, { dryRun }: { dryRun: boolean }): Promise<ReencryptReport> {
+export async function reencryptSecrets(
+  { storage, sql }: { storage: Pick<Storage, 'listVariables' | 'replaceVariableValue'>; sql: SqlClient },
+  box: SecretBox,
+  { dryRun }: { dryRun: boolean },
+): Promise<ReencryptReport> {
   const report: ReencryptReport = { dryRun, currentKeyId: box.keyId, byKeyId: {}, reencrypted: { variables: 0, webhook_secrets: 0 }, failed: [], skippedConcurrentChanges: 0 };
   const count = (keyId: string, kind: 'variables' | 'webhook_secrets'): void => {
     report.byKeyId[keyId] ??= { variables: 0, webhook_secrets: 0 };
@@ -43,7 +47,7 @@ export async function reencryptSecrets(sql: SqlClient, box: SecretBox, { dryRun 
     }
   };
 
-  const { rows: vars } = await sql.query<{ scope: string; name: string; value: string }>('SELECT scope, name, value FROM vecron_variables WHERE sensitive ORDER BY scope, name');
+  const vars = (await storage.listVariables()).filter((v) => v.sensitive);
   for (const v of vars) {
     const keyId = keyIdOf(v.value);
     count(keyId, 'variables');
@@ -53,8 +57,7 @@ export async function reencryptSecrets(sql: SqlClient, box: SecretBox, { dryRun 
     if (next === null) continue;
     report.reencrypted.variables += 1;
     if (dryRun) continue;
-    const { rowCount } = await sql.query('UPDATE vecron_variables SET value = $3 WHERE scope = $1 AND name = $2 AND value = $4', [v.scope, v.name, next, v.value]);
-    if (!rowCount) report.skippedConcurrentChanges += 1;
+    if (!(await storage.replaceVariableValue(v.scope, v.name, { from: v.value, to: next }))) report.skippedConcurrentChanges += 1;
   }
 
   const { rows: hooks } = await sql.query<{ id: string; secrets: StoredSecret[] | string }>('SELECT id, secrets FROM vecron_webhooks ORDER BY id');

@@ -6,7 +6,9 @@ import { EXECUTION_COLUMNS, toExecution, toJob, toLedgerEntry, toStepAttempt, to
 import type { SqlClient } from './sql-client.js';
 import * as batched from './batched-statements.js';
 import { groupCommit } from './group-commit.js';
+import { registerSqlClient } from '../../internal/storage-internals.js';
 import { listMigrations, migrate } from './migrations.js';
+import { createReadModel } from './read-model.js';
 import { CORE_OWNER } from './schema/index.js';
 import { ACTIVE, iso, isoOrNull, likeEscape, lockInIdOrder, unclaimedReason } from './sql-values.js';
 
@@ -52,7 +54,7 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
   };
 
   const storage: Storage = {
-    sql: db,
+    ...createReadModel(db),
 
     async createJob({ id, definition, now, anchorAt, nextFireAt }) {
       return wrap('createJob', () =>
@@ -578,6 +580,11 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
       return rows.map(toStoredVariable);
     },
 
+    async replaceVariableValue(scope, name, { from, to }) {
+      const { rowCount } = await db.query(`UPDATE vecron_variables SET value = $3 WHERE scope = $1 AND name = $2 AND value = $4`, [scope, name, to, from]);
+      return rowCount > 0;
+    },
+
     async deleteVariable(scope, name) {
       const { rowCount } = await db.query(`DELETE FROM vecron_variables WHERE scope = $1 AND name = $2`, [scope, name]);
       return rowCount > 0;
@@ -617,8 +624,8 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
       return closed;
     },
   };
-  if (options.groupCommit === false) return storage;
-  return withGroupCommit(storage, db, options.groupCommit === true || options.groupCommit === undefined ? {} : options.groupCommit);
+  if (options.groupCommit === false) return registerSqlClient(storage, db);
+  return registerSqlClient(withGroupCommit(storage, db, options.groupCommit === true || options.groupCommit === undefined ? {} : options.groupCommit), db);
 }
 
 /** The storage with its hot operations group-committed (see {@link SqlStorageOptions.groupCommit}). */

@@ -1,6 +1,7 @@
 import type { SchemaDefinition, SqlClient, Storage } from '@vecron/sdk';
 import { m0001AccountsWebhooksAudit } from './0001-accounts-webhooks-audit.js';
 import { m0002Processes } from './0002-processes.js';
+import { m0003ProcessDrain } from './0003-process-drain.js';
 
 /** The owner under which the server's migrations are recorded in `vecron_migrations`. */
 export const SERVER_SCHEMA_OWNER = 'vecron-server';
@@ -11,7 +12,7 @@ export const SERVER_SCHEMA_OWNER = 'vecron-server';
  */
 export const serverSchema: SchemaDefinition = {
   owner: SERVER_SCHEMA_OWNER,
-  migrations: [m0001AccountsWebhooksAudit, m0002Processes],
+  migrations: [m0001AccountsWebhooksAudit, m0002Processes, m0003ProcessDrain],
 };
 
 /**
