@@ -433,7 +433,7 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       const dead = async (): Promise<string> => {
         const { execution } = await newExecution(s, job.id);
         const c = await s.claimExecution(execution.id, { owner: 'w', leaseMs: 10_000, now: at(1), exclusive: false });
-        expect(await s.completeExecution(execution.id, c.claimed ? c.execution.fencingToken! : -1, { status: 'dead_letter', error: null, context: {}, now: at(2) })).toBe(true);
+        expect(await s.completeExecution(execution.id, c.claimed ? c.execution.fencingToken! : -1, { status: 'dead_letter', error: null, context: { steps: {} }, now: at(2) })).toBe(true);
         return execution.id;
       };
       const [a, b, c] = [await dead(), await dead(), await dead()];
