@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { EXECUTION_STATUSES, NotFoundError } from '@vecron/sdk';
+import { EXECUTION_STATUSES, instantsForLocal, NotFoundError, offsetAt } from '@vecron/sdk';
 import type { Execution, ExecutionStatus, Job, LedgerEntry, TriggerSource } from '@vecron/sdk';
 import type { SafeHtml } from './html.js';
 import type { Kit } from './kit.js';
@@ -8,7 +8,7 @@ import { executionDetail } from './views/execution-detail.js';
 import { executionsTable, SOURCES } from './views/executions.js';
 import type { ExecutionQuery } from './views/executions.js';
 import { countersView } from './views/jobs.js';
-import type { Counters, JobRow } from './views/jobs.js';
+import type { Counters, JobFilter, JobRow } from './views/jobs.js';
 
 const PAGE_SIZE = 25;
 const JOBS_PAGE_SIZE = 50;
@@ -17,6 +17,29 @@ export const COUNT_CAP = 1000;
 /** Statuses counted as failures: a dead letter is a run that failed for good. */
 export const FAILURE_STATUSES: ExecutionStatus[] = ['failed', 'timeout', 'dead_letter'];
 
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)_([0-9a-f-]{36})$/i;
+
+/** The keyset cursor of a row: `<created_at ISO>_<id>`. */
+export const formatCursor = (e: Pick<Execution, 'createdAt' | 'id'>): string => `${e.createdAt.toISOString()}_${e.id}`;
+
+/** A cursor back to its row key, or null when malformed. */
+export function parseCursor(text: string): { createdAt: Date; id: string } | null {
+  const m = CURSOR.exec(text);
+  if (!m || !UUID.test(m[2]!)) return null;
+  const createdAt = new Date(m[1]!);
+  return Number.isNaN(createdAt.getTime()) ? null : { createdAt, id: m[2]!.toLowerCase() };
+}
+
+/** The first instant of a local date (plus `plusDays`) in a zone; a midnight in a DST gap is the gap's end. */
+export function startOfLocalDay(date: string, plusDays: number, timeZone: string): Date {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const naive = new Date(Date.UTC(y, m - 1, d + plusDays));
+  const local = { year: naive.getUTCFullYear(), month: naive.getUTCMonth() + 1, day: naive.getUTCDate(), hour: 0, minute: 0, second: 0 };
+  const exact = instantsForLocal(local, timeZone)[0];
+  return new Date(exact ?? naive.getTime() - offsetAt(naive.getTime(), timeZone));
+}
+
 /** How the executions table is drawn. */
 export type TableMode = 'list' | 'compact' | 'dlq';
 
@@ -24,10 +47,12 @@ export type TableMode = 'list' | 'compact' | 'dlq';
 export interface DashboardData {
   counters(res: Response): Promise<Counters>;
   countersIfAllowed(res: Response): Promise<SafeHtml | undefined>;
-  jobRows(res: Response, pageNo: number): Promise<{ rows: JobRow[]; hasMore: boolean }>;
+  /** The jobs filter of the query string (`q`, `enabled`). */
+  jobFilter(req: Request): JobFilter;
+  jobRows(res: Response, pageNo: number, filter: JobFilter): Promise<{ rows: JobRow[]; hasMore: boolean }>;
   /** The executions filter of the query string (unknown values dropped; `job` is an id or a name). */
   executionQuery(req: Request): Promise<ExecutionQuery>;
-  executionsSection(res: Response, q: ExecutionQuery, pageNo: number, mode: TableMode): Promise<SafeHtml>;
+  executionsSection(res: Response, q: ExecutionQuery, mode: TableMode): Promise<SafeHtml>;
   mustGetJob(req: Request): Promise<Job>;
   mustGetExecution(req: Request, res: Response): Promise<Execution>;
   executionSection(res: Response, e: Execution): Promise<SafeHtml>;
@@ -63,8 +88,16 @@ export function createData(kit: Kit): DashboardData {
     counters,
     countersIfAllowed: async (res) => (state(res).allowed.has('execution:read') ? countersView(state(res).view, await counters(res)) : undefined),
 
-    async jobRows(res, pageNo) {
-      const jobs = await cron.jobs.list({ limit: JOBS_PAGE_SIZE + 1, offset: (pageNo - 1) * JOBS_PAGE_SIZE });
+    jobFilter(req) {
+      const q = str(req.query.q)?.trim().slice(0, 200);
+      const enabled = str(req.query.enabled);
+      return { ...(q ? { q } : {}), ...(enabled === 'true' || enabled === 'false' ? { enabled } : {}) };
+    },
+    async jobRows(res, pageNo, filter) {
+      const jobs = await cron.jobs.list({
+        ...(filter.q ? { search: filter.q } : {}), ...(filter.enabled ? { enabled: filter.enabled === 'true' } : {}),
+        limit: JOBS_PAGE_SIZE + 1, offset: (pageNo - 1) * JOBS_PAGE_SIZE,
+      });
       const seeExecutions = state(res).allowed.has('execution:read');
       const rows = await Promise.all(
         jobs.slice(0, JOBS_PAGE_SIZE).map(async (job): Promise<JobRow> => {
@@ -83,6 +116,9 @@ export function createData(kit: Kit): DashboardData {
       const jobText = str(req.query.job)?.slice(0, 200);
       const source = str(req.query.source);
       const replayed = str(req.query.replayed) === '1';
+      const from = str(req.query.from);
+      const to = str(req.query.to);
+      const after = str(req.query.after);
       let job: Partial<ExecutionQuery> = {};
       if (jobText) {
         const found = (UUID.test(jobText) ? await cron.jobs.get(jobText) : null) ?? (await cron.jobs.getByName(jobText));
@@ -92,12 +128,17 @@ export function createData(kit: Kit): DashboardData {
         ...(status && (EXECUTION_STATUSES as readonly string[]).includes(status) ? { status } : {}),
         ...job,
         ...(replayed ? { replayed } : {}),
+        ...(from && ISO_DATE.test(from) ? { from } : {}),
+        ...(to && ISO_DATE.test(to) ? { to } : {}),
+        ...(after && parseCursor(after) ? { after } : {}),
         ...(source && (SOURCES as readonly string[]).includes(source) ? { source } : {}),
       };
     },
 
-    async executionsSection(res, q, pageNo, mode) {
+    async executionsSection(res, q, mode) {
       const size = mode === 'compact' ? 10 : PAGE_SIZE;
+      const cursor = mode === 'compact' || !q.after ? null : parseCursor(q.after);
+      const day = (date: string, plusDays = 0): Date => startOfLocalDay(date, plusDays, kit.timeZone);
       // A typed name that names no job matches nothing.
       const items = q.jobName !== undefined ? [] : await cron.executions.list({
         ...(mode === 'dlq' ? { status: 'dead_letter' as ExecutionStatus } : q.status ? { status: q.status as ExecutionStatus } : {}),
@@ -105,9 +146,11 @@ export function createData(kit: Kit): DashboardData {
         ...(q.source ? { triggerSource: q.source as TriggerSource } : {}),
         // Dead letters leave the list once replayed; `?replayed=1` shows those (history is kept).
         ...(mode === 'dlq' ? { replayed: q.replayed === true } : {}),
+        ...(q.from ? { createdFrom: day(q.from) } : {}),
+        ...(q.to ? { createdTo: day(q.to, 1) } : {}),
+        ...(cursor ? { after: cursor } : {}),
         ...scopeOf(res),
         limit: size + 1,
-        offset: mode === 'compact' ? 0 : (pageNo - 1) * size,
       });
       const shown = items.slice(0, size);
       let replayedBy: Map<string, string> | undefined;
@@ -118,8 +161,10 @@ export function createData(kit: Kit): DashboardData {
           if (r) replayedBy!.set(e.id, r.id);
         }));
       }
+      const last = shown[shown.length - 1];
       return executionsTable(state(res).view, {
-        items: shown, jobNames: await jobNames(shown.map((e) => e.jobId)), query: q, page: pageNo, hasMore: items.length > size, mode,
+        items: shown, jobNames: await jobNames(shown.map((e) => e.jobId)), query: q, mode,
+        next: items.length > size && last ? formatCursor(last) : null,
         pagePath: mode === 'dlq' ? '/dead-letters' : '/executions', ...(replayedBy ? { replayedBy } : {}),
       });
     },

@@ -106,7 +106,13 @@ describe('pages', () => {
     const p1 = await c.get(`/executions?job=${job.id}&status=success&source=manual`);
     expect(rowsOf(p1.text)).toHaveLength(25);
     expect(p1.text).toContain('rel="next"');
-    const p2 = await c.get(`/executions?job=${job.id}&status=success&source=manual&page=2`);
+    // Keyset paging: the "older" link carries the last row's cursor and keeps the filters.
+    const next = /<a class="btn btn-plain" rel="next" href="\/dash([^"]+)"/.exec(p1.text)![1]!.replace(/&amp;/g, '&');
+    expect(next).toContain('after=');
+    expect(next).toContain('status=success');
+    const p2 = await c.get(next);
+    expect(p2.text).toContain('rel="first"');
+    expect(p2.text).not.toContain('rel="next"');
     expect(rowsOf(p2.text)).toHaveLength(2);
     expect(new Set([...rowsOf(p1.text), ...rowsOf(p2.text)])).toEqual(new Set(ids));
     expect(rowsOf((await c.get(`/executions?job=${job.id}&status=failed`)).text)).toHaveLength(0);
@@ -170,10 +176,34 @@ describe('pages', () => {
     const byName = await c.get(`/executions?job=${encodeURIComponent(job.name)}&status=success`);
     expect(rowsOf(byName.text)).toEqual([mine]);
     expect(byName.text).toContain(`name="job" value="${job.name}"`);
+    // Date range in the dashboard's zone: today holds the runs, yesterday none.
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
+    const yesterday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date(Date.now() - 86_400_000));
+    expect(rowsOf((await c.get(`/executions?job=${job.id}&from=${today}&to=${today}`)).text)).toEqual([mine]);
+    expect(rowsOf((await c.get(`/executions?job=${job.id}&to=${yesterday}`)).text)).toEqual([]);
+    expect((await c.get(`/executions?job=${job.id}&from=${today}`)).text).toContain(`name="from" value="${today}"`);
     // A name that names no job matches nothing (and is kept in the field).
     const unknown = await c.get('/executions?job=no-such-job-anywhere');
     expect(rowsOf(unknown.text)).toEqual([]);
     expect(unknown.text).toContain('name="job" value="no-such-job-anywhere"');
+  });
+
+  it('searches jobs by name, description or tag and filters by state on the server', async () => {
+    const tag = `t${Date.now()}`;
+    const a = await makeJob({ name: `search-alpha-${tag}`, description: 'Đối soát ngân hàng', tags: [tag] });
+    const b = await makeJob({ name: `search-beta-${tag}`, tags: [tag] });
+    await cron.jobs.disable(b.id);
+    const c = browserClient(open.base);
+    const ids = (h: string): string[] => [...h.matchAll(/<tr data-job-id="([^"]+)"/g)].map((m) => m[1]!);
+    expect(ids((await c.get(`/?q=${tag}`)).text).sort()).toEqual([a.id, b.id].sort());
+    expect(ids((await c.get(`/?q=${tag}&enabled=false`)).text)).toEqual([b.id]);
+    expect(ids((await c.get(`/?q=${encodeURIComponent('ĐỐI SOÁT')}`)).text)).toContain(a.id);
+    const none = await c.get('/?q=nothing-matches-this-at-all');
+    expect(ids(none.text)).toEqual([]);
+    expect(none.text).toContain('No job matches.');
+    expect(none.text).toContain('name="q" value="nothing-matches-this-at-all"');
+    // The live refresh keeps the filter.
+    expect((await c.get(`/?q=${tag}`)).text).toContain(`/dash/fragments/jobs?q=${tag}`);
   });
 
   it('a disabled job lists no upcoming fires; policies are in words; times say their zone; step finish times are local', async () => {

@@ -211,6 +211,18 @@ export const en = {
   'shift.preceding': 'previous business day',
   'shift.modified_following': 'next business day in the month',
   'shift.modified_preceding': 'previous business day in the month',
+  'pager.label': 'Pages',
+  'executions.newest': '← Newest',
+  'executions.from': 'From (date)',
+  'executions.to': 'To (date)',
+  'jobs.search': 'Search',
+  'jobs.searchPlaceholder': 'name, description or tag',
+  'jobs.filterEnabled': 'State',
+  'jobs.onlyEnabled': 'enabled',
+  'jobs.onlyDisabled': 'disabled',
+  'jobs.anyState': 'any',
+  'jobs.apply': 'Apply',
+  'jobs.noMatch': 'No job matches.',
 } as const;
 
 /** A message key. */

@@ -18,8 +18,9 @@ export function fragmentRoutes(router: Router, kit: Kit, data: DashboardData): v
   });
   router.get('/fragments/jobs', async (req, res) => {
     need(res, 'job:read');
-    const { rows, hasMore } = await data.jobRows(res, pageOf(req));
-    await send(req, res, jobsTable(state(res).view, rows, pageOf(req), hasMore));
+    const filter = data.jobFilter(req);
+    const { rows, hasMore } = await data.jobRows(res, pageOf(req), filter);
+    await send(req, res, jobsTable(state(res).view, rows, pageOf(req), hasMore, filter));
   });
   // Job typeahead of the executions filter: names matching what was typed, searched by the store.
   router.get('/fragments/job-options', async (req, res) => {
@@ -31,7 +32,7 @@ export function fragmentRoutes(router: Router, kit: Kit, data: DashboardData): v
   router.get('/fragments/executions', async (req, res) => {
     need(res, 'execution:read');
     const mode = str(req.query.mode);
-    await send(req, res, await data.executionsSection(res, await data.executionQuery(req), pageOf(req), mode === 'compact' || mode === 'dlq' ? mode : 'list'));
+    await send(req, res, await data.executionsSection(res, await data.executionQuery(req), mode === 'compact' || mode === 'dlq' ? mode : 'list'));
   });
   router.get('/fragments/jobs/:id/header', async (req, res) => {
     need(res, 'job:read');

@@ -6,7 +6,7 @@ import type { Kit } from '../kit.js';
 import { pageOf } from '../kit.js';
 import { executionFilters } from '../views/executions.js';
 import { jobDetailBody, jobHeader } from '../views/job-detail.js';
-import { jobsTable } from '../views/jobs.js';
+import { jobFilters, jobsTable } from '../views/jobs.js';
 
 /** The full pages: jobs, job detail, executions, execution detail, dead letters. */
 export function pageRoutes(router: Router, kit: Kit, data: DashboardData): void {
@@ -16,12 +16,14 @@ export function pageRoutes(router: Router, kit: Kit, data: DashboardData): void 
     need(res, 'job:read');
     const v = state(res).view;
     const pageNo = pageOf(req);
-    const { rows, hasMore } = await data.jobRows(res, pageNo);
-    const recent = state(res).allowed.has('execution:read') ? await data.executionsSection(res, {}, 1, 'compact') : null;
+    const filter = data.jobFilter(req);
+    const { rows, hasMore } = await data.jobRows(res, pageNo, filter);
+    const recent = state(res).allowed.has('execution:read') ? await data.executionsSection(res, {}, 'compact') : null;
     await kit.page(req, res, {
       title: v.t('jobs.title'), section: 'jobs', counters: await data.countersIfAllowed(res),
       body: html`<div class="page-head"><h1>${v.t('jobs.title')}</h1></div>
-${jobsTable(v, rows, pageNo, hasMore)}
+${jobFilters(v, filter)}
+${jobsTable(v, rows, pageNo, hasMore, filter)}
 ${recent ? html`<h2 class="section-title">${v.t('jobs.recent')}</h2>${recent}` : ''}`,
     });
   });
@@ -40,7 +42,7 @@ ${recent ? html`<h2 class="section-title">${v.t('jobs.recent')}</h2>${recent}` :
       data.recentLedger(job.id),
       state(res).allowed.has('variable:read') ? cron.variables.list(job.id).then(async (own) => [...(await cron.variables.list(null)), ...own]) : Promise.resolve(null),
     ]);
-    const executions = state(res).allowed.has('execution:read') ? await data.executionsSection(res, { job: job.id }, 1, 'compact') : null;
+    const executions = state(res).allowed.has('execution:read') ? await data.executionsSection(res, { job: job.id }, 'compact') : null;
     await kit.page(req, res, {
       title: job.name, section: 'jobs', counters: await data.countersIfAllowed(res),
       body: html`${jobHeader(v, job)}
@@ -59,7 +61,7 @@ ${jobDetailBody(v, { job, explanation, ledger, variables })}`,
       title: v.t('executions.title'), section: 'executions', counters: await data.countersIfAllowed(res),
       body: html`<div class="page-head"><h1>${v.t('executions.title')}</h1></div>
 ${executionFilters(v, q, chosen ? { id: chosen.id, name: chosen.name } : null)}
-${await data.executionsSection(res, q, pageOf(req), 'list')}`,
+${await data.executionsSection(res, q, 'list')}`,
     });
   });
 
@@ -72,14 +74,15 @@ ${await data.executionsSection(res, q, pageOf(req), 'list')}`,
   router.get('/dead-letters', async (req, res) => {
     need(res, 'execution:read');
     const v = state(res).view;
-    const replayed = (await data.executionQuery(req)).replayed === true;
+    const q = await data.executionQuery(req);
+    const replayed = q.replayed === true;
     const tab = (on: boolean, label: string): SafeHtml =>
       html`<a href="${v.url('/dead-letters', { replayed: on ? 1 : undefined })}"${on === replayed ? html` aria-current="page"` : ''}>${label}</a>`;
     await kit.page(req, res, {
       title: v.t('deadLetters.title'), section: 'dead-letters', counters: await data.countersIfAllowed(res),
       body: html`<div class="page-head"><h1>${v.t('deadLetters.title')}</h1><span class="muted">${v.t('deadLetters.intro')}</span></div>
 <nav class="tabs" aria-label="${v.t('deadLetters.title')}">${tab(false, v.t('deadLetters.open'))}${tab(true, v.t('deadLetters.replayed'))}</nav>
-${await data.executionsSection(res, replayed ? { replayed } : {}, pageOf(req), 'dlq')}`,
+${await data.executionsSection(res, q, 'dlq')}`,
     });
   });
 }

@@ -46,8 +46,18 @@ export function pager(v: ViewContext, o: { path: string; query: Record<string, s
     return html`<a class="btn btn-plain" rel="${rel}" href="${href}">${label}</a>`;
   };
   if (o.page <= 1 && !o.hasMore) return html``;
-  return html`<nav class="pager" aria-label="pagination">${o.page > 1 ? link(o.page - 1, v.t('executions.prev'), 'prev') : ''}
+  return html`<nav class="pager" aria-label="${v.t('pager.label')}">${o.page > 1 ? link(o.page - 1, v.t('executions.prev'), 'prev') : ''}
 <span class="muted">${v.t('executions.page', { n: o.page })}</span>${o.hasMore ? link(o.page + 1, v.t('executions.next'), 'next') : ''}</nav>`;
+}
+
+/**
+ * Keyset paging links: back to the newest rows, and on to older ones from the last row shown
+ * (every page costs what the first does, however deep).
+ */
+export function cursorPager(v: ViewContext, o: { path: string; query: Record<string, string | undefined>; first: boolean; next: string | null }): SafeHtml {
+  if (o.first && !o.next) return html``;
+  return html`<nav class="pager" aria-label="${v.t('pager.label')}">${o.first ? '' : html`<a class="btn btn-plain" rel="first" href="${v.url(o.path, { ...o.query, after: undefined })}">${v.t('executions.newest')}</a>`}
+${o.next ? html`<a class="btn btn-plain" rel="next" href="${v.url(o.path, { ...o.query, after: o.next })}">${v.t('executions.next')}</a>` : ''}</nav>`;
 }
 
 /** A short id for tables (first 8 characters), full id in the title. */

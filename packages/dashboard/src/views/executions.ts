@@ -2,7 +2,7 @@ import { EXECUTION_STATUSES } from '@vecron/sdk';
 import type { Execution } from '@vecron/sdk';
 import { html } from '../html.js';
 import type { SafeHtml } from '../html.js';
-import { actionButton, pager, shortId, sourceLabel, statusBadge } from './components.js';
+import { actionButton, cursorPager, shortId, sourceLabel, statusBadge } from './components.js';
 import type { ViewContext } from './context.js';
 
 /** Trigger sources offered in the filter. */
@@ -18,6 +18,17 @@ export interface ExecutionQuery {
   source?: string;
   /** Dead letters: true lists the ones already replayed instead of the open ones. */
   replayed?: boolean;
+  /** Created on or after this local date (`YYYY-MM-DD`, the dashboard's zone). */
+  from?: string;
+  /** Created on or before this local date. */
+  to?: string;
+  /** Keyset cursor: rows after this one (`<created_at ISO>_<id>`). */
+  after?: string;
+}
+
+/** The query string of a filter (the cursor left out). */
+export function filterParams(q: ExecutionQuery): Record<string, string | undefined> {
+  return { status: q.status, job: q.job ?? q.jobName, source: q.source, replayed: q.replayed ? '1' : undefined, from: q.from, to: q.to };
 }
 
 /** What the executions table shows. */
@@ -26,8 +37,8 @@ export interface ExecutionsTableData {
   /** Job id → name. */
   jobNames: Map<string, string>;
   query: ExecutionQuery;
-  page: number;
-  hasMore: boolean;
+  /** Cursor of the next (older) page, or null on the last one. */
+  next: string | null;
   /** `list`: the executions page; `compact`: a panel (no pager); `dlq`: dead letters with replay. */
   mode: 'list' | 'compact' | 'dlq';
   /** Page the pager links to. */
@@ -42,7 +53,7 @@ const durationOf = (e: Execution): number | null => (e.startedAt ? (e.finishedAt
 export function executionsTable(v: ViewContext, d: ExecutionsTableData): SafeHtml {
   const dlq = d.mode === 'dlq';
   const canReplay = dlq && !v.readOnly && v.can('execution:replay');
-  const liveQuery = { status: d.query.status, job: d.query.job ?? d.query.jobName, source: d.query.source, replayed: d.query.replayed ? 1 : undefined, page: d.page > 1 ? d.page : undefined, mode: d.mode };
+  const liveQuery = { ...filterParams(d.query), after: d.query.after, mode: d.mode };
   const rows = d.items.map((e) => {
     const replayed = d.replayedBy?.get(e.id);
     return html`<tr data-execution-id="${e.id}" data-job-id="${e.jobId}" data-status="${e.status}">
@@ -66,7 +77,7 @@ ${dlq
 <thead><tr><th>${v.t('executions.id')}</th><th>${v.t('executions.job')}</th><th>${v.t('executions.status')}</th><th>${v.t('executions.source')}</th><th>${v.t('executions.created')}</th><th>${v.t('executions.duration')}</th>${dlq ? html`<th>${v.t('execution.error')}</th><th></th>` : ''}</tr></thead>
 <tbody>${rows.length ? rows : html`<tr><td colspan="${cols}" class="empty">${dlq ? v.t('deadLetters.empty') : v.t('executions.empty')}</td></tr>`}</tbody>
 </table>
-${d.mode === 'compact' ? '' : pager(v, { path: d.pagePath, query: { status: d.query.status, job: d.query.job ?? d.query.jobName, source: d.query.source, replayed: d.query.replayed ? '1' : undefined }, page: d.page, hasMore: d.hasMore })}
+${d.mode === 'compact' ? '' : cursorPager(v, { path: d.pagePath, query: filterParams(d.query), first: !d.query.after, next: d.next })}
 </section>`;
 }
 
@@ -89,6 +100,8 @@ export function executionFilters(v: ViewContext, q: ExecutionQuery, chosen: { id
  hx-get="${v.url('/fragments/job-options')}" hx-trigger="input changed delay:250ms, focus once" hx-target="#job-options" hx-swap="innerHTML" hx-sync="this:replace"></label>
 <datalist id="job-options">${chosen ? jobOptions([chosen]) : ''}</datalist>
 <label>${v.t('executions.source')} <select name="source">${option('', v.t('executions.any'), !q.source)}${SOURCES.map((s) => option(s, v.t(`source.${s}`), q.source === s))}</select></label>
+<label>${v.t('executions.from')} <input type="date" name="from" value="${q.from ?? ''}" data-testid="from"></label>
+<label>${v.t('executions.to')} <input type="date" name="to" value="${q.to ?? ''}" data-testid="to"></label>
 <input type="hidden" name="lang" value="${v.lang}">
 <button class="btn btn-plain" type="submit">${v.t('executions.filter')}</button>
 </form>`;

@@ -12,6 +12,23 @@ export interface JobRow {
   last: Execution | null;
 }
 
+/** The jobs list filter as it appears in the query string. */
+export interface JobFilter {
+  /** Part of the name, description or a tag. */
+  q?: string;
+  enabled?: 'true' | 'false';
+}
+
+/** The search and filter form of the jobs page. */
+export function jobFilters(v: ViewContext, f: JobFilter): SafeHtml {
+  const option = (value: string, label: string): SafeHtml => html`<option value="${value}"${(f.enabled ?? '') === value ? html` selected` : ''}>${label}</option>`;
+  return html`<form class="filters" method="get" action="${v.url('/')}" role="search">
+<label>${v.t('jobs.search')} <input type="search" name="q" value="${f.q ?? ''}" placeholder="${v.t('jobs.searchPlaceholder')}" data-testid="job-search"></label>
+<label>${v.t('jobs.filterEnabled')} <select name="enabled">${option('', v.t('jobs.anyState'))}${option('true', v.t('jobs.onlyEnabled'))}${option('false', v.t('jobs.onlyDisabled'))}</select></label>
+<button class="btn btn-plain" type="submit">${v.t('jobs.apply')}</button>
+</form>`;
+}
+
 /** Live counts shown under the header. `capped` marks a count that reached the query limit. */
 export interface Counters {
   running: number;
@@ -37,7 +54,7 @@ ${item('counters.deadLetters', c.deadLetters, c.deadLetters ? 'c-dead' : 'c-zero
 }
 
 /** The jobs table with schedule in words, next fires, last status and actions. */
-export function jobsTable(v: ViewContext, rows: JobRow[], page: number, hasMore: boolean): SafeHtml {
+export function jobsTable(v: ViewContext, rows: JobRow[], page: number, hasMore: boolean, filter: JobFilter = {}): SafeHtml {
   const actions = !v.readOnly && (v.can('job:execute') || v.can('job:write'));
   const body = rows.map(({ job, nextFires, last }) => {
     const sched = scheduleInWords(job.definition.schedule, v.defaultTimeZone, v.f);
@@ -53,11 +70,11 @@ ${v.can('job:write') ? (job.enabled ? actionButton(v, { path: `/jobs/${job.id}/d
   : ''}
 </tr>`;
   });
-  return html`<section id="jobs" data-live="${v.url('/fragments/jobs', { page: page > 1 ? page : undefined })}" data-live-on="job,execution,schedule">
+  return html`<section id="jobs" data-live="${v.url('/fragments/jobs', { ...filter, page: page > 1 ? page : undefined })}" data-live-on="job,execution,schedule">
 <table class="grid">
 <thead><tr><th>${v.t('jobs.name')}</th><th>${v.t('jobs.schedule')}</th><th>${v.t('jobs.nextFires')}</th><th>${v.t('jobs.enabled')}</th><th>${v.t('jobs.lastStatus')}</th>${actions ? html`<th>${v.t('jobs.actions')}</th>` : ''}</tr></thead>
-<tbody>${rows.length ? body : html`<tr><td colspan="6" class="empty">${v.t('jobs.empty')}</td></tr>`}</tbody>
+<tbody>${rows.length ? body : html`<tr><td colspan="6" class="empty">${filter.q || filter.enabled ? v.t('jobs.noMatch') : v.t('jobs.empty')}</td></tr>`}</tbody>
 </table>
-${pager(v, { path: '/', query: {}, page, hasMore })}
+${pager(v, { path: '/', query: { ...filter }, page, hasMore })}
 </section>`;
 }

@@ -41,7 +41,7 @@ describe('views escape every value', () => {
     const v = view();
     const pages = [
       jobsTable(v, [{ job, nextFires: [new Date(Date.now() + 60_000)], last: execution }], 1, false).value,
-      executionsTable(v, { items: [execution], jobNames: new Map([[job.id, HOSTILE]]), query: {}, page: 1, hasMore: false, mode: 'dlq', pagePath: '/dead-letters' }).value,
+      executionsTable(v, { items: [execution], jobNames: new Map([[job.id, HOSTILE]]), query: {}, next: null, mode: 'dlq', pagePath: '/dead-letters' }).value,
       executionDetail(v, { execution, job, steps: [{ executionId: execution.id, stepId: 's1', attempt: 1, status: 'failed', fencingToken: 1, startedAt: new Date(), finishedAt: new Date(), error: execution.error, retryDelayMs: 5000 }] }).value,
       layout(v, { title: HOSTILE, section: 'jobs', body: jobsTable(v, [], 1, false) }).value,
     ];

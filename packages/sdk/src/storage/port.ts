@@ -82,6 +82,11 @@ export interface ExecutionFilter {
   triggerMetadata?: Record<string, unknown>;
   /** True: only executions that were replayed (another execution's `replayOf` is theirs); false: only those not replayed. */
   replayed?: boolean;
+  /**
+   * Keyset paging: only executions listed after this one (the list runs newest first, ties by id
+   * descending). Pass the last row of a page to get the next page at the cost of the first.
+   */
+  after?: { createdAt: Date; id: string };
   limit?: number;
   offset?: number;
 }

@@ -284,6 +284,22 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       expect(await s.listExecutions({ jobId: job.id })).toHaveLength(3);
     });
 
+    it('pages executions by keyset (newest first, ties by id) with the same rows as offset paging', async () => {
+      const job = await newJob(s);
+      for (let i = 0; i < 7; i++) await newExecution(s, job.id);
+      const all = await s.listExecutions({ jobId: job.id, limit: 100 });
+      expect(all).toHaveLength(7);
+      const seen: string[] = [];
+      let after: { createdAt: Date; id: string } | undefined;
+      for (;;) {
+        const page = await s.listExecutions({ jobId: job.id, limit: 3, ...(after ? { after } : {}) });
+        seen.push(...page.map((e) => e.id));
+        if (page.length < 3) break;
+        after = { createdAt: page[2]!.createdAt, id: page[2]!.id };
+      }
+      expect(seen).toEqual(all.map((e) => e.id));
+    });
+
     it('stores variables per scope', async () => {
       await s.setVariable({ scope: '', name: 'A', value: '1', sensitive: false, updatedAt: T0 });
       await s.setVariable({ scope: '', name: 'A', value: '2', sensitive: false, updatedAt: T0 });

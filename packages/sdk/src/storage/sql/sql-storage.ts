@@ -288,12 +288,13 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
            AND ($5::timestamptz IS NULL OR created_at < $5)
            AND ($8::jsonb IS NULL OR trigger_metadata @> $8::jsonb)
            AND ($9::boolean IS NULL OR EXISTS (SELECT 1 FROM vecron_executions r WHERE r.replay_of = vecron_executions.id) = $9)
-         ORDER BY created_at DESC, id
+           AND ($10::timestamptz IS NULL OR (created_at, id) < ($10::timestamptz, $11::uuid))
+         ORDER BY created_at DESC, id DESC
          LIMIT $6 OFFSET $7`,
         [
           filter.jobId ?? null, statuses, filter.triggerSource ?? null, isoOrNull(filter.createdFrom), isoOrNull(filter.createdTo),
           filter.limit ?? 100, filter.offset ?? 0, filter.triggerMetadata === undefined ? null : JSON.stringify(filter.triggerMetadata),
-          filter.replayed ?? null,
+          filter.replayed ?? null, isoOrNull(filter.after?.createdAt), filter.after?.id ?? null,
         ],
       );
       return rows.map(toExecution);
