@@ -17,7 +17,9 @@
   function matches(el, ev) {
     if (!ev) return true;
     var kinds = (el.getAttribute('data-live-on') || '').split(',');
-    if (kinds.indexOf(ev.type.split('.')[0]) < 0) return false;
+    // Stored step log lines refresh only the regions that show logs ("log"), not every execution region.
+    var kind = ev.type === 'execution.step.log' ? 'log' : ev.type.split('.')[0];
+    if (kinds.indexOf(kind) < 0) return false;
     var job = el.getAttribute('data-live-job');
     if (job && ev.job_id && ev.job_id !== job) return false;
     var exec = el.getAttribute('data-live-execution');
@@ -69,7 +71,7 @@
   body.addEventListener('vecron-refresh', function () { refresh(null); });
 
   if (!url || !window.EventSource) return;
-  var types = ['execution.created', 'execution.started', 'execution.step.started', 'execution.step.finished',
+  var types = ['execution.created', 'execution.started', 'execution.step.started', 'execution.step.finished', 'execution.step.log',
     'execution.retrying', 'execution.finished', 'schedule.fired', 'schedule.skipped', 'job.updated'];
   var source = new EventSource(url);
   source.addEventListener('open', function () { setLive(true); });

@@ -2,7 +2,7 @@ import type { CronSystem } from '@vecron/sdk';
 
 /** A change the dashboard refreshes on: an event of the cron system, or a job change. */
 export interface DashboardEvent {
-  /** `execution.created`, `execution.started`, `execution.step.started`, `execution.step.finished`, `execution.retrying`, `execution.finished`, `schedule.fired`, `schedule.skipped`, `job.updated`. */
+  /** `execution.created`, `execution.started`, `execution.step.started`, `execution.step.finished`, `execution.step.log`, `execution.retrying`, `execution.finished`, `schedule.fired`, `schedule.skipped`, `job.updated`. */
   type: string;
   jobId?: string;
   executionId?: string;
@@ -32,6 +32,7 @@ export function createLiveEvents(cron: CronSystem, upstream?: (listener: (e: Das
       cron.on('execution.started', ({ execution: x }) => send({ type: 'execution.started', jobId: x.jobId, executionId: x.id, status: 'running' })),
       cron.on('execution.step.started', (x) => send({ type: 'execution.step.started', jobId: x.jobId, executionId: x.executionId })),
       cron.on('execution.step.finished', (x) => send({ type: 'execution.step.finished', jobId: x.jobId, executionId: x.executionId })),
+      cron.on('execution.step.log', (x) => send({ type: 'execution.step.log', jobId: x.jobId, executionId: x.executionId })),
       cron.on('execution.retrying', (x) => send({ type: 'execution.retrying', jobId: x.jobId, executionId: x.executionId, status: 'pending' })),
       cron.on('execution.finished', (x) => send({ type: 'execution.finished', jobId: x.jobId, executionId: x.executionId, status: x.status })),
       cron.on('schedule.fired', (x) => send({ type: 'schedule.fired', jobId: x.jobId, executionId: x.executionId })),

@@ -10,6 +10,7 @@ import { authRoutes } from './routes/auth.js';
 import { problemAnswerer } from './routes/errors.js';
 import { eventRoutes } from './routes/events.js';
 import { fragmentRoutes } from './routes/fragments.js';
+import { logRoutes } from './routes/logs.js';
 import { pageRoutes } from './routes/pages.js';
 import { sessionMiddleware } from './routes/session.js';
 
@@ -38,6 +39,7 @@ export function createDashboardRouter(options: DashboardRouterOptions): Router {
   authRoutes(router, kit);
   pageRoutes(router, kit, data);
   fragmentRoutes(router, kit, data);
+  logRoutes(router, kit, data);
   eventRoutes(router, kit);
   actionRoutes(router, kit, data);
 

@@ -139,6 +139,37 @@ function englishFragments(): Array<{ key: MessageKey; text: string }> {
   return out;
 }
 
+it('shows a running step\'s log live on the execution page (secret masked), then downloads the file it wrote', async () => {
+  await cron.variables.set({ name: 'API_TOKEN', value: 'tok-super-secret-42', sensitive: true });
+  const job = await cron.jobs.create({ name: 'nhap-sao-ke', steps: [{ id: 'nhap', name: 'Import rows', type: 'talk', config: { lines: 4, gap_ms: 1500, file: 'out/sao-ke.csv' } }] });
+  const { executionId } = await cron.trigger(job.id);
+  const page: Page = await context.newPage();
+  await page.goto(`${server.base}/executions/${executionId}`);
+  await page.evaluate('window.__sameDocument = true');
+  const rows = page.locator('#step-logs tr[data-level]');
+  // Lines appear while the step still runs, pushed over SSE (no reload: the marker survives).
+  await eventually(async () => expect(await rows.count()).toBeGreaterThanOrEqual(1), 15_000);
+  expect((await cron.executions.get(executionId))!.status).toBe('running');
+  await eventually(async () => expect(await rows.count()).toBe(4), 20_000);
+  expect(await page.evaluate('window.__sameDocument')).toBe(true);
+  const panel = await textOf(page.locator('#step-logs'));
+  expect(panel).toContain('imported row 4 with key ••••••');
+  expect(panel).toContain('Ngân hàng Demo');
+  expect(panel).not.toContain('tok-super-secret-42');
+  expect(await textOf(page.locator('#step-logs summary').first())).toContain('Import rows');
+
+  const link = page.locator('#step-logs a[data-file="out/sao-ke.csv"]');
+  await eventually(async () => expect(await link.count()).toBe(1), 15_000);
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  expect(download.suggestedFilename()).toBe('sao-ke.csv');
+  expect(readFileSync((await download.path())!, 'utf8')).toBe('account,amount\nA1,100\n');
+  // Only recorded names are served: traversal and other paths are 404.
+  for (const name of ['../../../../etc/passwd', '/etc/passwd', 'out/../out/sao-ke.csv']) {
+    expect((await page.request.get(`${server.base}/executions/${executionId}/files/${encodeURIComponent(name)}`)).status(), name).toBe(404);
+  }
+  await page.close();
+}, 90_000);
+
 it('every page: no serious or critical axe-core finding in English and Vietnamese, no English string on a Vietnamese page; screenshots at 1366 and 390 px', async () => {
   // Data in neutral words, so any English on a Vietnamese page comes from the dashboard itself.
   const job = await cron.jobs.create({
@@ -154,7 +185,12 @@ it('every page: no serious or critical axe-core finding in English and Vietnames
   await cron.executions.wait(dead2);
   await cron.executions.wait((await cron.executions.replay(dead2)).executionId);
 
-  const pages = ['/', `/jobs/${job.id}`, `/jobs/${failing.id}`, '/executions', `/executions?job=${failing.id}&status=dead_letter`, `/executions/${ok}`, `/executions/${dead}`, '/dead-letters', '/dead-letters?replayed=1', '/no-such-page'];
+  // A run with step logs and a recorded file, so the logs panel is checked too.
+  const talker = await cron.jobs.create({ name: 'ghi-nhat-ky', steps: [{ id: 'ghi', type: 'talk', config: { lines: 2, file: 'out/bao-cao.csv' } }] });
+  const logged = (await cron.trigger(talker.id)).executionId;
+  await cron.executions.wait(logged);
+  await eventually(async () => expect((await cron.executions.logs(logged)).length).toBe(2));
+  const pages = ['/', `/jobs/${job.id}`, `/jobs/${failing.id}`, '/executions', `/executions?job=${failing.id}&status=dead_letter`, `/executions/${ok}`, `/executions/${dead}`, `/executions/${logged}`, '/dead-letters', '/dead-letters?replayed=1', '/no-such-page'];
   const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   const fragments = englishFragments();
   const page: Page = await context.newPage();

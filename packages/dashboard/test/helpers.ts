@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { z } from 'zod';
@@ -21,6 +23,21 @@ export function testExecutors(): AnyExecutor[] {
       },
     }) as AnyExecutor,
     defineExecutor({ type: 'flaky', config: z.object({}).passthrough(), async execute() { throw new TransientError('upstream busy'); } }) as AnyExecutor,
+    // `talk` logs `lines` lines `gap_ms` apart (naming API_TOKEN when set), then writes `file` (CSV) into its file area.
+    defineExecutor({
+      type: 'talk', config: z.object({ lines: z.number().int(), gap_ms: z.number().default(0), file: z.string().optional() }),
+      async execute(c, ctx) {
+        for (let i = 1; i <= c.lines; i++) {
+          ctx.logger.info({ row: i, bank: 'Ngân hàng Demo' }, 'imported row %d with key %s', i, ctx.variables.API_TOKEN ?? '-');
+          await new Promise((r) => setTimeout(r, c.gap_ms));
+        }
+        if (!c.file) return { lines: c.lines };
+        const target = await ctx.files.resolve(c.file);
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, 'account,amount\nA1,100\n');
+        return { files: [{ path: target, filename: basename(target) }] };
+      },
+    }) as AnyExecutor,
   ];
 }
 

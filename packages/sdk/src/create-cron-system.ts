@@ -36,6 +36,7 @@ import { createVariables } from './variables/variables.js';
 import type { Variables } from './variables/variables.js';
 import { createWorker } from './worker/worker.js';
 import { DEFAULT_STEP_LOG_SETTINGS } from './worker/step-logs.js';
+import type { StepLogStats } from './worker/step-logs.js';
 import { recordedFiles } from './files/recorded-files.js';
 import type { ExecutionFile } from './files/recorded-files.js';
 import type { StepLogQuery, StoredStepLogLine } from './model/step-log.js';
@@ -159,6 +160,11 @@ export interface CronSystem<E extends AnyExecutor = any> {
    * this process runs no worker.
    */
   drain(options?: { graceMs?: number }): Promise<void>;
+  /**
+   * Step log lines this process's worker stored and lost since it started (lost: a failed or
+   * timed-out write, or a full buffer; the per-attempt caps are not counted). Zeros without a worker.
+   */
+  stepLogStats(): StepLogStats;
 }
 
 /**
@@ -535,6 +541,8 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
       for (const close of closes) await close().catch((err: unknown) => failed.push(err));
       if (failed.length) throw failed[0];
     },
+
+    stepLogStats: () => worker?.stepLogStats() ?? { written: 0, dropped: 0, failedWrites: 0 },
 
     async drain({ graceMs = opts.shutdownGraceMs } = {}) {
       draining ??= (async () => {

@@ -4,6 +4,7 @@ import { html } from '../html.js';
 import type { SafeHtml } from '../html.js';
 import type { Kit } from '../kit.js';
 import { pageOf } from '../kit.js';
+import { logsPanel } from './logs.js';
 import { executionFilters } from '../views/executions.js';
 import { jobDetailBody, jobHeader } from '../views/job-detail.js';
 import { jobFilters, jobsTable } from '../views/jobs.js';
@@ -68,7 +69,9 @@ ${await data.executionsSection(res, q, 'list')}`,
   router.get('/executions/:id', async (req, res) => {
     need(res, 'execution:read');
     const e = await data.mustGetExecution(req, res);
-    await kit.page(req, res, { title: state(res).view.t('execution.title', { id: e.id.slice(0, 8) }), section: 'executions', body: await data.executionSection(res, e), counters: await data.countersIfAllowed(res) });
+    const [section, logs] = await Promise.all([data.executionSection(res, e), logsPanel(kit, res, e)]);
+    await kit.page(req, res, { title: state(res).view.t('execution.title', { id: e.id.slice(0, 8) }), section: 'executions', body: html`${section}
+${logs}`, counters: await data.countersIfAllowed(res) });
   });
 
   router.get('/dead-letters', async (req, res) => {
