@@ -1,5 +1,6 @@
 import { NonRetryableError, TransientError, VecronError } from '@vecron/sdk';
 import type { VecronErrorCode } from '@vecron/sdk';
+import { isRetryableSqlState } from '@vecron/sdk/sql';
 import type { DatabaseType } from './step-config.js';
 
 /** Node socket errors that mean "the server could not be reached right now". */
@@ -8,9 +9,6 @@ const NETWORK_CODES = new Set([
   'ECONNABORTED', 'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR',
 ]);
 
-/** PostgreSQL SQLSTATEs (and classes) that are worth retrying. */
-const PG_RETRYABLE_STATES = new Set(['40001', '40P01', '55P03', '57014', '57P01', '57P02', '57P03']);
-const PG_RETRYABLE_CLASSES = new Set(['08', '53', '58', 'XX']);
 const PG_AUTH_STATES = new Set(['28000', '28P01']);
 
 /** MySQL / MariaDB errnos worth retrying. */
@@ -106,7 +104,8 @@ function pgCode(state: string): { code: VecronErrorCode; retryable: boolean } {
   if (state === '57014') return { code: 'DB_STATEMENT_TIMEOUT', retryable: true };
   if (PG_AUTH_STATES.has(state)) return { code: 'DB_AUTH_FAILED', retryable: false };
   if (state === '3D000') return { code: 'DB_UNDEFINED_OBJECT', retryable: false }; // database does not exist
-  if (PG_RETRYABLE_STATES.has(state) || PG_RETRYABLE_CLASSES.has(state.slice(0, 2))) return { code: 'DB_CONNECTION_FAILED', retryable: true };
+  // The one retryable-SQLSTATE table, shared with the SDK's storage (@vecron/sdk/sql).
+  if (isRetryableSqlState(state)) return { code: 'DB_CONNECTION_FAILED', retryable: true };
   if (state === '42601') return { code: 'DB_SYNTAX_ERROR', retryable: false };
   if (state === '42P01' || state === '42703' || state === '42883' || state === '42P02') return { code: 'DB_UNDEFINED_OBJECT', retryable: false };
   if (state === '42501') return { code: 'DB_PERMISSION_DENIED', retryable: false };

@@ -110,10 +110,10 @@ describe('postgresStorage', () => {
     expect(slow).toBeInstanceOf(StorageError);
     expect((slow as StorageError).retryable).toBe(true);
     expect((slow as StorageError).details).toMatchObject({ sqlstate: '57014' });
-    // A SQL error is not a connection problem: it passes through with its SQLSTATE.
+    // A SQL error is not a connection problem: a StorageError that is not retryable, with its SQLSTATE.
     const syntax = await s.sql.query('SELEC 1').catch((e: unknown) => e);
-    expect(syntax).not.toBeInstanceOf(StorageError);
-    expect((syntax as { code: string }).code).toBe('42601');
+    expect(syntax).toBeInstanceOf(StorageError);
+    expect(syntax).toMatchObject({ retryable: false, details: { sqlstate: '42601' } });
     await s.close();
   });
 

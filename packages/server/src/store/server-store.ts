@@ -3,6 +3,7 @@ import type { SqlClient } from '@vecron/sdk';
 import { ConflictError, ValidationError } from '@vecron/sdk';
 import type { Permission } from '../auth/permissions.js';
 import { SEED_ROLES } from '../auth/permissions.js';
+import { sqlStateOf } from '@vecron/sdk/sql';
 
 /** A user as the API shows it (never the hash). */
 export interface UserView {
@@ -40,7 +41,7 @@ export interface Principal {
 
 const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
 const isUuid = (s: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
-const pgUnique = (err: unknown): boolean => (err as { code?: string }).code === '23505';
+const pgUnique = (err: unknown): boolean => sqlStateOf(err) === '23505';
 
 type Row = Record<string, unknown>;
 

@@ -47,11 +47,18 @@ export function pgPoolClient(pool: Pool, options: { server?: string } = {}): Sql
       broken = err;
     };
     conn.on('error', onError);
+    let failedInFn = false;
     try {
       await conn.query('BEGIN');
       const nested: SqlClient['transaction'] = (inner) => inner(tx);
       const tx = clientOn(conn, nested, server);
-      const result = await fn(tx);
+      let result: Awaited<ReturnType<typeof fn>>;
+      try {
+        result = await fn(tx);
+      } catch (err) {
+        failedInFn = true;
+        throw err;
+      }
       await conn.query('COMMIT');
       return result;
     } catch (err) {
@@ -60,7 +67,8 @@ export function pgPoolClient(pool: Pool, options: { server?: string } = {}): Sql
       } catch (rollbackErr) {
         broken = rollbackErr as Error;
       }
-      throw mapPgError(err, 'transaction', server);
+      // fn's statements are mapped by `tx`; what else fn throws is the caller's own.
+      throw failedInFn ? err : mapPgError(err, 'transaction', server);
     } finally {
       conn.removeListener('error', onError);
       conn.release(broken);

@@ -1,34 +1,19 @@
-import { StorageError } from '../../errors/errors.js';
+import { isRetryableDriverError, mapDriverError } from '../../storage/sql/sql-errors.js';
 
-/** SQLSTATE classes and codes after which the same statement may succeed on a retry. */
-const RETRYABLE_SQLSTATE = /^(08|53|57P0[1-4]|40001|40P01|57014|55P03)/;
-/** Node / pg messages of a broken or unavailable connection. */
-const CONNECTION_MESSAGE = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|the database system is (starting up|shutting down)|terminating connection/i;
-const NODE_NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-
-/** Whether a driver error means "the server or the connection is unavailable; try again later". */
+/**
+ * Whether a driver error means "the server or the connection is unavailable; try again later"
+ * (a connection failure, or a SQLSTATE in `RETRYABLE_SQLSTATES` of `@vecron/sdk/sql`).
+ */
 export function isConnectionError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && NODE_NET_CODES.has(code)) return true;
-  if (typeof code === 'string' && code.length === 5 && RETRYABLE_SQLSTATE.test(code)) return true;
-  return CONNECTION_MESSAGE.test(err.message);
+  return isRetryableDriverError(err);
 }
 
 /**
- * Maps a `pg` error: connection loss, server shutdown, statement timeout, serialization failure
- * and deadlock become a retryable {@link StorageError}; other SQL errors (constraint, syntax)
- * pass through unchanged so the SQL repository can map them (e.g. unique violations).
+ * Maps a `pg` error to a `StorageError` (the mapping every `SqlClient` wrapper applies): retryable
+ * for connection loss, server shutdown, statement timeout, serialization failure and deadlock;
+ * not retryable for other SQL errors (constraint, syntax), with `details.sqlstate` and
+ * `details.constraint`. A vecron error passes unchanged.
  */
 export function mapPgError(err: unknown, what: string, server?: string): unknown {
-  if (err instanceof StorageError) return err;
-  if (isConnectionError(err)) {
-    const code = (err as { code?: unknown }).code;
-    return new StorageError(`PostgreSQL${server ? ` at ${server}` : ''} unavailable during ${what}: ${(err as Error).message}`, {
-      cause: err,
-      retryable: true,
-      details: { ...(typeof code === 'string' ? { sqlstate: code } : {}), ...(server ? { server } : {}) },
-    });
-  }
-  return err;
+  return mapDriverError(err, what, server);
 }

@@ -10,6 +10,7 @@ import { coreSchema } from '../../storage/sql/schema/index.js';
 import type { SqlClient } from '../../storage/sql/sql-client.js';
 import { createSqlStorage } from '../../storage/sql/sql-storage.js';
 import type { SqlStorageOptions } from '../../storage/sql/sql-storage.js';
+import { sqlStateOf } from '../../sql/sqlstates.js';
 import { pgPoolClient } from './pg-client.js';
 import { mapPgError } from './pg-errors.js';
 
@@ -138,7 +139,7 @@ async function createSchema(sql: SqlClient, schema: string): Promise<void> {
     await sql.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
   } catch (err) {
     // Two processes creating the same schema at once: one wins, the other sees a duplicate.
-    const code = (err as { code?: string }).code;
+    const code = sqlStateOf(err);
     if (code !== '23505' && code !== '42P06') throw err;
   }
 }

@@ -1,4 +1,6 @@
-import { ConfigError, ConflictError, NotFoundError, StorageError } from '../../errors/errors.js';
+import { ConfigError, ConflictError, NotFoundError, StorageError, VecronError } from '../../errors/errors.js';
+import { sqlStateOf } from '../../sql/sqlstates.js';
+import { mapDriverError } from './sql-errors.js';
 import type { Execution, ExecutionStatus } from '../../model/execution.js';
 import type { Job } from '../../model/job.js';
 import type { ClaimResult, DispatchReason, Storage, StoredVariable } from '../port.js';
@@ -35,16 +37,18 @@ export interface SqlStorageOptions {
 export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {}): Storage {
   let closed: Promise<void> | null = null;
 
+  /**
+   * Driver errors are mapped once, by the SqlClient wrappers (`mapDriverError`); here only a taken
+   * job name becomes a ConflictError. A foreign SqlClient that does not map gets the same mapping.
+   */
   const wrap = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
     } catch (err) {
-      if ((err as { code?: string }).code === '23505' && /vecron_jobs_name_key/.test(String((err as Error).message))) {
+      if (sqlStateOf(err) === '23505' && /vecron_jobs_name_key/.test(`${String((err as { details?: { constraint?: unknown } }).details?.constraint ?? '')} ${(err as Error).message}`)) {
         throw new ConflictError('a job with this name already exists', { cause: err });
       }
-      if (err instanceof Error && 'code' in err && typeof (err as { code: unknown }).code === 'string' && (err as { code: string }).code.length !== 5) throw err;
-      if (err instanceof Error && err.constructor.name !== 'Error' && !('severity' in err)) throw err;
-      throw new StorageError(`${what} failed: ${(err as Error).message}`, { cause: err });
+      throw err instanceof VecronError || sqlStateOf(err) === undefined ? err : mapDriverError(err, what);
     }
   };
 
