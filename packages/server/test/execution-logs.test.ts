@@ -136,3 +136,28 @@ describe.each(['embedded', 'postgres'] as const)('execution logs and files (%s)'
     }
   });
 });
+
+describe('step log settings of the server', () => {
+  it('worker.step_log_max_lines bounds each attempt; worker.step_log_level = "off" keeps none', async () => {
+    const server = await startTestServer({ worker: { step_log_max_lines: 2 } }, { executors: [...testExecutors(), chatty] });
+    try {
+      const job = await server.cron.jobs.create({ name: 'bounded', steps: [{ id: 'talk', type: 'chatty', config: { lines: 5 } }] });
+      const { executionId } = await server.cron.trigger(job.id);
+      await server.cron.executions.wait(executionId, { timeoutMs: 15_000 });
+      await eventually(async () => expect((await server.cron.executions.logs(executionId)).map((l) => l.level)).toEqual(['info', 'info', 'warn']), { timeoutMs: 10_000 });
+      expect((await server.cron.executions.logs(executionId)).at(-1)!.fields).toMatchObject({ truncated: true, dropped_lines: 4 });
+    } finally {
+      await server.stop();
+    }
+    const quiet = await startTestServer({ worker: { step_log_level: 'off' } }, { executors: [...testExecutors(), chatty] });
+    try {
+      const job = await quiet.cron.jobs.create({ name: 'quiet', steps: [{ id: 'talk', type: 'chatty', config: { lines: 3 } }] });
+      const { executionId } = await quiet.cron.trigger(job.id);
+      await quiet.cron.executions.wait(executionId, { timeoutMs: 15_000 });
+      await quiet.stop(); // writes anything buffered
+      expect(quiet.cron.stepLogStats()).toEqual({ written: 0, dropped: 0, failedWrites: 0 });
+    } finally {
+      await quiet.stop();
+    }
+  });
+});

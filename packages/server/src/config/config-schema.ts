@@ -156,6 +156,12 @@ export const serverConfigSchema = z
         /** Lease renewal interval (ms); 0 = min(2000, lease_ms / 3). @default 0 */
         heartbeat_ms: z.number().int().min(0).max(3_600_000),
         shutdown_grace_ms: z.number().int().min(0),
+        /** Keep step log lines (ctx.logger) at this level and above; "off" keeps none. @default "info" */
+        step_log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'off']),
+        /** Most step log lines kept per step attempt (then one "truncated" line). @default 1000 */
+        step_log_max_lines: positiveInt.max(1_000_000),
+        /** Most step log bytes (message and fields) kept per step attempt. @default 1048576 */
+        step_log_max_bytes: z.number().int().min(1024).max(1_073_741_824),
       })
       .strict(),
     security: z

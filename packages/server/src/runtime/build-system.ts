@@ -181,6 +181,7 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
     dispatchIntervalMs: config.scheduler.dispatch_interval_ms,
     republishAfterMs: config.scheduler.republish_after_ms,
     shutdownGraceMs: config.worker.shutdown_grace_ms,
+    stepLogs: { level: config.worker.step_log_level === 'off' ? false : config.worker.step_log_level, maxLines: config.worker.step_log_max_lines, maxBytes: config.worker.step_log_max_bytes },
     storage,
     // File areas live in the data folder whatever the store (docs/configuration.md: storage.data_dir),
     // so the API can serve the files an execution recorded; before, PostgreSQL mode used the OS temp folder.
