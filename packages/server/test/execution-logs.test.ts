@@ -10,7 +10,7 @@ import type { AnyExecutor } from '@vecron/sdk';
 import { eventually } from '@vecron/sdk/testing';
 import { testServers } from '@vecron/test-servers';
 import type { RunningServer } from '../src/runtime/start-server.js';
-import { adminToken, client, sseEvents, startTestServer, testExecutors, userToken } from './helpers.js';
+import { ADMIN_NEW_PASSWORD, adminToken, browser, client, sseEvents, startTestServer, testExecutors, userToken } from './helpers.js';
 
 /** Issue 13: step logs and recorded files through the API, on the embedded store and on PostgreSQL. */
 
@@ -127,6 +127,22 @@ describe.each(['embedded', 'postgres'] as const)('execution logs and files (%s)'
       expect(noRead.status).toBe(201);
       const jobsOnly = await userToken(base, admin, `jobs-only-${kind}`, [`jobs-only-${kind}`]);
       expect((await c.call('GET', `/api/executions/${id}/logs`, { token: jobsOnly.token })).status).toBe(403);
+
+      // The dashboard behind the server's sign-in: the panel, and a download audited through onAction.
+      const b = browser(base);
+      await b.get('/dashboard/login');
+      expect((await b.post('/dashboard/login', { username: 'admin', password: ADMIN_NEW_PASSWORD })).status).toBe(303);
+      const pageHtml = await b.get(`/dashboard/executions/${id}`);
+      expect(pageHtml.status).toBe(200);
+      expect(pageHtml.text).toContain('id="step-logs"');
+      expect(pageHtml.text).toContain('line 5 token=••••••');
+      expect(pageHtml.text).not.toContain('super-secret');
+      const viaDashboard = await b.get(`/dashboard/executions/${id}/files/${encodeURIComponent('out/report ngày 1.csv')}`);
+      expect(viaDashboard.status).toBe(200);
+      expect(viaDashboard.text).toBe('account,amount\nA1,100\n');
+      expect((await b.get(`/dashboard/executions/${id}/files/${encodeURIComponent('../../../../etc/passwd')}`)).status).toBe(404);
+      const dashAudit = await server.audit.list({ action: 'execution.file.download', limit: 10, offset: 0 });
+      expect(dashAudit.find((a) => a.details.via === 'dashboard')).toMatchObject({ actor: 'admin', resource: `execution:${id}`, details: { file: 'out/report ngày 1.csv' } });
 
       const doc = await c.call('GET', '/api/openapi.json', { token: admin });
       expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/executions/{id}/logs', '/api/executions/{id}/files', '/api/executions/{id}/files/{name}']));
