@@ -6,7 +6,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCalendarRegistry, planEvents, validateJobDefinition } from '@vecron/sdk';
+import { createCalendarRegistry } from '@vecron/sdk/calendar';
+import { planEvents } from '@vecron/sdk/schedule';
+import { validateJobDefinition } from '@vecron/sdk';
 import type { JobDefinition } from '@vecron/sdk';
 import { dbExecutor } from '@vecron/executor-db';
 import { fileExecutor } from '@vecron/executor-file';

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
-import { EXECUTION_STATUSES, instantsForLocal, NotFoundError, offsetAt } from '@vecron/sdk';
+import { EXECUTION_STATUSES, NotFoundError } from '@vecron/sdk';
+import { instantsForLocal, offsetAt } from '@vecron/sdk/schedule';
 import type { Execution, ExecutionStatus, Job, LedgerEntry, TriggerSource } from '@vecron/sdk';
 import type { SafeHtml } from './html.js';
 import type { Kit } from './kit.js';

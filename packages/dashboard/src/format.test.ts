@@ -1,4 +1,4 @@
-import { SECRET_MASK } from '@vecron/sdk';
+import { SECRET_MASK } from '@vecron/sdk/crypto';
 import { describe, expect, it } from 'vitest';
 import { cronInWords, createFormatter, formatDuration, maskDefinitionSecrets, scheduleInWords } from './format.js';
 import { translator } from './i18n/index.js';

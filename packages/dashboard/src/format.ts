@@ -1,5 +1,7 @@
-import { cronDialectOf, maskCredentials } from '@vecron/sdk';
-import type { CronDialect, JobDefinition } from '@vecron/sdk';
+import { cronDialectOf } from '@vecron/sdk/schedule';
+import { maskCredentials } from '@vecron/sdk/crypto';
+import type { CronDialect } from '@vecron/sdk/schedule';
+import type { JobDefinition } from '@vecron/sdk';
 import { html } from './html.js';
 import type { SafeHtml } from './html.js';
 import type { Lang, Translate } from './i18n/index.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { SECRET_MASK } from '@vecron/sdk';
+import { SECRET_MASK } from '@vecron/sdk/crypto';
 import type { CronSystem, Job } from '@vecron/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DashboardUser } from '../src/index.js';

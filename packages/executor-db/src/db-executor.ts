@@ -21,7 +21,7 @@ import { connectionHosts } from './connection-hosts.js';
 import type { DbExecutorOptions } from './options.js';
 import { procedureCallText } from './procedure-call.js';
 import { assertParametersFit } from './sql-placeholders.js';
-import { DbStepConfigSchema } from './step-config.js';
+import { dbStepConfigSchema } from './step-config.js';
 import type { DatabaseType, DbStepConfig, DbStepConfigInput } from './step-config.js';
 
 /** Output of a `database` step (plain JSON). */
@@ -270,7 +270,7 @@ export function createDbExecutor(options: DbExecutorOptions | undefined, interna
   };
   const executor = defineExecutor<DbStepConfig, DbStepOutput, 'database', DbStepConfigInput>({
     type: 'database',
-    config: DbStepConfigSchema,
+    config: dbStepConfigSchema,
     // SQL text is never substituted (docs/architecture.md#templates): values reach the server only as bind parameters.
     unrenderedPaths: isSqlTextPath,
     execute,

@@ -15,15 +15,15 @@
  * //                "query": "SELECT id, amount FROM payments WHERE day = $1", "parameters": ["{{execution_date}}"] }
  * ```
  *
- * Exports: {@link dbExecutor}, {@link DbStepConfigSchema}, {@link procedureCallText},
+ * Exports: {@link dbExecutor}, {@link dbStepConfigSchema}, {@link procedureCallText},
  * {@link scanPlaceholders}, {@link toJsonValue}, {@link classifyDbError}, and their types.
  * @packageDocumentation
  */
 export { dbExecutor } from './db-executor.js';
 export type { DbExecutor, DbStepOutput } from './db-executor.js';
-export { DbExecutorOptionsSchema } from './options.js';
+export { dbExecutorOptionsSchema } from './options.js';
 export type { DbExecutorOptions, NamedConnection } from './options.js';
-export { DbStepConfigSchema, DatabaseTypeSchema } from './step-config.js';
+export { dbStepConfigSchema, databaseTypeSchema } from './step-config.js';
 export type { DbStepConfig, DbStepConfigInput, DatabaseType } from './step-config.js';
 export { procedureCallText } from './procedure-call.js';
 export { scanPlaceholders, expectedParameterCount } from './sql-placeholders.js';

@@ -1,9 +1,9 @@
 import { parseConfig } from '@vecron/sdk';
 import { z } from 'zod';
-import { DatabaseTypeSchema } from './step-config.js';
+import { databaseTypeSchema } from './step-config.js';
 
 /** Pool settings of one connection. */
-const PoolSchema = z.strictObject({
+const poolSchema = z.strictObject({
   /** Most connections open at once. @default 10 */
   max: z.number().int().positive().max(1000).default(10),
   /** An idle connection is closed after this many ms. @default 30000 */
@@ -11,25 +11,25 @@ const PoolSchema = z.strictObject({
 });
 
 /** A named connection configured in the plugin, referenced by a step's `connection`. */
-const ConnectionSchema = z.strictObject({
+const connectionSchema = z.strictObject({
   /** Which database it is. */
-  database_type: DatabaseTypeSchema,
+  database_type: databaseTypeSchema,
   /** URL of the database, e.g. `postgres://user:pass@host:5432/db`, `mysql://…`, `oracle://user:pass@host:1521/service`. */
   connection_string: z.string().min(1),
   /** Pool settings; defaults to the plugin's `pool`. */
-  pool: PoolSchema.partial().optional(),
+  pool: poolSchema.partial().optional(),
   /** Statement timeout when a step gives no `timeout_seconds`. */
   statement_timeout_ms: z.number().int().positive().optional(),
 });
 
 /** Options of {@link dbExecutor}, as accepted (defaults optional). */
-export const DbExecutorOptionsSchema = z.strictObject({
+export const dbExecutorOptionsSchema = z.strictObject({
   /** Named connections; a step refers to one with `connection: "<name>"`. @default {} */
-  connections: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'connection names use letters, digits, _ . -'), ConnectionSchema).default({}),
+  connections: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'connection names use letters, digits, _ . -'), connectionSchema).default({}),
   /** Row cap when a step gives no `max_rows`. More rows fail the step (use `output_to_file`). @default 10000 */
   maxRows: z.number().int().positive().default(10_000),
   /** Pool settings for connections without their own (and for every distinct `connection_string`). */
-  pool: PoolSchema.default({ max: 10, idle_timeout_ms: 30_000 }),
+  pool: poolSchema.default({ max: 10, idle_timeout_ms: 30_000 }),
   /** Time allowed to open a connection, ms. @default 10000 */
   connectTimeoutMs: z.number().int().positive().default(10_000),
   /** Circuit breaker per connection: consecutive retryable failures that open it. @default 5 */
@@ -48,11 +48,11 @@ export const DbExecutorOptionsSchema = z.strictObject({
 });
 
 /** Options of {@link dbExecutor}. */
-export type DbExecutorOptions = z.input<typeof DbExecutorOptionsSchema>;
+export type DbExecutorOptions = z.input<typeof dbExecutorOptionsSchema>;
 /** Options after defaults are applied. */
-export type ResolvedDbExecutorOptions = z.output<typeof DbExecutorOptionsSchema>;
+export type ResolvedDbExecutorOptions = z.output<typeof dbExecutorOptionsSchema>;
 /** A named connection, resolved. */
-export type NamedConnection = z.output<typeof ConnectionSchema>;
+export type NamedConnection = z.output<typeof connectionSchema>;
 
 /**
  * Parses the factory options once, at the boundary.
@@ -60,5 +60,5 @@ export type NamedConnection = z.output<typeof ConnectionSchema>;
  * @throws ConfigError listing every issue with its path.
  */
 export function parseOptions(input: unknown): ResolvedDbExecutorOptions {
-  return parseConfig(DbExecutorOptionsSchema, input ?? {}, 'dbExecutor options');
+  return parseConfig(dbExecutorOptionsSchema, input ?? {}, 'dbExecutor options');
 }

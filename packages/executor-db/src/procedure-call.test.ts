@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { procedureCallText } from './procedure-call.js';
-import { DbStepConfigSchema } from './step-config.js';
+import { dbStepConfigSchema } from './step-config.js';
 
 describe('procedureCallText', () => {
   it('builds the call text per dialect with one placeholder per parameter', () => {
@@ -12,7 +12,7 @@ describe('procedureCallText', () => {
 
   it.each(['x; DROP TABLE t', 'a b', '"quoted"', "x'--", 'a.b.c.d', '1abc', 'x()', ''])('refuses %j as a procedure name', (name) => {
     expect(() => procedureCallText('postgresql', name, 0)).toThrow(/not a plain identifier/);
-    const parsed = DbStepConfigSchema.safeParse({ database_type: 'postgresql', connection_string: 'postgres://x', query_type: 'stored_procedure', procedure_name: name });
+    const parsed = dbStepConfigSchema.safeParse({ database_type: 'postgresql', connection_string: 'postgres://x', query_type: 'stored_procedure', procedure_name: name });
     expect(parsed.success).toBe(false);
   });
 });

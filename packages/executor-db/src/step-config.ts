@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
 /** The databases this executor speaks to. */
-export const DatabaseTypeSchema = z.enum(['postgresql', 'mysql', 'oracle']);
+export const databaseTypeSchema = z.enum(['postgresql', 'mysql', 'oracle']);
 /** `postgresql` (pg), `mysql` (mysql2; MySQL and MariaDB) or `oracle` (oracledb thin mode). */
-export type DatabaseType = z.infer<typeof DatabaseTypeSchema>;
+export type DatabaseType = z.infer<typeof databaseTypeSchema>;
 
 /**
  * A stored-procedure name: an identifier, optionally qualified (`schema.name`, Oracle
@@ -13,19 +13,19 @@ export type DatabaseType = z.infer<typeof DatabaseTypeSchema>;
 export const PROCEDURE_NAME = /^[A-Za-z_][A-Za-z0-9_$#]{0,127}(\.[A-Za-z_][A-Za-z0-9_$#]{0,127}){0,2}$/;
 
 /** A JSON value bound as a parameter. */
-const ParameterSchema = z.json();
-const ParametersSchema = z.array(ParameterSchema).default([]);
+const parameterSchema = z.json();
+const parametersSchema = z.array(parameterSchema).default([]);
 
 /** One statement of a multi-statement step. */
-const StatementSchema = z.strictObject({
+const statementSchema = z.strictObject({
   /** SQL text with placeholders; never substituted. */
   query: z.string().trim().min(1, 'query must not be empty'),
   /** Values bound to the placeholders, in order. @default [] */
-  parameters: ParametersSchema,
+  parameters: parametersSchema,
 });
 
 /** Streaming export of the result to a file in the execution's file area. */
-const OutputToFileSchema = z.strictObject({
+const outputToFileSchema = z.strictObject({
   /** Path inside the execution's file area (relative, or absolute inside it). */
   path: z.string().min(1, 'path must not be empty'),
   /** Only `csv` for now. @default 'csv' */
@@ -40,13 +40,13 @@ const OutputToFileSchema = z.strictObject({
  * Config of a `database` step (docs/architecture.md#the-job-format), validated after template substitution.
  * Only `connection_string` and `parameters` may come from templates; the SQL text must not.
  */
-export const DbStepConfigSchema = z
+export const dbStepConfigSchema = z
   .strictObject({
-    database_type: DatabaseTypeSchema,
+    database_type: databaseTypeSchema,
     connection_string: z.string().min(1, 'connection_string must not be empty').optional(),
     connection: z.string().min(1, 'connection must not be empty').optional(),
     query: z.string().optional(),
-    parameters: ParametersSchema,
+    parameters: parametersSchema,
     query_type: z.enum(['raw_sql', 'stored_procedure']).default('raw_sql'),
     procedure_name: z
       .string()
@@ -55,8 +55,8 @@ export const DbStepConfigSchema = z
     timeout_seconds: z.number().positive().max(86_400).optional(),
     max_rows: z.number().int().positive().optional(),
     transaction: z.boolean().optional(),
-    statements: z.array(StatementSchema).min(1, 'statements must hold at least one statement').optional(),
-    output_to_file: OutputToFileSchema.optional(),
+    statements: z.array(statementSchema).min(1, 'statements must hold at least one statement').optional(),
+    output_to_file: outputToFileSchema.optional(),
   })
   .superRefine((c, ctx) => {
     const issue = (path: string, message: string): void => {
@@ -86,6 +86,6 @@ export const DbStepConfigSchema = z
   });
 
 /** A parsed `database` step config. */
-export type DbStepConfig = z.infer<typeof DbStepConfigSchema>;
+export type DbStepConfig = z.infer<typeof dbStepConfigSchema>;
 /** The config as a job writes it (defaults optional). */
-export type DbStepConfigInput = z.input<typeof DbStepConfigSchema>;
+export type DbStepConfigInput = z.input<typeof dbStepConfigSchema>;

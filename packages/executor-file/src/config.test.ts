@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { FileStepConfigSchema } from './config.js';
+import { fileStepConfigSchema } from './config.js';
 
 const issues = (config: unknown): string => {
-  const r = FileStepConfigSchema.safeParse(config);
+  const r = fileStepConfigSchema.safeParse(config);
   expect(r.success).toBe(false);
   return r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n');
 };
 
-describe('FileStepConfigSchema', () => {
+describe('fileStepConfigSchema', () => {
   it('accepts the documented fields and fills defaults', () => {
-    const c = FileStepConfigSchema.parse({ operation: 'read', format: { type: 'csv', delimiter: ';' }, source_path: 'in.csv', options: { encoding: 'UTF-8' } });
+    const c = fileStepConfigSchema.parse({ operation: 'read', format: { type: 'csv', delimiter: ';' }, source_path: 'in.csv', options: { encoding: 'UTF-8' } });
     expect(c.options).toMatchObject({ has_header: true, encoding: 'utf8', transformations: [], streaming: false });
-    expect(FileStepConfigSchema.parse({ operation: 'read', source_path: 'a.csv' }).options.has_header).toBe(true);
-    expect(FileStepConfigSchema.parse({ operation: 'read', source_path: 'a', options: { encoding: 'cp1258' } }).options.encoding).toBe('windows-1258');
+    expect(fileStepConfigSchema.parse({ operation: 'read', source_path: 'a.csv' }).options.has_header).toBe(true);
+    expect(fileStepConfigSchema.parse({ operation: 'read', source_path: 'a', options: { encoding: 'cp1258' } }).options.encoding).toBe('windows-1258');
   });
 
   it('names the field of each mistake', () => {
@@ -31,7 +31,7 @@ describe('FileStepConfigSchema', () => {
   });
 
   it('accepts the mapping form of column_mapping and data_source as a read output', () => {
-    expect(FileStepConfigSchema.safeParse({ operation: 'read', source_path: 'a', options: { transformations: [{ type: 'column_mapping', mapping: { a: 'b' } }] } }).success).toBe(true);
-    expect(FileStepConfigSchema.safeParse({ operation: 'write', destination_path: 'b.csv', data_source: { data: [{ a: 1 }], row_count: 1, files: [] } }).success).toBe(true);
+    expect(fileStepConfigSchema.safeParse({ operation: 'read', source_path: 'a', options: { transformations: [{ type: 'column_mapping', mapping: { a: 'b' } }] } }).success).toBe(true);
+    expect(fileStepConfigSchema.safeParse({ operation: 'write', destination_path: 'b.csv', data_source: { data: [{ a: 1 }], row_count: 1, files: [] } }).success).toBe(true);
   });
 });

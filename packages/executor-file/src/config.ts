@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { FilterSyntaxError } from './errors.js';
 import { parseFilter } from './filter/parser.js';
-import { EncodingSchema } from './options.js';
+import { encodingSchema } from './options.js';
 import { compileDateFormat } from './values/date-format.js';
 
 /** `format`: `csv` | `excel` (alias `xlsx`), or an object `{type: csv, delimiter?, quote?}` / `{type: excel, sheet_name?}`. */
-export const FormatSchema = z.union([
+export const formatSchema = z.union([
   z.enum(['csv', 'excel', 'xlsx']),
   z.object({ type: z.literal('csv'), delimiter: z.string().min(1).optional(), quote: z.string().length(1).nullable().optional() }).strict(),
   z.object({ type: z.enum(['excel', 'xlsx']), sheet_name: z.string().min(1).optional() }).strict(),
@@ -67,10 +67,10 @@ const Filter = z
   });
 
 /** One transformation, applied in order. */
-export const TransformationSchema = z.discriminatedUnion('type', [ColumnMapping, TypeConversion, Filter]);
+export const transformationSchema = z.discriminatedUnion('type', [ColumnMapping, TypeConversion, Filter]);
 
 /** `options` of a step. */
-export const FileOptionsSchema = z
+export const fileOptionsSchema = z
   .object({
     /** XLSX: the sheet to read, or the name of the sheet to write. @default first sheet / 'Sheet1' */
     sheet_name: z.string().min(1).max(31).optional(),
@@ -83,7 +83,7 @@ export const FileOptionsSchema = z
     /** First row holds the column names (read), write a header row (write). Without one, columns are `column_1`, `column_2`, … @default true */
     has_header: z.boolean().default(true),
     /** CSV text encoding: utf8, utf16le, windows-1258 (Vietnamese), latin1. @default the plugin's `defaultEncoding` ('utf8') */
-    encoding: EncodingSchema.optional(),
+    encoding: encodingSchema.optional(),
     /** CSV write: start with a byte order mark (utf8, utf16le) so Excel detects the encoding. @default false */
     bom: z.boolean().default(false),
     /** Trim spaces around every field. @default false */
@@ -99,7 +99,7 @@ export const FileOptionsSchema = z
     /** Read: at most this many rows in `data` (never above the plugin's `maxRowsInMemory`). @default maxRowsInMemory */
     max_rows: z.number().int().positive().optional(),
     /** Applied in order to every row. @default [] */
-    transformations: z.array(TransformationSchema).max(200).default([]),
+    transformations: z.array(transformationSchema).max(200).default([]),
   })
   .strict()
   .superRefine((o, ctx) => {
@@ -113,13 +113,13 @@ export const FileOptionsSchema = z
   });
 
 /** Options a transform applies to its destination (override `options`). */
-export const DestinationOptionsSchema = z
+export const destinationOptionsSchema = z
   .object({
     sheet_name: z.string().min(1).max(31).optional(),
     delimiter: z.string().min(1).max(10).optional(),
     quote: z.string().length(1).nullable().optional(),
     has_header: z.boolean().optional(),
-    encoding: EncodingSchema.optional(),
+    encoding: encodingSchema.optional(),
     bom: z.boolean().optional(),
     columns: z.array(z.string().min(1)).min(1).optional(),
     date_format: z.string().min(1).max(100).optional(),
@@ -130,38 +130,38 @@ export const DestinationOptionsSchema = z
 const pathField = z.string().min(1).max(4096);
 
 const Common = {
-  format: FormatSchema.optional(),
-  options: FileOptionsSchema.default({ has_header: true, bom: false, trim: false, streaming: false, escape_formulas: false, transformations: [] }),
+  format: formatSchema.optional(),
+  options: fileOptionsSchema.default({ has_header: true, bom: false, trim: false, streaming: false, escape_formulas: false, transformations: [] }),
 };
 
-const DataSourceSchema = z.union([
+const dataSourceSchema = z.union([
   z.array(z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())])),
   z.object({ data: z.array(z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())])) }).loose(),
 ]);
 
 /** Config of a `file_processing` step (docs/architecture.md#the-job-format), validated after template substitution. */
-export const FileStepConfigSchema = z.discriminatedUnion('operation', [
+export const fileStepConfigSchema = z.discriminatedUnion('operation', [
   z.object({ operation: z.literal('read'), source_path: pathField, ...Common }).strict(),
-  z.object({ operation: z.literal('write'), destination_path: pathField, data_source: DataSourceSchema, ...Common }).strict(),
+  z.object({ operation: z.literal('write'), destination_path: pathField, data_source: dataSourceSchema, ...Common }).strict(),
   z
     .object({
       operation: z.literal('transform'),
       source_path: pathField,
       destination_path: pathField,
-      destination_format: FormatSchema.optional(),
-      destination_options: DestinationOptionsSchema.optional(),
+      destination_format: formatSchema.optional(),
+      destination_options: destinationOptionsSchema.optional(),
       ...Common,
     })
     .strict(),
 ]);
 
 /** A validated step config. */
-export type FileStepConfig = z.output<typeof FileStepConfigSchema>;
+export type FileStepConfig = z.output<typeof fileStepConfigSchema>;
 /** A file step config as written in a job (defaults optional). */
-export type FileStepConfigInput = z.input<typeof FileStepConfigSchema>;
+export type FileStepConfigInput = z.input<typeof fileStepConfigSchema>;
 /** Step `options` after defaults. */
-export type FileOptions = z.output<typeof FileOptionsSchema>;
+export type FileOptions = z.output<typeof fileOptionsSchema>;
 /** One transformation. */
-export type Transformation = z.output<typeof TransformationSchema>;
+export type Transformation = z.output<typeof transformationSchema>;
 /** The `format` field. */
-export type FormatInput = z.output<typeof FormatSchema>;
+export type FormatInput = z.output<typeof formatSchema>;

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { defineExecutor, NonRetryableError } from '@vecron/sdk';
 import type { Executor, StepContext } from '@vecron/sdk';
-import { FileStepConfigSchema } from './config.js';
+import { fileStepConfigSchema } from './config.js';
 import type { FileOptions, FileStepConfig, FileStepConfigInput } from './config.js';
 import { FILE_ERROR_CODES } from './errors.js';
 import { resolveFormat } from './format.js';
@@ -65,7 +65,7 @@ export function fileExecutor(options?: FileExecutorOptions): Executor<FileStepCo
   const opts = parseFileExecutorOptions(options);
   return defineExecutor<FileStepConfig, FileStepOutput, 'file_processing', FileStepConfigInput>({
     type: 'file_processing',
-    config: FileStepConfigSchema,
+    config: fileStepConfigSchema,
     async execute(config, ctx) {
       const guard = createAbortGuard(ctx.signal);
       try {

@@ -12,16 +12,16 @@
  * //         options: { transformations: [{ type: 'filter', condition: "status = 'PAID' AND amount >= 1000000" }] } } }
  * ```
  *
- * Exports: {@link fileExecutor}, {@link FileStepConfigSchema}, {@link FileExecutorOptionsSchema},
+ * Exports: {@link fileExecutor}, {@link fileStepConfigSchema}, {@link fileExecutorOptionsSchema},
  * {@link parseFilter}, {@link FilterSyntaxError}, {@link FILE_ERROR_CODES}, and their types.
  *
  * @packageDocumentation
  */
 export { fileExecutor } from './file-executor.js';
 export type { FileInfo, FileReadOutput, FileWriteOutput, FileStepOutput } from './file-executor.js';
-export { FileStepConfigSchema, FileOptionsSchema, TransformationSchema, FormatSchema } from './config.js';
+export { fileStepConfigSchema, fileOptionsSchema, transformationSchema, formatSchema } from './config.js';
 export type { FileStepConfig, FileStepConfigInput, FileOptions, Transformation, FormatInput } from './config.js';
-export { FileExecutorOptionsSchema, ENCODINGS } from './options.js';
+export { fileExecutorOptionsSchema, ENCODINGS } from './options.js';
 export type { FileExecutorOptions, ResolvedFileExecutorOptions, Encoding } from './options.js';
 export { FilterSyntaxError, FILE_ERROR_CODES } from './errors.js';
 export { parseFilter, MAX_FILTER_DEPTH } from './filter/parser.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SftpStepConfigSchema } from './config.js';
+import { sftpStepConfigSchema } from './config.js';
 
 const base = {
   operation: 'download',
@@ -10,27 +10,27 @@ const base = {
 const fp = 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s';
 
 function issues(config: unknown): string {
-  const r = SftpStepConfigSchema.safeParse(config);
+  const r = sftpStepConfigSchema.safeParse(config);
   expect(r.success).toBe(false);
   return r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n');
 }
 
-describe('SftpStepConfigSchema', () => {
+describe('sftpStepConfigSchema', () => {
   it('fills defaults: port 22, verification on, no recursion, no remote mkdir, atomic upload', () => {
-    const c = SftpStepConfigSchema.parse(base);
+    const c = sftpStepConfigSchema.parse(base);
     expect(c.port).toBe(22);
     expect(c.options).toEqual({ recursive: false, create_directories: false, verify_host_key: true, atomic_upload: true, allow_empty: false });
   });
 
   it('accepts a port and timeout that arrive as strings after ${VAR} substitution', () => {
-    const c = SftpStepConfigSchema.parse({ ...base, port: '2222', timeout_seconds: '30' });
+    const c = sftpStepConfigSchema.parse({ ...base, port: '2222', timeout_seconds: '30' });
     expect(c.port).toBe(2222);
     expect(c.timeout_seconds).toBe(30);
   });
 
   it('accepts one fingerprint or a list', () => {
-    expect(SftpStepConfigSchema.parse({ ...base, options: { host_key_fingerprint: fp } }).options.host_key_fingerprint).toBe(fp);
-    expect(SftpStepConfigSchema.parse({ ...base, options: { host_key_fingerprint: [fp, fp] } }).options.host_key_fingerprint).toEqual([fp, fp]);
+    expect(sftpStepConfigSchema.parse({ ...base, options: { host_key_fingerprint: fp } }).options.host_key_fingerprint).toBe(fp);
+    expect(sftpStepConfigSchema.parse({ ...base, options: { host_key_fingerprint: [fp, fp] } }).options.host_key_fingerprint).toEqual([fp, fp]);
   });
 
   it.each([

@@ -3,14 +3,14 @@ import { parseFingerprint } from './fingerprint.js';
 import { compileWildcard } from './glob.js';
 
 /** A host-key fingerprint as `ssh-keygen -lf` prints it. */
-export const FingerprintSchema = z
+export const fingerprintSchema = z
   .string()
   .refine((v) => parseFingerprint(v) !== null, {
     message: 'expected a host-key fingerprint as printed by `ssh-keygen -lf` ("SHA256:<43 base64 chars>" or legacy MD5 hex)',
   });
 
 /** One fingerprint, or several (e.g. one per host-key type the server offers): any of them matches. */
-export const FingerprintListSchema = z.union([FingerprintSchema, z.array(FingerprintSchema).min(1)]);
+export const fingerprintListSchema = z.union([fingerprintSchema, z.array(fingerprintSchema).min(1)]);
 
 /** An integer that may arrive as a string after `${VAR}` substitution. */
 const intLike = (min: number, max: number) =>
@@ -23,7 +23,7 @@ const positiveLike = z
 const noNul = (what: string) => z.string().min(1).refine((v) => !v.includes('\0'), `${what} must not contain NUL`);
 
 /** `auth: { type: password, username, password }` */
-export const PasswordAuthSchema = z.strictObject({
+export const passwordAuthSchema = z.strictObject({
   type: z.literal('password'),
   username: z.string().min(1),
   password: z.string().min(1),
@@ -34,7 +34,7 @@ export const PasswordAuthSchema = z.strictObject({
  * `private_key` (the PEM/OpenSSH text, usually from a sensitive `${VAR}`) and `private_key_path`
  * (a file inside a folder listed in the executor's `privateKeyDirs`).
  */
-export const SshKeyAuthSchema = z
+export const sshKeyAuthSchema = z
   .strictObject({
     type: z.literal('ssh_key'),
     username: z.string().min(1),
@@ -48,7 +48,7 @@ export const SshKeyAuthSchema = z
   });
 
 /** `options` of an SFTP step. */
-export const SftpStepOptionsSchema = z.strictObject({
+export const sftpStepOptionsSchema = z.strictObject({
   /** Base-name wildcard (`*.csv`, `SAO_KE_*.xlsx`, `?`, `[0-9]`); `remote_path` (download) or `local_path` (upload) is then a folder. */
   wildcard_pattern: z
     .string()
@@ -70,7 +70,7 @@ export const SftpStepOptionsSchema = z.strictObject({
   /** Check the server's host key against a pinned fingerprint. @default true */
   verify_host_key: z.boolean().default(true),
   /** Pinned fingerprint(s), overriding the executor's `knownHosts` for this step. */
-  host_key_fingerprint: FingerprintListSchema.optional(),
+  host_key_fingerprint: fingerprintListSchema.optional(),
   /** Upload under a hidden temporary name and rename when complete, so readers never see a partial file. @default true */
   atomic_upload: z.boolean().default(true),
   /** Succeed with `files: []` when nothing matches, instead of failing with `SFTP_NOT_FOUND`. @default false */
@@ -78,15 +78,15 @@ export const SftpStepOptionsSchema = z.strictObject({
 });
 
 /** The `config` of a step of `type: "sftp"` (docs/architecture.md#the-job-format), after template substitution. */
-export const SftpStepConfigSchema = z
+export const sftpStepConfigSchema = z
   .strictObject({
     operation: z.enum(['download', 'upload']),
     host: z.string().min(1).refine((h) => !/[\s/]/.test(h), 'host must be a host name or an IP address'),
     port: intLike(1, 65535).default(22),
-    auth: z.discriminatedUnion('type', [PasswordAuthSchema, SshKeyAuthSchema]),
+    auth: z.discriminatedUnion('type', [passwordAuthSchema, sshKeyAuthSchema]),
     remote_path: noNul('remote_path'),
     local_path: noNul('local_path').optional(),
-    options: SftpStepOptionsSchema.prefault({}),
+    options: sftpStepOptionsSchema.prefault({}),
     timeout_seconds: positiveLike.optional(),
   })
   .superRefine((c, ctx) => {
@@ -96,8 +96,8 @@ export const SftpStepConfigSchema = z
   });
 
 /** An SFTP step config as written in a job (defaults optional). */
-export type SftpStepConfigInput = z.input<typeof SftpStepConfigSchema>;
+export type SftpStepConfigInput = z.input<typeof sftpStepConfigSchema>;
 /** An SFTP step config after validation (defaults filled in). */
-export type SftpStepConfig = z.output<typeof SftpStepConfigSchema>;
+export type SftpStepConfig = z.output<typeof sftpStepConfigSchema>;
 /** The `auth` block after validation. */
 export type SftpAuth = SftpStepConfig['auth'];

@@ -16,16 +16,16 @@
  * // later steps read {{steps.dl.output.files[0].path}}
  * ```
  *
- * Exports: {@link sftpExecutor}, the config schema {@link SftpStepConfigSchema}, the option schema
- * {@link SftpExecutorOptionsSchema}, fingerprint helpers {@link parseFingerprint} and
+ * Exports: {@link sftpExecutor}, the config schema {@link sftpStepConfigSchema}, the option schema
+ * {@link sftpExecutorOptionsSchema}, fingerprint helpers {@link parseFingerprint} and
  * {@link sha256Fingerprint}, and the types of options, config and output.
  *
  * @packageDocumentation
  */
 export { sftpExecutor } from './sftp-executor.js';
-export { SftpExecutorOptionsSchema } from './options.js';
+export { sftpExecutorOptionsSchema } from './options.js';
 export type { SftpExecutorOptions, ResolvedSftpExecutorOptions } from './options.js';
-export { SftpStepConfigSchema } from './config.js';
+export { sftpStepConfigSchema } from './config.js';
 export type { SftpStepConfig, SftpStepConfigInput, SftpAuth } from './config.js';
 export type { SftpStepOutput, SftpTransferredFile } from './output.js';
 export { parseFingerprint, formatFingerprint, sha256Fingerprint } from './fingerprint.js';

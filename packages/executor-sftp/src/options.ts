@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { parseConfig } from '@vecron/sdk';
 import { z } from 'zod';
-import { FingerprintListSchema } from './config.js';
+import { fingerprintListSchema } from './config.js';
 
 /** Options of {@link sftpExecutor}, given by the operator in code (camelCase), not by job authors. */
-export const SftpExecutorOptionsSchema = z.strictObject({
+export const sftpExecutorOptionsSchema = z.strictObject({
   /**
    * Timeout of a whole step (connect + every transfer) when the step sets no `timeout_seconds`.
    * @default 900
@@ -33,7 +33,7 @@ export const SftpExecutorOptionsSchema = z.strictObject({
    * `options.host_key_fingerprint`. Values as printed by `ssh-keyscan -p PORT host | ssh-keygen -lf -`.
    * @default {}
    */
-  knownHosts: z.record(z.string().min(1), FingerprintListSchema).default({}),
+  knownHosts: z.record(z.string().min(1), fingerprintListSchema).default({}),
   /**
    * Files transferred in parallel within one step (over one SSH connection).
    * @default 4
@@ -54,11 +54,11 @@ export const SftpExecutorOptionsSchema = z.strictObject({
 });
 
 /** What a caller may pass to {@link sftpExecutor}. */
-export type SftpExecutorOptions = z.input<typeof SftpExecutorOptionsSchema>;
+export type SftpExecutorOptions = z.input<typeof sftpExecutorOptionsSchema>;
 /** Options after validation, defaults filled in. */
-export type ResolvedSftpExecutorOptions = z.output<typeof SftpExecutorOptionsSchema>;
+export type ResolvedSftpExecutorOptions = z.output<typeof sftpExecutorOptionsSchema>;
 
 /** Validates the factory options, throwing a `ConfigError` that lists every issue with its path. */
 export function parseSftpExecutorOptions(input: SftpExecutorOptions | undefined): ResolvedSftpExecutorOptions {
-  return parseConfig(SftpExecutorOptionsSchema, input ?? {}, 'sftpExecutor options');
+  return parseConfig(sftpExecutorOptionsSchema, input ?? {}, 'sftpExecutor options');
 }

@@ -1,7 +1,7 @@
 import { checkOutboundHost, defineExecutor, StepTimeoutError } from '@vecron/sdk';
 import type { Executor, StepContext } from '@vecron/sdk';
 import { abortError, raceAbort, settleWithin } from './abort.js';
-import { SftpStepConfigSchema } from './config.js';
+import { sftpStepConfigSchema } from './config.js';
 import type { SftpStepConfig, SftpStepConfigInput } from './config.js';
 import { loadCredentials } from './credentials.js';
 import { download } from './download.js';
@@ -38,7 +38,7 @@ export function sftpExecutor(options?: SftpExecutorOptions): Executor<SftpStepCo
   const knownHosts = normalizeKnownHosts(opts.knownHosts);
   return defineExecutor<SftpStepConfig, SftpStepOutput, 'sftp', SftpStepConfigInput>({
     type: 'sftp',
-    config: SftpStepConfigSchema,
+    config: sftpStepConfigSchema,
     execute: (config, ctx) => runSftpStep(config, ctx, opts, knownHosts),
     // Every step opens and ends its own connection: nothing is pooled, so nothing to release.
     close: () => Promise.resolve(),

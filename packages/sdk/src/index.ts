@@ -1,6 +1,10 @@
 /**
- * `@vecron/sdk` — the vecron core: job model, Quartz schedule math, scheduler, worker, templates,
- * reliability primitives, ports and the embedded adapters (PGlite storage, in-process queue).
+ * `@vecron/sdk` — the vecron core: what an application that embeds vecron and the author of a
+ * plugin (an executor, a storage, queue or coordination adapter) need. Schedule math, business
+ * calendars, templates and secrets have their own entry points: `@vecron/sdk/schedule`,
+ * `@vecron/sdk/calendar`, `@vecron/sdk/template`, `@vecron/sdk/crypto`; the distributed adapters
+ * are `@vecron/sdk/postgres`, `@vecron/sdk/nats`, `@vecron/sdk/redis`; conformance suites and test
+ * helpers `@vecron/sdk/testing`. How the pieces fit: docs/architecture.md.
  *
  * @example
  * ```ts
@@ -20,18 +24,23 @@
  * });
  * ```
  *
- * Exports: `createCronSystem`, `defineExecutor`, `parseJobDefinition`, `jobDefinitionJsonSchema`,
- * `embeddedStorage`, `memoryQueue`, `createSqlStorage`, `migrate`, the error classes, the schedule
- * functions (`parseCron`, `nextCronFire`, `nextFireTimes`, `computeDueFires`, …), templates
- * (`renderTemplate`), secrets (`createSecretBox`), business calendars (`createCalendarRegistry`, …)
- * and the reliability primitives (`backoffDelay`, `createCircuitBreakers`).
+ * Exports, by who needs them:
+ * - embedding: `createCronSystem` and its options, events and API types; the embedded adapters
+ *   `embeddedStorage`, `memoryQueue`, `memoryCoordination`; `DEFAULT_TIME_ZONE`, `isValidTimeZone`;
+ * - job files: `jobDefinitionSchema`, `parseJobDefinition`, `validateJobDefinition`,
+ *   `jobDefinitionJsonSchema`, `variableNameSchema`, `overlapPolicyOf`, the execution statuses;
+ *   migration from the seed format (`convertSeedJob`, `convertSeedJobs`, `splitSeedNotes`);
+ * - executor plugins: `defineExecutor`, `StepContext`, `createFileArea`, `resolveInside`,
+ *   `createCircuitBreakers`, the outbound address policy (`checkOutboundHost`, …), the error
+ *   classes, `parseConfig`, `zodIssues`, `toJsonPath`;
+ * - adapter plugins: the port interfaces (`Storage`, `Queue`, `Coordination`) and the SQL seam
+ *   (`createSqlStorage`, `migrate`, `SqlClient`).
  *
  * @packageDocumentation
  */
 export { createCronSystem } from './create-cron-system.js';
 export type { CronSystem, TriggerOptions } from './create-cron-system.js';
 export type { SchedulingApi, Explanation, ExplainEntry, BackfillResult } from './scheduler/scheduling-api.js';
-export { parseCronSystemOptions } from './options.js';
 export type { CronSystemOptions, StartOptions, ResolvedCronSystemOptions } from './options.js';
 export type { CronEvents, CronEventName, CronEventBus } from './events.js';
 
@@ -46,12 +55,11 @@ export type { VecronErrorOptions, ValidationIssue } from './errors/errors.js';
 export { zodIssues, toJsonPath, parseConfig } from './errors/zod-issues.js';
 
 export {
-  jobDefinitionSchema, stepSchema, triggersSchema, webhookTriggerSchema, variableNameSchema,
-  parseJobDefinition, jobDefinitionJsonSchema, OVERLAP_POLICIES, overlapPolicyOf,
+  jobDefinitionSchema, variableNameSchema, parseJobDefinition, jobDefinitionJsonSchema, overlapPolicyOf,
 } from './model/job-definition.js';
 export type { JobDefinition, StepDefinition, OverlapPolicy } from './model/job-definition.js';
 export type { JobDefinitionInput, StepInput, StepFieldsInput, StepConfigInput, Templated, TemplateString } from './model/job-input.js';
-export { validateJobDefinition, assertValidJobDefinition } from './model/validate-job.js';
+export { validateJobDefinition } from './model/validate-job.js';
 export type { JobValidationContext, JobValidationResult } from './model/validate-job.js';
 export type { Job, JobFireTimes } from './model/job.js';
 export { EXECUTION_STATUSES, TERMINAL_STATUSES } from './model/execution.js';
@@ -64,13 +72,12 @@ export type {
 
 export { defineExecutor } from './executor/executor.js';
 export type { Executor, AnyExecutor, StepContext } from './executor/executor.js';
-export { createFileArea, resolveInside, executionFilesDir } from './files/file-area.js';
+export { createFileArea, resolveInside } from './files/file-area.js';
 export type { FileArea } from './files/file-area.js';
 export { recordedFiles } from './files/recorded-files.js';
 export type { ExecutionFile } from './files/recorded-files.js';
 export { createCircuitBreakers } from './reliability/circuit-breaker.js';
 export type { CircuitBreakers, CircuitBreakerOptions } from './reliability/circuit-breaker.js';
-export { backoffDelay, backoffCeiling } from './reliability/backoff.js';
 export type { BackoffOptions } from './reliability/backoff.js';
 export type { Clock } from './internal/clock.js';
 
@@ -90,11 +97,6 @@ export type { Coordination, CoordinationLock, LockAttempt, RateLimitResult } fro
 export { memoryCoordination } from './coordination/memory-coordination.js';
 export type { MemoryCoordinationOptions } from './coordination/memory-coordination.js';
 
-export * from './schedule/index.js';
-export * from './template/index.js';
-export * from './crypto/index.js';
 export * from './net/index.js';
-export * from './calendar/index.js';
 export * from './migrate/index.js';
-export { toLocalParts, offsetAt, instantsForLocal, isValidTimeZone } from './time/zoned.js';
-export type { LocalParts } from './time/zoned.js';
+export { DEFAULT_TIME_ZONE, isValidTimeZone } from './time/zoned.js';

@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { cronScheduleSchema, nextFireTimes } from '@vecron/sdk';
+import { cronScheduleSchema, nextFireTimes } from '@vecron/sdk/schedule';
 
 const JAR = '/usr/share/java/quartz2.jar';
 const PROGRAM = fileURLToPath(new URL('./quartz-diff/QuartzFires.java', import.meta.url));

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCronSystem, embeddedStorage, instantsForLocal } from '@vecron/sdk';
+import { createCronSystem, embeddedStorage } from '@vecron/sdk';
+import { instantsForLocal } from '@vecron/sdk/schedule';
 import type { CronSystem, OverlapPolicy, Storage } from '@vecron/sdk';
 import { until } from '@vecron/sdk/testing';
 import { fakeClock } from './helpers/fake-clock.js';

@@ -5,7 +5,7 @@
  * valid token on either API process, no failed execution.
  */
 import { generateKeyPairSync, createPublicKey, randomUUID } from 'node:crypto';
-import { generateSecretKey } from '@vecron/sdk';
+import { generateSecretKey } from '@vecron/sdk/crypto';
 import { testServers } from '@vecron/test-servers';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JwtKey } from '../src/runtime/keys.js';

@@ -4,7 +4,7 @@
  * every live process advertises. Real processes' code (startServer ×3) on PostgreSQL and NATS.
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { createSecretBox, generateSecretKey } from '@vecron/sdk';
+import { createSecretBox, generateSecretKey } from '@vecron/sdk/crypto';
 import { testServers } from '@vecron/test-servers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';

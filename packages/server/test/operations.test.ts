@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { generateSecretKey } from '@vecron/sdk';
+import { generateSecretKey } from '@vecron/sdk/crypto';
 import { testServers } from '@vecron/test-servers';
 import { privateRedis } from '@vecron/test-servers/provision';
 import type { PrivateServer } from '@vecron/test-servers/provision';

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defineExecutor, generateSecretKey } from '@vecron/sdk';
+import { defineExecutor } from '@vecron/sdk';
+import { generateSecretKey } from '@vecron/sdk/crypto';
 import type { AnyExecutor } from '@vecron/sdk';
 import { z } from 'zod';
 import { postgresStorage } from '@vecron/sdk/postgres';

@@ -1,4 +1,4 @@
-import { createSecretBox, generateSecretKey } from '@vecron/sdk';
+import { createSecretBox, generateSecretKey } from '@vecron/sdk/crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/runtime/start-server.js';
 import { reencryptSecrets } from '../src/secrets/reencrypt.js';

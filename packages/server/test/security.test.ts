@@ -1,5 +1,5 @@
 import { createHash, createHmac, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
-import { createSecretBox, generateSecretKey } from '@vecron/sdk';
+import { createSecretBox, generateSecretKey } from '@vecron/sdk/crypto';
 import type { InMemorySpanExporter as InMemorySpanExporterType } from '@opentelemetry/sdk-trace-node';
 import type * as OtelSdk from '@opentelemetry/sdk-trace-node';
 import { SignJWT, importPKCS8 } from 'jose';

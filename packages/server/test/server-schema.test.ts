@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateSecretKey } from '@vecron/sdk';
+import { generateSecretKey } from '@vecron/sdk/crypto';
 import { postgresStorage } from '@vecron/sdk/postgres';
 import type { PostgresStorage } from '@vecron/sdk/postgres';
 import { testServers } from '@vecron/test-servers';

@@ -1,5 +1,5 @@
-import { compileDatePattern, datePatternTokens, formatDatePattern, parseDatePattern } from '@vecron/sdk';
-import type { DatePattern } from '@vecron/sdk';
+import { compileDatePattern, datePatternTokens, formatDatePattern, parseDatePattern } from '@vecron/sdk/template';
+import type { DatePattern } from '@vecron/sdk/template';
 import { LocalDateTime } from './local-date-time.js';
 
 /** Parses and formats dates with a pattern: yyyy, MM, M, dd, d, HH, H, mm, m, ss, s, SSS; text in 'quotes'. */

@@ -19,13 +19,13 @@ const CalendarName = z
 const IsoDate = z.string().refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD');
 
 /** A date, alone or with a label (`{ date, label }`). */
-export const LabelledDateSchema = z.union([
+export const labelledDateSchema = z.union([
   IsoDate,
   z.object({ date: IsoDate, label: z.string().min(1).max(200).optional() }).strict(),
 ]);
 
 /** Schema of a business calendar definition. */
-export const CalendarDefinitionSchema = z
+export const calendarDefinitionSchema = z
   .object({
     /** Unique name, referenced by jobs and by `extends`. */
     name: CalendarName,
@@ -47,9 +47,9 @@ export const CalendarDefinitionSchema = z
       .refine((a) => new Set(a).size === a.length, 'weekdays must not repeat')
       .optional(),
     /** Extra days off (bank-specific closures, holidays of years the rules do not cover). @default [] */
-    excluded_dates: z.array(LabelledDateSchema).default([]),
+    excluded_dates: z.array(labelledDateSchema).default([]),
     /** Days that are business days even on an excluded weekday or a rule holiday (make-up Saturdays). @default [] */
-    extra_working_days: z.array(LabelledDateSchema).default([]),
+    extra_working_days: z.array(labelledDateSchema).default([]),
     /** Built-in rules to apply, e.g. `vn-public-holidays`. @default [] */
     rules: z.array(z.enum(CALENDAR_RULE_NAMES)).default([]),
     /** Name of a calendar whose definition this one extends (its dates and rules are inherited). */
@@ -57,7 +57,7 @@ export const CalendarDefinitionSchema = z
   })
   .strict()
   .superRefine((def, ctx) => {
-    const dateOf = (e: z.infer<typeof LabelledDateSchema>): string => (typeof e === 'string' ? e : e.date);
+    const dateOf = (e: z.infer<typeof labelledDateSchema>): string => (typeof e === 'string' ? e : e.date);
     const off = new Set(def.excluded_dates.map(dateOf));
     def.extra_working_days.forEach((e, i) => {
       if (off.has(dateOf(e))) {
@@ -68,9 +68,9 @@ export const CalendarDefinitionSchema = z
   });
 
 /** A calendar definition as written (defaults not applied). */
-export type CalendarDefinitionInput = z.input<typeof CalendarDefinitionSchema>;
+export type CalendarDefinitionInput = z.input<typeof calendarDefinitionSchema>;
 /** A validated calendar definition. */
-export type CalendarDefinition = z.output<typeof CalendarDefinitionSchema>;
+export type CalendarDefinition = z.output<typeof calendarDefinitionSchema>;
 
 /**
  * Validates a calendar definition.
@@ -78,7 +78,7 @@ export type CalendarDefinition = z.output<typeof CalendarDefinitionSchema>;
  * @throws ValidationError listing every problem with its JSON path.
  */
 export function parseCalendarDefinition(input: unknown): CalendarDefinition {
-  const r = CalendarDefinitionSchema.safeParse(input);
+  const r = calendarDefinitionSchema.safeParse(input);
   if (!r.success) throw new ValidationError('calendar definition', zodIssues(r.error));
   return r.data;
 }

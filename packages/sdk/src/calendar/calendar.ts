@@ -11,7 +11,7 @@
  */
 import { ConfigError, ScheduleError, ValidationError } from '../errors/errors.js';
 import { zodIssues } from '../errors/zod-issues.js';
-import { CalendarDefinitionSchema, DEFAULT_EXCLUDED_WEEKDAYS } from './calendar-schema.js';
+import { calendarDefinitionSchema, DEFAULT_EXCLUDED_WEEKDAYS } from './calendar-schema.js';
 import { DEFAULT_TIME_ZONE } from '../time/zoned.js';
 import type { CalendarDefinition } from './calendar-schema.js';
 import { formatDayNumber, toDayNumber } from './local-date.js';
@@ -120,7 +120,7 @@ const MAX_SCAN_DAYS = 3660;
 const MAX_RANGE_DAYS = 73_100;
 
 function parseDefinition(input: unknown, what: string): CalendarDefinition {
-  const r = CalendarDefinitionSchema.safeParse(input);
+  const r = calendarDefinitionSchema.safeParse(input);
   if (!r.success) throw new ValidationError(what, zodIssues(r.error));
   return r.data;
 }

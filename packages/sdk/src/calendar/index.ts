@@ -1,10 +1,10 @@
 /**
- * Business calendars for the scheduler: which local dates are business days, why a date is not,
+ * `@vecron/sdk/calendar` — business calendars for the scheduler: which local dates are business days, why a date is not,
  * and how to move a date that is not (shift rules), with a built-in Vietnamese calendar `vn`
  * (Labour Code holidays computed from the lunar calendar, compensatory days, government swaps).
  *
  * ```ts
- * import { createCalendarRegistry } from '@vecron/sdk';
+ * import { createCalendarRegistry, solarToLunar } from '@vecron/sdk/calendar';
  *
  * const calendars = createCalendarRegistry({
  *   calendars: [{ name: 'bank-hn', extends: 'vn', excluded_dates: [{ date: '2026-06-30', label: 'Khóa sổ' }] }],
@@ -20,7 +20,7 @@
  *
  * Exports:
  * - calendars: `createCalendarRegistry`, `createBusinessCalendar`, `resolveCalendar`,
- *   `parseCalendarDefinition`, `CalendarDefinitionSchema`, `BUILT_IN_CALENDARS`, `VN_CALENDAR`,
+ *   `parseCalendarDefinition`, `calendarDefinitionSchema`, `BUILT_IN_CALENDARS`, `VN_CALENDAR`,
  *   `SHIFT_RULES`, `BUILT_IN_RULES`, `CALENDAR_RULE_NAMES`,
  *   `DEFAULT_EXCLUDED_WEEKDAYS`; types `BusinessCalendar`, `CalendarRegistry`,
  *   `CalendarRegistryOptions`, `CreateBusinessCalendarOptions`, `CalendarDefinition`,
@@ -42,7 +42,7 @@ export type { CalendarRegistry, CalendarRegistryOptions } from './built-in-calen
 export { createBusinessCalendar, resolveCalendar, SHIFT_RULES } from './calendar.js';
 export type { BusinessCalendar, CreateBusinessCalendarOptions, ResolvedCalendar, ShiftRule, DayInfo, DayKind } from './calendar.js';
 export {
-  CalendarDefinitionSchema,
+  calendarDefinitionSchema,
   parseCalendarDefinition,
   DEFAULT_EXCLUDED_WEEKDAYS,
 } from './calendar-schema.js';

@@ -1,9 +1,9 @@
 /**
- * Encryption of sensitive variables at rest (AES-256-GCM) and masking for display.
+ * `@vecron/sdk/crypto` — encryption of sensitive variables at rest (AES-256-GCM) and masking for display.
  *
  * @example
  * ```ts
- * import { createSecretBox, maskSecret } from '@vecron/sdk';
+ * import { createSecretBox, maskSecret } from '@vecron/sdk/crypto';
  *
  * const box = createSecretBox({ current: newKey, previous: [oldKey] });  // 32 bytes, hex or base64
  * const stored = box.encrypt('s3cret', 'variable:job-1:API_TOKEN');     // bound to this variable
@@ -19,7 +19,7 @@
  * {@link MIN_SCRUB_LENGTH}, {@link SecretBox}, {@link SecretBoxKeys},
  * {@link SecretKeyInput}.
  *
- * @module
+ * @packageDocumentation
  */
 export { createSecretBox, isSecretBoxCiphertext, generateSecretKey } from './secret-box.js';
 export type { SecretBox, SecretBoxKeys } from './secret-box.js';

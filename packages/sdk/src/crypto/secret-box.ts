@@ -51,10 +51,10 @@ const TAG_BYTES = 16;
 const CIPHERTEXT = /^v1:([A-Za-z0-9_-]{8}):([A-Za-z0-9_-]{16}):([A-Za-z0-9_-]{22}):([A-Za-z0-9_-]*)$/;
 const LONE_SURROGATE = /\p{Cs}/u;
 
-const KeyInputSchema = z.union([z.instanceof(Uint8Array), z.string()]);
-const OptionsSchema = z.union([
-  KeyInputSchema,
-  z.strictObject({ current: KeyInputSchema, previous: z.array(KeyInputSchema).optional() }),
+const keyInputSchema = z.union([z.instanceof(Uint8Array), z.string()]);
+const secretBoxOptionsSchema = z.union([
+  keyInputSchema,
+  z.strictObject({ current: keyInputSchema, previous: z.array(keyInputSchema).optional() }),
 ]);
 
 /**
@@ -73,7 +73,7 @@ const OptionsSchema = z.union([
  * ```
  */
 export function createSecretBox(key: SecretKeyInput | SecretBoxKeys): SecretBox {
-  const parsed = OptionsSchema.safeParse(key);
+  const parsed = secretBoxOptionsSchema.safeParse(key);
   if (!parsed.success) {
     throw new ConfigError('encryption key', zodIssues(parsed.error).map(hideKeyValue));
   }

@@ -1,6 +1,6 @@
 /** Exponential backoff with full jitter (AWS architecture blog), as docs/architecture.md#7-retries-backoff-dead-letter fixes it. */
 
-/** Options of {@link backoffDelay}. */
+/** Options of the retry backoff (how the worker spaces retries: docs/architecture.md#7-retries-backoff-dead-letter). */
 export interface BackoffOptions {
   /** First delay before jitter, ms. @default 5000 */
   baseMs?: number;

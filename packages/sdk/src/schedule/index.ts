@@ -1,11 +1,12 @@
 /**
- * Schedule math of vecron: a Quartz-exact cron evaluator with IANA time zones and a DST rule,
+ * `@vecron/sdk/schedule` — schedule math of vecron: a Quartz-exact cron evaluator with IANA time zones and a DST rule,
  * the `schedule` job field schema, next-fire computation for every schedule type, and misfire
- * handling. Everything here is pure (time comes in as arguments).
+ * handling, and the wall-clock ↔ instant conversions of IANA zones. Everything here is pure (time
+ * comes in as arguments).
  *
  * @example
  * ```ts
- * import { parseCron, nextCronFire, nextFireTimes } from '@vecron/sdk';
+ * import { parseCron, nextCronFire, nextFireTimes } from '@vecron/sdk/schedule';
  *
  * const cron = parseCron('0 0 2 ? * MON-FRI');                 // 02:00, Monday–Friday
  * nextCronFire(cron, Date.now(), 'Asia/Ho_Chi_Minh');          // epoch ms or null
@@ -27,7 +28,8 @@ export type {
   Schedule, ScheduleDefinition, CronSchedule, FixedRateSchedule, FixedDelaySchedule, OneTimeSchedule, BusinessDaySchedule, MisfirePolicy,
 } from './schedule-schema.js';
 export { nextFireAfter, nextFireTimes, MAX_PREVIEW_FIRES } from './next-fire.js';
-export { DEFAULT_TIME_ZONE } from '../time/zoned.js';
+export { toLocalParts, offsetAt, instantsForLocal } from '../time/zoned.js';
+export type { LocalParts } from '../time/zoned.js';
 export type { NextFireContext, NextFireTimesOptions } from './next-fire.js';
 export { computeDueFires } from './misfire.js';
 export { planEvents, nextPlannedEvent, nextPlannedFire, usesCalendar } from './fire-plan.js';

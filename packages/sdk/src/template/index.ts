@@ -1,10 +1,10 @@
 /**
- * Templates of job configs: `${NAME}` variables and `{{ … }}` references, rendered just before a
+ * `@vecron/sdk/template` — templates of job configs: `${NAME}` variables and `{{ … }}` references, rendered just before a
  * step runs. Pure data substitution — nothing is ever evaluated as code.
  *
  * @example
  * ```ts
- * import { renderTemplate } from '@vecron/sdk';
+ * import { renderTemplate } from '@vecron/sdk/template';
  *
  * const config = renderTemplate(
  *   {
@@ -45,7 +45,7 @@
  * {@link TemplateScope}, {@link TemplateWebhook}, {@link RenderTemplateOptions},
  * {@link TemplateReference}, {@link TemplateScanOptions}, {@link TemplateFilterName}.
  *
- * @module
+ * @packageDocumentation
  */
 export { renderTemplate, toText } from './render.js';
 export type { RenderTemplateOptions } from './render.js';

@@ -1,6 +1,7 @@
 import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { ConfigError, ValidationError } from '@vecron/sdk';
-import type { SecretBoxKeys, SecretKeyInput, SqlClient } from '@vecron/sdk';
+import type { SecretBoxKeys, SecretKeyInput } from '@vecron/sdk/crypto';
+import type { SqlClient } from '@vecron/sdk';
 
 /** One audit record as written. */
 export interface AuditEntry {

@@ -7,8 +7,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { nextFireTimes, splitSeedNotes } from '@vecron/sdk';
-import type { JobDefinition, ScheduleDefinition } from '@vecron/sdk';
+import { nextFireTimes } from '@vecron/sdk/schedule';
+import { splitSeedNotes } from '@vecron/sdk';
+import type { JobDefinition } from '@vecron/sdk';
+import type { ScheduleDefinition } from '@vecron/sdk/schedule';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sharedTestdata } from '../../../sdk/test/helpers/shared-testdata.js';
 import { loadConfig } from '../config/load-config.js';

@@ -1,4 +1,4 @@
-import { createSecretBox, generateSecretKey } from '@vecron/sdk';
+import { createSecretBox, generateSecretKey } from '@vecron/sdk/crypto';
 import { describe, expect, it } from 'vitest';
 import { createAgreedSecretBox } from './agreed-key.js';
 

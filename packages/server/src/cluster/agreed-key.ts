@@ -1,5 +1,5 @@
-import { createSecretBox } from '@vecron/sdk';
-import type { SecretBox, SecretBoxKeys } from '@vecron/sdk';
+import { createSecretBox } from '@vecron/sdk/crypto';
+import type { SecretBox, SecretBoxKeys } from '@vecron/sdk/crypto';
 
 /**
  * A secret box that decrypts with any of this process's keys and encrypts only with a key every

@@ -1,5 +1,5 @@
-import { createSecretBox } from '@vecron/sdk';
-import type { SecretBoxKeys } from '@vecron/sdk';
+import { createSecretBox } from '@vecron/sdk/crypto';
+import type { SecretBoxKeys } from '@vecron/sdk/crypto';
 import type { ServerConfig } from '../config/config-schema.js';
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Request, Router } from 'express';
 import { createDashboardRouter } from '@vecron/dashboard';
 import type { DashboardUser } from '@vecron/dashboard';
-import type { SecretBoxKeys } from '@vecron/sdk';
+import type { SecretBoxKeys } from '@vecron/sdk/crypto';
 import { verifyPassword } from '../auth/passwords.js';
 import { checkLogin, loginSucceeded, slowDown } from '../auth/login-throttle.js';
 import type { EventHub } from '../observability/event-hub.js';

@@ -1,4 +1,5 @@
-import type { CronSystem, SecretBox, SqlClient, Storage } from '@vecron/sdk';
+import type { CronSystem, SqlClient, Storage } from '@vecron/sdk';
+import type { SecretBox } from '@vecron/sdk/crypto';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { TokenService } from '../auth/tokens.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { nextFireTimes, validateJobDefinition, ValidationError } from '@vecron/sdk';
-import type { ScheduleDefinition } from '@vecron/sdk';
+import { nextFireTimes } from '@vecron/sdk/schedule';
+import { validateJobDefinition, ValidationError } from '@vecron/sdk';
+import type { ScheduleDefinition } from '@vecron/sdk/schedule';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
 import { defaultExecutors } from '../runtime/build-system.js';

@@ -1,5 +1,6 @@
-import { BUILT_IN_CALENDARS, CalendarDefinitionSchema } from '@vecron/sdk';
-import type { BusinessCalendar, Explanation } from '@vecron/sdk';
+import { BUILT_IN_CALENDARS, calendarDefinitionSchema } from '@vecron/sdk/calendar';
+import type { BusinessCalendar } from '@vecron/sdk/calendar';
+import type { Explanation } from '@vecron/sdk';
 import { z } from 'zod';
 import { notFound } from '../http/api-error.js';
 import type { ApiDeps } from '../http/deps.js';
@@ -88,7 +89,7 @@ export function schedulingRoutes(d: ApiDeps) {
       },
     }),
     defineRoute({
-      method: 'post', path: '/calendars', access: 'job:write', action: 'calendar.define', tag: 'calendar', summary: 'Define (or replace) a business calendar', body: CalendarDefinitionSchema, successStatus: 201,
+      method: 'post', path: '/calendars', access: 'job:write', action: 'calendar.define', tag: 'calendar', summary: 'Define (or replace) a business calendar', body: calendarDefinitionSchema, successStatus: 201,
       async handler(ctx) {
         const name = ctx.body.name;
         ctx.resource = `calendar:${name}`;

@@ -1,4 +1,4 @@
-import { createSecretScrubber, scrubDeep } from '@vecron/sdk';
+import { createSecretScrubber, scrubDeep } from '@vecron/sdk/crypto';
 import type { ApiDeps } from '../http/deps.js';
 
 /**

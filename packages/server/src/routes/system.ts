@@ -1,4 +1,4 @@
-import { SECRET_MASK } from '@vecron/sdk';
+import { SECRET_MASK } from '@vecron/sdk/crypto';
 import type { SchedulerPause } from '@vecron/sdk';
 import { z } from 'zod';
 import type { ApiDeps } from '../http/deps.js';

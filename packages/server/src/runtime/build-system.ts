@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { createCronSystem, ConfigError, embeddedStorage } from '@vecron/sdk';
-import type { AnyExecutor, Clock, CronSystem, CronSystemOptions, Queue, SecretBox, SecretBoxKeys, Storage } from '@vecron/sdk';
+import type { AnyExecutor, Clock, CronSystem, CronSystemOptions, Queue, Storage } from '@vecron/sdk';
+import type { SecretBox, SecretBoxKeys } from '@vecron/sdk/crypto';
 import type { NatsQueue } from '@vecron/sdk/nats';
 import type * as NatsAdapter from '@vecron/sdk/nats';
 import type * as PostgresAdapter from '@vecron/sdk/postgres';

@@ -2,8 +2,9 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { ConfigError, generateSecretKey } from '@vecron/sdk';
-import type { SecretBoxKeys } from '@vecron/sdk';
+import { ConfigError } from '@vecron/sdk';
+import { generateSecretKey } from '@vecron/sdk/crypto';
+import type { SecretBoxKeys } from '@vecron/sdk/crypto';
 import type { ServerConfig } from '../config/config-schema.js';
 
 /** One JWT key: a signing key (private) or a verify-only key (public), by `kid`. */

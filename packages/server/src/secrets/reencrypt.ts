@@ -1,5 +1,6 @@
 import { CryptoError } from '@vecron/sdk';
-import type { SecretBox, SqlClient, Storage } from '@vecron/sdk';
+import type { SecretBox } from '@vecron/sdk/crypto';
+import type { SqlClient, Storage } from '@vecron/sdk';
 
 /** What `vecron secrets reencrypt` found and did. */
 export interface ReencryptReport {

@@ -1,4 +1,4 @@
-import { SECRET_MASK, maskCredentials, restoreMaskedValue } from '@vecron/sdk';
+import { SECRET_MASK, maskCredentials, restoreMaskedValue } from '@vecron/sdk/crypto';
 import type { ValidationIssue } from '@vecron/sdk';
 import { toJsonPath } from '@vecron/sdk';
 

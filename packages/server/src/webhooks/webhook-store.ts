@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { CryptoError } from '@vecron/sdk';
-import type { SecretBox, SqlClient } from '@vecron/sdk';
+import type { SecretBox } from '@vecron/sdk/crypto';
+import type { SqlClient } from '@vecron/sdk';
 import { isUuid } from '../store/server-store.js';
 
 interface StoredSecret {

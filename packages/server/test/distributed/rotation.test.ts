@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createSecretBox, generateSecretKey } from '@vecron/sdk';
+import { createSecretBox, generateSecretKey } from '@vecron/sdk/crypto';
 import { postgresStorage } from '@vecron/sdk/postgres';
 import type { PostgresStorage } from '@vecron/sdk/postgres';
 import { testServers } from '@vecron/test-servers';
