@@ -211,6 +211,14 @@ export interface Storage {
    * it is not an open dead letter (unknown, another status, already discarded or replayed).
    */
   discardDeadLetter(id: string, args: { by: string | null; reason: string | null; now: Date }): Promise<boolean>;
+  /**
+   * Retention: deletes up to `limit` finished executions (success, failed, timeout, cancelled, and
+   * dead letters only once handled: discarded or replayed) that finished before `finishedBefore`,
+   * oldest first, with their step attempts and logs, in one short statement that skips rows
+   * another transaction holds (`FOR UPDATE SKIP LOCKED`), so it never waits for or blocks a claim.
+   * Open executions are never touched. With `dryRun`, counts what one such batch would delete.
+   */
+  purgeExecutions(args: { finishedBefore: Date; limit: number; jobId?: string; dryRun?: boolean }): Promise<number>;
   /** Cluster-wide execution counts at the database's clock, for metrics. */
   executionStats(): Promise<ExecutionStats>;
   /** Executions running or cancelling under an unexpired lease, counted by lease owner (worker id). */

@@ -465,6 +465,32 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       expect((await s.getExecution(a))?.status).toBe('dead_letter');
     });
 
+    it('purges finished executions older than a bound in batches; never an open one, nor an unhandled dead letter', async () => {
+      const job = await newJob(s);
+      const finish = async (status: 'success' | 'failed' | 'dead_letter', atMs: number): Promise<string> => {
+        const { execution } = await newExecution(s, job.id);
+        const c = await s.claimExecution(execution.id, { owner: 'w', leaseMs: 10_000, now: at(1), exclusive: false });
+        expect(await s.completeExecution(execution.id, c.claimed ? c.execution.fencingToken! : -1, { status, error: null, context: { steps: {} }, now: at(atMs) })).toBe(true);
+        return execution.id;
+      };
+      const old = [await finish('success', 10), await finish('failed', 20), await finish('success', 30)];
+      const oldDead = await finish('dead_letter', 40);
+      const handledDead = await finish('dead_letter', 50);
+      await s.discardDeadLetter(handledDead, { by: null, reason: 'known', now: at(60) });
+      const recent = await finish('success', 10_000);
+      const { execution: pending } = await newExecution(s, job.id);
+      const { execution: running } = await newExecution(s, job.id);
+      await s.claimExecution(running.id, { owner: 'w', leaseMs: 10_000, now: at(1), exclusive: false });
+      const bound = at(5_000);
+      expect(await s.purgeExecutions({ finishedBefore: bound, limit: 100, dryRun: true })).toBe(4);
+      expect(await s.purgeExecutions({ finishedBefore: bound, limit: 3 })).toBe(3);
+      expect(await s.purgeExecutions({ finishedBefore: bound, limit: 3 })).toBe(1);
+      expect(await s.purgeExecutions({ finishedBefore: bound, limit: 3 })).toBe(0);
+      for (const id of [...old, handledDead]) expect(await s.getExecution(id)).toBeNull();
+      for (const id of [oldDead, recent, pending.id, running.id]) expect(await s.getExecution(id)).not.toBeNull();
+      expect(await s.listStepAttempts(old[0]!)).toEqual([]);
+    });
+
     it('counts executions for metrics (pending, running, oldest due, dead letters) and the leases each worker holds', async () => {
       const job = await newJob(s);
       const pending = await Promise.all([0, 1, 2].map(() => newExecution(s, job.id)));

@@ -5,6 +5,7 @@ import { m0003Calendars } from './0003-calendars.js';
 import { m0004ClusterSettings } from './0004-cluster-settings.js';
 import { m0005StepLogs } from './0005-step-logs.js';
 import { m0006DeadLetterIndexes } from './0006-dead-letter-indexes.js';
+import { m0008RetentionIndex } from './0008-retention-index.js';
 import { m0007ExecutionListIndexes } from './0007-execution-list-indexes.js';
 
 /** The owner of the core's migrations. */
@@ -18,5 +19,5 @@ export const CORE_OWNER = 'vecron';
  */
 export const coreSchema: SchemaDefinition = {
   owner: CORE_OWNER,
-  migrations: [m0001Init, m0002DeadLetterDiscards, m0003Calendars, m0004ClusterSettings, m0005StepLogs, m0006DeadLetterIndexes, m0007ExecutionListIndexes],
+  migrations: [m0001Init, m0002DeadLetterDiscards, m0003Calendars, m0004ClusterSettings, m0005StepLogs, m0006DeadLetterIndexes, m0007ExecutionListIndexes, m0008RetentionIndex],
 };
