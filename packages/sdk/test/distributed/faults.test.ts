@@ -205,12 +205,13 @@ describe('distributed mode under faults', { timeout: 180_000 }, () => {
     expect(result).toMatchObject({ total: 5_000, succeeded: 5_000, lost: 0, duplicatedCompletions: 0, duplicatedAttempts: 0 });
     expect(cluster.unexpectedExits()).toEqual([]);
     // Every process survived (above) and logged the outage: its idle pooled connections were cut
-    // ("PostgreSQL connection lost") or a statement in flight failed ("PostgreSQL at <server>
-    // unavailable during …"). The pattern once missed the second form, which names the server, so a
-    // worker whose connections were all busy at that instant seemed to have logged nothing.
+    // ("PostgreSQL connection lost") or a statement in flight failed ("database at <server>
+    // unavailable during …", or "… failed at <server>: terminating connection due to administrator
+    // command" when the server said why). The pattern once matched only the first form, so a worker
+    // whose connections were all busy at that instant seemed to have logged nothing.
     for (const n of cluster.nodes) {
       const log = n.lines.join('\n');
-      expect(log, n.name).toMatch(/PostgreSQL (at \S+ )?(connection lost|unavailable)/);
+      expect(log, n.name).toMatch(/PostgreSQL connection lost|(PostgreSQL|database)( at \S+)? unavailable|terminating connection due to administrator command/);
       expect(log, n.name).toMatch(/NATS connection lost/);
       expect(log, n.name).toMatch(/NATS reconnected/);
       expect(log, n.name).toMatch(/Redis unavailable/);
