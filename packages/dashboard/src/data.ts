@@ -68,10 +68,10 @@ export function createData(kit: Kit): DashboardData {
   const counters = async (res: Response): Promise<Counters> => {
     const scope = scopeOf(res);
     const since = new Date(Date.now() - 24 * 3600_000);
-    const count = async (status: ExecutionStatus[], from?: Date, extra: { replayed?: boolean } = {}): Promise<number> =>
+    const count = async (status: ExecutionStatus[], from?: Date, extra: { replayed?: boolean; discarded?: boolean } = {}): Promise<number> =>
       (await cron.executions.list({ status, ...(from ? { createdFrom: from } : {}), ...extra, ...scope, limit: COUNT_CAP })).length;
     const [running, pending, success24h, failed24h, deadLetters] = await Promise.all([
-      count(['running', 'cancelling']), count(['pending']), count(['success'], since), count(FAILURE_STATUSES, since), count(['dead_letter'], undefined, { replayed: false }),
+      count(['running', 'cancelling']), count(['pending']), count(['success'], since), count(FAILURE_STATUSES, since), count(['dead_letter'], undefined, { replayed: false, discarded: false }),
     ]);
     return { running, pending, success24h, failed24h, deadLetters, cap: COUNT_CAP };
   };
@@ -146,7 +146,7 @@ export function createData(kit: Kit): DashboardData {
         ...(q.job ? { jobId: q.job } : {}),
         ...(q.source ? { triggerSource: q.source as TriggerSource } : {}),
         // Dead letters leave the list once replayed; `?replayed=1` shows those (history is kept).
-        ...(mode === 'dlq' ? { replayed: q.replayed === true } : {}),
+        ...(mode === 'dlq' ? (q.replayed ? { replayed: true } : { replayed: false, discarded: false }) : {}),
         ...(q.from ? { createdFrom: day(q.from) } : {}),
         ...(q.to ? { createdTo: day(q.to, 1) } : {}),
         ...(cursor ? { after: cursor } : {}),

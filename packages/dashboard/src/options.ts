@@ -36,7 +36,7 @@ export interface DashboardAuth {
 
 /** A dashboard action, for the host's audit log. */
 export interface DashboardActionRecord {
-  action: 'job.enable' | 'job.disable' | 'job.trigger' | 'execution.stop' | 'execution.replay' | 'execution.file.download' | 'auth.login' | 'auth.logout';
+  action: 'job.enable' | 'job.disable' | 'job.trigger' | 'execution.stop' | 'execution.replay' | 'execution.discard' | 'execution.file.download' | 'dead_letters.replay' | 'dead_letters.discard' | 'auth.login' | 'auth.logout';
   /** `job:<id>` or `execution:<id>`. */
   resource: string | null;
   user: DashboardUser | null;

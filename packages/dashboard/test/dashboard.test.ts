@@ -136,6 +136,38 @@ describe('pages', () => {
     expect(history.text).toContain(`href="/dash/executions/${replayId}"`);
   });
 
+  it('discards one dead letter, then replays and discards the rest of a job in bulk (audited; other jobs untouched)', async () => {
+    const failing = await makeJob({ steps: [{ id: 'x', type: 'flaky', config: {}, retry_count: 0 }], max_retries: 0 });
+    const other = await makeJob({ steps: [{ id: 'x', type: 'flaky', config: {}, retry_count: 0 }], max_retries: 0 });
+    const dead: string[] = [];
+    for (let i = 0; i < 4; i++) dead.push((await cron.trigger(failing.id)).executionId);
+    const theirs = (await cron.trigger(other.id)).executionId;
+    for (const id of [...dead, theirs]) expect((await cron.executions.wait(id)).status).toBe('dead_letter');
+    const c = browserClient(open.base);
+    const rowsOf = (h: string): string[] => [...h.matchAll(/<tr data-execution-id="([^"]+)"/g)].map((m) => m[1]!);
+    const page = await c.get(`/dead-letters?job=${failing.id}`);
+    expect(rowsOf(page.text).sort()).toEqual([...dead].sort());
+    expect(page.text).toContain('data-testid="replay-all"');
+    // One discarded: it leaves the list; discarding it again is a conflict.
+    expect((await c.post(`/executions/${dead[0]}/discard`, { _csrf: c.csrf }, { 'hx-request': 'true' })).status).toBe(200);
+    expect(rowsOf((await c.get(`/dead-letters?job=${failing.id}`)).text)).not.toContain(dead[0]);
+    expect((await c.post(`/executions/${dead[0]}/discard`, { _csrf: c.csrf }, { 'hx-request': 'true' })).status).toBe(409);
+    // Bulk replay of the job's open dead letters: three replays, the other job's dead letter stays.
+    const replayed = await c.post('/dead-letters/replay', { _csrf: c.csrf, job: failing.id, idempotency_key: 'bulk-1' }, { 'hx-request': 'true' });
+    expect(replayed.status).toBe(200);
+    expect(replayed.text).toContain('Replayed: 3 dead letters.');
+    for (const id of dead.slice(1)) expect((await cron.executions.list({ triggerMetadata: { replay_of: id } })).length).toBe(1);
+    // The same click again (same key) starts nothing new.
+    await c.post('/dead-letters/replay', { _csrf: c.csrf, job: failing.id, idempotency_key: 'bulk-1' }, { 'hx-request': 'true' });
+    for (const id of dead.slice(1)) expect((await cron.executions.list({ triggerMetadata: { replay_of: id } })).length).toBe(1);
+    // The replays dead-letter again; bulk discard clears the job and leaves the other job's.
+    for (const id of dead.slice(1)) await cron.executions.wait((await cron.executions.list({ triggerMetadata: { replay_of: id } }))[0]!.id);
+    const discarded = await c.post('/dead-letters/discard', { _csrf: c.csrf, job: failing.id }, { 'hx-request': 'true' });
+    expect(discarded.text).toContain('Discarded: 3 dead letters.');
+    expect(rowsOf((await c.get(`/dead-letters?job=${failing.id}`)).text)).toEqual([]);
+    expect(rowsOf((await c.get('/dead-letters')).text)).toContain(theirs);
+  });
+
   it('counts dead letters as failures and stops counting replayed ones', async () => {
     const c = browserClient(open.base);
     const counter = async (key: string): Promise<number> => Number(new RegExp(`data-testid="counters\\.${key}"><span class="count">(\\d+)`).exec((await c.get('/fragments/counters')).text)![1]);

@@ -113,6 +113,12 @@ export interface CronSystem<E extends AnyExecutor = any> {
     cancel(id: string): Promise<ExecutionStatus | null>;
     /** Runs a finished (typically dead-letter) execution again; keeps succeeded steps unless `fromStart`. */
     replay(id: string, options?: { fromStart?: boolean; idempotencyKey?: string }): Promise<{ executionId: string; created: boolean }>;
+    /**
+     * Takes an open dead letter out of the queue; the execution stays as evidence. `by` is the
+     * user's id (a UUID) when known. False when it is not an open dead letter (another status,
+     * already discarded or replayed).
+     */
+    discard(id: string, options?: { by?: string | null; reason?: string | null }): Promise<boolean>;
     /** Every attempt of every step, with backoff delays. */
     steps(id: string): Promise<StepAttempt[]>;
     /**
@@ -392,6 +398,10 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
         // Running here: abort now rather than at the next heartbeat.
         if (status === 'cancelling') worker?.cancelLocal(id);
         return status;
+      },
+      async discard(id, { by = null, reason = null } = {}) {
+        if (!isUuid(id)) return false;
+        return (await storage()).discardDeadLetter(id, { by: by && isUuid(by) ? by : null, reason, now: clock.now() });
       },
       async replay(id, { fromStart = false, idempotencyKey } = {}) {
         const s = await storage();

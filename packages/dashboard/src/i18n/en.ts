@@ -233,6 +233,16 @@ export const en = {
   'jobs.anyState': 'any',
   'jobs.apply': 'Apply',
   'jobs.noMatch': 'No job matches.',
+  'deadLetters.discard': 'Discard',
+  'deadLetters.confirmDiscard': 'Discard this dead letter? It leaves the queue; the run stays as evidence.',
+  'deadLetters.replayAll': 'Replay all shown (up to {max})',
+  'deadLetters.discardAll': 'Discard all shown (up to {max})',
+  'deadLetters.confirmReplayAll': 'Replay every open dead letter of this filter?',
+  'deadLetters.confirmDiscardAll': 'Discard every open dead letter of this filter?',
+  'deadLetters.discarded': 'Dead letter discarded.',
+  'deadLetters.bulkDone': '{action}: {n} dead letters.',
+  'deadLetters.replayedN': 'Replayed',
+  'deadLetters.discardedN': 'Discarded',
 } as const;
 
 /** A message key. */

@@ -3,10 +3,13 @@ import { ConflictError, toErrorRecord } from '@vecron/sdk';
 import type { DashboardData } from '../data.js';
 import { html } from '../html.js';
 import type { Kit } from '../kit.js';
-import { idempotencyKeyOf } from '../kit.js';
+import { idempotencyKeyOf, UUID } from '../kit.js';
 import { shortId } from '../views/components.js';
 
-/** The POST actions: run now, enable/disable, stop, replay. Each one audited. */
+/** Bulk dead-letter actions act on at most this many per request. */
+export const BULK_MAX = 500;
+
+/** The POST actions: run now, enable/disable, stop, replay, discard, bulk replay/discard. Each one audited. */
 export function actionRoutes(router: Router, kit: Kit, data: DashboardData): void {
   const { cron, state, audit, mutating, afterAction, live } = kit;
 
@@ -51,4 +54,34 @@ export function actionRoutes(router: Router, kit: Kit, data: DashboardData): voi
     const v = state(res).view;
     await afterAction(req, res, html`${v.t('execution.replayed', { id: r.executionId.slice(0, 8) })} <a href="${v.url(`/executions/${r.executionId}`)}">${shortId(r.executionId)}</a>`);
   });
+
+  router.post('/executions/:id/discard', mutating('execution:replay'), async (req, res) => {
+    const e = await data.mustGetExecution(req, res);
+    const u = state(res).user;
+    const ok = await cron.executions.discard(e.id, { by: u?.id ?? null, reason: 'dashboard' });
+    await audit(req, res, { action: 'execution.discard', resource: `execution:${e.id}`, result: ok ? 'ok' : 'CONFLICT', details: {} });
+    if (!ok) throw new ConflictError(`execution ${e.id} is not an open dead letter`);
+    await afterAction(req, res, state(res).view.t('deadLetters.discarded'));
+  });
+
+  // Every open dead letter of the filter (job), at most BULK_MAX per request, each checked like a single one.
+  const bulk = (kind: 'replay' | 'discard') => async (req: Request, res: Response): Promise<void> => {
+    const jobText = typeof req.body?.job === 'string' ? (req.body.job as string) : '';
+    const jobId = UUID.test(jobText) ? jobText : undefined;
+    const u = state(res).user;
+    const key = idempotencyKeyOf(req);
+    const items = await cron.executions.list({ status: 'dead_letter', replayed: false, discarded: false, ...(jobId ? { jobId } : {}), ...kit.scopeOf(res), limit: BULK_MAX });
+    let done = 0;
+    for (const e of items) {
+      if (kind === 'replay') {
+        const r = await cron.executions.replay(e.id, key ? { idempotencyKey: `dashboard:${key}:${e.id}` } : {});
+        if (r.created) done++;
+      } else if (await cron.executions.discard(e.id, { by: u?.id ?? null, reason: 'dashboard bulk' })) done++;
+    }
+    await audit(req, res, { action: kind === 'replay' ? 'dead_letters.replay' : 'dead_letters.discard', resource: jobId ? `job:${jobId}` : null, result: 'ok', details: { count: done, execution_ids: items.map((e) => e.id) } });
+    const v = state(res).view;
+    await afterAction(req, res, v.t('deadLetters.bulkDone', { action: v.t(kind === 'replay' ? 'deadLetters.replayedN' : 'deadLetters.discardedN'), n: done }));
+  };
+  router.post('/dead-letters/replay', mutating('execution:replay'), bulk('replay'));
+  router.post('/dead-letters/discard', mutating('execution:replay'), bulk('discard'));
 }

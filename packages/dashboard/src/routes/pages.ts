@@ -4,8 +4,9 @@ import { html } from '../html.js';
 import type { SafeHtml } from '../html.js';
 import type { Kit } from '../kit.js';
 import { pageOf } from '../kit.js';
+import { deadLetterTools, executionFilters } from '../views/executions.js';
+import { BULK_MAX } from './actions.js';
 import { logsPanel } from './logs.js';
-import { executionFilters } from '../views/executions.js';
 import { jobDetailBody, jobHeader } from '../views/job-detail.js';
 import { jobFilters, jobsTable } from '../views/jobs.js';
 
@@ -79,12 +80,14 @@ ${logs}`, counters: await data.countersIfAllowed(res) });
     const v = state(res).view;
     const q = await data.executionQuery(req);
     const replayed = q.replayed === true;
+    const chosen = q.job ? await cron.jobs.get(q.job) : null;
     const tab = (on: boolean, label: string): SafeHtml =>
-      html`<a href="${v.url('/dead-letters', { replayed: on ? 1 : undefined })}"${on === replayed ? html` aria-current="page"` : ''}>${label}</a>`;
+      html`<a href="${v.url('/dead-letters', { replayed: on ? 1 : undefined, job: q.job })}"${on === replayed ? html` aria-current="page"` : ''}>${label}</a>`;
     await kit.page(req, res, {
       title: v.t('deadLetters.title'), section: 'dead-letters', counters: await data.countersIfAllowed(res),
       body: html`<div class="page-head"><h1>${v.t('deadLetters.title')}</h1><span class="muted">${v.t('deadLetters.intro')}</span></div>
 <nav class="tabs" aria-label="${v.t('deadLetters.title')}">${tab(false, v.t('deadLetters.open'))}${tab(true, v.t('deadLetters.replayed'))}</nav>
+${deadLetterTools(v, q, chosen, BULK_MAX)}
 ${await data.executionsSection(res, q, 'dlq')}`,
     });
   });

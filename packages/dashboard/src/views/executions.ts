@@ -67,7 +67,8 @@ ${dlq
   ? html`<td class="small err">${e.error ? html`<code>${e.error.code}</code> ${e.error.message}` : ''}</td>
 <td class="actions">${replayed
     ? html`<a href="${v.url(`/executions/${replayed}`)}">${v.t('source.replay')} ${shortId(replayed)}</a>`
-    : canReplay ? actionButton(v, { path: `/executions/${e.id}/replay`, label: v.t('execution.replay'), kind: 'primary', testId: 'replay', idempotent: true, confirm: v.t('execution.confirmReplay') }) : ''}</td>`
+    : canReplay && !d.query.replayed ? html`${actionButton(v, { path: `/executions/${e.id}/replay`, label: v.t('execution.replay'), kind: 'primary', testId: 'replay', idempotent: true, confirm: v.t('execution.confirmReplay') })}
+${actionButton(v, { path: `/executions/${e.id}/discard`, label: v.t('deadLetters.discard'), kind: 'danger', testId: 'discard', confirm: v.t('deadLetters.confirmDiscard') })}` : ''}</td>`
   : ''}
 </tr>`;
   });
@@ -105,4 +106,23 @@ export function executionFilters(v: ViewContext, q: ExecutionQuery, chosen: { id
 <input type="hidden" name="lang" value="${v.lang}">
 <button class="btn btn-plain" type="submit">${v.t('executions.filter')}</button>
 </form>`;
+}
+
+/**
+ * The dead-letter filter (job) and the bulk actions on what it shows: replay or discard every open
+ * dead letter of the filter (at most `max` per click), each after a confirmation.
+ */
+export function deadLetterTools(v: ViewContext, q: ExecutionQuery, chosen: { id: string; name: string } | null, max: number): SafeHtml {
+  const job = chosen?.name ?? q.jobName ?? '';
+  const bulk = !q.replayed && !v.readOnly && v.can('execution:replay');
+  const fields = { job: q.job ?? '' };
+  return html`<form class="filters" method="get" action="${v.url('/dead-letters')}">
+<label>${v.t('executions.job')} <input type="search" name="job" value="${job}" list="job-options" autocomplete="off" placeholder="${v.t('executions.jobPlaceholder')}" data-testid="job-filter"
+ hx-get="${v.url('/fragments/job-options')}" hx-trigger="input changed delay:250ms, focus once" hx-target="#job-options" hx-swap="innerHTML" hx-sync="this:replace"></label>
+<datalist id="job-options">${chosen ? jobOptions([chosen]) : ''}</datalist>
+${q.replayed ? html`<input type="hidden" name="replayed" value="1">` : ''}
+<button class="btn btn-plain" type="submit">${v.t('executions.filter')}</button>
+</form>
+${bulk ? html`<div class="row bulk">${actionButton(v, { path: '/dead-letters/replay', label: v.t('deadLetters.replayAll', { max }), kind: 'primary', fields, testId: 'replay-all', idempotent: true, confirm: v.t('deadLetters.confirmReplayAll') })}
+${actionButton(v, { path: '/dead-letters/discard', label: v.t('deadLetters.discardAll', { max }), kind: 'danger', fields, testId: 'discard-all', confirm: v.t('deadLetters.confirmDiscardAll') })}</div>` : ''}`;
 }

@@ -82,6 +82,8 @@ export interface ExecutionFilter {
   triggerMetadata?: Record<string, unknown>;
   /** True: only executions that were replayed (another execution's `replayOf` is theirs); false: only those not replayed. */
   replayed?: boolean;
+  /** True: only dead letters a person discarded; false: only those not discarded. */
+  discarded?: boolean;
   /**
    * Keyset paging: only executions listed after this one (the list runs newest first, ties by id
    * descending). Pass the last row of a page to get the next page at the cost of the first.

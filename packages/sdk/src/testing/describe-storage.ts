@@ -284,6 +284,18 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       expect(await s.listExecutions({ jobId: job.id })).toHaveLength(3);
     });
 
+    it('filters executions by whether a dead letter was discarded', async () => {
+      const job = await newJob(s);
+      const e = (await newExecution(s, job.id)).execution;
+      const claim = await s.claimExecution(e.id, { owner: 'w', leaseMs: 10_000, now: at(1), exclusive: false });
+      if (!claim.claimed) throw new Error('claim failed');
+      await s.completeExecution(e.id, claim.execution.fencingToken!, { status: 'dead_letter', error: null, context: { steps: {} }, now: at(2) });
+      expect((await s.listExecutions({ jobId: job.id, discarded: false })).map((x) => x.id)).toEqual([e.id]);
+      expect(await s.discardDeadLetter(e.id, { by: null, reason: 'test', now: at(3) })).toBe(true);
+      expect(await s.listExecutions({ jobId: job.id, discarded: false })).toEqual([]);
+      expect((await s.listExecutions({ jobId: job.id, discarded: true })).map((x) => x.id)).toEqual([e.id]);
+    });
+
     it('pages executions by keyset (newest first, ties by id) with the same rows as offset paging', async () => {
       const job = await newJob(s);
       for (let i = 0; i < 7; i++) await newExecution(s, job.id);

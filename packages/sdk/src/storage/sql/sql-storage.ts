@@ -293,12 +293,13 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
            AND ($8::jsonb IS NULL OR trigger_metadata @> $8::jsonb)
            AND ($9::boolean IS NULL OR EXISTS (SELECT 1 FROM vecron_executions r WHERE r.replay_of = vecron_executions.id) = $9)
            AND ($10::timestamptz IS NULL OR (created_at, id) < ($10::timestamptz, $11::uuid))
+           AND ($12::boolean IS NULL OR EXISTS (SELECT 1 FROM vecron_dlq_discards x WHERE x.execution_id = vecron_executions.id) = $12)
          ORDER BY created_at DESC, id DESC
          LIMIT $6 OFFSET $7`,
         [
           filter.jobId ?? null, statuses, filter.triggerSource ?? null, isoOrNull(filter.createdFrom), isoOrNull(filter.createdTo),
           filter.limit ?? 100, filter.offset ?? 0, filter.triggerMetadata === undefined ? null : JSON.stringify(filter.triggerMetadata),
-          filter.replayed ?? null, isoOrNull(filter.after?.createdAt), filter.after?.id ?? null,
+          filter.replayed ?? null, isoOrNull(filter.after?.createdAt), filter.after?.id ?? null, filter.discarded ?? null,
         ],
       );
       return rows.map(toExecution);
