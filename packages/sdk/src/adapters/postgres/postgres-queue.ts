@@ -138,7 +138,10 @@ export function postgresQueue(options: PostgresQueueOptions): PostgresQueue {
         if (schema !== null) await conn.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
         await conn.query(sql.createTable);
         await conn.query(sql.createIndex);
-        await conn.query(sql.addGeneration);
+        // Only when missing: ALTER TABLE takes an ACCESS EXCLUSIVE lock even when the column exists,
+        // and upgrading to it from the index's SHARE lock while other processes publish and claim
+        // deadlocked a restarting worker (40P01 at start, exit 1) in the kill -9 fault test.
+        if ((await conn.query(sql.hasGeneration, [sql.table])).rows.length === 0) await conn.query(sql.addGeneration);
         await conn.query('COMMIT');
       } catch (err) {
         await conn.query('ROLLBACK').catch(() => undefined);

@@ -31,7 +31,9 @@ export interface QueueStatements {
   readonly channel: string;
   readonly createTable: string;
   readonly createIndex: string;
-  /** Adds `generation` to a table created before it existed. */
+  /** One row when the table has the `generation` column ($1: the table name as {@link table}). */
+  readonly hasGeneration: string;
+  /** Adds `generation` to a table created before it existed (an ACCESS EXCLUSIVE lock: only when missing). */
   readonly addGeneration: string;
   /** $1 ids, $2 job ids, $3 traceparents, $4 not-before (null = now), $5 channel, $6 generations. */
   readonly publish: string;
@@ -64,6 +66,7 @@ export function queueStatements(schema: string | null, table: string): QueueStat
       published_at timestamptz NOT NULL DEFAULT now()
     )`,
     createIndex: `CREATE INDEX IF NOT EXISTS "${table}_available_at" ON ${t} (available_at)`,
+    hasGeneration: `SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'generation' AND NOT attisdropped`,
     addGeneration: `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS generation text`,
     // A publish of an id that is waiting, under the same generation (deduplication id; a row from
     // before the column counts as the id's own), moves it earlier (never later); of an id in flight
