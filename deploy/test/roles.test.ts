@@ -70,7 +70,8 @@ beforeAll(async () => {
 
   const migrate = start('migrate', 'migrate');
   expect(await migrate.exited, migrate.output()).toBe(0);
-  expect(migrate.output()).toMatch(/schema up to date/);
+  expect(migrate.output()).toMatch(/schema vecron up to date/);
+  expect(migrate.output()).toMatch(/schema vecron-server up to date/);
 
   apiPort = await freePort();
   for (const name of ['api', 'scheduler-1', 'scheduler-2', 'worker-1', 'worker-2']) metricsPorts[name] = await freePort();

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { Router } from 'express';
@@ -13,9 +13,21 @@ interface Asset {
   type: string;
 }
 
+/**
+ * The package's `assets/` folder: `../assets` from the published bundle (`dist/index.js`),
+ * `../../assets` from this source file (`src/routes/`, which tests and `vecron-source` run).
+ */
+function assetsFolder(): URL {
+  const candidates = [new URL('../assets/', import.meta.url), new URL('../../assets/', import.meta.url)];
+  const found = candidates.find((dir) => existsSync(new URL('dashboard.js', dir)));
+  if (!found) throw new Error(`@vecron/dashboard: assets folder not found (looked in ${candidates.map((c) => c.pathname).join(', ')})`);
+  return found;
+}
+
 /** The static files, read and compressed once (brotli at its best level, gzip at 9). */
 function loadAssets(): Record<string, Asset> {
-  const own = (name: string): Buffer => readFileSync(new URL(`../../assets/${name}`, import.meta.url));
+  const dir = assetsFolder();
+  const own = (name: string): Buffer => readFileSync(new URL(name, dir));
   const asset = (body: Buffer, type: string): Asset => ({
     body, type,
     br: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
