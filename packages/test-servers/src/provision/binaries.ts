@@ -6,7 +6,7 @@ export type ServerKind = 'postgres' | 'mariadb' | 'redis' | 'nats';
 
 /** How to get a server's binaries, shown when they are missing. */
 export const INSTALL_HINTS: Record<ServerKind, string> = {
-  postgres: 'PostgreSQL (initdb, postgres): apt-get install postgresql | dnf install postgresql-server | brew install postgresql',
+  postgres: 'PostgreSQL (initdb, postgres, pg_isready): apt-get install postgresql | dnf install postgresql-server | brew install postgresql',
   mariadb: 'MariaDB (mariadb-install-db, mariadbd): apt-get install mariadb-server | dnf install mariadb-server | brew install mariadb',
   redis: 'Redis (redis-server): apt-get install redis-server | dnf install redis | brew install redis',
   nats: 'NATS (nats-server, with JetStream): apt-get install nats-server | go install github.com/nats-io/nats-server/v2@latest | brew install nats-server',
@@ -47,7 +47,7 @@ function postgresBinDirs(): string[] {
 
 /** Paths of every binary a server kind needs, or null when one is missing. */
 export interface ServerBinaries {
-  postgres: { initdb: string; postgres: string } | null;
+  postgres: { initdb: string; postgres: string; pgIsready: string } | null;
   mariadb: { installDb: string; mariadbd: string } | null;
   redis: { redisServer: string } | null;
   nats: { natsServer: string } | null;
@@ -60,12 +60,14 @@ export function findServerBinaries(): ServerBinaries {
   const initdb = pgDirs.map((d) => path.join(d, 'initdb')).find(executable) ?? findBinary(['initdb']);
   const beside = initdb ? path.join(path.dirname(initdb), 'postgres') : null;
   const postgres = beside && executable(beside) ? beside : findBinary(['postgres']);
+  const isreadyBeside = initdb ? path.join(path.dirname(initdb), 'pg_isready') : null;
+  const pgIsready = isreadyBeside && executable(isreadyBeside) ? isreadyBeside : findBinary(['pg_isready']);
   const installDb = findBinary(['mariadb-install-db', 'mysql_install_db']);
   const mariadbd = findBinary(['mariadbd', 'mysqld']);
   const redisServer = findBinary(['redis-server']);
   const natsServer = findBinary(['nats-server']);
   return {
-    postgres: initdb && postgres ? { initdb, postgres } : null,
+    postgres: initdb && postgres && pgIsready ? { initdb, postgres, pgIsready } : null,
     mariadb: installDb && mariadbd ? { installDb, mariadbd } : null,
     redis: redisServer ? { redisServer } : null,
     nats: natsServer ? { natsServer } : null,

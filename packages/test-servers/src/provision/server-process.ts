@@ -39,6 +39,12 @@ export interface ServerProcessSpec {
   /** Read on a failed start, to say why. */
   logFile?: string;
   startTimeoutMs?: number;
+  /**
+   * Whether the server serves requests yet, asked once its port accepts connections. PostgreSQL
+   * listens while it still recovers and answers `57P03 the database system is starting up` until it
+   * is done; a test that connected in that window failed at random. Without it, an open port is ready.
+   */
+  ready?: () => Promise<boolean>;
 }
 
 /** A {@link PrivateServer} for a server that runs in the foreground. */
@@ -65,7 +71,11 @@ export function serverProcess(spec: ServerProcessSpec): PrivateServer {
         if (child === c) child = null;
       });
       try {
-        await waitForPort(spec.port, { what: spec.what, alive: () => c.exitCode === null && c.signalCode === null, ...(spec.startTimeoutMs ? { timeoutMs: spec.startTimeoutMs } : {}) });
+        const timeoutMs = spec.startTimeoutMs ?? 30_000;
+        const deadline = Date.now() + timeoutMs;
+        const alive = (): boolean => c.exitCode === null && c.signalCode === null;
+        await waitForPort(spec.port, { what: spec.what, alive, timeoutMs });
+        if (spec.ready) await waitUntilReady(spec.ready, { what: spec.what, port: spec.port, alive, deadline, timeoutMs });
       } catch (err) {
         await server.stop();
         throw new Error(`${(err as Error).message}\n${output.trim()}`, { cause: err });
@@ -86,4 +96,17 @@ export function serverProcess(spec: ServerProcessSpec): PrivateServer {
     },
   };
   return server;
+}
+
+/** Asks `ready` every 50 ms until it says yes; rejects when the server exits or the start budget runs out. */
+async function waitUntilReady(
+  ready: () => Promise<boolean>,
+  o: { what: string; port: number; alive: () => boolean; deadline: number; timeoutMs: number },
+): Promise<void> {
+  for (;;) {
+    if (await ready()) return;
+    if (!o.alive()) throw new Error(`${o.what} exited on port ${o.port} before it was ready`);
+    if (Date.now() > o.deadline) throw new Error(`${o.what} listened on port ${o.port} but was not ready within ${o.timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

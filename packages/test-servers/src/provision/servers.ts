@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +25,13 @@ function userIds(name: string): { uid: number; gid: number } {
     uid: Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim()),
     gid: Number(execFileSync('id', ['-g', name], { encoding: 'utf8' }).trim()),
   };
+}
+
+/** `pg_isready` exits 0 only once the server accepts connections (1 while it starts up or recovers). */
+function postgresAccepts(pgIsready: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile(pgIsready, ['-q', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-t', '2'], { timeout: 5_000 }, (err) => resolve(!err));
+  });
 }
 
 /**
@@ -57,6 +64,7 @@ export async function privatePostgres(opts: { maxConnections?: number } = {}): P
     stopSignal: 'INT',
     ...(runAs ? { runAs } : {}),
     dir,
+    ready: () => postgresAccepts(bin.pgIsready, port),
   });
   await server.start();
   return server;
