@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { CronSystem } from '@vecron/sdk';
+import type { ZodType } from 'zod';
 import type { Lang } from './i18n/index.js';
 import type { DashboardEvent } from './live.js';
 import type { DashboardPermission } from './permissions.js';
@@ -36,7 +37,7 @@ export interface DashboardAuth {
 
 /** A dashboard action, for the host's audit log. */
 export interface DashboardActionRecord {
-  action: 'job.enable' | 'job.disable' | 'job.trigger' | 'execution.stop' | 'execution.replay' | 'execution.discard' | 'execution.file.download' | 'dead_letters.replay' | 'dead_letters.discard' | 'auth.login' | 'auth.logout';
+  action: 'job.create' | 'job.update' | 'job.delete' | 'job.enable' | 'job.disable' | 'job.trigger' | 'execution.stop' | 'execution.replay' | 'execution.discard' | 'execution.file.download' | 'dead_letters.replay' | 'dead_letters.discard' | 'auth.login' | 'auth.logout';
   /** `job:<id>` or `execution:<id>`. */
   resource: string | null;
   user: DashboardUser | null;
@@ -75,6 +76,12 @@ export interface DashboardRouterOptions {
   csrfSecret?: string | Uint8Array;
   /** Marks cookies `Secure`. @default `req.secure` */
   secureCookies?: boolean;
+  /**
+   * The executor plugins whose steps the job editor offers: each one's zod `config` schema becomes
+   * the form of its steps (through `z.toJSONSchema`), so a plugin gets a form without dashboard code.
+   * Pass the same list the cron system was created with. @default none (step configs are JSON boxes)
+   */
+  executors?: ReadonlyArray<{ readonly type: string; readonly config: ZodType }>;
   /** Shows the "no sign-in" warning. @default true when `auth` is not set */
   showNoAuthBanner?: boolean;
 }

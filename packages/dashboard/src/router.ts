@@ -2,11 +2,13 @@ import express from 'express';
 import type { NextFunction, Request, Response, Router } from 'express';
 import { NotFoundError } from '@vecron/sdk';
 import { createData } from './data.js';
+import { createEditorModel } from './editor-model.js';
 import { createKit } from './kit.js';
 import type { DashboardRouterOptions } from './options.js';
 import { actionRoutes } from './routes/actions.js';
 import { assetRoutes } from './routes/assets.js';
 import { authRoutes } from './routes/auth.js';
+import { editorRoutes } from './routes/editor.js';
 import { problemAnswerer } from './routes/errors.js';
 import { eventRoutes } from './routes/events.js';
 import { fragmentRoutes } from './routes/fragments.js';
@@ -42,6 +44,7 @@ export function createDashboardRouter(options: DashboardRouterOptions): Router {
   logRoutes(router, kit, data);
   eventRoutes(router, kit);
   actionRoutes(router, kit, data);
+  editorRoutes(router, kit, data, createEditorModel(options.executors ?? []));
 
   const answer = (req: Request, res: Response, err: unknown): void => {
     answerProblem(req, res, err).catch((e: unknown) => kit.onError(e, req));

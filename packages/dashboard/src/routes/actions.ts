@@ -1,10 +1,20 @@
 import type { Request, Response, Router } from 'express';
-import { ConflictError, toErrorRecord } from '@vecron/sdk';
+import { ConflictError, toErrorRecord, ValidationError } from '@vecron/sdk';
 import type { DashboardData } from '../data.js';
 import { html } from '../html.js';
 import type { Kit } from '../kit.js';
 import { idempotencyKeyOf, UUID } from '../kit.js';
 import { shortId } from '../views/components.js';
+import { runKeyInput } from '../views/job-editor.js';
+
+/** The payload of "Run with parameters": JSON, or a validation error naming the field. */
+function parsePayload(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new ValidationError('payload', [{ path: '$.payload', message: `is not valid JSON: ${(err as Error).message}` }]);
+  }
+}
 
 /** Bulk dead-letter actions act on at most this many per request. */
 export const BULK_MAX = 500;
@@ -16,12 +26,19 @@ export function actionRoutes(router: Router, kit: Kit, data: DashboardData): voi
   router.post('/jobs/:id/run', mutating('job:execute'), async (req, res) => {
     const job = await data.mustGetJob(req);
     const u = state(res).user;
+    // "Run with parameters" sends a JSON payload; the plain Run now button sends none.
+    const payloadText = typeof req.body?.payload === 'string' ? (req.body.payload as string).trim() : '';
+    const payload = payloadText ? parsePayload(payloadText) : undefined;
     try {
       const key = idempotencyKeyOf(req);
-      const { executionId } = await cron.trigger(job.id, { ...(key ? { idempotencyKey: `dashboard:${key}` } : {}), metadata: { via: 'dashboard', ...(u ? { triggered_by: u.id, triggered_by_username: u.name } : {}) } });
-      await audit(req, res, { action: 'job.trigger', resource: `job:${job.id}`, result: 'ok', details: { execution_id: executionId } });
+      const { executionId, created } = await cron.trigger(job.id, {
+        ...(key ? { idempotencyKey: `dashboard:${key}` } : {}), ...(payload !== undefined ? { payload } : {}),
+        metadata: { via: 'dashboard', ...(u ? { triggered_by: u.id, triggered_by_username: u.name } : {}) },
+      });
+      await audit(req, res, { action: 'job.trigger', resource: `job:${job.id}`, result: 'ok', details: { execution_id: executionId, created, with_payload: payload !== undefined } });
       const v = state(res).view;
-      await afterAction(req, res, html`${v.t('jobs.started', { id: executionId.slice(0, 8) })} <a href="${v.url(`/executions/${executionId}`)}" data-testid="started-execution">${shortId(executionId)}</a>`);
+      // The payload form gets a fresh key for its next run (this one is done; a resend of it stays one execution).
+      await afterAction(req, res, html`${v.t('jobs.started', { id: executionId.slice(0, 8) })} <a href="${v.url(`/executions/${executionId}`)}" data-testid="started-execution">${shortId(executionId)}</a>${payloadText ? runKeyInput(true) : ''}`);
     } catch (err) {
       await audit(req, res, { action: 'job.trigger', resource: `job:${job.id}`, result: toErrorRecord(err).code, details: {} });
       throw err;

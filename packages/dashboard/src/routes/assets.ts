@@ -37,6 +37,7 @@ function loadAssets(): Record<string, Asset> {
     'htmx.min.js': asset(readFileSync(require.resolve('htmx.org/dist/htmx.min.js')), 'text/javascript; charset=utf-8'),
     'dashboard.js': asset(own('dashboard.js'), 'text/javascript; charset=utf-8'),
     'dashboard.css': asset(own('dashboard.css'), 'text/css; charset=utf-8'),
+    'editor.js': asset(own('editor.js'), 'text/javascript; charset=utf-8'),
   };
 }
 

@@ -8,6 +8,7 @@ import { deadLetterTools, executionFilters } from '../views/executions.js';
 import { BULK_MAX } from './actions.js';
 import { logsPanel } from './logs.js';
 import { jobDetailBody, jobHeader } from '../views/job-detail.js';
+import { runWithPayload } from '../views/job-editor.js';
 import { jobFilters, jobsTable } from '../views/jobs.js';
 
 /** The full pages: jobs, job detail, executions, execution detail, dead letters. */
@@ -23,7 +24,7 @@ export function pageRoutes(router: Router, kit: Kit, data: DashboardData): void 
     const recent = state(res).allowed.has('execution:read') ? await data.executionsSection(res, {}, 'compact') : null;
     await kit.page(req, res, {
       title: v.t('jobs.title'), section: 'jobs', counters: await data.countersIfAllowed(res),
-      body: html`<div class="page-head"><h1>${v.t('jobs.title')}</h1></div>
+      body: html`<div class="page-head"><h1>${v.t('jobs.title')}</h1>${v.can('job:write') && !v.readOnly ? html`<a class="btn btn-primary" href="${v.url('/editor/new')}" data-testid="new-job">${v.t('editor.newJob')}</a>` : ''}</div>
 ${jobFilters(v, filter)}
 ${jobsTable(v, rows, pageNo, hasMore, filter)}
 ${recent ? html`<h2 class="section-title">${v.t('jobs.recent')}</h2>${recent}` : ''}`,
@@ -48,6 +49,7 @@ ${recent ? html`<h2 class="section-title">${v.t('jobs.recent')}</h2>${recent}` :
     await kit.page(req, res, {
       title: job.name, section: 'jobs', counters: await data.countersIfAllowed(res),
       body: html`${jobHeader(v, job)}
+${runWithPayload(v, job)}
 ${executions ? html`<section class="card"><h2>${v.t('jobs.recent')} · <a class="small" href="${v.url('/executions', { job: job.id })}">${v.t('nav.executions')} →</a></h2>${executions}</section>` : ''}
 ${jobDetailBody(v, { job, explanation, ledger, variables })}`,
     });

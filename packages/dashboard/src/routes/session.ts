@@ -20,6 +20,8 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
  */
 export function sessionMiddleware(router: Router, kit: Kit, answerProblem: (req: Request, res: Response, err: unknown) => Promise<void>): void {
   const { options, auth, csrf, sessionCookie } = kit;
+  // The job editor posts whole definitions (one field per setting); everything else is small.
+  router.use('/editor', express.urlencoded({ extended: false, limit: '512kb', parameterLimit: 5000 }));
   router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   router.use(async (req: Request, res: Response, next: NextFunction) => {
     const cookies = parseCookies(req.get('cookie'));

@@ -5,6 +5,7 @@ import { html } from '../html.js';
 import type { SafeHtml } from '../html.js';
 import { actionButton, reasonText, shortId } from './components.js';
 import type { ViewContext } from './context.js';
+import { jobEditLinks } from './job-editor.js';
 
 /** Everything the job page shows besides its executions table. */
 export interface JobDetailData {
@@ -21,7 +22,8 @@ export function jobHeader(v: ViewContext, job: Job): SafeHtml {
   const acts = v.readOnly
     ? ''
     : html`${v.can('job:execute') && job.definition.triggers.manual ? actionButton(v, { path: `/jobs/${job.id}/run`, label: v.t('jobs.runNow'), kind: 'primary', testId: 'run-now', idempotent: true, confirm: v.t('jobs.confirmRun') }) : ''}
-${v.can('job:write') ? (job.enabled ? actionButton(v, { path: `/jobs/${job.id}/disable`, label: v.t('jobs.disable'), testId: 'disable' }) : actionButton(v, { path: `/jobs/${job.id}/enable`, label: v.t('jobs.enable'), testId: 'enable' })) : ''}`;
+${v.can('job:write') ? (job.enabled ? actionButton(v, { path: `/jobs/${job.id}/disable`, label: v.t('jobs.disable'), testId: 'disable' }) : actionButton(v, { path: `/jobs/${job.id}/enable`, label: v.t('jobs.enable'), testId: 'enable' })) : ''}
+${jobEditLinks(v, job)}`;
   return html`<section id="job-header" class="card" data-live="${v.url(`/fragments/jobs/${job.id}/header`)}" data-live-on="job" data-live-job="${job.id}">
 <div class="row"><h1>${job.name}</h1><span class="pill ${job.enabled ? 'pill-on' : 'pill-off'}" data-testid="enabled">${job.enabled ? v.t('jobs.on') : v.t('jobs.off')}</span><div class="spacer"></div>${acts}</div>
 ${job.definition.description ? html`<p>${job.definition.description}</p>` : ''}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findCredentials, isCredentialFieldName, maskCredentials, maskCredentialValue, restoreMaskedValue } from './credentials.js';
+import { findCredentials, isCredentialFieldName, maskCredentials, maskCredentialValue, restoreMaskedSecrets, restoreMaskedValue } from './credentials.js';
 import { SECRET_MASK as M } from './mask.js';
 
 const PEM = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n';
@@ -61,5 +61,15 @@ describe('credentials in job definitions', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 200; i++) deep = { a: deep };
     expect(JSON.stringify(maskCredentials(deep))).toContain(M);
+  });
+});
+
+describe('restoreMaskedSecrets', () => {
+  it('keeps the stored value of every masked field and names a masked value with nothing stored', () => {
+    const stored = { steps: [{ id: 'a', config: { password: 'pw-1', url: 'postgres://u:pw-2@h/db' } }] };
+    const sent = { steps: [{ id: 'a', config: { password: M, url: `postgres://u:${M}@h/db` } }, { id: 'b', config: { token: M } }] };
+    const { value, issues } = restoreMaskedSecrets(sent, stored);
+    expect(value).toEqual({ steps: [{ id: 'a', config: { password: 'pw-1', url: 'postgres://u:pw-2@h/db' } }, { id: 'b', config: { token: M } }] });
+    expect(issues).toEqual([{ path: '$.steps[1].config.token', message: expect.stringContaining('masked secret') }]);
   });
 });

@@ -1,4 +1,6 @@
 import { SECRET_MASK } from './mask.js';
+import type { ValidationIssue } from '../errors/errors.js';
+import { toJsonPath } from '../errors/zod-issues.js';
 
 /**
  * Literal credentials in job definitions: which values are secret, how they are masked for
@@ -91,4 +93,28 @@ export function restoreMaskedValue(key: string | number | null, sent: string, st
   if (typeof stored !== 'string' || stored.includes(SECRET_MASK)) return undefined;
   if (sent === SECRET_MASK) return stored;
   return maskCredentialValue(key, stored) === sent ? stored : undefined;
+}
+
+/**
+ * A definition sent back on update, clone or import with every masked value replaced by the value
+ * at the same path of the stored definition ({@link restoreMaskedValue}). A masked value with
+ * nothing to restore is an issue: the caller must send the value or a `${VARIABLE}` reference.
+ */
+export function restoreMaskedSecrets(input: unknown, existing: unknown): { value: unknown; issues: ValidationIssue[] } {
+  const issues: ValidationIssue[] = [];
+  const walk = (v: unknown, old: unknown, key: string | number | null, path: PropertyKey[]): unknown => {
+    if (typeof v === 'string' && v.includes(SECRET_MASK)) {
+      const kept = restoreMaskedValue(key, v, old);
+      if (kept !== undefined) return kept;
+      issues.push({ path: toJsonPath(path), message: 'is a masked secret with no stored value to keep; send the value or a ${VARIABLE} reference' });
+      return v;
+    }
+    if (Array.isArray(v)) return v.map((x, i) => walk(x, Array.isArray(old) ? old[i] : undefined, i, [...path, i]));
+    if (v && typeof v === 'object') {
+      const o = old && typeof old === 'object' ? (old as Record<string, unknown>) : {};
+      return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, walk(x, o[k], k, [...path, k])]));
+    }
+    return v;
+  };
+  return { value: walk(input, existing, null, []), issues };
 }

@@ -25,6 +25,6 @@ export { createSecretBox, isSecretBoxCiphertext, generateSecretKey } from './sec
 export type { SecretBox, SecretBoxKeys } from './secret-box.js';
 export type { SecretKeyInput } from './keys.js';
 export { maskSecret, SECRET_MASK } from './mask.js';
-export { maskCredentials, maskCredentialValue, isCredentialFieldName, findCredentials, restoreMaskedValue } from './credentials.js';
+export { maskCredentials, maskCredentialValue, isCredentialFieldName, findCredentials, restoreMaskedValue, restoreMaskedSecrets } from './credentials.js';
 export type { CredentialFinding } from './credentials.js';
 export { secretForms, createSecretScrubber, scrubDeep, MIN_SCRUB_LENGTH } from './scrub.js';

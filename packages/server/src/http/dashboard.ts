@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Request, Router } from 'express';
 import { createDashboardRouter } from '@vecron/dashboard';
 import type { DashboardUser } from '@vecron/dashboard';
+import type { AnyExecutor } from '@vecron/sdk';
 import type { SecretBoxKeys } from '@vecron/sdk/crypto';
 import { verifyPassword } from '../auth/passwords.js';
 import { checkLogin, loginSucceeded, slowDown } from '../auth/login-throttle.js';
@@ -25,13 +26,14 @@ const userOf = (p: Principal): DashboardUser => ({ id: p.id, name: p.username, p
  */
 export function dashboardRouter(
   d: ApiDeps & { hub: EventHub },
-  o: { principalFromToken(token: string): Promise<Principal | null>; clientIp(req: Request): string; encryptionKeys: SecretBoxKeys },
+  o: { principalFromToken(token: string): Promise<Principal | null>; clientIp(req: Request): string; encryptionKeys: SecretBoxKeys; executors?: readonly AnyExecutor[] },
 ): Router {
   const csrfSecret = createHash('sha256').update('vecron-dashboard-csrf:').update(String(o.encryptionKeys.current)).digest();
   return createDashboardRouter({
     cron: d.cron,
     timezone: d.config.scheduler.timezone,
     csrfSecret,
+    ...(o.executors ? { executors: o.executors } : {}),
     auth: {
       async verify(token) {
         const p = await o.principalFromToken(token);

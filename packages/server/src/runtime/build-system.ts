@@ -51,6 +51,8 @@ export interface BuiltSystem {
   queue: Queue | null;
   /** The Redis coordination adapter, when `coordination.redis_url` is set. */
   coordination: RedisCoordination | null;
+  /** The executors the system runs (the dashboard's job editor draws their config forms). */
+  executors: AnyExecutor[];
   /** Closes adapter resources that `cron.stop()` does not own. */
   close(): Promise<void>;
 }
@@ -169,8 +171,9 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
     throw err;
   }
 
+  const executors = args.executors ?? defaultExecutors(config);
   const options: Record<string, unknown> = {
-    executors: args.executors ?? defaultExecutors(config),
+    executors,
     logger: args.logger,
     timezone: config.scheduler.timezone,
     encryptionKey: args.secretBox ?? args.encryptionKeys ?? resolveEncryptionKeys(config),
@@ -192,5 +195,5 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
     ...(coordination ? { coordination } : {}),
   };
   const cron = createCronSystem(options as CronSystemOptions);
-  return { cron, storage, checks, natsQueue: queue, queue: queue ?? pgQueue, coordination, close };
+  return { cron, storage, checks, natsQueue: queue, queue: queue ?? pgQueue, coordination, executors, close };
 }

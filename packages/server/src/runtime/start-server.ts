@@ -265,7 +265,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
           const m = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(h);
           return m ? principalFromToken(m[1]!) : null;
         },
-        dashboard: (clientIp: (req: express.Request) => string) => dashboardRouter(deps, { principalFromToken: (t) => principalFromToken(t, 'dashboard'), clientIp, encryptionKeys }),
+        dashboard: (clientIp: (req: express.Request) => string) => dashboardRouter(deps, { principalFromToken: (t) => principalFromToken(t, 'dashboard'), clientIp, encryptionKeys, executors: built.executors }),
       };
       const made = createApp(deps);
       app = made.app;
