@@ -190,7 +190,7 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
   const clock = opts.clock ?? systemClock;
   const logger: Logger = opts.logger ?? pino({ level: 'silent' });
   const registry = createExecutorRegistry(opts.executors);
-  const queue = opts.queue ?? memoryQueue();
+  const queue = opts.queue ?? memoryQueue({ logger });
   const workerId = opts.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const filesDir = path.resolve(opts.filesDir ?? (opts.dataDir ? path.join(opts.dataDir, 'files') : path.join(os.tmpdir(), 'vecron-files')));
   // In-process by default: a job-definition cache (saves a read per execution; invalidated here on

@@ -1,5 +1,8 @@
+import type { Logger } from 'pino';
+import { pino } from 'pino';
 import { MinHeap } from '../internal/min-heap.js';
 import type { Queue, QueueHandler, QueueMessage } from './port.js';
+import { runHandler } from './run-handler.js';
 
 /** `generation`: the publish's deduplication id (the execution id unless the dispatcher gave another). */
 type Entry = { id: string; generation: string; jobId: string | undefined; due: number; deliveries: number };
@@ -8,6 +11,8 @@ type Entry = { id: string; generation: string; jobId: string | undefined; due: n
 export interface MemoryQueueOptions {
   /** Clock, for tests. @default Date.now */
   now?: () => number;
+  /** Where a handler that throws is logged (its message is delivered again in 1 s). @default silent */
+  logger?: Logger;
 }
 
 /**
@@ -20,6 +25,7 @@ export interface MemoryQueueOptions {
  */
 export function memoryQueue(options: MemoryQueueOptions = {}): Queue {
   const now = options.now ?? Date.now;
+  const logger = options.logger ?? pino({ level: 'silent' });
   const waiting = new Map<string, Entry>();
   // Ordered by due time. A queued entry is never changed in place: a new due time is a new entry,
   // and one that is no longer the id's entry in `waiting` is stale and skipped when it surfaces,
@@ -126,14 +132,7 @@ export function memoryQueue(options: MemoryQueueOptions = {}): Queue {
           },
           inProgress: async () => {},
         };
-        const p = handler(message)
-          .catch(() => message.nak(1_000))
-          .finally(() => {
-            // A handler that neither acked nor nacked: redeliver (at-least-once).
-            if (!settled) void message.nak(0);
-            running.delete(p);
-          });
-        running.add(p);
+        runHandler(handler, { message, settled: () => settled }, running, logger);
       }
       await Promise.allSettled(running);
     },

@@ -17,8 +17,8 @@ type Received = { id: string; count: number; at: number };
 /**
  * The conformance suite every queue adapter runs (in-process, NATS JetStream, third-party):
  * delivery and ack, de-duplication by execution id (and a new generation under a new
- * deduplication id), nak with delay and a rising delivery count,
- * delayed publishing, the concurrency limit, and a clean stop.
+ * deduplication id), nak with delay and a rising delivery count, redelivery of a message whose
+ * handler threw or left it unsettled, delayed publishing, the concurrency limit, and a clean stop.
  */
 export function describeQueue(name: string, options: QueueConformanceOptions): void {
   const wait = options.deliveryTimeoutMs ?? 5_000;
@@ -92,6 +92,30 @@ export function describeQueue(name: string, options: QueueConformanceOptions): v
       await until(() => got.length === 2, { timeoutMs: wait });
       expect(got[1]!.count).toBe(2);
       expect(got[1]!.at - got[0]!.at).toBeGreaterThanOrEqual(250);
+    });
+
+    it('delivers again, after about a second, a message whose handler threw', async () => {
+      const got: Received[] = [];
+      consume(async (m) => {
+        got.push({ id: m.executionId, count: m.deliveryCount, at: Date.now() });
+        if (m.deliveryCount === 1) throw new Error('handler failed on purpose');
+        await m.ack();
+      });
+      await q.publish('77777777-7777-4777-8777-777777777777');
+      await until(() => got.length === 2, { timeoutMs: wait + 1_000 });
+      expect(got[1]).toMatchObject({ id: '77777777-7777-4777-8777-777777777777', count: 2 });
+      expect(got[1]!.at - got[0]!.at).toBeGreaterThanOrEqual(900);
+    });
+
+    it('delivers again a message whose handler returned without acking or nak\'ing it', async () => {
+      const got: Received[] = [];
+      consume(async (m) => {
+        got.push({ id: m.executionId, count: m.deliveryCount, at: Date.now() });
+        if (m.deliveryCount > 1) await m.ack();
+      });
+      await q.publish('88888888-8888-4888-8888-888888888888');
+      await until(() => got.length === 2, { timeoutMs: wait });
+      expect(got[1]).toMatchObject({ id: '88888888-8888-4888-8888-888888888888', count: 2 });
     });
 
     it('does not deliver before notBefore', async () => {

@@ -3,6 +3,7 @@
  * `Intl.DateTimeFormat` (no dependency). The one place that knows about zone offsets.
  */
 import { ScheduleError } from '../errors/errors.js';
+import type { DateFields } from './date-pattern.js';
 
 /**
  * vecron's default time zone: of cron schedules, calendars, date templates and displayed times
@@ -10,14 +11,11 @@ import { ScheduleError } from '../errors/errors.js';
  */
 export const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';
 
-/** A wall-clock reading: month 1–12, weekday 0 = Sunday … 6 = Saturday. */
-export interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
+/**
+ * A wall-clock reading in whole seconds (the date pattern's {@link DateFields} without the
+ * millisecond) and its weekday: month 1–12, weekday 0 = Sunday … 6 = Saturday.
+ */
+export interface LocalParts extends Omit<DateFields, 'millisecond'> {
   weekday: number;
 }
 

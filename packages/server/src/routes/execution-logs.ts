@@ -1,14 +1,12 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Execution, StoredStepLogLine } from '@vecron/sdk';
+import type { StoredStepLogLine } from '@vecron/sdk';
 import { z } from 'zod';
-import { ApiError, notFound } from '../http/api-error.js';
+import { ApiError } from '../http/api-error.js';
 import type { ApiDeps } from '../http/deps.js';
 import { defineRoute } from '../http/route.js';
-import type { Principal } from '../store/server-store.js';
-import { idParam } from './common.js';
-import { canSee } from './executions.js';
+import { mustGetVisible } from './executions.js';
 import { scrubSecrets } from './scrub.js';
 
 const logsQuery = z
@@ -93,18 +91,12 @@ export const fileDownloadPath = (executionId: string, name: string): string => `
  * the all-executions scope).
  */
 export function executionLogRoutes(d: ApiDeps) {
-  const mustGetVisible = async (p: Principal, params: Record<string, string>): Promise<Execution> => {
-    const id = idParam(params, 'execution');
-    const e = await d.cron.executions.get(id);
-    if (!e || !canSee(p, e)) throw notFound('execution', id);
-    return e;
-  };
   return [
     defineRoute({
       method: 'get', path: '/executions/:id/logs', access: 'execution:read', tag: 'execution', response: 'StepLogPage', query: logsQuery,
       summary: 'What the steps logged through ctx.logger, per step attempt (filter by step_id, attempt), in order, paged with ?after=; new lines are announced on /api/events as execution.step.log',
       async handler(ctx) {
-        const e = await mustGetVisible(ctx.principal!, ctx.params);
+        const e = await mustGetVisible(d, ctx.principal!, ctx.params);
         const q = ctx.query;
         const lines = await d.cron.executions.logs(e.id, {
           ...(q.step_id ? { stepId: q.step_id } : {}), ...(q.attempt ? { attempt: q.attempt } : {}), ...(q.after ? { after: q.after } : {}), limit: q.limit,
@@ -118,7 +110,7 @@ export function executionLogRoutes(d: ApiDeps) {
       method: 'get', path: '/executions/:id/files', access: 'execution:read', tag: 'execution', response: 'ExecutionFileList',
       summary: 'Files the execution\'s steps recorded in their outputs (files[].path, file.path) that exist in its file area on the server',
       async handler(ctx) {
-        const e = await mustGetVisible(ctx.principal!, ctx.params);
+        const e = await mustGetVisible(d, ctx.principal!, ctx.params);
         const files = await d.cron.executions.files(e.id);
         return { body: { items: files.map((f) => ({ name: f.name, step_id: f.stepId, size: f.size, download: fileDownloadPath(e.id, f.name) })) } };
       },
@@ -127,7 +119,7 @@ export function executionLogRoutes(d: ApiDeps) {
       method: 'get', path: '/executions/:id/files/:name', access: 'execution:read', tag: 'execution',
       summary: 'Download one recorded file (name from /files, URL-encoded): only files the execution recorded inside its own file area; every download is audited',
       async handler(ctx) {
-        const e = await mustGetVisible(ctx.principal!, ctx.params);
+        const e = await mustGetVisible(d, ctx.principal!, ctx.params);
         const name = ctx.params.name ?? '';
         // Only a name the execution recorded is served: no path is ever built from the request.
         const file = (await d.cron.executions.files(e.id)).find((f) => f.name === name);

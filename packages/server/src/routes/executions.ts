@@ -35,15 +35,19 @@ export function canSee(p: Principal, e: Execution): boolean {
   return p.seesAllExecutions || e.triggerMetadata.triggered_by === p.id;
 }
 
+/**
+ * The execution named by the route's `:id` when the principal may see it; someone else's execution
+ * is reported as missing (404), not forbidden: its existence is not theirs to learn.
+ */
+export async function mustGetVisible(d: ApiDeps, p: Principal, params: Record<string, string>): Promise<Execution> {
+  const id = idParam(params, 'execution');
+  const e = await d.cron.executions.get(id);
+  if (!e || !canSee(p, e)) throw notFound('execution', id);
+  return e;
+}
+
 /** Executions: list with filters, get with context and step timeline, stop, replay. */
 export function executionRoutes(d: ApiDeps) {
-  const mustGetVisible = async (p: Principal, params: Record<string, string>): Promise<Execution> => {
-    const id = idParam(params, 'execution');
-    const e = await d.cron.executions.get(id);
-    // Someone else's execution is reported as missing, not forbidden: its existence is not theirs to learn.
-    if (!e || !canSee(p, e)) throw notFound('execution', id);
-    return e;
-  };
   return [
     defineRoute({
       method: 'get', path: '/executions', access: 'execution:read', tag: 'execution', summary: 'List executions (job, status, trigger source, time range, pagination)', query: listQuery,
@@ -65,7 +69,7 @@ export function executionRoutes(d: ApiDeps) {
     defineRoute({
       method: 'get', path: '/executions/:id', access: 'execution:read', tag: 'execution', summary: 'Get an execution with its context and per-step timeline',
       async handler(ctx) {
-        const e = await mustGetVisible(ctx.principal!, ctx.params);
+        const e = await mustGetVisible(d, ctx.principal!, ctx.params);
         const steps = await d.cron.executions.steps(e.id);
         return { body: await scrubSecrets(d, e.jobId, { ...executionView(e, true), timeline: steps.map(stepAttemptView) }) };
       },
@@ -73,7 +77,7 @@ export function executionRoutes(d: ApiDeps) {
     defineRoute({
       method: 'post', path: '/executions/:id/stop', access: 'execution:stop', action: 'execution.stop', tag: 'execution', summary: 'Cancel a pending execution or ask the running worker to stop it',
       async handler(ctx) {
-        const e = await mustGetVisible(ctx.principal!, ctx.params);
+        const e = await mustGetVisible(d, ctx.principal!, ctx.params);
         if (TERMINAL_STATUSES.has(e.status)) throw new ApiError(409, 'CONFLICT', `execution is already ${e.status}`);
         const status = await d.cron.executions.cancel(e.id);
         return { status: 202, body: { execution_id: e.id, status } };
@@ -83,7 +87,7 @@ export function executionRoutes(d: ApiDeps) {
       method: 'post', path: '/executions/:id/replay', access: 'execution:replay', action: 'execution.replay', tag: 'execution', successStatus: 202,
       summary: 'Run a finished execution again (keeps succeeded steps unless from_start)', body: replayBody,
       async handler(ctx) {
-        const e = await mustGetVisible(ctx.principal!, ctx.params);
+        const e = await mustGetVisible(d, ctx.principal!, ctx.params);
         const r = await d.cron.executions.replay(e.id, { fromStart: ctx.body.from_start });
         ctx.auditDetails.new_execution_id = r.executionId;
         return { status: 202, body: { execution_id: r.executionId, replay_of: e.id, created: r.created } };

@@ -1,10 +1,9 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { generateSecretKey } from '@vecron/sdk/crypto';
 import { postgresStorage } from '@vecron/sdk/postgres';
 import type { PostgresStorage } from '@vecron/sdk/postgres';
 import { redisCoordination } from '@vecron/sdk/redis';
@@ -15,7 +14,7 @@ import type { PrivateServer } from '@vecron/test-servers/provision';
 import { signWebhookV2 } from '../../src/webhooks/signature.js';
 import { client, sseEvents } from '../helpers.js';
 import { until } from '@vecron/sdk/testing';
-import { launch as launchProc, started } from './processes.js';
+import { clusterEnv, launch as launchProc, started } from './processes.js';
 import type { Proc } from './processes.js';
 
 /**
@@ -76,24 +75,10 @@ beforeAll(async () => {
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
   targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
   db = await postgresStorage({ connectionString: PG_URL, migrate: false, poolMax: 2 });
-  const jwtKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   env = {
-    PATH: process.env.PATH ?? '',
-    VECRON__LOG__LEVEL: 'info',
-    VECRON__API__PORT: '0',
-    VECRON__METRICS__ENABLED: 'false',
-    VECRON__STORAGE__DATABASE_URL: PG_URL,
-    VECRON__EXECUTORS__ALLOW_HOSTS: '["127.0.0.1"]',
-    VECRON__STORAGE__SCHEMA: schema,
-    VECRON__QUEUE__NATS_SERVERS: nats.url,
-    VECRON__QUEUE__STREAM: `SRV_${tag}`,
-    VECRON__QUEUE__SUBJECT: `srv-${tag}.work`,
-    VECRON__QUEUE__CONSUMER: `srv-${tag}-workers`,
-    VECRON__QUEUE__EVENTS_SUBJECT: `srv-${tag}.events`,
+    ...clusterEnv({ pgUrl: PG_URL, schema, natsUrl: nats.url, prefix: 'srv', tag }),
     VECRON__COORDINATION__REDIS_URL: redis.url,
     VECRON__COORDINATION__KEY_PREFIX: keyPrefix,
-    VECRON__SECURITY__ENCRYPTION_KEY: generateSecretKey(),
-    VECRON__AUTH__KEYS: JSON.stringify([{ kid: `k-${tag}`, private_key_pem: jwtKey }]),
     VECRON__AUTH__INITIAL_ADMIN_PASSWORD: PASSWORD,
     VECRON__AUTH__LOGIN_MAX_PER_USER: '4',
     VECRON__SCHEDULER__POLL_INTERVAL_MS: '250',

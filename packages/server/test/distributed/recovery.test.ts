@@ -1,11 +1,10 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createCronSystem } from '@vecron/sdk';
-import { generateSecretKey } from '@vecron/sdk/crypto';
 import type { AnyExecutor, CronSystem } from '@vecron/sdk';
 import { natsQueue } from '@vecron/sdk/nats';
 import { postgresStorage } from '@vecron/sdk/postgres';
@@ -16,7 +15,7 @@ import { privateNats } from '@vecron/test-servers/provision';
 import type { PrivateServer } from '@vecron/test-servers/provision';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '@vecron/sdk/testing';
-import { launch as launchProc, started } from './processes.js';
+import { clusterEnv, clusterQueue, launch as launchProc, started } from './processes.js';
 import type { Proc } from './processes.js';
 
 /**
@@ -74,30 +73,15 @@ beforeAll(async () => {
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
   targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
   db = await postgresStorage({ connectionString: PG_URL, schema, poolMax: 3 });
-  const queue = { stream: `REC_${tag}`, subject: `rec-${tag}.work`, consumer: `rec-${tag}-workers` };
+  const queue = clusterQueue({ prefix: 'rec', tag });
   cron = createCronSystem({
     storage: db, executors: [httpExecutor() as AnyExecutor], closePassedIn: false,
     queue: natsQueue({ servers: nats.url, ...queue }),
   });
-  const jwtKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   // Only addresses, names and secrets: every recovery key (lease, heartbeat, dispatch interval,
   // ack wait, republish-after) is the server's default.
   env = {
-    PATH: process.env.PATH ?? '',
-    VECRON__LOG__LEVEL: 'info',
-    // The HTTP steps call this test's server on loopback: private addresses are refused by default.
-    VECRON__EXECUTORS__ALLOW_HOSTS: '["127.0.0.1"]',
-    VECRON__API__PORT: '0',
-    VECRON__METRICS__ENABLED: 'false',
-    VECRON__STORAGE__DATABASE_URL: PG_URL,
-    VECRON__STORAGE__SCHEMA: schema,
-    VECRON__QUEUE__NATS_SERVERS: nats.url,
-    VECRON__QUEUE__STREAM: queue.stream,
-    VECRON__QUEUE__SUBJECT: queue.subject,
-    VECRON__QUEUE__CONSUMER: queue.consumer,
-    VECRON__QUEUE__EVENTS_SUBJECT: `rec-${tag}.events`,
-    VECRON__SECURITY__ENCRYPTION_KEY: generateSecretKey(),
-    VECRON__AUTH__KEYS: JSON.stringify([{ kid: `k-${tag}`, private_key_pem: jwtKey }]),
+    ...clusterEnv({ pgUrl: PG_URL, schema, natsUrl: nats.url, prefix: 'rec', tag }),
     VECRON__AUTH__INITIAL_ADMIN_PASSWORD: 'Recovery-Admin-Pass-1',
     // Only for the SIGTERM case: how long a stopping worker lets the held step run before handing it back.
     VECRON__WORKER__SHUTDOWN_GRACE_MS: '1000',

@@ -11,7 +11,7 @@ import { testServers } from '@vecron/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '@vecron/sdk/testing';
 import { ADMIN_NEW_PASSWORD, ADMIN_PASSWORD, adminToken, client } from '../helpers.js';
-import { launch as launchProc, started } from './processes.js';
+import { clusterEnv, launch as launchProc, started } from './processes.js';
 import type { Proc } from './processes.js';
 
 /**
@@ -64,18 +64,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
   db = await postgresStorage({ connectionString: PG_URL, schema, poolMax: 2 });
   base = {
-    PATH: process.env.PATH ?? '',
-    VECRON__LOG__LEVEL: 'info',
-    VECRON__EXECUTORS__ALLOW_HOSTS: '["127.0.0.1"]',
-    VECRON__API__PORT: '0',
-    VECRON__METRICS__ENABLED: 'false',
-    VECRON__STORAGE__DATABASE_URL: PG_URL,
-    VECRON__STORAGE__SCHEMA: schema,
-    VECRON__QUEUE__NATS_SERVERS: testServers().nats,
-    VECRON__QUEUE__STREAM: `ROT_${tag}`,
-    VECRON__QUEUE__SUBJECT: `rot-${tag}.work`,
-    VECRON__QUEUE__CONSUMER: `rot-${tag}-workers`,
-    VECRON__QUEUE__EVENTS_SUBJECT: `rot-${tag}.events`,
+    ...clusterEnv({ pgUrl: PG_URL, schema, natsUrl: testServers().nats, prefix: 'rot', tag }),
     VECRON__AUTH__INITIAL_ADMIN_PASSWORD: ADMIN_PASSWORD,
     VECRON__AUTH__LOGIN_MAX_PER_USER: '10000',
     VECRON__AUTH__LOGIN_MAX_PER_IP: '10000',

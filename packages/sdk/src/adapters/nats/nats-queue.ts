@@ -9,6 +9,8 @@ import { VecronError } from '../../errors/errors.js';
 import { sleep } from '../../internal/clock.js';
 import { describeServer } from '../../internal/server-url.js';
 import type { Queue, QueueHandler, QueueMessage } from '../../queue/port.js';
+import { runHandler } from '../../queue/run-handler.js';
+import type { Delivered } from '../../queue/run-handler.js';
 
 /** Header carrying the instant before which a message must not be worked on (ISO 8601). */
 export const NOT_BEFORE_HEADER = 'Vecron-Not-Before';
@@ -281,7 +283,7 @@ export function natsQueue(options: NatsQueueOptions): NatsQueue {
     return consumerHandle;
   };
 
-  function wrap(m: JsMsg): { message: QueueMessage; settled: () => boolean } {
+  function wrap(m: JsMsg): Delivered {
     let done = false;
     const once = (): boolean => {
       if (done) return false;
@@ -389,17 +391,7 @@ export function natsQueue(options: NatsQueueOptions): NatsQueue {
                 m.nak(wait);
                 continue;
               }
-              const { message, settled } = wrap(m);
-              const p: Promise<void> = handler(message)
-                .catch((err: unknown) => {
-                  logger.error({ err: { message: (err as Error)?.message, code: (err as VecronError)?.code }, executionId: message.executionId }, 'queue handler failed; delivering again in 1 s');
-                  return message.nak(1_000);
-                })
-                .finally(() => {
-                  if (!settled()) void message.nak(0);
-                  running.delete(p);
-                });
-              running.add(p);
+              runHandler(handler, wrap(m), running, logger);
             }
           } finally {
             signal.removeEventListener('abort', stop);

@@ -6,6 +6,8 @@ import { ConfigError, VecronError } from '../../errors/errors.js';
 import { sleep } from '../../internal/clock.js';
 import { describeServer } from '../../internal/server-url.js';
 import type { Queue, QueueHandler, QueueMessage } from '../../queue/port.js';
+import { runHandler } from '../../queue/run-handler.js';
+import type { Delivered } from '../../queue/run-handler.js';
 import { groupCommit } from '../../storage/sql/group-commit.js';
 import { queueStatements } from './queue-statements.js';
 import type { ClaimedRow, ClaimResultRow } from './queue-statements.js';
@@ -261,7 +263,7 @@ export function postgresQueue(options: PostgresQueueOptions): PostgresQueue {
       signal.addEventListener('abort', done, { once: true });
     });
 
-  const wrap = (row: ClaimedRow): { message: QueueMessage; settled: () => boolean } => {
+  const wrap = (row: ClaimedRow): Delivered => {
     let done = false;
     const once = (): boolean => {
       if (done) return false;
@@ -372,17 +374,7 @@ export function postgresQueue(options: PostgresQueueOptions): PostgresQueue {
             running.add(p);
             continue;
           }
-          const { message, settled } = wrap(row);
-          const p: Promise<void> = handler(message)
-            .catch((err: unknown) => {
-              logger.error({ err: { message: (err as Error)?.message, code: (err as VecronError)?.code }, executionId: message.executionId }, 'queue handler failed; delivering again in 1 s');
-              return message.nak(1_000);
-            })
-            .finally(() => {
-              if (!settled()) void message.nak(0);
-              running.delete(p);
-            });
-          running.add(p);
+          runHandler(handler, wrap(row), running, logger);
         }
         if (rows.length < want) {
           // Nothing more is due: sleep until a notification, the next due message or the poll.
