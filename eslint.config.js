@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'docs/api/**', 'data/**', '**/*.d.ts', 'bench/results/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'docs/api/**', 'data/**', '**/*.d.ts', 'bench/results/**', 'examples/.docs-check/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
