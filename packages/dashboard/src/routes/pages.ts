@@ -6,6 +6,7 @@ import type { Kit } from '../kit.js';
 import { pageOf } from '../kit.js';
 import { deadLetterTools, executionFilters } from '../views/executions.js';
 import { BULK_MAX } from './actions.js';
+import { jobHistorySection } from './history.js';
 import { logsPanel } from './logs.js';
 import { jobDetailBody, jobHeader } from '../views/job-detail.js';
 import { runWithPayload } from '../views/job-editor.js';
@@ -46,10 +47,12 @@ ${recent ? html`<h2 class="section-title">${v.t('jobs.recent')}</h2>${recent}` :
       state(res).allowed.has('variable:read') ? cron.variables.list(job.id).then(async (own) => [...(await cron.variables.list(null)), ...own]) : Promise.resolve(null),
     ]);
     const executions = state(res).allowed.has('execution:read') ? await data.executionsSection(res, { job: job.id }, 'compact') : null;
+    const history = state(res).allowed.has('execution:read') ? await jobHistorySection(kit, req, res, job.id) : null;
     await kit.page(req, res, {
       title: job.name, section: 'jobs', counters: await data.countersIfAllowed(res),
       body: html`${jobHeader(v, job)}
 ${runWithPayload(v, job)}
+${history ?? ''}
 ${executions ? html`<section class="card"><h2>${v.t('jobs.recent')} · <a class="small" href="${v.url('/executions', { job: job.id })}">${v.t('nav.executions')} →</a></h2>${executions}</section>` : ''}
 ${jobDetailBody(v, { job, explanation, ledger, variables })}`,
     });
