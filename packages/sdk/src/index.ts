@@ -57,7 +57,7 @@ export { zodIssues, toJsonPath, parseConfig } from './errors/zod-issues.js';
 export {
   jobDefinitionSchema, variableNameSchema, parseJobDefinition, jobDefinitionJsonSchema, overlapPolicyOf,
 } from './model/job-definition.js';
-export type { JobDefinition, StepDefinition, OverlapPolicy } from './model/job-definition.js';
+export type { JobDefinition, JobRetention, StepDefinition, OverlapPolicy } from './model/job-definition.js';
 export type { JobDefinitionInput, StepInput, StepFieldsInput, StepConfigInput, Templated, TemplateString } from './model/job-input.js';
 export { validateJobDefinition } from './model/validate-job.js';
 export type { JobValidationContext, JobValidationResult } from './model/validate-job.js';
@@ -81,7 +81,7 @@ export type { CircuitBreakers, CircuitBreakerOptions } from './reliability/circu
 export type { BackoffOptions } from './reliability/backoff.js';
 export type { Clock } from './internal/clock.js';
 
-export type { Storage, DueSchedule, FireDecision, PlannedFire, NewExecution, ClaimResult, ExecutionFilter, JobListFilter, StoredVariable, SchedulerPause, DispatchReason, DeadLetterFilter, ExecutionStats } from './storage/port.js';
+export type { Storage, DueSchedule, FireDecision, PlannedFire, NewExecution, ClaimResult, ExecutionFilter, JobListFilter, StoredVariable, SchedulerPause, DispatchReason, DeadLetterFilter, ExecutionStats, PurgedExecutions } from './storage/port.js';
 export type { SqlClient } from './storage/sql/sql-client.js';
 export { createSqlStorage } from './storage/sql/sql-storage.js';
 export type { SqlStorageOptions } from './storage/sql/sql-storage.js';

@@ -78,6 +78,9 @@ const MALFORMED: Array<[string, unknown, string]> = [
   ['variable name invalid', mutate((d) => (d.variables = { 'BAD-NAME': 'x' })), '$.variables["BAD-NAME"]'],
   ['variable value a number', mutate((d) => (d.variables = { REGION: 1 })), '$.variables.REGION'],
   ['condition a boolean', mutate((d) => (d.steps[0].condition = true)), '$.steps[0].condition'],
+  ['retention max_age_days zero', mutate((d) => (d.retention = { max_age_days: 0 })), '$.retention.max_age_days'],
+  ['retention keep_last fractional', mutate((d) => (d.retention = { keep_last: 2.5 })), '$.retention.keep_last'],
+  ['retention unknown field', mutate((d) => (d.retention = { days: 30 })), '$.retention'],
   ['several problems at once', mutate((d) => { d.name = ''; d.max_retries = 'x'; d.steps[0].type = ''; }), '$.steps[0].type'],
 ];
 
@@ -88,6 +91,8 @@ describe('job definition validation', () => {
     const minimal = parseJobDefinition({ name: 'm', steps: [{ id: 'a', type: 'echo' }] });
     expect(minimal).toMatchObject({ enabled: true, schedule: null, max_retries: 3, allow_concurrent: true, misfire_policy: 'fire_once', variables: {}, tags: [] });
     expect(minimal.triggers).toEqual({ scheduled: true, manual: true });
+    expect(minimal.retention).toBeUndefined();
+    expect(parseJobDefinition({ ...minimal, retention: { max_age_days: 7, keep_last: 100 } }).retention).toEqual({ max_age_days: 7, keep_last: 100 });
   });
 
   it(`rejects ${MALFORMED.length} hand-written malformed definitions with a ValidationError naming the JSON path`, () => {
@@ -120,7 +125,8 @@ describe('job definition validation', () => {
     const schema = jobDefinitionJsonSchema();
     expect(schema.type).toBe('object');
     const props = schema.properties as Record<string, unknown>;
-    expect(Object.keys(props)).toEqual(expect.arrayContaining(['name', 'schedule', 'steps', 'misfire_policy', 'allow_concurrent']));
+    expect(Object.keys(props)).toEqual(expect.arrayContaining(['name', 'schedule', 'steps', 'misfire_policy', 'allow_concurrent', 'retention']));
+    expect(Object.keys((props.retention as { properties: object }).properties)).toEqual(['max_age_days', 'keep_last', 'ledger_max_age_days']);
     expect(schema.required).toEqual(expect.arrayContaining(['name', 'steps']));
     expect(JSON.stringify(schema)).toContain('fixed_delay');
   });

@@ -55,6 +55,22 @@ export const triggersSchema = z
   })
   .strict();
 
+/**
+ * A job's own retention (docs/operations.md#retention): each field set here wins over the system's
+ * policy for this job; a field left out falls back to it. Open executions and unhandled dead
+ * letters are never deleted.
+ */
+export const jobRetentionSchema = z
+  .object({
+    /** Finished executions (with their step attempts, logs and files) older than this many days are deleted. */
+    max_age_days: z.number().positive().max(36_500).optional(),
+    /** Only the newest this many finished executions are kept. */
+    keep_last: z.number().int().min(1).max(10_000_000).optional(),
+    /** Fire-ledger rows of instants older than this many days are deleted. */
+    ledger_max_age_days: z.number().positive().max(36_500).optional(),
+  })
+  .strict();
+
 /** The job definition, the wire and storage format (snake_case JSON, docs/architecture.md#the-job-format). */
 export const jobDefinitionSchema = z
   .object({
@@ -92,6 +108,8 @@ export const jobDefinitionSchema = z
     /** Delays each scheduled start by a deterministic amount in [0, jitter_seconds) (hash of job and fire time). */
     jitter_seconds: z.number().min(0).max(86_400).optional(),
     variables: z.record(variableNameSchema, z.string()).default({}),
+    /** How long this job's history is kept, overriding the system's retention field by field. */
+    retention: jobRetentionSchema.optional(),
   })
   .strict()
   .superRefine((job, ctx) => {
@@ -117,6 +135,8 @@ export function overlapPolicyOf(def: Pick<JobDefinition, 'overlap_policy' | 'all
 
 /** A validated job definition with defaults applied. */
 export type JobDefinition = z.output<typeof jobDefinitionSchema>;
+/** A job's own retention settings. */
+export type JobRetention = z.output<typeof jobRetentionSchema>;
 /** One validated step. */
 export type StepDefinition = z.output<typeof stepSchema>;
 

@@ -214,13 +214,28 @@ export interface Storage {
    */
   discardDeadLetter(id: string, args: { by: string | null; reason: string | null; now: Date }): Promise<boolean>;
   /**
-   * Retention: deletes up to `limit` finished executions (success, failed, timeout, cancelled, and
-   * dead letters only once handled: discarded or replayed) that finished before `finishedBefore`,
-   * oldest first, with their step attempts and logs, in one short statement that skips rows
-   * another transaction holds (`FOR UPDATE SKIP LOCKED`), so it never waits for or blocks a claim.
-   * Open executions are never touched. With `dryRun`, counts what one such batch would delete.
+   * Retention by age: deletes up to `limit` finished executions (success, failed, timeout,
+   * cancelled, and dead letters only once handled: discarded or replayed) that finished before
+   * `finishedBefore`, oldest first, with their step attempts and logs, in one short statement that
+   * skips rows another transaction holds (`FOR UPDATE SKIP LOCKED`), so it never waits for or
+   * blocks a claim. Open executions are never touched. `jobId` limits it to one job,
+   * `exceptJobIds` leaves those jobs out (the ones with a policy of their own). Returns the deleted
+   * executions (their file folders are the caller's); with `dryRun`, only the count one such batch
+   * would delete.
    */
-  purgeExecutions(args: { finishedBefore: Date; limit: number; jobId?: string; dryRun?: boolean }): Promise<number>;
+  purgeExecutions(args: { finishedBefore: Date; limit: number; jobId?: string; exceptJobIds?: string[]; dryRun?: boolean }): Promise<PurgedExecutions>;
+  /**
+   * Retention by count: keeps a job's newest `keepLast` finished executions (open dead letters
+   * among them count, and stay whatever their rank) and deletes up to `limit` of the older
+   * purgeable ones, oldest first, like {@link Storage.purgeExecutions}.
+   */
+  purgeExecutionsBeyond(args: { jobId: string; keepLast: number; limit: number; dryRun?: boolean }): Promise<PurgedExecutions>;
+  /**
+   * Retention of the fire ledger: deletes up to `limit` ledger rows whose instant is before
+   * `firedBefore`, oldest first, skipping locked rows; returns how many (with `dryRun`, how many
+   * one such batch would delete). `jobId` / `exceptJobIds` as in {@link Storage.purgeExecutions}.
+   */
+  purgeLedger(args: { firedBefore: Date; limit: number; jobId?: string; exceptJobIds?: string[]; dryRun?: boolean }): Promise<number>;
   /** Cluster-wide execution counts at the database's clock, for metrics. */
   executionStats(): Promise<ExecutionStats>;
   /** Executions running or cancelling under an unexpired lease, counted by lease owner (worker id). */
@@ -252,6 +267,14 @@ export interface Storage {
 
   /** Releases connections and locks. Idempotent. */
   close(): Promise<void>;
+}
+
+/** What one retention batch deleted ({@link Storage.purgeExecutions}, {@link Storage.purgeExecutionsBeyond}). */
+export interface PurgedExecutions {
+  /** How many executions were deleted; in a dry run, how many the batch would delete. */
+  count: number;
+  /** The deleted executions (for their file folders); empty in a dry run. */
+  executions: Array<{ id: string; jobId: string }>;
 }
 
 /** Filters of {@link Storage.listDeadLetters}. */

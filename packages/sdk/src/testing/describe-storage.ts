@@ -477,14 +477,17 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       expect((await s.getExecution(a))?.status).toBe('dead_letter');
     });
 
+    /** An execution of `jobId` claimed and finished with `status` at `at(atMs)`. */
+    async function finished(jobId: string, status: 'success' | 'failed' | 'dead_letter', atMs: number): Promise<string> {
+      const { execution } = await newExecution(s, jobId);
+      const c = await s.claimExecution(execution.id, { owner: 'w', leaseMs: 10_000, now: at(1), exclusive: false });
+      expect(await s.completeExecution(execution.id, c.claimed ? c.execution.fencingToken! : -1, { status, error: null, context: { steps: {} }, now: at(atMs) })).toBe(true);
+      return execution.id;
+    }
+
     it('purges finished executions older than a bound in batches; never an open one, nor an unhandled dead letter', async () => {
       const job = await newJob(s);
-      const finish = async (status: 'success' | 'failed' | 'dead_letter', atMs: number): Promise<string> => {
-        const { execution } = await newExecution(s, job.id);
-        const c = await s.claimExecution(execution.id, { owner: 'w', leaseMs: 10_000, now: at(1), exclusive: false });
-        expect(await s.completeExecution(execution.id, c.claimed ? c.execution.fencingToken! : -1, { status, error: null, context: { steps: {} }, now: at(atMs) })).toBe(true);
-        return execution.id;
-      };
+      const finish = (status: 'success' | 'failed' | 'dead_letter', atMs: number) => finished(job.id, status, atMs);
       const old = [await finish('success', 10), await finish('failed', 20), await finish('success', 30)];
       const oldDead = await finish('dead_letter', 40);
       const handledDead = await finish('dead_letter', 50);
@@ -494,13 +497,53 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       const { execution: running } = await newExecution(s, job.id);
       await s.claimExecution(running.id, { owner: 'w', leaseMs: 10_000, now: at(1), exclusive: false });
       const bound = at(5_000);
-      expect(await s.purgeExecutions({ finishedBefore: bound, limit: 100, dryRun: true })).toBe(4);
-      expect(await s.purgeExecutions({ finishedBefore: bound, limit: 3 })).toBe(3);
-      expect(await s.purgeExecutions({ finishedBefore: bound, limit: 3 })).toBe(1);
-      expect(await s.purgeExecutions({ finishedBefore: bound, limit: 3 })).toBe(0);
+      expect(await s.purgeExecutions({ finishedBefore: bound, limit: 100, dryRun: true })).toEqual({ count: 4, executions: [] });
+      const first = await s.purgeExecutions({ finishedBefore: bound, limit: 3 });
+      expect(first.count).toBe(3);
+      expect(first.executions).toEqual(old.map((id) => ({ id, jobId: job.id })));
+      expect((await s.purgeExecutions({ finishedBefore: bound, limit: 3 })).executions).toEqual([{ id: handledDead, jobId: job.id }]);
+      expect((await s.purgeExecutions({ finishedBefore: bound, limit: 3 })).count).toBe(0);
       for (const id of [...old, handledDead]) expect(await s.getExecution(id)).toBeNull();
       for (const id of [oldDead, recent, pending.id, running.id]) expect(await s.getExecution(id)).not.toBeNull();
       expect(await s.listStepAttempts(old[0]!)).toEqual([]);
+    });
+
+    it('purges by age within one job or outside the excepted jobs', async () => {
+      const [a, b] = [await newJob(s), await newJob(s)];
+      const oldA = await finished(a.id, 'success', 10);
+      const oldB = await finished(b.id, 'success', 10);
+      expect((await s.purgeExecutions({ finishedBefore: at(100), limit: 10, exceptJobIds: [a.id] })).executions).toEqual([{ id: oldB, jobId: b.id }]);
+      expect((await s.purgeExecutions({ finishedBefore: at(100), limit: 10, jobId: b.id })).count).toBe(0);
+      expect((await s.purgeExecutions({ finishedBefore: at(100), limit: 10, jobId: a.id })).executions).toEqual([{ id: oldA, jobId: a.id }]);
+    });
+
+    it('keeps the newest N finished executions of a job; open dead letters count and stay, open executions are not counted', async () => {
+      const job = await newJob(s);
+      const other = await newJob(s);
+      const otherOld = await finished(other.id, 'success', 5);
+      const ids: string[] = [];
+      for (let i = 1; i <= 6; i++) ids.push(await finished(job.id, i === 2 ? 'dead_letter' : 'success', i * 10));
+      const { execution: pending } = await newExecution(s, job.id);
+      // Keep 3: the newest three (40, 50, 60) stay; of 10, 20 (open dead letter), 30 two go.
+      expect(await s.purgeExecutionsBeyond({ jobId: job.id, keepLast: 3, limit: 100, dryRun: true })).toEqual({ count: 2, executions: [] });
+      expect((await s.purgeExecutionsBeyond({ jobId: job.id, keepLast: 3, limit: 1 })).executions).toEqual([{ id: ids[0], jobId: job.id }]);
+      expect((await s.purgeExecutionsBeyond({ jobId: job.id, keepLast: 3, limit: 100 })).executions).toEqual([{ id: ids[2], jobId: job.id }]);
+      expect((await s.purgeExecutionsBeyond({ jobId: job.id, keepLast: 3, limit: 100 })).count).toBe(0);
+      for (const id of [ids[1]!, ...ids.slice(3), pending.id, otherOld]) expect(await s.getExecution(id)).not.toBeNull();
+      expect((await s.purgeExecutionsBeyond({ jobId: job.id, keepLast: 10, limit: 100 })).count).toBe(0);
+    });
+
+    it('purges fire-ledger rows older than a bound in batches, per job or outside the excepted jobs', async () => {
+      const [a, b] = [await newJob(s), await newJob(s)];
+      for (const job of [a, b]) {
+        for (const ms of [1_000, 2_000, 3_000, 60_000]) await s.recordLedger({ jobId: job.id, fireAt: at(ms), outcome: 'skipped', reason: 'paused', executionId: null, recordedAt: at(ms) });
+      }
+      expect(await s.purgeLedger({ firedBefore: at(10_000), limit: 100, dryRun: true })).toBe(6);
+      expect(await s.purgeLedger({ firedBefore: at(10_000), limit: 2, exceptJobIds: [b.id] })).toBe(2);
+      expect(await s.purgeLedger({ firedBefore: at(10_000), limit: 100, jobId: a.id })).toBe(1);
+      expect((await s.listLedger(a.id)).map((l) => l.fireAt)).toEqual([at(60_000)]);
+      expect(await s.purgeLedger({ firedBefore: at(10_000), limit: 100 })).toBe(3);
+      expect((await s.listLedger(b.id)).map((l) => l.fireAt)).toEqual([at(60_000)]);
     });
 
     it('counts executions for metrics (pending, running, oldest due, dead letters) and the leases each worker holds', async () => {

@@ -8,7 +8,7 @@ const OPEN_DEAD_LETTER = `e.status = 'dead_letter'
   AND NOT EXISTS (SELECT 1 FROM vecron_dlq_discards x WHERE x.execution_id = e.id)
   AND NOT EXISTS (SELECT 1 FROM vecron_executions r WHERE r.replay_of = e.id)`;
 
-type ReadModel = Pick<Storage, 'listDeadLetters' | 'discardDeadLetter' | 'executionStats' | 'countHeldExecutions' | 'purgeExecutions'>;
+type ReadModel = Pick<Storage, 'listDeadLetters' | 'discardDeadLetter' | 'executionStats' | 'countHeldExecutions'>;
 
 /** The read side operators and metrics need (dead letters, counts), over the core tables. */
 export function createReadModel(db: SqlClient): ReadModel {
@@ -31,28 +31,6 @@ export function createReadModel(db: SqlClient): ReadModel {
         [id, by, reason, iso(now)],
       );
       return rowCount > 0;
-    },
-
-    async purgeExecutions({ finishedBefore, limit, jobId, dryRun = false }) {
-      const purgeable = `SELECT e.id FROM vecron_executions e
-         WHERE e.finished_at IS NOT NULL AND e.finished_at < $1
-           AND e.status IN ('success','failed','timeout','cancelled','dead_letter')
-           AND ($2::uuid IS NULL OR e.job_id = $2)
-           AND (e.status <> 'dead_letter'
-                OR EXISTS (SELECT 1 FROM vecron_dlq_discards x WHERE x.execution_id = e.id)
-                OR EXISTS (SELECT 1 FROM vecron_executions r WHERE r.replay_of = e.id))
-         ORDER BY e.finished_at LIMIT $3`;
-      const params = [iso(finishedBefore), jobId ?? null, limit];
-      if (dryRun) {
-        const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${purgeable}) p`, params);
-        return rows[0]?.n ?? 0;
-      }
-      const { rowCount } = await db.query(
-        `WITH doomed AS (${purgeable} FOR UPDATE OF e SKIP LOCKED)
-         DELETE FROM vecron_executions d USING doomed WHERE d.id = doomed.id`,
-        params,
-      );
-      return rowCount;
     },
 
     async executionStats() {

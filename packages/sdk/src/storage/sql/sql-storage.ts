@@ -11,6 +11,7 @@ import { groupCommit } from './group-commit.js';
 import { registerSqlClient } from '../../internal/storage-internals.js';
 import { listMigrations, migrate } from './migrations.js';
 import { createReadModel } from './read-model.js';
+import { createRetentionStatements } from './retention-statements.js';
 import { CORE_OWNER } from './schema/index.js';
 import { ACTIVE, iso, isoOrNull, likeEscape, lockInIdOrder, unclaimedReason } from './sql-values.js';
 
@@ -59,6 +60,7 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
 
   const storage: Storage = {
     ...createReadModel(db),
+    ...createRetentionStatements(db),
 
     async createJob({ id, definition, now, anchorAt, nextFireAt }) {
       return wrap('createJob', () =>
