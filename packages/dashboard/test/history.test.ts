@@ -1,5 +1,6 @@
 import type { CronSystem, Job } from '@vecron/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toLocalInput } from '../src/views/timeline.js';
 import { browserClient, serveDashboard, startCron } from './helpers.js';
 
 // History and time pages (issue 13) against a real embedded cron system (PGlite).
@@ -53,5 +54,42 @@ describe('job page history', () => {
     expect(text).toContain('No runs yet.');
     expect(text).toContain('No finished runs yet.');
     expect(text).toContain('Over the last 14 days 0 of 0 runs failed');
+  });
+});
+
+describe('timeline', () => {
+  const TZ = 'Asia/Ho_Chi_Minh';
+  const local = (msFromNow: number): string => toLocalInput(new Date(Date.now() + msFromNow), TZ);
+
+  it('places each run in its job row inside the chosen window, linked to the execution; other windows leave it out', async () => {
+    const a = await makeJob({ name: `zz-timeline-a-${Date.now()}` });
+    const b = await makeJob({ name: `zz-timeline-b-${Date.now()}` });
+    const runA = (await cron.trigger(a.id)).executionId;
+    const runB = (await cron.trigger(b.id)).executionId;
+    await cron.executions.wait(runA);
+    await cron.executions.wait(runB);
+    const c = browserClient(open.base);
+    const { status, text } = await c.get(`/timeline?from=${local(-3600_000)}&to=${local(3600_000)}`);
+    expect(status).toBe(200);
+    const rowOf = (jobId: string): string => new RegExp(`<g data-job-id="${jobId}">(.*?)</g>`).exec(text)?.[1] ?? '';
+    expect(rowOf(a.id)).toContain(`<a href="/dash/executions/${runA}"`);
+    expect(rowOf(a.id)).not.toContain(runB);
+    expect(rowOf(b.id)).toContain(`<a href="/dash/executions/${runB}"`);
+    expect(rowOf(a.id)).toContain(`>${a.name}<title>`);
+    // The bar sits where the run started: about the middle of a two-hour window.
+    const x = Number(new RegExp(`data-execution-id="${runA}"><rect class="tone-ok" x="([\\d.]+)"`).exec(text)![1]);
+    expect(x).toBeGreaterThan(210 + 780 * 0.45);
+    expect(x).toBeLessThan(210 + 780 * 0.55);
+    expect(text).toContain('aria-current="page">Timeline</a>');
+    expect(text).toMatch(/\d+ runs of \d+ jobs between/);
+
+    const before = await c.get(`/timeline?from=${local(-5 * 3600_000)}&to=${local(-3 * 3600_000)}`);
+    expect(before.text).not.toContain(runA);
+    const bad = await c.get(`/timeline?from=${local(0)}&to=${local(-3600_000)}`);
+    expect(bad.text).toContain('The window must end after it starts');
+    expect(bad.text).toMatch(/name="from" value="\d{4}-\d\d-\d\dT20:00"/);
+    const vi = await c.get(`/timeline?from=${local(-3600_000)}&to=${local(3600_000)}&lang=vi`);
+    expect(vi.text).toContain('Dòng thời gian');
+    expect(vi.text).toMatch(/lượt chạy của \d+ tác vụ từ/);
   });
 });
