@@ -103,7 +103,7 @@ export function createKit(options: DashboardRouterOptions): Kit {
     cron: options.cron,
     options,
     readOnly,
-    timeZone: options.timezone ?? 'Asia/Ho_Chi_Minh',
+    timeZone: options.timezone ?? options.cron.timezone,
     defaultLang: options.defaultLang ?? 'en',
     auth: options.auth ?? null,
     sessionCookie: options.auth?.cookieName ?? 'vecron_session',

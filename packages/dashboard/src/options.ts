@@ -60,7 +60,7 @@ export interface DashboardRouterOptions {
   authorize?(req: Request, permission: DashboardPermission, user: DashboardUser | null): boolean | Promise<boolean>;
   /** Sign-in for browsers. Without it the dashboard is open and says so on every page. @default none */
   auth?: DashboardAuth;
-  /** Time zone for displayed times and schedules without one. @default 'Asia/Ho_Chi_Minh' */
+  /** Time zone for displayed times and schedules without one. @default the cron system's `timezone` */
   timezone?: string;
   /** Language when neither `?lang=` nor the cookie nor `Accept-Language` chooses one. @default 'en' */
   defaultLang?: Lang;

@@ -133,6 +133,11 @@ export interface CronSystem<E extends AnyExecutor = any> {
     files(id: string): Promise<ExecutionFile[]>;
   };
   readonly variables: Variables;
+  /**
+   * The IANA zone of cron schedules and date templates that name none (the `timezone` option,
+   * `Asia/Ho_Chi_Minh` by default). A UI showing this system's times uses it unless told otherwise.
+   */
+  readonly timezone: string;
   /** Business calendars stored with the jobs (built-in `vn` plus your own). */
   readonly calendars: SchedulingApi['calendars'];
   /** The next `n` fires of a job with the shifted and skipped ones between them, and why. */
@@ -305,6 +310,7 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
   };
 
   const system: CronSystem<X[number]> = {
+    timezone: opts.timezone,
     jobs: {
       create: createJob,
       createFromJson: createJob,
