@@ -12,7 +12,7 @@ import { editorRoutes } from './routes/editor.js';
 import { problemAnswerer } from './routes/errors.js';
 import { eventRoutes } from './routes/events.js';
 import { fragmentRoutes } from './routes/fragments.js';
-import { historyRoutes } from './routes/history.js';
+import { historyRoutes, upcomingRoutes } from './routes/history.js';
 import { logRoutes } from './routes/logs.js';
 import { pageRoutes } from './routes/pages.js';
 import { sessionMiddleware } from './routes/session.js';
@@ -42,6 +42,7 @@ export function createDashboardRouter(options: DashboardRouterOptions): Router {
   authRoutes(router, kit);
   pageRoutes(router, kit, data);
   historyRoutes(router, kit, data);
+  upcomingRoutes(router, kit, data);
   fragmentRoutes(router, kit, data);
   logRoutes(router, kit, data);
   eventRoutes(router, kit);

@@ -93,3 +93,53 @@ describe('timeline', () => {
     expect(vi.text).toMatch(/lượt chạy của \d+ tác vụ từ/);
   });
 });
+
+describe('upcoming fires', () => {
+  const TZ = 'Asia/Ho_Chi_Minh';
+  const localDay = (plusDays: number): { date: string; weekday: number } => {
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: TZ }).format(new Date());
+    const d = new Date(`${today}T12:00:00Z`);
+    d.setUTCDate(d.getUTCDate() + plusDays);
+    return { date: d.toISOString().slice(0, 10), weekday: d.getUTCDay() };
+  };
+
+  it('lists the next fires by day with a holiday marked and the fire it moves; disabled jobs are left out', async () => {
+    const holiday = localDay(2);
+    const next = localDay(3);
+    const calendar = `festival-${Date.now()}`;
+    await cron.calendars.define({ name: calendar, timezone: TZ, excluded_weekdays: [], excluded_dates: [{ date: holiday.date, label: 'Ngày hội thử nghiệm' }] });
+    // Weekly on the holiday's weekday at 09:00: the fire on the holiday moves to the next day.
+    const shifted = await makeJob({ name: `upcoming-shifted-${Date.now()}`, schedule: { type: 'cron', expression: `0 9 * * ${holiday.weekday}`, timezone: TZ, calendar, calendar_shift: 'following' } });
+    const off = await makeJob({ name: `upcoming-off-${Date.now()}`, schedule: { type: 'cron', expression: '0 9 * * *', timezone: TZ }, enabled: false });
+
+    const c = browserClient(open.base);
+    const { status, text } = await c.get('/upcoming?days=7');
+    expect(status).toBe(200);
+    const day = (date: string): string => new RegExp(`<section class="card" data-date="${date}"(.*?)</section>`, 's').exec(text)?.[1] ?? '';
+    expect(day(holiday.date)).toContain(`Holiday in calendar ${calendar}: Ngày hội thử nghiệm`);
+    expect(day(holiday.date)).not.toContain(shifted.id);
+    const row = new RegExp(`<tr class="o-shifted" data-job-id="${shifted.id}" data-outcome="shifted">(.*?)</tr>`, 's').exec(day(next.date))?.[1] ?? '';
+    expect(row).toContain('>09:00:00</time>');
+    expect(row).toContain(`planned ${holiday.date.split('-').reverse().join('/')}, 09:00:00`);
+    expect(row).toContain(`calendar ${calendar}: ${holiday.date} is Ngày hội thử nghiệm; moved (next business day) to ${next.date}`);
+    expect(text).not.toContain(off.id);
+    expect(text).toContain('aria-current="page">Upcoming</a>');
+
+    const vi = await c.get('/upcoming?days=7&lang=vi');
+    expect(vi.text).toContain(`Ngày nghỉ theo lịch ${calendar}: Ngày hội thử nghiệm`);
+    expect(vi.text).toContain('dời lịch');
+    // One day only: the holiday two days ahead is not on it.
+    expect((await c.get('/upcoming?days=1')).text).not.toContain('Ngày hội thử nghiệm');
+    await cron.jobs.delete(shifted.id);
+    await cron.jobs.delete(off.id);
+  });
+
+  it('marks a job that fires more often than the page lists', async () => {
+    const busy = await makeJob({ name: `upcoming-busy-${Date.now()}`, schedule: { type: 'fixed_rate', interval_seconds: 60 } });
+    // Three days (not one): 50 fires a minute apart fit whatever the hour the test runs.
+    const { text } = await browserClient(open.base).get('/upcoming?days=3');
+    expect(new RegExp(`<li><a href="/dash/jobs/${busy.id}">[^<]+</a>: at most 50 fires per job are listed`).test(text)).toBe(true);
+    expect(text.match(new RegExp(`data-job-id="${busy.id}" data-outcome="fire"`, 'g'))?.length).toBe(50);
+    await cron.jobs.delete(busy.id);
+  });
+});

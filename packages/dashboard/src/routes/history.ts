@@ -1,6 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import type { Execution } from '@vecron/sdk';
 import type { DashboardData } from '../data.js';
+import { startOfLocalDay } from '../data.js';
 import { html } from '../html.js';
 import type { SafeHtml } from '../html.js';
 import type { Kit } from '../kit.js';
@@ -8,6 +9,8 @@ import { str } from '../kit.js';
 import { dailyFailures, durationChart, failureRateChart, runGrid } from '../views/charts.js';
 import { barSpan, ganttChart, ganttTable, lastNight, parseLocalInput, toLocalInput } from '../views/timeline.js';
 import type { GanttRow } from '../views/timeline.js';
+import { calendarOf, groupByDay, localDays, upcomingDays } from '../views/upcoming.js';
+import type { UpcomingDay, UpcomingFire } from '../views/upcoming.js';
 
 /** Runs in the job page's grid and durations chart. */
 export const GRID_RUNS = 50;
@@ -57,6 +60,29 @@ export const TIMELINE_MAX_DAYS = 7;
 /** A run created this long before the window may still be running in it. */
 const TIMELINE_LOOKBACK_MS = 24 * 3600_000;
 
+/** Enabled jobs the upcoming page reads (in name order), at most. */
+export const UPCOMING_MAX_JOBS = 300;
+/** Fires of one job the upcoming page lists, at most (explain's `n`). */
+export const UPCOMING_FIRES_PER_JOB = 50;
+/** Days the upcoming page offers. */
+export const UPCOMING_DAYS = [1, 3, 7, 14, 31] as const;
+/** Explain calls in flight at once. */
+const EXPLAIN_PARALLEL = 8;
+
+/** Runs `fn` over `items`, at most `parallel` at a time, keeping the order. */
+async function mapPool<T, R>(items: T[], parallel: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
+  return out;
+}
+
 /** The timeline (Gantt of a window across jobs) and the upcoming fires pages. */
 export function historyRoutes(router: Router, kit: Kit, data: DashboardData): void {
   const { cron, state, need } = kit;
@@ -99,6 +125,62 @@ export function historyRoutes(router: Router, kit: Kit, data: DashboardData): vo
 </form>
 ${notes}
 <section class="card">${rows.length ? html`${ganttChart(v, { rows, from, to, now, summary })}${ganttTable(v, rows)}` : html`<p class="muted">${v.t('timeline.empty')}</p><p class="small muted">${summary}</p>`}</section>`,
+    });
+  });
+}
+
+/** The upcoming fires page: `/upcoming?days=7`. */
+export function upcomingRoutes(router: Router, kit: Kit, data: DashboardData): void {
+  const { cron, state, need } = kit;
+  router.get('/upcoming', async (req, res) => {
+    need(res, 'job:read');
+    const v = state(res).view;
+    const asked = Number(str(req.query.days));
+    const days = (UPCOMING_DAYS as readonly number[]).includes(asked) ? asked : 7;
+    const now = new Date();
+    const dates = localDays(now, days, kit.timeZone);
+    const end = startOfLocalDay(dates[dates.length - 1]!, 1, kit.timeZone);
+    // Disabled jobs have no upcoming fires; jobs without a schedule run only when triggered.
+    const listed = await cron.jobs.list({ enabled: true, limit: UPCOMING_MAX_JOBS + 1 });
+    const jobs = listed.slice(0, UPCOMING_MAX_JOBS).filter((j) => j.definition.schedule);
+    const cutJobs: Array<{ id: string; name: string }> = [];
+    const fires: UpcomingFire[] = (await mapPool(jobs, EXPLAIN_PARALLEL, async (job) => {
+      const ex = await cron.explain(job.id, { from: now, n: UPCOMING_FIRES_PER_JOB }).catch((err: unknown) => {
+        kit.onError(err, req);
+        return null;
+      });
+      if (!ex) return [];
+      const inRange = ex.entries.filter((e) => (e.runsAt ?? e.nominal) < end);
+      const fired = ex.entries.filter((e) => e.outcome !== 'skipped').length;
+      if (fired >= UPCOMING_FIRES_PER_JOB && inRange.length === ex.entries.length) cutJobs.push({ id: job.id, name: job.name });
+      return inRange.map((entry) => ({ jobId: job.id, jobName: job.name, entry }));
+    })).flat();
+    // Holidays of the calendars the jobs use (weekends are not marked: they are every week).
+    const holidays = new Map<string, UpcomingDay['holidays']>();
+    const calendars = [...new Set(jobs.map((j) => calendarOf(j.definition.schedule)).filter((c): c is string => c !== null))].sort();
+    await Promise.all(calendars.map(async (name) => {
+      const cal = await cron.calendars.get(name).catch((err: unknown) => {
+        kit.onError(err, req);
+        return null;
+      });
+      if (!cal) return;
+      for (const date of dates) {
+        const day = cal.describeDay(date);
+        if (!day.businessDay && day.kind !== 'weekend' && day.reason) holidays.set(date, [...(holidays.get(date) ?? []), { calendar: name, name: day.reason }]);
+      }
+    }));
+    for (const list of holidays.values()) list.sort((a, b) => a.calendar.localeCompare(b.calendar));
+    const grouped = groupByDay(fires, dates, kit.timeZone, holidays);
+    const shown = grouped.reduce((a, d) => a + d.fires.filter((f) => f.entry.outcome !== 'skipped').length, 0);
+    const dayLink = (n: number): SafeHtml => html`<a href="${v.url('/upcoming', { days: n })}"${n === days ? html` aria-current="page"` : ''}>${v.t('history.days', { n })}</a>`;
+    await kit.page(req, res, {
+      title: v.t('upcoming.title'), section: 'upcoming', counters: await data.countersIfAllowed(res),
+      body: html`<div class="page-head"><h1>${v.t('upcoming.title')}</h1><span class="muted">${v.t('upcoming.intro')}</span></div>
+<nav class="tabs" aria-label="${v.t('upcoming.days')}">${UPCOMING_DAYS.map(dayLink)}</nav>
+<p class="muted" data-testid="upcoming-summary">${v.t('upcoming.summary', { fires: shown, jobs: jobs.length, days })}</p>
+${listed.length > UPCOMING_MAX_JOBS ? html`<p class="small muted" data-testid="jobs-cut">${v.t('upcoming.jobsCut', { max: UPCOMING_MAX_JOBS })}</p>` : ''}
+${cutJobs.length ? html`<ul class="small muted" data-testid="per-job-cut">${cutJobs.map((j) => html`<li><a href="${v.url(`/jobs/${j.id}`)}">${j.name}</a>: ${v.t('upcoming.perJobCut', { max: UPCOMING_FIRES_PER_JOB })}</li>`)}</ul>` : ''}
+${upcomingDays(v, grouped)}`,
     });
   });
 }

@@ -48,7 +48,7 @@ export function layout(v: ViewContext, o: { title: string; section: Section; bod
 <body hx-headers="${JSON.stringify({ 'X-CSRF-Token': v.csrfToken })}" data-events="${showNav ? v.url('/events') : ''}">
 <header class="top">
   <a class="brand" href="${v.url('/')}">vecron</a>
-  ${showNav ? html`<nav class="main-nav">${nav('jobs', '/', v.t('nav.jobs'))}${nav('executions', '/executions', v.t('nav.executions'))}${nav('dead-letters', '/dead-letters', v.t('nav.deadLetters'))}${nav('timeline', '/timeline', v.t('nav.timeline'))}</nav>` : ''}
+  ${showNav ? html`<nav class="main-nav">${nav('jobs', '/', v.t('nav.jobs'))}${nav('executions', '/executions', v.t('nav.executions'))}${nav('dead-letters', '/dead-letters', v.t('nav.deadLetters'))}${nav('timeline', '/timeline', v.t('nav.timeline'))}${nav('upcoming', '/upcoming', v.t('nav.upcoming'))}</nav>` : ''}
   <div class="spacer"></div>
   ${showNav ? html`<span id="live" class="live off" data-on="${v.t('live.connected')}" data-off="${v.t('live.disconnected')}">${v.t('live.disconnected')}</span>` : ''}
   <span class="tz muted" data-testid="time-zone">${v.t('time.zoneNote', { tz: v.f.timeZone })}</span>
