@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { describeExecutor, describeStorage, describeQueue } from '@vecron/sdk/testing';
+ * import { describeCoordination, describeExecutor, describeStorage, describeQueue } from '@vecron/sdk/testing';
  * describeStorage('my store', { create: () => myStorage() });
  * describeExecutor('echo', { type: 'echo', create: () => echo, validConfig: () => ({ message: 'hi' }), invalidConfigs: [] });
  * ```
@@ -15,6 +15,8 @@ export { describeStorage } from './describe-storage.js';
 export type { StorageConformanceOptions } from './describe-storage.js';
 export { describeQueue } from './describe-queue.js';
 export type { QueueConformanceOptions } from './describe-queue.js';
+export { describeCoordination } from './describe-coordination.js';
+export type { CoordinationConformanceOptions } from './describe-coordination.js';
 export { createTestStepContext } from './step-context.js';
 export { freePort } from './free-port.js';
 export { until, eventually } from './poll.js';

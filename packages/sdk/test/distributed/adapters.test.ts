@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StorageError, createCronSystem, memoryCoordination } from '@vecron/sdk';
+import { StorageError, createCronSystem } from '@vecron/sdk';
 import type { Coordination } from '@vecron/sdk';
 import { databaseClock, postgresQueue, postgresStorage } from '@vecron/sdk/postgres';
 import type { PostgresQueue } from '@vecron/sdk/postgres';
@@ -14,11 +14,12 @@ import type { QueueMessage } from '@vecron/sdk';
 import { markDeadLetter, natsQueue } from '@vecron/sdk/nats';
 import type { NatsQueue } from '@vecron/sdk/nats';
 import { redisCoordination } from '@vecron/sdk/redis';
+import type { RedisCoordination } from '@vecron/sdk/redis';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { testServers } from '@vecron/test-servers';
 import { echoExecutor } from '../helpers/test-executors.js';
 import { privateRedis } from './harness/servers.js';
-import { until } from '@vecron/sdk/testing';
+import { describeCoordination, until } from '@vecron/sdk/testing';
 
 const { postgres: PG_URL, nats: NATS_URL, redis: REDIS_URL } = testServers();
 const admin = new pg.Pool({ connectionString: PG_URL, max: 2 });
@@ -431,52 +432,26 @@ describe('postgresQueue', () => {
   });
 });
 
-describe.each([
-  ['memoryCoordination', () => memoryCoordination()],
-  ['redisCoordination', () => {
-    const c = redisCoordination({ url: REDIS_URL, keyPrefix: `vecron:test:${tag()}:` });
-    cleanups.push(() => c.close());
-    return c;
-  }],
-] as Array<[string, () => Coordination]>)('coordination: %s', (_name, make) => {
-  it('a lock is exclusive until released or expired', async () => {
-    const c = make();
-    await connected(c);
-    const a = await c.tryLock('job:1', 300);
-    expect(a.status, a.status === 'unavailable' ? String(a.error) : '').toBe('acquired');
-    expect((await c.tryLock('job:1', 300)).status).toBe('busy');
-    if (a.status === 'acquired') {
-      expect(await a.lock.extend(300)).toBe(true);
-      await a.lock.release();
-    }
-    const b = await c.tryLock('job:1', 200);
-    expect(b.status).toBe('acquired');
-    await new Promise((r) => setTimeout(r, 300));
-    expect((await c.tryLock('job:1', 200)).status).toBe('acquired');
-  });
-
-  it('the sliding-window limiter admits exactly `limit` hits per window, also when hit concurrently', async () => {
-    const c = make();
-    await connected(c);
-    const results = await Promise.all(Array.from({ length: 25 }, () => c.rateLimit('hook:1', { limit: 10, windowMs: 1_000 })));
-    expect(results.filter((r) => r.allowed).length).toBe(10);
-    const refused = results.find((r) => !r.allowed)!;
-    expect(refused.retryAfterMs).toBeGreaterThan(0);
-    expect(refused.retryAfterMs).toBeLessThanOrEqual(1_000);
-    await new Promise((r) => setTimeout(r, 1_100));
-    expect((await c.rateLimit('hook:1', { limit: 10, windowMs: 1_000 })).allowed).toBe(true);
-  });
-
-  it('resetRateLimit forgets the hits of a key (and only of that key)', async () => {
-    const c = make();
-    await connected(c);
-    for (let i = 0; i < 3; i++) await c.rateLimit('login:ana', { limit: 3, windowMs: 60_000 });
-    await c.rateLimit('login:binh', { limit: 1, windowMs: 60_000 });
-    expect((await c.rateLimit('login:ana', { limit: 3, windowMs: 60_000 })).allowed).toBe(false);
-    await c.resetRateLimit('login:ana');
-    expect((await c.rateLimit('login:ana', { limit: 3, windowMs: 60_000 })).allowed).toBe(true);
-    expect((await c.rateLimit('login:binh', { limit: 1, windowMs: 60_000 })).allowed).toBe(false);
-  });
+/** Key prefix of each Redis coordination the suite opens (its peer opens another on the same prefix). */
+const prefixes = new WeakMap<Coordination, string>();
+/** Opens a Redis coordination and waits until it is connected and subscribed to the prefix's invalidations. */
+async function openRedisCoordination(prefix: string): Promise<RedisCoordination> {
+  const c = redisCoordination({ url: REDIS_URL, keyPrefix: prefix });
+  prefixes.set(c, prefix);
+  await connected(c);
+  await until(async () => {
+    const [, subscribers] = (await c.client.pubsub('NUMSUB', `${prefix}cache:invalidate`)) as [string, number];
+    return Number(subscribers) >= 1 && c.client.status === 'ready';
+  }, { what: `a subscription to ${prefix}cache:invalidate` });
+  return c;
+}
+describeCoordination('Redis', {
+  create: () => openRedisCoordination(`vecron:test:${tag()}:`),
+  peer: async (c) => {
+    const peer = await openRedisCoordination(prefixes.get(c)!);
+    await until(async () => Number(((await peer.client.pubsub('NUMSUB', `${prefixes.get(c)!}cache:invalidate`)) as [string, number])[1]) >= 2, { what: 'both instances subscribed' });
+    return peer;
+  },
 });
 
 describe('redisCoordination across processes', () => {
