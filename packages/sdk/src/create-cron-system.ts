@@ -29,6 +29,12 @@ import { announceCreated } from './scheduler/announce.js';
 import { createDispatcher } from './scheduler/dispatcher.js';
 import type { Dispatcher } from './scheduler/dispatcher.js';
 import { createScheduler } from './scheduler/scheduler.js';
+import { createRetentionLoop } from './scheduler/retention.js';
+import type { RetentionLoop } from './scheduler/retention.js';
+import { runRetentionPass } from './scheduler/retention-pass.js';
+import { purgeOptionsSchema } from './scheduler/retention-rules.js';
+import { parseConfig } from './errors/zod-issues.js';
+import type { RetentionCounts } from './scheduler/retention-pass.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 import { embeddedStorage } from './storage/embedded/embedded-storage.js';
 import type { ExecutionFilter, JobListFilter, SchedulerPause, Storage } from './storage/port.js';
@@ -57,6 +63,20 @@ export interface TriggerOptions {
   webhook?: { payload: unknown; headers?: Record<string, string>; query_params?: Record<string, string> };
   /** Extra facts recorded with the execution (who, from where). */
   metadata?: Record<string, unknown>;
+}
+
+/** Options of {@link CronSystem.maintenance}'s `purge`. */
+export interface PurgeOptions {
+  /** Count only; delete nothing. @default false */
+  dryRun?: boolean;
+  /** Only this job's history. */
+  jobId?: string;
+  /** Delete finished executions older than this many days (instead of the configured rules). */
+  maxAgeDays?: number;
+  /** Keep only the newest this many finished executions per job (instead of the configured rules). */
+  keepLast?: number;
+  /** Delete fire-ledger rows older than this many days (instead of the configured rules; default `maxAgeDays`). */
+  ledgerMaxAgeDays?: number;
 }
 
 /**
@@ -155,6 +175,14 @@ export interface CronSystem<E extends AnyExecutor = any> {
     resume(): Promise<void>;
     /** The pause in force, or null. */
     status(): Promise<SchedulerPause | null>;
+    /**
+     * Runs one retention pass now, in batches like the scheduler's loop, and resolves with what it
+     * deleted (`dryRun`: what it would delete; nothing is deleted, no file counted). Without rules
+     * in `options` it applies the system's `retention` option and the jobs' own; with any of
+     * `maxAgeDays`, `keepLast`, `ledgerMaxAgeDays` those rules apply to every job (or `jobId`'s)
+     * instead. Open executions and unhandled dead letters are never deleted.
+     */
+    purge(options?: PurgeOptions): Promise<RetentionCounts>;
   };
   /** The fire ledger of a job: fired, skipped and missed instants with reasons. */
   ledger(jobId: string, range?: { from?: Date; to?: Date; limit?: number }): Promise<LedgerEntry[]>;
@@ -216,6 +244,7 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
 
   let scheduler: Scheduler | null = null;
   let dispatcher: Dispatcher | null = null;
+  let retention: RetentionLoop | null = null;
   let worker: Worker | null = null;
   let workerLoop: Promise<void> | null = null;
   let stopped = false;
@@ -466,6 +495,17 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
         logger.warn('schedulers resumed');
       },
       status: async () => (await storage()).getSchedulerPause(),
+      async purge(input = {}) {
+        const options = parseConfig(purgeOptionsSchema, input, 'purge options');
+        const override = options.maxAgeDays !== undefined || options.keepLast !== undefined || options.ledgerMaxAgeDays !== undefined;
+        const rules = override ? { maxAgeDays: options.maxAgeDays, keepLast: options.keepLast, ledgerMaxAgeDays: options.ledgerMaxAgeDays } : (opts.retention ?? {});
+        if (options.jobId !== undefined && !isUuid(options.jobId)) throw new NotFoundError('job', options.jobId);
+        const dryRun = options.dryRun;
+        return runRetentionPass(
+          { storage: await storage(), filesDir, logger, failedFolders: new Map(), onBatch: (c) => events.emit('retention.purged', c) },
+          { rules, jobRules: !override, jobId: options.jobId, dryRun, batchSize: opts.retention?.batchSize ?? 500, pauseMs: opts.retention?.pauseMs ?? 50, now: clock.now() },
+        );
+      },
     },
     explain: (jobId, options) => scheduling.explain(jobId, options),
     backfill: (jobId, options) => scheduling.backfill(jobId, options),
@@ -495,6 +535,12 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
           },
         });
         scheduler.start();
+        if (opts.retention && !retention) {
+          retention = createRetentionLoop({
+            storage: s, events, clock, logger: logger.child({ role: 'retention' }), filesDir, settings: opts.retention, coordination,
+          });
+          retention.start();
+        }
       }
       if (workerOpt && !worker && !draining) {
         worker = createWorker({
@@ -535,6 +581,7 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
     async stop({ graceMs = opts.shutdownGraceMs } = {}) {
       if (stopped) return;
       stopped = true;
+      await retention?.stop();
       await scheduler?.stop();
       await dispatcher?.stop();
       await (draining ?? worker?.stop(graceMs));

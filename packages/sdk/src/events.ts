@@ -20,6 +20,12 @@ export interface CronEvents {
    * hand-back, `new` a first publish.
    */
   'execution.dispatched': { executionId: string; jobId: string; reason: DispatchReason };
+  /**
+   * A retention batch deleted old history (docs/operations.md#retention): executions (with their
+   * step attempts and logs), fire-ledger rows, execution file folders. Emitted per batch, by the
+   * scheduler that ran it.
+   */
+  'retention.purged': { executions: number; ledger: number; files: number };
   /** A background loop hit an error it will retry; never thrown. */
   'error': { where: string; error: unknown };
 }

@@ -39,9 +39,10 @@
  * @packageDocumentation
  */
 export { createCronSystem } from './create-cron-system.js';
-export type { CronSystem, TriggerOptions } from './create-cron-system.js';
+export type { CronSystem, TriggerOptions, PurgeOptions } from './create-cron-system.js';
+export type { RetentionCounts } from './scheduler/retention-pass.js';
 export type { SchedulingApi, Explanation, ExplainEntry, BackfillResult } from './scheduler/scheduling-api.js';
-export type { CronSystemOptions, StartOptions, ResolvedCronSystemOptions } from './options.js';
+export type { CronSystemOptions, StartOptions, ResolvedCronSystemOptions, RetentionOptions } from './options.js';
 export type { CronEvents, CronEventName, CronEventBus } from './events.js';
 
 export {

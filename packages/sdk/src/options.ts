@@ -12,6 +12,13 @@ import { DEFAULT_TIME_ZONE, isValidTimeZone } from './time/zoned.js';
 import type { SecretBox, SecretKeyInput, SecretBoxKeys } from './crypto/index.js';
 import { STEP_LOG_LEVELS } from './model/step-log.js';
 import type { StepLogLevel } from './model/step-log.js';
+import { retentionOptionsSchema } from './scheduler/retention-rules.js';
+
+/**
+ * The `retention` option: how long finished history is kept (docs/operations.md#retention). Each
+ * kind left unset is kept forever; a job's own `retention` wins field by field.
+ */
+export type RetentionOptions = z.input<typeof retentionOptionsSchema>;
 
 /** Options of `createCronSystem`. Every field is optional; defaults give a working embedded system. */
 export interface CronSystemOptions {
@@ -115,6 +122,17 @@ export interface CronSystemOptions {
    * @default { level: 'info', maxLines: 1000, maxBytes: 1048576, flushMs: 1000 }
    */
   stepLogs?: { level?: StepLogLevel | false; maxLines?: number; maxBytes?: number; flushMs?: number };
+  /**
+   * Retention of finished history, run by the scheduler role every `intervalMs` in batches of
+   * `batchSize` rows with `pauseMs` between them, never blocking a claim: finished executions
+   * older than `maxAgeDays` or beyond the newest `keepLast` of their job (with their step attempts,
+   * logs and file folders), fire-ledger rows older than `ledgerMaxAgeDays` (default: `maxAgeDays`).
+   * Open executions and dead letters not yet replayed or discarded are never deleted. A job's own
+   * `retention` wins field by field. Not given: no retention loop runs and history is kept forever
+   * (deleting it is for the owner to decide); `{}` runs the loop for the jobs' own policies only.
+   * @default none (keep everything)
+   */
+  retention?: RetentionOptions;
 }
 
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'object' && v !== null, { message: `must be ${what}` });
@@ -159,6 +177,7 @@ const optionsSchema = z
       })
       .strict()
       .default({ level: 'info', maxLines: 1000, maxBytes: 1_048_576, flushMs: 1000 }),
+    retention: retentionOptionsSchema.optional(),
   })
   .strict()
   .refine((o) => o.heartbeatMs === undefined || o.heartbeatMs < o.leaseMs, { path: ['heartbeatMs'], message: 'must be below leaseMs (a lease would expire between two renewals)' });
