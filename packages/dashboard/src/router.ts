@@ -23,8 +23,9 @@ export type { DashboardActionRecord, DashboardAuth, DashboardLoginResult, Dashbo
 export const DASHBOARD_ROUTER: unique symbol = Symbol.for('vecron.dashboard');
 
 /**
- * Creates the dashboard as an express router: jobs, job detail (explain, fire ledger), executions
- * with filters, execution detail (step timeline, outputs), dead letters, live updates over SSE,
+ * Creates the dashboard as an express router: jobs, job detail (explain, fire ledger, run history
+ * charts), executions with filters, execution detail (step timeline, outputs), dead letters, a
+ * timeline of a night across jobs, upcoming fires by day, live updates over SSE,
  * English and Vietnamese. Mount it anywhere: `app.use('/dashboard', createDashboardRouter({ cron }))`.
  *
  * Every POST needs the CSRF token of the page (forms carry it, htmx sends `X-CSRF-Token`); every

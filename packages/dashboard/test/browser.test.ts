@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { en, vi } from '../src/index.js';
 import type { MessageKey } from '../src/index.js';
+import { toLocalInput } from '../src/views/timeline.js';
 import { serveDashboard, startCron } from './helpers.js';
 
 // The system browser (Debian `chromium`); a browser is never downloaded. Missing → the test fails.
@@ -190,7 +191,10 @@ it('every page: no serious or critical axe-core finding in English and Vietnames
   const logged = (await cron.trigger(talker.id)).executionId;
   await cron.executions.wait(logged);
   await eventually(async () => expect((await cron.executions.logs(logged)).length).toBe(2));
-  const pages = ['/', `/jobs/${job.id}`, `/jobs/${failing.id}`, '/executions', `/executions?job=${failing.id}&status=dead_letter`, `/executions/${ok}`, `/executions/${dead}`, `/executions/${logged}`, '/dead-letters', '/dead-letters?replayed=1', '/no-such-page'];
+  // The timeline around now (the runs above), in the dashboard's zone.
+  const around = (ms: number): string => toLocalInput(new Date(Date.now() + ms), 'Asia/Ho_Chi_Minh');
+  const pages = ['/', `/jobs/${job.id}`, `/jobs/${failing.id}`, '/executions', `/executions?job=${failing.id}&status=dead_letter`, `/executions/${ok}`, `/executions/${dead}`, `/executions/${logged}`, '/dead-letters', '/dead-letters?replayed=1',
+    `/timeline?from=${around(-3600_000)}&to=${around(3600_000)}`, '/timeline', '/upcoming?days=7', '/no-such-page'];
   const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   const fragments = englishFragments();
   const page: Page = await context.newPage();
@@ -227,4 +231,4 @@ it('every page: no serious or critical axe-core finding in English and Vietnames
   }
   expect(findings).toEqual([]);
   expect(english).toEqual([]);
-}, 180_000);
+}, 300_000);

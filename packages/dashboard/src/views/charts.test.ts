@@ -50,6 +50,11 @@ describe('barChart', () => {
     expect(heights(barChart({ bars: [{ value: 1, tone: 'ok', label: '' }, { value: 100_000, tone: 'ok', label: '' }], summary: 's', height: 102 }).value)).toEqual([1, 100]);
   });
 
+  it('keeps a bar narrow when there are fewer bars than minSlots', () => {
+    const svg = barChart({ bars: [{ value: 1, tone: 'ok', label: '' }], summary: 's', width: 200, minSlots: 20 }).value;
+    expect(svg).toContain('x="1" y="2" width="8" height="118"');
+  });
+
   it('scales to a fixed max when given (percentages)', () => {
     expect(heights(barChart({ bars: [{ value: 25, tone: 'bad', label: '' }], summary: 's', max: 100, height: 102 }).value)).toEqual([25]);
   });

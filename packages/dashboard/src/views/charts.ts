@@ -47,12 +47,14 @@ export interface Bar {
  * A bar chart as an SVG `role="img"`: bars scaled to the largest value (or `max`), left to right,
  * with the summary as `<title>` and `aria-label`. Empty data draws the frame only.
  */
-export function barChart(o: { bars: Bar[]; summary: string; width?: number; height?: number; max?: number; testId?: string }): SafeHtml {
+export function barChart(o: { bars: Bar[]; summary: string; width?: number; height?: number; max?: number; minSlots?: number; testId?: string }): SafeHtml {
   const width = o.width ?? 600;
   const height = o.height ?? 120;
   const clean = (n: number): number => (Number.isFinite(n) && n > 0 ? n : 0);
   const max = Math.max(clean(o.max ?? 0), ...o.bars.map((b) => clean(b.value)));
-  const slot = o.bars.length ? width / o.bars.length : width;
+  // A few bars keep a bar's width (left-aligned) instead of filling the chart.
+  const slots = Math.max(o.bars.length, o.minSlots ?? 0);
+  const slot = slots ? width / slots : width;
   const gap = slot > 4 ? Math.min(2, slot / 4) : 0;
   const bars = o.bars.map((b, i) => {
     const h = max > 0 ? Math.max(clean(b.value) > 0 ? 1 : 0, (clean(b.value) / max) * (height - 2)) : 0;
@@ -100,7 +102,7 @@ export function durationChart(v: ViewContext, runs: Execution[]): SafeHtml {
   if (!done.length) return html`<p class="muted small">${v.t('history.durationsEmpty')}</p>`;
   const ms = done.map((e) => durationOf(e)!);
   const summary = v.t('history.durationsSummary', { n: done.length, median: v.f.duration(median(ms)), max: v.f.duration(Math.max(...ms)) });
-  const chart = barChart({ bars: done.map((e, i) => ({ value: ms[i]!, tone: toneOf(e.status), label: runLabel(v, e) })), summary, testId: 'duration-chart' });
+  const chart = barChart({ bars: done.map((e, i) => ({ value: ms[i]!, tone: toneOf(e.status), label: runLabel(v, e) })), summary, minSlots: 20, testId: 'duration-chart' });
   return html`${chart}<p class="small muted">${summary}</p>
 <details><summary>${v.t('history.showTable')}</summary><table class="grid"><thead><tr><th>${v.t('history.colStarted')}</th><th>${v.t('history.colStatus')}</th><th>${v.t('history.colDuration')}</th></tr></thead><tbody>
 ${done.map((e, i) => html`<tr><td><a href="${v.url(`/executions/${e.id}`)}">${v.f.dateTime(e.startedAt)}</a></td><td>${v.t(`status.${e.status}`)}</td><td>${v.f.duration(ms[i])}</td></tr>`)}
