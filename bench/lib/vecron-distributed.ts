@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { createCronSystem, defineExecutor } from '@vecron/sdk';
-import type { CronSystem, StartOptions } from '@vecron/sdk';
+import type { CronSystem, PublishOptions, Queue, StartOptions } from '@vecron/sdk';
 import { databaseClock, postgresStorage } from '@vecron/sdk/postgres';
 import type { PostgresStorage } from '@vecron/sdk/postgres';
 import { natsQueue } from '@vecron/sdk/nats';
@@ -40,6 +40,8 @@ export function sleepExecutor(onStart?: (executionId: string) => void) {
 
 export async function vecronRig(o: {
   db: string; id: string; pollIntervalMs?: number; dispatchIntervalMs?: number; leaseMs?: number; onStart?: (id: string) => void;
+  /** Called when a publish of an execution id has been acknowledged by the server. */
+  onPublished?: (executionId: string) => void;
 }): Promise<VecronRig> {
   const schema = `vb_${o.id}`;
   const stream = `VB_${o.id.toUpperCase()}`;
@@ -48,7 +50,7 @@ export async function vecronRig(o: {
   const cron = createCronSystem({
     executors: [sleepExecutor(o.onStart)], storage, clock,
     coordination: redisCoordination({ url: REDIS_URL, keyPrefix: `vb:${o.id}:` }),
-    queue: natsQueue({ servers: NATS_URL, stream, subject: `vb.${o.id}.work`, consumer: 'workers', ackWaitMs: 30_000, duplicateWindowMs: 5_000 }),
+    queue: observed(natsQueue({ servers: NATS_URL, stream, subject: `vb.${o.id}.work`, consumer: 'workers', ackWaitMs: 30_000, duplicateWindowMs: 5_000 }), o.onPublished),
     pollIntervalMs: o.pollIntervalMs ?? 250, dispatchIntervalMs: o.dispatchIntervalMs ?? 1_000, republishAfterMs: 10_000,
     ...(o.leaseMs ? { leaseMs: o.leaseMs } : {}),
   });
@@ -60,6 +62,17 @@ export async function vecronRig(o: {
       await delRedisPrefix(`vb:${o.id}:`);
     },
   };
+}
+
+/** The queue, reporting each acknowledged publish to `onPublished`. */
+function observed(queue: Queue, onPublished?: (executionId: string) => void): Queue {
+  if (!onPublished) return queue;
+  return Object.assign(Object.create(queue) as Queue, {
+    async publish(executionId: string, options?: PublishOptions) {
+      await queue.publish(executionId, options);
+      onPublished(executionId);
+    },
+  });
 }
 
 /** Starts roles (wrapper so callers read well). */

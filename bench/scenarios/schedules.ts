@@ -15,7 +15,18 @@ export interface ScheduleArgs { n: number; db: string; id: string; ticks?: numbe
 
 /** c: all `n` schedules due at the same second T; lateness = started_at − scheduled_for. */
 export async function lateness(a: ScheduleArgs): Promise<Record<string, unknown>> {
-  const rig = await vecronRig({ db: a.db, id: a.id, pollIntervalMs: 250 });
+  // "Announced": the queue acknowledged the publish of the execution (the last of them, wall clock).
+  const announced = new Set<string>();
+  let lastAnnouncedAt = 0;
+  const rig = await vecronRig({
+    db: a.db, id: a.id, pollIntervalMs: 250,
+    onPublished: (id) => {
+      if (announced.size < a.n && !announced.has(id)) {
+        announced.add(id);
+        lastAnnouncedAt = Date.now();
+      }
+    },
+  });
   const sql = rig.storage.sql;
   try {
     await cloneJobs(rig, a.n, 'c', () => 'NULL');
@@ -45,6 +56,7 @@ export async function lateness(a: ScheduleArgs): Promise<Record<string, unknown>
       schedules: a.n, started, notStarted: a.n - started,
       p50Ms: round(percentile(ms, 50), 0), p99Ms: round(percentile(ms, 99), 0), maxMs: round(ms[ms.length - 1] ?? NaN, 0),
       lastFireCreatedMs: round(created[created.length - 1] ?? NaN, 0),
+      announced: announced.size, lastAnnouncedMs: announced.size ? lastAnnouncedAt - due : null,
       lastStartedAfterMs: last[0]?.t ? new Date(last[0].t).getTime() - due : null,
     };
   } finally {

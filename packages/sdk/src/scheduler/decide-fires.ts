@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { overlapPolicyOf } from '../model/job-definition.js';
-import type { JobDefinition } from '../model/job-definition.js';
 import { computeDueFires, nextPlannedEvent, planEvents, usesCalendar } from '../schedule/index.js';
 import type { PlanContext } from '../schedule/index.js';
-import type { DueSchedule, FireDecision, PlannedFire } from '../storage/port.js';
+import type { DueSchedule, FireDecision, FireSpec, PlannedFire } from '../storage/port.js';
 
 /** Settings that shape fire decisions. */
 export interface DecideSettings {
@@ -19,7 +18,7 @@ type Skip = FireDecision['skip'][number];
 type CatchupPolicy = 'all' | 'last' | 'none';
 
 /** The catch-up settings in force: the job's `catchup`, or its Quartz-style `misfire_policy`. */
-function catchupOf(def: JobDefinition, settings: DecideSettings): { policy: CatchupPolicy; max: number; windowMs: number | null; label: string } {
+function catchupOf(def: Readonly<FireSpec>, settings: DecideSettings): { policy: CatchupPolicy; max: number; windowMs: number | null; label: string } {
   if (def.catchup) {
     return { policy: def.catchup.policy, max: Math.min(def.catchup.max_catchup, settings.maxFiresPerTick), windowMs: def.catchup.window_seconds ? def.catchup.window_seconds * 1000 : null, label: `catchup ${def.catchup.policy}` };
   }

@@ -14,18 +14,31 @@ import type { StepLogLine, StepLogQuery, StoredStepLogLine } from '../model/step
  */
 export type DispatchReason = 'new' | 'requeued' | 'lease_expired' | 'republish';
 
+/**
+ * The fields of a job definition that decide its fires: all a fire decision may read. The storage
+ * reads only these from a due job, not the whole definition (steps, variables, notes).
+ */
+export type FireSpec = Pick<JobDefinition, 'schedule' | 'catchup' | 'misfire_policy' | 'triggers' | 'allow_concurrent' | 'overlap_policy' | 'jitter_seconds'>;
+
 /** A due schedule row handed to the scheduler's decision inside the claim transaction. */
 export interface DueSchedule {
   jobId: string;
-  definition: JobDefinition;
+  /**
+   * The job's fire-deciding fields. Due jobs whose fields are equal may share one object (read
+   * only), so a caller may memoise on its identity (thousands of jobs on one cron expression).
+   */
+  definition: Readonly<FireSpec>;
   enabled: boolean;
   nextFireAt: Date;
   lastFireAt: Date | null;
   lastFinishedAt: Date | null;
   anchorAt: Date;
-  /** Executions of the job that are pending. */
+  /**
+   * Executions of the job that are pending. Counted only for jobs whose overlap policy reads it
+   * (not `allow` or `queue_all`, which never look at open executions); 0 for the others.
+   */
   pendingCount: number;
-  /** Executions of the job that are running or cancelling. */
+  /** Executions of the job that are running or cancelling; counted as {@link DueSchedule.pendingCount}. */
   runningCount: number;
 }
 

@@ -8,6 +8,7 @@ import { EXECUTION_COLUMNS, toExecution, toJob, toLedgerEntry, toStepAttempt, to
 import type { SqlClient } from './sql-client.js';
 import * as batched from './batched-statements.js';
 import { groupCommit } from './group-commit.js';
+import { createFireSpecCache, fireDue } from './fire-due.js';
 import { registerSqlClient } from '../../internal/storage-internals.js';
 import { listMigrations, migrate } from './migrations.js';
 import { createReadModel } from './read-model.js';
@@ -37,6 +38,7 @@ export interface SqlStorageOptions {
  */
 export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {}): Storage {
   let closed: Promise<void> | null = null;
+  const fireSpecs = createFireSpecCache();
 
   /**
    * Driver errors are mapped once, by the SqlClient wrappers (`mapDriverError`); here only a taken
@@ -136,120 +138,8 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
       return rowCount > 0;
     },
 
-    async fireDueSchedules({ now, limit, decide, newExecutionId }) {
-      // Set-based: a handful of statements per batch whatever its size (arrays through unnest),
-      // so a thousand schedules due in the same second are claimed in one short transaction.
-      return wrap('fireDueSchedules', () =>
-        db.transaction(async (tx) => {
-          const { rows } = await tx.query(
-            `SELECT s.job_id, s.next_fire_at, s.last_fire_at, s.last_finished_at, s.anchor_at, j.definition, j.enabled
-             FROM vecron_schedules s JOIN vecron_jobs j ON j.id = s.job_id
-             WHERE s.next_fire_at IS NOT NULL AND s.next_fire_at <= $1
-             ORDER BY s.next_fire_at
-             LIMIT $2
-             FOR UPDATE OF s SKIP LOCKED`,
-            [iso(now), limit],
-          );
-          if (!rows.length) return [];
-          const jobIds = rows.map((r) => String(r.job_id));
-          const { rows: openRows } = await tx.query(
-            `SELECT job_id, COUNT(*) FILTER (WHERE status = 'pending') AS pending, COUNT(*) FILTER (WHERE status IN ${ACTIVE}) AS running
-             FROM vecron_executions WHERE job_id = ANY($1::uuid[]) AND status IN ('pending','running','cancelling') GROUP BY job_id`,
-            [jobIds],
-          );
-          const open = new Map(openRows.map((r) => [String(r.job_id), { pending: Number(r.pending), running: Number(r.running) }]));
-
-          const fires = { id: [] as string[], job: [] as string[], key: [] as string[], at: [] as string[], available: [] as string[], reason: [] as Array<string | null> };
-          const skips = { job: [] as string[], at: [] as string[], outcome: [] as string[], reason: [] as string[] };
-          const schedules = { job: [] as string[], next: [] as Array<string | null>, last: [] as Array<string | null> };
-          const cancelJobs: string[] = [];
-          for (const r of rows) {
-            const jobId = String(r.job_id);
-            const counts = open.get(jobId) ?? { pending: 0, running: 0 };
-            const decision = decide({
-              jobId,
-              definition: typeof r.definition === 'string' ? JSON.parse(r.definition) : r.definition,
-              enabled: Boolean(r.enabled),
-              nextFireAt: new Date(r.next_fire_at as string),
-              lastFireAt: r.last_fire_at ? new Date(r.last_fire_at as string) : null,
-              lastFinishedAt: r.last_finished_at ? new Date(r.last_finished_at as string) : null,
-              anchorAt: new Date(r.anchor_at as string),
-              pendingCount: counts.pending,
-              runningCount: counts.running,
-            });
-            if (decision.cancelOpen) cancelJobs.push(jobId);
-            let lastFire: Date | null = null;
-            for (const planned of decision.fire) {
-              const { at, availableAt, reason } = planned instanceof Date ? { at: planned, availableAt: planned, reason: null } : planned;
-              fires.id.push(newExecutionId());
-              fires.job.push(jobId);
-              fires.key.push(`fire:${iso(at)}`);
-              fires.at.push(iso(at));
-              fires.available.push(iso(availableAt ?? at));
-              fires.reason.push(reason ?? null);
-              if (!lastFire || at > lastFire) lastFire = at;
-            }
-            for (const x of decision.skip) {
-              skips.job.push(jobId);
-              skips.at.push(iso(x.at));
-              skips.outcome.push(x.outcome);
-              skips.reason.push(x.reason);
-            }
-            schedules.job.push(jobId);
-            schedules.next.push(isoOrNull(decision.nextFireAt));
-            schedules.last.push(isoOrNull(lastFire));
-          }
-
-          if (cancelJobs.length) {
-            await tx.query(
-              `UPDATE vecron_executions
-               SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE 'cancelling' END,
-                   finished_at = CASE WHEN status = 'pending' THEN $2::timestamptz ELSE finished_at END,
-                   error = '{"name":"CancelledError","code":"CANCELLED","message":"cancelled by a newer fire (overlap policy cancel_other)","retryable":false}'::jsonb
-               WHERE job_id = ANY($1::uuid[]) AND status IN ('pending','running')`,
-              [cancelJobs, iso(now)],
-            );
-          }
-          let created: Execution[] = [];
-          if (fires.id.length) {
-            const { rows: ins } = await tx.query(
-              `INSERT INTO vecron_executions (id, job_id, idempotency_key, status, trigger_source, trigger_metadata, scheduled_for, available_at, context, created_at)
-               SELECT f.id, f.job_id, f.key, 'pending', 'scheduled', '{}'::jsonb, f.at, f.available, '{"steps":{}}'::jsonb, $6
-               FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS f(id, job_id, key, at, available)
-               ON CONFLICT (job_id, idempotency_key) DO NOTHING
-               RETURNING ${EXECUTION_COLUMNS}`,
-              [fires.id, fires.job, fires.key, fires.at, fires.available, iso(now)],
-            );
-            created = ins.map(toExecution);
-            const reasonById = new Map(fires.id.map((id, i) => [id, fires.reason[i] ?? null]));
-            if (created.length) {
-              await tx.query(
-                `INSERT INTO vecron_fire_ledger (job_id, fire_at, outcome, reason, execution_id, recorded_at)
-                 SELECT l.job_id, l.fire_at, 'fired', l.reason, l.execution_id, $5
-                 FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::uuid[]) AS l(job_id, fire_at, reason, execution_id)
-                 ON CONFLICT DO NOTHING`,
-                [created.map((e) => e.jobId), created.map((e) => iso(e.scheduledFor!)), created.map((e) => reasonById.get(e.id) ?? null), created.map((e) => e.id), iso(now)],
-              );
-            }
-          }
-          if (skips.job.length) {
-            await tx.query(
-              `INSERT INTO vecron_fire_ledger (job_id, fire_at, outcome, reason, execution_id, recorded_at)
-               SELECT k.job_id, k.fire_at, k.outcome, k.reason, NULL, $5
-               FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[]) AS k(job_id, fire_at, outcome, reason)
-               ON CONFLICT DO NOTHING`,
-              [skips.job, skips.at, skips.outcome, skips.reason, iso(now)],
-            );
-          }
-          await tx.query(
-            `UPDATE vecron_schedules s SET next_fire_at = u.next, last_fire_at = COALESCE(u.last, s.last_fire_at)
-             FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS u(job_id, next, last)
-             WHERE s.job_id = u.job_id AND s.job_id = ANY($1::uuid[]) -- an index scan, not a hash join over every schedule`,
-            [schedules.job, schedules.next, schedules.last],
-          );
-          return created;
-        }),
-      );
+    async fireDueSchedules(args) {
+      return wrap('fireDueSchedules', () => db.transaction((tx) => fireDue(tx, fireSpecs, args)));
     },
 
     async markScheduleFinished(jobId, finishedAt, nextFireAt) {

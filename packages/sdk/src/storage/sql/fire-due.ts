@@ -1,0 +1,180 @@
+/**
+ * `fireDueSchedules` of the SQL storage (docs/architecture.md#one-execution-end-to-end, steps 2–3):
+ * one transaction of three statements per batch, whatever the batch size — lock the due schedules,
+ * count open executions of the jobs whose overlap policy reads them (none for the default `allow`),
+ * then one statement that inserts the executions, writes the ledger and advances the schedules.
+ * Per due row the cost is the fire decision and a few array slots; the job's definition is not
+ * read, only its fire-deciding fields (`FireSpec`), parsed once per distinct value.
+ */
+import type { Execution } from '../../model/execution.js';
+import { overlapPolicyOf } from '../../model/job-definition.js';
+import { LruCache } from '../../internal/lru-cache.js';
+import type { DueSchedule, FireDecision, FireSpec } from '../port.js';
+import type { SqlClient } from './sql-client.js';
+import { ACTIVE, iso, isoOrNull } from './sql-values.js';
+
+/** The `FireSpec` keys, read from the stored definition as one jsonb value (keys sorted by jsonb, so equal specs give equal text). */
+const FIRE_SPEC_KEYS = ['schedule', 'catchup', 'misfire_policy', 'triggers', 'allow_concurrent', 'overlap_policy', 'jitter_seconds'] as const satisfies ReadonlyArray<keyof FireSpec>;
+const FIRE_SPEC_SQL = `jsonb_build_object(${FIRE_SPEC_KEYS.map((k) => `'${k}', j.definition->'${k}'`).join(', ')})::text`;
+
+/** Overlap policies whose decision never reads the open executions of the job. */
+const COUNT_FREE = new Set(['allow', 'queue_all']);
+
+export interface FireDueArgs {
+  now: Date;
+  limit: number;
+  decide: (due: DueSchedule) => FireDecision;
+  newExecutionId: () => string;
+}
+
+/** Parsed fire specs by their jsonb text; one object per distinct text (see `DueSchedule.definition`). */
+export type FireSpecCache = LruCache<string, Readonly<FireSpec>>;
+
+export const createFireSpecCache = (): FireSpecCache => new LruCache(10_000);
+
+function fireSpecOf(cache: FireSpecCache, text: string): Readonly<FireSpec> {
+  let spec = cache.get(text);
+  if (spec === undefined) {
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    // A key the stored definition does not have comes back as JSON null: drop it, as it was.
+    for (const k of FIRE_SPEC_KEYS) if (parsed[k] === null) delete parsed[k];
+    spec = parsed as unknown as FireSpec;
+    cache.set(text, spec);
+  }
+  return spec;
+}
+
+/** Runs inside the caller's transaction `tx`. */
+export async function fireDue(tx: SqlClient, specs: FireSpecCache, { now, limit, decide, newExecutionId }: FireDueArgs): Promise<Execution[]> {
+  const nowIso = iso(now);
+  // The LIMIT applies to the schedules alone, then each locked row finds its job by primary key:
+  // joined in one query, the planner may hash-join a scan of every job instead.
+  const { rows } = await tx.query(
+    `SELECT s.tid, s.job_id, s.next_fire_at, s.last_fire_at, s.last_finished_at, s.anchor_at, j.enabled, ${FIRE_SPEC_SQL} AS spec
+     FROM (SELECT ctid::text AS tid, job_id, next_fire_at, last_fire_at, last_finished_at, anchor_at FROM vecron_schedules
+           WHERE next_fire_at IS NOT NULL AND next_fire_at <= $1
+           ORDER BY next_fire_at LIMIT $2 FOR UPDATE SKIP LOCKED) s
+     CROSS JOIN LATERAL (SELECT enabled, definition FROM vecron_jobs WHERE id = s.job_id) j`,
+    [nowIso, limit],
+  );
+  if (!rows.length) return [];
+
+  const due = rows.map((r) => ({ r, spec: fireSpecOf(specs, String(r.spec)) }));
+  const counted = due.filter((d) => !COUNT_FREE.has(overlapPolicyOf(d.spec))).map((d) => String(d.r.job_id));
+  const open = new Map<string, { pending: number; running: number }>();
+  if (counted.length) {
+    const { rows: openRows } = await tx.query(
+      `SELECT job_id, COUNT(*) FILTER (WHERE status = 'pending') AS pending, COUNT(*) FILTER (WHERE status IN ${ACTIVE}) AS running
+       FROM vecron_executions WHERE job_id = ANY($1::uuid[]) AND status IN ('pending','running','cancelling') GROUP BY job_id`,
+      [counted],
+    );
+    for (const r of openRows) open.set(String(r.job_id), { pending: Number(r.pending), running: Number(r.running) });
+  }
+
+  const fires = { id: [] as string[], job: [] as string[], key: [] as string[], at: [] as string[], available: [] as string[] };
+  const reasons = { id: [] as string[], reason: [] as string[] };
+  const skips = { job: [] as string[], at: [] as string[], outcome: [] as string[], reason: [] as string[] };
+  const schedules = { tid: [] as string[], job: [] as string[], next: [] as Array<string | null>, last: [] as Array<string | null> };
+  const planned: Array<{ id: string; jobId: string; key: string; at: Date; availableAt: Date }> = [];
+  const cancelJobs: string[] = [];
+  for (const { r, spec } of due) {
+    const jobId = String(r.job_id);
+    const counts = open.get(jobId);
+    const decision = decide({
+      jobId,
+      definition: spec,
+      enabled: Boolean(r.enabled),
+      nextFireAt: new Date(r.next_fire_at as string),
+      lastFireAt: r.last_fire_at ? new Date(r.last_fire_at as string) : null,
+      lastFinishedAt: r.last_finished_at ? new Date(r.last_finished_at as string) : null,
+      anchorAt: new Date(r.anchor_at as string),
+      pendingCount: counts?.pending ?? 0,
+      runningCount: counts?.running ?? 0,
+    });
+    if (decision.cancelOpen) cancelJobs.push(jobId);
+    let lastFire: Date | null = null;
+    for (const p of decision.fire) {
+      const { at, availableAt, reason } = p instanceof Date ? { at: p, availableAt: p, reason: null } : p;
+      const id = newExecutionId();
+      const atIso = iso(at);
+      const key = `fire:${atIso}`;
+      const available = availableAt ?? at;
+      fires.id.push(id);
+      fires.job.push(jobId);
+      fires.key.push(key);
+      fires.at.push(atIso);
+      fires.available.push(available === at ? atIso : iso(available));
+      if (reason) {
+        reasons.id.push(id);
+        reasons.reason.push(reason);
+      }
+      planned.push({ id, jobId, key, at, availableAt: available });
+      if (!lastFire || at > lastFire) lastFire = at;
+    }
+    for (const x of decision.skip) {
+      skips.job.push(jobId);
+      skips.at.push(iso(x.at));
+      skips.outcome.push(x.outcome);
+      skips.reason.push(x.reason);
+    }
+    schedules.tid.push(String(r.tid));
+    schedules.job.push(jobId);
+    schedules.next.push(isoOrNull(decision.nextFireAt));
+    schedules.last.push(isoOrNull(lastFire));
+  }
+
+  if (cancelJobs.length) {
+    await tx.query(
+      `UPDATE vecron_executions
+       SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE 'cancelling' END,
+           finished_at = CASE WHEN status = 'pending' THEN $2::timestamptz ELSE finished_at END,
+           error = '{"name":"CancelledError","code":"CANCELLED","message":"cancelled by a newer fire (overlap policy cancel_other)","retryable":false}'::jsonb
+       WHERE job_id = ANY($1::uuid[]) AND status IN ('pending','running')`,
+      [cancelJobs, nowIso],
+    );
+  }
+  // One statement: the executions (idempotent on the fire instant), the ledger (fired rows only for
+  // the executions this call created; a conflict means an earlier call recorded it), the skips,
+  // and the schedules. Only the ids of the new rows come back; the rest is known here. The
+  // schedules are found by the tuple ids read under our row locks (they cannot move before the
+  // commit): by job id, the planner prefers a scan of every schedule once a batch is ~1 % of them.
+  const { rows: inserted } = await tx.query<{ id: string }>(
+    `WITH ins AS (
+       INSERT INTO vecron_executions (id, job_id, idempotency_key, status, trigger_source, trigger_metadata, scheduled_for, available_at, context, created_at)
+       SELECT f.id, f.job_id, f.key, 'pending', 'scheduled', '{}'::jsonb, f.at, f.available, '{"steps":{}}'::jsonb, $6
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS f(id, job_id, key, at, available)
+       ON CONFLICT (job_id, idempotency_key) DO NOTHING
+       RETURNING id, job_id, scheduled_for
+     ), ledger AS (
+       INSERT INTO vecron_fire_ledger (job_id, fire_at, outcome, reason, execution_id, recorded_at)
+       SELECT i.job_id, i.scheduled_for, 'fired', r.reason, i.id, $6
+       FROM ins i LEFT JOIN unnest($7::uuid[], $8::text[]) AS r(id, reason) ON r.id = i.id
+       UNION ALL
+       SELECT k.job_id, k.fire_at, k.outcome, k.reason, NULL, $6
+       FROM unnest($9::uuid[], $10::timestamptz[], $11::text[], $12::text[]) AS k(job_id, fire_at, outcome, reason)
+       ON CONFLICT DO NOTHING
+     ), advanced AS (
+       UPDATE vecron_schedules s SET next_fire_at = u.next, last_fire_at = COALESCE(u.last, s.last_fire_at)
+       FROM unnest($13::tid[], $14::uuid[], $15::timestamptz[], $16::timestamptz[]) AS u(tid, job_id, next, last)
+       WHERE s.ctid = ANY($13::tid[]) AND s.ctid = u.tid AND s.job_id = u.job_id
+     )
+     SELECT id FROM ins`,
+    [
+      fires.id, fires.job, fires.key, fires.at, fires.available, nowIso,
+      reasons.id, reasons.reason,
+      skips.job, skips.at, skips.outcome, skips.reason,
+      schedules.tid, schedules.job, schedules.next, schedules.last,
+    ],
+  );
+  const created = new Set(inserted.map((r) => String(r.id)));
+  return planned.filter((p) => created.has(p.id)).map((p) => newExecutionRow(p, now));
+}
+
+/** The row as the INSERT above wrote it (what `toExecution` would read back). */
+function newExecutionRow(p: { id: string; jobId: string; key: string; at: Date; availableAt: Date }, now: Date): Execution {
+  return {
+    id: p.id, jobId: p.jobId, idempotencyKey: p.key, status: 'pending', triggerSource: 'scheduled', triggerMetadata: {},
+    scheduledFor: p.at, attempt: 1, currentStep: null, context: { steps: {} }, error: null, availableAt: p.availableAt,
+    leaseOwner: null, leaseExpiresAt: null, fencingToken: null, replayOf: null, createdAt: now, startedAt: null, finishedAt: null,
+  };
+}
