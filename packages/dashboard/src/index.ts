@@ -22,6 +22,9 @@
  */
 export { createDashboardRouter, DASHBOARD_ROUTER } from './router.js';
 export type { DashboardRouterOptions, DashboardAuth, DashboardUser, DashboardLoginResult, DashboardActionRecord } from './router.js';
+export type {
+  DashboardAdmin, DashboardAdminRole, DashboardAdminUser, DashboardAdminWebhook, DashboardAdminWebhookSecret, DashboardAuditFilter, DashboardAuditRecord, DashboardAuditVerification,
+} from './router.js';
 export type { DashboardEvent } from './live.js';
 export { DASHBOARD_PERMISSIONS } from './permissions.js';
 export type { DashboardPermission } from './permissions.js';

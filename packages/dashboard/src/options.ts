@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { CronSystem } from '@vecron/sdk';
 import type { ZodType } from 'zod';
+import type { DashboardAdmin } from './admin-port.js';
 import type { Lang } from './i18n/index.js';
 import type { DashboardEvent } from './live.js';
 import type { DashboardPermission } from './permissions.js';
@@ -37,8 +38,10 @@ export interface DashboardAuth {
 
 /** A dashboard action, for the host's audit log. */
 export interface DashboardActionRecord {
-  action: 'job.create' | 'job.update' | 'job.delete' | 'job.enable' | 'job.disable' | 'job.trigger' | 'execution.stop' | 'execution.replay' | 'execution.discard' | 'execution.file.download' | 'dead_letters.replay' | 'dead_letters.discard' | 'auth.login' | 'auth.logout';
-  /** `job:<id>` or `execution:<id>`. */
+  action: 'job.create' | 'job.update' | 'job.delete' | 'job.enable' | 'job.disable' | 'job.trigger' | 'execution.stop' | 'execution.replay' | 'execution.discard' | 'execution.file.download' | 'dead_letters.replay' | 'dead_letters.discard' | 'auth.login' | 'auth.logout'
+    | 'variable.set' | 'variable.delete' | 'calendar.define' | 'calendar.delete'
+    | 'user.create' | 'user.roles' | 'user.disable' | 'user.enable' | 'user.password_reset' | 'webhook.create' | 'webhook.rotate' | 'webhook.delete' | 'audit.verify';
+  /** `job:<id>`, `execution:<id>`, `variable:<job id or global>:<name>`, `calendar:<name>`, `user:<id>`, `webhook:<id>`. */
   resource: string | null;
   user: DashboardUser | null;
   /** `ok`, or an error code. */
@@ -82,6 +85,11 @@ export interface DashboardRouterOptions {
    * Pass the same list the cron system was created with. @default none (step configs are JSON boxes)
    */
   executors?: ReadonlyArray<{ readonly type: string; readonly config: ZodType }>;
+  /**
+   * The host's users, roles, webhooks and audit log, for the administration pages (`/admin/…`).
+   * @default none (those pages are absent; variables and calendars come from `cron` and are always there)
+   */
+  admin?: DashboardAdmin;
   /** Shows the "no sign-in" warning. @default true when `auth` is not set */
   showNoAuthBanner?: boolean;
 }

@@ -6,8 +6,10 @@ import { createEditorModel } from './editor-model.js';
 import { createKit } from './kit.js';
 import type { DashboardRouterOptions } from './options.js';
 import { actionRoutes } from './routes/actions.js';
+import { adminRoutes } from './routes/admin.js';
 import { assetRoutes } from './routes/assets.js';
 import { authRoutes } from './routes/auth.js';
+import { calendarRoutes } from './routes/calendars.js';
 import { editorRoutes } from './routes/editor.js';
 import { problemAnswerer } from './routes/errors.js';
 import { eventRoutes } from './routes/events.js';
@@ -16,7 +18,11 @@ import { historyRoutes, upcomingRoutes } from './routes/history.js';
 import { logRoutes } from './routes/logs.js';
 import { pageRoutes } from './routes/pages.js';
 import { sessionMiddleware } from './routes/session.js';
+import { variableRoutes } from './routes/variables.js';
 
+export type {
+  DashboardAdmin, DashboardAdminRole, DashboardAdminUser, DashboardAdminWebhook, DashboardAdminWebhookSecret, DashboardAuditFilter, DashboardAuditRecord, DashboardAuditVerification,
+} from './admin-port.js';
 export type { DashboardActionRecord, DashboardAuth, DashboardLoginResult, DashboardRouterOptions, DashboardUser } from './options.js';
 
 /** Marks a router made by {@link createDashboardRouter} (route-table audits of a host app can recognise it). */
@@ -49,6 +55,9 @@ export function createDashboardRouter(options: DashboardRouterOptions): Router {
   eventRoutes(router, kit);
   actionRoutes(router, kit, data);
   editorRoutes(router, kit, data, createEditorModel(options.executors ?? []));
+  variableRoutes(router, kit);
+  calendarRoutes(router, kit);
+  if (options.admin) adminRoutes(router, kit, options.admin);
 
   const answer = (req: Request, res: Response, err: unknown): void => {
     answerProblem(req, res, err).catch((e: unknown) => kit.onError(e, req));

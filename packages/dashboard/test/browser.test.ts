@@ -191,10 +191,13 @@ it('every page: no serious or critical axe-core finding in English and Vietnames
   const logged = (await cron.trigger(talker.id)).executionId;
   await cron.executions.wait(logged);
   await eventually(async () => expect((await cron.executions.logs(logged)).length).toBe(2));
+  // The administration pages: variables (one sensitive, masked), calendars and a year of the built-in one.
+  await cron.variables.set({ name: 'MAT_KHAU', value: 'bi-mat-123', sensitive: true });
+  const ADMIN_PAGES = ['/variables', `/variables?job=${job.id}`, '/calendars', '/calendars/vn?year=2026'];
   // The timeline around now (the runs above), in the dashboard's zone.
   const around = (ms: number): string => toLocalInput(new Date(Date.now() + ms), 'Asia/Ho_Chi_Minh');
   const pages = ['/', `/jobs/${job.id}`, `/jobs/${failing.id}`, '/executions', `/executions?job=${failing.id}&status=dead_letter`, `/executions/${ok}`, `/executions/${dead}`, `/executions/${logged}`, '/dead-letters', '/dead-letters?replayed=1',
-    `/timeline?from=${around(-3600_000)}&to=${around(3600_000)}`, '/timeline', '/upcoming?days=7', '/no-such-page'];
+    `/timeline?from=${around(-3600_000)}&to=${around(3600_000)}`, '/timeline', '/upcoming?days=7', '/no-such-page', ...ADMIN_PAGES];
   const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   const fragments = englishFragments();
   const page: Page = await context.newPage();

@@ -94,6 +94,7 @@ export type { Queue, QueueMessage, QueueHandler, PublishOptions } from './queue/
 export { memoryQueue } from './queue/memory-queue.js';
 export type { MemoryQueueOptions } from './queue/memory-queue.js';
 export type { Variables, VariableView } from './variables/variables.js';
+export { encryptPermissionReason } from './variables/variables.js';
 export type { Coordination, CoordinationLock, LockAttempt, RateLimitResult } from './coordination/port.js';
 export { memoryCoordination } from './coordination/memory-coordination.js';
 export type { MemoryCoordinationOptions } from './coordination/memory-coordination.js';

@@ -1,3 +1,5 @@
+import { adminEn } from './admin-en.js';
+
 /** English strings of the dashboard. `{name}` marks a parameter. Every language file has the same keys. */
 export const en = {
   'app.title': 'vecron dashboard',
@@ -328,6 +330,7 @@ export const en = {
   'deadLetters.bulkDone': '{action}: {n} dead letters.',
   'deadLetters.replayedN': 'Replayed',
   'deadLetters.discardedN': 'Discarded',
+  ...adminEn,
 } as const;
 
 /** A message key. */

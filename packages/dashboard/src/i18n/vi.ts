@@ -1,3 +1,4 @@
+import { adminVi } from './admin-vi.js';
 import type { Dictionary } from './en.js';
 
 /** Vietnamese strings of the dashboard (same keys as English). */
@@ -330,4 +331,5 @@ export const vi: Dictionary = {
   'deadLetters.bulkDone': '{action}: {n} thư chết.',
   'deadLetters.replayedN': 'Đã chạy lại',
   'deadLetters.discardedN': 'Đã loại bỏ',
+  ...adminVi,
 };

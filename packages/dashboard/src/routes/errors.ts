@@ -1,10 +1,12 @@
 import type { Request, Response } from 'express';
-import { ConflictError, NotFoundError, ValidationError } from '@vecron/sdk';
+import { ConflictError, NotFoundError, ValidationError, VecronError } from '@vecron/sdk';
 import { translator } from '../i18n/index.js';
 import type { Kit, RequestState } from '../kit.js';
 import { HttpProblem, isHtmx } from '../kit.js';
 import { flash } from '../views/components.js';
 import { errorBody } from '../views/misc.js';
+
+const isClientStatus = (s: unknown): s is number => typeof s === 'number' && Number.isInteger(s) && s >= 400 && s < 500;
 
 /** Answers an error: a page for navigation, a flash for htmx and fragments. Unexpected ones go to `onError`. */
 export function problemAnswerer(kit: Kit): (req: Request, res: Response, err: unknown) => Promise<void> {
@@ -16,6 +18,8 @@ export function problemAnswerer(kit: Kit): (req: Request, res: Response, err: un
     if (err instanceof HttpProblem) [status, message] = [err.status, err.message];
     else if (err instanceof NotFoundError) [status, message] = [404, t('error.notFound')];
     else if (err instanceof ConflictError || err instanceof ValidationError) [status, message] = [err instanceof ConflictError ? 409 : 400, err.message];
+    // A host's typed error with an HTTP status (e.g. the server's 403 "grants never exceed the granter" from the admin port).
+    else if (err instanceof VecronError && isClientStatus((err as VecronError & { status?: unknown }).status)) [status, message] = [(err as VecronError & { status: number }).status, err.message];
     else kit.onError(err, req);
     if (res.headersSent) return;
     if (isHtmx(req) || !st || req.path.startsWith('/fragments/')) {

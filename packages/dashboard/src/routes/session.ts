@@ -72,6 +72,7 @@ export function sessionMiddleware(router: Router, kit: Kit, answerProblem: (req:
       readOnly: kit.readOnly,
       can: (p) => allowed.has(p),
       userName: user?.name ?? null,
+      hasAdmin: options.admin !== undefined,
       showNoAuthBanner: options.showNoAuthBanner ?? !auth,
       currentPath: path.startsWith('/') ? path : `/${path}`,
       defaultTimeZone: kit.timeZone,

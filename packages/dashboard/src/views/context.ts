@@ -13,6 +13,8 @@ export interface ViewContext {
   readOnly: boolean;
   /** Permissions resolved for this request. */
   can(permission: DashboardPermission): boolean;
+  /** The host gave an admin port (users, webhooks, audit pages exist). */
+  hasAdmin?: boolean;
   /** Name shown in the header with a sign-out button, when signed in. */
   userName: string | null;
   /** Shows the "no sign-in" warning (local demo). */

@@ -1,10 +1,12 @@
 import { html, jsonAttr } from '../html.js';
 import type { SafeHtml } from '../html.js';
 import { LANGUAGES } from '../i18n/index.js';
+import { adminNav } from './admin-nav.js';
+import type { AdminSection } from './admin-nav.js';
 import type { ViewContext } from './context.js';
 
 /** Version string appended to asset URLs so a new release is fetched despite the long cache. */
-export const ASSET_VERSION = '0.1.1-htmx2.0.11';
+export const ASSET_VERSION = '0.1.2-htmx2.0.11';
 
 // htmx: no eval, no inline styles (strict CSP), and 4xx answers are swapped so errors show in place.
 const HTMX_CONFIG = jsonAttr({
@@ -21,7 +23,7 @@ const HTMX_CONFIG = jsonAttr({
 });
 
 /** Which top-level page is shown, for the navigation highlight. */
-export type Section = 'jobs' | 'executions' | 'dead-letters' | 'timeline' | 'upcoming' | 'login' | 'error';
+export type Section = 'jobs' | 'executions' | 'dead-letters' | 'timeline' | 'upcoming' | 'login' | 'error' | AdminSection;
 
 /** The page shell: header with navigation, language switch and live indicator; the flash area; the content. */
 export function layout(v: ViewContext, o: { title: string; section: Section; body: SafeHtml; counters?: SafeHtml }): SafeHtml {
@@ -48,7 +50,7 @@ export function layout(v: ViewContext, o: { title: string; section: Section; bod
 <body hx-headers="${JSON.stringify({ 'X-CSRF-Token': v.csrfToken })}" data-events="${showNav ? v.url('/events') : ''}">
 <header class="top">
   <a class="brand" href="${v.url('/')}">vecron</a>
-  ${showNav ? html`<nav class="main-nav">${nav('jobs', '/', v.t('nav.jobs'))}${nav('executions', '/executions', v.t('nav.executions'))}${nav('dead-letters', '/dead-letters', v.t('nav.deadLetters'))}${nav('timeline', '/timeline', v.t('nav.timeline'))}${nav('upcoming', '/upcoming', v.t('nav.upcoming'))}</nav>` : ''}
+  ${showNav ? html`<nav class="main-nav">${nav('jobs', '/', v.t('nav.jobs'))}${nav('executions', '/executions', v.t('nav.executions'))}${nav('dead-letters', '/dead-letters', v.t('nav.deadLetters'))}${nav('timeline', '/timeline', v.t('nav.timeline'))}${nav('upcoming', '/upcoming', v.t('nav.upcoming'))}${adminNav(v, o.section)}</nav>` : ''}
   <div class="spacer"></div>
   ${showNav ? html`<span id="live" class="live off" data-on="${v.t('live.connected')}" data-off="${v.t('live.disconnected')}">${v.t('live.disconnected')}</span>` : ''}
   <span class="tz muted" data-testid="time-zone">${v.t('time.zoneNote', { tz: v.f.timeZone })}</span>

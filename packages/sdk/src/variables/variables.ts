@@ -39,6 +39,21 @@ export interface ResolvedVariables {
   secrets: string[];
 }
 
+/**
+ * Why a variable change needs the `variable:encrypt` permission, or null when it does not:
+ * creating or replacing a sensitive variable, turning a sensitive one into a plain one, or
+ * deleting a sensitive one (docs/architecture.md#variables). The REST API and the dashboard ask
+ * the same question here.
+ *
+ * @param existing the variable as stored now in that scope, if any
+ * @param change `{ sensitive }` for a set, `'delete'` for a delete
+ */
+export function encryptPermissionReason(existing: { sensitive: boolean } | undefined, change: { sensitive: boolean } | 'delete'): 'sensitive' | 'downgrade' | 'delete_sensitive' | null {
+  if (change === 'delete') return existing?.sensitive ? 'delete_sensitive' : null;
+  if (change.sensitive) return 'sensitive';
+  return existing?.sensitive ? 'downgrade' : null;
+}
+
 const scopeOf = (jobId: string | null | undefined): string => jobId ?? '';
 const aad = (scope: string, name: string): string => `variable:${scope}:${name}`;
 

@@ -1,4 +1,4 @@
-import { variableNameSchema } from '@vecron/sdk';
+import { encryptPermissionReason, variableNameSchema } from '@vecron/sdk';
 import { z } from 'zod';
 import { forbidden, notFound } from '../http/api-error.js';
 import type { ApiDeps } from '../http/deps.js';
@@ -36,8 +36,9 @@ export function variableRoutes(d: ApiDeps) {
         if (b.job_id && !(await d.cron.jobs.get(b.job_id))) throw notFound('job', b.job_id);
         // Creating, replacing or downgrading a sensitive variable all need variable:encrypt.
         const existing = (await d.cron.variables.list(b.job_id ?? null)).find((v) => v.name === n && (v.jobId ?? null) === (b.job_id ?? null));
-        if ((b.sensitive || existing?.sensitive) && !ctx.principal!.permissions.has('variable:encrypt')) {
-          throw forbidden(existing?.sensitive && !b.sensitive ? 'changing a sensitive variable to a plain one needs permission variable:encrypt' : 'missing permission variable:encrypt', { permission: 'variable:encrypt' });
+        const why = encryptPermissionReason(existing, { sensitive: b.sensitive });
+        if (why && !ctx.principal!.permissions.has('variable:encrypt')) {
+          throw forbidden(why === 'downgrade' ? 'changing a sensitive variable to a plain one needs permission variable:encrypt' : 'missing permission variable:encrypt', { permission: 'variable:encrypt' });
         }
         await d.cron.variables.set({ name: n, value: b.value, sensitive: b.sensitive, jobId: b.job_id ?? null });
         const stored = (await d.cron.variables.list(b.job_id ?? null)).find((v) => v.name === n);
@@ -50,7 +51,7 @@ export function variableRoutes(d: ApiDeps) {
         const n = name(ctx.params);
         ctx.resource = `variable:${ctx.query.job_id ?? 'global'}:${n}`;
         const existing = (await d.cron.variables.list(ctx.query.job_id ?? null)).find((v) => v.name === n && (v.jobId ?? null) === (ctx.query.job_id ?? null));
-        if (existing?.sensitive && !ctx.principal!.permissions.has('variable:encrypt')) throw forbidden('deleting a sensitive variable needs permission variable:encrypt', { permission: 'variable:encrypt' });
+        if (encryptPermissionReason(existing, 'delete') && !ctx.principal!.permissions.has('variable:encrypt')) throw forbidden('deleting a sensitive variable needs permission variable:encrypt', { permission: 'variable:encrypt' });
         if (!(await d.cron.variables.delete(n, ctx.query.job_id ?? null))) throw notFound('variable', n);
         return { status: 204 };
       },
