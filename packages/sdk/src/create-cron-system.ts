@@ -535,7 +535,7 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
           },
         });
         scheduler.start();
-        if (opts.retention && !retention) {
+        if (opts.retention?.enabled && !retention) {
           retention = createRetentionLoop({
             storage: s, events, clock, logger: logger.child({ role: 'retention' }), filesDir, settings: opts.retention, coordination,
           });

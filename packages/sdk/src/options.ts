@@ -129,7 +129,8 @@ export interface CronSystemOptions {
    * logs and file folders), fire-ledger rows older than `ledgerMaxAgeDays` (default: `maxAgeDays`).
    * Open executions and dead letters not yet replayed or discarded are never deleted. A job's own
    * `retention` wins field by field. Not given: no retention loop runs and history is kept forever
-   * (deleting it is for the owner to decide); `{}` runs the loop for the jobs' own policies only.
+   * (deleting it is for the owner to decide); `{}` runs the loop for the jobs' own policies only;
+   * `enabled: false` keeps the rules for `cron.maintenance.purge` without running the loop.
    * @default none (keep everything)
    */
   retention?: RetentionOptions;

@@ -28,6 +28,9 @@ const USAGE = `usage: vecron <command> [--config DIR]
   scheduler-pause [REASON]   pause every scheduler of the cluster (fires are skipped (paused))
   scheduler-resume       lift the pause
   scheduler-status       whether the schedulers are paused
+  purge [--dry-run] [--job ID|NAME] [--older-than DAYS] [--keep-last N]
+                         delete old finished executions (with step attempts, logs, files) and
+                         fire-ledger rows now, by the [retention] rules or the given ones
   secrets reencrypt [--dry-run]   re-encrypt stored secrets with the current encryption key (per-key-id report)
   healthcheck            exit 0 when this host's server answers /health (container HEALTHCHECK)
 
@@ -108,7 +111,16 @@ async function main(argv: string[]): Promise<number> {
       process.on('SIGINT', onSignal);
     });
   }
-  const { auditCheckpointCommand, auditVerifyCommand, convertCommand, exportCommand, importCommand, migrateCommand, reencryptCommand, schedulerPauseCommand, validateCommand } = await import('./cli/commands.js');
+  const { auditCheckpointCommand, auditVerifyCommand, convertCommand, exportCommand, importCommand, migrateCommand, purgeCommand, reencryptCommand, schedulerPauseCommand, validateCommand } = await import('./cli/commands.js');
+  if (cmd === 'purge') {
+    const { parsePurgeArgs } = await import('./cli/purge-args.js');
+    const parsed = parsePurgeArgs(args.slice(1));
+    if (!parsed.ok) {
+      console.error(`vecron purge: ${parsed.error}`);
+      return 2;
+    }
+    return print(await purgeCommand(config, logger, parsed.options));
+  }
   let from: SourceFormat | undefined;
   if (fromArg !== undefined) {
     const { SOURCE_FORMATS } = await import('./cli/convert.js');

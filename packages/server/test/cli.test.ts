@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { client } from './helpers.js';
 import { until } from '@vecron/sdk/testing';
+import { randomUUID } from 'node:crypto';
+import { embeddedStorage, parseJobDefinition } from '@vecron/sdk';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.resolve(here, '../src/cli.ts');
@@ -40,6 +42,48 @@ describe('vecron CLI', () => {
     expect(await step(['scheduler-status'])).toMatch(/paused since \S+ by cli: database upgrade/);
     expect(await step(['scheduler-resume'])).toContain('schedulers resumed');
     expect(await step(['audit', 'verify'])).toContain('audit chain intact: 2 records');
+  });
+
+  it('`vecron purge` deletes old finished executions and ledger rows by the given rules, per kind; --dry-run deletes nothing; a bad flag is named', async () => {
+    const dataDir = path.join(tmp, 'purge-data');
+    const storage = await embeddedStorage({ dataDir });
+    const now = Date.now();
+    const ago = (days: number): Date => new Date(now - days * 86_400_000);
+    const job = await storage.createJob({ id: randomUUID(), definition: parseJobDefinition({ name: 'nightly', steps: [{ id: 's', type: 'http', config: {} }] }), now: ago(400), anchorAt: ago(400), nextFireAt: null });
+    const finish = async (days: number): Promise<string> => {
+      const id = randomUUID();
+      await storage.createExecution({ id, jobId: job.id, idempotencyKey: id, triggerSource: 'manual', availableAt: ago(days) }, ago(days));
+      const c = await storage.claimExecution(id, { owner: 'w', leaseMs: 10_000, now: ago(days), exclusive: false });
+      if (!c.claimed) throw new Error('not claimed');
+      await storage.completeExecution(id, c.execution.fencingToken!, { status: 'success', error: null, context: { steps: {} }, now: ago(days) });
+      return id;
+    };
+    const old = [await finish(200), await finish(150)];
+    const recent = await finish(1);
+    await storage.recordLedger({ jobId: job.id, fireAt: ago(200), outcome: 'fired', reason: null, executionId: old[0]!, recordedAt: ago(200) });
+    await storage.close();
+    const env = { VECRON__STORAGE__DATA_DIR: dataDir };
+    const purge = async (args: string[], code = 0): Promise<string> => {
+      const r = run(['purge', ...args], env);
+      expect(await r.exited, r.stderr()).toBe(code);
+      return r.stderr();
+    };
+    expect(await purge(['--older-than', 'soon'], 2)).toContain('--older-than must be a number of days');
+    const dry = await purge(['--dry-run', '--job', 'nightly', '--older-than', '100']);
+    expect(dry).toContain('would delete executions: 2');
+    expect(dry).toContain('would delete ledger rows: 1');
+    // Configured rules ([retention], loop off): 90 days by default.
+    const done = await purge([]);
+    expect(done).toContain('deleted executions: 2');
+    expect(done).toContain('deleted ledger rows: 1');
+    expect(await purge(['--keep-last', '0', '--dry-run'])).toContain('would delete executions: 1');
+    const after = await embeddedStorage({ dataDir });
+    try {
+      for (const id of old) expect(await after.getExecution(id)).toBeNull();
+      expect(await after.getExecution(recent)).not.toBeNull();
+    } finally {
+      await after.close();
+    }
   });
 
   it('`vecron healthcheck` loads only the configuration, not the server (the image runs it every 10 s with a 5 s timeout)', async () => {

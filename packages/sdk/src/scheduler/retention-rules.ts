@@ -14,6 +14,8 @@ export interface RetentionRules {
 /** The `retention` option of `createCronSystem` (zod, one schema for the SDK and the server). */
 export const retentionOptionsSchema = z
   .object({
+    /** Whether the scheduler role runs the loop; false keeps the rules for `cron.maintenance.purge` only. */
+    enabled: z.boolean().default(true),
     maxAgeDays: z.number().positive().max(36_500).optional(),
     keepLast: z.number().int().min(1).max(10_000_000).optional(),
     ledgerMaxAgeDays: z.number().positive().max(36_500).optional(),

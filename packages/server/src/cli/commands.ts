@@ -209,3 +209,50 @@ export async function reencryptCommand(config: ServerConfig, logger: Logger, dry
     return { lines, code: r.failed.length || r.skippedConcurrentChanges || box.keyId !== box.preferredKeyId ? 1 : 0 };
   });
 }
+
+/** Options of `vecron purge`. */
+export interface PurgeCommandOptions {
+  dryRun: boolean;
+  /** A job id or name. */
+  job?: string | undefined;
+  olderThanDays?: number | undefined;
+  keepLast?: number | undefined;
+}
+
+/**
+ * `vecron purge [--dry-run] [--job ID|NAME] [--older-than DAYS] [--keep-last N]`: one retention
+ * pass now (docs/operations.md#retention), in the same small batches as the scheduler's loop,
+ * printing what it deleted per kind. Without `--older-than` / `--keep-last` the configured
+ * `[retention]` rules and the jobs' own apply; with them, those rules apply to every job (or the
+ * one named). A dry run deletes nothing. Audited as actor `cli`.
+ */
+export async function purgeCommand(config: ServerConfig, logger: Logger, options: PurgeCommandOptions): Promise<CommandResult> {
+  return withSystem(config, logger, async (built) => {
+    const { cron } = built;
+    let jobId: string | undefined;
+    if (options.job !== undefined) {
+      const job = (await cron.jobs.get(options.job)) ?? (await cron.jobs.getByName(options.job));
+      if (!job) return { lines: [], errorLines: [`vecron purge: no job with id or name "${options.job}"`], code: 1 };
+      jobId = job.id;
+    }
+    const counts = await cron.maintenance.purge({
+      dryRun: options.dryRun,
+      ...(jobId ? { jobId } : {}),
+      ...(options.olderThanDays !== undefined ? { maxAgeDays: options.olderThanDays } : {}),
+      ...(options.keepLast !== undefined ? { keepLast: options.keepLast } : {}),
+    });
+    if (!options.dryRun) {
+      const audit = createAuditLog(await serverSql(built), { keys: auditKeysOf(resolveEncryptionKeys(config)) });
+      await audit.append({ actorId: null, actor: 'cli', action: 'retention.purge', resource: jobId ? `job:${jobId}` : 'executions', ip: null, result: 'ok', details: { ...counts, older_than_days: options.olderThanDays ?? null, keep_last: options.keepLast ?? null } });
+    }
+    const verb = options.dryRun ? 'would delete' : 'deleted';
+    return {
+      lines: [
+        `${verb} executions: ${counts.executions} (with their step attempts and step logs)`,
+        `${verb} ledger rows: ${counts.ledger}`,
+        options.dryRun ? 'files: not counted in a dry run (one folder per execution, where it has files)' : `deleted file folders: ${counts.files}`,
+      ],
+      code: 0,
+    };
+  });
+}

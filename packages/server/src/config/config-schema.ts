@@ -164,6 +164,24 @@ export const serverConfigSchema = z
         step_log_max_bytes: z.number().int().min(1024).max(1_073_741_824),
       })
       .strict(),
+    retention: z
+      .object({
+        /** Run the retention loop in the scheduler role (`vecron purge` uses the rules below either way). @default false */
+        enabled: z.boolean(),
+        /** Delete finished executions (with step attempts, logs and files) older than this many days; 0 = keep forever. @default 90 */
+        max_age_days: z.number().min(0).max(36_500),
+        /** Keep only the newest this many finished executions per job; 0 = no count limit. @default 0 */
+        keep_last: z.number().int().min(0).max(10_000_000),
+        /** Delete fire-ledger rows older than this many days; 0 = as max_age_days. @default 0 */
+        ledger_max_age_days: z.number().min(0).max(36_500),
+        /** Pause between two retention passes (ms). @default 60000 */
+        interval_ms: z.number().int().min(1_000).max(86_400_000),
+        /** Rows one retention statement deletes at most. @default 500 */
+        batch_size: positiveInt.max(10_000),
+        /** Pause between two batches of a pass (ms). @default 50 */
+        pause_ms: z.number().int().min(0).max(60_000),
+      })
+      .strict(),
     security: z
       .object({
         encryption_key: z.string(),

@@ -19,7 +19,7 @@ const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600];
  * cluster gauges `vecron_executions_running`, `vecron_oldest_pending_seconds`, `vecron_dead_letters`,
  * `vecron_live_processes{role}`,
  * `schedule_lag_seconds`, `schedule_skipped_total{outcome,reason}`, `step_duration_seconds{type}`,
- * `vecron_dispatches_total{reason}` (lease reclaims, re-publishes), the NATS consumer lag
+ * `vecron_dispatches_total{reason}` (lease reclaims, re-publishes), `vecron_retention_deleted_total{kind}`, the NATS consumer lag
  * `vecron_queue_consumer_pending|ack_pending|redelivered`
  * (plus process defaults, prefixed `vecron_`) on a private registry.
  */
@@ -36,6 +36,12 @@ export function createMetrics(cron: CronSystem, db: { storage: Pick<Storage, 'ex
   const duration = new Histogram({ name: 'job_duration_seconds', help: 'Execution duration from start to finish', labelNames: ['job', 'status'], buckets: DURATION_BUCKETS, registers: [registry] });
   const lag = new Histogram({ name: 'schedule_lag_seconds', help: 'Delay between a scheduled fire time and the moment it fired', buckets: [0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 300], registers: [registry] });
   const skipped = new Counter({ name: 'schedule_skipped_total', help: 'Fires not run: outcome "skipped" (a policy or calendar chose so) or "missed" (too late under the misfire policy)', labelNames: ['outcome', 'reason'], registers: [registry] });
+  const retained = new Counter({
+    name: 'vecron_retention_deleted_total',
+    help: 'Old history deleted by retention in this process (docs/operations.md#retention), by kind: executions (with their step attempts and logs), ledger (fire-ledger rows), files (execution file folders)',
+    labelNames: ['kind'], registers: [registry],
+  });
+  for (const kind of ['executions', 'ledger', 'files']) retained.inc({ kind }, 0);
   const dispatched = new Counter({
     name: 'vecron_dispatches_total',
     help: 'Executions published by this process\'s dispatcher, by reason: lease_expired (a lease reclaim: the worker died or stalled), republish (a lost message), requeued (a retry or hand-back), new (not published when created, e.g. the queue was down)',
@@ -143,6 +149,11 @@ export function createMetrics(cron: CronSystem, db: { storage: Pick<Storage, 'ex
       })();
     }),
     cron.on('execution.dispatched', (x) => dispatched.inc({ reason: x.reason })),
+    cron.on('retention.purged', (x) => {
+      retained.inc({ kind: 'executions' }, x.executions);
+      retained.inc({ kind: 'ledger' }, x.ledger);
+      retained.inc({ kind: 'files' }, x.files);
+    }),
     cron.on('schedule.fired', (x) => lag.observe(Math.max(0, (Date.now() - x.scheduledFor.getTime()) / 1000))),
     // The reason's first word only ("disabled", "overlap", "calendar", …): the full text names dates and would make a label per fire.
     cron.on('schedule.skipped', (x) => skipped.inc({ outcome: x.outcome, reason: /^[a-z_]+/i.exec(x.reason)?.[0]?.toLowerCase() ?? 'other' })),

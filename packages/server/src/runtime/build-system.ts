@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createCronSystem, ConfigError, embeddedStorage } from '@vecron/sdk';
-import type { AnyExecutor, Clock, CronSystem, CronSystemOptions, Queue, Storage } from '@vecron/sdk';
+import type { AnyExecutor, Clock, CronSystem, CronSystemOptions, Queue, RetentionOptions, Storage } from '@vecron/sdk';
 import type { SecretBox, SecretBoxKeys } from '@vecron/sdk/crypto';
 import type { NatsQueue } from '@vecron/sdk/nats';
 import type * as NatsAdapter from '@vecron/sdk/nats';
@@ -186,6 +186,7 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
     republishAfterMs: config.scheduler.republish_after_ms,
     shutdownGraceMs: config.worker.shutdown_grace_ms,
     stepLogs: { level: config.worker.step_log_level === 'off' ? false : config.worker.step_log_level, maxLines: config.worker.step_log_max_lines, maxBytes: config.worker.step_log_max_bytes },
+    retention: retentionOptionsOf(config),
     storage,
     // File areas live in the data folder whatever the store (docs/configuration.md: storage.data_dir),
     // so the API can serve the files an execution recorded; before, PostgreSQL mode used the OS temp folder.
@@ -196,4 +197,21 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
   };
   const cron = createCronSystem(options as CronSystemOptions);
   return { cron, storage, checks, natsQueue: queue, queue: queue ?? pgQueue, coordination, executors, close };
+}
+
+/**
+ * The SDK's retention option from `[retention]` (0 = unset). Always given, so `vecron purge` has the
+ * configured rules; the loop runs only when `retention.enabled`.
+ */
+export function retentionOptionsOf(config: ServerConfig): RetentionOptions {
+  const r = config.retention;
+  return {
+    enabled: r.enabled,
+    ...(r.max_age_days > 0 ? { maxAgeDays: r.max_age_days } : {}),
+    ...(r.keep_last > 0 ? { keepLast: r.keep_last } : {}),
+    ...(r.ledger_max_age_days > 0 ? { ledgerMaxAgeDays: r.ledger_max_age_days } : {}),
+    intervalMs: r.interval_ms,
+    batchSize: r.batch_size,
+    pauseMs: r.pause_ms,
+  };
 }
