@@ -5,6 +5,7 @@ import type { Execution, ExecutionStatus, Job, LedgerEntry, TriggerSource } from
 import type { SafeHtml } from './html.js';
 import type { Kit } from './kit.js';
 import { str, UUID } from './kit.js';
+import { FAILURE_STATUSES } from './views/charts.js';
 import { executionDetail } from './views/execution-detail.js';
 import { executionsTable, SOURCES } from './views/executions.js';
 import type { ExecutionQuery } from './views/executions.js';
@@ -13,10 +14,12 @@ import type { Counters, JobFilter, JobRow } from './views/jobs.js';
 
 const PAGE_SIZE = 25;
 const JOBS_PAGE_SIZE = 50;
+/** Runs in the history strip of each row of the jobs page. */
+export const STRIP_RUNS = 20;
 /** Counters stop counting here and show `1000+`. */
 export const COUNT_CAP = 1000;
-/** Statuses counted as failures: a dead letter is a run that failed for good. */
-export const FAILURE_STATUSES: ExecutionStatus[] = ['failed', 'timeout', 'dead_letter'];
+/** Statuses counted as failures (defined with the charts that colour them). */
+export { FAILURE_STATUSES };
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)_([0-9a-f-]{36})$/i;
@@ -100,13 +103,14 @@ export function createData(kit: Kit): DashboardData {
         limit: JOBS_PAGE_SIZE + 1, offset: (pageNo - 1) * JOBS_PAGE_SIZE,
       });
       const seeExecutions = state(res).allowed.has('execution:read');
+      const shown = jobs.slice(0, JOBS_PAGE_SIZE);
+      // One read for the whole page: each job's newest runs (the strip; the first is the last status).
+      const latest = seeExecutions ? await cron.executions.latestPerJob(shown.map((j) => j.id), { perJob: STRIP_RUNS, ...scopeOf(res) }) : null;
       const rows = await Promise.all(
-        jobs.slice(0, JOBS_PAGE_SIZE).map(async (job): Promise<JobRow> => {
-          const [nextFires, last] = await Promise.all([
-            job.enabled && job.definition.schedule ? cron.jobs.preview(job.id, 2).catch(() => []) : Promise.resolve([]),
-            seeExecutions ? cron.executions.list({ jobId: job.id, ...scopeOf(res), limit: 1 }).then((l) => l[0] ?? null) : Promise.resolve(null),
-          ]);
-          return { job, nextFires, last };
+        shown.map(async (job): Promise<JobRow> => {
+          const nextFires = job.enabled && job.definition.schedule ? await cron.jobs.preview(job.id, 2).catch(() => []) : [];
+          const recent = latest?.get(job.id) ?? [];
+          return { job, nextFires, last: recent[0] ?? null, recent };
         }),
       );
       return { rows, hasMore: jobs.length > JOBS_PAGE_SIZE };

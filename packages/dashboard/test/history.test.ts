@@ -48,6 +48,21 @@ describe('job page history', () => {
     expect(vi.text).toContain('Trong 14 ngày qua có 1 trên 3 lượt chạy thất bại');
   });
 
+  it('the jobs list shows a strip of each job\'s newest runs (at most 20, oldest first) from one read', async () => {
+    const busy = await makeJob({ name: `strip-busy-${Date.now()}` });
+    const ids: string[] = [];
+    for (let i = 0; i < 22; i++) ids.push((await cron.trigger(busy.id)).executionId);
+    for (const id of ids) await cron.executions.wait(id);
+    const { text } = await browserClient(open.base).get(`/?q=${encodeURIComponent(busy.name)}`);
+    const row = new RegExp(`<tr data-job-id="${busy.id}"(.*?)</tr>`, 's').exec(text)?.[1] ?? '';
+    const strip = [...row.matchAll(/<a class="cell tone-ok" href="\/dash\/executions\/([^"]+)"[^>]* tabindex="-1">/g)].map((m) => m[1]);
+    const newest = (await cron.executions.list({ jobId: busy.id, limit: 20 })).map((e) => e.id).reverse();
+    expect(strip).toEqual(newest);
+    expect(row).toContain('<ol class="run-grid compact" aria-label="Last 20 runs, oldest first"');
+    // The last status is the newest run.
+    expect(row).toContain(`<a href="/dash/executions/${newest[19]}"><span class="badge st-success"`);
+  });
+
   it('a job without runs says so', async () => {
     const job = await makeJob();
     const { text } = await browserClient(open.base).get(`/jobs/${job.id}`);

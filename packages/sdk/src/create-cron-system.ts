@@ -127,6 +127,12 @@ export interface CronSystem<E extends AnyExecutor = any> {
   readonly executions: {
     get(id: string): Promise<Execution | null>;
     list(filter?: ExecutionFilter): Promise<Execution[]>;
+    /**
+     * The newest `perJob` executions (1 … 100) of each job in one read, grouped by job id, newest
+     * first (a job without runs maps to `[]`); `triggerMetadata` as in `list`. For history strips
+     * of a page of jobs.
+     */
+    latestPerJob(jobIds: string[], options: { perJob: number; triggerMetadata?: Record<string, unknown> }): Promise<Map<string, Execution[]>>;
     /** Resolves with the execution once it is terminal. */
     wait(id: string, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<Execution>;
     /** Cancels a pending execution, or asks the running worker to abort it. */
@@ -408,6 +414,15 @@ export function createCronSystem<const X extends readonly AnyExecutor[] = AnyExe
     executions: {
       get: async (id) => (isUuid(id) ? (await storage()).getExecution(id) : null),
       list: async (filter) => (filter?.jobId !== undefined && !isUuid(filter.jobId) ? [] : (await storage()).listExecutions(filter)),
+      async latestPerJob(jobIds, { perJob, triggerMetadata }) {
+        if (!Number.isInteger(perJob) || perJob < 1 || perJob > 100) throw new ValidationError('latestPerJob', [{ path: '$.perJob', message: 'must be an integer from 1 to 100' }]);
+        const ids = [...new Set(jobIds)].filter(isUuid);
+        const out = new Map<string, Execution[]>(ids.map((id) => [id, []]));
+        const rows = await (await storage()).listLatestExecutionsPerJob(ids, perJob, triggerMetadata === undefined ? {} : { triggerMetadata });
+        for (const e of rows) out.get(e.jobId)?.push(e);
+        for (const list of out.values()) list.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+        return out;
+      },
       async wait(id, { timeoutMs = 60_000, signal } = {}) {
         const s = await storage();
         const deadline = Date.now() + timeoutMs;

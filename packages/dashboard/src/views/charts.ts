@@ -1,5 +1,4 @@
 import type { Execution, ExecutionStatus } from '@vecron/sdk';
-import { FAILURE_STATUSES } from '../data.js';
 import { html } from '../html.js';
 import type { SafeHtml } from '../html.js';
 import { LOCALES } from '../i18n/index.js';
@@ -10,6 +9,9 @@ import type { ViewContext } from './context.js';
  * the grid of the last runs, the durations bar chart and the daily failure rate. Each chart has a
  * text summary (`role="img"` with `<title>`) and a table fallback; see docs/architecture.md (dashboard).
  */
+
+/** Statuses counted as failures: a dead letter is a run that failed for good. */
+export const FAILURE_STATUSES: ExecutionStatus[] = ['failed', 'timeout', 'dead_letter'];
 
 /** The four colours a status is drawn in (CSS classes `tone-*`, AA contrast on white). */
 export type Tone = 'ok' | 'bad' | 'run' | 'idle';
@@ -91,7 +93,9 @@ export function runGrid(v: ViewContext, runs: Execution[], o: { compact?: boolea
   const cells = [...runs].reverse().map((e) => {
     const tone = toneOf(e.status);
     const label = runLabel(v, e);
-    return html`<li><a class="cell tone-${tone}" href="${v.url(`/executions/${e.id}`)}" title="${label}" aria-label="${label}" data-status="${e.status}"><span aria-hidden="true">${GLYPHS[tone]}</span></a></li>`;
+    // The compact strip of the jobs list stays out of the tab order (a page of 50 jobs would add
+    // 1,000 stops); its runs are reachable from the job page's full grid and the executions list.
+    return html`<li><a class="cell tone-${tone}" href="${v.url(`/executions/${e.id}`)}" title="${label}" aria-label="${label}" data-status="${e.status}"${o.compact ? html` tabindex="-1"` : ''}><span aria-hidden="true">${GLYPHS[tone]}</span></a></li>`;
   });
   return html`<ol class="run-grid${o.compact ? ' compact' : ''}" aria-label="${v.t('history.grid', { n: runs.length })}" data-testid="run-grid">${cells}</ol>`;
 }

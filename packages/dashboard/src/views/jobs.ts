@@ -2,6 +2,7 @@ import type { Execution, Job } from '@vecron/sdk';
 import { scheduleInWords } from '../format.js';
 import { html } from '../html.js';
 import type { SafeHtml } from '../html.js';
+import { runGrid } from './charts.js';
 import { actionButton, pager, statusBadge } from './components.js';
 import type { ViewContext } from './context.js';
 
@@ -10,6 +11,8 @@ export interface JobRow {
   job: Job;
   nextFires: Date[];
   last: Execution | null;
+  /** The newest runs (newest first) for the history strip; none drawn when absent. */
+  recent?: Execution[];
 }
 
 /** The jobs list filter as it appears in the query string. */
@@ -56,14 +59,14 @@ ${item('counters.deadLetters', c.deadLetters, c.deadLetters ? 'c-dead' : 'c-zero
 /** The jobs table with schedule in words, next fires, last status and actions. */
 export function jobsTable(v: ViewContext, rows: JobRow[], page: number, hasMore: boolean, filter: JobFilter = {}): SafeHtml {
   const actions = !v.readOnly && (v.can('job:execute') || v.can('job:write'));
-  const body = rows.map(({ job, nextFires, last }) => {
+  const body = rows.map(({ job, nextFires, last, recent }) => {
     const sched = scheduleInWords(job.definition.schedule, v.defaultTimeZone, v.f);
     return html`<tr data-job-id="${job.id}" data-job-name="${job.name}">
 <td><a href="${v.url(`/jobs/${job.id}`)}" class="job-name">${job.name}</a>${job.definition.description ? html`<div class="muted small">${job.definition.description}</div>` : ''}</td>
 <td>${sched.words}${sched.code ? html`<div><code class="small">${sched.code}</code>${sched.dialect ? html` <span class="muted small">${v.t('schedule.dialect', { dialect: sched.dialect })}</span>` : ''}</div>` : ''}</td>
 <td class="small">${nextFires.length && job.enabled ? nextFires.map((d) => html`<div>${v.f.time(d)} <span class="muted">(${v.f.relative(d)})</span></div>`) : html`<span class="muted">${v.t('jobs.noNextFire')}</span>`}</td>
 <td><span class="pill ${job.enabled ? 'pill-on' : 'pill-off'}" data-testid="enabled">${job.enabled ? v.t('jobs.on') : v.t('jobs.off')}</span></td>
-<td>${last ? html`<a href="${v.url(`/executions/${last.id}`)}">${statusBadge(v, last.status)}</a> <span class="muted small">${v.f.time(last.createdAt, { relative: true })}</span>` : html`<span class="muted">${v.t('jobs.never')}</span>`}</td>
+<td>${last ? html`<a href="${v.url(`/executions/${last.id}`)}">${statusBadge(v, last.status)}</a> <span class="muted small">${v.f.time(last.createdAt, { relative: true })}</span>` : html`<span class="muted">${v.t('jobs.never')}</span>`}${recent && recent.length > 1 ? runGrid(v, recent, { compact: true }) : ''}</td>
 ${actions
   ? html`<td class="actions">${v.can('job:execute') && job.definition.triggers.manual ? actionButton(v, { path: `/jobs/${job.id}/run`, label: v.t('jobs.runNow'), kind: 'primary', testId: 'run-now', idempotent: true, confirm: v.t('jobs.confirmRun') }) : ''}
 ${v.can('job:write') ? (job.enabled ? actionButton(v, { path: `/jobs/${job.id}/disable`, label: v.t('jobs.disable'), testId: 'disable' }) : actionButton(v, { path: `/jobs/${job.id}/enable`, label: v.t('jobs.enable'), testId: 'enable' })) : ''}</td>`

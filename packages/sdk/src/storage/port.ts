@@ -148,6 +148,12 @@ export interface Storage {
   getExecution(id: string): Promise<Execution | null>;
   listExecutions(filter?: ExecutionFilter): Promise<Execution[]>;
   /**
+   * The newest `perJob` executions of each of `jobIds` in one read (newest first within a job, ties
+   * by id descending; jobs in no particular order), optionally only those whose `trigger_metadata`
+   * contains `triggerMetadata`. Walks the (job_id, created_at) index once per job.
+   */
+  listLatestExecutionsPerJob(jobIds: string[], perJob: number, filter?: Pick<ExecutionFilter, 'triggerMetadata'>): Promise<Execution[]>;
+  /**
    * Conditional claim: succeeds when the row is `pending` and available, or `running` with an
    * expired lease. Sets a lease and a new fencing token. With `exclusive`, refuses while another
    * execution of the same job is running (`reason: 'overlap'`); with `fifo` as well, while an

@@ -257,6 +257,28 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       expect(await s.listExecutions({ triggerSource: 'scheduled' })).toHaveLength(0);
     });
 
+    it('lists the newest executions of each job in one read, per-job limit, newest first; own-scope filter by trigger metadata', async () => {
+      const a = await newJob(s);
+      const b = await newJob(s);
+      const idle = await newJob(s);
+      const made: Record<string, string[]> = { [a.id]: [], [b.id]: [] };
+      for (let i = 0; i < 5; i++) {
+        for (const job of [a, b]) {
+          const { execution } = await s.createExecution({ id: randomUUID(), jobId: job.id, idempotencyKey: randomUUID(), triggerSource: 'manual', triggerMetadata: { by: i % 2 ? 'odd' : 'even' }, availableAt: T0 }, at(i * 1_000));
+          made[job.id]!.push(execution.id);
+        }
+      }
+      const rows = await s.listLatestExecutionsPerJob([a.id, b.id, idle.id, a.id], 3);
+      const of = (jobId: string, list = rows): string[] => list.filter((e) => e.jobId === jobId).map((e) => e.id);
+      expect(rows).toHaveLength(6);
+      expect(of(a.id)).toEqual(made[a.id]!.slice(2).reverse());
+      expect(of(b.id)).toEqual(made[b.id]!.slice(2).reverse());
+      expect(of(idle.id)).toEqual([]);
+      const odd = await s.listLatestExecutionsPerJob([a.id], 10, { triggerMetadata: { by: 'odd' } });
+      expect(of(a.id, odd)).toEqual([made[a.id]![3], made[a.id]![1]]);
+      expect(await s.listLatestExecutionsPerJob([], 3)).toEqual([]);
+    });
+
     it('searches jobs by a part of the name, description or a tag, ignoring case; LIKE wildcards match literally', async () => {
       await newJob(s, 'Nightly-Settlement', { description: 'moves money at night', tags: ['bank'] });
       await newJob(s, 'report_100%', { tags: ['Finance'] });

@@ -197,6 +197,21 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
       return rows.map(toExecution);
     },
 
+    async listLatestExecutionsPerJob(jobIds, perJob, filter = {}) {
+      if (!jobIds.length || perJob < 1) return [];
+      const { rows } = await db.query(
+        `SELECT e.* FROM unnest($1::uuid[]) AS j(id)
+         CROSS JOIN LATERAL (
+           SELECT ${EXECUTION_COLUMNS} FROM vecron_executions x
+           WHERE x.job_id = j.id AND ($3::jsonb IS NULL OR x.trigger_metadata @> $3::jsonb)
+           ORDER BY x.created_at DESC, x.id DESC
+           LIMIT $2
+         ) e`,
+        [[...new Set(jobIds)], perJob, filter.triggerMetadata === undefined ? null : JSON.stringify(filter.triggerMetadata)],
+      );
+      return rows.map(toExecution);
+    },
+
     async claimExecution(id, { owner, leaseMs, now, exclusive, fifo = false }): Promise<ClaimResult> {
       const claim = async (q: SqlClient): Promise<ClaimResult> => {
         const { rows } = await q.query(
