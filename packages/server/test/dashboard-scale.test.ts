@@ -125,6 +125,10 @@ it(`pages stay usable at ${JOBS} jobs and ${EXECUTIONS} executions (times report
   await check('executions page 41 by keyset', path, { attr: 'execution-id', min: 25 });
   await check('dead letters (open, not replayed)', '/dead-letters', { attr: 'execution-id', min: 25 });
   await check('counters', '/fragments/counters');
-  await check('job detail (explain, ledger, recent runs)', `/jobs/${sampleJob.id}`);
+  await check('job detail (explain, ledger, recent runs, history grid and charts)', `/jobs/${sampleJob.id}`);
+  await check('job detail, failure rate over 30 days', `/jobs/${sampleJob.id}?days=30`);
+  const night = await check('timeline of last night (Gantt, 200 job rows)', '/timeline');
+  expect(night).toContain('data-testid="gantt"');
+  await check('upcoming fires, 7 days (explain of 300 enabled jobs)', '/upcoming?days=7');
   process.stdout.write(`dashboard at ${JOBS} jobs / ${EXECUTIONS} executions (PostgreSQL, warm):\n${times.map(([l, ms]) => `  ${String(ms).padStart(5)} ms  ${l}`).join('\n')}\n`);
 }, 600_000);
