@@ -26,6 +26,7 @@ export type {
   DashboardAdmin, DashboardAdminRole, DashboardAdminUser, DashboardAdminWebhook, DashboardAdminWebhookSecret, DashboardAuditFilter, DashboardAuditRecord, DashboardAuditVerification,
 } from './router.js';
 export type { DashboardEvent } from './live.js';
+export type { DashboardImporter, DashboardImportItem, DashboardImportReport } from './importer.js';
 export { DASHBOARD_PERMISSIONS } from './permissions.js';
 export type { DashboardPermission } from './permissions.js';
 export { html, raw, escapeHtml, SafeHtml } from './html.js';

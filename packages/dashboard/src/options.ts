@@ -3,6 +3,7 @@ import type { CronSystem } from '@vecron/sdk';
 import type { ZodType } from 'zod';
 import type { DashboardAdmin } from './admin-port.js';
 import type { Lang } from './i18n/index.js';
+import type { DashboardImporter } from './importer.js';
 import type { DashboardEvent } from './live.js';
 import type { DashboardPermission } from './permissions.js';
 
@@ -38,7 +39,7 @@ export interface DashboardAuth {
 
 /** A dashboard action, for the host's audit log. */
 export interface DashboardActionRecord {
-  action: 'job.create' | 'job.update' | 'job.delete' | 'job.enable' | 'job.disable' | 'job.trigger' | 'execution.stop' | 'execution.replay' | 'execution.discard' | 'execution.file.download' | 'dead_letters.replay' | 'dead_letters.discard' | 'auth.login' | 'auth.logout'
+  action: 'job.create' | 'job.update' | 'job.delete' | 'job.import' | 'job.enable' | 'job.disable' | 'job.trigger' | 'execution.stop' | 'execution.replay' | 'execution.discard' | 'execution.file.download' | 'dead_letters.replay' | 'dead_letters.discard' | 'auth.login' | 'auth.logout'
     | 'variable.set' | 'variable.delete' | 'calendar.define' | 'calendar.delete'
     | 'user.create' | 'user.roles' | 'user.disable' | 'user.enable' | 'user.password_reset' | 'webhook.create' | 'webhook.rotate' | 'webhook.delete' | 'audit.verify';
   /** `job:<id>`, `execution:<id>`, `variable:<job id or global>:<name>`, `calendar:<name>`, `user:<id>`, `webhook:<id>`. */
@@ -90,6 +91,10 @@ export interface DashboardRouterOptions {
    * @default none (those pages are absent; variables and calendars come from `cron` and are always there)
    */
   admin?: DashboardAdmin;
+   * Job import from a file (`/editor/import`, permission `job:import`): the host's conversions and
+   * per-item rules, shown item by item. @default none (no import page)
+   */
+  importer?: DashboardImporter;
   /** Shows the "no sign-in" warning. @default true when `auth` is not set */
   showNoAuthBanner?: boolean;
 }

@@ -14,6 +14,7 @@ import { editorRoutes } from './routes/editor.js';
 import { problemAnswerer } from './routes/errors.js';
 import { eventRoutes } from './routes/events.js';
 import { fragmentRoutes } from './routes/fragments.js';
+import { importRoutes } from './routes/import.js';
 import { historyRoutes, upcomingRoutes } from './routes/history.js';
 import { logRoutes } from './routes/logs.js';
 import { pageRoutes } from './routes/pages.js';
@@ -54,6 +55,8 @@ export function createDashboardRouter(options: DashboardRouterOptions): Router {
   logRoutes(router, kit, data);
   eventRoutes(router, kit);
   actionRoutes(router, kit, data);
+  // Before the editor's `/editor/:id`, which would take `import` for a job id.
+  if (options.importer) importRoutes(router, kit, options.importer);
   editorRoutes(router, kit, data, createEditorModel(options.executors ?? []));
   variableRoutes(router, kit);
   calendarRoutes(router, kit);

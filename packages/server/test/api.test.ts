@@ -391,6 +391,11 @@ describe('users, roles, variables, webhooks admin, audit, import/export, schema'
     expect(stored!.definition.description).toBe('reimported');
     const allBad = await api.call('POST', '/api/jobs/import', { token: admin, body: { jobs: [{ name: 'x' }] } });
     expect(allBad.status).toBe(400);
+    // A dry run makes the import's own checks: an unknown step type is an error there too (it said 'valid').
+    const dry = await api.call('POST', '/api/jobs/import', { token: admin, body: { dry_run: true, jobs: [{ name: 'dry-ok', steps: [{ id: 'e', type: 'echo', config: { message: 'x' } }] }, { name: 'dry-bad', steps: [{ id: 'e', type: 'no_such_type', config: {} }] }] } });
+    expect(dry.body.results.map((r: { status: string }) => r.status)).toEqual(['valid', 'error']);
+    expect(dry.body.results[1].error.issues[0].path).toBe('$.steps[0].type');
+    expect(await server.cron.jobs.getByName('dry-ok')).toBeNull();
   });
 
   it('audit log lists mutations; the chain verifies; schema and system config', async () => {

@@ -38,6 +38,7 @@ function loadAssets(): Record<string, Asset> {
     'dashboard.js': asset(own('dashboard.js'), 'text/javascript; charset=utf-8'),
     'dashboard.css': asset(own('dashboard.css'), 'text/css; charset=utf-8'),
     'editor.js': asset(own('editor.js'), 'text/javascript; charset=utf-8'),
+    'import.js': asset(own('import.js'), 'text/javascript; charset=utf-8'),
   };
 }
 

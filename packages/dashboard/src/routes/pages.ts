@@ -25,7 +25,7 @@ export function pageRoutes(router: Router, kit: Kit, data: DashboardData): void 
     const recent = state(res).allowed.has('execution:read') ? await data.executionsSection(res, {}, 'compact') : null;
     await kit.page(req, res, {
       title: v.t('jobs.title'), section: 'jobs', counters: await data.countersIfAllowed(res),
-      body: html`<div class="page-head"><h1>${v.t('jobs.title')}</h1>${v.can('job:write') && !v.readOnly ? html`<a class="btn btn-primary" href="${v.url('/editor/new')}" data-testid="new-job">${v.t('editor.newJob')}</a>` : ''}</div>
+      body: html`<div class="page-head"><h1>${v.t('jobs.title')}</h1>${v.can('job:write') && !v.readOnly ? html`<a class="btn btn-primary" href="${v.url('/editor/new')}" data-testid="new-job">${v.t('editor.newJob')}</a>` : ''}${kit.options.importer && v.can('job:import') && !v.readOnly ? html`<a class="btn btn-plain" href="${v.url('/editor/import')}" data-testid="import-jobs">${v.t('import.title')}</a>` : ''}</div>
 ${jobFilters(v, filter)}
 ${jobsTable(v, rows, pageNo, hasMore, filter)}
 ${recent ? html`<h2 class="section-title">${v.t('jobs.recent')}</h2>${recent}` : ''}`,

@@ -10,6 +10,7 @@ import type { DashboardUser } from '../options.js';
 import { DASHBOARD_PERMISSIONS } from '../permissions.js';
 import type { DashboardPermission } from '../permissions.js';
 import { urlBuilder } from '../views/context.js';
+import { IMPORT_MAX_BYTES } from './import.js';
 import type { ViewContext } from '../views/context.js';
 
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -21,6 +22,8 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 export function sessionMiddleware(router: Router, kit: Kit, answerProblem: (req: Request, res: Response, err: unknown) => Promise<void>): void {
   const { options, auth, csrf, sessionCookie } = kit;
   // The job editor posts whole definitions (one field per setting); everything else is small.
+  // Job files for the import are larger than an ordinary form (routes/import.ts).
+  router.use('/editor/import', express.urlencoded({ extended: false, limit: IMPORT_MAX_BYTES + 64 * 1024, parameterLimit: 10 }));
   router.use('/editor', express.urlencoded({ extended: false, limit: '512kb', parameterLimit: 5000 }));
   router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   router.use(async (req: Request, res: Response, next: NextFunction) => {

@@ -78,16 +78,30 @@ export function convertSources(files: readonly string[], from: SourceFormat, opt
       out.errors.push(`${file}: $: cannot read the file: ${(err as Error).message}`);
       continue;
     }
-    try {
-      const r = CONVERTERS[from](text, options);
-      out.definitions.push(...r.definitions.map((d) => ({ file, ...d })));
-      out.changes.push(...r.changes.map((c) => `${file}: ${c.path}: ${c.message}`));
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      out.errors.push(...err.issues.map((i) => `${file}: ${i.path}: ${i.message}`));
-    }
+    const r = convertText(file, text, from, options);
+    out.definitions.push(...r.definitions);
+    out.changes.push(...r.changes);
+    out.errors.push(...r.errors);
   }
   return out;
+}
+
+/**
+ * Converts the text of one file (`file` names it in the lines); never throws for bad content (its
+ * problems are in `errors`). The dashboard's import page uses it for an uploaded file.
+ */
+export function convertText(file: string, text: string, from: SourceFormat, options: ConvertOptions = {}): ConvertedSources {
+  try {
+    const r = CONVERTERS[from](text, options);
+    return {
+      definitions: r.definitions.map((d) => ({ file, ...d })),
+      changes: r.changes.map((c) => `${file}: ${c.path}: ${c.message}`),
+      errors: [],
+    };
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    return { definitions: [], changes: [], errors: err.issues.map((i) => `${file}: ${i.path}: ${i.message}`) };
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import type { EventHub } from '../observability/event-hub.js';
 import { scrubSecrets } from '../routes/scrub.js';
 import type { Principal } from '../store/server-store.js';
 import type { ApiDeps } from './deps.js';
+import { dashboardImporter } from './dashboard-import.js';
 
 /** The dashboard user of a principal: same permissions and execution scope as in the REST API. */
 const userOf = (p: Principal): DashboardUser => ({ id: p.id, name: p.username, permissions: p.permissions, seesAllExecutions: p.seesAllExecutions });
@@ -34,6 +35,7 @@ export function dashboardRouter(
     timezone: d.config.scheduler.timezone,
     csrfSecret,
     ...(o.executors ? { executors: o.executors } : {}),
+    importer: dashboardImporter(d.cron),
     auth: {
       async verify(token) {
         const p = await o.principalFromToken(token);

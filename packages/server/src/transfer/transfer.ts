@@ -1,4 +1,4 @@
-import { parseJobDefinition, ValidationError, VecronError } from '@vecron/sdk';
+import { ValidationError, VecronError } from '@vecron/sdk';
 import type { CronSystem, Job } from '@vecron/sdk';
 import { maskSecrets, restoreSecrets } from './secret-fields.js';
 
@@ -55,7 +55,10 @@ export async function importJobs(cron: CronSystem, items: unknown[], opts: { mod
       const { value, issues } = restoreSecrets(raw, existing?.definition);
       if (issues.length) throw new ValidationError('job definition', issues);
       if (opts.dryRun) {
-        parseJobDefinition(value);
+        // Exactly the checks the import would make (step types and configs of the registered
+        // executors, the name free or this job's), without saving.
+        const checked = await cron.jobs.validate(value, existing ? { jobId: existing.id } : {});
+        if (!checked.valid) throw new ValidationError('job definition', checked.issues);
         results.push({ index, name, status: 'valid' });
         continue;
       }
