@@ -91,6 +91,7 @@ export interface DashboardRouterOptions {
    * @default none (those pages are absent; variables and calendars come from `cron` and are always there)
    */
   admin?: DashboardAdmin;
+  /**
    * Job import from a file (`/editor/import`, permission `job:import`): the host's conversions and
    * per-item rules, shown item by item. @default none (no import page)
    */
