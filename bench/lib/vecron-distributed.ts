@@ -64,14 +64,24 @@ export async function vecronRig(o: {
   };
 }
 
-/** The queue, reporting each acknowledged publish to `onPublished`. */
+/** The queue, reporting each acknowledged publish (one by one or through `publishMany`) to `onPublished`. */
 function observed(queue: Queue, onPublished?: (executionId: string) => void): Queue {
   if (!onPublished) return queue;
+  const publishMany = queue.publishMany?.bind(queue);
   return Object.assign(Object.create(queue) as Queue, {
     async publish(executionId: string, options?: PublishOptions) {
       await queue.publish(executionId, options);
       onPublished(executionId);
     },
+    ...(publishMany ? {
+      async publishMany(messages: ReadonlyArray<{ executionId: string } & PublishOptions>) {
+        const answers = await publishMany(messages);
+        answers.forEach((err, i) => {
+          if (err === null) onPublished(messages[i]!.executionId);
+        });
+        return answers;
+      },
+    } : {}),
   });
 }
 

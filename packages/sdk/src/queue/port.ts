@@ -59,6 +59,14 @@ export interface Queue {
    */
   publish(executionId: string, options?: PublishOptions): Promise<void>;
   /**
+   * Publishes many messages at once, with the meaning of as many `publish` calls: one answer per
+   * message, in order — `null` when the queue has it (`publish` would have resolved), the error
+   * otherwise (`publish` would have rejected). Never rejects for a message's failure. Optional:
+   * the scheduler uses it for a tick's new executions where the queue has it (a burst of due
+   * schedules), and `publish` one by one otherwise.
+   */
+  publishMany?(messages: ReadonlyArray<{ executionId: string } & PublishOptions>): Promise<Array<Error | null>>;
+  /**
    * Consumes with at most `concurrency` handlers at once until `signal` aborts; resolves once
    * the in-flight handlers have returned.
    */

@@ -6,9 +6,14 @@ import type { Queue } from '../queue/port.js';
 import type { Storage } from '../storage/port.js';
 import { createCalendarSource } from './calendar-source.js';
 import { decideFires } from './decide-fires.js';
+import { createPublishWindow } from './publish-window.js';
 import type { DecideSettings } from './decide-fires.js';
 
-const PUBLISH_CHUNK = 200;
+/**
+ * Messages of one tick awaiting the queue at once, and per `publishMany` / `markPublished` call:
+ * a burst of 100,000 due schedules is announced without waiting for each chunk in turn.
+ */
+const PUBLISH_LIMITS = { maxInFlight: 5_000, chunk: 500 };
 
 /** Settings of the scheduler role. */
 export interface SchedulerSettings extends DecideSettings {
@@ -41,50 +46,47 @@ export function createScheduler(deps: {
     const lookup = await calendars.lookup();
     // Read once per pass: a pause takes effect at the next pass of every scheduler.
     const paused = (await storage.getSchedulerPause()) !== null;
-    for (;;) {
-      const now = clock.now();
-      const skipped: Array<{ jobId: string; fireAt: Date; outcome: 'skipped' | 'missed'; reason: string }> = [];
-      const created = await storage.fireDueSchedules({
-        now,
-        limit: settings.batchSize,
-        newExecutionId: settings.newExecutionId,
-        decide: (due) => {
-          let d;
-          try {
-            d = decideFires(due, now, settings, lookup, paused);
-          } catch (error) {
-            // One broken schedule (a calendar deleted under it) must not stop the others: park it.
-            logger.error({ err: error, jobId: due.jobId }, 'cannot compute fires; schedule parked until the job is updated');
-            events.emit('error', { where: `schedule ${due.jobId}`, error });
-            d = { fire: [], skip: [], nextFireAt: null };
-          }
-          for (const s of d.skip) skipped.push({ jobId: due.jobId, fireAt: s.at, outcome: s.outcome, reason: s.reason });
-          return d;
-        },
-      });
-      // Publish in parallel chunks; a publish that fails leaves the row unpublished for the dispatcher.
-      const published: string[] = [];
-      for (let i = 0; i < created.length; i += PUBLISH_CHUNK) {
-        const chunk = created.slice(i, i + PUBLISH_CHUNK);
-        // Announce before publishing: once published, a worker's `execution.started` may follow at once.
-        for (const e of chunk) {
+    const announce = createPublishWindow({ storage, queue, clock, logger, limits: PUBLISH_LIMITS });
+    try {
+      for (;;) {
+        const now = clock.now();
+        const skipped: Array<{ jobId: string; fireAt: Date; outcome: 'skipped' | 'missed'; reason: string }> = [];
+        const created = await storage.fireDueSchedules({
+          now,
+          limit: settings.batchSize,
+          newExecutionId: settings.newExecutionId,
+          decide: (due) => {
+            let d;
+            try {
+              d = decideFires(due, now, settings, lookup, paused);
+            } catch (error) {
+              // One broken schedule (a calendar deleted under it) must not stop the others: park it.
+              logger.error({ err: error, jobId: due.jobId }, 'cannot compute fires; schedule parked until the job is updated');
+              events.emit('error', { where: `schedule ${due.jobId}`, error });
+              d = { fire: [], skip: [], nextFireAt: null };
+            }
+            for (const s of d.skip) skipped.push({ jobId: due.jobId, fireAt: s.at, outcome: s.outcome, reason: s.reason });
+            return d;
+          },
+        });
+        // Committed: announce each (before its publish: once published, a worker's
+        // `execution.started` may follow at once) and publish it while the next batch is claimed.
+        for (const e of created) {
           events.emit('execution.created', { execution: e });
           events.emit('schedule.fired', { jobId: e.jobId, executionId: e.id, scheduledFor: e.scheduledFor ?? e.createdAt });
         }
-        const results = await Promise.allSettled(chunk.map((e) => queue.publish(e.id, { notBefore: e.availableAt, jobId: e.jobId })));
-        results.forEach((r, j) => {
-          const e = chunk[j]!;
-          if (r.status === 'fulfilled') published.push(e.id);
-          else logger.warn({ err: r.reason, executionId: e.id }, 'publish failed; the dispatcher will retry');
-        });
+        await announce.add(created);
+        for (const s of skipped) events.emit('schedule.skipped', s);
+        if (created.length) logger.debug({ fired: created.length }, 'schedules fired');
+        total += created.length;
+        // A full batch means more may be due: go again at once.
+        if (created.length + skipped.length < settings.batchSize) break;
       }
-      await storage.markPublished(published, now);
-      for (const s of skipped) events.emit('schedule.skipped', s);
-      if (created.length) logger.debug({ fired: created.length }, 'schedules fired');
-      total += created.length;
-      // A full batch means more may be due: go again at once.
-      if (created.length + skipped.length < settings.batchSize) return total;
+    } finally {
+      // Also when a claim failed: what was committed is published (or left to the dispatcher).
+      await announce.finish();
     }
+    return total;
   }
 
   return {

@@ -16,7 +16,7 @@ type Received = { id: string; count: number; at: number };
 
 /**
  * The conformance suite every queue adapter runs (in-process, NATS JetStream, third-party):
- * delivery and ack, de-duplication by execution id (and a new generation under a new
+ * delivery and ack, `publishMany` where an adapter has it, de-duplication by execution id (and a new generation under a new
  * deduplication id), nak with delay and a rising delivery count, redelivery of a message whose
  * handler threw or left it unsettled, delayed publishing, the concurrency limit, and a clean stop.
  */
@@ -66,6 +66,24 @@ export function describeQueue(name: string, options: QueueConformanceOptions): v
       const byId = new Map(got.map((g) => [g.id, g.jobId]));
       expect([undefined, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa']).toContain(byId.get('33333333-3333-4333-8333-333333333333'));
       expect(byId.get('44444444-4444-4444-8444-444444444444')).toBeUndefined();
+    });
+
+    it('publishMany (where the queue has it) answers null per message and delivers each once, de-duplicated by id, with its job hint', async () => {
+      if (!q.publishMany) return;
+      const ids = Array.from({ length: 300 }, (_, i) => `55555555-5555-4555-8555-${String(i).padStart(12, '0')}`);
+      const job = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
+      expect(await q.publishMany([])).toEqual([]);
+      const answers = await q.publishMany([...ids.map((executionId) => ({ executionId, jobId: job })), { executionId: ids[0]!, jobId: job }]);
+      expect(answers).toEqual(new Array(ids.length + 1).fill(null));
+      const got: Array<{ id: string; jobId: string | undefined }> = [];
+      consume(async (m) => {
+        got.push({ id: m.executionId, jobId: m.jobId });
+        await m.ack();
+      }, 50);
+      await until(() => got.length >= ids.length, { timeoutMs: wait });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(got.map((g) => g.id).sort()).toEqual(ids);
+      for (const g of got) expect([undefined, job]).toContain(g.jobId);
     });
 
     it('de-duplicates a publish of the same id', async () => {

@@ -1,6 +1,6 @@
 import { headers as natsHeaders, nanos } from '@nats-io/transport-node';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { connect } from '@nats-io/transport-node';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { connect, createInbox } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { Consumer, ConsumerConfig, JetStreamClient, JetStreamManager, JsMsg, StreamConfig } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
@@ -85,6 +85,20 @@ export interface NatsQueue extends Queue {
  * lost its state, or a stream deleted under a live connection). A publish to a subject no stream
  * listens on fails with "jetstream is not enabled" caused by "no responders", so causes count too.
  */
+/** The error a JetStream publish acknowledgement reports, or null when the stream stored (or de-duplicated) the message. */
+function pubAckError(msg: Msg): Error | null {
+  // No stream on the subject: the server answers with a 503 status ("no responders").
+  if (msg.headers?.hasError) return new Error(`no responders: ${msg.headers.code} ${msg.headers.description}`.trim());
+  let ack: { stream?: unknown; error?: { code?: number; err_code?: number; description?: string } };
+  try {
+    ack = JSON.parse(msg.string()) as typeof ack;
+  } catch {
+    return new Error('unreadable publish acknowledgement');
+  }
+  if (ack.error) return new Error(`publish refused: ${ack.error.description ?? 'no description'} (${ack.error.err_code ?? ack.error.code ?? '?'})`);
+  return typeof ack.stream === 'string' ? null : new Error('publish acknowledgement without a stream');
+}
+
 function isMissingResource(err: unknown): boolean {
   let e: unknown = err;
   for (let depth = 0; depth < 4 && e !== undefined && e !== null; depth++) {
@@ -134,6 +148,30 @@ export function natsQueue(options: NatsQueueOptions): NatsQueue {
   const server = describeServer(typeof options.servers === 'string' ? options.servers : options.servers);
   const unavailable = (what: string, cause: unknown): VecronError =>
     new VecronError('QUEUE_UNAVAILABLE', `NATS ${what} failed (${server}): ${(cause as Error)?.message ?? String(cause)}`, { cause, retryable: true, details: { server } });
+
+  // Acknowledgements of `publishMany`: one inbox subscription per connection, each message's reply
+  // subject naming its waiting slot. A JetStream publish (`js.publish`) makes a request object, a
+  // timer and two promises per message; a burst of 100,000 fires spent most of its CPU there.
+  let acks: { conn: NatsConnection; prefix: string; sub: Subscription } | null = null;
+  const pendingAcks = new Map<string, (err: Error | null) => void>();
+  let ackSeq = 0;
+  const ackInbox = (conn: NatsConnection): string => {
+    if (acks && acks.conn === conn && !acks.sub.isClosed()) return acks.prefix;
+    const prefix = createInbox();
+    const sub = conn.subscribe(`${prefix}.*`, {
+      callback: (err, msg) => {
+        // A closed subscription: the waiting publishes time out.
+        if (err) return;
+        const token = msg.subject.slice(prefix.length + 1);
+        const done = pendingAcks.get(token);
+        if (!done) return;
+        pendingAcks.delete(token);
+        done(pubAckError(msg));
+      },
+    });
+    acks = { conn, prefix, sub };
+    return prefix;
+  };
 
   const watchStatus = async (conn: NatsConnection): Promise<void> => {
     for await (const s of conn.status()) {
@@ -350,6 +388,56 @@ export function natsQueue(options: NatsQueueOptions): NatsQueue {
       } finally {
         if (onAbort) signal.removeEventListener('abort', onAbort);
       }
+    },
+
+    async publishMany(messages) {
+      if (!messages.length) return [];
+      try {
+        await withTimeout(provision(), publishTimeoutMs, 'publish');
+      } catch (err) {
+        const e = err instanceof VecronError ? err : unavailable('publish', err);
+        return messages.map(() => e);
+      }
+      const conn = nc!;
+      const prefix = ackInbox(conn);
+      const answers = new Array<Error | null>(messages.length).fill(null);
+      const tokens: string[] = [];
+      let left = messages.length;
+      let allAnswered!: () => void;
+      const answered = new Promise<void>((resolve) => (allAnswered = resolve));
+      const settle = (i: number, err: Error | null): void => {
+        if (err) answers[i] = err instanceof VecronError ? err : unavailable('publish', err);
+        left -= 1;
+        if (left === 0) allAnswered();
+      };
+      const now = Date.now();
+      messages.forEach((m, i) => {
+        const token = String(ackSeq++);
+        tokens.push(token);
+        pendingAcks.set(token, (err) => settle(i, err));
+        const h = natsHeaders();
+        h.set('Nats-Msg-Id', m.deduplicationId ?? m.executionId);
+        if (m.notBefore && m.notBefore.getTime() > now) h.set(NOT_BEFORE_HEADER, m.notBefore.toISOString());
+        if (m.traceparent) h.set(TRACEPARENT_HEADER, m.traceparent);
+        if (m.jobId) h.set(JOB_ID_HEADER, m.jobId);
+        try {
+          conn.publish(subject, m.executionId, { reply: `${prefix}.${token}`, headers: h });
+        } catch (err) {
+          pendingAcks.delete(token);
+          settle(i, err as Error);
+        }
+      });
+      // One timer for the whole batch, not one per message.
+      const timer = setTimeout(() => {
+        tokens.forEach((token, i) => {
+          if (pendingAcks.delete(token)) settle(i, new Error(`no acknowledgement within ${publishTimeoutMs} ms`));
+        });
+      }, publishTimeoutMs);
+      timer.unref();
+      await answered;
+      clearTimeout(timer);
+      if (answers.some((a) => a !== null && isMissingResource(a))) provisioned = null;
+      return answers;
     },
 
     async publish(executionId, opts = {}) {

@@ -1,0 +1,93 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../internal/clock.js';
+import type { Execution } from '../model/execution.js';
+import type { Queue } from '../queue/port.js';
+import type { Storage } from '../storage/port.js';
+
+/** Limits of a {@link PublishWindow}. */
+export interface PublishWindowLimits {
+  /** Messages awaiting the queue's answer at once (a chunk larger than this still goes alone). */
+  maxInFlight: number;
+  /** Messages per `publishMany` call (or per group of single publishes) and per `markPublished` call. */
+  chunk: number;
+}
+
+/**
+ * The announce of a scheduler tick's new executions (docs/architecture.md#4-no-execution-is-lost):
+ * each committed batch is published in chunks (`Queue.publishMany` where the queue has it), with up
+ * to `maxInFlight` messages awaiting the queue at once, so the queue's round trips overlap each
+ * other and the claim of the next batch. A publish that fails is logged and its row left
+ * unpublished for the dispatcher; each chunk's successes are marked published in one statement.
+ */
+export interface PublishWindow {
+  /** Starts publishing `executions`; resolves once they are all sent, waiting only for room in the window. */
+  add(executions: readonly Execution[]): Promise<void>;
+  /**
+   * Waits for every publish started and its mark. Rejects with the first failed `markPublished`
+   * (those rows are published again by the dispatcher, idempotent on the id); a failed publish
+   * is only logged.
+   */
+  finish(): Promise<{ published: number; failed: number }>;
+}
+
+export function createPublishWindow(deps: { storage: Storage; queue: Queue; clock: Clock; logger: Logger; limits: PublishWindowLimits }): PublishWindow {
+  const { storage, queue, clock, logger, limits } = deps;
+  let inFlight = 0;
+  let published = 0;
+  let failed = 0;
+  const chunks: Array<Promise<unknown>> = [];
+  const waiters: Array<() => void> = [];
+
+  const publishChunk = async (chunk: readonly Execution[]): Promise<void> => {
+    let errors: Array<unknown>;
+    if (queue.publishMany) {
+      try {
+        errors = await queue.publishMany(chunk.map((e) => ({ executionId: e.id, notBefore: e.availableAt, jobId: e.jobId })));
+      } catch (err) {
+        errors = chunk.map(() => err);
+      }
+    } else {
+      const results = await Promise.allSettled(chunk.map((e) => queue.publish(e.id, { notBefore: e.availableAt, jobId: e.jobId })));
+      errors = results.map((r) => (r.status === 'fulfilled' ? null : (r.reason as unknown)));
+    }
+    const ok: string[] = [];
+    chunk.forEach((e, i) => {
+      const err = errors[i];
+      if (err === null || err === undefined) ok.push(e.id);
+      else logger.warn({ err, executionId: e.id }, 'publish failed; the dispatcher will retry');
+    });
+    published += ok.length;
+    failed += chunk.length - ok.length;
+    if (ok.length) await storage.markPublished(ok, clock.now());
+  };
+
+  const start = (chunk: readonly Execution[]): void => {
+    inFlight += chunk.length;
+    chunks.push(
+      publishChunk(chunk)
+        .then(() => null, (err: unknown) => ({ err }))
+        .finally(() => {
+          inFlight -= chunk.length;
+          while (waiters.length) waiters.shift()!();
+        }),
+    );
+  };
+
+  const room = (): Promise<void> => new Promise<void>((resolve) => waiters.push(resolve));
+
+  return {
+    async add(executions) {
+      for (let i = 0; i < executions.length; i += limits.chunk) {
+        const chunk = executions.slice(i, i + limits.chunk);
+        while (inFlight > 0 && inFlight + chunk.length > limits.maxInFlight) await room();
+        start(chunk);
+      }
+    },
+    async finish() {
+      const outcomes = await Promise.all(chunks);
+      const failure = outcomes.find((o): o is { err: unknown } => o !== null);
+      if (failure) throw failure.err;
+      return { published, failed };
+    },
+  };
+}
