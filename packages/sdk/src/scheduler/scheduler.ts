@@ -6,6 +6,7 @@ import type { Queue } from '../queue/port.js';
 import type { Storage } from '../storage/port.js';
 import { createCalendarSource } from './calendar-source.js';
 import { decideFires } from './decide-fires.js';
+import { createDecisionMemo } from './decision-memo.js';
 import { createPublishWindow } from './publish-window.js';
 import type { DecideSettings } from './decide-fires.js';
 
@@ -51,6 +52,7 @@ export function createScheduler(deps: {
       for (;;) {
         const now = clock.now();
         const skipped: Array<{ jobId: string; fireAt: Date; outcome: 'skipped' | 'missed'; reason: string }> = [];
+        const memo = createDecisionMemo();
         const created = await storage.fireDueSchedules({
           now,
           limit: settings.batchSize,
@@ -58,7 +60,7 @@ export function createScheduler(deps: {
           decide: (due) => {
             let d;
             try {
-              d = decideFires(due, now, settings, lookup, paused);
+              d = memo.decide(due, () => decideFires(due, now, settings, lookup, paused));
             } catch (error) {
               // One broken schedule (a calendar deleted under it) must not stop the others: park it.
               logger.error({ err: error, jobId: due.jobId }, 'cannot compute fires; schedule parked until the job is updated');
