@@ -46,6 +46,12 @@ describe('job page history', () => {
     expect(month.text).toMatch(/<a href="\/dash\/jobs\/[^"]+\?days=30#history" aria-current="true">30 days<\/a>/);
     const vi = await browserClient(open.base).get(`/jobs/${job.id}?lang=vi`);
     expect(vi.text).toContain('Trong 14 ngày qua có 1 trên 3 lượt chạy thất bại');
+    // The card refreshes live from its fragment (same content, period kept).
+    expect(text).toContain(`data-live="/dash/fragments/jobs/${job.id}/history" data-live-on="execution" data-live-job="${job.id}"`);
+    const fragment = await browserClient(open.base).get(`/fragments/jobs/${job.id}/history?days=30`);
+    expect(fragment.text).toMatch(/^<section class="card" id="history"/);
+    expect(fragment.text).toContain('Over the last 30 days 1 of 3 runs failed');
+    expect((await browserClient(open.base).get('/fragments/jobs/not-a-uuid/history')).status).toBe(404);
   });
 
   it('the jobs list shows a strip of each job\'s newest runs (at most 20, oldest first) from one read', async () => {
@@ -126,6 +132,7 @@ describe('upcoming fires', () => {
     // Weekly on the holiday's weekday at 09:00: the fire on the holiday moves to the next day.
     const shifted = await makeJob({ name: `upcoming-shifted-${Date.now()}`, schedule: { type: 'cron', expression: `0 9 * * ${holiday.weekday}`, timezone: TZ, calendar, calendar_shift: 'following' } });
     const off = await makeJob({ name: `upcoming-off-${Date.now()}`, schedule: { type: 'cron', expression: '0 9 * * *', timezone: TZ }, enabled: false });
+    const manualOnly = await makeJob({ name: `upcoming-manual-${Date.now()}`, schedule: { type: 'cron', expression: '0 9 * * *', timezone: TZ }, triggers: { scheduled: false, manual: true } });
 
     const c = browserClient(open.base);
     const { status, text } = await c.get('/upcoming?days=7');
@@ -138,6 +145,7 @@ describe('upcoming fires', () => {
     expect(row).toContain(`planned ${holiday.date.split('-').reverse().join('/')}, 09:00:00`);
     expect(row).toContain(`calendar ${calendar}: ${holiday.date} is Ngày hội thử nghiệm; moved (next business day) to ${next.date}`);
     expect(text).not.toContain(off.id);
+    expect(text).not.toContain(manualOnly.id);
     expect(text).toContain('aria-current="page">Upcoming</a>');
 
     const vi = await c.get('/upcoming?days=7&lang=vi');
@@ -147,6 +155,7 @@ describe('upcoming fires', () => {
     expect((await c.get('/upcoming?days=1')).text).not.toContain('Ngày hội thử nghiệm');
     await cron.jobs.delete(shifted.id);
     await cron.jobs.delete(off.id);
+    await cron.jobs.delete(manualOnly.id);
   });
 
   it('marks a job that fires more often than the page lists', async () => {

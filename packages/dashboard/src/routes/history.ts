@@ -42,7 +42,9 @@ export async function jobHistorySection(kit: Kit, req: Request, res: Response, j
   const counts = dailyFailures(period, days, kit.timeZone, now);
   const periodLink = (n: number): SafeHtml =>
     html`<a href="${v.url(`/jobs/${jobId}`, { days: n === FAILURE_PERIODS[0] ? undefined : n })}#history"${n === days ? html` aria-current="true"` : ''}>${v.t('history.days', { n })}</a>`;
-  return html`<section class="card" id="history" aria-labelledby="history-title"><h2 id="history-title">${v.t('history.title')}</h2>
+  // Refreshed live: a run of this job that starts or ends redraws the card (see assets/dashboard.js).
+  const live = v.url(`/fragments/jobs/${jobId}/history`, { days: days === FAILURE_PERIODS[0] ? undefined : days });
+  return html`<section class="card" id="history" aria-labelledby="history-title" data-live="${live}" data-live-on="execution" data-live-job="${jobId}"><h2 id="history-title">${v.t('history.title')}</h2>
 ${runGrid(v, recent)}
 <div class="cols">
 <div><h3>${v.t('history.durations')}</h3>${durationChart(v, recent)}</div>
@@ -86,6 +88,12 @@ async function mapPool<T, R>(items: T[], parallel: number, fn: (item: T) => Prom
 /** The timeline (Gantt of a window across jobs) and the upcoming fires pages. */
 export function historyRoutes(router: Router, kit: Kit, data: DashboardData): void {
   const { cron, state, need } = kit;
+
+  router.get('/fragments/jobs/:id/history', async (req, res) => {
+    need(res, 'execution:read');
+    const job = await data.mustGetJob(req);
+    await kit.send(req, res, await jobHistorySection(kit, req, res, job.id));
+  });
 
   router.get('/timeline', async (req, res) => {
     need(res, 'execution:read');
@@ -140,9 +148,9 @@ export function upcomingRoutes(router: Router, kit: Kit, data: DashboardData): v
     const now = new Date();
     const dates = localDays(now, days, kit.timeZone);
     const end = startOfLocalDay(dates[dates.length - 1]!, 1, kit.timeZone);
-    // Disabled jobs have no upcoming fires; jobs without a schedule run only when triggered.
+    // Disabled jobs have no upcoming fires; jobs without a schedule (or with scheduled triggers off) run only when triggered.
     const listed = await cron.jobs.list({ enabled: true, limit: UPCOMING_MAX_JOBS + 1 });
-    const jobs = listed.slice(0, UPCOMING_MAX_JOBS).filter((j) => j.definition.schedule);
+    const jobs = listed.slice(0, UPCOMING_MAX_JOBS).filter((j) => j.definition.schedule && j.definition.triggers.scheduled);
     const cutJobs: Array<{ id: string; name: string }> = [];
     const fires: UpcomingFire[] = (await mapPool(jobs, EXPLAIN_PARALLEL, async (job) => {
       const ex = await cron.explain(job.id, { from: now, n: UPCOMING_FIRES_PER_JOB }).catch((err: unknown) => {
