@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { en, vi } from '../src/index.js';
 import type { MessageKey } from '../src/index.js';
 import { toLocalInput } from '../src/views/timeline.js';
-import { serveDashboard, startCron } from './helpers.js';
+import { serveDashboard, startCron, testExecutors, testImporter } from './helpers.js';
 
 // The system browser (Debian `chromium`); a browser is never downloaded. Missing → the test fails.
 const CHROMIUM = process.env.VECRON_CHROMIUM ?? '/usr/bin/chromium';
@@ -43,7 +43,7 @@ beforeAll(async () => {
     throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's browser with \`apt-get install -y chromium\` (or set VECRON_CHROMIUM). The dashboard browser test needs it and does not download one.`);
   }
   cron = await startCron();
-  server = await serveDashboard({ cron }, '/dashboard');
+  server = await serveDashboard({ cron, executors: testExecutors(), importer: testImporter(cron) }, '/dashboard');
   profile = await mkdtemp(path.join(os.tmpdir(), 'vecron-chromium-'));
   context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1360, height: 900 }, locale: 'en-US' });
 });
@@ -197,7 +197,8 @@ it('every page: no serious or critical axe-core finding in English and Vietnames
   // The timeline around now (the runs above), in the dashboard's zone.
   const around = (ms: number): string => toLocalInput(new Date(Date.now() + ms), 'Asia/Ho_Chi_Minh');
   const pages = ['/', `/jobs/${job.id}`, `/jobs/${failing.id}`, '/executions', `/executions?job=${failing.id}&status=dead_letter`, `/executions/${ok}`, `/executions/${dead}`, `/executions/${logged}`, '/dead-letters', '/dead-letters?replayed=1',
-    `/timeline?from=${around(-3600_000)}&to=${around(3600_000)}`, '/timeline', '/upcoming?days=7', '/no-such-page', ...ADMIN_PAGES];
+    `/timeline?from=${around(-3600_000)}&to=${around(3600_000)}`, '/timeline', '/upcoming?days=7', '/no-such-page', ...ADMIN_PAGES,
+    '/editor/new', `/editor/${job.id}`, `/editor/new?from=${job.id}`, `/editor/${job.id}/delete`, '/editor/import'];
   const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   const fragments = englishFragments();
   const page: Page = await context.newPage();

@@ -14,7 +14,7 @@ import type { CronSystem } from '@vecron/sdk';
 import { until } from '@vecron/sdk/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DashboardActionRecord } from '../src/index.js';
-import { serveDashboard, startCron, testExecutors } from './helpers.js';
+import { serveDashboard, startCron, testExecutors, testImporter } from './helpers.js';
 
 const CHROMIUM = process.env.VECRON_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -28,7 +28,7 @@ const actions: DashboardActionRecord[] = [];
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's browser with \`apt-get install -y chromium\` (or set VECRON_CHROMIUM).`);
   cron = await startCron();
-  server = await serveDashboard({ cron, executors: testExecutors(), onAction: (r) => void actions.push(r) }, '/dashboard');
+  server = await serveDashboard({ cron, executors: testExecutors(), importer: testImporter(cron), onAction: (r) => void actions.push(r) }, '/dashboard');
   profile = await mkdtemp(path.join(os.tmpdir(), 'vecron-chromium-'));
   context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1366, height: 900 }, locale: 'en-US' });
 });
@@ -186,3 +186,31 @@ it('replays, then discards, the dead letters of one job in bulk from the dead-le
   expect(errors).toEqual([]);
   await page.close();
 }, 120_000);
+
+it('imports a job file chosen in the browser: the page reads it, a dry run lists each item, the import creates the good one', async () => {
+  const { page, errors } = await openPage();
+  await page.goto(`${server.base}/`);
+  await page.getByTestId('import-jobs').click();
+  await page.waitForURL('**/dashboard/editor/import');
+  const file = JSON.stringify([
+    { name: 'nhap-tu-tep', steps: [{ id: 'a', type: 'echo', config: { message: 'từ tệp' } }] },
+    { name: 'nhap-tu-tep-loi', steps: [{ id: 'a', type: 'khong-co', config: {} }] },
+  ]);
+  await page.getByTestId('import-file').setInputFiles({ name: 'jobs.json', mimeType: 'application/json', buffer: Buffer.from(file) });
+  await until(async () => (await page.getByTestId('import-text').inputValue()) === file, { what: 'the file in the text box' });
+  expect(await page.getByTestId('import-dry-run').isChecked()).toBe(true);
+  await page.getByTestId('import-submit').click();
+  await until(async () => ((await page.getByTestId('import-summary').textContent().catch(() => '')) ?? '').includes('Dry run: 1 valid, 1 with problems'), { what: 'the dry run summary' });
+  expect(await cron.jobs.getByName('nhap-tu-tep')).toBeNull();
+  expect(await page.locator('#import-report tr[data-index="1"][data-status="error"] code').first().textContent()).toBe('VALIDATION_FAILED');
+  // The form keeps the file; uncheck the dry run and import.
+  await page.getByTestId('import-dry-run').uncheck();
+  await page.getByTestId('import-submit').click();
+  await until(async () => ((await page.getByTestId('import-summary').textContent().catch(() => '')) ?? '').includes('Created 1, updated 0, failed 1.'), { what: 'the import summary' });
+  const created = await cron.jobs.getByName('nhap-tu-tep');
+  expect(created).not.toBeNull();
+  expect(await page.locator(`#import-report a[href$="/jobs/${created!.id}"]`).count()).toBe(1);
+  expect(actions.find((a) => a.action === 'job.import')).toMatchObject({ result: 'PARTIAL', details: expect.objectContaining({ file: 'jobs.json', created: 1, failed: 1 }) });
+  expect(errors).toEqual([]);
+  await page.close();
+}, 60_000);

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { createCronSystem, defineExecutor, TransientError } from '@vecron/sdk';
 import type { AnyExecutor, CronSystem } from '@vecron/sdk';
 import { createDashboardRouter } from '../src/index.js';
-import type { DashboardRouterOptions } from '../src/index.js';
+import type { DashboardImporter, DashboardImportReport, DashboardRouterOptions } from '../src/index.js';
 
 /** `echo` returns its message after `ms`; `flaky` always fails with a retryable error. */
 export function testExecutors(): AnyExecutor[] {
@@ -39,6 +39,35 @@ export function testExecutors(): AnyExecutor[] {
       },
     }) as AnyExecutor,
   ];
+}
+
+/**
+ * A job importer for pages that need one (the reference server's, with its Quartz and seed
+ * conversions, is tested in packages/server/test/dashboard-import.test.ts): vecron JSON only,
+ * checked item by item with `jobs.validate`, created unless it is a dry run.
+ */
+export function testImporter(cron: CronSystem): DashboardImporter {
+  return {
+    formats: ['vecron'],
+    async import({ text }, { dryRun }) {
+      let items: unknown[];
+      try {
+        const doc = JSON.parse(text) as unknown;
+        items = Array.isArray(doc) ? doc : [doc];
+      } catch (err) {
+        return { items: [], changes: [], errors: [`$: not JSON: ${(err as Error).message}`] };
+      }
+      const out: DashboardImportReport['items'] = [];
+      for (const [index, item] of items.entries()) {
+        const name = (item as { name?: string }).name ?? null;
+        const r = await cron.jobs.validate(item);
+        if (!r.valid) out.push({ index, name, status: 'error', error: { code: 'VALIDATION_FAILED', message: 'invalid', issues: r.issues } });
+        else if (dryRun) out.push({ index, name, status: 'valid' });
+        else out.push({ index, name, status: 'created', jobId: (await cron.jobs.createFromJson(item)).id });
+      }
+      return { items: out, changes: [], errors: [] };
+    },
+  };
 }
 
 /** One in-memory cron system (PGlite) with scheduler and worker. */
