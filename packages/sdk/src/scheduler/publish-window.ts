@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../internal/clock.js';
 import type { Execution } from '../model/execution.js';
 import type { Queue } from '../queue/port.js';
 import type { Storage } from '../storage/port.js';
@@ -8,7 +7,7 @@ import type { Storage } from '../storage/port.js';
 export interface PublishWindowLimits {
   /** Messages awaiting the queue's answer at once (a chunk larger than this still goes alone). */
   maxInFlight: number;
-  /** Messages per `publishMany` call (or per group of single publishes) and per `markPublished` call. */
+  /** Messages per `publishMany` call (or per group of single publishes). */
   chunk: number;
 }
 
@@ -16,22 +15,22 @@ export interface PublishWindowLimits {
  * The announce of a scheduler tick's new executions (docs/architecture.md#4-no-execution-is-lost):
  * each committed batch is published in chunks (`Queue.publishMany` where the queue has it), with up
  * to `maxInFlight` messages awaiting the queue at once, so the queue's round trips overlap each
- * other and the claim of the next batch. A publish that fails is logged and its row left
- * unpublished for the dispatcher; each chunk's successes are marked published in one statement.
+ * other and the claim of the next batch. The rows were written as published with the claim
+ * (`fireDueSchedules({ markPublished: true })`), so a success costs no write; a publish that fails
+ * is logged and its row marked unpublished for the dispatcher's next pass.
  */
 export interface PublishWindow {
   /** Starts publishing `executions`; resolves once they are all sent, waiting only for room in the window. */
   add(executions: readonly Execution[]): Promise<void>;
   /**
-   * Waits for every publish started and its mark. Rejects with the first failed `markPublished`
-   * (those rows are published again by the dispatcher, idempotent on the id); a failed publish
-   * is only logged.
+   * Waits for every publish started. Rejects with the first failed `markUnpublished` (those rows
+   * wait for the dispatcher's republish after `republishAfterMs`); a failed publish is only logged.
    */
   finish(): Promise<{ published: number; failed: number }>;
 }
 
-export function createPublishWindow(deps: { storage: Storage; queue: Queue; clock: Clock; logger: Logger; limits: PublishWindowLimits }): PublishWindow {
-  const { storage, queue, clock, logger, limits } = deps;
+export function createPublishWindow(deps: { storage: Storage; queue: Queue; logger: Logger; limits: PublishWindowLimits }): PublishWindow {
+  const { storage, queue, logger, limits } = deps;
   let inFlight = 0;
   let published = 0;
   let failed = 0;
@@ -50,15 +49,18 @@ export function createPublishWindow(deps: { storage: Storage; queue: Queue; cloc
       const results = await Promise.allSettled(chunk.map((e) => queue.publish(e.id, { notBefore: e.availableAt, jobId: e.jobId })));
       errors = results.map((r) => (r.status === 'fulfilled' ? null : (r.reason as unknown)));
     }
-    const ok: string[] = [];
+    const lost: string[] = [];
     chunk.forEach((e, i) => {
       const err = errors[i];
-      if (err === null || err === undefined) ok.push(e.id);
-      else logger.warn({ err, executionId: e.id }, 'publish failed; the dispatcher will retry');
+      if (err === null || err === undefined) return;
+      lost.push(e.id);
+      logger.warn({ err, executionId: e.id }, 'publish failed; the dispatcher will retry');
     });
-    published += ok.length;
-    failed += chunk.length - ok.length;
-    if (ok.length) await storage.markPublished(ok, clock.now());
+    published += chunk.length - lost.length;
+    failed += lost.length;
+    // The rows were written as published (`fireDueSchedules({ markPublished: true })`): only the
+    // failures need a write, to hand them to the dispatcher's next pass.
+    if (lost.length) await storage.markUnpublished(lost);
   };
 
   const start = (chunk: readonly Execution[]): void => {

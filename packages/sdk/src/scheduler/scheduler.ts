@@ -11,7 +11,7 @@ import { createPublishWindow } from './publish-window.js';
 import type { DecideSettings } from './decide-fires.js';
 
 /**
- * Messages of one tick awaiting the queue at once, and per `publishMany` / `markPublished` call:
+ * Messages of one tick awaiting the queue at once, and per `publishMany` call:
  * a burst of 100,000 due schedules is announced without waiting for each chunk in turn.
  */
 const PUBLISH_LIMITS = { maxInFlight: 5_000, chunk: 500 };
@@ -47,7 +47,7 @@ export function createScheduler(deps: {
     const lookup = await calendars.lookup();
     // Read once per pass: a pause takes effect at the next pass of every scheduler.
     const paused = (await storage.getSchedulerPause()) !== null;
-    const announce = createPublishWindow({ storage, queue, clock, logger, limits: PUBLISH_LIMITS });
+    const announce = createPublishWindow({ storage, queue, logger, limits: PUBLISH_LIMITS });
     try {
       for (;;) {
         const now = clock.now();
@@ -57,6 +57,7 @@ export function createScheduler(deps: {
           now,
           limit: settings.batchSize,
           newExecutionId: settings.newExecutionId,
+          markPublished: true,
           decide: (due) => {
             let d;
             try {

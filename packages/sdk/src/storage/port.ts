@@ -138,7 +138,17 @@ export interface Storage {
    * asks `decide` what to do with each, inserts the fired executions idempotently, writes the
    * ledger and advances `next_fire_at`. Any number of schedulers may call it concurrently.
    */
-  fireDueSchedules(args: { now: Date; limit: number; decide: (due: DueSchedule) => FireDecision; newExecutionId: () => string }): Promise<Execution[]>;
+  fireDueSchedules(args: {
+    now: Date; limit: number; decide: (due: DueSchedule) => FireDecision; newExecutionId: () => string;
+    /**
+     * Writes the new executions as published at `now`, in the same statement: for a caller that
+     * publishes them right after the commit and hands the ones it could not to
+     * {@link Storage.markUnpublished}, so the dispatcher neither publishes them meanwhile nor
+     * needs a second write per execution. After a crash in between, the dispatcher republishes
+     * them once `republishAfterMs` has passed. @default false
+     */
+    markPublished?: boolean;
+  }): Promise<Execution[]>;
   /** Records when the last execution of a job finished (for `fixed_delay`) and reschedules it. */
   markScheduleFinished(jobId: string, finishedAt: Date, nextFireAt: Date | null): Promise<void>;
 
@@ -194,6 +204,8 @@ export interface Storage {
    */
   findExecutionsToDispatch(args: { now: Date; republishAfterMs: number; limit: number }): Promise<Array<{ id: string; jobId: string; availableAt: Date; fencingToken: number | null; reason: DispatchReason }>>;
   markPublished(ids: string[], now: Date): Promise<void>;
+  /** The publish of these pending executions failed: clears their published instant, so the dispatcher's next pass publishes them. */
+  markUnpublished(ids: string[]): Promise<void>;
   listStepAttempts(executionId: string): Promise<StepAttempt[]>;
   listLedger(jobId: string, args?: { from?: Date; to?: Date; limit?: number }): Promise<LedgerEntry[]>;
   /** Records a fire outcome idempotently (first writer wins). */

@@ -208,6 +208,27 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       expect((await ids(at(40_000))).length).toBe(2);
     });
 
+    it('fires executions written as published when asked (nothing for the dispatcher until republishAfterMs); markUnpublished hands them back', async () => {
+      const [a, b] = await Promise.all([newJob(s, 'stamped-a', {}, at(0)), newJob(s, 'stamped-b', {}, at(0))]);
+      const created = await s.fireDueSchedules({
+        now: at(5), limit: 10, newExecutionId: randomUUID, markPublished: true, decide: () => ({ fire: [at(0)], skip: [], nextFireAt: at(60_000) }),
+      });
+      expect(created.map((e) => e.jobId).sort()).toEqual([a!.id, b!.id].sort());
+      const list = async (now: Date) => (await s.findExecutionsToDispatch({ now, republishAfterMs: 30_000, limit: 100 })).map((x) => [x.id, x.reason]);
+      expect(await list(at(10))).toEqual([]);
+      const [lost, sent] = created;
+      await s.markUnpublished([lost!.id]);
+      expect(await list(at(10))).toEqual([[lost!.id, 'new']]);
+      // Stamped at the fire: a publish lost to a crash goes out again after republishAfterMs.
+      expect((await list(at(30_006))).sort()).toEqual([[lost!.id, 'new'], [sent!.id, 'republish']].sort());
+      // Only pending rows: a claimed one keeps its stamp.
+      const c = await s.claimExecution(sent!.id, { owner: 'w', leaseMs: 60_000, now: at(20), exclusive: false });
+      if (!c.claimed) throw new Error('claim failed');
+      await s.markUnpublished([sent!.id]);
+      expect((await list(at(30))).map((x) => x[0])).toEqual([lost!.id]);
+      await s.markUnpublished([]);
+    });
+
     it('dispatches an expired lease at once, whatever republishAfterMs says, then not again until republishAfterMs', async () => {
       const job = await newJob(s);
       const e = (await newExecution(s, job.id)).execution;

@@ -25,6 +25,8 @@ export interface FireDueArgs {
   limit: number;
   decide: (due: DueSchedule) => FireDecision;
   newExecutionId: () => string;
+  /** Write the new rows as published at `now` (see `Storage.fireDueSchedules`). */
+  markPublished?: boolean;
 }
 
 /** Parsed fire specs by their jsonb text; one object per distinct text (see `DueSchedule.definition`). */
@@ -45,7 +47,7 @@ function fireSpecOf(cache: FireSpecCache, text: string): Readonly<FireSpec> {
 }
 
 /** Runs inside the caller's transaction `tx`. */
-export async function fireDue(tx: SqlClient, specs: FireSpecCache, { now, limit, decide, newExecutionId }: FireDueArgs): Promise<Execution[]> {
+export async function fireDue(tx: SqlClient, specs: FireSpecCache, { now, limit, decide, newExecutionId, markPublished = false }: FireDueArgs): Promise<Execution[]> {
   const nowIso = iso(now);
   // The LIMIT applies to the schedules alone, then each locked row finds its job by primary key:
   // joined in one query, the planner may hash-join a scan of every job instead.
@@ -140,8 +142,8 @@ export async function fireDue(tx: SqlClient, specs: FireSpecCache, { now, limit,
   // commit): by job id, the planner prefers a scan of every schedule once a batch is ~1 % of them.
   const { rows: inserted } = await tx.query<{ id: string }>(
     `WITH ins AS (
-       INSERT INTO vecron_executions (id, job_id, idempotency_key, status, trigger_source, trigger_metadata, scheduled_for, available_at, context, created_at)
-       SELECT f.id, f.job_id, f.key, 'pending', 'scheduled', '{}'::jsonb, f.at, f.available, '{"steps":{}}'::jsonb, $6
+       INSERT INTO vecron_executions (id, job_id, idempotency_key, status, trigger_source, trigger_metadata, scheduled_for, available_at, context, created_at, published_at)
+       SELECT f.id, f.job_id, f.key, 'pending', 'scheduled', '{}'::jsonb, f.at, f.available, '{"steps":{}}'::jsonb, $6, $17::timestamptz
        FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS f(id, job_id, key, at, available)
        ON CONFLICT (job_id, idempotency_key) DO NOTHING
        RETURNING id, job_id, scheduled_for
@@ -164,6 +166,7 @@ export async function fireDue(tx: SqlClient, specs: FireSpecCache, { now, limit,
       reasons.id, reasons.reason,
       skips.job, skips.at, skips.outcome, skips.reason,
       schedules.tid, schedules.job, schedules.next, schedules.last,
+      markPublished ? nowIso : null,
     ],
   );
   const created = new Set(inserted.map((r) => String(r.id)));

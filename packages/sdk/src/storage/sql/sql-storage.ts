@@ -395,6 +395,15 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
       );
     },
 
+    async markUnpublished(ids) {
+      if (!ids.length) return;
+      await db.query(
+        `WITH ${lockInIdOrder(1)}
+         UPDATE vecron_executions SET published_at = NULL WHERE id IN (SELECT l_id FROM locked) AND status = 'pending'`,
+        [ids],
+      );
+    },
+
     async listStepAttempts(executionId) {
       const { rows } = await db.query(
         `SELECT execution_id, step_id, attempt, status, fencing_token::text AS fencing_token, started_at, finished_at, error, retry_delay_ms
