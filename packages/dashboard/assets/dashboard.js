@@ -1,4 +1,4 @@
-/* global window, document, setTimeout, EventSource */
+/* global window, document, setTimeout, clearTimeout, EventSource */
 /*
  * vecron dashboard live updates. One EventSource on the router's /events endpoint; every event
  * refreshes, through htmx.ajax, the regions marked with data-live="<fragment url>" whose
@@ -61,10 +61,23 @@
     schedule();
   }
 
-  function setLive(on) {
+  // "Reconnecting" shows only when the stream stays down for a while: EventSource reconnects by
+  // itself, and a badge that flickers on every short break (a proxy timeout, a deploy) alarms for nothing.
+  var OFFLINE_AFTER_MS = 3000;
+  var offlineTimer = null;
+  function show(on) {
     if (!indicator) return;
     indicator.className = on ? 'live on' : 'live off';
     indicator.textContent = indicator.getAttribute(on ? 'data-on' : 'data-off');
+  }
+  function setLive(on) {
+    if (on) {
+      if (offlineTimer) clearTimeout(offlineTimer);
+      offlineTimer = null;
+      show(true);
+    } else if (!offlineTimer) {
+      offlineTimer = setTimeout(function () { offlineTimer = null; show(false); }, OFFLINE_AFTER_MS);
+    }
   }
 
   // Actions answer with HX-Trigger: vecron-refresh so the page catches up at once.

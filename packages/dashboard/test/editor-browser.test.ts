@@ -214,3 +214,26 @@ it('imports a job file chosen in the browser: the page reads it, a dry run lists
   expect(errors).toEqual([]);
   await page.close();
 }, 60_000);
+
+it('a skip link leads the keyboard to the content; "reconnecting" shows only once live updates stay down for a while', async () => {
+  const { page } = await openPage();
+  // Live updates refused from the start: every (re)connection of the event stream fails.
+  let firstRefusal = 0;
+  await page.route('**/dashboard/events', async (route) => {
+    firstRefusal ||= Date.now();
+    await route.abort();
+  });
+  await page.goto(`${server.base}/`);
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate('document.activeElement && document.activeElement.getAttribute("data-testid")')).toBe('skip-link');
+  await page.keyboard.press('Enter');
+  await until(async () => (await page.evaluate('document.activeElement && document.activeElement.id')) === 'main', { what: 'the focus on the main content' });
+  const badge = page.locator('#live.off');
+  await badge.waitFor({ timeout: 15_000 });
+  const shownAfter = Date.now() - firstRefusal;
+  // The first refusal happened at least the page's delay before the badge (never at once).
+  expect(firstRefusal).toBeGreaterThan(0);
+  expect(shownAfter).toBeGreaterThanOrEqual(2_500);
+  expect(await badge.textContent()).toBe('reconnecting…');
+  await page.close();
+}, 60_000);

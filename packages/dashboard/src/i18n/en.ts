@@ -7,6 +7,7 @@ export const en = {
   'nav.executions': 'Executions',
   'nav.deadLetters': 'Dead letters',
   'nav.language': 'Language',
+  'nav.skip': 'Skip to content',
   'nav.logout': 'Sign out',
   'nav.signedInAs': 'Signed in as {name}',
   'banner.noAuth': 'Local demo: this dashboard has no sign-in. Anyone who can reach this address can run and cancel jobs.',

@@ -8,6 +8,7 @@ export const vi: Dictionary = {
   'nav.executions': 'Lượt chạy',
   'nav.deadLetters': 'Thư chết (DLQ)',
   'nav.language': 'Ngôn ngữ',
+  'nav.skip': 'Bỏ qua, đến nội dung chính',
   'nav.logout': 'Đăng xuất',
   'nav.signedInAs': 'Đã đăng nhập: {name}',
   'banner.noAuth': 'Bản demo cục bộ: bảng điều khiển này không yêu cầu đăng nhập. Ai truy cập được địa chỉ này đều có thể chạy và huỷ tác vụ.',

@@ -48,11 +48,12 @@ export function layout(v: ViewContext, o: { title: string; section: Section; bod
 <script src="${v.url('/assets/dashboard.js', { v: ASSET_VERSION })}" defer></script>
 </head>
 <body hx-headers="${JSON.stringify({ 'X-CSRF-Token': v.csrfToken })}" data-events="${showNav ? v.url('/events') : ''}">
+<a class="skip-link" href="#main" data-testid="skip-link">${v.t('nav.skip')}</a>
 <header class="top">
   <a class="brand" href="${v.url('/')}">vecron</a>
   ${showNav ? html`<nav class="main-nav">${nav('jobs', '/', v.t('nav.jobs'))}${nav('executions', '/executions', v.t('nav.executions'))}${nav('dead-letters', '/dead-letters', v.t('nav.deadLetters'))}${nav('timeline', '/timeline', v.t('nav.timeline'))}${nav('upcoming', '/upcoming', v.t('nav.upcoming'))}${adminNav(v, o.section)}</nav>` : ''}
   <div class="spacer"></div>
-  ${showNav ? html`<span id="live" class="live off" data-on="${v.t('live.connected')}" data-off="${v.t('live.disconnected')}">${v.t('live.disconnected')}</span>` : ''}
+  ${showNav ? html`<span id="live" class="live" data-on="${v.t('live.connected')}" data-off="${v.t('live.disconnected')}" aria-live="polite"></span>` : ''}
   <span class="tz muted" data-testid="time-zone">${v.t('time.zoneNote', { tz: v.f.timeZone })}</span>
   <nav class="lang" aria-label="${v.t('nav.language')}">${LANGUAGES.map(langLink)}</nav>
   ${v.userName
@@ -63,7 +64,7 @@ export function layout(v: ViewContext, o: { title: string; section: Section; bod
 ${v.showNoAuthBanner ? html`<div class="banner banner-warn" role="note">${v.t('banner.noAuth')}</div>` : ''}
 ${v.readOnly ? html`<div class="banner" role="note">${v.t('banner.readOnly')}</div>` : ''}
 ${o.counters ?? ''}
-<main>
+<main id="main" tabindex="-1">
 <div id="flash" aria-live="polite"></div>
 ${o.body}
 </main>
