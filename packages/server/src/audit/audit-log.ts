@@ -158,7 +158,7 @@ const toRecord = (r: Record<string, unknown>): AuditRecord => ({
 /** The append-only, keyed hash-chained audit log. */
 export interface AuditLog {
   append(entry: AuditEntry): Promise<AuditRecord>;
-  list(filter: { actor?: string; action?: string; result?: string; from?: Date; to?: Date; limit: number; offset: number }): Promise<AuditRecord[]>;
+  list(filter: { actor?: string; action?: string; resource?: string; result?: string; from?: Date; to?: Date; limit: number; offset: number }): Promise<AuditRecord[]>;
   /**
    * Walks the whole chain; any edited, deleted or inserted row breaks it. With a checkpoint, a
    * log that lost records the checkpoint covered (truncation) or whose record at the checkpoint's
@@ -235,9 +235,9 @@ export function createAuditLog(db: SqlClient, options: AuditLogOptions | (() => 
       const { rows } = await db.query(
         `SELECT * FROM vecron_audit_log
          WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2) AND ($3::text IS NULL OR result = $3)
-           AND ($4::timestamptz IS NULL OR at >= $4) AND ($5::timestamptz IS NULL OR at < $5)
+           AND ($4::timestamptz IS NULL OR at >= $4) AND ($5::timestamptz IS NULL OR at < $5) AND ($8::text IS NULL OR resource = $8)
          ORDER BY seq DESC LIMIT $6 OFFSET $7`,
-        [f.actor ?? null, f.action ?? null, f.result ?? null, f.from?.toISOString() ?? null, f.to?.toISOString() ?? null, f.limit, f.offset],
+        [f.actor ?? null, f.action ?? null, f.result ?? null, f.from?.toISOString() ?? null, f.to?.toISOString() ?? null, f.limit, f.offset, f.resource ?? null],
       );
       return rows.map(toRecord);
     },

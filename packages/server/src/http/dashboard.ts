@@ -9,6 +9,7 @@ import { checkLogin, loginSucceeded, slowDown } from '../auth/login-throttle.js'
 import type { EventHub } from '../observability/event-hub.js';
 import { scrubSecrets } from '../routes/scrub.js';
 import type { Principal } from '../store/server-store.js';
+import { dashboardAdmin } from './dashboard-admin.js';
 import type { ApiDeps } from './deps.js';
 import { dashboardImporter } from './dashboard-import.js';
 
@@ -63,6 +64,8 @@ export function dashboardRouter(
       sessionCheckMs: d.config.auth.session_check_ms,
     },
     scrub: (jobId, value) => scrubSecrets(d, jobId, value),
+    // Users, roles, webhooks and the audit log for the administration pages, by the API's own rules.
+    admin: dashboardAdmin(d),
     subscribe: (listener) =>
       d.hub.subscribe((e) => listener({ type: e.type, ...(e.job_id ? { jobId: e.job_id } : {}), ...(e.execution_id ? { executionId: e.execution_id } : {}), ...(e.status ? { status: e.status } : {}) })),
     async onAction(r, req) {

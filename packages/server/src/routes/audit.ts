@@ -4,7 +4,7 @@ import { defineRoute } from '../http/route.js';
 import { pagination } from './common.js';
 
 const listQuery = z
-  .object({ actor: z.string().max(100).optional(), action: z.string().max(100).optional(), result: z.string().max(100).optional(), from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional(), ...pagination })
+  .object({ actor: z.string().max(100).optional(), action: z.string().max(100).optional(), resource: z.string().max(200).optional(), result: z.string().max(100).optional(), from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional(), ...pagination })
   .strict();
 
 /** The audit log and its chain check. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { notFound } from '../http/api-error.js';
 import type { ApiDeps } from '../http/deps.js';
 import { defineRoute } from '../http/route.js';
-import type { WebhookView } from '../webhooks/webhook-store.js';
+import { webhookAdmin } from '../webhooks/webhook-admin.js';
 import { idParam, pagination } from './common.js';
 
 const createBody = z.object({ job_id: z.uuid() }).strict();
@@ -11,8 +11,8 @@ const listQuery = z.object({ job_id: z.uuid().optional(), ...pagination }).stric
 
 /** Webhook endpoints: create (secret shown once), rotate the secret, show the URL, delete. */
 export function webhookRoutes(d: ApiDeps) {
-  const url = (id: string): string => `${d.publicUrl.replace(/\/$/, '')}/webhooks/${id}`;
-  const view = (w: WebhookView) => ({ ...w, url: url(w.id), signature: { header: 'X-Vecron-Signature', timestamp_header: 'X-Vecron-Timestamp', delivery_header: 'X-Vecron-Delivery', scheme: 'v2=HMAC_SHA256(secret, timestamp + "." + delivery_id + "." + body)', legacy_scheme: d.config.webhooks.legacy_signatures ? 'sha256=HMAC_SHA256(secret, timestamp + "." + body)' : null } });
+  const hooks = webhookAdmin(d);
+  const { view } = hooks;
   return [
     defineRoute({
       method: 'get', path: '/webhooks', access: 'webhook:read', tag: 'webhook', summary: 'List webhook endpoints', query: listQuery,
@@ -23,8 +23,7 @@ export function webhookRoutes(d: ApiDeps) {
     defineRoute({
       method: 'post', path: '/webhooks', access: 'webhook:write', action: 'webhook.create', tag: 'webhook', successStatus: 201, summary: 'Create a webhook endpoint for a job; the secret is returned once', body: createBody,
       async handler(ctx) {
-        if (!(await d.cron.jobs.get(ctx.body.job_id))) throw notFound('job', ctx.body.job_id);
-        const { webhook, secret } = await d.webhooks.create(ctx.body.job_id, ctx.principal!.id, d.now());
+        const { webhook, secret } = await hooks.create(ctx.body.job_id, ctx.principal!.id);
         ctx.resource = `webhook:${webhook.id}`;
         return { status: 201, body: { ...view(webhook), secret } };
       },
@@ -41,15 +40,14 @@ export function webhookRoutes(d: ApiDeps) {
       method: 'post', path: '/webhooks/:id/rotate', access: 'webhook:write', action: 'webhook.rotate', tag: 'webhook', summary: 'Issue a new secret; older ones stay valid for grace_seconds', body: rotateBody,
       async handler(ctx) {
         const id = idParam(ctx.params, 'webhook');
-        const r = await d.webhooks.rotate(id, ctx.body.grace_seconds ?? d.config.webhooks.rotation_grace_seconds, d.now());
-        if (!r) throw notFound('webhook', id);
+        const r = await hooks.rotate(id, ctx.body.grace_seconds);
         return { body: { ...view(r.webhook), secret: r.secret } };
       },
     }),
     defineRoute({
       method: 'delete', path: '/webhooks/:id', access: 'webhook:write', action: 'webhook.delete', tag: 'webhook', summary: 'Delete a webhook endpoint',
       async handler(ctx) {
-        if (!(await d.webhooks.delete(idParam(ctx.params, 'webhook')))) throw notFound('webhook', ctx.params.id!);
+        await hooks.remove(idParam(ctx.params, 'webhook'));
         return { status: 204 };
       },
     }),
