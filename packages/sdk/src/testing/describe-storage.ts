@@ -551,6 +551,19 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       expect(await s.listStepAttempts(old[0]!)).toEqual([]);
     });
 
+    it('purges a replay only after the dead letter it replayed, which never comes back to the dead-letter queue', async () => {
+      const job = await newJob(s);
+      const dead = await finished(job.id, 'dead_letter', 10);
+      const replay = randomUUID();
+      await s.createExecution({ id: replay, jobId: job.id, idempotencyKey: 'replay', triggerSource: 'replay', availableAt: at(20), replayOf: dead }, at(20));
+      const c = await s.claimExecution(replay, { owner: 'w', leaseMs: 10_000, now: at(20), exclusive: false });
+      expect(await s.completeExecution(replay, c.claimed ? c.execution.fencingToken! : -1, { status: 'success', error: null, context: { steps: {} }, now: at(30) })).toBe(true);
+      // Keep none: the dead letter goes first; the replay waits for the next batch.
+      expect((await s.purgeExecutionsBeyond({ jobId: job.id, keepLast: 0, limit: 100 })).executions).toEqual([{ id: dead, jobId: job.id }]);
+      expect(await s.listDeadLetters({ jobId: job.id })).toEqual([]);
+      expect((await s.purgeExecutions({ finishedBefore: at(100), limit: 100 })).executions).toEqual([{ id: replay, jobId: job.id }]);
+    });
+
     it('purges by age within one job or outside the excepted jobs', async () => {
       const [a, b] = [await newJob(s), await newJob(s)];
       const oldA = await finished(a.id, 'success', 10);

@@ -3,14 +3,19 @@ import type { SqlClient } from './sql-client.js';
 import { iso } from './sql-values.js';
 
 /**
- * A finished execution retention may delete (docs/architecture.md#retention): terminal, and a
- * dead letter only once handled (discarded, or replayed by another execution).
+ * A finished execution retention may delete (docs/architecture.md#retention): terminal, a dead
+ * letter only once handled (discarded, or replayed by another execution), and a replay only once
+ * the dead letter it replayed is gone or discarded (its existence is what marks that dead letter
+ * handled: deleting it first would put the dead letter back in the queue).
  */
 const PURGEABLE = `e.finished_at IS NOT NULL
   AND e.status IN ('success','failed','timeout','cancelled','dead_letter')
   AND (e.status <> 'dead_letter'
        OR EXISTS (SELECT 1 FROM vecron_dlq_discards x WHERE x.execution_id = e.id)
-       OR EXISTS (SELECT 1 FROM vecron_executions r WHERE r.replay_of = e.id))`;
+       OR EXISTS (SELECT 1 FROM vecron_executions r WHERE r.replay_of = e.id))
+  AND (e.replay_of IS NULL
+       OR NOT EXISTS (SELECT 1 FROM vecron_executions o WHERE o.id = e.replay_of AND o.status = 'dead_letter'
+                      AND NOT EXISTS (SELECT 1 FROM vecron_dlq_discards y WHERE y.execution_id = o.id)))`;
 
 type RetentionStatements = Pick<Storage, 'purgeExecutions' | 'purgeExecutionsBeyond' | 'purgeLedger'>;
 
