@@ -21,6 +21,7 @@
  * @packageDocumentation
  */
 export { createDashboardRouter, DASHBOARD_ROUTER } from './router.js';
+export type { DashboardPasswordChangeResult } from './router.js';
 export type { DashboardRouterOptions, DashboardAuth, DashboardUser, DashboardLoginResult, DashboardActionRecord } from './router.js';
 export type {
   DashboardAdmin, DashboardAdminRole, DashboardAdminUser, DashboardAdminWebhook, DashboardAdminWebhookSecret, DashboardAuditFilter, DashboardAuditRecord, DashboardAuditVerification,

@@ -23,6 +23,11 @@ export type DashboardLoginResult =
   | { ok: true; session: string; maxAgeSeconds: number }
   | { ok: false; reason: 'invalid' | 'rate_limited' | 'password_change_required' };
 
+/** What a first-login password change returns: a session (signed in) or why not. */
+export type DashboardPasswordChangeResult =
+  | { ok: true; session: string; maxAgeSeconds: number }
+  | { ok: false; reason: 'invalid' | 'rate_limited' | 'rejected'; message?: string };
+
 /** Browser sign-in: a login form whose session value (e.g. a JWT) lives in an HttpOnly, SameSite=Strict cookie. */
 export interface DashboardAuth {
   /** @default 'vecron_session' */
@@ -31,6 +36,12 @@ export interface DashboardAuth {
   verify(session: string, req: Request): Promise<DashboardUser | null>;
   /** Checks credentials from the login form. */
   login(credentials: { username: string; password: string }, req: Request): Promise<DashboardLoginResult>;
+  /**
+   * Changes the password of an account that must change it before signing in (login answered
+   * `password_change_required`), checking the current one, and signs in. Without it such an account
+   * is told to change the password elsewhere. `rejected`: the new password breaks a rule (`message` says which).
+   */
+  changePassword?(input: { username: string; currentPassword: string; newPassword: string }, req: Request): Promise<DashboardPasswordChangeResult>;
   /** Ends the session server-side at sign-out (so a copied cookie stops working too). */
   logout?(session: string, req: Request): Promise<void>;
   /** How often an open event stream re-checks its session with `verify` and closes when it ended (ms). @default 1000 */
@@ -39,7 +50,7 @@ export interface DashboardAuth {
 
 /** A dashboard action, for the host's audit log. */
 export interface DashboardActionRecord {
-  action: 'job.create' | 'job.update' | 'job.delete' | 'job.import' | 'job.enable' | 'job.disable' | 'job.trigger' | 'execution.stop' | 'execution.replay' | 'execution.discard' | 'execution.file.download' | 'dead_letters.replay' | 'dead_letters.discard' | 'auth.login' | 'auth.logout'
+  action: 'job.create' | 'job.update' | 'job.delete' | 'job.import' | 'job.enable' | 'job.disable' | 'job.trigger' | 'execution.stop' | 'execution.replay' | 'execution.discard' | 'execution.file.download' | 'dead_letters.replay' | 'dead_letters.discard' | 'auth.login' | 'auth.logout' | 'auth.password_change'
     | 'variable.set' | 'variable.delete' | 'calendar.define' | 'calendar.delete'
     | 'user.create' | 'user.roles' | 'user.disable' | 'user.enable' | 'user.password_reset' | 'webhook.create' | 'webhook.rotate' | 'webhook.delete' | 'audit.verify';
   /** `job:<id>`, `execution:<id>`, `variable:<job id or global>:<name>`, `calendar:<name>`, `user:<id>`, `webhook:<id>`. */

@@ -24,6 +24,7 @@ import { variableRoutes } from './routes/variables.js';
 export type {
   DashboardAdmin, DashboardAdminRole, DashboardAdminUser, DashboardAdminWebhook, DashboardAdminWebhookSecret, DashboardAuditFilter, DashboardAuditRecord, DashboardAuditVerification,
 } from './admin-port.js';
+export type { DashboardPasswordChangeResult } from './options.js';
 export type { DashboardActionRecord, DashboardAuth, DashboardLoginResult, DashboardRouterOptions, DashboardUser } from './options.js';
 
 /** Marks a router made by {@link createDashboardRouter} (route-table audits of a host app can recognise it). */

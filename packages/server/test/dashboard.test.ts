@@ -15,16 +15,34 @@ afterAll(async () => {
 });
 
 describe('/dashboard behind the server auth', () => {
-  it('sends a browser to the sign-in form; the one-time admin password must be changed through the API first', async () => {
+  it('sends a browser to the sign-in form; a one-time password is changed there (current, new, repeat) and the admin is signed in', async () => {
     const b = browser(base);
     const first = await b.get('/dashboard/');
     expect(first.status).toBe(303);
     expect(first.location).toBe('/dashboard/login?next=%2F');
     await b.get('/dashboard/login');
-    const r = await b.post('/dashboard/login', { username: 'admin', password: ADMIN_PASSWORD });
+    const r = await b.post('/dashboard/login', { username: 'admin', password: ADMIN_PASSWORD, next: '/' });
     expect(r.status).toBe(401);
-    expect(r.text).toContain('must change its password first');
+    expect(r.text).toContain('must change its one-time password');
+    expect(r.text).toContain('data-testid="password-change"');
     expect(b.jar.has('vecron_session')).toBe(false);
+    const form = { username: 'admin', current_password: ADMIN_PASSWORD, next: '/' };
+    expect((await b.post('/dashboard/login/password', { ...form, new_password: ADMIN_NEW_PASSWORD, repeat_password: 'something-else-123' })).text).toContain('The two new passwords differ.');
+    const short = await b.post('/dashboard/login/password', { ...form, new_password: 'short-pass', repeat_password: 'short-pass' });
+    expect(short.status).toBe(400);
+    expect(short.text).toContain('must be at least 12 characters');
+    expect((await b.post('/dashboard/login/password', { ...form, current_password: 'wrong-password', new_password: ADMIN_NEW_PASSWORD, repeat_password: ADMIN_NEW_PASSWORD })).status).toBe(401);
+    const changed = await b.post('/dashboard/login/password', { ...form, new_password: ADMIN_NEW_PASSWORD, repeat_password: ADMIN_NEW_PASSWORD });
+    expect(changed.status).toBe(303);
+    expect(changed.location).toBe('/dashboard/');
+    expect(b.jar.has('vecron_session')).toBe(true);
+    const home = await b.get('/dashboard/');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain('Signed in as admin');
+    // The API agrees: the new password works there, the old one does not.
+    expect((await client(base).call('POST', '/api/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } })).status).toBe(401);
+    expect((await client(base).call('POST', '/api/auth/login', { body: { username: 'admin', password: ADMIN_NEW_PASSWORD } })).body.must_change_password).toBe(false);
+    expect((await server.audit.list({ action: 'auth.password_change', limit: 10, offset: 0 })).some((a) => a.result === 'ok' && a.details.via === 'dashboard')).toBe(true);
   });
 
   it('signs in with a form into an HttpOnly SameSite=Strict JWT cookie, runs a job, audits it; the cookie is not an API credential', async () => {

@@ -94,7 +94,7 @@ export function sessionMiddleware(router: Router, kit: Kit, answerProblem: (req:
         return;
       }
     }
-    const isPublic = req.path === '/login' || (req.path === '/logout' && req.method === 'POST');
+    const isPublic = req.path === '/login' || (req.path === '/login/password' && req.method === 'POST') || (req.path === '/logout' && req.method === 'POST');
     if (auth && !user && !isPublic) {
       const loginUrl = view.url('/login', { next: req.method === 'GET' && !isHtmx(req) && req.path !== '/events' ? view.currentPath : undefined });
       if (isHtmx(req)) {

@@ -1,7 +1,7 @@
 import { ValidationError } from '@vecron/sdk';
 import { z } from 'zod';
 import { ApiError, forbidden, notFound } from '../http/api-error.js';
-import { hashPassword, passwordProblem } from './passwords.js';
+import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { permissionsBeyond, permissionsOfRoles } from './grants.js';
 import type { Permission } from './permissions.js';
 import type { Principal, ServerStore, UserView } from '../store/server-store.js';
@@ -79,6 +79,19 @@ export function userAdmin(store: ServerStore) {
       return u;
     },
   };
+}
+
+/**
+ * A user changes their own password (`POST /api/auth/password`, the dashboard's first-login form):
+ * the current one must match (401), the new one follow {@link passwordProblem} and differ from it
+ * (400, naming `$.new_password`). Clears "must change password" and bumps the token version.
+ */
+export async function changeOwnPassword(store: ServerStore, userId: string, current: string, next: string): Promise<void> {
+  const problem = passwordProblem(next);
+  if (problem) throw new ValidationError('request body', [{ path: '$.new_password', message: problem }]);
+  if (!(await verifyPassword(await store.passwordHashOf(userId), current))) throw new ApiError(401, 'INVALID_CREDENTIALS', 'current password is wrong');
+  if (next === current) throw new ValidationError('request body', [{ path: '$.new_password', message: 'must differ from the current password' }]);
+  await store.updateUser(userId, { passwordHash: await hashPassword(next), mustChangePassword: false });
 }
 
 /** The user administration service. */

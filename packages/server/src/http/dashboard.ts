@@ -4,7 +4,9 @@ import { createDashboardRouter } from '@vecron/dashboard';
 import type { DashboardUser } from '@vecron/dashboard';
 import type { AnyExecutor } from '@vecron/sdk';
 import type { SecretBoxKeys } from '@vecron/sdk/crypto';
+import { ValidationError } from '@vecron/sdk';
 import { verifyPassword } from '../auth/passwords.js';
+import { changeOwnPassword } from '../auth/user-admin.js';
 import { checkLogin, loginSucceeded, slowDown } from '../auth/login-throttle.js';
 import type { EventHub } from '../observability/event-hub.js';
 import { scrubSecrets } from '../routes/scrub.js';
@@ -54,6 +56,26 @@ export function dashboardRouter(
         await loginSucceeded(d.limiter, username, ip);
         if (cred.mustChangePassword) return { ok: false, reason: 'password_change_required' };
         const { token, expiresAt } = await d.tokens.sign({ sub: cred.id, ver: cred.tokenVersion, use: 'dashboard' });
+        return { ok: true, session: token, maxAgeSeconds: Math.max(1, Math.floor((expiresAt.getTime() - Date.now()) / 1000)) };
+      },
+      // First login: the one-time password is changed in the browser, by the API's own rules, and the user signed in.
+      async changePassword({ username, currentPassword, newPassword }, req) {
+        const ip = o.clientIp(req);
+        const gate = await checkLogin(d.limiter, d.config.auth, username, ip);
+        if (!gate.allowed) return { ok: false, reason: 'rate_limited' };
+        await slowDown(gate.delayMs);
+        const cred = await d.store.credentials(username);
+        const ok = await verifyPassword(cred?.passwordHash ?? null, currentPassword);
+        if (!cred || !ok || cred.disabled) return { ok: false, reason: 'invalid' };
+        await loginSucceeded(d.limiter, username, ip);
+        try {
+          await changeOwnPassword(d.store, cred.id, currentPassword, newPassword);
+        } catch (err) {
+          if (err instanceof ValidationError) return { ok: false, reason: 'rejected', message: err.issues.map((i) => i.message).join('; ') };
+          throw err;
+        }
+        const fresh = await d.store.credentials(username);
+        const { token, expiresAt } = await d.tokens.sign({ sub: cred.id, ver: fresh!.tokenVersion, use: 'dashboard' });
         return { ok: true, session: token, maxAgeSeconds: Math.max(1, Math.floor((expiresAt.getTime() - Date.now()) / 1000)) };
       },
       // Sign-out ends every session of the user, so a copied cookie stops working too.

@@ -1,9 +1,9 @@
-import { ValidationError } from '@vecron/sdk';
 import { z } from 'zod';
 import { ApiError, tooManyRequests } from '../http/api-error.js';
 import type { ApiDeps } from '../http/deps.js';
 import { defineRoute } from '../http/route.js';
-import { hashPassword, passwordProblem, verifyPassword } from '../auth/passwords.js';
+import { verifyPassword } from '../auth/passwords.js';
+import { changeOwnPassword } from '../auth/user-admin.js';
 import { checkLogin, loginSucceeded, slowDown } from '../auth/login-throttle.js';
 
 const loginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(1024) }).strict();
@@ -36,14 +36,8 @@ export function authRoutes(d: ApiDeps) {
       async handler(ctx) {
         const p = ctx.principal!;
         ctx.resource = `user:${p.id}`;
-        const problem = passwordProblem(ctx.body.new_password);
-        if (problem) throw new ValidationError('request body', [{ path: '$.new_password', message: problem }]);
-        if (!(await verifyPassword(await d.store.passwordHashOf(p.id), ctx.body.current_password))) {
-          throw new ApiError(401, 'INVALID_CREDENTIALS', 'current password is wrong');
-        }
-        if (ctx.body.new_password === ctx.body.current_password) throw new ValidationError('request body', [{ path: '$.new_password', message: 'must differ from the current password' }]);
-        const user = await d.store.updateUser(p.id, { passwordHash: await hashPassword(ctx.body.new_password), mustChangePassword: false });
-        const cred = await d.store.credentials(user!.username);
+        await changeOwnPassword(d.store, p.id, ctx.body.current_password, ctx.body.new_password);
+        const cred = await d.store.credentials(p.username);
         const { token, expiresAt } = await d.tokens.sign({ sub: p.id, ver: cred!.tokenVersion });
         return { body: { token, token_type: 'Bearer', expires_at: expiresAt.toISOString(), must_change_password: false } };
       },
