@@ -1,0 +1,74 @@
+/**
+ * The dashboard behind the real server in a real browser (Debian Chromium through playwright-core):
+ * what a Regular User sees and is refused, and what an admin sees, with the server's own roles.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { RunningServer } from '../src/runtime/start-server.js';
+import { ADMIN_NEW_PASSWORD, adminToken, startTestServer, userToken } from './helpers.js';
+
+const CHROMIUM = process.env.VECRON_CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+let server: RunningServer;
+let base: string;
+let context: BrowserContext;
+let profile: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's browser with \`apt-get install -y chromium\` (or set VECRON_CHROMIUM).`);
+  server = await startTestServer();
+  base = server.apiUrl!;
+  const admin = await adminToken(base);
+  await userToken(base, admin, 'nhan-vien', ['Regular User']);
+  profile = await mkdtemp(path.join(os.tmpdir(), 'vecron-chromium-'));
+  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1366, height: 900 }, locale: 'en-US' });
+});
+afterAll(async () => {
+  await context?.close();
+  await server?.stop();
+  if (profile) await rm(profile, { recursive: true, force: true });
+});
+
+async function signIn(username: string, password: string): Promise<Page> {
+  const page = await context.newPage();
+  await context.clearCookies();
+  await page.goto(`${base}/dashboard/`);
+  await page.waitForURL('**/dashboard/login**');
+  await page.locator('input[name="username"]').fill(username);
+  await page.locator('input[name="password"]').fill(password);
+  await page.locator('form button[type="submit"]').first().click();
+  await page.waitForURL((u) => !u.pathname.endsWith('/login'));
+  return page;
+}
+
+it('a Regular User sees no administration entry and no import or new-job button, and every admin page is refused by URL (403)', async () => {
+  const page = await signIn('nhan-vien', 'User-Password-123');
+  await page.locator('h1').waitFor();
+  const nav = page.locator('nav.main-nav');
+  expect(await nav.getByTestId('nav-admin').count()).toBe(0);
+  expect(await page.getByTestId('new-job').count()).toBe(0);
+  expect(await page.getByTestId('import-jobs').count()).toBe(0);
+  for (const p of ['/admin', '/admin/users', '/admin/webhooks', '/admin/audit', '/editor/new', '/editor/import']) {
+    const answer = await page.goto(`${base}/dashboard${p}`);
+    expect(answer?.status(), p).toBe(403);
+    expect(await page.locator('main').textContent(), p).toMatch(/permission|not allowed|forbidden/i);
+  }
+  await page.close();
+}, 90_000);
+
+it('an admin sees the administration entry and opens users, webhooks and the audit log', async () => {
+  const page = await signIn('admin', ADMIN_NEW_PASSWORD);
+  await page.locator('nav.main-nav').getByTestId('nav-admin').click();
+  for (const p of ['/admin/users', '/admin/webhooks', '/admin/audit']) {
+    const answer = await page.goto(`${base}/dashboard${p}`);
+    expect(answer?.status(), p).toBe(200);
+  }
+  expect(await page.locator('main').textContent()).toContain('auth.login');
+  await page.close();
+}, 90_000);
