@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { VecronError } from '@vecron/sdk';
 import type { CronSystem } from '@vecron/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DashboardActionRecord, DashboardAdmin, DashboardAdminUser, DashboardAdminWebhook, DashboardUser } from '../src/index.js';
-import { browserClient, serveDashboard, startCron } from './helpers.js';
+import type { DashboardActionRecord, DashboardUser } from '../src/index.js';
+import { browserClient, fakeAdmin, serveDashboard, startCron } from './helpers.js';
 
 // The administration pages behind a fake sign-in: an admin (every permission), a writer without
 // variable:encrypt, and a Regular User (the server's role: reads, runs, no administration).
@@ -18,66 +16,7 @@ let dash: { base: string; close(): Promise<void> };
 let bare: { base: string; close(): Promise<void> };
 const actions: DashboardActionRecord[] = [];
 
-/** A host's refusal with an HTTP status (as the server's ApiError). */
-class Refused extends VecronError {
-  readonly status = 403;
-  constructor(message: string) {
-    super('FORBIDDEN', message);
-  }
-}
-
-/** An in-memory admin port: users, two roles, webhooks, and the audit log made of the dashboard's actions. */
-function fakeAdmin(): DashboardAdmin & { users: DashboardAdminUser[]; calls: string[] } {
-  const users: DashboardAdminUser[] = [{ id: randomUUID(), username: 'admin', displayName: null, disabled: false, mustChangePassword: false, roles: ['Admin'], createdAt: new Date() }];
-  const hooks: DashboardAdminWebhook[] = [];
-  const calls: string[] = [];
-  const user = (id: string): DashboardAdminUser => {
-    const u = users.find((x) => x.id === id);
-    if (!u) throw new Refused(`no user ${id}`);
-    return u;
-  };
-  const secret = (w: DashboardAdminWebhook) => ({ webhook: w, secret: `whsec_${randomUUID()}`, sample: `curl -X POST ${w.url}` });
-  return {
-    users, calls,
-    listUsers: async (actor) => (calls.push(`listUsers ${actor.name}`), users),
-    async createUser(actor, input) {
-      calls.push(`createUser ${actor.name}`);
-      if (input.password.length < 12) throw new Refused('password: must be at least 12 characters');
-      const u = { id: randomUUID(), username: input.username, displayName: input.displayName, disabled: false, mustChangePassword: true, roles: input.roles, createdAt: new Date() };
-      users.push(u);
-      return u;
-    },
-    setRoles: async (_a, id, roles) => Object.assign(user(id), { roles }),
-    setDisabled: async (_a, id, disabled) => Object.assign(user(id), { disabled }),
-    resetPassword: async (_a, id) => Object.assign(user(id), { mustChangePassword: true }),
-    listRoles: async () => [
-      { name: 'Admin', description: 'Every permission', permissions: ['job:read', 'user:manage'], executionScope: 'all', builtIn: true },
-      { name: 'Regular User', description: null, permissions: ['job:read'], executionScope: 'own', builtIn: true },
-    ],
-    listWebhooks: async () => hooks,
-    async createWebhook(_a, jobId) {
-      const id = randomUUID();
-      const w = { id, jobId, url: `https://vecron.example/webhooks/${id}`, activeSecrets: 1, createdAt: new Date() };
-      hooks.push(w);
-      return secret(w);
-    },
-    async rotateWebhook(_a, id) {
-      const w = hooks.find((x) => x.id === id);
-      if (!w) throw new Refused('no such webhook');
-      w.activeSecrets++;
-      return secret(w);
-    },
-    async deleteWebhook(_a, id) {
-      hooks.splice(hooks.findIndex((x) => x.id === id), 1);
-    },
-    listAudit: async (_a, f) => actions
-      .map((r, i) => ({ seq: i + 1, at: new Date(), actor: r.user?.name ?? 'anonymous', action: r.action, resource: r.resource, ip: null, result: r.result, details: r.details }))
-      .filter((r) => (!f.actor || r.actor === f.actor) && (!f.action || r.action === f.action) && (!f.resource || r.resource === f.resource))
-      .reverse().slice(f.offset, f.offset + f.limit),
-    verifyAudit: async () => ({ ok: true, checked: actions.length, firstBadSeq: null, reason: null }),
-  };
-}
-const admin = fakeAdmin();
+const admin = fakeAdmin(actions);
 
 beforeAll(async () => {
   cron = await startCron();

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { en, vi } from '../src/index.js';
 import type { MessageKey } from '../src/index.js';
 import { toLocalInput } from '../src/views/timeline.js';
-import { serveDashboard, startCron, testExecutors, testImporter } from './helpers.js';
+import { fakeAdmin, serveDashboard, startCron, testExecutors, testImporter } from './helpers.js';
 
 // The system browser (Debian `chromium`); a browser is never downloaded. Missing → the test fails.
 const CHROMIUM = process.env.VECRON_CHROMIUM ?? '/usr/bin/chromium';
@@ -37,13 +37,14 @@ let cron: CronSystem;
 let server: { base: string; close(): Promise<void> };
 let context: BrowserContext;
 let profile: string;
+const admin = fakeAdmin();
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's browser with \`apt-get install -y chromium\` (or set VECRON_CHROMIUM). The dashboard browser test needs it and does not download one.`);
   }
   cron = await startCron();
-  server = await serveDashboard({ cron, executors: testExecutors(), importer: testImporter(cron) }, '/dashboard');
+  server = await serveDashboard({ cron, executors: testExecutors(), importer: testImporter(cron), admin }, '/dashboard');
   profile = await mkdtemp(path.join(os.tmpdir(), 'vecron-chromium-'));
   context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1360, height: 900 }, locale: 'en-US' });
 });
@@ -193,7 +194,8 @@ it('every page: no serious or critical axe-core finding in English and Vietnames
   await eventually(async () => expect((await cron.executions.logs(logged)).length).toBe(2));
   // The administration pages: variables (one sensitive, masked), calendars and a year of the built-in one.
   await cron.variables.set({ name: 'MAT_KHAU', value: 'bi-mat-123', sensitive: true });
-  const ADMIN_PAGES = ['/variables', `/variables?job=${job.id}`, '/calendars', '/calendars/vn?year=2026'];
+  await admin.createWebhook({ id: 'dashboard', name: 'dashboard' }, job.id);
+  const ADMIN_PAGES = ['/variables', `/variables?job=${job.id}`, '/calendars', '/calendars/vn?year=2026', '/admin/users', '/admin/webhooks', '/admin/audit?verify=1'];
   // The timeline around now (the runs above), in the dashboard's zone.
   const around = (ms: number): string => toLocalInput(new Date(Date.now() + ms), 'Asia/Ho_Chi_Minh');
   const pages = ['/', `/jobs/${job.id}`, `/jobs/${failing.id}`, '/executions', `/executions?job=${failing.id}&status=dead_letter`, `/executions/${ok}`, `/executions/${dead}`, `/executions/${logged}`, '/dead-letters', '/dead-letters?replayed=1',

@@ -1,13 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { z } from 'zod';
-import { createCronSystem, defineExecutor, TransientError } from '@vecron/sdk';
+import { createCronSystem, defineExecutor, TransientError, VecronError } from '@vecron/sdk';
 import type { AnyExecutor, CronSystem } from '@vecron/sdk';
 import { createDashboardRouter } from '../src/index.js';
-import type { DashboardImporter, DashboardImportReport, DashboardRouterOptions } from '../src/index.js';
+import type { DashboardActionRecord, DashboardAdmin, DashboardAdminUser, DashboardAdminWebhook, DashboardAuditFilter, DashboardImporter, DashboardImportReport, DashboardRouterOptions, DashboardUser } from '../src/index.js';
 
 /** `echo` returns its message after `ms`; `flaky` always fails with a retryable error. */
 export function testExecutors(): AnyExecutor[] {
@@ -143,4 +143,64 @@ export async function until<T>(check: () => Promise<T | null | undefined | false
     if (Date.now() > deadline) throw new Error('condition not reached in time');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A host's refusal with an HTTP status (as the server's ApiError). */
+class Refused extends VecronError {
+  readonly status = 403;
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+  }
+}
+
+/** An in-memory admin port: users, two roles, webhooks, and the audit log made of the dashboard's actions. */
+export function fakeAdmin(actions: readonly DashboardActionRecord[] = []): DashboardAdmin & { users: DashboardAdminUser[]; calls: string[] } {
+  const users: DashboardAdminUser[] = [{ id: randomUUID(), username: 'admin', displayName: null, disabled: false, mustChangePassword: false, roles: ['Admin'], createdAt: new Date() }];
+  const hooks: DashboardAdminWebhook[] = [];
+  const calls: string[] = [];
+  const user = (id: string): DashboardAdminUser => {
+    const u = users.find((x) => x.id === id);
+    if (!u) throw new Refused(`no user ${id}`);
+    return u;
+  };
+  const secret = (w: DashboardAdminWebhook) => ({ webhook: w, secret: `whsec_${randomUUID()}`, sample: `curl -X POST ${w.url}` });
+  return {
+    users, calls,
+    listUsers: async (actor) => (calls.push(`listUsers ${actor.name}`), users),
+    async createUser(actor, input) {
+      calls.push(`createUser ${actor.name}`);
+      if (input.password.length < 12) throw new Refused('password: must be at least 12 characters');
+      const u = { id: randomUUID(), username: input.username, displayName: input.displayName, disabled: false, mustChangePassword: true, roles: input.roles, createdAt: new Date() };
+      users.push(u);
+      return u;
+    },
+    setRoles: async (_a, id, roles) => Object.assign(user(id), { roles }),
+    setDisabled: async (_a, id, disabled) => Object.assign(user(id), { disabled }),
+    resetPassword: async (_a, id) => Object.assign(user(id), { mustChangePassword: true }),
+    listRoles: async () => [
+      { name: 'Admin', description: 'Every permission', permissions: ['job:read', 'user:manage'], executionScope: 'all', builtIn: true },
+      { name: 'Regular User', description: null, permissions: ['job:read'], executionScope: 'own', builtIn: true },
+    ],
+    listWebhooks: async () => hooks,
+    async createWebhook(_a, jobId) {
+      const id = randomUUID();
+      const w = { id, jobId, url: `https://vecron.example/webhooks/${id}`, activeSecrets: 1, createdAt: new Date() };
+      hooks.push(w);
+      return secret(w);
+    },
+    async rotateWebhook(_a: DashboardUser, id: string) {
+      const w = hooks.find((x) => x.id === id);
+      if (!w) throw new Refused('no such webhook');
+      w.activeSecrets++;
+      return secret(w);
+    },
+    async deleteWebhook(_a: DashboardUser, id: string) {
+      hooks.splice(hooks.findIndex((x) => x.id === id), 1);
+    },
+    listAudit: async (_a: DashboardUser, f: DashboardAuditFilter) => actions
+      .map((r, i) => ({ seq: i + 1, at: new Date(), actor: r.user?.name ?? 'anonymous', action: r.action, resource: r.resource, ip: null, result: r.result, details: r.details }))
+      .filter((r) => (!f.actor || r.actor === f.actor) && (!f.action || r.action === f.action) && (!f.resource || r.resource === f.resource))
+      .reverse().slice(f.offset, f.offset + f.limit),
+    verifyAudit: async () => ({ ok: true, checked: actions.length, firstBadSeq: null, reason: null }),
+  };
 }

@@ -28,11 +28,11 @@ export function usersTable(v: ViewContext, users: readonly DashboardAdminUser[],
   const body = html`<div class="table-wrap"><table class="grid" data-testid="users">
 <thead><tr><th scope="col">${v.t('admin.users.username')}</th><th scope="col">${v.t('admin.users.displayName')}</th><th scope="col">${v.t('admin.users.roles')}</th><th scope="col">${v.t('admin.users.state')}</th><th scope="col">${v.t('admin.users.created')}</th>${manage || assign ? html`<th scope="col">${v.t('jobs.actions')}</th>` : ''}</tr></thead>
 <tbody>${users.map((u) => html`<tr data-user="${u.username}">
-<td><code>${u.username}</code></td><td>${u.displayName ?? ''}</td><td>${u.roles.join(', ') || '—'}</td>
+<td><code>${u.username}</code></td><td>${u.displayName ?? ''}</td><td>${u.roles.length ? u.roles.map((r, i) => html`${i ? ', ' : ''}<code>${r}</code>`) : '—'}</td>
 <td>${u.disabled ? html`<span class="pill pill-off">${v.t('admin.users.disabled')}</span>` : html`<span class="pill pill-on">${v.t('admin.users.active')}</span>`}${u.mustChangePassword ? html` <span class="pill o-shifted">${v.t('admin.users.mustChange')}</span>` : ''}</td>
 <td class="nowrap">${v.f.dateTime(u.createdAt)}</td>
 ${manage || assign ? html`<td class="actions">${manage ? actionButton(v, { path: `/admin/users/${u.id}/${u.disabled ? 'enable' : 'disable'}`, label: v.t(u.disabled ? 'admin.users.enable' : 'admin.users.disable'), kind: u.disabled ? 'plain' : 'danger', confirm: v.t(u.disabled ? 'admin.users.confirmEnable' : 'admin.users.confirmDisable', { name: u.username }), testId: `${u.disabled ? 'enable' : 'disable'}-${u.username}` }) : ''}
-${assign ? html`<details><summary>${v.t('admin.users.changeRoles')}</summary>${postForm(v, { path: `/admin/users/${u.id}/roles`, submit: v.t('admin.users.saveRoles'), body: html`<fieldset><legend>${v.t('admin.users.rolesOf', { name: u.username })}</legend>${roles.map((r) => checkField(r.name, { name: 'roles', value: r.name, checked: u.roles.includes(r.name) }))}</fieldset>` })}</details>` : ''}
+${assign ? html`<details><summary>${v.t('admin.users.changeRoles')}</summary>${postForm(v, { path: `/admin/users/${u.id}/roles`, submit: v.t('admin.users.saveRoles'), body: html`<fieldset><legend>${v.t('admin.users.rolesOf', { name: u.username })}</legend>${roles.map((r) => checkField(html`<code>${r.name}</code>`, { name: 'roles', value: r.name, checked: u.roles.includes(r.name) }))}</fieldset>` })}</details>` : ''}
 ${manage ? html`<details><summary>${v.t('admin.users.resetPassword')}</summary>${postForm(v, { path: `/admin/users/${u.id}/password`, submit: v.t('admin.users.setPassword'), body: textField(v.t('admin.users.oneTimePassword'), { name: 'password', type: 'password', required: true, autocomplete: 'new-password', maxLength: 256 }) })}</details>` : ''}</td>` : ''}
 </tr>`)}</tbody></table></div>`;
   return liveRegion('users-region', regionUrl, body);
@@ -47,7 +47,7 @@ ${postForm(v, {
     body: html`${textField(v.t('admin.users.username'), { name: 'username', required: true, maxLength: 100, autocomplete: 'off' })}
 ${textField(v.t('admin.users.displayName'), { name: 'display_name', maxLength: 200 })}
 ${textField(v.t('admin.users.oneTimePassword'), { name: 'password', type: 'password', required: true, autocomplete: 'new-password', maxLength: 256 })}
-${roles && v.can('role:assign') ? html`<fieldset><legend>${v.t('admin.users.roles')}</legend>${roles.map((r) => checkField(r.name, { name: 'roles', value: r.name }))}</fieldset>` : ''}
+${roles && v.can('role:assign') ? html`<fieldset><legend>${v.t('admin.users.roles')}</legend>${roles.map((r) => checkField(html`<code>${r.name}</code>`, { name: 'roles', value: r.name }))}</fieldset>` : ''}
 <p class="muted small">${v.t('admin.users.passwordRule')}</p>`,
   })}</section>`;
 }
@@ -56,7 +56,7 @@ ${roles && v.can('role:assign') ? html`<fieldset><legend>${v.t('admin.users.role
 export function rolesTable(v: ViewContext, roles: readonly DashboardAdminRole[]): SafeHtml {
   return html`<section class="card"><h2>${v.t('admin.roles.title')}</h2><div class="table-wrap"><table class="grid" data-testid="roles">
 <thead><tr><th scope="col">${v.t('admin.roles.name')}</th><th scope="col">${v.t('admin.roles.scope')}</th><th scope="col">${v.t('admin.roles.permissions')}</th></tr></thead>
-<tbody>${roles.map((r) => html`<tr data-role="${r.name}"><td>${r.name}${r.builtIn ? html` <span class="pill pill-off">${v.t('calendars.builtIn')}</span>` : ''}${r.description ? html`<div class="muted small">${r.description}</div>` : ''}</td>
+<tbody>${roles.map((r) => html`<tr data-role="${r.name}"><td><code>${r.name}</code>${r.builtIn ? html` <span class="pill pill-off">${v.t('calendars.builtIn')}</span>` : ''}${r.description ? html`<div class="muted small">${r.description}</div>` : ''}</td>
 <td>${v.t(r.executionScope === 'all' ? 'admin.roles.scopeAll' : 'admin.roles.scopeOwn')}</td><td>${r.permissions.map((p) => html`<code>${p}</code> `)}</td></tr>`)}</tbody></table></div></section>`;
 }
 

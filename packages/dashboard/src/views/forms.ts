@@ -29,6 +29,6 @@ export function textField(label: string, o: { name: string; value?: string; requ
 }
 
 /** A labelled checkbox (value `1`). */
-export function checkField(label: string, o: { name: string; checked?: boolean; value?: string }): SafeHtml {
+export function checkField(label: string | SafeHtml, o: { name: string; checked?: boolean; value?: string }): SafeHtml {
   return html`<label class="check"><input type="checkbox" name="${o.name}" value="${o.value ?? '1'}"${o.checked ? html` checked` : ''}> ${label}</label>`;
 }
