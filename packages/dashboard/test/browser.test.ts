@@ -7,11 +7,9 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import type { CronSystem } from '@vecron/sdk';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { en, vi } from '../src/index.js';
-import type { MessageKey } from '../src/index.js';
 import { toLocalInput } from '../src/views/timeline.js';
 import { fakeAdmin, serveDashboard, startCron, testExecutors, testImporter } from './helpers.js';
+import { axeFindings, englishFragments, englishOnPage } from './page-checks.js';
 
 // The system browser (Debian `chromium`); a browser is never downloaded. Missing → the test fails.
 const CHROMIUM = process.env.VECRON_CHROMIUM ?? '/usr/bin/chromium';
@@ -125,21 +123,6 @@ it('runs a job from the jobs page and watches it turn to success live over SSE, 
   expect(errors).toEqual([]);
 }, 90_000);
 
-/**
- * English catalogue strings a Vietnamese page must not show: every message whose Vietnamese
- * differs, cut at its parameters, keeping the literal pieces of 4+ characters with a letter.
- */
-function englishFragments(): Array<{ key: MessageKey; text: string }> {
-  const out: Array<{ key: MessageKey; text: string }> = [];
-  for (const key of Object.keys(en) as MessageKey[]) {
-    if (en[key] === vi[key]) continue;
-    for (const piece of en[key].split(/\{\w+\}/)) {
-      const text = piece.trim().replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
-      if (text.length >= 4 && /\p{L}/u.test(text) && !vi[key].includes(text)) out.push({ key, text });
-    }
-  }
-  return out;
-}
 
 it('shows a running step\'s log live on the execution page (secret masked), then downloads the file it wrote', async () => {
   await cron.variables.set({ name: 'API_TOKEN', value: 'tok-super-secret-42', sensitive: true });
@@ -201,7 +184,6 @@ it('every page: no serious or critical axe-core finding in English and Vietnames
   const pages = ['/', `/jobs/${job.id}`, `/jobs/${failing.id}`, '/executions', `/executions?job=${failing.id}&status=dead_letter`, `/executions/${ok}`, `/executions/${dead}`, `/executions/${logged}`, '/dead-letters', '/dead-letters?replayed=1',
     `/timeline?from=${around(-3600_000)}&to=${around(3600_000)}`, '/timeline', '/upcoming?days=7', '/no-such-page', ...ADMIN_PAGES,
     '/editor/new', `/editor/${job.id}`, `/editor/new?from=${job.id}`, `/editor/${job.id}/delete`, '/editor/import'];
-  const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   const fragments = englishFragments();
   const page: Page = await context.newPage();
   const findings: string[] = [];
@@ -216,22 +198,8 @@ it('every page: no serious or critical axe-core finding in English and Vietnames
         const name = `vecron-${lang}-${width}-${p.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'jobs'}.png`.slice(0, 120);
         await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
         if (width !== 1366) continue;
-        await page.evaluate(axeSource);
-        // Runs in the page (a string: the test's TypeScript has no DOM types).
-        const result = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
-          .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) })))`)) as Array<{ id: string; impact: string | null; targets: string[] }>;
-        for (const v of result) if (v.impact === 'serious' || v.impact === 'critical') findings.push(`${lang} ${p}: ${v.id} (${v.impact}) ${v.targets.join(' ')}`);
-        if (lang === 'vi') {
-          // Visible text outside code and data blocks (the job definition JSON, outputs).
-          const text = (await page.evaluate(`(() => {
-            const clone = document.body.cloneNode(true);
-            for (const el of clone.querySelectorAll('pre, code, script, style, [hidden]')) el.remove();
-            const attrs = [...document.querySelectorAll('[title], [placeholder], [aria-label]')].flatMap((el) =>
-              ['title', 'placeholder', 'aria-label'].map((a) => el.getAttribute(a) ?? ''));
-            return clone.innerText + '\\n' + attrs.join('\\n') + '\\n' + document.title;
-          })()`)) as string;
-          for (const f of fragments) if (new RegExp(`(^|[^\\p{L}])${f.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}])`, 'u').test(text)) english.push(`${p}: "${f.text}" (${f.key})`);
-        }
+        findings.push(...(await axeFindings(page, `${lang} ${p}`)));
+        if (lang === 'vi') english.push(...(await englishOnPage(page, p, fragments)));
       }
     }
   }

@@ -10,9 +10,11 @@ import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningServer } from '../src/runtime/start-server.js';
+import { axeFindings, englishOnPage } from '../../dashboard/test/page-checks.js';
 import { ADMIN_NEW_PASSWORD, adminToken, startTestServer, userToken } from './helpers.js';
 
 const CHROMIUM = process.env.VECRON_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = process.env.VECRON_SCREENSHOT_DIR ?? os.tmpdir();
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 let server: RunningServer;
@@ -72,3 +74,24 @@ it('an admin sees the administration entry and opens users, webhooks and the aud
   expect(await page.locator('main').textContent()).toContain('auth.login');
   await page.close();
 }, 90_000);
+
+it('the pages only the server has (users, webhooks, audit log, import): no serious or critical axe-core finding in English and Vietnamese, no English string on the Vietnamese ones; screenshots at 1366 and 390 px', async () => {
+  const page = await signIn('admin', ADMIN_NEW_PASSWORD);
+  const findings: string[] = [];
+  const english: string[] = [];
+  for (const lang of ['en', 'vi'] as const) {
+    for (const p of ['/admin', '/admin/users', '/admin/webhooks', '/admin/audit', '/editor/import']) {
+      for (const width of [1366, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        expect((await page.goto(`${base}/dashboard${p}?lang=${lang}`))?.status(), p).toBe(200);
+        await page.screenshot({ path: path.join(SHOTS, `vecron-server-${lang}-${width}-${p.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}.png`), fullPage: true });
+        if (width !== 1366) continue;
+        findings.push(...(await axeFindings(page, `${lang} ${p}`)));
+        if (lang === 'vi') english.push(...(await englishOnPage(page, p)));
+      }
+    }
+  }
+  expect(findings).toEqual([]);
+  expect(english).toEqual([]);
+  await page.close();
+}, 180_000);

@@ -109,6 +109,8 @@ export const adminEn = {
   'admin.roles.scopeAll': "all",
   'admin.roles.scopeOwn': "only their own",
   'admin.roles.permissions': "Permissions",
+  'admin.roles.builtinAdmin': "Every permission; sees every execution.",
+  'admin.roles.builtinRegularUser': "Reads jobs and variables, triggers jobs, sees and stops only the executions they triggered.",
   'admin.webhooks.intro': "Addresses other systems call to start a job, signed with a secret.",
   'admin.webhooks.id': "Endpoint",
   'admin.webhooks.url': "Address (URL)",

@@ -111,6 +111,8 @@ export const adminVi: Record<keyof typeof adminEn, string> = {
   'admin.roles.scopeAll': "tất cả",
   'admin.roles.scopeOwn': "chỉ của mình",
   'admin.roles.permissions': "Quyền hạn",
+  'admin.roles.builtinAdmin': "Mọi quyền; xem mọi lượt chạy.",
+  'admin.roles.builtinRegularUser': "Xem tác vụ và biến, kích hoạt tác vụ, chỉ xem và dừng các lượt chạy do chính mình kích hoạt.",
   'admin.webhooks.intro': "Địa chỉ để hệ thống khác gọi nhằm khởi chạy tác vụ, có chữ ký bằng khoá bí mật.",
   'admin.webhooks.id': "Điểm nhận",
   'admin.webhooks.url': "Địa chỉ (URL)",

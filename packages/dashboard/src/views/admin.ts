@@ -52,11 +52,21 @@ ${roles && v.can('role:assign') ? html`<fieldset><legend>${v.t('admin.users.role
   })}</section>`;
 }
 
+/**
+ * A role's description: the host's built-in roles (the reference server's `Admin` and `Regular
+ * User`) in the page's language, any other role as the host stored it.
+ */
+function roleDescription(v: ViewContext, r: DashboardAdminRole): string | null {
+  if (r.builtIn && r.name === 'Admin') return v.t('admin.roles.builtinAdmin');
+  if (r.builtIn && r.name === 'Regular User') return v.t('admin.roles.builtinRegularUser');
+  return r.description;
+}
+
 /** Roles and their permissions. */
 export function rolesTable(v: ViewContext, roles: readonly DashboardAdminRole[]): SafeHtml {
   return html`<section class="card"><h2>${v.t('admin.roles.title')}</h2><div class="table-wrap"><table class="grid" data-testid="roles">
 <thead><tr><th scope="col">${v.t('admin.roles.name')}</th><th scope="col">${v.t('admin.roles.scope')}</th><th scope="col">${v.t('admin.roles.permissions')}</th></tr></thead>
-<tbody>${roles.map((r) => html`<tr data-role="${r.name}"><td><code>${r.name}</code>${r.builtIn ? html` <span class="pill pill-off">${v.t('calendars.builtIn')}</span>` : ''}${r.description ? html`<div class="muted small">${r.description}</div>` : ''}</td>
+<tbody>${roles.map((r) => html`<tr data-role="${r.name}"><td><code>${r.name}</code>${r.builtIn ? html` <span class="pill pill-off">${v.t('calendars.builtIn')}</span>` : ''}${roleDescription(v, r) ? html`<div class="muted small">${roleDescription(v, r)}</div>` : ''}</td>
 <td>${v.t(r.executionScope === 'all' ? 'admin.roles.scopeAll' : 'admin.roles.scopeOwn')}</td><td>${r.permissions.map((p) => html`<code>${p}</code> `)}</td></tr>`)}</tbody></table></div></section>`;
 }
 
