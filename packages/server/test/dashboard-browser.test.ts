@@ -95,3 +95,35 @@ it('the pages only the server has (users, webhooks, audit log, import): no serio
   expect(english).toEqual([]);
   await page.close();
 }, 180_000);
+
+it('the sign-in page and the first-login password change: no serious or critical axe-core finding in English and Vietnamese, no English string on the Vietnamese ones', async () => {
+  const admin = await adminToken(base);
+  const findings: string[] = [];
+  const english: string[] = [];
+  for (const lang of ['en', 'vi'] as const) {
+    // A user whose password is one-time: signing in shows the password change form.
+    const username = `moi-${lang}`;
+    const created = await fetch(`${base}/api/users`, {
+      method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: 'One-Time-Pass-123', roles: ['Regular User'], must_change_password: true }),
+    });
+    expect(created.status).toBe(201);
+    await context.clearCookies();
+    const page = await context.newPage();
+    await page.goto(`${base}/dashboard/login?lang=${lang}`);
+    await page.locator('input[name="username"]').waitFor();
+    await page.screenshot({ path: path.join(SHOTS, `vecron-server-${lang}-1366-login.png`), fullPage: true });
+    findings.push(...(await axeFindings(page, `${lang} /login`)));
+    if (lang === 'vi') english.push(...(await englishOnPage(page, '/login')));
+    await page.locator('input[name="username"]').fill(username);
+    await page.locator('input[name="password"]').fill('One-Time-Pass-123');
+    await page.locator('form button[type="submit"]').first().click();
+    await page.locator('[data-testid="password-change"]').waitFor();
+    await page.screenshot({ path: path.join(SHOTS, `vecron-server-${lang}-1366-password-change.png`), fullPage: true });
+    findings.push(...(await axeFindings(page, `${lang} /login (password change)`)));
+    if (lang === 'vi') english.push(...(await englishOnPage(page, '/login (password change)')));
+    await page.close();
+  }
+  expect(findings).toEqual([]);
+  expect(english).toEqual([]);
+}, 120_000);
