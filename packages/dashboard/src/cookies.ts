@@ -1,19 +1,21 @@
-/** Parses a `Cookie` header into name → value (first occurrence wins). */
+import { parse, serialize } from 'cookie';
+
+/** RFC 6265 allows a cookie value wrapped in double quotes; the quotes are not part of the value. */
+function decodeValue(raw: string): string {
+  const value = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Parses a `Cookie` header into name → value (first occurrence wins; a malformed pair is skipped, never thrown on). */
 export function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!header) return out;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    const name = part.slice(0, eq).trim();
-    if (!name || name in out) continue;
-    let value = part.slice(eq + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    try {
-      out[name] = decodeURIComponent(value);
-    } catch {
-      out[name] = value;
-    }
+  for (const [name, value] of Object.entries(parse(header, { decode: decodeValue }))) {
+    if (name && value !== undefined) out[name] = value;
   }
   return out;
 }
@@ -32,11 +34,13 @@ export interface CookieOptions {
   secure?: boolean;
 }
 
-/** A `Set-Cookie` value. */
+/** A `Set-Cookie` value (the value URI-encoded). */
 export function serializeCookie(name: string, value: string, o: CookieOptions = {}): string {
-  const parts = [`${name}=${encodeURIComponent(value)}`, `Path=${o.path ?? '/'}`, `SameSite=${o.sameSite ?? 'Strict'}`];
-  if (o.httpOnly ?? true) parts.push('HttpOnly');
-  if (o.secure) parts.push('Secure');
-  if (o.maxAge !== undefined) parts.push(`Max-Age=${Math.max(0, Math.floor(o.maxAge))}`);
-  return parts.join('; ');
+  return serialize(name, value, {
+    path: o.path ?? '/',
+    sameSite: o.sameSite === 'Lax' ? 'lax' : 'strict',
+    httpOnly: o.httpOnly ?? true,
+    secure: o.secure ?? false,
+    ...(o.maxAge === undefined ? {} : { maxAge: Math.max(0, Math.floor(o.maxAge)) }),
+  });
 }
