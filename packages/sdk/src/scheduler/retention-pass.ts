@@ -45,6 +45,9 @@ export interface RetentionPassDeps {
 
 const DRY_RUN_LIMIT = 2_147_483_647;
 
+/** The rows one age statement covers: one job's, or every job's but some. */
+type AgeScope = { jobId: string } | { exceptJobIds: string[] };
+
 /** Every job (retention reads their policies), paged. */
 async function allJobs(storage: Storage): Promise<Job[]> {
   const jobs: Job[] = [];
@@ -100,35 +103,26 @@ export async function runRetentionPass(deps: RetentionPassDeps, options: Retenti
   if (options.jobId !== undefined) jobs = jobs.filter((j) => j.id === options.jobId);
   const system = systemRules(options.rules);
   const rulesOf = (job: Job): RetentionRules => (options.jobRules ? rulesForJob(options.rules, job.definition.retention) : system);
-  // Jobs the system-wide statement leaves out: their rule differs (run per job below), or one job only was asked for.
-  const own = (field: 'maxAgeDays' | 'ledgerMaxAgeDays'): Job[] =>
-    options.jobId !== undefined ? jobs : jobs.filter((j) => rulesOf(j)[field] !== system[field]);
+  /**
+   * One kind's age rule: one statement for the jobs that follow the system's rule, the others
+   * excepted (they differ, or one job only was asked for), then one per job with a rule of its own.
+   */
+  const byAge = async (field: 'maxAgeDays' | 'ledgerMaxAgeDays', purge: (before: Date, scope: AgeScope) => Promise<void>): Promise<void> => {
+    const ownJobs = options.jobId !== undefined ? jobs : jobs.filter((j) => rulesOf(j)[field] !== system[field]);
+    const systemDays = system[field];
+    if (options.jobId === undefined && systemDays !== undefined) await purge(daysBefore(now, systemDays), { exceptJobIds: ownJobs.map((j) => j.id) });
+    for (const job of ownJobs) {
+      const days = rulesOf(job)[field];
+      if (days !== undefined) await purge(daysBefore(now, days), { jobId: job.id });
+    }
+  };
 
-  const ageJobs = own('maxAgeDays');
-  if (options.jobId === undefined && system.maxAgeDays !== undefined) {
-    const finishedBefore = daysBefore(now, system.maxAgeDays);
-    const exceptJobIds = ageJobs.map((j) => j.id);
-    await executions(() => storage.purgeExecutions({ finishedBefore, limit, exceptJobIds, dryRun }));
-  }
-  for (const job of ageJobs) {
-    const days = rulesOf(job).maxAgeDays;
-    if (days !== undefined) await executions(() => storage.purgeExecutions({ finishedBefore: daysBefore(now, days), limit, jobId: job.id, dryRun }));
-  }
+  await byAge('maxAgeDays', (finishedBefore, scope) => executions(() => storage.purgeExecutions({ finishedBefore, limit, dryRun, ...scope })));
   for (const job of jobs) {
     const keepLast = rulesOf(job).keepLast;
     if (keepLast !== undefined) await executions(() => storage.purgeExecutionsBeyond({ jobId: job.id, keepLast, limit, dryRun }));
   }
-
-  const ledgerJobs = own('ledgerMaxAgeDays');
-  if (options.jobId === undefined && system.ledgerMaxAgeDays !== undefined) {
-    const firedBefore = daysBefore(now, system.ledgerMaxAgeDays);
-    const exceptJobIds = ledgerJobs.map((j) => j.id);
-    await ledger(() => storage.purgeLedger({ firedBefore, limit, exceptJobIds, dryRun }));
-  }
-  for (const job of ledgerJobs) {
-    const days = rulesOf(job).ledgerMaxAgeDays;
-    if (days !== undefined) await ledger(() => storage.purgeLedger({ firedBefore: daysBefore(now, days), limit, jobId: job.id, dryRun }));
-  }
+  await byAge('ledgerMaxAgeDays', (firedBefore, scope) => ledger(() => storage.purgeLedger({ firedBefore, limit, dryRun, ...scope })));
   return total;
 }
 
