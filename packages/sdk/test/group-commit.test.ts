@@ -67,3 +67,56 @@ describe('group commit on the SQL storage', () => {
     expect(withGroupCommit).toBeLessThanOrEqual(6 * 3 + 1);
   });
 });
+
+describe.each([false, true])('one statement per operation (group commit %s): a lone call is the batched statement with one item', (groupCommit) => {
+  const at = (ms: number): Date => new Date(T0.getTime() + ms);
+  const claim = (s: Storage, id: string, now: Date, exclusive = false) => s.claimExecution(id, { owner: 'w', leaseMs: 10_000, now, exclusive });
+
+  it('answers each call about its own row, with the reason of a claim that misses', async () => {
+    const { s, job } = await rig(groupCommit);
+    const newExecution = (key: string, availableAt = T0) => s.createExecution({ id: randomUUID(), jobId: job.id, idempotencyKey: key, triggerSource: 'manual', availableAt }, T0);
+    const a = await newExecution('a');
+    expect(a.created).toBe(true);
+    expect(await newExecution('a')).toEqual({ created: false, execution: a.execution });
+    const later = (await newExecution('later', at(60_000))).execution;
+    const missing = randomUUID();
+    expect(await s.getExecution(missing)).toBeNull();
+    expect(await s.getExecution(a.execution.id)).toEqual(a.execution);
+
+    expect(await claim(s, later.id, at(1))).toEqual({ claimed: false, reason: 'not_available_yet', execution: later });
+    expect(await claim(s, missing, at(1))).toEqual({ claimed: false, reason: 'not_claimable', execution: null });
+    const won = await claim(s, a.execution.id, at(1));
+    if (!won.claimed) throw new Error('claim failed');
+    const token = won.execution.fencingToken!;
+    expect(won.execution).toMatchObject({ status: 'running', leaseOwner: 'w', startedAt: at(1) });
+    expect(await claim(s, a.execution.id, at(2))).toMatchObject({ claimed: false, reason: 'not_claimable', execution: { id: a.execution.id, fencingToken: token } });
+    // the exclusive claim: the job row lock, the overlap check, then the same conditional UPDATE
+    const other = (await newExecution('other')).execution;
+    expect(await claim(s, other.id, at(3), true)).toEqual({ claimed: false, reason: 'overlap', execution: other });
+
+    expect(await s.startStepAttempt(a.execution.id, token + 1, 's1', at(4))).toBeNull();
+    expect(await s.startStepAttempt(a.execution.id, token, 's1', at(4))).toEqual({ attempt: 1, previousFailures: 0 });
+    expect(await s.extendLease(a.execution.id, token + 1, { leaseMs: 10_000, now: at(5) })).toEqual({ ok: false, cancelRequested: false });
+    expect(await s.requestCancel(a.execution.id, at(5))).toBe('cancelling');
+    expect(await s.extendLease(a.execution.id, token, { leaseMs: 10_000, now: at(5) })).toEqual({ ok: true, cancelRequested: true });
+    const ctx = { steps: { s1: { status: 'succeeded' as const, attempts: 1, output: {}, finished_at: at(6).toISOString() } } };
+    expect(await s.recordStepSuccess(a.execution.id, token + 1, { stepId: 's1', attempt: 1, context: ctx, now: at(6) })).toBe(false);
+    expect(await s.recordStepSuccess(a.execution.id, token, { stepId: 's1', attempt: 1, context: ctx, now: at(6) })).toBe(true);
+    expect(await s.completeExecution(a.execution.id, token + 1, { status: 'cancelled', error: null, context: ctx, now: at(7) })).toBe(false);
+    expect(await s.completeExecution(a.execution.id, token, { status: 'cancelled', error: null, context: ctx, now: at(7) })).toBe(true);
+    expect(await s.getExecution(a.execution.id)).toMatchObject({ status: 'cancelled', context: ctx, leaseOwner: null, finishedAt: at(7) });
+    expect(await claim(s, other.id, at(8), true)).toMatchObject({ claimed: true, execution: { id: other.id, status: 'running' } });
+
+    await s.markPublished([later.id, later.id], at(9));
+    await s.markPublished([], at(9));
+    expect((await s.findExecutionsToDispatch({ now: at(60_001), republishAfterMs: 60_000, limit: 10 })).map((x) => x.id)).not.toContain(later.id);
+
+    await s.setVariable({ scope: '', name: 'G', value: 'g', sensitive: false, updatedAt: T0 });
+    await s.setVariable({ scope: 'job', name: 'J', value: 'j', sensitive: false, updatedAt: T0 });
+    expect((await s.listVariables(['job'])).map((v) => v.name)).toEqual(['J']);
+    expect((await s.listVariables(['', 'job'])).map((v) => v.name)).toEqual(['G', 'J']);
+    expect((await s.listVariables('')).map((v) => v.name)).toEqual(['G']);
+    expect((await s.listVariables()).map((v) => v.name)).toEqual(['G', 'J']);
+    expect(await s.listVariables([])).toEqual([]);
+  });
+});

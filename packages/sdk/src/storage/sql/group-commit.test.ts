@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupCommit } from './group-commit.js';
+import { groupCommit, perItem } from './group-commit.js';
 
 /** A fake operation that records the batches it saw; `gate` holds batches until released. */
 function recorder(opts: { failOn?: number; maxBatch?: number; maxInFlight?: number } = {}) {
@@ -124,5 +124,42 @@ describe('groupCommit', () => {
     const all = await Promise.all(Array.from({ length: 200 }, (_, i) => op(i)));
     expect(all).toEqual(Array.from({ length: 200 }, (_, i) => i));
     expect(peak).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('perItem', () => {
+  /** A batched statement that records the batches it ran. */
+  const statement = () => {
+    const batches: number[][] = [];
+    const many = async (items: number[]): Promise<number[]> => {
+      batches.push(items);
+      await new Promise((res) => setImmediate(res));
+      return items.map((n) => n * 10);
+    };
+    return { batches, many };
+  };
+
+  it('without group commit runs the batched statement with one item per call', async () => {
+    const { batches, many } = statement();
+    const op = perItem(false, many, String);
+    expect(await Promise.all([1, 2, 3].map(op))).toEqual([10, 20, 30]);
+    expect(batches).toEqual([[1], [2], [3]]);
+  });
+
+  it('with group commit runs a lone call as a batch of one, and calls that wait for a busy slot as one batch', async () => {
+    const batches: number[][] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const op = perItem({ maxInFlight: 1 }, async (items: number[]) => {
+      batches.push(items);
+      await gate;
+      return items.map((n) => n * 10);
+    }, String);
+    const first = op(1); // alone: occupies the only slot
+    await new Promise((res) => setImmediate(res));
+    const rest = [2, 3, 4].map(op);
+    release();
+    expect(await Promise.all([first, ...rest])).toEqual([10, 20, 30, 40]);
+    expect(batches).toEqual([[1], [2, 3, 4]]);
   });
 });

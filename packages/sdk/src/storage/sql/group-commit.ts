@@ -94,3 +94,21 @@ export function groupCommit<I, O>(options: GroupCommitOptions<I>): GroupCommitte
       schedule();
     });
 }
+
+/** How {@link perItem} runs a batched statement: each call alone, or group-committed with these limits. */
+export type Batching = false | { maxBatch?: number; maxInFlight?: number };
+
+let distinct = 0;
+/** A key no other item has, for operations whose items may always share a batch. */
+export const distinctKey = (): string => String(distinct++);
+
+/**
+ * A statement written for many items (`many`, one result per item, in order) as an operation on
+ * one: alone it runs `many([item])`; group-committed, concurrent calls share one `many` and a
+ * lone call is `many([item])` again, so every operation has exactly one statement.
+ */
+export function perItem<I, O>(batching: Batching, many: (items: I[]) => Promise<O[]>, key: (item: I) => string): (item: I) => Promise<O> {
+  const one = async (item: I): Promise<O> => (await many([item]))[0] as O;
+  if (batching === false) return one;
+  return groupCommit<I, O>({ ...batching, key, single: one, many });
+}

@@ -1,4 +1,4 @@
-/** Pieces shared by the one-row statements (`sql-storage.ts`) and the batched ones (`batched-statements.ts`). */
+/** Pieces shared by the statements in `statements/`. */
 import type { Execution } from '../../model/execution.js';
 import type { ClaimResult } from '../port.js';
 

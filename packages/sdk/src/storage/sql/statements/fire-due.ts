@@ -6,12 +6,12 @@
  * Per due row the cost is the fire decision and a few array slots; the job's definition is not
  * read, only its fire-deciding fields (`FireSpec`), parsed once per distinct value.
  */
-import type { Execution } from '../../model/execution.js';
-import { overlapPolicyOf } from '../../model/job-definition.js';
-import { LruCache } from '../../internal/lru-cache.js';
-import type { DueSchedule, FireDecision, FireSpec } from '../port.js';
-import type { SqlClient } from './sql-client.js';
-import { ACTIVE, iso, isoOrNull } from './sql-values.js';
+import type { Execution } from '../../../model/execution.js';
+import { overlapPolicyOf } from '../../../model/job-definition.js';
+import { LruCache } from '../../../internal/lru-cache.js';
+import type { DueSchedule, FireDecision, FireSpec } from '../../port.js';
+import type { SqlClient } from '../sql-client.js';
+import { ACTIVE, iso, isoOrNull } from '../sql-values.js';
 
 /** The `FireSpec` keys, read from the stored definition as one jsonb value (keys sorted by jsonb, so equal specs give equal text). */
 const FIRE_SPEC_KEYS = ['schedule', 'catchup', 'misfire_policy', 'triggers', 'allow_concurrent', 'overlap_policy', 'jitter_seconds'] as const satisfies ReadonlyArray<keyof FireSpec>;

@@ -1,6 +1,6 @@
-import type { PurgedExecutions, Storage } from '../port.js';
-import type { SqlClient } from './sql-client.js';
-import { iso } from './sql-values.js';
+import type { PurgedExecutions, Storage } from '../../port.js';
+import type { SqlClient } from '../sql-client.js';
+import { iso } from '../sql-values.js';
 
 /**
  * A finished execution retention may delete (docs/architecture.md#retention): terminal, a dead

@@ -1,7 +1,7 @@
-import type { Storage } from '../port.js';
-import { EXECUTION_COLUMNS, toExecution } from './row-mappers.js';
-import type { SqlClient } from './sql-client.js';
-import { ACTIVE, iso } from './sql-values.js';
+import type { Storage } from '../../port.js';
+import { EXECUTION_COLUMNS, toExecution } from '../row-mappers.js';
+import type { SqlClient } from '../sql-client.js';
+import { ACTIVE, iso } from '../sql-values.js';
 
 /** An open dead letter: not discarded, not replayed (the conditions both reads and the discard use). */
 const OPEN_DEAD_LETTER = `e.status = 'dead_letter'

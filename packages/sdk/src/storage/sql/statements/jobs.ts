@@ -1,0 +1,81 @@
+/** Jobs: a job and its schedule row are written in one transaction. */
+import { NotFoundError } from '../../../errors/errors.js';
+import type { Job } from '../../../model/job.js';
+import type { JobListFilter, Storage } from '../../port.js';
+import { toJob } from '../row-mappers.js';
+import type { SqlClient } from '../sql-client.js';
+import { iso, isoOrNull, likeEscape } from '../sql-values.js';
+import { wrap } from './wrap.js';
+
+export function createJob(db: SqlClient, { id, definition, now, anchorAt, nextFireAt }: Parameters<Storage['createJob']>[0]): Promise<Job> {
+  return wrap('createJob', () =>
+    db.transaction(async (tx) => {
+      const { rows } = await tx.query(
+        `INSERT INTO vecron_jobs (id, name, definition, enabled, version, created_at, updated_at)
+         VALUES ($1, $2, $3::jsonb, $4, 1, $5, $5) RETURNING *`,
+        [id, definition.name, JSON.stringify(definition), definition.enabled, iso(now)],
+      );
+      await tx.query(
+        `INSERT INTO vecron_schedules (job_id, next_fire_at, anchor_at) VALUES ($1, $2, $3)`,
+        [id, isoOrNull(nextFireAt), iso(anchorAt)],
+      );
+      return toJob(rows[0]!);
+    }),
+  );
+}
+
+export function updateJob(db: SqlClient, id: string, { definition, now, nextFireAt, resetAnchor }: Parameters<Storage['updateJob']>[1]): Promise<Job> {
+  return wrap('updateJob', () =>
+    db.transaction(async (tx) => {
+      const { rows } = await tx.query(
+        `UPDATE vecron_jobs SET name = $2, definition = $3::jsonb, enabled = $4, version = version + 1, updated_at = $5
+         WHERE id = $1 RETURNING *`,
+        [id, definition.name, JSON.stringify(definition), definition.enabled, iso(now)],
+      );
+      if (!rows[0]) throw new NotFoundError('job', id);
+      await tx.query(
+        `UPDATE vecron_schedules SET next_fire_at = CASE WHEN $5 THEN $2::timestamptz ELSE next_fire_at END,
+                anchor_at = CASE WHEN $3 THEN $4::timestamptz ELSE anchor_at END
+         WHERE job_id = $1`,
+        [id, isoOrNull(nextFireAt ?? null), resetAnchor === true, iso(now), nextFireAt !== undefined],
+      );
+      return toJob(rows[0]);
+    }),
+  );
+}
+
+/** The job whose `column` (`id` or `name`) is `value`, or null. */
+async function jobBy(db: SqlClient, column: 'id' | 'name', value: string): Promise<Job | null> {
+  const { rows } = await db.query(`SELECT * FROM vecron_jobs WHERE ${column} = $1`, [value]);
+  return rows[0] ? toJob(rows[0]) : null;
+}
+
+export async function listJobs(db: SqlClient, filter: JobListFilter = {}): Promise<Job[]> {
+  const { rows } = await db.query(
+    `SELECT * FROM vecron_jobs
+     WHERE ($1::boolean IS NULL OR enabled = $1)
+       AND ($4::text IS NULL OR name ILIKE $4 OR definition->>'description' ILIKE $4
+            OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(COALESCE(definition->'tags', '[]'::jsonb)) AS tag WHERE tag ILIKE $4))
+     ORDER BY name LIMIT $2 OFFSET $3`,
+    [filter.enabled ?? null, filter.limit ?? 1000, filter.offset ?? 0, filter.search ? `%${likeEscape(filter.search)}%` : null],
+  );
+  return rows.map(toJob);
+}
+
+export async function deleteJob(db: SqlClient, id: string): Promise<boolean> {
+  const { rowCount } = await db.query(`DELETE FROM vecron_jobs WHERE id = $1`, [id]);
+  return rowCount > 0;
+}
+
+type JobOperations = Pick<Storage, 'createJob' | 'updateJob' | 'getJob' | 'getJobByName' | 'listJobs' | 'deleteJob'>;
+
+export function jobOperations(db: SqlClient): JobOperations {
+  return {
+    createJob: (job) => createJob(db, job),
+    updateJob: (id, patch) => updateJob(db, id, patch),
+    getJob: (id) => jobBy(db, 'id', id),
+    getJobByName: (name) => jobBy(db, 'name', name),
+    listJobs: (filter) => listJobs(db, filter),
+    deleteJob: (id) => deleteJob(db, id),
+  };
+}

@@ -1,0 +1,48 @@
+/** Variables by scope; the worker's scope-list read is group-committed. */
+import type { Storage, StoredVariable } from '../../port.js';
+import { distinctKey, perItem, type Batching } from '../group-commit.js';
+import { toStoredVariable } from '../row-mappers.js';
+import type { SqlClient } from '../sql-client.js';
+import { iso } from '../sql-values.js';
+
+/** Per input, the variables of those scopes (null: of every scope), ordered by scope and name; one query for all. */
+export async function listVariables(db: SqlClient, scopeLists: Array<string[] | null>): Promise<StoredVariable[][]> {
+  const all = scopeLists.includes(null) ? null : [...new Set(scopeLists.flat())];
+  const { rows } = await db.query(`SELECT * FROM vecron_variables WHERE ($1::text[] IS NULL OR scope = ANY($1::text[])) ORDER BY scope, name`, [all]);
+  return scopeLists.map((scopes) => {
+    const wanted = scopes === null ? null : new Set(scopes);
+    return rows.filter((r) => wanted === null || wanted.has(String(r.scope))).map(toStoredVariable);
+  });
+}
+
+export async function setVariable(db: SqlClient, v: StoredVariable): Promise<void> {
+  await db.query(
+    `INSERT INTO vecron_variables (scope, name, value, sensitive, updated_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (scope, name) DO UPDATE SET value = EXCLUDED.value, sensitive = EXCLUDED.sensitive, updated_at = EXCLUDED.updated_at`,
+    [v.scope, v.name, v.value, v.sensitive, iso(v.updatedAt)],
+  );
+}
+
+export async function replaceVariableValue(db: SqlClient, scope: string, name: string, { from, to }: { from: string; to: string }): Promise<boolean> {
+  const { rowCount } = await db.query(`UPDATE vecron_variables SET value = $3 WHERE scope = $1 AND name = $2 AND value = $4`, [scope, name, to, from]);
+  return rowCount > 0;
+}
+
+export async function deleteVariable(db: SqlClient, scope: string, name: string): Promise<boolean> {
+  const { rowCount } = await db.query(`DELETE FROM vecron_variables WHERE scope = $1 AND name = $2`, [scope, name]);
+  return rowCount > 0;
+}
+
+type VariableOperations = Pick<Storage, 'setVariable' | 'listVariables' | 'replaceVariableValue' | 'deleteVariable'>;
+
+export function variableOperations(db: SqlClient, batching: Batching): VariableOperations {
+  const list = perItem(batching, (lists: Array<string[] | null>) => listVariables(db, lists), distinctKey);
+  return {
+    setVariable: (v) => setVariable(db, v),
+    // Only the scope-list form is hot (the worker's variable resolution); the others run alone.
+    listVariables: async (scope) =>
+      Array.isArray(scope) && scope.length ? list(scope) : (await listVariables(db, [scope === undefined ? null : Array.isArray(scope) ? scope : [scope]]))[0]!,
+    replaceVariableValue: (scope, name, args) => replaceVariableValue(db, scope, name, args),
+    deleteVariable: (scope, name) => deleteVariable(db, scope, name),
+  };
+}
