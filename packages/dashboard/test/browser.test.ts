@@ -1,19 +1,15 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import type { CronSystem } from '@vecron/sdk';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { toLocalInput } from '../src/views/timeline.js';
+import { launchChromium } from './chromium.js';
+import type { TestBrowser } from './chromium.js';
 import { fakeAdmin, serveDashboard, startCron, testExecutors, testImporter } from './helpers.js';
 import { axeFindings, englishFragments, englishOnPage } from './page-checks.js';
 
-// The system browser (Debian `chromium`); a browser is never downloaded. Missing → the test fails.
-const CHROMIUM = process.env.VECRON_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const SHOTS = process.env.VECRON_SCREENSHOT_DIR ?? os.tmpdir();
 
 /** Retries an assertion until it passes (the page updates asynchronously) or 10 s pass. */
@@ -33,25 +29,21 @@ const textOf = async (l: Locator): Promise<string> => ((await l.textContent()) ?
 
 let cron: CronSystem;
 let server: { base: string; close(): Promise<void> };
+let browser: TestBrowser;
 let context: BrowserContext;
-let profile: string;
 const admin = fakeAdmin();
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's browser with \`apt-get install -y chromium\` (or set VECRON_CHROMIUM). The dashboard browser test needs it and does not download one.`);
-  }
+  browser = await launchChromium({ width: 1360 });
+  context = browser.context;
   cron = await startCron();
   server = await serveDashboard({ cron, executors: testExecutors(), importer: testImporter(cron), admin }, '/dashboard');
-  profile = await mkdtemp(path.join(os.tmpdir(), 'vecron-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1360, height: 900 }, locale: 'en-US' });
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.close();
   await cron?.stop({ graceMs: 0 });
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 it('runs a job from the jobs page and watches it turn to success live over SSE, opens its steps, switches to Vietnamese', async () => {

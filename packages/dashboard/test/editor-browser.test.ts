@@ -4,40 +4,33 @@
  * see the next fires, save, run it with a payload, watch it finish live, read its step log and
  * download the file it wrote; then replay and discard dead letters in bulk.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { CronSystem } from '@vecron/sdk';
 import { until } from '@vecron/sdk/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DashboardActionRecord } from '../src/index.js';
+import { launchChromium } from './chromium.js';
+import type { TestBrowser } from './chromium.js';
 import { serveDashboard, startCron, testExecutors, testImporter } from './helpers.js';
-
-const CHROMIUM = process.env.VECRON_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 let cron: CronSystem;
 let server: { base: string; close(): Promise<void> };
+let browser: TestBrowser;
 let context: BrowserContext;
-let profile: string;
 const actions: DashboardActionRecord[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's browser with \`apt-get install -y chromium\` (or set VECRON_CHROMIUM).`);
+  browser = await launchChromium();
+  context = browser.context;
   cron = await startCron();
   server = await serveDashboard({ cron, executors: testExecutors(), importer: testImporter(cron), onAction: (r) => void actions.push(r) }, '/dashboard');
-  profile = await mkdtemp(path.join(os.tmpdir(), 'vecron-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1366, height: 900 }, locale: 'en-US' });
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.close();
   await cron?.stop({ graceMs: 0 });
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 /** A page that records script errors and accepts every confirmation, counting them. */

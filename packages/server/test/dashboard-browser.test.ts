@@ -2,39 +2,34 @@
  * The dashboard behind the real server in a real browser (Debian Chromium through playwright-core):
  * what a Regular User sees and is refused, and what an admin sees, with the server's own roles.
  */
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningServer } from '../src/runtime/start-server.js';
+import { launchChromium } from '../../dashboard/test/chromium.js';
+import type { TestBrowser } from '../../dashboard/test/chromium.js';
 import { axeFindings, englishOnPage } from '../../dashboard/test/page-checks.js';
 import { ADMIN_NEW_PASSWORD, adminToken, startTestServer, userToken } from './helpers.js';
 
-const CHROMIUM = process.env.VECRON_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = process.env.VECRON_SCREENSHOT_DIR ?? os.tmpdir();
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 let server: RunningServer;
 let base: string;
+let browser: TestBrowser;
 let context: BrowserContext;
-let profile: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's browser with \`apt-get install -y chromium\` (or set VECRON_CHROMIUM).`);
+  browser = await launchChromium();
+  context = browser.context;
   server = await startTestServer();
   base = server.apiUrl!;
   const admin = await adminToken(base);
   await userToken(base, admin, 'nhan-vien', ['Regular User']);
-  profile = await mkdtemp(path.join(os.tmpdir(), 'vecron-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1366, height: 900 }, locale: 'en-US' });
 });
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.stop();
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 async function signIn(username: string, password: string): Promise<Page> {
