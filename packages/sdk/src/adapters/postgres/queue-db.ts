@@ -1,0 +1,158 @@
+import pg from 'pg';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { VecronError } from '../../errors/errors.js';
+import { describeServer } from '../../internal/server-url.js';
+import { groupCommit } from '../../storage/sql/group-commit.js';
+import type { GroupCommitted } from '../../storage/sql/group-commit.js';
+import type { QueueStatements } from './queue-statements.js';
+
+/** The PostgreSQL queue's access to its table: provisioning, queries, the group-committed writes. */
+export interface QueueDb {
+  readonly pool: Pool;
+  /** Whether the pool is the queue's own (ended on close). */
+  readonly ownPool: boolean;
+  readonly sql: QueueStatements;
+  /** A `QUEUE_UNAVAILABLE` error naming the server, for `what` failing with `cause`. */
+  unavailable(what: string, cause: unknown): VecronError;
+  /** Creates the table once (again after a failure); every query waits for it. */
+  provision(): Promise<void>;
+  /** Runs one statement after provisioning; a failure is `QUEUE_UNAVAILABLE`. */
+  query<R extends pg.QueryResultRow>(what: string, text: string, params: unknown[]): Promise<pg.QueryResult<R>>;
+  /** One round trip before `signal` aborts. */
+  check(signal: AbortSignal): Promise<void>;
+  readonly writes: QueueWrites;
+}
+
+/** A publish of one id (see {@link QueueStatements.publish}). */
+export interface PublishRow { id: string; generation: string; jobId: string | null; traceparent: string | null; notBefore: Date | null }
+/** An ack, nak or lease extension of one delivery. */
+export interface SettleRow { id: string; delivery: number; delayMs: number }
+
+/** Writes that arrive together go to the server as one statement each (group commit). */
+export interface QueueWrites {
+  publish: GroupCommitted<PublishRow, void>;
+  ack: GroupCommitted<SettleRow, void>;
+  nak: GroupCommitted<SettleRow, void>;
+  extend: GroupCommitted<SettleRow, void>;
+}
+
+/** What {@link queueDb} needs: the validated connection options. */
+export interface QueueDbOptions {
+  connectionString?: string;
+  pool?: Pool;
+  schema: string | null;
+  poolMax?: number;
+  statementTimeoutMs: number;
+  connectionTimeoutMs?: number;
+  logger: Logger;
+}
+
+/** Opens (or adopts) the pool of {@link postgresQueue} and builds its table access. See docs/architecture.md. */
+export function queueDb(options: QueueDbOptions, sql: QueueStatements): QueueDb {
+  const ownPool = !options.pool;
+  const pool = options.pool ?? openPool(options);
+  const popts = pool.options as { connectionString?: string; host?: string; port?: number; database?: string };
+  const server = describeServer(options.connectionString ?? popts.connectionString ?? `postgres://${popts.host ?? 'localhost'}:${popts.port ?? 5432}/${popts.database ?? ''}`);
+  const unavailable = (what: string, cause: unknown): VecronError =>
+    new VecronError('QUEUE_UNAVAILABLE', `PostgreSQL queue ${what} failed (${server}): ${(cause as Error)?.message ?? String(cause)}`, { cause, retryable: true, details: { server } });
+  let provisioned: Promise<void> | null = null;
+  const provision = (): Promise<void> => {
+    provisioned ??= createTable(pool, sql, options.schema).catch((err: unknown) => {
+      provisioned = null;
+      throw unavailable('set-up', err);
+    });
+    return provisioned;
+  };
+  const query = async <R extends pg.QueryResultRow>(what: string, text: string, params: unknown[]): Promise<pg.QueryResult<R>> => {
+    await provision();
+    try {
+      return await pool.query<R>(text, params);
+    } catch (err) {
+      throw unavailable(what, err);
+    }
+  };
+  return {
+    pool, ownPool, sql, unavailable, provision, query,
+    check: (signal) => checkServer(pool, provision, unavailable, signal),
+    writes: queueWrites(query, sql),
+  };
+}
+
+/** The queue's own pool; connection losses are logged, the pool reconnects on the next query. */
+function openPool(options: QueueDbOptions): Pool {
+  const { statementTimeoutMs, logger } = options;
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolMax ?? 4,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'vecron-queue',
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+  });
+  pool.on('error', (err) => logger.error({ err: { message: err.message } }, 'PostgreSQL queue connection lost; the pool reconnects on the next query'));
+  return pool;
+}
+
+/** Creates the schema, table, index and `generation` column where missing, in one transaction. */
+async function createTable(pool: Pool, sql: QueueStatements, schema: string | null): Promise<void> {
+  const conn = await pool.connect();
+  try {
+    await conn.query('BEGIN');
+    // The same lock for every process provisioning this table: concurrent CREATE … IF NOT
+    // EXISTS can otherwise collide in the catalog.
+    await conn.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`vecron-queue:${sql.table}`]);
+    if (schema !== null) await conn.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await conn.query(sql.createTable);
+    await conn.query(sql.createIndex);
+    // Only when missing: ALTER TABLE takes an ACCESS EXCLUSIVE lock even when the column exists,
+    // and upgrading to it from the index's SHARE lock while other processes publish and claim
+    // deadlocked a restarting worker (40P01 at start, exit 1) in the kill -9 fault test.
+    if ((await conn.query(sql.hasGeneration, [sql.table])).rows.length === 0) await conn.query(sql.addGeneration);
+    await conn.query('COMMIT');
+  } catch (err) {
+    await conn.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    conn.release();
+  }
+}
+
+/** `Queue.check`: provisioning and `SELECT 1` before `signal` aborts, else `QUEUE_UNAVAILABLE`. */
+async function checkServer(pool: Pool, provision: () => Promise<void>, unavailable: QueueDb['unavailable'], signal: AbortSignal): Promise<void> {
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(unavailable('connect', new Error('no answer within the start deadline')));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([provision().then(() => pool.query('SELECT 1')), aborted]);
+  } catch (err) {
+    throw err instanceof VecronError ? err : unavailable('connect', err);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The group-committed writes: one statement per burst. */
+function queueWrites(query: QueueDb['query'], sql: QueueStatements): QueueWrites {
+  const publish = groupCommit<PublishRow, void>({
+    key: (p) => p.id,
+    single: async (p) => void (await query('publish', sql.publish, [[p.id], [p.jobId], [p.traceparent], [p.notBefore], sql.channel, [p.generation]])),
+    many: async (ps) => {
+      await query('publish', sql.publish, [ps.map((p) => p.id), ps.map((p) => p.jobId), ps.map((p) => p.traceparent), ps.map((p) => p.notBefore), sql.channel, ps.map((p) => p.generation)]);
+      return ps.map(() => undefined);
+    },
+  });
+  const settler = (what: string, text: string, withDelay: boolean): GroupCommitted<SettleRow, void> => groupCommit<SettleRow, void>({
+    key: (s) => s.id,
+    single: async (s) => void (await query(what, text, withDelay ? [[s.id], [s.delivery], [s.delayMs]] : [[s.id], [s.delivery]])),
+    many: async (ss) => {
+      const params = [ss.map((s) => s.id), ss.map((s) => s.delivery)];
+      await query(what, text, withDelay ? [...params, ss.map((s) => s.delayMs)] : params);
+      return ss.map(() => undefined);
+    },
+  });
+  return { publish, ack: settler('ack', sql.ack, false), nak: settler('nak', sql.nak, true), extend: settler('in-progress', sql.extend, true) };
+}
