@@ -46,9 +46,47 @@ function fireSpecOf(cache: FireSpecCache, text: string): Readonly<FireSpec> {
   return spec;
 }
 
+type Row = Record<string, unknown>;
+
+/** A locked due schedule row and its job's fire spec. */
+interface Due {
+  r: Row;
+  spec: Readonly<FireSpec>;
+}
+
+interface Planned {
+  id: string;
+  jobId: string;
+  key: string;
+  at: Date;
+  availableAt: Date;
+}
+
+/** What one batch writes, as the arrays of the final statement (see {@link writeFires}). */
+interface FirePlan {
+  fires: { id: string[]; job: string[]; key: string[]; at: string[]; available: string[] };
+  reasons: { id: string[]; reason: string[] };
+  skips: { job: string[]; at: string[]; outcome: string[]; reason: string[] };
+  schedules: { tid: string[]; job: string[]; next: Array<string | null>; last: Array<string | null> };
+  planned: Planned[];
+  cancelJobs: string[];
+}
+
 /** Runs inside the caller's transaction `tx`. */
 export async function fireDue(tx: SqlClient, specs: FireSpecCache, { now, limit, decide, newExecutionId, markPublished = false }: FireDueArgs): Promise<Execution[]> {
   const nowIso = iso(now);
+  const due = await lockDue(tx, specs, nowIso, limit);
+  if (!due.length) return [];
+  const open = await countOpen(tx, due);
+  const plan = emptyPlan();
+  for (const d of due) planSchedule(plan, d, open.get(String(d.r.job_id)), decide, newExecutionId);
+  if (plan.cancelJobs.length) await cancelOpen(tx, plan.cancelJobs, nowIso);
+  const created = await writeFires(tx, plan, nowIso, markPublished);
+  return plan.planned.filter((p) => created.has(p.id)).map((p) => newExecutionRow(p, now));
+}
+
+/** Locks up to `limit` due schedules (skipping those another scheduler holds), with their jobs' fire specs. */
+async function lockDue(tx: SqlClient, specs: FireSpecCache, nowIso: string, limit: number): Promise<Due[]> {
   // The LIMIT applies to the schedules alone, then each locked row finds its job by primary key:
   // joined in one query, the planner may hash-join a scan of every job instead.
   const { rows } = await tx.query(
@@ -59,88 +97,106 @@ export async function fireDue(tx: SqlClient, specs: FireSpecCache, { now, limit,
      CROSS JOIN LATERAL (SELECT enabled, definition FROM vecron_jobs WHERE id = s.job_id) j`,
     [nowIso, limit],
   );
-  if (!rows.length) return [];
+  return rows.map((r) => ({ r, spec: fireSpecOf(specs, String(r.spec)) }));
+}
 
-  const due = rows.map((r) => ({ r, spec: fireSpecOf(specs, String(r.spec)) }));
+/** Open executions per job, only for the jobs whose overlap policy reads them. */
+async function countOpen(tx: SqlClient, due: Due[]): Promise<Map<string, { pending: number; running: number }>> {
   const counted = due.filter((d) => !COUNT_FREE.has(overlapPolicyOf(d.spec))).map((d) => String(d.r.job_id));
   const open = new Map<string, { pending: number; running: number }>();
-  if (counted.length) {
-    const { rows: openRows } = await tx.query(
-      `SELECT job_id, COUNT(*) FILTER (WHERE status = 'pending') AS pending, COUNT(*) FILTER (WHERE status IN ${ACTIVE}) AS running
-       FROM vecron_executions WHERE job_id = ANY($1::uuid[]) AND status IN ('pending','running','cancelling') GROUP BY job_id`,
-      [counted],
-    );
-    for (const r of openRows) open.set(String(r.job_id), { pending: Number(r.pending), running: Number(r.running) });
-  }
+  if (!counted.length) return open;
+  const { rows } = await tx.query(
+    `SELECT job_id, COUNT(*) FILTER (WHERE status = 'pending') AS pending, COUNT(*) FILTER (WHERE status IN ${ACTIVE}) AS running
+     FROM vecron_executions WHERE job_id = ANY($1::uuid[]) AND status IN ('pending','running','cancelling') GROUP BY job_id`,
+    [counted],
+  );
+  for (const r of rows) open.set(String(r.job_id), { pending: Number(r.pending), running: Number(r.running) });
+  return open;
+}
 
-  const fires = { id: [] as string[], job: [] as string[], key: [] as string[], at: [] as string[], available: [] as string[] };
-  const reasons = { id: [] as string[], reason: [] as string[] };
-  const skips = { job: [] as string[], at: [] as string[], outcome: [] as string[], reason: [] as string[] };
-  const schedules = { tid: [] as string[], job: [] as string[], next: [] as Array<string | null>, last: [] as Array<string | null> };
-  const planned: Array<{ id: string; jobId: string; key: string; at: Date; availableAt: Date }> = [];
-  const cancelJobs: string[] = [];
-  for (const { r, spec } of due) {
-    const jobId = String(r.job_id);
-    const counts = open.get(jobId);
-    const decision = decide({
-      jobId,
-      definition: spec,
-      enabled: Boolean(r.enabled),
-      nextFireAt: new Date(r.next_fire_at as string),
-      lastFireAt: r.last_fire_at ? new Date(r.last_fire_at as string) : null,
-      lastFinishedAt: r.last_finished_at ? new Date(r.last_finished_at as string) : null,
-      anchorAt: new Date(r.anchor_at as string),
-      pendingCount: counts?.pending ?? 0,
-      runningCount: counts?.running ?? 0,
-    });
-    if (decision.cancelOpen) cancelJobs.push(jobId);
-    let lastFire: Date | null = null;
-    for (const p of decision.fire) {
-      const { at, availableAt, reason } = p instanceof Date ? { at: p, availableAt: p, reason: null } : p;
-      const id = newExecutionId();
-      const atIso = iso(at);
-      const key = `fire:${atIso}`;
-      const available = availableAt ?? at;
-      fires.id.push(id);
-      fires.job.push(jobId);
-      fires.key.push(key);
-      fires.at.push(atIso);
-      fires.available.push(available === at ? atIso : iso(available));
-      if (reason) {
-        reasons.id.push(id);
-        reasons.reason.push(reason);
-      }
-      planned.push({ id, jobId, key, at, availableAt: available });
-      if (!lastFire || at > lastFire) lastFire = at;
-    }
-    for (const x of decision.skip) {
-      skips.job.push(jobId);
-      skips.at.push(iso(x.at));
-      skips.outcome.push(x.outcome);
-      skips.reason.push(x.reason);
-    }
-    schedules.tid.push(String(r.tid));
-    schedules.job.push(jobId);
-    schedules.next.push(isoOrNull(decision.nextFireAt));
-    schedules.last.push(isoOrNull(lastFire));
-  }
+function emptyPlan(): FirePlan {
+  return {
+    fires: { id: [], job: [], key: [], at: [], available: [] },
+    reasons: { id: [], reason: [] },
+    skips: { job: [], at: [], outcome: [], reason: [] },
+    schedules: { tid: [], job: [], next: [], last: [] },
+    planned: [],
+    cancelJobs: [],
+  };
+}
 
-  if (cancelJobs.length) {
-    await tx.query(
-      `UPDATE vecron_executions
-       SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE 'cancelling' END,
-           finished_at = CASE WHEN status = 'pending' THEN $2::timestamptz ELSE finished_at END,
-           error = '{"name":"CancelledError","code":"CANCELLED","message":"cancelled by a newer fire (overlap policy cancel_other)","retryable":false}'::jsonb
-       WHERE job_id = ANY($1::uuid[]) AND status IN ('pending','running')`,
-      [cancelJobs, nowIso],
-    );
+/** Asks `decide` about one due schedule and adds its fires, skips and schedule advance to the plan. */
+function planSchedule(plan: FirePlan, { r, spec }: Due, counts: { pending: number; running: number } | undefined, decide: FireDueArgs['decide'], newExecutionId: () => string): void {
+  const jobId = String(r.job_id);
+  const decision = decide({
+    jobId,
+    definition: spec,
+    enabled: Boolean(r.enabled),
+    nextFireAt: new Date(r.next_fire_at as string),
+    lastFireAt: r.last_fire_at ? new Date(r.last_fire_at as string) : null,
+    lastFinishedAt: r.last_finished_at ? new Date(r.last_finished_at as string) : null,
+    anchorAt: new Date(r.anchor_at as string),
+    pendingCount: counts?.pending ?? 0,
+    runningCount: counts?.running ?? 0,
+  });
+  if (decision.cancelOpen) plan.cancelJobs.push(jobId);
+  let lastFire: Date | null = null;
+  for (const fire of decision.fire) {
+    const at = planFire(plan, jobId, fire, newExecutionId());
+    if (!lastFire || at > lastFire) lastFire = at;
   }
-  // One statement: the executions (idempotent on the fire instant), the ledger (fired rows only for
-  // the executions this call created; a conflict means an earlier call recorded it), the skips,
-  // and the schedules. Only the ids of the new rows come back; the rest is known here. The
-  // schedules are found by the tuple ids read under our row locks (they cannot move before the
-  // commit): by job id, the planner prefers a scan of every schedule once a batch is ~1 % of them.
-  const { rows: inserted } = await tx.query<{ id: string }>(
+  for (const x of decision.skip) {
+    plan.skips.job.push(jobId);
+    plan.skips.at.push(iso(x.at));
+    plan.skips.outcome.push(x.outcome);
+    plan.skips.reason.push(x.reason);
+  }
+  plan.schedules.tid.push(String(r.tid));
+  plan.schedules.job.push(jobId);
+  plan.schedules.next.push(isoOrNull(decision.nextFireAt));
+  plan.schedules.last.push(isoOrNull(lastFire));
+}
+
+/** Adds one fire (a new execution `id`, idempotent on the fire instant) to the plan; returns its instant. */
+function planFire(plan: FirePlan, jobId: string, fire: FireDecision['fire'][number], id: string): Date {
+  const { at, availableAt, reason } = fire instanceof Date ? { at: fire, availableAt: fire, reason: null } : fire;
+  const atIso = iso(at);
+  const key = `fire:${atIso}`;
+  const available = availableAt ?? at;
+  plan.fires.id.push(id);
+  plan.fires.job.push(jobId);
+  plan.fires.key.push(key);
+  plan.fires.at.push(atIso);
+  plan.fires.available.push(available === at ? atIso : iso(available));
+  if (reason) {
+    plan.reasons.id.push(id);
+    plan.reasons.reason.push(reason);
+  }
+  plan.planned.push({ id, jobId, key, at, availableAt: available });
+  return at;
+}
+
+/** Overlap policy `cancel_other`: cancels the pending executions of these jobs and asks the running ones to stop. */
+async function cancelOpen(tx: SqlClient, jobIds: string[], nowIso: string): Promise<void> {
+  await tx.query(
+    `UPDATE vecron_executions
+     SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE 'cancelling' END,
+         finished_at = CASE WHEN status = 'pending' THEN $2::timestamptz ELSE finished_at END,
+         error = '{"name":"CancelledError","code":"CANCELLED","message":"cancelled by a newer fire (overlap policy cancel_other)","retryable":false}'::jsonb
+     WHERE job_id = ANY($1::uuid[]) AND status IN ('pending','running')`,
+    [jobIds, nowIso],
+  );
+}
+
+/**
+ * One statement: the executions (idempotent on the fire instant), the ledger (fired rows only for
+ * the executions this call created; a conflict means an earlier call recorded it), the skips,
+ * and the schedules. Only the ids of the new rows come back; the rest is known here. The
+ * schedules are found by the tuple ids read under our row locks (they cannot move before the
+ * commit): by job id, the planner prefers a scan of every schedule once a batch is ~1 % of them.
+ */
+async function writeFires(tx: SqlClient, { fires, reasons, skips, schedules }: FirePlan, nowIso: string, markPublished: boolean): Promise<Set<string>> {
+  const { rows } = await tx.query<{ id: string }>(
     `WITH ins AS (
        INSERT INTO vecron_executions (id, job_id, idempotency_key, status, trigger_source, trigger_metadata, scheduled_for, available_at, context, created_at, published_at)
        SELECT f.id, f.job_id, f.key, 'pending', 'scheduled', '{}'::jsonb, f.at, f.available, '{"steps":{}}'::jsonb, $6, $17::timestamptz
@@ -169,12 +225,11 @@ export async function fireDue(tx: SqlClient, specs: FireSpecCache, { now, limit,
       markPublished ? nowIso : null,
     ],
   );
-  const created = new Set(inserted.map((r) => String(r.id)));
-  return planned.filter((p) => created.has(p.id)).map((p) => newExecutionRow(p, now));
+  return new Set(rows.map((r) => String(r.id)));
 }
 
 /** The row as the INSERT above wrote it (what `toExecution` would read back). */
-function newExecutionRow(p: { id: string; jobId: string; key: string; at: Date; availableAt: Date }, now: Date): Execution {
+function newExecutionRow(p: Planned, now: Date): Execution {
   return {
     id: p.id, jobId: p.jobId, idempotencyKey: p.key, status: 'pending', triggerSource: 'scheduled', triggerMetadata: {},
     scheduledFor: p.at, attempt: 1, currentStep: null, context: { steps: {} }, error: null, availableAt: p.availableAt,
