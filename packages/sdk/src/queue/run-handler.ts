@@ -12,9 +12,10 @@ export interface Delivered {
  * Runs a consumer's handler on one delivered message, kept in `running` until it is done (so a
  * stopping consumer can wait for it): a handler that throws gets the message delivered again in
  * 1 s; one that returns without acking or nak'ing hands it back at once. The queue adapters'
- * shared delivery rule (docs/architecture.md#ports-and-adapters).
+ * shared delivery rule (docs/architecture.md#ports-and-adapters). `onDone` runs once it has left
+ * `running` (a consumer that asks for as many messages as it has free slots asks again there).
  */
-export function runHandler(handler: QueueHandler, delivered: Delivered, running: Set<Promise<void>>, logger: Logger): void {
+export function runHandler(handler: QueueHandler, delivered: Delivered, running: Set<Promise<void>>, logger: Logger, onDone?: () => void): void {
   const { message, settled } = delivered;
   const p: Promise<void> = handler(message)
     .catch((err: unknown) => {
@@ -24,6 +25,7 @@ export function runHandler(handler: QueueHandler, delivered: Delivered, running:
     .finally(() => {
       if (!settled()) void message.nak(0);
       running.delete(p);
+      onDone?.();
     });
   running.add(p);
 }

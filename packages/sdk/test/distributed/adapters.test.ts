@@ -227,6 +227,58 @@ describe('natsQueue', () => {
     expect(await q.size()).toBe(1);
   });
 
+  it('a consumer asks for no more messages than it has free slots: what one holding two cannot take, another gets at once', async () => {
+    // An ack wait far beyond the test's patience: a message parked in the busy consumer would reach the other one only after it.
+    const { q, stream } = make({ ackWaitMs: 60_000 });
+    const other = natsQueue({ servers: NATS_URL, stream, subject: `${stream.toLowerCase()}.work`, ackWaitMs: 60_000, duplicateWindowMs: 2_000 });
+    cleanups.push(() => other.close());
+    const release: Array<() => void> = [];
+    const busy: string[] = [];
+    const stopBusy = new AbortController();
+    const busyDone = q.consume(async (m) => {
+      busy.push(m.executionId);
+      await new Promise<void>((r) => release.push(r));
+      await m.ack();
+    }, { concurrency: 2, signal: stopBusy.signal });
+    await q.publish('held-1');
+    await q.publish('held-2');
+    await until(() => busy.length === 2);
+    for (const id of ['free-1', 'free-2', 'free-3']) await q.publish(id);
+    const free: string[] = [];
+    const stopFree = new AbortController();
+    const freeDone = other.consume(async (m) => {
+      free.push(m.executionId);
+      await m.ack();
+    }, { concurrency: 10, signal: stopFree.signal });
+    await until(() => free.length === 3, { timeoutMs: 10_000, what: 'the second consumer to get the three free messages' });
+    expect(free.sort()).toEqual(['free-1', 'free-2', 'free-3']);
+    expect(busy.sort()).toEqual(['held-1', 'held-2']);
+    for (const r of release) r();
+    stopBusy.abort();
+    stopFree.abort();
+    await Promise.all([busyDone, freeDone]);
+    expect(await q.size()).toBe(0);
+  });
+
+  it('a consumer whose stream was deleted under it provisions it again and takes new messages', async () => {
+    const { q, stream } = make({ fetchExpiresMs: 1_000 });
+    const got: string[] = [];
+    const stop = new AbortController();
+    const done = q.consume(async (m) => {
+      got.push(m.executionId);
+      await m.ack();
+    }, { concurrency: 4, signal: stop.signal });
+    await q.publish('before');
+    await until(() => got.length === 1);
+    await (await jetstreamManager(await q.ready())).streams.delete(stream);
+    // The first publish after the deletion fails and provisions again; the consumer does too.
+    await until(async () => q.publish('after').then(() => true, () => false));
+    await until(() => got.includes('after'), { what: 'the consumer to take a message published after the deletion' });
+    stop.abort();
+    await done;
+    expect(got).toEqual(['before', 'after']);
+  });
+
   it('a publish while the server is unreachable fails fast with a retryable QUEUE_UNAVAILABLE', async () => {
     const q = natsQueue({ servers: 'nats://127.0.0.1:1', publishTimeoutMs: 500 });
     const err = await q.publish('x').catch((e: unknown) => e);
