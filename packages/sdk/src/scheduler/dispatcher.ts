@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { CronEventBus } from '../events.js';
-import type { Coordination, CoordinationLock } from '../coordination/port.js';
+import type { Coordination } from '../coordination/port.js';
 import type { Clock } from '../internal/clock.js';
-import { runLoop } from '../internal/clock.js';
 import type { Queue } from '../queue/port.js';
 import type { Storage } from '../storage/port.js';
+import { createBackgroundLoop, createLeadership } from './background-loop.js';
 
 /** Settings of the dispatcher. */
 export interface DispatcherSettings {
@@ -37,20 +37,8 @@ export function createDispatcher(deps: {
   coordination?: Coordination;
 }): Dispatcher {
   const { storage, queue, events, clock, logger, settings, coordination } = deps;
-  let leadership: CoordinationLock | null = null;
-
-  /** Whether this process should run the periodic pass now. */
-  async function isLeader(): Promise<boolean> {
-    if (!coordination) return true;
-    const ttl = settings.intervalMs * 5;
-    if (leadership && (await leadership.extend(ttl))) return true;
-    leadership = null;
-    const attempt = await coordination.tryLock('housekeeping:dispatcher', ttl);
-    if (attempt.status === 'acquired') leadership = attempt.lock;
-    return attempt.status !== 'busy';
-  }
-  const abort = new AbortController();
-  let loop: Promise<void> | null = null;
+  const leadership = createLeadership(coordination, 'housekeeping:dispatcher', settings.intervalMs * 5);
+  const loop = createBackgroundLoop({ intervalMs: settings.intervalMs, logger, events, where: 'dispatcher', failure: 'dispatch failed; retrying' });
 
   async function tick(republishAll = false): Promise<number> {
     const now = clock.now();
@@ -70,23 +58,15 @@ export function createDispatcher(deps: {
     tick,
     start({ republishAllFirst = false } = {}) {
       let all = republishAllFirst;
-      loop ??= runLoop(async () => {
-        if (!(await isLeader())) return;
+      loop.start(async () => {
+        if (!(await leadership.isLeader())) return;
         await tick(all);
         all = false;
-      }, {
-        intervalMs: settings.intervalMs,
-        signal: abort.signal,
-        onError: (error) => {
-          logger.error({ err: error }, 'dispatch failed; retrying');
-          events.emit('error', { where: 'dispatcher', error });
-        },
       });
     },
     async stop() {
-      abort.abort();
-      await loop;
-      await leadership?.release();
+      await loop.stop();
+      await leadership.release();
     },
   };
 }

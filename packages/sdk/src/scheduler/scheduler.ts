@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { CronEventBus } from '../events.js';
 import type { Clock } from '../internal/clock.js';
-import { runLoop } from '../internal/clock.js';
 import type { Queue } from '../queue/port.js';
 import type { Storage } from '../storage/port.js';
+import { createBackgroundLoop } from './background-loop.js';
 import { createCalendarSource } from './calendar-source.js';
 import { decideFires } from './decide-fires.js';
 import { createDecisionMemo } from './decision-memo.js';
@@ -37,8 +37,7 @@ export function createScheduler(deps: {
   storage: Storage; queue: Queue; events: CronEventBus; clock: Clock; logger: Logger; settings: SchedulerSettings;
 }): Scheduler {
   const { storage, queue, events, clock, logger, settings } = deps;
-  const abort = new AbortController();
-  let loop: Promise<void> | null = null;
+  const loop = createBackgroundLoop({ intervalMs: settings.pollIntervalMs, logger, events, where: 'scheduler', failure: 'scheduler tick failed; retrying' });
 
   const calendars = createCalendarSource(storage);
 
@@ -95,18 +94,8 @@ export function createScheduler(deps: {
   return {
     tick,
     start() {
-      loop ??= runLoop(async () => void (await tick()), {
-        intervalMs: settings.pollIntervalMs,
-        signal: abort.signal,
-        onError: (error) => {
-          logger.error({ err: error }, 'scheduler tick failed; retrying');
-          events.emit('error', { where: 'scheduler', error });
-        },
-      });
+      loop.start(async () => void (await tick()));
     },
-    async stop() {
-      abort.abort();
-      await loop;
-    },
+    stop: () => loop.stop(),
   };
 }
