@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { ConfigError } from '../../errors/errors.js';
-import type { Coordination } from '../../coordination/port.js';
+import type { Coordination, LockAttempt } from '../../coordination/port.js';
 import { SLIDING_WINDOW_LUA } from './rate-limit-script.js';
 import { checkRedis, connectRedis, redisUnavailable } from './redis-connection.js';
 import { createRedlock, tryRedisLock } from './redis-locks.js';
@@ -54,7 +54,7 @@ export function redisCoordination(options: RedisCoordinationOptions): RedisCoord
   const redlock = createRedlock(client, logger);
   return {
     client,
-    tryLock: (resource, ttlMs) => tryRedisLock({ client, redlock, logger, prefix }, resource, ttlMs),
+    tryLock: (resource, ttlMs): Promise<LockAttempt> => tryRedisLock({ client, redlock, logger, prefix }, resource, ttlMs),
     async cached<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
       const hit = cache.get(key);
       if (hit && hit.expires > Date.now()) return hit.value as T;
