@@ -17,10 +17,14 @@
  * Every change is reported with the XML path it concerns; what cannot be mapped is a
  * `ValidationError` naming the path.
  */
-import { DEFAULT_TIME_ZONE, ValidationError } from '@vecron/sdk';
-import type { ConversionChange, ValidationIssue } from '@vecron/sdk';
+import { ValidationError } from '@vecron/sdk';
+import type { ConversionChange } from '@vecron/sdk';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
+import { QuartzReader } from './quartz-reader.js';
+import type { DataEntry, XmlNode } from './quartz-reader.js';
+import { applyCalendar, misfirePolicy, TRIGGER_KINDS, triggerSchedule } from './quartz-schedule.js';
+import type { TriggerTimes } from './quartz-schedule.js';
 
 /** `MAP.json`: each Quartz job class → the vecron steps that replace it. */
 export const quartzClassMapSchema = z.record(z.string().min(1), z.array(z.record(z.string(), z.unknown())).min(1, 'a job class needs at least one step'));
@@ -40,97 +44,31 @@ export interface QuartzConversion {
 /** Tag on the job of an unmapped job class. */
 export const UNMAPPED_TAG = 'quartz-unmapped';
 
-type Node = Record<string, unknown>;
 const MAX_TAG = 100;
+const ROOT = '/job-scheduling-data';
 
-/** Quartz misfire instructions by trigger kind, and what each becomes. */
-const MISFIRE: Record<string, Record<string, { policy: Record<string, unknown>; why: string }>> = {
-  cron: {
-    MISFIRE_INSTRUCTION_SMART_POLICY: { policy: { misfire_policy: 'fire_once' }, why: 'Quartz\'s smart policy for a cron trigger is FIRE_ONCE_NOW: one run for the missed fires' },
-    MISFIRE_INSTRUCTION_FIRE_ONCE_NOW: { policy: { misfire_policy: 'fire_once' }, why: 'one run for the missed fires' },
-    MISFIRE_INSTRUCTION_DO_NOTHING: { policy: { misfire_policy: 'skip' }, why: 'missed fires are skipped, the next regular fire runs' },
-    MISFIRE_INSTRUCTION_IGNORE_MISFIRE_POLICY: { policy: { misfire_policy: 'fire_all', catchup: { policy: 'all', max_catchup: 10_000 } }, why: 'every missed fire runs (at most 10,000 after a downtime)' },
-  },
-  simple: {
-    MISFIRE_INSTRUCTION_SMART_POLICY: { policy: { misfire_policy: 'fire_once' }, why: 'Quartz\'s smart policy for a simple trigger runs the missed fire now; vecron keeps the original grid afterwards' },
-    MISFIRE_INSTRUCTION_FIRE_NOW: { policy: { misfire_policy: 'fire_once' }, why: 'the missed fire runs now' },
-    MISFIRE_INSTRUCTION_RESCHEDULE_NOW_WITH_EXISTING_REPEAT_COUNT: { policy: { misfire_policy: 'fire_once' }, why: 'one run now; vecron keeps the original grid (Quartz would restart the grid at now)' },
-    MISFIRE_INSTRUCTION_RESCHEDULE_NOW_WITH_REMAINING_REPEAT_COUNT: { policy: { misfire_policy: 'fire_once' }, why: 'one run now; vecron keeps the original grid (Quartz would restart the grid at now)' },
-    MISFIRE_INSTRUCTION_RESCHEDULE_NEXT_WITH_REMAINING_COUNT: { policy: { misfire_policy: 'skip' }, why: 'missed fires are skipped, the next fire of the grid runs' },
-    MISFIRE_INSTRUCTION_RESCHEDULE_NEXT_WITH_EXISTING_COUNT: { policy: { misfire_policy: 'skip' }, why: 'missed fires are skipped, the next fire of the grid runs' },
-    MISFIRE_INSTRUCTION_IGNORE_MISFIRE_POLICY: { policy: { misfire_policy: 'fire_all', catchup: { policy: 'all', max_catchup: 10_000 } }, why: 'every missed fire runs (at most 10,000 after a downtime)' },
-  },
-  'calendar-interval': {
-    MISFIRE_INSTRUCTION_SMART_POLICY: { policy: { misfire_policy: 'fire_once' }, why: 'Quartz\'s smart policy for a calendar-interval trigger is FIRE_ONCE_NOW' },
-    MISFIRE_INSTRUCTION_FIRE_ONCE_NOW: { policy: { misfire_policy: 'fire_once' }, why: 'one run for the missed fires' },
-    MISFIRE_INSTRUCTION_DO_NOTHING: { policy: { misfire_policy: 'skip' }, why: 'missed fires are skipped' },
-    MISFIRE_INSTRUCTION_IGNORE_MISFIRE_POLICY: { policy: { misfire_policy: 'fire_all', catchup: { policy: 'all', max_catchup: 10_000 } }, why: 'every missed fire runs (at most 10,000 after a downtime)' },
-  },
-};
-
-const UNIT_SECONDS: Record<string, number> = { SECOND: 1, MINUTE: 60, HOUR: 3600, DAY: 86_400, WEEK: 604_800 };
-
-class Reader {
-  readonly changes: ConversionChange[] = [];
-  readonly issues: ValidationIssue[] = [];
-
-  change(path: string, message: string): void {
-    // A job's JobDataMap is read once per trigger: report each change once.
-    if (!this.changes.some((c) => c.path === path && c.message === message)) this.changes.push({ path, message });
-  }
-  fail(path: string, message: string): void {
-    this.issues.push({ path, message });
-  }
-
-  /** The elements named `name` under `node` (every element parses as an array). */
-  all(node: Node, name: string): Node[] {
-    const v = node[name];
-    return Array.isArray(v) ? (v as unknown[]).map((x) => (typeof x === 'object' && x !== null ? (x as Node) : { '#text': String(x) })) : [];
-  }
-
-  /** The text of the single child `name`, or undefined; more than one is an error. */
-  text(node: Node, name: string, at: string, required = false): string | undefined {
-    const els = this.all(node, name);
-    if (els.length > 1) this.fail(`${at}/${name}`, `appears ${els.length} times; the schema allows one`);
-    if (els.length === 0) {
-      if (required) this.fail(`${at}/${name}`, 'is required');
-      return undefined;
-    }
-    const t = els[0]!['#text'];
-    return t === undefined ? '' : String(t).trim();
-  }
-
-  int(node: Node, name: string, at: string, required = false): number | undefined {
-    const t = this.text(node, name, at, required);
-    if (t === undefined) return undefined;
-    if (!/^-?\d+$/.test(t)) {
-      this.fail(`${at}/${name}`, `expected a whole number, got "${t}"`);
-      return undefined;
-    }
-    return Number(t);
-  }
-
-  instant(node: Node, name: string, at: string): string | undefined {
-    const t = this.text(node, name, at);
-    if (t === undefined) return undefined;
-    // xs:dateTime; Quartz reads one without an offset in the JVM's zone — vecron needs the offset.
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(t) || Number.isNaN(Date.parse(t))) {
-      this.fail(`${at}/${name}`, `expected an xs:dateTime with an offset (2026-12-01T02:00:00+07:00), got "${t}"; Quartz read one without an offset in the JVM's default zone, so write that zone's offset`);
-      return undefined;
-    }
-    return new Date(Date.parse(t)).toISOString();
-  }
-
-  dataMap(node: Node, at: string): Array<{ key: string; value: string; at: string }> {
-    const maps = this.all(node, 'job-data-map');
-    if (maps.length > 1) this.fail(`${at}/job-data-map`, `appears ${maps.length} times; the schema allows one`);
-    if (!maps.length) return [];
-    return this.all(maps[0]!, 'entry').map((e, i) => {
-      const p = `${at}/job-data-map/entry[${i + 1}]`;
-      return { key: this.text(e, 'key', p, true) ?? '', value: this.text(e, 'value', p, true) ?? '', at: p };
-    });
-  }
+/** A `<job>` as read, and how many triggers point at it. */
+interface QuartzJob {
+  at: string;
+  name: string;
+  group: string;
+  description?: string;
+  cls: string;
+  data: DataEntry[];
+  triggers: number;
 }
+
+/** What converting one trigger or job needs. */
+interface Conversion {
+  r: QuartzReader;
+  map: QuartzClassMap;
+  /** Job classes without steps in `map`, in the order met. */
+  unmapped: Set<string>;
+  /** Jobs by `group.name`. */
+  jobs: Map<string, QuartzJob>;
+}
+
+type Definition = QuartzConversion['definitions'][number];
 
 /** A `${NAME}`-usable variable name for a JobDataMap key (`batch.size` → `batch_size`). */
 function variableName(key: string): string {
@@ -150,19 +88,38 @@ function tag(t: string): string {
  *   trigger of an unknown job, an unknown misfire instruction, a MONTH interval…).
  */
 export function convertQuartzXml(xml: string, options: { map?: QuartzClassMap } = {}): QuartzConversion {
+  const { r, root } = parseDocument(xml);
+  reportDirectives(r, root);
+  const schedules = r.all(root, 'schedule');
+  const c: Conversion = { r, map: options.map ?? {}, unmapped: new Set(), jobs: readJobs(r, schedules) };
+  const fromTriggers: Array<Definition & { trigger: string }> = [];
+  schedules.forEach((schedule, si) => {
+    r.all(schedule, 'trigger').forEach((trig, ti) => {
+      const d = convertTrigger(c, trig, `${ROOT}/schedule[${si + 1}]/trigger[${ti + 1}]`);
+      if (d) fromTriggers.push(d);
+    });
+  });
+  const definitions = [...nameByTrigger(r, fromTriggers), ...triggerlessJobs(c)];
+  for (const cls of c.unmapped) r.change(`job-class ${cls}`, `unmapped: no steps for it in the class map; its jobs are produced disabled with tag ${UNMAPPED_TAG}`);
+  if (r.issues.length) throw new ValidationError('Quartz XML', r.issues);
+  return { definitions, changes: r.changes, unmappedClasses: [...c.unmapped] };
+}
+
+/** The `<job-scheduling-data>` element of well-formed XML, and a reader for it. */
+function parseDocument(xml: string): { r: QuartzReader; root: XmlNode } {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
     throw new ValidationError('Quartz XML', [{ path: `line ${valid.err.line}, column ${valid.err.col}`, message: valid.err.msg }]);
   }
-  const parsed = new XMLParser({ ignoreAttributes: true, removeNSPrefix: true, parseTagValue: false, trimValues: true, isArray: () => true }).parse(xml) as Node;
-  const r = new Reader();
+  const parsed = new XMLParser({ ignoreAttributes: true, removeNSPrefix: true, parseTagValue: false, trimValues: true, isArray: () => true }).parse(xml) as XmlNode;
+  const r = new QuartzReader();
   const rootEls = r.all(parsed, 'job-scheduling-data');
   if (rootEls.length !== 1) throw new ValidationError('Quartz XML', [{ path: '/', message: 'the root element must be <job-scheduling-data> (Quartz 2.x XMLSchedulingDataProcessor format)' }]);
-  const root = rootEls[0]!;
-  const ROOT = '/job-scheduling-data';
-  const map = options.map ?? {};
-  const unmapped = new Set<string>();
+  return { r, root: rootEls[0]! };
+}
 
+/** `pre-processing-commands` and `processing-directives`: reported, not applied. */
+function reportDirectives(r: QuartzReader, root: XmlNode): void {
   r.all(root, 'pre-processing-commands').forEach((pre, i) => {
     for (const k of Object.keys(pre)) {
       if (k === '#text') continue;
@@ -176,14 +133,14 @@ export function convertQuartzXml(xml: string, options: { map?: QuartzClassMap } 
     if (overwrite !== undefined) r.change(`${at}/overwrite-existing-data`, `${overwrite}: vecron import always updates a job of the same name (upsert); use the API's create mode to refuse existing ones`);
     if (ignore !== undefined) r.change(`${at}/ignore-duplicates`, `${ignore}: see overwrite-existing-data; vecron import reports each job as created, updated or error`);
   });
+}
 
-  interface Job { at: string; name: string; group: string; description?: string; cls: string; data: Array<{ key: string; value: string; at: string }>; triggers: number }
-  const jobs = new Map<string, Job>();
-  const schedules = r.all(root, 'schedule');
+/** Every `<job>` of every `<schedule>`, by `group.name`. */
+function readJobs(r: QuartzReader, schedules: XmlNode[]): Map<string, QuartzJob> {
+  const jobs = new Map<string, QuartzJob>();
   schedules.forEach((schedule, si) => {
-    const S = `${ROOT}/schedule[${si + 1}]`;
     r.all(schedule, 'job').forEach((job, ji) => {
-      const at = `${S}/job[${ji + 1}]`;
+      const at = `${ROOT}/schedule[${si + 1}]/job[${ji + 1}]`;
       const name = r.text(job, 'name', at, true) ?? '';
       const group = r.text(job, 'group', at) || 'DEFAULT';
       const cls = r.text(job, 'job-class', at, true) ?? '';
@@ -197,175 +154,125 @@ export function convertQuartzXml(xml: string, options: { map?: QuartzClassMap } 
       jobs.set(key, { at, name, group, cls, data: r.dataMap(job, at), triggers: 0, ...(description ? { description } : {}) });
     });
   });
+  return jobs;
+}
 
-  const definitions: QuartzConversion['definitions'] = [];
-  const base = (job: Job): Record<string, unknown> => {
-    const steps = map[job.cls];
-    const def: Record<string, unknown> = {
-      name: job.group === 'DEFAULT' ? job.name : `${job.group}.${job.name}`,
-      enabled: true,
-      tags: [tag(job.group), tag(`quartz-class:${job.cls}`)],
-    };
-    if (job.description) def.description = job.description;
-    if (steps) def.steps = steps;
-    else {
-      unmapped.add(job.cls);
-      def.enabled = false;
-      (def.tags as string[]).push(UNMAPPED_TAG);
-      def.description = `UNMAPPED: Quartz job class ${job.cls} has no steps in the class map; give it steps in MAP.json and convert again.${job.description ? `\n\n${job.description}` : ''}`;
-      def.steps = [{
-        id: 'unmapped_job_class',
-        name: `Placeholder for Quartz job class ${job.cls}`,
-        type: 'http',
-        config: { method: 'POST', url: `https://unmapped-quartz-job-class.invalid/${encodeURIComponent(job.cls)}` },
-      }];
-    }
-    return def;
+/** The definition of a job without its schedule: name, tags, description, its class's steps (or a disabled placeholder). */
+function baseDefinition(c: Conversion, job: QuartzJob): Record<string, unknown> {
+  const steps = c.map[job.cls];
+  const def: Record<string, unknown> = {
+    name: job.group === 'DEFAULT' ? job.name : `${job.group}.${job.name}`,
+    enabled: true,
+    tags: [tag(job.group), tag(`quartz-class:${job.cls}`)],
   };
-  const variables = (entries: Array<{ key: string; value: string; at: string }>): Record<string, string> => {
-    const out: Record<string, string> = {};
-    const from: Record<string, string> = {};
-    for (const e of entries) {
-      const name = variableName(e.key);
-      if (name !== e.key) r.change(`${e.at}/key`, `JobDataMap key "${e.key}" → variable ${name} (\${${name}} in step configs)`);
-      if (from[name] !== undefined && from[name] !== e.key) r.fail(`${e.at}/key`, `"${e.key}" and "${from[name]}" both become variable ${name}; rename one`);
-      from[name] = e.key;
-      out[name] = e.value;
-    }
-    return out;
-  };
+  if (job.description) def.description = job.description;
+  if (steps) def.steps = steps;
+  else {
+    c.unmapped.add(job.cls);
+    def.enabled = false;
+    (def.tags as string[]).push(UNMAPPED_TAG);
+    def.description = `UNMAPPED: Quartz job class ${job.cls} has no steps in the class map; give it steps in MAP.json and convert again.${job.description ? `\n\n${job.description}` : ''}`;
+    def.steps = [{
+      id: 'unmapped_job_class',
+      name: `Placeholder for Quartz job class ${job.cls}`,
+      type: 'http',
+      config: { method: 'POST', url: `https://unmapped-quartz-job-class.invalid/${encodeURIComponent(job.cls)}` },
+    }];
+  }
+  return def;
+}
 
-  schedules.forEach((schedule, si) => {
-    const S = `${ROOT}/schedule[${si + 1}]`;
-    r.all(schedule, 'trigger').forEach((trig, ti) => {
-      const kinds = ['cron', 'simple', 'calendar-interval'].filter((k) => r.all(trig, k).length);
-      const T = `${S}/trigger[${ti + 1}]`;
-      if (kinds.length !== 1 || r.all(trig, kinds[0]!).length !== 1) {
-        r.fail(T, 'a <trigger> holds exactly one <cron>, <simple> or <calendar-interval>');
-        return;
-      }
-      const kind = kinds[0]!;
-      const t = r.all(trig, kind)[0]!;
-      const at = `${T}/${kind}`;
-      const tname = r.text(t, 'name', at, true) ?? '';
-      const jobName = r.text(t, 'job-name', at, true) ?? '';
-      const jobGroup = r.text(t, 'job-group', at) || 'DEFAULT';
-      const job = jobs.get(`${jobGroup}.${jobName}`);
-      if (!job) {
-        r.fail(`${at}/job-name`, `no <job> ${jobGroup}.${jobName} in this file`);
-        return;
-      }
-      job.triggers += 1;
-      const def = base(job);
-      const tgroup = r.text(t, 'group', at);
-      if (tgroup && tgroup !== job.group) (def.tags as string[]).push(tag(tgroup));
-      const tdesc = r.text(t, 'description', at);
-      if (tdesc) def.description = def.description ? `${String(def.description)}\n\n${tdesc}` : tdesc;
+/** JobDataMap entries (later ones win) → vecron variables; two keys that become one name are an error. */
+function toVariables(r: QuartzReader, entries: DataEntry[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const from: Record<string, string> = {};
+  for (const e of entries) {
+    const name = variableName(e.key);
+    if (name !== e.key) r.change(`${e.at}/key`, `JobDataMap key "${e.key}" → variable ${name} (\${${name}} in step configs)`);
+    if (from[name] !== undefined && from[name] !== e.key) r.fail(`${e.at}/key`, `"${e.key}" and "${from[name]}" both become variable ${name}; rename one`);
+    from[name] = e.key;
+    out[name] = e.value;
+  }
+  return out;
+}
 
-      const startAt = r.instant(t, 'start-time', at);
-      const inFuture = r.int(t, 'start-time-seconds-in-future', at);
-      if (startAt && inFuture !== undefined) r.fail(`${at}/start-time-seconds-in-future`, 'give start-time or start-time-seconds-in-future, not both');
-      if (inFuture !== undefined) r.change(`${at}/start-time-seconds-in-future`, `${inFuture} s after loading: vecron starts counting when the job is imported`);
-      const endAt = r.instant(t, 'end-time', at);
-      const priority = r.int(t, 'priority', at);
-      if (priority !== undefined) {
-        (def.tags as string[]).push(`quartz-priority:${priority}`);
-        r.change(`${at}/priority`, `${priority}: vecron orders fires by time (and per-job overlap policy), not by trigger priority; kept as tag quartz-priority:${priority}`);
-      }
-      const calendar = r.text(t, 'calendar-name', at);
+/** One `<trigger>` → the definition of its job with that schedule (and the trigger's name), or undefined when it names no job. */
+function convertTrigger(c: Conversion, trig: XmlNode, T: string): (Definition & { trigger: string }) | undefined {
+  const { r } = c;
+  const kinds = TRIGGER_KINDS.filter((k) => r.all(trig, k).length);
+  if (kinds.length !== 1 || r.all(trig, kinds[0]!).length !== 1) {
+    r.fail(T, 'a <trigger> holds exactly one <cron>, <simple> or <calendar-interval>');
+    return undefined;
+  }
+  const kind = kinds[0]!;
+  const t = r.all(trig, kind)[0]!;
+  const at = `${T}/${kind}`;
+  const trigger = r.text(t, 'name', at, true) ?? '';
+  const jobName = r.text(t, 'job-name', at, true) ?? '';
+  const jobGroup = r.text(t, 'job-group', at) || 'DEFAULT';
+  const job = c.jobs.get(`${jobGroup}.${jobName}`);
+  if (!job) {
+    r.fail(`${at}/job-name`, `no <job> ${jobGroup}.${jobName} in this file`);
+    return undefined;
+  }
+  job.triggers += 1;
+  const def = baseDefinition(c, job);
+  const tgroup = r.text(t, 'group', at);
+  if (tgroup && tgroup !== job.group) (def.tags as string[]).push(tag(tgroup));
+  const tdesc = r.text(t, 'description', at);
+  if (tdesc) def.description = def.description ? `${String(def.description)}\n\n${tdesc}` : tdesc;
+  const times = triggerTimes(r, t, at);
+  tagPriority(r, def, t, at);
+  const calendar = r.text(t, 'calendar-name', at);
+  const sched = triggerSchedule(r, kind, times);
+  applyCalendar(r, sched, calendar, at);
+  Object.assign(def, misfirePolicy(r, kind, t, at));
+  def.schedule = sched;
+  def.variables = toVariables(r, [...job.data, ...r.dataMap(t, at)]);
+  if (!Object.keys(def.variables as object).length) delete def.variables;
+  return { at, definition: def, trigger };
+}
 
-      let sched: Record<string, unknown> | null = null;
-      if (kind === 'cron') {
-        const expression = r.text(t, 'cron-expression', at, true) ?? '';
-        const tz = r.text(t, 'time-zone', at);
-        sched = { type: 'cron', expression, dialect: 'quartz', ...(tz ? { timezone: tz } : {}) };
-        if (!tz) r.change(`${at}/time-zone`, `absent: Quartz used the JVM's default zone; vecron uses its default zone (${DEFAULT_TIME_ZONE} unless configured) — add "timezone" if the JVM ran elsewhere`);
-        if (startAt) r.change(`${at}/start-time`, `${startAt}: a vecron cron schedule has no start; the job fires from import on. Import it disabled and enable it at that time if it must not fire before`);
-        if (endAt) sched.end_date = endAt;
-      } else if (kind === 'simple') {
-        const count = r.int(t, 'repeat-count', at, true);
-        const intervalMs = r.int(t, 'repeat-interval', at, true);
-        if (count !== undefined && intervalMs !== undefined) {
-          if (count === 0) {
-            if (!startAt) r.fail(`${at}/start-time`, 'a simple trigger that fires once needs start-time (vecron one_time schedules fire at a fixed instant)');
-            else {
-              sched = { type: 'one_time', execute_at: startAt };
-              r.change(`${at}/repeat-count`, '0: fires once at start-time → one_time schedule');
-            }
-          } else if (intervalMs <= 0 || intervalMs % 1000 !== 0) {
-            r.fail(`${at}/repeat-interval`, `${intervalMs} ms: vecron intervals are whole seconds (a positive multiple of 1000 ms)`);
-          } else if (count < -1) {
-            r.fail(`${at}/repeat-count`, `${count}: expected -1 (forever) or a count ≥ 0`);
-          } else {
-            sched = { type: 'fixed_rate', interval_seconds: intervalMs / 1000, ...(startAt ? { start_at: startAt } : {}) };
-            if (count > 0) {
-              if (!startAt) r.fail(`${at}/repeat-count`, `${count} repeats need start-time: vecron ends a schedule at an instant (end_date = start-time + repeat-count × repeat-interval)`);
-              else {
-                const last = new Date(Date.parse(startAt) + count * intervalMs).toISOString();
-                sched.end_date = endAt && Date.parse(endAt) < Date.parse(last) ? endAt : last;
-                r.change(`${at}/repeat-count`, `${count}: ${count + 1} fires in all → end_date ${String(sched.end_date)}`);
-              }
-            } else if (endAt) sched.end_date = endAt;
-          }
-        }
-      } else {
-        const n = r.int(t, 'repeat-interval', at, true);
-        const unit = r.text(t, 'repeat-interval-unit', at) ?? 'DAY';
-        if (n !== undefined) {
-          const secs = UNIT_SECONDS[unit];
-          if (!secs) r.fail(`${at}/repeat-interval-unit`, `${unit}: a calendar interval of months or years has no fixed length; write it as a cron trigger (e.g. 0 0 2 1 * ? for monthly)`);
-          else if (n <= 0) r.fail(`${at}/repeat-interval`, `${n}: must be positive`);
-          else {
-            sched = { type: 'fixed_rate', interval_seconds: n * secs, ...(startAt ? { start_at: startAt } : {}), ...(endAt ? { end_date: endAt } : {}) };
-            if (unit === 'DAY' || unit === 'WEEK') r.change(`${at}/repeat-interval-unit`, `${unit}: fixed_rate of ${n * secs} s; the same as Quartz in a zone without DST — across a DST change Quartz keeps the wall-clock time and fixed_rate the interval`);
-          }
-        }
-      }
-      if (sched && calendar) {
-        if (sched.type === 'one_time') r.fail(`${at}/calendar-name`, 'a one-time schedule has no calendar');
-        else {
-          sched.calendar = calendar;
-          r.change(`${at}/calendar-name`, `${calendar}: schedule.calendar "${calendar}" — define a vecron business calendar of that name (Quartz calendars are Java objects, not in this file)`);
-        }
-      }
-      const misfire = r.text(t, 'misfire-instruction', at);
-      if (misfire !== undefined) {
-        const m = MISFIRE[kind]![misfire];
-        if (!m) r.fail(`${at}/misfire-instruction`, `unknown for a ${kind} trigger: "${misfire}"; expected one of ${Object.keys(MISFIRE[kind]!).join(', ')}`);
-        else {
-          Object.assign(def, m.policy);
-          r.change(`${at}/misfire-instruction`, `${misfire} → ${JSON.stringify(m.policy)}: ${m.why}`);
-        }
-      }
-      def.schedule = sched;
-      def.variables = variables([...job.data, ...r.dataMap(t, at)]);
-      // Named after the trigger when its job has several: settled below once all triggers are counted.
-      def.__trigger = tname;
-      if (!Object.keys(def.variables as object).length) delete def.variables;
-      definitions.push({ at, definition: def });
-    });
-  });
+/** The trigger's `start-time` (or `start-time-seconds-in-future`, reported) and `end-time`. */
+function triggerTimes(r: QuartzReader, t: XmlNode, at: string): TriggerTimes {
+  const startAt = r.instant(t, 'start-time', at);
+  const inFuture = r.int(t, 'start-time-seconds-in-future', at);
+  if (startAt && inFuture !== undefined) r.fail(`${at}/start-time-seconds-in-future`, 'give start-time or start-time-seconds-in-future, not both');
+  if (inFuture !== undefined) r.change(`${at}/start-time-seconds-in-future`, `${inFuture} s after loading: vecron starts counting when the job is imported`);
+  return { t, at, startAt, endAt: r.instant(t, 'end-time', at) };
+}
 
-  // A job with several triggers becomes one vecron job per trigger, named "<job> / <trigger>".
+/** A trigger `priority` is kept as a tag only (vecron orders fires by time). */
+function tagPriority(r: QuartzReader, def: Record<string, unknown>, t: XmlNode, at: string): void {
+  const priority = r.int(t, 'priority', at);
+  if (priority === undefined) return;
+  (def.tags as string[]).push(`quartz-priority:${priority}`);
+  r.change(`${at}/priority`, `${priority}: vecron orders fires by time (and per-job overlap policy), not by trigger priority; kept as tag quartz-priority:${priority}`);
+}
+
+/** A job with several triggers becomes one vecron job per trigger, named "<job> / <trigger>". */
+function nameByTrigger(r: QuartzReader, fromTriggers: Array<Definition & { trigger: string }>): Definition[] {
   const byJob = new Map<string, number>();
-  for (const d of definitions) byJob.set(String(d.definition.name), (byJob.get(String(d.definition.name)) ?? 0) + 1);
-  for (const d of definitions) {
-    const trigger = d.definition.__trigger;
-    delete d.definition.__trigger;
-    if ((byJob.get(String(d.definition.name)) ?? 0) > 1) {
-      r.change(d.at, `job ${String(d.definition.name)} has several triggers: this one becomes job "${String(d.definition.name)} / ${String(trigger)}"`);
-      d.definition.name = `${String(d.definition.name)} / ${String(trigger)}`;
+  for (const d of fromTriggers) byJob.set(String(d.definition.name), (byJob.get(String(d.definition.name)) ?? 0) + 1);
+  return fromTriggers.map(({ at, definition, trigger }) => {
+    if ((byJob.get(String(definition.name)) ?? 0) > 1) {
+      r.change(at, `job ${String(definition.name)} has several triggers: this one becomes job "${String(definition.name)} / ${trigger}"`);
+      definition.name = `${String(definition.name)} / ${trigger}`;
     }
-  }
-  for (const job of jobs.values()) {
+    return { at, definition };
+  });
+}
+
+/** Jobs no trigger points at: on demand only. */
+function triggerlessJobs(c: Conversion): Definition[] {
+  const out: Definition[] = [];
+  for (const job of c.jobs.values()) {
     if (job.triggers) continue;
-    const def = base(job);
+    const def = baseDefinition(c, job);
     def.schedule = null;
-    if (job.data.length) def.variables = variables(job.data);
-    r.change(job.at, 'no trigger: the job runs on demand only (schedule null, manual trigger)');
-    definitions.push({ at: job.at, definition: def });
+    if (job.data.length) def.variables = toVariables(c.r, job.data);
+    c.r.change(job.at, 'no trigger: the job runs on demand only (schedule null, manual trigger)');
+    out.push({ at: job.at, definition: def });
   }
-  for (const cls of unmapped) r.change(`job-class ${cls}`, `unmapped: no steps for it in the class map; its jobs are produced disabled with tag ${UNMAPPED_TAG}`);
-  if (r.issues.length) throw new ValidationError('Quartz XML', r.issues);
-  return { definitions, changes: r.changes, unmappedClasses: [...unmapped] };
+  return out;
 }
