@@ -102,7 +102,7 @@ function calendarIntervalSchedule(r: QuartzReader, { t, at, startAt, endAt }: Tr
   const n = r.int(t, 'repeat-interval', at, true);
   const unit = r.text(t, 'repeat-interval-unit', at) ?? 'DAY';
   if (n === undefined) return null;
-  const secs = UNIT_SECONDS[unit];
+  const secs = Object.hasOwn(UNIT_SECONDS, unit) ? UNIT_SECONDS[unit] : undefined;
   if (!secs) {
     r.fail(`${at}/repeat-interval-unit`, `${unit}: a calendar interval of months or years has no fixed length; write it as a cron trigger (e.g. 0 0 2 1 * ? for monthly)`);
     return null;
@@ -130,7 +130,7 @@ export function applyCalendar(r: QuartzReader, sched: ScheduleJson | null, calen
 export function misfirePolicy(r: QuartzReader, kind: TriggerKind, t: XmlNode, at: string): Record<string, unknown> | undefined {
   const misfire = r.text(t, 'misfire-instruction', at);
   if (misfire === undefined) return undefined;
-  const m = MISFIRE[kind][misfire];
+  const m = Object.hasOwn(MISFIRE[kind], misfire) ? MISFIRE[kind][misfire] : undefined;
   if (!m) {
     r.fail(`${at}/misfire-instruction`, `unknown for a ${kind} trigger: "${misfire}"; expected one of ${Object.keys(MISFIRE[kind]).join(', ')}`);
     return undefined;

@@ -137,6 +137,17 @@ describe('convertQuartzXml: what it refuses, naming the path', () => {
     const xml = doc(`${job()}<trigger><cron><name>t</name><job-name>j</job-name><misfire-instruction>MISFIRE_INSTRUCTION_FIRE_NOW</misfire-instruction><cron-expression>0 0 2 * * ?</cron-expression></cron></trigger>`);
     expect(issuesOf(xml)[0]).toMatch(/^\/job-scheduling-data\/schedule\[1\]\/trigger\[1\]\/cron\/misfire-instruction: unknown for a cron trigger: "MISFIRE_INSTRUCTION_FIRE_NOW"/);
   });
+  it('names of Object.prototype members are read as names: unknown instruction and unit, unmapped class, an ordinary variable', () => {
+    const cron = (inner: string) => doc(`${job()}<trigger><cron><name>t</name><job-name>j</job-name>${inner}<cron-expression>0 0 2 * * ?</cron-expression></cron></trigger>`);
+    expect(issuesOf(cron('<misfire-instruction>constructor</misfire-instruction>'))).toEqual([
+      expect.stringMatching(/^\/job-scheduling-data\/schedule\[1\]\/trigger\[1\]\/cron\/misfire-instruction: unknown for a cron trigger: "constructor"/),
+    ]);
+    const toString = doc(`${job()}<trigger><calendar-interval><name>t</name><job-name>j</job-name><repeat-interval>1</repeat-interval><repeat-interval-unit>toString</repeat-interval-unit></calendar-interval></trigger>`);
+    expect(issuesOf(toString)).toEqual([expect.stringContaining('calendar-interval/repeat-interval-unit: toString: a calendar interval of months or years has no fixed length')]);
+    const r = convertQuartzXml(doc('<job><name>j</name><job-class>constructor</job-class><job-data-map><entry><key>constructor</key><value>v</value></entry></job-data-map></job>'), { map: {} });
+    expect(r.unmappedClasses).toEqual(['constructor']);
+    expect(r.definitions[0]!.definition).toMatchObject({ enabled: false, variables: { constructor: 'v' } });
+  });
   it('intervals vecron cannot express, and a date-time without an offset', () => {
     const simple = (inner: string) => doc(`${job()}<trigger><simple><name>t</name><job-name>j</job-name>${inner}</simple></trigger>`);
     expect(issuesOf(simple('<repeat-count>-1</repeat-count><repeat-interval>1500</repeat-interval>'))[0]).toContain('simple/repeat-interval: 1500 ms: vecron intervals are whole seconds');

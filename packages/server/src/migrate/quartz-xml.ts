@@ -159,7 +159,7 @@ function readJobs(r: QuartzReader, schedules: XmlNode[]): Map<string, QuartzJob>
 
 /** The definition of a job without its schedule: name, tags, description, its class's steps (or a disabled placeholder). */
 function baseDefinition(c: Conversion, job: QuartzJob): Record<string, unknown> {
-  const steps = c.map[job.cls];
+  const steps = Object.hasOwn(c.map, job.cls) ? c.map[job.cls] : undefined;
   const def: Record<string, unknown> = {
     name: job.group === 'DEFAULT' ? job.name : `${job.group}.${job.name}`,
     enabled: true,
@@ -184,16 +184,18 @@ function baseDefinition(c: Conversion, job: QuartzJob): Record<string, unknown> 
 
 /** JobDataMap entries (later ones win) → vecron variables; two keys that become one name are an error. */
 function toVariables(r: QuartzReader, entries: DataEntry[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  const from: Record<string, string> = {};
+  const out = new Map<string, string>();
+  const from = new Map<string, string>();
   for (const e of entries) {
     const name = variableName(e.key);
+    const earlier = from.get(name);
     if (name !== e.key) r.change(`${e.at}/key`, `JobDataMap key "${e.key}" → variable ${name} (\${${name}} in step configs)`);
-    if (from[name] !== undefined && from[name] !== e.key) r.fail(`${e.at}/key`, `"${e.key}" and "${from[name]}" both become variable ${name}; rename one`);
-    from[name] = e.key;
-    out[name] = e.value;
+    if (earlier !== undefined && earlier !== e.key) r.fail(`${e.at}/key`, `"${e.key}" and "${earlier}" both become variable ${name}; rename one`);
+    from.set(name, e.key);
+    out.set(name, e.value);
   }
-  return out;
+  // fromEntries defines own properties: a key named __proto__ is a variable like any other.
+  return Object.fromEntries(out);
 }
 
 /** One `<trigger>` → the definition of its job with that schedule (and the trigger's name), or undefined when it names no job. */
