@@ -15,7 +15,7 @@ import type { Worker } from '../worker/worker.js';
 
 /**
  * What every part of a cron system's API shares: the resolved options, ports and services
- * `createCronSystem` wired together (see docs/architecture.md, "Module map").
+ * `createCronSystem` wired together (see docs/architecture.md, "Rooms").
  */
 export interface SystemContext {
   readonly opts: ResolvedCronSystemOptions;
