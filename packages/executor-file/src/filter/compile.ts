@@ -20,130 +20,170 @@ export type RowPredicate = (row: Row) => boolean;
  * @throws FilterSyntaxError on a syntax error; NonRetryableError `UNKNOWN_COLUMN` on an unknown column.
  */
 export function compileFilter(condition: string, columns: readonly string[], where: (row: Row) => string): RowPredicate {
-  const expr = parseFilter(condition);
-  const index = new Map(columns.map((c, k) => [c, k]));
-  type Getter = (row: Row) => Cell;
-  type Ctx = { name: string | undefined };
-
-  const operand = (o: Operand): { get: Getter; name: string | undefined } => {
-    if (o.kind === 'column') {
-      const k = index.get(o.name);
-      if (k === undefined) throw unknownColumn(o.name, columns, `filter "${condition}"`);
-      return {
-        get: (row) => {
-          const v = row.cells[k];
-          return isBlank(v) ? null : (v as Cell);
-        },
-        name: o.name,
-      };
-    }
-    const value = literalValue(o.literal);
-    return { get: () => value, name: undefined };
-  };
-
-  const fail = (row: Row, message: string, ctx: Ctx, value: Cell): never => {
-    throw dataError(`filter "${condition}": ${message}`, { row: row.n, at: where(row), column: ctx.name ?? '(literal)', value });
-  };
-
-  const compile = (e: Expr): ((row: Row) => Tri) => {
-    switch (e.kind) {
-      case 'and': {
-        const l = compile(e.left);
-        const r = compile(e.right);
-        return (row) => {
-          const a = l(row);
-          if (a === false) return false;
-          const b = r(row);
-          if (b === false) return false;
-          return a === null || b === null ? null : true;
-        };
-      }
-      case 'or': {
-        const l = compile(e.left);
-        const r = compile(e.right);
-        return (row) => {
-          const a = l(row);
-          if (a === true) return true;
-          const b = r(row);
-          if (b === true) return true;
-          return a === null || b === null ? null : false;
-        };
-      }
-      case 'not': {
-        const inner = compile(e.expr);
-        return (row) => {
-          const v = inner(row);
-          return v === null ? null : !v;
-        };
-      }
-      case 'compare': {
-        const l = operand(e.left);
-        const r = operand(e.right);
-        const ctx: Ctx = { name: l.name ?? r.name };
-        const test = TESTS[e.op];
-        return (row) => {
-          const c = compareCells(l.get(row), r.get(row), (m, v) => fail(row, m, ctx, v));
-          return c === null ? null : test(c);
-        };
-      }
-      case 'is-null': {
-        const o = operand(e.operand);
-        return e.negated ? (row) => o.get(row) !== null : (row) => o.get(row) === null;
-      }
-      case 'in': {
-        const o = operand(e.operand);
-        const list = e.list.map(operand);
-        const ctx: Ctx = { name: o.name };
-        return (row) => {
-          const v = o.get(row);
-          if (v === null) return null;
-          let sawNull = false;
-          for (const item of list) {
-            const c = compareCells(v, item.get(row), (m, bad) => fail(row, m, ctx, bad));
-            if (c === 0) return !e.negated;
-            if (c === null) sawNull = true;
-          }
-          return sawNull ? null : e.negated;
-        };
-      }
-      case 'like': {
-        const o = operand(e.operand);
-        const re = likeToRegExp(e.pattern, e.caseInsensitive);
-        return (row) => {
-          const v = o.get(row);
-          if (v === null) return null;
-          return re.test(String(v)) !== e.negated;
-        };
-      }
-      case 'between': {
-        const o = operand(e.operand);
-        const lo = operand(e.low);
-        const hi = operand(e.high);
-        const ctx: Ctx = { name: o.name };
-        return (row) => {
-          const v = o.get(row);
-          const report = (m: string, bad: Cell): never => fail(row, m, ctx, bad);
-          const a = compareCells(v, lo.get(row), report);
-          const b = compareCells(v, hi.get(row), report);
-          if (a === null || b === null) return null;
-          return (a >= 0 && b <= 0) !== e.negated;
-        };
-      }
-      case 'truthy': {
-        const o = operand(e.operand);
-        const ctx: Ctx = { name: o.name };
-        return (row) => {
-          const v = o.get(row);
-          if (v === null) return null;
-          const b = asBoolean(v);
-          return b === undefined ? fail(row, `"${String(v)}" is not a boolean; compare it instead (e.g. = 'x')`, ctx, v) : b;
-        };
-      }
-    }
-  };
-
-  const run = compile(expr);
+  const env: Env = { condition, columns, index: new Map(columns.map((c, k) => [c, k])), where };
+  const run = compileExpr(env, parseFilter(condition));
   return (row) => run(row) === true;
+}
+
+/** What every part of one condition is compiled against. */
+interface Env {
+  readonly condition: string;
+  readonly columns: readonly string[];
+  readonly index: ReadonlyMap<string, number>;
+  readonly where: (row: Row) => string;
+}
+
+type Getter = (row: Row) => Cell;
+type TriPredicate = (row: Row) => Tri;
+
+/** An operand resolved to a getter; `name` is the column's name (undefined for a literal), for errors. */
+interface Resolved {
+  readonly get: Getter;
+  readonly name: string | undefined;
+}
+
+/** @throws NonRetryableError `UNKNOWN_COLUMN` when a column is not in `env.columns`. */
+function resolveOperand(env: Env, o: Operand): Resolved {
+  if (o.kind === 'column') {
+    const k = env.index.get(o.name);
+    if (k === undefined) throw unknownColumn(o.name, env.columns, `filter "${env.condition}"`);
+    return {
+      get: (row) => {
+        const v = row.cells[k];
+        return isBlank(v) ? null : (v as Cell);
+      },
+      name: o.name,
+    };
+  }
+  const value = literalValue(o.literal);
+  return { get: () => value, name: undefined };
+}
+
+/** Throws the data error for `value` in `row`, naming the column `name` (or "(literal)"). */
+function failRow(env: Env, row: Row, message: string, name: string | undefined, value: Cell): never {
+  throw dataError(`filter "${env.condition}": ${message}`, { row: row.n, at: env.where(row), column: name ?? '(literal)', value });
+}
+
+/** Compares through {@link compareCells}, a type mismatch reported for `row` against the column `name`. */
+function compareInRow(env: Env, row: Row, name: string | undefined, a: Cell, b: Cell): number | null {
+  return compareCells(a, b, (message, value) => failRow(env, row, message, name, value));
+}
+
+function compileExpr(env: Env, e: Expr): TriPredicate {
+  switch (e.kind) {
+    case 'and':
+      return compileAnd(compileExpr(env, e.left), compileExpr(env, e.right));
+    case 'or':
+      return compileOr(compileExpr(env, e.left), compileExpr(env, e.right));
+    case 'not':
+      return compileNot(compileExpr(env, e.expr));
+    case 'compare':
+      return compileCompare(env, e);
+    case 'is-null': {
+      const o = resolveOperand(env, e.operand);
+      return e.negated ? (row) => o.get(row) !== null : (row) => o.get(row) === null;
+    }
+    case 'in':
+      return compileIn(env, e);
+    case 'like':
+      return compileLike(env, e);
+    case 'between':
+      return compileBetween(env, e);
+    case 'truthy':
+      return compileTruthy(env, e);
+  }
+}
+
+/** SQL AND: false wins, then unknown. */
+function compileAnd(l: TriPredicate, r: TriPredicate): TriPredicate {
+  return (row) => {
+    const a = l(row);
+    if (a === false) return false;
+    const b = r(row);
+    if (b === false) return false;
+    return a === null || b === null ? null : true;
+  };
+}
+
+/** SQL OR: true wins, then unknown. */
+function compileOr(l: TriPredicate, r: TriPredicate): TriPredicate {
+  return (row) => {
+    const a = l(row);
+    if (a === true) return true;
+    const b = r(row);
+    if (b === true) return true;
+    return a === null || b === null ? null : false;
+  };
+}
+
+/** SQL NOT: unknown stays unknown. */
+function compileNot(inner: TriPredicate): TriPredicate {
+  return (row) => {
+    const v = inner(row);
+    return v === null ? null : !v;
+  };
+}
+
+function compileCompare(env: Env, e: Extract<Expr, { kind: 'compare' }>): TriPredicate {
+  const l = resolveOperand(env, e.left);
+  const r = resolveOperand(env, e.right);
+  const name = l.name ?? r.name;
+  const test = TESTS[e.op];
+  return (row) => {
+    const c = compareInRow(env, row, name, l.get(row), r.get(row));
+    return c === null ? null : test(c);
+  };
+}
+
+/** `x [NOT] IN (…)`: a match decides; otherwise unknown when any comparison was. */
+function compileIn(env: Env, e: Extract<Expr, { kind: 'in' }>): TriPredicate {
+  const o = resolveOperand(env, e.operand);
+  const list = e.list.map((item) => resolveOperand(env, item));
+  return (row) => {
+    const v = o.get(row);
+    if (v === null) return null;
+    let sawNull = false;
+    for (const item of list) {
+      const c = compareInRow(env, row, o.name, v, item.get(row));
+      if (c === 0) return !e.negated;
+      if (c === null) sawNull = true;
+    }
+    return sawNull ? null : e.negated;
+  };
+}
+
+function compileLike(env: Env, e: Extract<Expr, { kind: 'like' }>): TriPredicate {
+  const o = resolveOperand(env, e.operand);
+  const re = likeToRegExp(e.pattern, e.caseInsensitive);
+  return (row) => {
+    const v = o.get(row);
+    if (v === null) return null;
+    return re.test(String(v)) !== e.negated;
+  };
+}
+
+function compileBetween(env: Env, e: Extract<Expr, { kind: 'between' }>): TriPredicate {
+  const o = resolveOperand(env, e.operand);
+  const lo = resolveOperand(env, e.low);
+  const hi = resolveOperand(env, e.high);
+  return (row) => {
+    const v = o.get(row);
+    const a = compareInRow(env, row, o.name, v, lo.get(row));
+    const b = compareInRow(env, row, o.name, v, hi.get(row));
+    if (a === null || b === null) return null;
+    return (a >= 0 && b <= 0) !== e.negated;
+  };
+}
+
+/** A bare operand: a boolean (or 'true'/'false' text); anything else is a data error. */
+function compileTruthy(env: Env, e: Extract<Expr, { kind: 'truthy' }>): TriPredicate {
+  const o = resolveOperand(env, e.operand);
+  return (row) => {
+    const v = o.get(row);
+    if (v === null) return null;
+    const b = asBoolean(v);
+    return b === undefined ? failRow(env, row, `"${String(v)}" is not a boolean; compare it instead (e.g. = 'x')`, o.name, v) : b;
+  };
 }
 
 const TESTS: Record<'=' | '!=' | '<' | '<=' | '>' | '>=', (c: number) => boolean> = {
