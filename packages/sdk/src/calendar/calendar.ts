@@ -179,9 +179,50 @@ export function resolveCalendar(input: unknown, lookup?: (name: string) => unkno
  */
 export function createBusinessCalendar(definition: unknown, options: CreateBusinessCalendarOptions = {}): BusinessCalendar {
   const cal = resolveCalendar(definition, options.lookup);
+  const days = calendarDays(cal);
+  const { describe, isBusiness } = days;
+  return {
+    name: cal.name,
+    timezone: cal.timezone,
+    resolved: cal,
+    isBusinessDay: (date) => isBusiness(toDayNumber(date)),
+    holidayReason: (date) => describe(toDayNumber(date)).reason,
+    describeDay: (date) => describe(toDayNumber(date)),
+    nextBusinessDay: (date) => formatDayNumber(scan(days, toDayNumber(date), 1)),
+    previousBusinessDay: (date) => formatDayNumber(scan(days, toDayNumber(date), -1)),
+    shift(date, rule) {
+      const r = shiftDay(days, toDayNumber(date), rule);
+      return r === null ? null : formatDayNumber(r);
+    },
+    addBusinessDays: (date, n) => addBusinessDays(days, date, n),
+    nthBusinessDayOfMonth: (year, month, n) => nthBusinessDayOfMonth(days, year, month, n),
+    businessDaysBetween(from, to) {
+      const [a, b] = dayRange(from, to);
+      const [lo, hi, sign] = a <= b ? [a, b, 1] : [b, a, -1];
+      let count = 0;
+      for (let d = lo + 1; d <= hi; d += 1) if (isBusiness(d)) count += 1;
+      return sign * count;
+    },
+    listBusinessDays(from, to) {
+      const [a, b] = dayRange(from, to);
+      const out: string[] = [];
+      for (let d = a; d <= b; d += 1) if (isBusiness(d)) out.push(formatDayNumber(d));
+      return out;
+    },
+  };
+}
+
+/** The verdict on a day of one calendar, by Julian Day Number. */
+interface CalendarDays {
+  readonly name: string;
+  describe(jdn: number): DayInfo;
+  isBusiness(jdn: number): boolean;
+}
+
+/** The day verdicts of a resolved calendar, in the precedence of the module comment; rule days cached per year. */
+function calendarDays(cal: ResolvedCalendar): CalendarDays {
   const rest = new Set(cal.excludedWeekdays);
   const ruleDays = new Map<number, Map<number, RuleDay>>();
-
   const rulesOfYear = (year: number): Map<number, RuleDay> => {
     let m = ruleDays.get(year);
     if (m) return m;
@@ -196,7 +237,6 @@ export function createBusinessCalendar(definition: unknown, options: CreateBusin
     ruleDays.set(year, m);
     return m;
   };
-
   const describe = (jdn: number): DayInfo => {
     const date = formatDayNumber(jdn);
     const explicit = cal.dates.get(jdn);
@@ -215,95 +255,72 @@ export function createBusinessCalendar(definition: unknown, options: CreateBusin
     if (rest.has(weekdayOfJulianDay(jdn))) return { date, businessDay: false, reason: 'weekend', kind: 'weekend', source: null };
     return { date, businessDay: true, reason: null, kind: 'business_day', source: null };
   };
+  return { name: cal.name, describe, isBusiness: (jdn) => describe(jdn).businessDay };
+}
 
-  const isBusiness = (jdn: number): boolean => describe(jdn).businessDay;
+/** The first business day strictly after (`step` 1) or before (-1) `from`. @throws ScheduleError past {@link MAX_SCAN_DAYS} */
+function scan(days: CalendarDays, from: number, step: 1 | -1): number {
+  for (let i = 1, d = from + step; i <= MAX_SCAN_DAYS; i += 1, d += step) if (days.isBusiness(d)) return d;
+  throw new ScheduleError(`calendar "${days.name}" has no business day within ${MAX_SCAN_DAYS} days of ${formatDayNumber(from)}`);
+}
 
-  const scan = (from: number, step: 1 | -1): number => {
-    for (let i = 1, d = from + step; i <= MAX_SCAN_DAYS; i += 1, d += step) if (isBusiness(d)) return d;
-    throw new ScheduleError(`calendar "${cal.name}" has no business day within ${MAX_SCAN_DAYS} days of ${formatDayNumber(from)}`);
-  };
+const monthOf = (jdn: number): number => fromJulianDayNumber(jdn).month;
 
-  const monthOf = (jdn: number): number => fromJulianDayNumber(jdn).month;
-
-  const shiftJdn = (jdn: number, rule: ShiftRule): number | null => {
-    if (isBusiness(jdn)) return jdn;
-    switch (rule) {
-      case 'skip':
-        return null;
-      case 'following':
-        return scan(jdn, 1);
-      case 'preceding':
-        return scan(jdn, -1);
-      case 'modified_following': {
-        const f = scan(jdn, 1);
-        return monthOf(f) === monthOf(jdn) ? f : scan(jdn, -1);
-      }
-      case 'modified_preceding': {
-        const p = scan(jdn, -1);
-        return monthOf(p) === monthOf(jdn) ? p : scan(jdn, 1);
-      }
-      default:
-        throw new ValidationError('shift rule', [{ path: '$.rule', message: `unknown shift rule ${JSON.stringify(rule)}; expected one of ${SHIFT_RULES.join(', ')}` }]);
-    }
-  };
-
-  const checkRange = (a: number, b: number): void => {
-    if (Math.abs(b - a) > MAX_RANGE_DAYS) {
-      throw new ValidationError('date range', [{ path: '$', message: `range longer than ${MAX_RANGE_DAYS} days` }]);
-    }
-  };
-
-  return {
-    name: cal.name,
-    timezone: cal.timezone,
-    resolved: cal,
-    isBusinessDay: (date) => isBusiness(toDayNumber(date)),
-    holidayReason: (date) => describe(toDayNumber(date)).reason,
-    describeDay: (date) => describe(toDayNumber(date)),
-    nextBusinessDay: (date) => formatDayNumber(scan(toDayNumber(date), 1)),
-    previousBusinessDay: (date) => formatDayNumber(scan(toDayNumber(date), -1)),
-    shift(date, rule) {
-      const r = shiftJdn(toDayNumber(date), rule);
-      return r === null ? null : formatDayNumber(r);
-    },
-    addBusinessDays(date, n) {
-      if (!Number.isInteger(n)) throw new ValidationError('business day count', [{ path: '$.n', message: `expected an integer, got ${n}` }]);
-      let d = toDayNumber(date);
-      if (n === 0) return formatDayNumber(shiftJdn(d, 'following')!);
-      const step = n > 0 ? 1 : -1;
-      for (let i = 0; i < Math.abs(n); i += 1) d = scan(d, step);
-      return formatDayNumber(d);
-    },
-    nthBusinessDayOfMonth(year, month, n) {
-      if (!Number.isInteger(n) || n === 0) {
-        throw new ValidationError('business day index', [{ path: '$.n', message: `expected n ≥ 1 or n ≤ -1, got ${n}` }]);
-      }
-      const first = toDayNumber({ year, month, day: 1 }, '$.month');
-      const last = julianDayNumber(month === 12 ? year + 1 : year, month === 12 ? 1 : month + 1, 1) - 1;
-      let count = 0;
-      if (n > 0) {
-        for (let d = first; d <= last; d += 1) if (isBusiness(d) && ++count === n) return formatDayNumber(d);
-      } else {
-        for (let d = last; d >= first; d -= 1) if (isBusiness(d) && ++count === -n) return formatDayNumber(d);
-      }
+/** `jdn` itself when a business day, else moved by `rule` (`skip`: null). */
+function shiftDay(days: CalendarDays, jdn: number, rule: ShiftRule): number | null {
+  if (days.isBusiness(jdn)) return jdn;
+  switch (rule) {
+    case 'skip':
       return null;
-    },
-    businessDaysBetween(from, to) {
-      const a = toDayNumber(from, '$.from');
-      const b = toDayNumber(to, '$.to');
-      checkRange(a, b);
-      const [lo, hi, sign] = a <= b ? [a, b, 1] : [b, a, -1];
-      let count = 0;
-      for (let d = lo + 1; d <= hi; d += 1) if (isBusiness(d)) count += 1;
-      return sign * count;
-    },
-    listBusinessDays(from, to) {
-      const a = toDayNumber(from, '$.from');
-      const b = toDayNumber(to, '$.to');
-      checkRange(a, b);
-      const out: string[] = [];
-      for (let d = a; d <= b; d += 1) if (isBusiness(d)) out.push(formatDayNumber(d));
-      return out;
-    },
-  };
+    case 'following':
+      return scan(days, jdn, 1);
+    case 'preceding':
+      return scan(days, jdn, -1);
+    case 'modified_following': {
+      const f = scan(days, jdn, 1);
+      return monthOf(f) === monthOf(jdn) ? f : scan(days, jdn, -1);
+    }
+    case 'modified_preceding': {
+      const p = scan(days, jdn, -1);
+      return monthOf(p) === monthOf(jdn) ? p : scan(days, jdn, 1);
+    }
+    default:
+      throw new ValidationError('shift rule', [{ path: '$.rule', message: `unknown shift rule ${JSON.stringify(rule)}; expected one of ${SHIFT_RULES.join(', ')}` }]);
+  }
+}
+
+/** {@link BusinessCalendar.addBusinessDays}. */
+function addBusinessDays(days: CalendarDays, date: DateInput, n: number): string {
+  if (!Number.isInteger(n)) throw new ValidationError('business day count', [{ path: '$.n', message: `expected an integer, got ${n}` }]);
+  let d = toDayNumber(date);
+  if (n === 0) return formatDayNumber(shiftDay(days, d, 'following')!);
+  const step = n > 0 ? 1 : -1;
+  for (let i = 0; i < Math.abs(n); i += 1) d = scan(days, d, step);
+  return formatDayNumber(d);
+}
+
+/** {@link BusinessCalendar.nthBusinessDayOfMonth}. */
+function nthBusinessDayOfMonth(days: CalendarDays, year: number, month: number, n: number): string | null {
+  if (!Number.isInteger(n) || n === 0) {
+    throw new ValidationError('business day index', [{ path: '$.n', message: `expected n ≥ 1 or n ≤ -1, got ${n}` }]);
+  }
+  const first = toDayNumber({ year, month, day: 1 }, '$.month');
+  const last = julianDayNumber(month === 12 ? year + 1 : year, month === 12 ? 1 : month + 1, 1) - 1;
+  let count = 0;
+  if (n > 0) {
+    for (let d = first; d <= last; d += 1) if (days.isBusiness(d) && ++count === n) return formatDayNumber(d);
+  } else {
+    for (let d = last; d >= first; d -= 1) if (days.isBusiness(d) && ++count === -n) return formatDayNumber(d);
+  }
+  return null;
+}
+
+/** The day numbers of `from` and `to`. @throws ValidationError when they are more than {@link MAX_RANGE_DAYS} apart */
+function dayRange(from: DateInput, to: DateInput): [number, number] {
+  const a = toDayNumber(from, '$.from');
+  const b = toDayNumber(to, '$.to');
+  if (Math.abs(b - a) > MAX_RANGE_DAYS) {
+    throw new ValidationError('date range', [{ path: '$', message: `range longer than ${MAX_RANGE_DAYS} days` }]);
+  }
+  return [a, b];
 }
