@@ -75,6 +75,19 @@ export type ClaimResult =
   | { claimed: true; execution: Execution }
   | { claimed: false; reason: 'not_claimable' | 'not_available_yet' | 'overlap'; execution: Execution | null };
 
+/** A step attempt just opened: its number and how many earlier attempts of the step failed. */
+export interface OpenedStepAttempt {
+  attempt: number;
+  previousFailures: number;
+}
+
+/**
+ * Result of {@link Storage.claimAndStartStep}: the claim's, and the attempt of the first step
+ * opened with it — null when the claim failed, the row belongs to another job, it is
+ * `cancelling`, or its stored context already has the step finished (succeeded, skipped or failed).
+ */
+export type ClaimAndStartResult = ClaimResult & { step: OpenedStepAttempt | null };
+
 /** Filters of {@link Storage.listJobs}; jobs come ordered by name. */
 export interface JobListFilter {
   enabled?: boolean;
@@ -170,6 +183,13 @@ export interface Storage {
    * older execution of the job is still pending (runs one at a time, in order).
    */
   claimExecution(id: string, args: { owner: string; leaseMs: number; now: Date; exclusive: boolean; fifo?: boolean }): Promise<ClaimResult>;
+  /**
+   * {@link Storage.claimExecution} and, in the same statement, {@link Storage.startStepAttempt} of
+   * `stepId` — the first step of `jobId`'s definition — when the claimed row is that job's,
+   * `running` (not `cancelling`) and its stored context does not have the step finished. The
+   * claim is the same whether or not the step opens. One write to start a run instead of two.
+   */
+  claimAndStartStep(id: string, args: { owner: string; leaseMs: number; now: Date; exclusive: boolean; fifo?: boolean; jobId: string; stepId: string }): Promise<ClaimAndStartResult>;
   /** Extends the lease; `ok: false` when the token is stale. Reports a pending cancel request. */
   extendLease(id: string, token: number, args: { leaseMs: number; now: Date }): Promise<{ ok: boolean; cancelRequested: boolean }>;
   /** Persists context and current step; false when the token is stale. */
@@ -179,7 +199,7 @@ export interface Storage {
    * worker as `abandoned`). Returns its number and how many earlier attempts failed; null when
    * the token is stale.
    */
-  startStepAttempt(id: string, token: number, stepId: string, now: Date): Promise<{ attempt: number; previousFailures: number } | null>;
+  startStepAttempt(id: string, token: number, stepId: string, now: Date): Promise<OpenedStepAttempt | null>;
   /**
    * A step succeeded: closes its attempt and saves the context in ONE transaction, so a crash
    * cannot leave a finished step that a resumed execution would run again. False when the token is stale.
@@ -187,6 +207,12 @@ export interface Storage {
   recordStepSuccess(id: string, token: number, args: { stepId: string; attempt: number; context: ExecutionContext; now: Date }): Promise<boolean>;
   /** Closes a step attempt; false when the token is stale. */
   finishStepAttempt(id: string, token: number, args: { stepId: string; attempt: number; status: 'succeeded' | 'failed'; error: ErrorRecord | null; retryDelayMs: number | null; now: Date }): Promise<boolean>;
+  /**
+   * The last step succeeded: {@link Storage.recordStepSuccess} and {@link Storage.completeExecution}
+   * with status `success` in ONE statement, so the step's attempt, the context and the final status
+   * commit together. False (nothing written) when the token is stale.
+   */
+  completeWithStepSuccess(id: string, token: number, args: { stepId: string; attempt: number; context: ExecutionContext; now: Date }): Promise<boolean>;
   /** Final status; false when the token is stale. */
   completeExecution(id: string, token: number, args: { status: ExecutionStatus; error: ErrorRecord | null; context: ExecutionContext; now: Date }): Promise<boolean>;
   /**

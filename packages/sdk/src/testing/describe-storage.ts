@@ -145,6 +145,90 @@ export function describeStorage(name: string, options: StorageConformanceOptions
       expect((await s.claimExecution(two.id, { owner: 'b', leaseMs: 10_000, now: at(1), exclusive: false })).claimed).toBe(true);
     });
 
+    it('claims and opens the first step in one write, only for the named job\'s running row whose context has not finished the step', async () => {
+      const job = await newJob(s);
+      const other = await newJob(s);
+      const claimStart = (id: string, now: Date, extra: { jobId?: string; exclusive?: boolean } = {}) =>
+        s.claimAndStartStep(id, { owner: 'w', leaseMs: 1_000, now, exclusive: extra.exclusive ?? false, jobId: extra.jobId ?? job.id, stepId: 's1' });
+      const fresh = (await newExecution(s, job.id)).execution;
+      const a = await claimStart(fresh.id, at(0));
+      expect(a).toMatchObject({ claimed: true, step: { attempt: 1, previousFailures: 0 }, execution: { status: 'running', leaseOwner: 'w' } });
+      expect((await s.getExecution(fresh.id))?.currentStep).toBe('s1');
+      const token = a.claimed ? a.execution.fencingToken! : 0;
+      expect((await s.listStepAttempts(fresh.id)).map((x) => [x.attempt, x.status, x.fencingToken])).toEqual([[1, 'running', token]]);
+
+      // A hint naming another job: claimed as claimExecution would, no step opened.
+      const hinted = (await newExecution(s, job.id)).execution;
+      expect(await claimStart(hinted.id, at(0), { jobId: other.id })).toMatchObject({ claimed: true, step: null, execution: { jobId: job.id } });
+      expect(await s.listStepAttempts(hinted.id)).toEqual([]);
+
+      // A reclaim after a dead worker: its running attempt abandoned, the failures before it counted.
+      const retried = (await newExecution(s, job.id)).execution;
+      const dead = await claimStart(retried.id, at(0));
+      const deadToken = dead.claimed ? dead.execution.fencingToken! : 0;
+      await s.finishStepAttempt(retried.id, deadToken, { stepId: 's1', attempt: 1, status: 'failed', error: null, retryDelayMs: null, now: at(10) });
+      expect(await s.startStepAttempt(retried.id, deadToken, 's1', at(20))).toEqual({ attempt: 2, previousFailures: 1 });
+      expect(await claimStart(retried.id, at(500))).toMatchObject({ claimed: false, reason: 'not_claimable', step: null });
+      expect(await claimStart(retried.id, at(2_000))).toMatchObject({ claimed: true, step: { attempt: 3, previousFailures: 1 } });
+      expect((await s.listStepAttempts(retried.id)).map((x) => x.status)).toEqual(['failed', 'abandoned', 'running']);
+
+      // A finished step is never opened again; a cancelling row is claimed but not started.
+      const resumed = (await newExecution(s, job.id)).execution;
+      const r1 = await claimStart(resumed.id, at(0));
+      const done = { steps: { s1: { status: 'succeeded' as const, output: 1, attempts: 1, finished_at: at(5).toISOString() } } };
+      expect(await s.recordStepSuccess(resumed.id, r1.claimed ? r1.execution.fencingToken! : 0, { stepId: 's1', attempt: 1, context: done, now: at(5) })).toBe(true);
+      expect(await claimStart(resumed.id, at(2_000))).toMatchObject({ claimed: true, step: null, execution: { context: done } });
+      expect(await s.requestCancel(fresh.id, at(100))).toBe('cancelling');
+      expect(await claimStart(fresh.id, at(2_000))).toMatchObject({ claimed: true, step: null, execution: { status: 'cancelling' } });
+      expect((await s.listStepAttempts(fresh.id)).map((x) => x.status)).toEqual(['running']);
+
+      // Not yet due, unknown, and an exclusive claim while another run of the job is open.
+      const later = (await newExecution(s, job.id, randomUUID(), at(60_000))).execution;
+      expect(await claimStart(later.id, at(2_000))).toMatchObject({ claimed: false, reason: 'not_available_yet', step: null });
+      expect(await claimStart(randomUUID(), at(2_000))).toEqual({ claimed: false, reason: 'not_claimable', execution: null, step: null });
+      const queued = (await newExecution(s, job.id)).execution;
+      expect(await claimStart(queued.id, at(2_000), { exclusive: true })).toMatchObject({ claimed: false, reason: 'overlap', step: null });
+      const alone = await newJob(s);
+      const only = (await newExecution(s, alone.id)).execution;
+      expect(await claimStart(only.id, at(2_000), { exclusive: true, jobId: alone.id })).toMatchObject({ claimed: true, step: { attempt: 1, previousFailures: 0 } });
+    });
+
+    it('completes with the last step\'s success in one write; a stale token changes nothing', async () => {
+      const job = await newJob(s);
+      const { execution } = await newExecution(s, job.id);
+      const first = await s.claimAndStartStep(execution.id, { owner: 'a', leaseMs: 1_000, now: at(0), exclusive: false, jobId: job.id, stepId: 's1' });
+      if (!first.claimed || !first.step) throw new Error('claim failed');
+      const second = await s.claimAndStartStep(execution.id, { owner: 'b', leaseMs: 10_000, now: at(2_000), exclusive: false, jobId: job.id, stepId: 's1' });
+      if (!second.claimed || !second.step) throw new Error('reclaim failed');
+      const ctx = (who: string) => ({ steps: { s1: { status: 'succeeded' as const, output: { who }, attempts: 2, finished_at: at(2_100).toISOString() } } });
+      const before = await s.getExecution(execution.id);
+      expect(await s.completeWithStepSuccess(execution.id, first.execution.fencingToken!, { stepId: 's1', attempt: 1, context: ctx('a'), now: at(2_100) })).toBe(false);
+      expect(await s.getExecution(execution.id)).toEqual(before);
+      expect(await s.completeWithStepSuccess(execution.id, second.execution.fencingToken!, { stepId: 's1', attempt: second.step.attempt, context: ctx('b'), now: at(2_200) })).toBe(true);
+      expect(await s.getExecution(execution.id)).toMatchObject({ status: 'success', error: null, context: ctx('b'), currentStep: 's1', leaseOwner: null, leaseExpiresAt: null, finishedAt: at(2_200) });
+      expect((await s.listStepAttempts(execution.id)).map((x) => [x.attempt, x.status])).toEqual([[1, 'abandoned'], [2, 'succeeded']]);
+      expect(await s.completeWithStepSuccess(execution.id, second.execution.fencingToken!, { stepId: 's1', attempt: 2, context: ctx('b'), now: at(2_300) })).toBe(false);
+    });
+
+    it('answers many concurrent folded claims and completions as if each were alone', async () => {
+      const job = await newJob(s);
+      const ids = await Promise.all(Array.from({ length: 12 }, async () => (await newExecution(s, job.id)).execution.id));
+      const claims = await Promise.all([
+        ...ids.map((id, i) => s.claimAndStartStep(id, { owner: `w${i}`, leaseMs: 10_000, now: at(1), exclusive: false, jobId: job.id, stepId: 's1' })),
+        s.claimAndStartStep(ids[0]!, { owner: 'late', leaseMs: 10_000, now: at(1), exclusive: false, jobId: job.id, stepId: 's1' }),
+      ]);
+      expect(claims.slice(0, 12).map((c) => c.claimed && c.step)).toEqual(ids.map(() => ({ attempt: 1, previousFailures: 0 })));
+      expect(claims[12]).toMatchObject({ claimed: false, reason: 'not_claimable', step: null });
+      const tokens = claims.slice(0, 12).map((c) => (c.claimed ? c.execution.fencingToken! : 0));
+      expect(new Set(tokens).size).toBe(12);
+      const ctx = (i: number) => ({ steps: { s1: { status: 'succeeded' as const, output: { i }, attempts: 1, finished_at: at(2).toISOString() } } });
+      const done = await Promise.all(ids.map((id, i) => s.completeWithStepSuccess(id, i === 4 ? tokens[i]! + 1_000_000 : tokens[i]!, { stepId: 's1', attempt: 1, context: ctx(i), now: at(2) })));
+      expect(done).toEqual(ids.map((_, i) => i !== 4));
+      const rows = await Promise.all(ids.map((id) => s.getExecution(id)));
+      expect(rows.map((e) => e?.status)).toEqual(ids.map((_, i) => (i === 4 ? 'running' : 'success')));
+      expect(rows.map((e, i) => (i === 4 ? null : e?.context))).toEqual(ids.map((_, i) => (i === 4 ? null : ctx(i))));
+    });
+
     it('fires each due instant once across 5 concurrent schedulers', async () => {
       const jobs = await Promise.all(Array.from({ length: 50 }, (_, i) => newJob(s, `due-${i}`, {}, at(0))));
       const decide = (): { fire: Date[]; skip: []; nextFireAt: Date } => ({ fire: [at(0)], skip: [], nextFireAt: at(60_000) });

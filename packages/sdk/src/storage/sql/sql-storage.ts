@@ -19,6 +19,7 @@ import { clusterSettingOperations } from './statements/cluster-settings.js';
 import { completionOperations } from './statements/completion.js';
 import { dispatchOperations } from './statements/dispatch.js';
 import { executionOperations } from './statements/executions.js';
+import { foldedOperations } from './statements/folded.js';
 import { jobOperations } from './statements/jobs.js';
 import { leaseOperations } from './statements/lease.js';
 import { logOperations } from './statements/logs.js';
@@ -34,7 +35,7 @@ export interface SqlStorageOptions {
   onClose?: () => Promise<void>;
   /**
    * Group commit of the hot per-execution operations (read, claim, step start and success,
-   * completion, lease extension, create, mark published, variables): calls that arrive while
+   * completion, the claim with the first step's start and the last step's success with the completion, lease extension, create, mark published, variables): calls that arrive while
    * earlier ones of the same kind are in flight go to the database together, one statement per
    * batch. Each caller still gets its own result after its own write has committed; a lone call
    * runs exactly as without it. `false` sends every call on its own.
@@ -58,6 +59,7 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
     ...leaseOperations(db, batching),
     ...stepOperations(db, batching),
     ...completionOperations(db, batching),
+    ...foldedOperations(db, batching),
     ...dispatchOperations(db, batching),
     ...logOperations(db),
     ...calendarOperations(db),

@@ -46,9 +46,13 @@ export async function claimExecutions(db: SqlClient, items: ClaimInput[]): Promi
 
 /**
  * An exclusive claim: one transaction that locks the job row, refuses while another execution of
- * the job is open (or, `fifo`, an older one waits), then runs {@link claimExecutions} for this one.
+ * the job is open (or, `fifo`, an older one waits), then runs the claim statement (`claim`:
+ * {@link claimExecutions}, or the claim with the first step's start) for this one; `overlap`
+ * makes the refusal's result.
  */
-export async function claimExclusive(db: SqlClient, item: ClaimInput, fifo: boolean): Promise<ClaimResult> {
+export async function claimExclusive<I extends ClaimInput, R extends ClaimResult>(
+  db: SqlClient, item: I, fifo: boolean, claim: (tx: SqlClient, items: I[]) => Promise<R[]>, overlap: (execution: Execution | null) => R,
+): Promise<R> {
   return db.transaction(async (tx) => {
     const { rows: lock } = await tx.query(
       `SELECT j.id FROM vecron_jobs j JOIN vecron_executions e ON e.job_id = j.id WHERE e.id = $1 FOR UPDATE OF j`,
@@ -64,10 +68,10 @@ export async function claimExclusive(db: SqlClient, item: ClaimInput, fifo: bool
       );
       if (busy.length) {
         const [execution] = await getExecutions(tx, [item.id]);
-        return { claimed: false, reason: 'overlap', execution: execution ?? null };
+        return overlap(execution ?? null);
       }
     }
-    const [result] = await claimExecutions(tx, [item]);
+    const [result] = await claim(tx, [item]);
     return result!;
   });
 }
@@ -76,6 +80,8 @@ export function claimOperations(db: SqlClient, batching: Batching): Pick<Storage
   const claim = perItem(batching, (items: ClaimInput[]) => claimExecutions(db, items), (i) => i.id);
   return {
     claimExecution: (id, { owner, leaseMs, now, exclusive, fifo = false }) =>
-      wrap('claimExecution', () => (exclusive ? claimExclusive(db, { id, owner, leaseMs, now }, fifo) : claim({ id, owner, leaseMs, now }))),
+      wrap('claimExecution', () => (exclusive
+        ? claimExclusive(db, { id, owner, leaseMs, now }, fifo, claimExecutions, (execution): ClaimResult => ({ claimed: false, reason: 'overlap', execution }))
+        : claim({ id, owner, leaseMs, now }))),
   };
 }

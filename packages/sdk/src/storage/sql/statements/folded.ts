@@ -1,0 +1,141 @@
+/**
+ * The two writes a run saves by folding (issue 15, docs/architecture.md steps 5–7): the claim with
+ * the first step's start, and the last step's success with the completion. A no-op single-step
+ * execution then takes three writes: create, claim+start, finish. Each is one statement for any
+ * number of executions (group-committed), with exactly the conditions of the writes it folds.
+ */
+import type { Execution, ExecutionContext } from '../../../model/execution.js';
+import type { ClaimAndStartResult, Storage } from '../../port.js';
+import { perItem, type Batching } from '../group-commit.js';
+import { EXECUTION_COLUMNS, toExecution } from '../row-mappers.js';
+import type { SqlClient } from '../sql-client.js';
+import { ACTIVE, iso, lockInIdOrder, unclaimedReason } from '../sql-values.js';
+import { claimExclusive } from './claim.js';
+import { executionsById } from './executions.js';
+import { wrap } from './wrap.js';
+
+export interface ClaimStartInput {
+  id: string;
+  owner: string;
+  leaseMs: number;
+  now: Date;
+  jobId: string;
+  stepId: string;
+}
+
+/** A step the stored context has finished is never opened again (the worker skips it). */
+const STEP_OPEN = (e: string, i: string): string =>
+  `${e}.job_id = ${i}.x_job AND COALESCE(${e}.context->'steps'->${i}.x_step->>'status', '') NOT IN ('succeeded','skipped','failed')`;
+
+/**
+ * The claim of `claimExecutions` and, for each claimed row of the named job that is now `running`
+ * and has not finished the step, `startStepAttempts` of that step: the current step, an attempt a
+ * dead worker left running marked abandoned, the next attempt opened under the new token.
+ */
+export async function claimAndStartSteps(db: SqlClient, items: ClaimStartInput[]): Promise<ClaimAndStartResult[]> {
+  const { rows } = await db.query(
+    `WITH ${lockInIdOrder(1)}, input AS (
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::uuid[], $6::text[])
+         AS u(x_id, x_owner, x_until, x_now, x_job, x_step)
+     ), claimed AS (
+       UPDATE vecron_executions e
+       SET status = CASE WHEN e.status = 'cancelling' THEN 'cancelling' ELSE 'running' END,
+           lease_owner = i.x_owner, lease_expires_at = i.x_until, fencing_token = nextval('vecron_fencing_seq'),
+           started_at = COALESCE(e.started_at, i.x_now),
+           current_step = CASE WHEN e.status <> 'cancelling' AND ${STEP_OPEN('e', 'i')} THEN i.x_step ELSE e.current_step END
+       FROM input i
+       WHERE e.id = i.x_id AND e.id = ANY($1::uuid[]) AND e.id IN (SELECT l_id FROM locked)
+         AND ((e.status = 'pending' AND e.available_at <= i.x_now) OR (e.status IN ${ACTIVE} AND e.lease_expires_at < i.x_now))
+       RETURNING ${EXECUTION_COLUMNS},
+         e.fencing_token AS x_token, i.x_step, i.x_now, (e.status = 'running' AND ${STEP_OPEN('e', 'i')}) AS x_open
+     ), abandoned AS (
+       UPDATE vecron_step_attempts a SET status = 'abandoned', finished_at = c.x_now
+       FROM claimed c
+       WHERE c.x_open AND a.execution_id = c.id AND a.step_id = c.x_step AND a.status = 'running'
+     ), prev AS (
+       SELECT c.id AS p_id, c.x_step, c.x_now, c.x_token,
+              COALESCE(MAX(a.attempt), 0) AS n, COUNT(a.attempt) FILTER (WHERE a.status = 'failed') AS failures
+       FROM claimed c LEFT JOIN vecron_step_attempts a ON a.execution_id = c.id AND a.step_id = c.x_step
+       WHERE c.x_open
+       GROUP BY c.id, c.x_step, c.x_now, c.x_token
+     ), opened AS (
+       INSERT INTO vecron_step_attempts (execution_id, step_id, attempt, status, fencing_token, started_at)
+       SELECT p.p_id, p.x_step, p.n + 1, 'running', p.x_token, p.x_now FROM prev p
+       RETURNING execution_id, attempt
+     )
+     SELECT c.*, o.attempt AS x_attempt, p.failures AS x_failures
+     FROM claimed c LEFT JOIN opened o ON o.execution_id = c.id LEFT JOIN prev p ON p.p_id = c.id`,
+    [
+      items.map((i) => i.id), items.map((i) => i.owner), items.map((i) => iso(new Date(i.now.getTime() + i.leaseMs))),
+      items.map((i) => iso(i.now)), items.map((i) => i.jobId), items.map((i) => i.stepId),
+    ],
+  );
+  const claimed = new Map(rows.map((r) => [String(r.id), {
+    execution: toExecution(r),
+    step: r.x_attempt === null || r.x_attempt === undefined ? null : { attempt: Number(r.x_attempt), previousFailures: Number(r.x_failures) },
+  }]));
+  const missed = items.filter((i) => !claimed.has(i.id)).map((i) => i.id);
+  const current = missed.length ? await executionsById(db, missed) : new Map<string, Execution>();
+  return items.map((i): ClaimAndStartResult => {
+    const won = claimed.get(i.id);
+    if (won) return { claimed: true, execution: won.execution, step: won.step };
+    const e = current.get(i.id) ?? null;
+    return { claimed: false, reason: unclaimedReason(e, i.now), execution: e, step: null };
+  });
+}
+
+export interface StepCompletionInput {
+  id: string;
+  token: number;
+  stepId: string;
+  attempt: number;
+  context: ExecutionContext;
+  now: Date;
+}
+
+/**
+ * `recordStepSuccesses` and `completeExecutions` with status `success` in one statement: the
+ * attempt closed as succeeded, the context saved, the execution finished and its lease released,
+ * all under the live token; per input, whether it was live.
+ */
+export async function completeWithStepSuccesses(db: SqlClient, items: StepCompletionInput[]): Promise<boolean[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `WITH ${lockInIdOrder(1)}, input AS (
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::int[], $5::text[], $6::timestamptz[])
+         AS u(x_id, x_token, x_step, x_attempt, x_context, x_now)
+     ), own AS (
+       UPDATE vecron_executions e
+       SET status = 'success', error = NULL, context = i.x_context::jsonb, current_step = i.x_step, finished_at = i.x_now,
+           lease_owner = NULL, lease_expires_at = NULL
+       FROM input i
+       WHERE e.id = i.x_id AND e.id = ANY($1::uuid[]) AND e.id IN (SELECT l_id FROM locked) AND e.fencing_token = i.x_token AND e.status IN ${ACTIVE}
+       RETURNING e.id
+     ), closed AS (
+       UPDATE vecron_step_attempts a SET status = 'succeeded', finished_at = i.x_now
+       FROM input i
+       WHERE a.execution_id = i.x_id AND a.step_id = i.x_step AND a.attempt = i.x_attempt AND a.fencing_token = i.x_token
+         AND a.status = 'running' AND i.x_id IN (SELECT id FROM own)
+     )
+     SELECT id FROM own`,
+    [
+      items.map((i) => i.id), items.map((i) => i.token), items.map((i) => i.stepId), items.map((i) => i.attempt),
+      items.map((i) => JSON.stringify(i.context)), items.map((i) => iso(i.now)),
+    ],
+  );
+  const ok = new Set(rows.map((r) => String(r.id)));
+  return items.map((i) => ok.has(i.id));
+}
+
+export function foldedOperations(db: SqlClient, batching: Batching): Pick<Storage, 'claimAndStartStep' | 'completeWithStepSuccess'> {
+  const claimStart = perItem(batching, (items: ClaimStartInput[]) => claimAndStartSteps(db, items), (i) => i.id);
+  const complete = perItem(batching, (items: StepCompletionInput[]) => completeWithStepSuccesses(db, items), (i) => i.id);
+  return {
+    claimAndStartStep: (id, { owner, leaseMs, now, exclusive, fifo = false, jobId, stepId }) => {
+      const item = { id, owner, leaseMs, now, jobId, stepId };
+      return wrap('claimAndStartStep', () => (exclusive
+        ? claimExclusive(db, item, fifo, claimAndStartSteps, (execution): ClaimAndStartResult => ({ claimed: false, reason: 'overlap', execution, step: null }))
+        : claimStart(item)));
+    },
+    completeWithStepSuccess: (id, token, { stepId, attempt, context, now }) => complete({ id, token, stepId, attempt, context, now }),
+  };
+}

@@ -1,0 +1,81 @@
+import type { Logger } from 'pino';
+import { InternalError, StepTimeoutError, ValidationError, VecronError } from '../errors/errors.js';
+import { zodIssues } from '../errors/zod-issues.js';
+import type { ExecutorRegistry } from '../executor/registry.js';
+import type { createFileArea } from '../files/file-area.js';
+import type { StepDefinition } from '../model/job-definition.js';
+import { renderTemplate } from '../template/index.js';
+import type { TemplateScope } from '../template/index.js';
+import { toJsonOutput } from './step-outcome.js';
+
+/** Who runs the step, for its executor context. */
+export interface StepRunIds {
+  executionId: string;
+  jobId: string;
+  attempt: number;
+  files: ReturnType<typeof createFileArea>;
+  variables: Record<string, string>;
+  logger: Logger;
+}
+
+/** Runs vecron's own step plumbing; a plain exception from it becomes a non-retryable {@link InternalError}. */
+function internal<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof VecronError) throw err;
+    throw new InternalError(`${what} failed: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`, { cause: err });
+  }
+}
+
+/** Renders and validates a step's config with its executor's schema. */
+function parseConfig(executor: ReturnType<ExecutorRegistry['get']>, step: StepDefinition, index: number, scope: TemplateScope): unknown {
+  // Rendering and parsing are vecron's own code (and the plugin's schema object): a plain
+  // exception here is a bug that fails the same way every time, so it is never retried.
+  const parsed = internal(`preparing step "${step.id}" (type ${step.type})`, () => {
+    const rendered = renderTemplate(step.config, scope, {
+      basePath: `$.steps[${index}].config`,
+      ...(executor.unrenderedPaths ? { skip: executor.unrenderedPaths } : {}),
+    });
+    return executor.config.safeParse(rendered);
+  });
+  if (!parsed.success) {
+    throw new ValidationError(`config of step "${step.id}" (type ${step.type})`, zodIssues(parsed.error).map((i) => ({ ...i, path: i.path.replace(/^\$/, `$.steps[${index}].config`) })));
+  }
+  return parsed.data;
+}
+
+/** Runs one step's executor under the execution's signal and the step's timeout; returns its output as JSON. */
+export async function runStep(executors: ExecutorRegistry, step: StepDefinition, index: number, scope: TemplateScope, signal: AbortSignal, ids: StepRunIds): Promise<unknown> {
+  const executor = executors.get(step.type);
+  const config = parseConfig(executor, step, index, scope);
+  const timeoutMs = step.timeout_seconds ? step.timeout_seconds * 1000 : undefined;
+  const stepController = new AbortController();
+  const onParent = (): void => stepController.abort(signal.reason);
+  signal.addEventListener('abort', onParent, { once: true });
+  // Aborted while the step attempt was being opened: the listener above would never fire.
+  if (signal.aborted) onParent();
+  let timer: NodeJS.Timeout | undefined;
+  if (timeoutMs) {
+    timer = setTimeout(() => stepController.abort(new StepTimeoutError(step.id, timeoutMs)), timeoutMs);
+    timer.unref();
+  }
+  try {
+    const work = executor.execute(config, {
+      executionId: ids.executionId, jobId: ids.jobId, stepId: step.id, attempt: ids.attempt,
+      idempotencyKey: `${ids.executionId}:${step.id}`, signal: stepController.signal, logger: ids.logger,
+      files: ids.files, variables: Object.freeze({ ...ids.variables }), timeoutMs,
+    });
+    // An executor that ignores its signal must not hold the execution past a timeout or cancel.
+    const aborted = new Promise<never>((_, reject) => {
+      if (stepController.signal.aborted) reject(stepController.signal.reason);
+      stepController.signal.addEventListener('abort', () => reject(stepController.signal.reason), { once: true });
+    });
+    aborted.catch(() => undefined);
+    const output = await Promise.race([work, aborted]);
+    return internal(`storing the output of step "${step.id}" (type ${step.type}) as JSON`, () => toJsonOutput(output));
+  } finally {
+    if (timer) clearTimeout(timer);
+    signal.removeEventListener('abort', onParent);
+  }
+}
