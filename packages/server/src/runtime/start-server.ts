@@ -1,10 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
-import type { Express } from 'express';
+import type http from 'node:http';
+import type express from 'express';
 import type { AnyExecutor, CronSystem, SqlClient, Storage } from '@vecron/sdk';
+import type { SecretBoxKeys } from '@vecron/sdk/crypto';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import type { Logger } from 'pino';
 import { createAlerts, webhookNotifier } from '../alerts/alerts.js';
@@ -12,38 +11,34 @@ import { configuredEmailNotifier } from '../alerts/configured-email.js';
 import type { Alert, Notifier } from '../alerts/alerts.js';
 import { auditKeysOf, createAuditLog } from '../audit/audit-log.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { hashPassword } from '../auth/passwords.js';
-import { createTokenService } from '../auth/tokens.js';
-import type { TokenUse } from '../auth/tokens.js';
 import type { ServerConfig } from '../config/config-schema.js';
-import { createApp } from '../http/create-app.js';
-import { dashboardRouter } from '../http/dashboard.js';
 import { memoryRateLimiter, redisRateLimiter } from '../http/rate-limiter.js';
-import type { RateLimiter } from '../http/rate-limiter.js';
 import type { RouteDef } from '../http/route.js';
 import { natsEventBridge } from '../observability/event-bridge.js';
 import type { EventBridge } from '../observability/event-bridge.js';
 import { createEventHub } from '../observability/event-hub.js';
 import type { EventHub } from '../observability/event-hub.js';
-import { healthHandler, readyHandler } from '../observability/health.js';
-import { createMetrics } from '../observability/metrics.js';
+import type { ReadinessCheck } from '../observability/health.js';
 import type { Metrics } from '../observability/metrics.js';
 import { createLogCorrelation, createServerLogger } from '../observability/log-correlation.js';
 import type { LogCorrelation } from '../observability/log-correlation.js';
 import { createTracing, exporterFromConfig } from '../observability/tracing.js';
+import type { Tracing } from '../observability/tracing.js';
 import { scrubSecrets } from '../routes/scrub.js';
 import { attachServerSchema } from '../store/schema/index.js';
 import { createServerStore } from '../store/server-store.js';
 import type { ServerStore } from '../store/server-store.js';
-import { createWebhookStore } from '../webhooks/webhook-store.js';
 import { buildCronSystem } from './build-system.js';
-import { fingerprintOf, schemaVersionOf } from '../cluster/fingerprint.js';
+import type { BuiltSystem } from './build-system.js';
 import { createAgreedSecretBox } from '../cluster/agreed-key.js';
-import { createProcessRegistry } from '../cluster/registry.js';
+import type { AgreedSecretBox } from '../cluster/agreed-key.js';
 import type { ProcessRegistry } from '../cluster/registry.js';
-import { serverVersion } from '../cluster/version.js';
+import { closeServer } from './http-listen.js';
+import { joinCluster } from './join-cluster.js';
 import { resolveEncryptionKeys, resolveJwtKeys } from './keys.js';
-import type { JwtKey } from './keys.js';
+import { serveApi } from './serve-api.js';
+import type { ApiServer } from './serve-api.js';
+import { serveMetrics } from './serve-metrics.js';
 
 /** Which roles a process runs. */
 export type Role = 'all' | 'api' | 'scheduler' | 'worker';
@@ -75,7 +70,7 @@ export interface RunningServer {
   apiUrl: string | null;
   /** `http://host:port` of `/metrics`, when enabled. */
   metricsUrl: string | null;
-  app: Express | null;
+  app: express.Express | null;
   routes: RouteDef<never, never>[];
   store: ServerStore;
   audit: AuditLog;
@@ -92,25 +87,27 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-const listen = (server: http.Server, host: string, port: number): Promise<string> =>
-  new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      const a = server.address() as AddressInfo;
-      resolve(`http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`);
-    });
-  });
-
-const closeServer = async (server: http.Server, graceMs: number): Promise<void> => {
-  const closed = new Promise<void>((r) => server.close(() => r()));
-  server.closeIdleConnections();
-  // SSE streams and slow clients are cut after the grace period.
-  const t = setTimeout(() => server.closeAllConnections(), graceMs);
-  t.unref();
-  await closed;
-  clearTimeout(t);
-};
+/** One process while it starts and stops: what the steps of {@link startServer} share. */
+interface Boot {
+  o: StartServerOptions;
+  config: ServerConfig;
+  role: Role;
+  logger: Logger;
+  correlation: LogCorrelation | undefined;
+  encryptionKeys: SecretBoxKeys;
+  /** One id for this process: its leases (lease_owner) and its row in the cluster registry. */
+  processId: string;
+  box: AgreedSecretBox;
+  built: BuiltSystem;
+  /** Closed in reverse order at stop, or when the start fails. */
+  toClose: Array<() => Promise<void>>;
+  shuttingDown: boolean;
+  /** The metrics port listens first; its /ready stays 503 until the API listens and cron has started. */
+  started: boolean;
+  bridge: EventBridge | null;
+  /** Leaves the registry before cron.stop() closes the storage it is written in. */
+  registered: ProcessRegistry | null;
+}
 
 /**
  * Starts the roles of one process: API (with webhooks, SSE, health), scheduler and/or worker,
@@ -119,225 +116,147 @@ const closeServer = async (server: http.Server, graceMs: number): Promise<void> 
  */
 export async function startServer(o: StartServerOptions): Promise<RunningServer> {
   const { config } = o;
-  const role = o.role ?? 'all';
   const correlation = o.logger ? o.logCorrelation : createLogCorrelation();
   const logger = o.logger ?? createServerLogger(config, correlation!);
   const encryptionKeys = resolveEncryptionKeys(config);
-  // One id for this process: its leases (lease_owner) and its row in the cluster registry.
   const processId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   // Encrypts only with a key every live process can decrypt (chosen at each cluster heartbeat).
   const box = createAgreedSecretBox(encryptionKeys);
   const built = await buildCronSystem(config, { logger, secretBox: box, workerId: processId, ...(o.executors ? { executors: o.executors } : {}) });
-  const { cron } = built;
-  const toClose: Array<() => Promise<void>> = [];
-  let shuttingDown = false;
-  // The metrics port listens first; its /ready stays 503 until the API listens and cron has started.
-  let started = false;
-  let bridge: EventBridge | null = null;
-  // Leaves the registry before cron.stop() closes the storage it is written in.
-  let registered: ProcessRegistry | null = null;
-  const leaveCluster = async (): Promise<void> => {
-    await registered?.stop().catch((err: unknown) => logger.warn({ err }, 'could not remove this process from the cluster registry; it ages out'));
+  const b: Boot = {
+    o, config, role: o.role ?? 'all', logger, correlation, encryptionKeys, processId, box, built,
+    toClose: [], shuttingDown: false, started: false, bridge: null, registered: null,
   };
   try {
-    const { storage } = built;
-    // The server's own tables (users, webhooks, audit log, cluster registry), migrated under owner vecron-server.
-    const sql = await attachServerSchema(storage);
-    const runsApiRole = role === 'all' || role === 'api';
-    const jwtKeys = runsApiRole ? resolveJwtKeys(config) : [];
-    const schemaVersion = schemaVersionOf(await storage.listMigrations());
-    const cluster: ProcessRegistry = createProcessRegistry({
-      sql, storage, id: processId, role, logger: logger.child({ component: 'cluster' }),
-      // Drain: the worker stops taking work and finishes (or, after the grace period, hands back) what it holds.
-      ...(role === 'all' || role === 'worker' ? { onDrain: () => cron.drain({ graceMs: config.worker.shutdown_grace_ms }) } : {}),
-      onLive: (processes) => {
-        const before = box.keyId;
-        const now = box.agree(processes.map((p) => p.fingerprint.encryption_key_ids));
-        if (now === before) return;
-        if (now === box.preferredKeyId) logger.info({ keyId: now }, 'encrypting with security.encryption_key: every live process can decrypt it');
-        else logger.warn({ keyId: now, preferred: box.preferredKeyId, unaware: processes.filter((p) => !p.fingerprint.encryption_key_ids.includes(box.preferredKeyId)).map((p) => p.id) }, 'encrypting with an older key until every live process has security.encryption_key');
-      },
-      fingerprint: fingerprintOf(config, { version: serverVersion(), schemaVersion, encryptionKeys, jwtKids: signerFirst(jwtKeys) }),
-    });
-    // Refuses to start on a disagreement that would lose work (queue names), before any role runs.
-    await cluster.start();
-    registered = cluster;
-    const store = createServerStore(sql);
-    const audit = createAuditLog(sql, { keys: auditKeysOf(encryptionKeys) });
-    await audit.ensureKeyed();
-    const hub = createEventHub(cron);
-    const exporter = o.spanExporter ?? (await exporterFromConfig(config));
-    const tracing = createTracing(cron, { exporter, serviceName: config.tracing.service_name, simpleProcessor: o.spanExporter !== undefined });
-    if (correlation) {
-      const detach = correlation.attach(tracing.spanIds);
-      toClose.push(async () => detach());
-    }
-    const checks: Record<string, () => Promise<void>> = {
-      storage: async () => {
-        await sql.query('SELECT 1');
-      },
-      ...built.checks,
-    };
-    const runsApi = role === 'all' || role === 'api';
-    // Distributed mode: api replicas share login/webhook limits through Redis; events cross processes over NATS.
-    const limiter: RateLimiter = built.coordination ? redisRateLimiter(built.coordination, { keyPrefix: config.coordination.key_prefix, logger }) : memoryRateLimiter();
-    if (built.natsQueue) {
-      const b = natsEventBridge(hub, built.natsQueue, { subject: config.queue.events_subject, receive: runsApi, logger });
-      bridge = b;
-      let timer: NodeJS.Timeout | undefined;
-      const connected = await Promise.race([b.ready().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 5_000)))]);
-      clearTimeout(timer);
-      if (!connected) logger.warn('event bridge: NATS not reachable after 5 s; starting anyway, it connects in the background');
-    }
-    const runsScheduler = role === 'all' || role === 'scheduler';
-    const runsWorker = role === 'all' || role === 'worker';
-
-    let sentAlerts: Alert[] = [];
-    // Links in alert e-mails: api.public_url, else this process's API address once it listens.
-    const linkBase = { value: config.api.public_url };
-    if (runsScheduler || runsWorker) {
-      const notifiers = [...(o.notifiers ?? [])];
-      if (config.alerts.webhook_urls.length) notifiers.push(webhookNotifier({ urls: config.alerts.webhook_urls, secret: config.alerts.webhook_secret || undefined }));
-      if (config.alerts.email.enabled) {
-        notifiers.push(configuredEmailNotifier(config, {
-          executionLink: (id) => `${linkBase.value.replace(/\/+$/, '')}/dashboard/executions/${encodeURIComponent(id)}`,
-          redact: (alert) => scrubSecrets({ storage, box }, alert.job_id, alert),
-        }));
-      }
-      const alerts = createAlerts(cron, { notifiers, consecutiveFailures: config.alerts.consecutive_failures, onMissedFire: config.alerts.on_missed_fire, onDeadLetter: config.alerts.on_dead_letter, groupWaitMs: config.alerts.group_wait_seconds * 1000, groupWindowMs: config.alerts.group_window_seconds * 1000, logger });
-      sentAlerts = alerts.sent;
-      toClose.push(() => alerts.close());
-    }
-
-    let metrics: Metrics | null = null;
-    let metricsUrl: string | null = null;
-    if (config.metrics.enabled) {
-      const nats = built.natsQueue;
-      metrics = createMetrics(cron, { storage, sql }, nats ? { queueLag: () => nats.consumerLag() } : {});
-      const m = metrics;
-      const mapp = express();
-      mapp.disable('x-powered-by');
-      mapp.get('/metrics', async (_req, res) => {
-        res.setHeader('content-type', m.registry.contentType);
-        res.send(await m.registry.metrics());
-      });
-      mapp.get('/health', healthHandler(role));
-      mapp.get('/ready', readyHandler(checks, () => shuttingDown, () => started));
-      const mserver = http.createServer(mapp);
-      metricsUrl = await listen(mserver, config.metrics.host, config.metrics.port);
-      toClose.push(async () => {
-        m.close();
-        await closeServer(mserver, 1_000);
-      });
-    }
-
-    let apiUrl: string | null = null;
-    let app: Express | null = null;
-    let routes: RouteDef<never, never>[] = [];
-    let apiServer: http.Server | null = null;
-    if (runsApi) {
-      await store.seedRoles();
-      await bootstrapAdmin(config, store, audit, o.onInitialAdmin);
-      const tokens = createTokenService({ algorithm: config.auth.algorithm, keys: jwtKeys, issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: config.auth.token_ttl_seconds });
-      const webhooks = createWebhookStore(sql, box);
-      const publicUrlRef = { value: config.api.public_url };
-      // One verifier for the API's Bearer header and the dashboard's session cookie.
-      // A dashboard cookie is not an API credential, nor an API token a dashboard session.
-      const principalFromToken = async (token: string, use: TokenUse = 'api') => {
-        if (!/^[A-Za-z0-9_\-.]+$/.test(token)) return null;
-        const claims = await tokens.verify(token);
-        if (!claims || claims.use !== use) return null;
-        const p = await store.principal(claims.sub);
-        // Disabled users and tokens minted before a role/password change stop working at once.
-        if (!p || p.disabled || p.tokenVersion !== claims.ver) return null;
-        return p;
-      };
-      const deps = {
-        config, cron, storage, sql, store, audit, tokens, limiter, box, webhooks, logger, hub, checks, cluster,
-        get publicUrl() {
-          return publicUrlRef.value;
-        },
-        traceContext: tracing.traceContext,
-        now: () => new Date(),
-        isShuttingDown: () => shuttingDown,
-        async authenticate(req: express.Request) {
-          const h = req.get('authorization') ?? '';
-          const m = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(h);
-          return m ? principalFromToken(m[1]!) : null;
-        },
-        dashboard: (clientIp: (req: express.Request) => string) => dashboardRouter(deps, { principalFromToken: (t) => principalFromToken(t, 'dashboard'), clientIp, encryptionKeys, executors: built.executors }),
-      };
-      const made = createApp(deps);
-      app = made.app;
-      routes = made.routes;
-      apiServer = http.createServer(app);
-      apiServer.headersTimeout = 30_000;
-      apiServer.requestTimeout = 60_000;
-      apiUrl = await listen(apiServer, config.api.host, config.api.port);
-      if (!publicUrlRef.value) publicUrlRef.value = apiUrl;
-      if (!linkBase.value) linkBase.value = apiUrl;
-      // Old delivery ids can go: a replay of one would fail the timestamp window anyway.
-      const prune = setInterval(() => {
-        void webhooks.pruneDeliveries(new Date(Date.now() - 2 * config.webhooks.tolerance_seconds * 1000 - 60_000)).catch(() => undefined);
-      }, 10 * 60_000);
-      prune.unref();
-      toClose.push(async () => clearInterval(prune));
-    }
-
-    await cron.start({ scheduler: runsScheduler, worker: runsWorker ? { concurrency: config.worker.concurrency } : false });
-    started = true;
-    logger.info({ role, apiUrl, metricsUrl, embedded: config.storage.database_url === '' }, 'vecron started');
-
-    let stopping: Promise<void> | null = null;
-    return {
-      role, cron, apiUrl, metricsUrl, app, routes, store, audit, storage, sql, hub, metrics, cluster,
-      alerts: sentAlerts,
-      stop() {
-        stopping ??= (async () => {
-          shuttingDown = true;
-          logger.info({ role }, 'vecron stopping');
-          if (apiServer) await closeServer(apiServer, 2_000);
-          await leaveCluster();
-          // The hub and its bridge stay up while in-flight executions finish, so their last
-          // events still reach other processes (the queue's connection drains in cron.stop()).
-          await cron.stop({ graceMs: config.worker.shutdown_grace_ms });
-          hub.close();
-          await bridge?.close();
-          for (const c of toClose.reverse()) await c().catch((err: unknown) => logger.error({ err }, 'close failed'));
-          await tracing.close();
-          await built.close();
-          logger.info({ role }, 'vecron stopped');
-        })();
-        return stopping;
-      },
-    };
+    return await startRoles(b);
   } catch (err) {
-    for (const c of toClose.reverse()) await c().catch(() => undefined);
-    await bridge?.close().catch(() => undefined);
-    await leaveCluster();
-    await cron.stop().catch(() => undefined);
+    for (const c of b.toClose.reverse()) await c().catch(() => undefined);
+    await b.bridge?.close().catch(() => undefined);
+    await leaveCluster(b);
+    await built.cron.stop().catch(() => undefined);
     await built.close();
     throw err;
   }
 }
 
-/** Creates the first admin when there is no user: configured password, or one generated and shown once. */
-async function bootstrapAdmin(config: ServerConfig, store: ServerStore, audit: AuditLog, onInitialAdmin: StartServerOptions['onInitialAdmin']): Promise<void> {
-  if ((await store.countUsers()) > 0) return;
-  const generated = config.auth.initial_admin_password === '';
-  const password = generated ? randomBytes(18).toString('base64url') : config.auth.initial_admin_password;
-  try {
-    const user = await store.createUser({ username: config.auth.initial_admin_username, passwordHash: await hashPassword(password), mustChangePassword: true, roles: ['Admin'] });
-    await audit.append({ actorId: null, actor: 'system', action: 'user.bootstrap', resource: `user:${user.id}`, ip: null, result: 'ok', details: { username: user.username, generated } });
-    onInitialAdmin?.({ username: user.username, password, generated });
-  } catch (err) {
-    // Another API process created it at the same moment.
-    if ((err as { code?: string }).code !== 'CONFLICT') throw err;
+/** Everything after the cron system is built, in start order; the roles this process runs last. */
+async function startRoles(b: Boot): Promise<RunningServer> {
+  const { config, role, logger, built, o } = b;
+  const { cron, storage } = built;
+  // The server's own tables (users, webhooks, audit log, cluster registry), migrated under owner vecron-server.
+  const sql = await attachServerSchema(storage);
+  const runsApi = role === 'all' || role === 'api';
+  const jwtKeys = runsApi ? resolveJwtKeys(config) : [];
+  const cluster = await joinCluster({ config, role, processId: b.processId, sql, storage, cron, logger, box: b.box, encryptionKeys: b.encryptionKeys, jwtKeys });
+  b.registered = cluster;
+  const store = createServerStore(sql);
+  const audit = createAuditLog(sql, { keys: auditKeysOf(b.encryptionKeys) });
+  await audit.ensureKeyed();
+  const hub = createEventHub(cron);
+  const tracing = await startTracing(b);
+  const checks: Record<string, ReadinessCheck> = {
+    storage: async () => {
+      await sql.query('SELECT 1');
+    },
+    ...built.checks,
+  };
+  // Distributed mode: api replicas share login/webhook limits through Redis; events cross processes over NATS.
+  const limiter = built.coordination ? redisRateLimiter(built.coordination, { keyPrefix: config.coordination.key_prefix, logger }) : memoryRateLimiter();
+  if (built.natsQueue) await connectEventBridge(b, hub, runsApi);
+  const runsScheduler = role === 'all' || role === 'scheduler';
+  const runsWorker = role === 'all' || role === 'worker';
+  // Links in alert e-mails: api.public_url, else this process's API address once it listens.
+  const linkBase = { value: config.api.public_url };
+  const alerts = runsScheduler || runsWorker ? startAlerts(b, linkBase) : [];
+  let metrics: { metrics: Metrics; url: string } | null = null;
+  if (config.metrics.enabled) {
+    const served = await serveMetrics({ config, role, cron, storage, sql, natsQueue: built.natsQueue, checks, isShuttingDown: () => b.shuttingDown, isStarted: () => b.started });
+    b.toClose.push(served.close);
+    metrics = served;
   }
+  let api: ApiServer | null = null;
+  if (runsApi) {
+    api = await serveApi({
+      config, cron, storage, sql, store, audit, limiter, box: b.box, logger, hub, checks, cluster, traceContext: tracing.traceContext,
+      encryptionKeys: b.encryptionKeys, executors: built.executors, jwtKeys, onInitialAdmin: o.onInitialAdmin, isShuttingDown: () => b.shuttingDown, linkBase,
+    });
+    const stopPruning = api.stopPruning;
+    b.toClose.push(async () => stopPruning());
+  }
+
+  await cron.start({ scheduler: runsScheduler, worker: runsWorker ? { concurrency: config.worker.concurrency } : false });
+  b.started = true;
+  const apiUrl = api?.url ?? null;
+  const metricsUrl = metrics?.url ?? null;
+  logger.info({ role, apiUrl, metricsUrl, embedded: config.storage.database_url === '' }, 'vecron started');
+  const stop = stopper(b, { hub, tracing, apiServer: api?.server ?? null });
+  return {
+    role, cron, apiUrl, metricsUrl, app: api?.app ?? null, routes: api?.routes ?? [], store, audit, storage, sql, hub, metrics: metrics?.metrics ?? null, cluster,
+    alerts, stop,
+  };
 }
 
-/** Key ids with the signing one (the first private key) first, as the fingerprint wants them. */
-function signerFirst(keys: JwtKey[]): string[] {
-  const signer = keys.find((k) => 'private_key_pem' in k);
-  return signer ? [signer.kid, ...keys.filter((k) => k !== signer).map((k) => k.kid)] : keys.map((k) => k.kid);
+/** Tracing from `spanExporter` or `[tracing]`; log lines get the spans' ids when the logger is the server's. */
+async function startTracing(b: Boot): Promise<Tracing> {
+  const exporter = b.o.spanExporter ?? (await exporterFromConfig(b.config));
+  const tracing = createTracing(b.built.cron, { exporter, serviceName: b.config.tracing.service_name, simpleProcessor: b.o.spanExporter !== undefined });
+  if (b.correlation) {
+    const detach = b.correlation.attach(tracing.spanIds);
+    b.toClose.push(async () => detach());
+  }
+  return tracing;
+}
+
+/** Events cross processes over NATS; the start waits at most 5 s for the connection, then goes on. */
+async function connectEventBridge(b: Boot, hub: EventHub, receive: boolean): Promise<void> {
+  const bridge = natsEventBridge(hub, b.built.natsQueue!, { subject: b.config.queue.events_subject, receive, logger: b.logger });
+  b.bridge = bridge;
+  let timer: NodeJS.Timeout | undefined;
+  const connected = await Promise.race([bridge.ready().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 5_000)))]);
+  clearTimeout(timer);
+  if (!connected) b.logger.warn('event bridge: NATS not reachable after 5 s; starting anyway, it connects in the background');
+}
+
+/** Alerts of a scheduler or worker process (the given notifiers, the configured webhook and e-mail); returns the list of alerts sent. */
+function startAlerts(b: Boot, linkBase: { value: string }): Alert[] {
+  const { config, built } = b;
+  const notifiers = [...(b.o.notifiers ?? [])];
+  if (config.alerts.webhook_urls.length) notifiers.push(webhookNotifier({ urls: config.alerts.webhook_urls, secret: config.alerts.webhook_secret || undefined }));
+  if (config.alerts.email.enabled) {
+    notifiers.push(configuredEmailNotifier(config, {
+      executionLink: (id) => `${linkBase.value.replace(/\/+$/, '')}/dashboard/executions/${encodeURIComponent(id)}`,
+      redact: (alert) => scrubSecrets({ storage: built.storage, box: b.box }, alert.job_id, alert),
+    }));
+  }
+  const alerts = createAlerts(built.cron, { notifiers, consecutiveFailures: config.alerts.consecutive_failures, onMissedFire: config.alerts.on_missed_fire, onDeadLetter: config.alerts.on_dead_letter, groupWaitMs: config.alerts.group_wait_seconds * 1000, groupWindowMs: config.alerts.group_window_seconds * 1000, logger: b.logger });
+  b.toClose.push(() => alerts.close());
+  return alerts.sent;
+}
+
+/** The process's graceful stop (once, however often called). */
+function stopper(b: Boot, r: { hub: EventHub; tracing: Tracing; apiServer: http.Server | null }): () => Promise<void> {
+  const { config, role, logger, built } = b;
+  let stopping: Promise<void> | null = null;
+  return () => {
+    stopping ??= (async () => {
+      b.shuttingDown = true;
+      logger.info({ role }, 'vecron stopping');
+      if (r.apiServer) await closeServer(r.apiServer, 2_000);
+      await leaveCluster(b);
+      // The hub and its bridge stay up while in-flight executions finish, so their last
+      // events still reach other processes (the queue's connection drains in cron.stop()).
+      await built.cron.stop({ graceMs: config.worker.shutdown_grace_ms });
+      r.hub.close();
+      await b.bridge?.close();
+      for (const c of b.toClose.reverse()) await c().catch((err: unknown) => logger.error({ err }, 'close failed'));
+      await r.tracing.close();
+      await built.close();
+      logger.info({ role }, 'vecron stopped');
+    })();
+    return stopping;
+  };
+}
+
+async function leaveCluster(b: Boot): Promise<void> {
+  await b.registered?.stop().catch((err: unknown) => b.logger.warn({ err }, 'could not remove this process from the cluster registry; it ages out'));
 }
