@@ -17,6 +17,13 @@ import { ACTIVE, iso, isoOrNull } from '../sql-values.js';
 const FIRE_SPEC_KEYS = ['schedule', 'catchup', 'misfire_policy', 'triggers', 'allow_concurrent', 'overlap_policy', 'jitter_seconds'] as const satisfies ReadonlyArray<keyof FireSpec>;
 const FIRE_SPEC_SQL = `jsonb_build_object(${FIRE_SPEC_KEYS.map((k) => `'${k}', j.definition->'${k}'`).join(', ')})::text`;
 
+/**
+ * An instant of a due row as epoch milliseconds (a number the driver reads with `parseFloat`, not
+ * timestamp text for its date parser: a tick reads four per due schedule). Floored, as the
+ * driver's `Date` drops the microseconds; NULL stays NULL.
+ */
+const EPOCH_MS = (col: string): string => `floor(extract(epoch FROM ${col}) * 1000)::float8`;
+
 /** Overlap policies whose decision never reads the open executions of the job. */
 const COUNT_FREE = new Set(['allow', 'queue_all']);
 
@@ -94,7 +101,8 @@ async function lockDue(tx: SqlClient, specs: FireSpecCache, nowIso: string, limi
   // the locked tuple ids prefers a scan of every schedule over a TID scan while the table is small
   // (~10k schedules, 100 due), and every statement of the claim has an index to use instead.
   const { rows } = await tx.query(
-    `SELECT s.tid, s.job_id, s.next_fire_at, s.last_fire_at, s.last_finished_at, s.anchor_at, j.enabled, ${FIRE_SPEC_SQL} AS spec
+    `SELECT s.tid, s.job_id, ${EPOCH_MS('s.next_fire_at')} AS next_fire_ms, ${EPOCH_MS('s.last_fire_at')} AS last_fire_ms,
+            ${EPOCH_MS('s.last_finished_at')} AS last_finished_ms, ${EPOCH_MS('s.anchor_at')} AS anchor_ms, j.enabled, ${FIRE_SPEC_SQL} AS spec
      FROM (SELECT set_config('enable_seqscan', 'off', true)) AS hint(v),
           (SELECT ctid::text AS tid, job_id, next_fire_at, last_fire_at, last_finished_at, anchor_at FROM vecron_schedules
            WHERE next_fire_at IS NOT NULL AND next_fire_at <= $1
@@ -137,10 +145,10 @@ function planSchedule(plan: FirePlan, { r, spec }: Due, counts: { pending: numbe
     jobId,
     definition: spec,
     enabled: Boolean(r.enabled),
-    nextFireAt: new Date(r.next_fire_at as string),
-    lastFireAt: r.last_fire_at ? new Date(r.last_fire_at as string) : null,
-    lastFinishedAt: r.last_finished_at ? new Date(r.last_finished_at as string) : null,
-    anchorAt: new Date(r.anchor_at as string),
+    nextFireAt: new Date(r.next_fire_ms as number),
+    lastFireAt: r.last_fire_ms === null ? null : new Date(r.last_fire_ms as number),
+    lastFinishedAt: r.last_finished_ms === null ? null : new Date(r.last_finished_ms as number),
+    anchorAt: new Date(r.anchor_ms as number),
     pendingCount: counts?.pending ?? 0,
     runningCount: counts?.running ?? 0,
   });
