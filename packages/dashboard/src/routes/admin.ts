@@ -18,30 +18,37 @@ const text = (body: unknown, k: string, max: number): string => {
 };
 const listOf = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' && v !== '' ? [v] : []);
 
+/** What the administration routes share: the kit, the host's port, the acting user and an audited runner. */
+interface AdminContext {
+  kit: Kit;
+  admin: DashboardAdmin;
+  /** The signed-in user (an open dashboard acts as `dashboard`). */
+  actor(res: Response): DashboardUser;
+  /** Runs a change and audits it either way (failures with their error code). */
+  audited<T>(req: Request, res: Response, rec: Pick<DashboardActionRecord, 'action' | 'resource'> & { details?: Record<string, unknown> }, run: () => Promise<T>): Promise<T>;
+}
+
 /**
  * `/admin/users`, `/admin/webhooks`, `/admin/audit`: the host's administration through its
  * {@link DashboardAdmin} port. Each page and action needs its permission here, and the host
  * refuses again what the signed-in user may not do (grants never exceeding the granter, …).
  */
 export function adminRoutes(router: Router, kit: Kit, admin: DashboardAdmin): void {
-  const { cron, state, need, mutating, audit, afterAction } = kit;
-  /** The signed-in user (an open dashboard acts as `dashboard`). */
-  const actor = (res: Response): DashboardUser => state(res).user ?? { id: 'dashboard', name: 'dashboard' };
-  const userId = (req: Request): string => {
-    const id = String(req.params.id ?? '');
-    if (!UUID.test(id)) throw new NotFoundError('user', id);
-    return id;
-  };
-  /** Runs a change and audits it either way (failures with their error code). */
-  const audited = async <T>(req: Request, res: Response, rec: Pick<DashboardActionRecord, 'action' | 'resource'> & { details?: Record<string, unknown> }, run: () => Promise<T>): Promise<T> => {
-    try {
-      const r = await run();
-      await audit(req, res, { ...rec, result: 'ok', details: rec.details ?? {} });
-      return r;
-    } catch (err) {
-      await audit(req, res, { ...rec, result: err instanceof HttpProblem ? 'FORBIDDEN' : toErrorRecord(err).code, details: rec.details ?? {} });
-      throw err;
-    }
+  const { state, audit } = kit;
+  const ctx: AdminContext = {
+    kit,
+    admin,
+    actor: (res) => state(res).user ?? { id: 'dashboard', name: 'dashboard' },
+    async audited(req, res, rec, run) {
+      try {
+        const r = await run();
+        await audit(req, res, { ...rec, result: 'ok', details: rec.details ?? {} });
+        return r;
+      } catch (err) {
+        await audit(req, res, { ...rec, result: err instanceof HttpProblem ? 'FORBIDDEN' : toErrorRecord(err).code, details: rec.details ?? {} });
+        throw err;
+      }
+    },
   };
 
   router.get('/admin', (_req, res) => {
@@ -49,8 +56,20 @@ export function adminRoutes(router: Router, kit: Kit, admin: DashboardAdmin): vo
     if (!first) throw new HttpProblem(403, state(res).view.t('error.forbidden', { permission: ADMIN_TABS.map((t) => t.permission).join(' | ') }));
     res.redirect(303, state(res).view.url(`/admin/${first.tab}`));
   });
+  userRoutes(router, ctx);
+  webhookRoutes(router, ctx);
+  auditRoutes(router, ctx);
+}
 
-  // ---- users and roles
+const userId = (req: Request): string => {
+  const id = String(req.params.id ?? '');
+  if (!UUID.test(id)) throw new NotFoundError('user', id);
+  return id;
+};
+
+/** Users and roles. */
+function userRoutes(router: Router, { kit, admin, actor, audited }: AdminContext): void {
+  const { state, need, mutating, afterAction } = kit;
   router.get('/admin/users', async (req, res) => {
     need(res, 'user:manage');
     const v = state(res).view;
@@ -102,7 +121,11 @@ ${roles ? rolesTable(v, roles) : ''}`,
     await afterAction(req, res, state(res).view.t('admin.users.passwordSet', { name: u.username }));
   });
 
-  // ---- webhooks
+}
+
+/** Webhooks: their secrets are shown once. */
+function webhookRoutes(router: Router, { kit, admin, actor, audited }: AdminContext): void {
+  const { cron, state, need, mutating, afterAction } = kit;
   const webhookId = (req: Request): string => {
     const id = String(req.params.id ?? '');
     if (!UUID.test(id)) throw new NotFoundError('webhook', id);
@@ -159,7 +182,11 @@ ${webhookForm(v)}`,
     await afterAction(req, res, state(res).view.t('admin.webhooks.deleted'));
   });
 
-  // ---- audit log
+}
+
+/** The audit log, filtered, and the verification of its chain when the host offers it. */
+function auditRoutes(router: Router, { kit, admin, actor }: AdminContext): void {
+  const { state, need } = kit;
   router.get('/admin/audit', async (req, res) => {
     need(res, 'system:audit');
     const v = state(res).view;
