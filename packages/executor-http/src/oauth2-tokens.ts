@@ -62,79 +62,11 @@ function waitFor<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 /** Creates an OAuth2 token cache. */
 export function createTokenCache(options: TokenCacheOptions): TokenCache {
   const now = options.now ?? Date.now;
+  const limits: FetchLimits = { ...options, now };
   const cache = new Map<string, Token>();
   const inflight = new Map<string, Promise<Token>>();
   let closing = new AbortController();
   let requests = 0;
-
-  async function fetchToken(auth: OAuth2Auth, dispatcher: Dispatcher): Promise<Token> {
-    requests += 1;
-    const target = new URL(auth.token_url).host;
-    const form = new URLSearchParams({ grant_type: 'client_credentials' });
-    if (auth.scope) form.set('scope', auth.scope);
-    if (auth.audience) form.set('audience', auth.audience);
-    const headers: Record<string, string> = {
-      'content-type': 'application/x-www-form-urlencoded',
-      accept: 'application/json',
-      'user-agent': options.userAgent,
-    };
-    if (auth.client_auth === 'basic') {
-      headers.authorization = `Basic ${Buffer.from(`${formPart(auth.client_id)}:${formPart(auth.client_secret)}`).toString('base64')}`;
-    } else {
-      form.set('client_id', auth.client_id);
-      form.set('client_secret', auth.client_secret);
-    }
-    const signal = AbortSignal.any([closing.signal, AbortSignal.timeout(options.timeoutMs)]);
-    let status: number;
-    let text: string;
-    let retryAfter: string | string[] | undefined;
-    try {
-      const res = await request(auth.token_url, { method: 'POST', headers, body: form.toString(), dispatcher, signal });
-      status = res.statusCode;
-      retryAfter = res.headers['retry-after'];
-      const ct = res.headers['content-type'];
-      text = decodeText(await readBounded(res.body, res.headers['content-length'], options.maxBytes, target), Array.isArray(ct) ? ct[0] : ct);
-    } catch (err) {
-      if (err instanceof VecronError) throw err;
-      if (signal.aborted) {
-        throw new TransientError(`OAuth2 token request to ${target} timed out or was aborted`, { code: HTTP_ERROR_CODES.oauth2Unavailable, cause: err });
-      }
-      throw classifyTransportError(err, target);
-    }
-    let json: Record<string, unknown> = {};
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (parsed && typeof parsed === 'object') json = parsed as Record<string, unknown>;
-    } catch {
-      // Handled below: no access_token.
-    }
-    if (status !== 200) {
-      const why = typeof json.error === 'string' ? `${json.error}${typeof json.error_description === 'string' ? `: ${json.error_description}` : ''}` : excerpt(text);
-      const message = `OAuth2 token endpoint ${target} answered HTTP ${status}${why ? ` (${why})` : ''}`;
-      const details = { status, target, clientId: auth.client_id };
-      if (status === 400 || status === 401 || status === 403) throw new NonRetryableError(message, { code: HTTP_ERROR_CODES.oauth2Rejected, details });
-      const wait = parseRetryAfter(retryAfter, now());
-      if (status === 429 && wait !== undefined) throw new RetryAfterError(message, wait, { details });
-      throw new TransientError(message, { code: HTTP_ERROR_CODES.oauth2Unavailable, details });
-    }
-    const value = json.access_token;
-    if (typeof value !== 'string' || value === '') {
-      throw new TransientError(`OAuth2 token endpoint ${target} returned no access_token`, { code: HTTP_ERROR_CODES.oauth2Unavailable, details: { target } });
-    }
-    const tokenType = typeof json.token_type === 'string' ? json.token_type : 'Bearer';
-    if (tokenType.toLowerCase() !== 'bearer') {
-      throw new NonRetryableError(`OAuth2 token endpoint ${target} issued a "${tokenType}" token; only Bearer is supported`, {
-        code: HTTP_ERROR_CODES.oauth2Rejected,
-        details: { target },
-      });
-    }
-    const expiresIn = Number(json.expires_in);
-    // No expires_in (RFC 6749 §5.1 makes it optional): assume five minutes.
-    const lifetimeMs = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : 300_000;
-    // A lifetime shorter than twice the skew would be stale on arrival; keep it for half its life.
-    const usableMs = lifetimeMs > 2 * options.skewMs ? lifetimeMs - options.skewMs : lifetimeMs / 2;
-    return { value, renewAt: now() + usableMs };
-  }
 
   return {
     get requests() {
@@ -146,7 +78,8 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
       if (cached && now() < cached.renewAt) return cached.value;
       let pending = inflight.get(key);
       if (!pending) {
-        pending = fetchToken(auth, dispatcher).then(
+        requests += 1;
+        pending = fetchToken(auth, dispatcher, closing.signal, limits).then(
           (t) => {
             cache.set(key, t);
             return t;
@@ -167,4 +100,104 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
       closing = new AbortController();
     },
   };
+}
+
+/** The cache's options with its clock resolved. */
+type FetchLimits = Omit<TokenCacheOptions, 'now'> & { now: () => number };
+
+/** A token endpoint's answer, body read as text. */
+interface TokenResponse {
+  status: number;
+  text: string;
+  retryAfter: string | string[] | undefined;
+}
+
+/** One client-credentials request (RFC 6749 §4.4), bounded by the cache's timeout and `closing`. */
+async function fetchToken(auth: OAuth2Auth, dispatcher: Dispatcher, closing: AbortSignal, limits: FetchLimits): Promise<Token> {
+  const target = new URL(auth.token_url).host;
+  const res = await postTokenRequest(auth, dispatcher, closing, limits, target);
+  const json = parseJsonObject(res.text);
+  if (res.status !== 200) throw tokenEndpointError(auth, target, res, json, limits.now());
+  return tokenFromResponse(json, target, limits);
+}
+
+/** The request's headers and form body; the client authenticates by Basic or in the form (`client_auth`). */
+function tokenRequest(auth: OAuth2Auth, userAgent: string): { headers: Record<string, string>; body: string } {
+  const form = new URLSearchParams({ grant_type: 'client_credentials' });
+  if (auth.scope) form.set('scope', auth.scope);
+  if (auth.audience) form.set('audience', auth.audience);
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+    'user-agent': userAgent,
+  };
+  if (auth.client_auth === 'basic') {
+    headers.authorization = `Basic ${Buffer.from(`${formPart(auth.client_id)}:${formPart(auth.client_secret)}`).toString('base64')}`;
+  } else {
+    form.set('client_id', auth.client_id);
+    form.set('client_secret', auth.client_secret);
+  }
+  return { headers, body: form.toString() };
+}
+
+/** Sends the token request and reads the answer (at most `maxBytes`); transport failures as vecron errors. */
+async function postTokenRequest(auth: OAuth2Auth, dispatcher: Dispatcher, closing: AbortSignal, limits: FetchLimits, target: string): Promise<TokenResponse> {
+  const { headers, body } = tokenRequest(auth, limits.userAgent);
+  const signal = AbortSignal.any([closing, AbortSignal.timeout(limits.timeoutMs)]);
+  try {
+    const res = await request(auth.token_url, { method: 'POST', headers, body, dispatcher, signal });
+    const ct = res.headers['content-type'];
+    const text = decodeText(await readBounded(res.body, res.headers['content-length'], limits.maxBytes, target), Array.isArray(ct) ? ct[0] : ct);
+    return { status: res.statusCode, text, retryAfter: res.headers['retry-after'] };
+  } catch (err) {
+    if (err instanceof VecronError) throw err;
+    if (signal.aborted) {
+      throw new TransientError(`OAuth2 token request to ${target} timed out or was aborted`, { code: HTTP_ERROR_CODES.oauth2Unavailable, cause: err });
+    }
+    throw classifyTransportError(err, target);
+  }
+}
+
+/** The body as a JSON object; `{}` when it is not one (then there is no access_token). */
+function parseJsonObject(text: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object') return parsed as Record<string, unknown>;
+  } catch {
+    // Not JSON: treated as an empty object.
+  }
+  return {};
+}
+
+/** A non-200 answer: 400/401/403 refuse the credentials for good, 429 with Retry-After waits, anything else is transient. */
+function tokenEndpointError(auth: OAuth2Auth, target: string, res: TokenResponse, json: Record<string, unknown>, now: number): VecronError {
+  const { status } = res;
+  const why = typeof json.error === 'string' ? `${json.error}${typeof json.error_description === 'string' ? `: ${json.error_description}` : ''}` : excerpt(res.text);
+  const message = `OAuth2 token endpoint ${target} answered HTTP ${status}${why ? ` (${why})` : ''}`;
+  const details = { status, target, clientId: auth.client_id };
+  if (status === 400 || status === 401 || status === 403) return new NonRetryableError(message, { code: HTTP_ERROR_CODES.oauth2Rejected, details });
+  const wait = parseRetryAfter(res.retryAfter, now);
+  if (status === 429 && wait !== undefined) return new RetryAfterError(message, wait, { details });
+  return new TransientError(message, { code: HTTP_ERROR_CODES.oauth2Unavailable, details });
+}
+
+/** The Bearer token of a 200 answer, renewed `skewMs` before it expires. */
+function tokenFromResponse(json: Record<string, unknown>, target: string, limits: FetchLimits): Token {
+  const value = json.access_token;
+  if (typeof value !== 'string' || value === '') {
+    throw new TransientError(`OAuth2 token endpoint ${target} returned no access_token`, { code: HTTP_ERROR_CODES.oauth2Unavailable, details: { target } });
+  }
+  const tokenType = typeof json.token_type === 'string' ? json.token_type : 'Bearer';
+  if (tokenType.toLowerCase() !== 'bearer') {
+    throw new NonRetryableError(`OAuth2 token endpoint ${target} issued a "${tokenType}" token; only Bearer is supported`, {
+      code: HTTP_ERROR_CODES.oauth2Rejected,
+      details: { target },
+    });
+  }
+  const expiresIn = Number(json.expires_in);
+  // No expires_in (RFC 6749 §5.1 makes it optional): assume five minutes.
+  const lifetimeMs = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : 300_000;
+  // A lifetime shorter than twice the skew would be stale on arrival; keep it for half its life.
+  const usableMs = lifetimeMs > 2 * limits.skewMs ? lifetimeMs - limits.skewMs : lifetimeMs / 2;
+  return { value, renewAt: limits.now() + usableMs };
 }
