@@ -17,7 +17,7 @@ const at = (iso: string): number => Date.parse(iso);
 
 /** The unmemoised answer, computed from scratch. */
 function reference(s: CronSchedule, afterMs: number, ctx: NextFireContext): number | null {
-  const next = nextCronFire(parseCron(s.expression), afterMs, s.timezone ?? ctx.defaultTimeZone);
+  const next = nextCronFire(parseCron(s.expression, s.dialect ? { dialect: s.dialect } : {}), afterMs, s.timezone ?? ctx.defaultTimeZone);
   if (next === null || s.end_date === undefined || s.end_date === null) return next;
   return next <= Date.parse(s.end_date) ? next : null;
 }
@@ -109,6 +109,28 @@ describe('nextFireAfter memo (cron)', () => {
     // The first entry was evicted long ago and is computed again, correctly.
     expect(nextFireAfter(s, base, ctx)).toBe(reference(s, base, ctx));
     expect(cronFireCacheSize()).toBe(CRON_FIRE_CACHE_SIZE);
+  });
+
+  it('answers a repeated question from the last answer only when expression, dialect, zone and second all match', () => {
+    // Day of week 2 is Monday in Quartz and Tuesday in Spring: the dialect changes the answer.
+    const s = { type: 'cron' as const, expression: '0 0 12 ? * 2', timezone: 'Asia/Ho_Chi_Minh' };
+    const ctx = { defaultTimeZone: 'UTC' };
+    const base = at('2031-05-05T04:59:59Z');
+    const variants = [
+      s,
+      { ...s, timezone: 'America/New_York' },
+      { ...s, expression: '0 0 13 ? * 2' },
+      { ...s, dialect: 'spring' as const },
+      { ...s, dialect: 'quartz' as const },
+      { type: 'cron' as const, expression: s.expression },
+    ];
+    for (const afterMs of [base, base + 999, base + 1_000, base + 1_001, base - 1]) {
+      for (const v of variants) {
+        // Twice in a row: the second answer comes from the last one.
+        expect(nextFireAfter(v, afterMs, ctx)).toBe(reference(v, afterMs, ctx));
+        expect(nextFireAfter(v, afterMs, ctx)).toBe(reference(v, afterMs, ctx));
+      }
+    }
   });
 
   it('does not cache errors: a bad zone or expression throws every time', () => {

@@ -54,6 +54,21 @@ const cronFireCache = new LruCache<string, number | null>(CRON_FIRE_CACHE_SIZE);
  * caller on top. Errors (bad expression or zone) are not cached.
  */
 function cachedNextCronFire(expression: string, dialect: CronDialect | 'auto', afterMs: number, timeZone: string): number | null {
+  // The last answer first: a tick asks the same question once per due schedule in a row, and
+  // comparing four values (the strings are usually the same objects) costs less than building the
+  // key and moving the LRU entry.
+  const second = Math.floor(afterMs / 1000);
+  const l = lastCronFire;
+  if (l !== null && l.second === second && l.expression === expression && l.timeZone === timeZone && l.dialect === dialect) return l.next;
+  const next = lruNextCronFire(expression, dialect, afterMs, timeZone);
+  lastCronFire = { expression, dialect, timeZone, second, next };
+  return next;
+}
+
+/** The last answer of {@link cachedNextCronFire} and its inputs (`second`: `afterMs` truncated). */
+let lastCronFire: { expression: string; dialect: CronDialect | 'auto'; timeZone: string; second: number; next: number | null } | null = null;
+
+function lruNextCronFire(expression: string, dialect: CronDialect | 'auto', afterMs: number, timeZone: string): number | null {
   // U+0000 occurs in no second count, no dialect, no zone Intl accepts and no valid cron
   // expression, so two inputs that are ever cached never share a key (invalid ones throw first).
   const key = `${Math.floor(afterMs / 1000)}\u0000${timeZone}\u0000${dialect}\u0000${expression}`;
