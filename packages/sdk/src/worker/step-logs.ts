@@ -72,110 +72,135 @@ export interface StepLogWriter {
  * Creates the writer. A failing write never fails or holds up a step: its lines are dropped,
  * counted ({@link StepLogStats}), logged as a warning and reported as an `error` event.
  */
-export function createStepLogWriter(deps: { storage: Storage; events: CronEventBus; clock: Clock; logger: Logger; settings: StepLogSettings }): StepLogWriter {
-  const { storage, events, clock, logger, settings } = deps;
-  const minLevel = settings.level === false ? Infinity : LEVEL_VALUES[settings.level];
-  let buffer: Array<{ line: StepLogLine; jobId: string }> = [];
-  let timer: NodeJS.Timeout | null = null;
-  let chain: Promise<void> = Promise.resolve();
-  const stats: StepLogStats = { written: 0, dropped: 0, failedWrites: 0 };
-
-  const write = async (batch: Array<{ line: StepLogLine; jobId: string }>): Promise<void> => {
-    let deadline: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        storage.appendStepLogs(batch.map((b) => b.line)),
-        new Promise<never>((_, reject) => {
-          deadline = setTimeout(() => reject(new Error(`step log write took longer than ${settings.writeTimeoutMs} ms`)), settings.writeTimeoutMs);
-          deadline.unref();
-        }),
-      ]);
-      stats.written += batch.length;
-      const attempts = new Map<string, { executionId: string; jobId: string; stepId: string; attempt: number; lines: number }>();
-      for (const { line, jobId } of batch) {
-        const key = `${line.executionId}\u0000${line.stepId}\u0000${line.attempt}`;
-        const a = attempts.get(key) ?? { executionId: line.executionId, jobId, stepId: line.stepId, attempt: line.attempt, lines: 0 };
-        a.lines++;
-        attempts.set(key, a);
-      }
-      for (const a of attempts.values()) events.emit('execution.step.log', a);
-    } catch (err) {
-      stats.failedWrites++;
-      stats.dropped += batch.length;
-      logger.warn({ err, lines: batch.length, dropped: stats.dropped, failedWrites: stats.failedWrites }, 'step log write failed; its lines are dropped');
-      events.emit('error', { where: 'step log write', error: err });
-    } finally {
-      if (deadline) clearTimeout(deadline);
-    }
+export function createStepLogWriter(deps: WriterDeps): StepLogWriter {
+  const w: WriterState = { deps, buffer: [], timer: null, chain: Promise.resolve(), stats: { written: 0, dropped: 0, failedWrites: 0 } };
+  return {
+    open: (ids, stepLogger, scrub) => openCapture(w, ids, stepLogger, scrub),
+    flush: () => flush(w),
+    stats: () => ({ ...w.stats }),
+    async close() {
+      await flush(w);
+    },
   };
+}
 
-  const flush = (): Promise<void> => {
-    if (timer) {
-      clearTimeout(timer);
-      timer = null;
-    }
-    if (!buffer.length) return chain;
-    const batch = buffer;
-    buffer = [];
-    chain = chain.then(() => write(batch));
-    return chain;
-  };
+/** What a {@link StepLogWriter} writes with. */
+interface WriterDeps { storage: Storage; events: CronEventBus; clock: Clock; logger: Logger; settings: StepLogSettings }
 
-  const push = (line: StepLogLine, jobId: string): void => {
-    if (buffer.length >= settings.maxBufferedLines) {
-      stats.dropped++;
+/** A line waiting to be written, with its job (for the `execution.step.log` event). */
+interface Buffered { line: StepLogLine; jobId: string }
+
+/** The buffer of one writer, its flush timer, and the chain that keeps writes in order. */
+interface WriterState {
+  readonly deps: WriterDeps;
+  buffer: Buffered[];
+  timer: NodeJS.Timeout | null;
+  chain: Promise<void>;
+  readonly stats: StepLogStats;
+}
+
+/** Starts capturing one attempt, within its line and byte caps; `finish` records a truncation notice and flushes. */
+function openCapture(w: WriterState, ids: { executionId: string; jobId: string; stepId: string; attempt: number }, stepLogger: Logger, scrub: (text: string) => string): StepLogCapture {
+  const { settings, clock } = w.deps;
+  if (settings.level === false) return { logger: stepLogger, finish: async () => undefined };
+  const minLevel = LEVEL_VALUES[settings.level];
+  let seq = 0;
+  let bytes = 0;
+  let droppedLines = 0;
+  let droppedBytes = 0;
+  let finished = false;
+  const record = (level: StepLogLevel, args: unknown[], bindings: Record<string, unknown>): void => {
+    if (finished || LEVEL_VALUES[level] < minLevel) return;
+    const { message, fields } = toLine(args, bindings, scrub);
+    const size = Buffer.byteLength(message) + (fields ? Buffer.byteLength(JSON.stringify(fields)) : 0);
+    if (seq >= settings.maxLines || bytes + size > settings.maxBytes) {
+      droppedLines++;
+      droppedBytes += size;
       return;
     }
-    buffer.push({ line, jobId });
-    if (buffer.length >= BATCH_LINES) void flush();
-    else if (!timer) {
-      timer = setTimeout(() => void flush(), settings.flushMs);
-      timer.unref();
-    }
+    bytes += size;
+    push(w, { ...ids, seq: ++seq, at: clock.now(), level, message, fields }, ids.jobId);
   };
-
   return {
-    open(ids, stepLogger, scrub) {
-      if (settings.level === false) return { logger: stepLogger, finish: async () => undefined };
-      let seq = 0;
-      let bytes = 0;
-      let droppedLines = 0;
-      let droppedBytes = 0;
-      let finished = false;
-      const record = (level: StepLogLevel, args: unknown[], bindings: Record<string, unknown>): void => {
-        if (finished || LEVEL_VALUES[level] < minLevel) return;
-        const { message, fields } = toLine(args, bindings, scrub);
-        const size = Buffer.byteLength(message) + (fields ? Buffer.byteLength(JSON.stringify(fields)) : 0);
-        if (seq >= settings.maxLines || bytes + size > settings.maxBytes) {
-          droppedLines++;
-          droppedBytes += size;
-          return;
-        }
-        bytes += size;
-        push({ ...ids, seq: ++seq, at: clock.now(), level, message, fields }, ids.jobId);
-      };
-      return {
-        logger: capturing(stepLogger, record, {}),
-        async finish() {
-          if (finished) return;
-          finished = true;
-          if (droppedLines) {
-            push({
-              ...ids, seq: ++seq, at: clock.now(), level: 'warn',
-              message: `log truncated: ${droppedLines} more line(s), ${droppedBytes} byte(s) not kept (limits: ${settings.maxLines} lines, ${settings.maxBytes} bytes per step attempt)`,
-              fields: { truncated: true, dropped_lines: droppedLines, dropped_bytes: droppedBytes },
-            }, ids.jobId);
-          }
-          if (seq) await flush();
-        },
-      };
-    },
-    flush,
-    stats: () => ({ ...stats }),
-    async close() {
-      await flush();
+    logger: capturing(stepLogger, record, {}),
+    async finish() {
+      if (finished) return;
+      finished = true;
+      if (droppedLines) {
+        push(w, {
+          ...ids, seq: ++seq, at: clock.now(), level: 'warn',
+          message: `log truncated: ${droppedLines} more line(s), ${droppedBytes} byte(s) not kept (limits: ${settings.maxLines} lines, ${settings.maxBytes} bytes per step attempt)`,
+          fields: { truncated: true, dropped_lines: droppedLines, dropped_bytes: droppedBytes },
+        }, ids.jobId);
+      }
+      if (seq) await flush(w);
     },
   };
+}
+
+/** Buffers a line (dropped, and counted, when the buffer is full); a full batch is flushed at once, else after `flushMs`. */
+function push(w: WriterState, line: StepLogLine, jobId: string): void {
+  const { settings } = w.deps;
+  if (w.buffer.length >= settings.maxBufferedLines) {
+    w.stats.dropped++;
+    return;
+  }
+  w.buffer.push({ line, jobId });
+  if (w.buffer.length >= BATCH_LINES) void flush(w);
+  else if (!w.timer) {
+    w.timer = setTimeout(() => void flush(w), settings.flushMs);
+    w.timer.unref();
+  }
+}
+
+/** Writes what is buffered after the writes before it; resolves when it is stored (or dropped). */
+function flush(w: WriterState): Promise<void> {
+  if (w.timer) {
+    clearTimeout(w.timer);
+    w.timer = null;
+  }
+  if (!w.buffer.length) return w.chain;
+  const batch = w.buffer;
+  w.buffer = [];
+  w.chain = w.chain.then(() => writeBatch(w, batch));
+  return w.chain;
+}
+
+/** One write within `writeTimeoutMs`, then an `execution.step.log` event per attempt; a failure drops the batch. Never rejects. */
+async function writeBatch(w: WriterState, batch: Buffered[]): Promise<void> {
+  const { storage, events, logger, settings } = w.deps;
+  const { stats } = w;
+  let deadline: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      storage.appendStepLogs(batch.map((b) => b.line)),
+      new Promise<never>((_, reject) => {
+        deadline = setTimeout(() => reject(new Error(`step log write took longer than ${settings.writeTimeoutMs} ms`)), settings.writeTimeoutMs);
+        deadline.unref();
+      }),
+    ]);
+    stats.written += batch.length;
+    for (const a of linesPerAttempt(batch)) events.emit('execution.step.log', a);
+  } catch (err) {
+    stats.failedWrites++;
+    stats.dropped += batch.length;
+    logger.warn({ err, lines: batch.length, dropped: stats.dropped, failedWrites: stats.failedWrites }, 'step log write failed; its lines are dropped');
+    events.emit('error', { where: 'step log write', error: err });
+  } finally {
+    if (deadline) clearTimeout(deadline);
+  }
+}
+
+/** How many lines of each step attempt a batch holds. */
+function linesPerAttempt(batch: Buffered[]): Iterable<{ executionId: string; jobId: string; stepId: string; attempt: number; lines: number }> {
+  const attempts = new Map<string, { executionId: string; jobId: string; stepId: string; attempt: number; lines: number }>();
+  for (const { line, jobId } of batch) {
+    const key = `${line.executionId}\u0000${line.stepId}\u0000${line.attempt}`;
+    const a = attempts.get(key) ?? { executionId: line.executionId, jobId, stepId: line.stepId, attempt: line.attempt, lines: 0 };
+    a.lines++;
+    attempts.set(key, a);
+  }
+  return attempts.values();
 }
 
 /**
