@@ -99,6 +99,30 @@ export function createMysqlDialect(mysql: MysqlModule): Dialect {
   };
 }
 
+/** Rows buffered before the socket is paused; it resumes once a read leaves fewer than half. */
+const HIGH_WATER = 1000;
+/** How long `close()` waits for the rest of a cancelled result, ms. */
+const CLOSE_WAIT_MS = 5000;
+
+/** A mysql2 column definition as the `fields` event gives it. */
+type MysqlField = { name: string; columnType?: number; type?: number };
+
+/** One open statement: what its event handlers have received and what `read` / `close` wait on. */
+interface CursorState {
+  readonly conn: CoreConnection;
+  readonly buffer: Record<string, unknown>[];
+  fields: FieldInfo[];
+  /** Index of the first result set with columns: the only one whose rows are kept. */
+  rowsIndex: number | undefined;
+  affected: number;
+  ended: boolean;
+  failure: unknown;
+  paused: boolean;
+  closing: boolean;
+  /** The waiter to call on the next event (one at a time). */
+  wake: (() => void) | undefined;
+}
+
 /** Reads mysql2's event stream with backpressure (pausing the socket) and keeps only the first result set's rows. */
 function openCursor(
   conn: CoreConnection,
@@ -107,98 +131,117 @@ function openCursor(
   typeNames: Record<number, string>,
   cancel: () => Promise<void>,
 ): Promise<DbCursor> {
-  const HIGH_WATER = 1000;
   const cmd = conn.execute({ sql, values });
-  const buffer: Record<string, unknown>[] = [];
-  let fields: FieldInfo[] = [];
-  let rowsIndex: number | undefined;
-  let affected = 0;
-  let ended = false;
-  let failure: unknown;
-  let paused = false;
-  let closing = false;
-  let wake: (() => void) | undefined;
-  const notify = (): void => {
-    const w = wake;
-    wake = undefined;
-    w?.();
+  const state: CursorState = {
+    conn,
+    buffer: [],
+    fields: [],
+    rowsIndex: undefined,
+    affected: 0,
+    ended: false,
+    failure: undefined,
+    paused: false,
+    closing: false,
+    wake: undefined,
   };
+  listen(cmd, state, typeNames);
+  const cursor: DbCursor = {
+    fields: () => state.fields,
+    affectedRows: () => state.affected,
+    read: (n) => readRows(state, n),
+    close: () => closeCursor(state, cancel),
+  };
+  return Promise.resolve(cursor);
+}
 
-  cmd.on('fields', (f: Array<{ name: string; columnType?: number; type?: number }> | undefined, index?: number) => {
-    if (f && rowsIndex === undefined) {
-      rowsIndex = index ?? 0;
-      fields = f.map((x) => {
-        const code = x.columnType ?? x.type;
-        return { name: x.name, ...(code !== undefined ? { type: typeNames[code] ?? String(code) } : {}) };
-      });
+function notify(state: CursorState): void {
+  const w = state.wake;
+  state.wake = undefined;
+  w?.();
+}
+
+/** Feeds the command's events into `state`: columns, rows (pausing at {@link HIGH_WATER}), affected counts, the end or the error. */
+function listen(cmd: NodeJS.EventEmitter, state: CursorState, typeNames: Record<number, string>): void {
+  cmd.on('fields', (f: MysqlField[] | undefined, index?: number) => {
+    if (f && state.rowsIndex === undefined) {
+      state.rowsIndex = index ?? 0;
+      state.fields = f.map((x) => fieldInfo(x, typeNames));
     }
   });
   cmd.on('result', (row: Record<string, unknown>, index?: number) => {
     if (row && (row as { constructor?: { name?: string } }).constructor?.name === 'ResultSetHeader') {
-      affected += Number((row as { affectedRows?: number }).affectedRows ?? 0);
+      state.affected += Number((row as { affectedRows?: number }).affectedRows ?? 0);
       return;
     }
-    if (closing || (index ?? 0) !== rowsIndex) return;
-    buffer.push(row);
-    if (buffer.length >= HIGH_WATER && !paused) {
-      paused = true;
-      conn.pause();
+    if (state.closing || (index ?? 0) !== state.rowsIndex) return;
+    state.buffer.push(row);
+    if (state.buffer.length >= HIGH_WATER && !state.paused) {
+      state.paused = true;
+      state.conn.pause();
     }
-    notify();
+    notify(state);
   });
   cmd.once('error', (err: unknown) => {
-    failure = err;
-    ended = true;
-    notify();
+    state.failure = err;
+    state.ended = true;
+    notify(state);
   });
   cmd.once('end', () => {
-    ended = true;
-    notify();
+    state.ended = true;
+    notify(state);
   });
+}
 
-  const cursor: DbCursor = {
-    fields: () => fields,
-    affectedRows: () => affected,
-    async read(n) {
-      for (;;) {
-        if (failure !== undefined && buffer.length === 0) throw failure;
-        if (buffer.length >= n || (ended && failure === undefined)) {
-          const out = buffer.splice(0, n);
-          if (paused && buffer.length < HIGH_WATER / 2) {
-            paused = false;
-            conn.resume();
-          }
-          return out;
-        }
-        if (paused) {
-          paused = false;
-          conn.resume();
-        }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
+function fieldInfo(x: MysqlField, typeNames: Record<number, string>): FieldInfo {
+  const code = x.columnType ?? x.type;
+  return { name: x.name, ...(code !== undefined ? { type: typeNames[code] ?? String(code) } : {}) };
+}
+
+/** Up to `n` rows once that many are buffered or the result has ended; the error once the buffer is drained. */
+async function readRows(state: CursorState, n: number): Promise<Record<string, unknown>[]> {
+  for (;;) {
+    if (state.failure !== undefined && state.buffer.length === 0) throw state.failure;
+    if (state.buffer.length >= n || (state.ended && state.failure === undefined)) {
+      const out = state.buffer.splice(0, n);
+      if (state.paused && state.buffer.length < HIGH_WATER / 2) {
+        state.paused = false;
+        state.conn.resume();
       }
-    },
-    async close() {
-      if (ended) return true;
-      closing = true;
-      // The rest of the result is still coming: stop it on the server, then have the socket destroyed.
-      await cancel().catch(() => undefined);
-      buffer.length = 0;
-      if (paused) conn.resume();
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 5000);
-        t.unref();
-        const check = (): void => {
-          if (ended) {
-            clearTimeout(t);
-            resolve();
-          } else wake = check;
-        };
-        check();
-      });
-      return false;
-    },
-  };
-  return Promise.resolve(cursor);
+      return out;
+    }
+    if (state.paused) {
+      state.paused = false;
+      state.conn.resume();
+    }
+    await new Promise<void>((resolve) => {
+      state.wake = resolve;
+    });
+  }
+}
+
+/** `true` when the result had ended; otherwise cancels it on the server, drops the rest and answers `false`. */
+async function closeCursor(state: CursorState, cancel: () => Promise<void>): Promise<boolean> {
+  if (state.ended) return true;
+  state.closing = true;
+  // The rest of the result is still coming: stop it on the server, then have the socket destroyed.
+  await cancel().catch(() => undefined);
+  state.buffer.length = 0;
+  if (state.paused) state.conn.resume();
+  await waitForEnd(state, CLOSE_WAIT_MS);
+  return false;
+}
+
+/** Resolves when the result has ended, or after `ms`. */
+function waitForEnd(state: CursorState, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    t.unref();
+    const check = (): void => {
+      if (state.ended) {
+        clearTimeout(t);
+        resolve();
+      } else state.wake = check;
+    };
+    check();
+  });
 }
