@@ -13,24 +13,46 @@ const previewQuery = z.object({ count: z.coerce.number().int().min(1).max(100).d
 const ledgerQuery = z.object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).strict();
 const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
-/** Jobs CRUD, enable/disable, trigger, preview of next fires, fire ledger. */
-export function jobRoutes(d: ApiDeps) {
+/** Loads jobs and shapes them for the API; shared by the job routes. */
+interface JobHelpers {
+  mustGet(id: string): Promise<Job>;
+  /** Jobs as the API returns them, with their fire times (one query for the whole list). */
+  views(jobs: Job[]): Promise<Array<Record<string, unknown>>>;
+  view(job: Job): Promise<Record<string, unknown>>;
+  /** The submitted definition with masked secrets restored from `existing`. */
+  withSecrets(raw: unknown, existing: unknown): unknown;
+}
+
+function jobHelpers(d: ApiDeps): JobHelpers {
   const mustGet = async (id: string): Promise<Job> => {
     const job = await d.cron.jobs.get(id);
     if (!job) throw notFound('job', id);
     return job;
   };
-  /** Jobs as the API returns them, with their fire times (one query for the whole list). */
   const views = async (jobs: Job[]): Promise<Array<Record<string, unknown>>> => {
     const times = new Map((await d.cron.jobs.fireTimes(jobs.map((j) => j.id))).map((t) => [t.jobId, t]));
     return jobs.map((j) => jobView(j, times.get(j.id)));
   };
-  const view = async (job: Job): Promise<Record<string, unknown>> => (await views([job]))[0]!;
-  const withSecrets = (raw: unknown, existing: unknown): unknown => {
-    const { value, issues } = restoreSecrets(raw, existing);
-    if (issues.length) throw new ValidationError('job definition', issues);
-    return value;
+  return {
+    mustGet,
+    views,
+    view: async (job) => (await views([job]))[0]!,
+    withSecrets(raw, existing) {
+      const { value, issues } = restoreSecrets(raw, existing);
+      if (issues.length) throw new ValidationError('job definition', issues);
+      return value;
+    },
   };
+}
+
+/** Jobs CRUD, enable/disable, trigger, preview of next fires, fire ledger. */
+export function jobRoutes(d: ApiDeps) {
+  const h = jobHelpers(d);
+  return [...crudRoutes(d, h), ...stateRoutes(d, h), triggerRoute(d, h), ...scheduleRoutes(d, h)];
+}
+
+/** List, create, validate, get, replace, delete. */
+function crudRoutes(d: ApiDeps, { mustGet, views, view, withSecrets }: JobHelpers) {
   return [
     defineRoute({
       method: 'get', path: '/jobs', access: 'job:read', tag: 'job', summary: 'List jobs', query: listQuery, response: 'JobList',
@@ -79,6 +101,12 @@ export function jobRoutes(d: ApiDeps) {
         return { status: 204 };
       },
     }),
+  ];
+}
+
+/** Enable and disable. */
+function stateRoutes(d: ApiDeps, { mustGet, view }: JobHelpers) {
+  return [
     defineRoute({
       method: 'post', path: '/jobs/:id/enable', access: 'job:write', action: 'job.enable', tag: 'job', summary: 'Enable a job', response: 'Job',
       async handler(ctx) {
@@ -91,31 +119,41 @@ export function jobRoutes(d: ApiDeps) {
         return { body: await view(await d.cron.jobs.disable((await mustGet(idParam(ctx.params, 'job'))).id)) };
       },
     }),
-    defineRoute({
-      method: 'post', path: '/jobs/:id/trigger', access: 'job:execute', action: 'job.trigger', tag: 'job', successStatus: 202,
-      summary: 'Start a job now; the same Idempotency-Key header returns the first execution', body: triggerBody,
-      async handler(ctx) {
-        const job = await mustGet(idParam(ctx.params, 'job'));
-        const header = ctx.req.get('idempotency-key');
-        let key: string | undefined;
-        if (header !== undefined) {
-          const r = idempotencyKey.safeParse(header);
-          if (!r.success) throw new ValidationError('headers', [{ path: '$.headers["idempotency-key"]', message: r.error.issues[0]!.message }]);
-          key = r.data;
-        }
-        const p = ctx.principal!;
-        const { executionId, created } = await d.cron.trigger(job.id, {
-          source: 'manual',
-          ...(ctx.body.payload === undefined ? {} : { payload: ctx.body.payload }),
-          // A user's key is scoped to them, so two users cannot collide on (or probe) each other's keys.
-          ...(key ? { idempotencyKey: `${p.id}:${key}` } : {}),
-          metadata: { triggered_by: p.id, triggered_by_username: p.username, ip: ctx.ip, ...d.traceContext() },
-        });
-        ctx.auditDetails.execution_id = executionId;
-        const execution = await d.cron.executions.get(executionId);
-        return { status: 202, body: { execution_id: executionId, created, execution: execution ? executionView(execution) : null }, headers: { Location: `/api/executions/${executionId}` } };
-      },
-    }),
+  ];
+}
+
+/** Start a job now (idempotent per user and Idempotency-Key). */
+function triggerRoute(d: ApiDeps, { mustGet }: JobHelpers) {
+  return defineRoute({
+    method: 'post', path: '/jobs/:id/trigger', access: 'job:execute', action: 'job.trigger', tag: 'job', successStatus: 202,
+    summary: 'Start a job now; the same Idempotency-Key header returns the first execution', body: triggerBody,
+    async handler(ctx) {
+      const job = await mustGet(idParam(ctx.params, 'job'));
+      const header = ctx.req.get('idempotency-key');
+      let key: string | undefined;
+      if (header !== undefined) {
+        const r = idempotencyKey.safeParse(header);
+        if (!r.success) throw new ValidationError('headers', [{ path: '$.headers["idempotency-key"]', message: r.error.issues[0]!.message }]);
+        key = r.data;
+      }
+      const p = ctx.principal!;
+      const { executionId, created } = await d.cron.trigger(job.id, {
+        source: 'manual',
+        ...(ctx.body.payload === undefined ? {} : { payload: ctx.body.payload }),
+        // A user's key is scoped to them, so two users cannot collide on (or probe) each other's keys.
+        ...(key ? { idempotencyKey: `${p.id}:${key}` } : {}),
+        metadata: { triggered_by: p.id, triggered_by_username: p.username, ip: ctx.ip, ...d.traceContext() },
+      });
+      ctx.auditDetails.execution_id = executionId;
+      const execution = await d.cron.executions.get(executionId);
+      return { status: 202, body: { execution_id: executionId, created, execution: execution ? executionView(execution) : null }, headers: { Location: `/api/executions/${executionId}` } };
+    },
+  });
+}
+
+/** Next fire times and the fire ledger. */
+function scheduleRoutes(d: ApiDeps, { mustGet }: JobHelpers) {
+  return [
     defineRoute({
       method: 'get', path: '/jobs/:id/preview', access: 'job:read', tag: 'job', summary: 'Next fire times of a job', query: previewQuery,
       async handler(ctx) {
