@@ -50,38 +50,9 @@ export function decideFires(due: DueSchedule, now: Date, settings: DecideSetting
     ...(calendars ? { calendar: calendars } : {}),
   };
   const catchup = catchupOf(def, settings);
-  const skip: Skip[] = [];
-  let fires: Fire[];
-  let nextFireAt: number | null;
-
-  if (!usesCalendar(schedule)) {
-    const policy = catchup.policy === 'all' ? 'fire_all' : catchup.policy === 'none' ? 'skip' : 'fire_once';
-    const r = computeDueFires({
-      schedule, nextFireAt: due.nextFireAt.getTime(), now: nowMs, policy, maxFires: catchup.max,
-      misfireThresholdMs: settings.misfireThresholdMs, defaultTimeZone: ctx.defaultTimeZone, anchorMs: ctx.anchorMs, lastFinishedAt: ctx.lastFinishedAt,
-    });
-    fires = r.fires.map((at) => ({ at, reason: null }));
-    for (const at of r.missed) skip.push({ at: new Date(at), outcome: 'missed', reason: catchup.label });
-    nextFireAt = r.nextFireAt;
-  } else {
-    const events = planEvents(schedule, due.nextFireAt.getTime(), nowMs, ctx);
-    for (const e of events) if (e.outcome === 'skip') skip.push({ at: new Date(e.at), outcome: 'skipped', reason: e.reason ?? 'calendar' });
-    const due0 = events.filter((e) => e.outcome === 'fire').map((e) => ({ at: e.at, reason: e.reason }));
-    const onTime = due0.filter((f) => nowMs - f.at <= settings.misfireThresholdMs);
-    const late = due0.filter((f) => nowMs - f.at > settings.misfireThresholdMs);
-    const chosenLate = catchup.policy === 'all' ? late : catchup.policy === 'last' && onTime.length === 0 ? late.slice(-1) : [];
-    fires = [...chosenLate, ...onTime].slice(-catchup.max);
-    const kept = new Set(fires.map((f) => f.at));
-    for (const f of due0) if (!kept.has(f.at)) skip.push({ at: new Date(f.at), outcome: 'missed', reason: catchup.label });
-    nextFireAt = nextPlannedEvent(schedule, nowMs, ctx)?.at ?? null;
-  }
-
-  // Downtime beyond the catch-up window: too old to run, whatever the policy.
-  if (catchup.windowMs !== null) {
-    const window = catchup.windowMs;
-    for (const f of fires.filter((x) => nowMs - x.at > window)) skip.push({ at: new Date(f.at), outcome: 'missed', reason: `downtime beyond catchup window (${window / 1000} s)` });
-    fires = fires.filter((x) => nowMs - x.at <= window);
-  }
+  const planned = usesCalendar(schedule) ? calendarFires(schedule, due, nowMs, settings, ctx, catchup) : gridFires(schedule, due, nowMs, settings, ctx, catchup);
+  const { skip, nextFireAt } = planned;
+  const fires = withinWindow(planned.fires, skip, nowMs, catchup.windowMs);
 
   const skipAll = (reason: string): FireDecision => ({
     fire: [],
@@ -100,28 +71,9 @@ export function decideFires(due: DueSchedule, now: Date, settings: DecideSetting
   }
   if (!def.triggers.scheduled) return skipAll('scheduled trigger off');
 
-  const open = due.pendingCount + due.runningCount;
-  let keep: Fire[] = fires;
-  let cancelOpen = false;
-  switch (overlapPolicyOf(def)) {
-    case 'allow':
-    case 'queue_all':
-      break;
-    case 'forbid':
-      keep = open > 0 ? [] : fires.slice(-1);
-      break;
-    case 'queue_one':
-      // At most one running and one waiting: a waiting one already there takes the slot.
-      keep = due.pendingCount > 0 ? [] : due.runningCount > 0 ? fires.slice(-1) : fires.slice(-2);
-      break;
-    case 'cancel_other':
-      keep = fires.slice(-1);
-      cancelOpen = open > 0 && keep.length > 0;
-      break;
-  }
+  const { keep, cancelOpen } = overlapKeep(due, fires);
   const kept = new Set(keep.map((f) => f.at));
   for (const f of fires) if (!kept.has(f.at)) skip.push({ at: new Date(f.at), outcome: 'skipped', reason: 'overlap' });
-
   const jitterMs = (def.jitter_seconds ?? 0) * 1000;
   const fire: PlannedFire[] = keep.map((f) => ({
     at: new Date(f.at),
@@ -129,6 +81,61 @@ export function decideFires(due: DueSchedule, now: Date, settings: DecideSetting
     reason: f.reason,
   }));
   return { fire, skip, nextFireAt: toDate(keepFixedDelay(schedule.type, keep, nextFireAt, due)), ...(cancelOpen ? { cancelOpen } : {}) };
+}
+
+type Schedule = NonNullable<FireSpec['schedule']>;
+type Catchup = ReturnType<typeof catchupOf>;
+type Planned = { fires: Fire[]; skip: Skip[]; nextFireAt: number | null };
+
+/** The due fires of a schedule without a calendar (its fire grid), with what the catch-up policy misses. */
+function gridFires(schedule: Schedule, due: DueSchedule, nowMs: number, settings: DecideSettings, ctx: PlanContext, catchup: Catchup): Planned {
+  const policy = catchup.policy === 'all' ? 'fire_all' : catchup.policy === 'none' ? 'skip' : 'fire_once';
+  const r = computeDueFires({
+    schedule, nextFireAt: due.nextFireAt.getTime(), now: nowMs, policy, maxFires: catchup.max,
+    misfireThresholdMs: settings.misfireThresholdMs, defaultTimeZone: ctx.defaultTimeZone, anchorMs: ctx.anchorMs, lastFinishedAt: ctx.lastFinishedAt,
+  });
+  const skip: Skip[] = r.missed.map((at) => ({ at: new Date(at), outcome: 'missed', reason: catchup.label }));
+  return { fires: r.fires.map((at) => ({ at, reason: null })), skip, nextFireAt: r.nextFireAt };
+}
+
+/** The due fires of a calendar schedule: calendar skips, then on-time and late fires by the catch-up policy. */
+function calendarFires(schedule: Schedule, due: DueSchedule, nowMs: number, settings: DecideSettings, ctx: PlanContext, catchup: Catchup): Planned {
+  const skip: Skip[] = [];
+  const events = planEvents(schedule, due.nextFireAt.getTime(), nowMs, ctx);
+  for (const e of events) if (e.outcome === 'skip') skip.push({ at: new Date(e.at), outcome: 'skipped', reason: e.reason ?? 'calendar' });
+  const due0 = events.filter((e) => e.outcome === 'fire').map((e) => ({ at: e.at, reason: e.reason }));
+  const onTime = due0.filter((f) => nowMs - f.at <= settings.misfireThresholdMs);
+  const late = due0.filter((f) => nowMs - f.at > settings.misfireThresholdMs);
+  const chosenLate = catchup.policy === 'all' ? late : catchup.policy === 'last' && onTime.length === 0 ? late.slice(-1) : [];
+  const fires = [...chosenLate, ...onTime].slice(-catchup.max);
+  const kept = new Set(fires.map((f) => f.at));
+  for (const f of due0) if (!kept.has(f.at)) skip.push({ at: new Date(f.at), outcome: 'missed', reason: catchup.label });
+  return { fires, skip, nextFireAt: nextPlannedEvent(schedule, nowMs, ctx)?.at ?? null };
+}
+
+/** Downtime beyond the catch-up window: too old to run, whatever the policy (recorded as missed in `skip`). */
+function withinWindow(fires: Fire[], skip: Skip[], nowMs: number, windowMs: number | null): Fire[] {
+  if (windowMs === null) return fires;
+  for (const f of fires.filter((x) => nowMs - x.at > windowMs)) skip.push({ at: new Date(f.at), outcome: 'missed', reason: `downtime beyond catchup window (${windowMs / 1000} s)` });
+  return fires.filter((x) => nowMs - x.at <= windowMs);
+}
+
+/** The fires the job's overlap policy lets through given its open executions, and whether to cancel those. */
+function overlapKeep(due: DueSchedule, fires: Fire[]): { keep: Fire[]; cancelOpen: boolean } {
+  const open = due.pendingCount + due.runningCount;
+  switch (overlapPolicyOf(due.definition)) {
+    case 'forbid':
+      return { keep: open > 0 ? [] : fires.slice(-1), cancelOpen: false };
+    case 'queue_one':
+      // At most one running and one waiting: a waiting one already there takes the slot.
+      return { keep: due.pendingCount > 0 ? [] : due.runningCount > 0 ? fires.slice(-1) : fires.slice(-2), cancelOpen: false };
+    case 'cancel_other': {
+      const keep = fires.slice(-1);
+      return { keep, cancelOpen: open > 0 && keep.length > 0 };
+    }
+    default: // 'allow', 'queue_all'
+      return { keep: fires, cancelOpen: false };
+  }
 }
 
 const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
