@@ -52,10 +52,8 @@ export interface SftpSession {
  * signal's reason when aborted.
  */
 export function openSession(params: SessionParams, signal: AbortSignal): Promise<SftpSession> {
-  const where = { host: params.host, port: params.port };
   const client = new Client();
-  let presented: string | undefined;
-  let mismatch = false;
+  const hostKey: HostKeyCheck = { presented: undefined, mismatch: false };
   let alive = true;
 
   // Errors after the connection is up (a reset mid-transfer) surface through the failing request;
@@ -70,80 +68,122 @@ export function openSession(params: SessionParams, signal: AbortSignal): Promise
       reject(abortError(signal));
       return;
     }
-    const onAbort = () => {
-      client.destroy();
-      fail(abortError(signal));
-    };
-    let settled = false;
-    const fail = (err: unknown) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      client.destroy();
-      reject(err);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-
-    client.once('error', (err) => {
-      if (mismatch) {
-        fail(
-          new NonRetryableError(
-            `host key of ${params.host}:${params.port} does not match the pinned fingerprint: the server presented ${presented}, ` +
-              `expected ${params.pins!.map(formatFingerprint).join(' or ')}. Nothing was sent or transferred. ` +
-              'If the server key was changed on purpose, confirm the new fingerprint with its operator and update the pin.',
-            { code: 'HOST_KEY_MISMATCH', cause: err, details: { ...where, presented, expected: params.pins!.map(formatFingerprint) } },
-          ),
-        );
-      } else {
-        fail(toSftpError(err, where));
-      }
+    const setup = settleOnce(client, signal, reject);
+    watchSetup(client, params, hostKey, setup, (sftp) => {
+      sftp.on('end', () => (alive = false));
+      sftp.on('close', () => (alive = false));
+      resolve(wrap(client, sftp, hostKey.presented!, () => alive));
     });
-    client.once('close', () => fail(new TransientError(`connection to ${params.host}:${params.port} closed during set-up`, { code: 'SFTP_CONNECTION_LOST', details: where })));
-    client.once('ready', () => {
-      client.sftp((err, sftp) => {
-        if (err) {
-          fail(toSftpError(err, where));
-          return;
-        }
-        if (settled) {
-          client.destroy();
-          return;
-        }
-        settled = true;
-        signal.removeEventListener('abort', onAbort);
-        sftp.on('end', () => (alive = false));
-        sftp.on('close', () => (alive = false));
-        resolve(wrap(client, sftp, presented!, () => alive));
-      });
-    });
-
-    const config: ConnectConfig = {
-      host: params.host,
-      port: params.port,
-      username: params.username,
-      readyTimeout: params.readyTimeoutMs,
-      keepaliveInterval: params.keepaliveIntervalMs,
-      keepaliveCountMax: 3,
-      hostVerifier: (key: Buffer): boolean => {
-        presented = formatFingerprint(sha256Fingerprint(key));
-        if (params.pins === null) {
-          params.logger.warn({ host: params.host, port: params.port, fingerprint: presented }, 'sftp host key NOT verified (verify_host_key: false)');
-          return true;
-        }
-        mismatch = !keyMatches(key, params.pins);
-        return !mismatch;
-      },
-    };
-    if (params.password !== undefined) config.password = params.password;
-    if (params.privateKey !== undefined) config.privateKey = params.privateKey;
-    if (params.passphrase !== undefined) config.passphrase = params.passphrase;
+    const config = connectConfig(params, hostKey);
     try {
       client.connect(config);
     } catch (err) {
       // ssh2 throws synchronously for an unparsable key or a wrong passphrase.
-      fail(new NonRetryableError(`cannot use the SSH private key: ${(err as Error).message}`, { code: 'SFTP_BAD_KEY', cause: err, details: where }));
+      setup.fail(new NonRetryableError(`cannot use the SSH private key: ${(err as Error).message}`, { code: 'SFTP_BAD_KEY', cause: err, details: whereOf(params) }));
     }
   });
+}
+
+/** What the host verifier saw: the presented key's fingerprint, and whether it failed the pins. */
+interface HostKeyCheck {
+  presented: string | undefined;
+  mismatch: boolean;
+}
+
+/** The set-up's outcome, settled once: by the first failure (which destroys the client) or by {@link SetupOutcome.claim}. */
+interface SetupOutcome {
+  fail(err: unknown): void;
+  /** Takes the success; false when the set-up already failed (or was aborted). */
+  claim(): boolean;
+}
+
+const whereOf = (params: SessionParams): { host: string; port: number } => ({ host: params.host, port: params.port });
+
+/** Settles the set-up once; an abort of `signal` destroys the client and rejects with its reason. */
+function settleOnce(client: InstanceType<typeof Client>, signal: AbortSignal, reject: (err: unknown) => void): SetupOutcome {
+  let settled = false;
+  const onAbort = (): void => {
+    client.destroy();
+    fail(abortError(signal));
+  };
+  const fail = (err: unknown): void => {
+    if (settled) return;
+    settled = true;
+    signal.removeEventListener('abort', onAbort);
+    client.destroy();
+    reject(err);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    fail,
+    claim() {
+      if (settled) return false;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      return true;
+    },
+  };
+}
+
+/** Fails the set-up on an error or an early close; on 'ready', opens the SFTP channel and hands it to `onChannel`. */
+function watchSetup(
+  client: InstanceType<typeof Client>,
+  params: SessionParams,
+  hostKey: HostKeyCheck,
+  setup: SetupOutcome,
+  onChannel: (sftp: SFTPWrapper) => void,
+): void {
+  const where = whereOf(params);
+  client.once('error', (err) => setup.fail(hostKey.mismatch ? hostKeyMismatch(params, hostKey.presented, err) : toSftpError(err, where)));
+  client.once('close', () => setup.fail(new TransientError(`connection to ${params.host}:${params.port} closed during set-up`, { code: 'SFTP_CONNECTION_LOST', details: where })));
+  client.once('ready', () => {
+    client.sftp((err, sftp) => {
+      if (err) {
+        setup.fail(toSftpError(err, where));
+        return;
+      }
+      if (!setup.claim()) {
+        client.destroy();
+        return;
+      }
+      onChannel(sftp);
+    });
+  });
+}
+
+function hostKeyMismatch(params: SessionParams, presented: string | undefined, cause: unknown): NonRetryableError {
+  const expected = params.pins!.map(formatFingerprint);
+  return new NonRetryableError(
+    `host key of ${params.host}:${params.port} does not match the pinned fingerprint: the server presented ${presented}, ` +
+      `expected ${expected.join(' or ')}. Nothing was sent or transferred. ` +
+      'If the server key was changed on purpose, confirm the new fingerprint with its operator and update the pin.',
+    { code: 'HOST_KEY_MISMATCH', cause, details: { ...whereOf(params), presented, expected } },
+  );
+}
+
+/** ssh2's connect options; the host key is checked against the pins inside `hostVerifier`, before any credential is sent. */
+function connectConfig(params: SessionParams, hostKey: HostKeyCheck): ConnectConfig {
+  const config: ConnectConfig = {
+    host: params.host,
+    port: params.port,
+    username: params.username,
+    readyTimeout: params.readyTimeoutMs,
+    keepaliveInterval: params.keepaliveIntervalMs,
+    keepaliveCountMax: 3,
+    hostVerifier: (key: Buffer): boolean => {
+      hostKey.presented = formatFingerprint(sha256Fingerprint(key));
+      if (params.pins === null) {
+        params.logger.warn({ host: params.host, port: params.port, fingerprint: hostKey.presented }, 'sftp host key NOT verified (verify_host_key: false)');
+        return true;
+      }
+      hostKey.mismatch = !keyMatches(key, params.pins);
+      return !hostKey.mismatch;
+    },
+  };
+  if (params.password !== undefined) config.password = params.password;
+  if (params.privateKey !== undefined) config.privateKey = params.privateKey;
+  if (params.passphrase !== undefined) config.passphrase = params.passphrase;
+  return config;
 }
 
 function wrap(client: InstanceType<typeof Client>, sftp: SFTPWrapper, hostFingerprint: string, isAlive: () => boolean): SftpSession {
