@@ -48,32 +48,57 @@ export function createMetrics(cron: CronSystem, db: { storage: Pick<Storage, 'ex
     labelNames: ['reason'], registers: [registry],
   });
   for (const reason of ['new', 'requeued', 'lease_expired', 'republish']) dispatched.inc({ reason }, 0);
-  if (opts.queueLag) {
-    const queueLag = opts.queueLag;
-    let lag: Promise<{ pending: number; ackPending: number; redelivered: number } | null> | null = null;
-    const read = (): NonNullable<typeof lag> => {
-      lag ??= Promise.race([queueLag(), new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timed out')), 2_000).unref())])
-        .catch(() => null) // NATS down: the gauges keep their last value; /ready reports the outage
-        .finally(() => setTimeout(() => (lag = null), 1_000).unref());
-      return lag;
-    };
-    const gauge = (name: string, help: string, pick: (l: { pending: number; ackPending: number; redelivered: number }) => number): void => {
-      new Gauge({
-        name, help, registers: [registry],
-        async collect() {
-          const l = await read();
-          if (l) this.set(pick(l));
-        },
-      });
-    };
-    gauge('vecron_queue_consumer_pending', 'NATS work consumer: messages no worker has fetched yet (consumer lag)', (l) => l.pending);
-    gauge('vecron_queue_consumer_ack_pending', 'NATS work consumer: messages delivered and not yet acked (running, or waiting for their start time)', (l) => l.ackPending);
-    gauge('vecron_queue_consumer_redelivered', 'NATS work consumer: messages delivered more than once and not yet acked', (l) => l.redelivered);
-  }
+  if (opts.queueLag) registerQueueLagGauges(registry, Gauge, opts.queueLag);
   const stepDuration = new Histogram({ name: 'step_duration_seconds', help: 'Step attempt duration by step type', labelNames: ['type', 'status'], buckets: DURATION_BUCKETS, registers: [registry] });
-  // Cluster-wide state read from the database at each scrape, so every process (api ones too)
-  // reports the same numbers: the core's counts through the storage port (one query), the live
-  // processes from the server's own registry table.
+  registerClusterGauges(registry, Gauge, db);
+  const offs = subscribeToEvents(cron, { success, failed, duration, lag, skipped, retained, dispatched, stepDuration });
+  return { registry, close: () => offs.forEach((off) => off()) };
+}
+
+/** The NATS work consumer's lag, as `opts.queueLag` reports it. */
+type QueueLag = { pending: number; ackPending: number; redelivered: number };
+
+/** The counters and histograms fed by events (see {@link subscribeToEvents}). */
+interface EventInstruments {
+  success: PromClient.Counter;
+  failed: PromClient.Counter;
+  duration: PromClient.Histogram;
+  lag: PromClient.Histogram;
+  skipped: PromClient.Counter;
+  retained: PromClient.Counter;
+  dispatched: PromClient.Counter;
+  stepDuration: PromClient.Histogram;
+}
+
+/** `vecron_queue_consumer_*`: the NATS consumer lag, read at most once a second with a 2 s limit. */
+function registerQueueLagGauges(registry: Registry, Gauge: typeof PromClient.Gauge, queueLag: () => Promise<QueueLag>): void {
+  let lag: Promise<QueueLag | null> | null = null;
+  const read = (): NonNullable<typeof lag> => {
+    lag ??= Promise.race([queueLag(), new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timed out')), 2_000).unref())])
+      .catch(() => null) // NATS down: the gauges keep their last value; /ready reports the outage
+      .finally(() => setTimeout(() => (lag = null), 1_000).unref());
+    return lag;
+  };
+  const gauge = (name: string, help: string, pick: (l: QueueLag) => number): void => {
+    new Gauge({
+      name, help, registers: [registry],
+      async collect() {
+        const l = await read();
+        if (l) this.set(pick(l));
+      },
+    });
+  };
+  gauge('vecron_queue_consumer_pending', 'NATS work consumer: messages no worker has fetched yet (consumer lag)', (l) => l.pending);
+  gauge('vecron_queue_consumer_ack_pending', 'NATS work consumer: messages delivered and not yet acked (running, or waiting for their start time)', (l) => l.ackPending);
+  gauge('vecron_queue_consumer_redelivered', 'NATS work consumer: messages delivered more than once and not yet acked', (l) => l.redelivered);
+}
+
+/**
+ * Cluster-wide state read from the database at each scrape, so every process (api ones too)
+ * reports the same numbers: the core's counts through the storage port (one query), the live
+ * processes from the server's own registry table.
+ */
+function registerClusterGauges(registry: Registry, Gauge: typeof PromClient.Gauge, db: { storage: Pick<Storage, 'executionStats'>; sql: SqlClient } | undefined): void {
   let cluster: Promise<{ pending: number; running: number; oldest: number; dead: number; roles: Array<{ role: string; n: number }> }> | null = null;
   const clusterState = (): typeof cluster => {
     if (!db) return null;
@@ -125,9 +150,12 @@ export function createMetrics(cron: CronSystem, db: { storage: Pick<Storage, 'ex
       for (const r of c.roles) this.set({ role: r.role }, r.n);
     },
   });
+}
 
+/** A job's name and step types by step id, cached for a minute per job. */
+function jobInfoCache(cron: CronSystem): (id: string) => Promise<{ name: string; types: Map<string, string> }> {
   const jobs = new Map<string, { name: string; types: Map<string, string> }>();
-  const jobInfo = async (id: string): Promise<{ name: string; types: Map<string, string> }> => {
+  return async (id) => {
     const hit = jobs.get(id);
     if (hit) return hit;
     const job = await cron.jobs.get(id).catch(() => null);
@@ -138,8 +166,14 @@ export function createMetrics(cron: CronSystem, db: { storage: Pick<Storage, 'ex
     }
     return info;
   };
+}
+
+/** Feeds the instruments from vecron events; returns the unsubscribers. */
+function subscribeToEvents(cron: CronSystem, m: EventInstruments): Array<() => void> {
+  const { success, failed, duration, lag, skipped, retained, dispatched, stepDuration } = m;
+  const jobInfo = jobInfoCache(cron);
   const stepStarts = new Map<string, number>();
-  const offs = [
+  return [
     cron.on('execution.finished', (x) => {
       void (async () => {
         const [info, e] = await Promise.all([jobInfo(x.jobId), cron.executions.get(x.executionId).catch(() => null)]);
@@ -169,5 +203,4 @@ export function createMetrics(cron: CronSystem, db: { storage: Pick<Storage, 'ex
       void jobInfo(x.jobId).then((info) => stepDuration.observe({ type: info.types.get(x.stepId) ?? 'unknown', status: x.status }, seconds));
     }),
   ];
-  return { registry, close: () => offs.forEach((off) => off()) };
 }
