@@ -192,45 +192,8 @@ export function createAuditLog(db: SqlClient, options: AuditLogOptions | (() => 
   const signer = keys[0];
   const byKid = new Map(keys.map((k) => [k.kid, k]));
   const link = (prevHash: string, r: Omit<AuditRecord, 'hash' | 'prev_hash'>): string => (signer ? auditMac(signer, prevHash, r) : auditHash(prevHash, r));
-  /** Why a stored hash does not match its record, or null when it does. */
-  const mismatch = (r: AuditRecord, prevHash: string, keyedBefore: boolean): string | null => {
-    if (!r.hash.startsWith('hmac:')) {
-      if (keyedBefore) return 'an unkeyed record after keyed ones (the chain was rewritten)';
-      return auditHash(prevHash, r) === r.hash ? null : 'record content does not match its hash';
-    }
-    const kid = r.hash.split(':')[1] ?? '';
-    const key = byKid.get(kid);
-    if (!key) return `record is keyed with an unknown audit key ${kid} (configure its encryption key as a previous key)`;
-    return sameHex(auditMac(key, prevHash, r), r.hash) ? null : 'record content does not match its keyed hash';
-  };
   const log: AuditLog = {
-    async append(e) {
-      return db.transaction(async (tx) => {
-        // One writer at a time across every API process keeps the chain linear.
-        await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
-        const { rows } = await tx.query<{ seq: string | number; hash: string }>('SELECT seq, hash FROM vecron_audit_log ORDER BY seq DESC LIMIT 1');
-        const prev = rows[0];
-        const base = {
-          seq: prev ? Number(prev.seq) + 1 : 1,
-          at: now().toISOString(),
-          actor_id: e.actorId,
-          actor: auditText(e.actor, AUDIT_FIELD_LIMITS.actor),
-          action: auditText(e.action, AUDIT_FIELD_LIMITS.action),
-          resource: e.resource === null ? null : auditText(e.resource, AUDIT_FIELD_LIMITS.resource),
-          ip: e.ip === null ? null : auditText(e.ip, AUDIT_FIELD_LIMITS.ip),
-          result: auditText(e.result, AUDIT_FIELD_LIMITS.result),
-          details: JSON.parse(JSON.stringify(auditDetails(e.details))) as Record<string, unknown>,
-        };
-        const prevHash = prev?.hash ?? GENESIS;
-        const hash = link(prevHash, base);
-        await tx.query(
-          `INSERT INTO vecron_audit_log (seq, at, actor_id, actor, action, resource, ip, result, details, prev_hash, hash)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)`,
-          [base.seq, base.at, base.actor_id, base.actor, base.action, base.resource, base.ip, base.result, JSON.stringify(base.details), prevHash, hash],
-        );
-        return { ...base, prev_hash: prevHash, hash };
-      });
-    },
+    append: (e) => appendRecord(db, now, link, e),
     async list(f) {
       const { rows } = await db.query(
         `SELECT * FROM vecron_audit_log
@@ -241,48 +204,7 @@ export function createAuditLog(db: SqlClient, options: AuditLogOptions | (() => 
       );
       return rows.map(toRecord);
     },
-    async verify(checkpoint) {
-      if (checkpoint) {
-        const key = byKid.get(checkpoint.kid);
-        if (!key) return { ok: false, checked: 0, first_bad_seq: null, reason: `checkpoint is signed with an unknown audit key ${checkpoint.kid}` };
-        const { mac, ...rest } = checkpoint;
-        if (!sameHex(checkpointMac(key, rest), String(mac))) return { ok: false, checked: 0, first_bad_seq: null, reason: 'checkpoint signature does not match (the file was altered or is not from this server)' };
-      }
-      let prevHash = GENESIS;
-      let expected = 1;
-      let checked = 0;
-      let keyed = false;
-      let headAtCheckpoint: string | null = null;
-      for (;;) {
-        const { rows } = await db.query('SELECT * FROM vecron_audit_log WHERE seq >= $1 ORDER BY seq LIMIT 1000', [expected]);
-        if (!rows.length) break;
-        for (const raw of rows) {
-          const r = toRecord(raw);
-          const bad = (reason: string): AuditVerification => ({ ok: false, checked, first_bad_seq: r.seq, reason });
-          if (r.seq !== expected) return { ok: false, checked, first_bad_seq: expected, reason: `record ${expected} is missing` };
-          if (r.prev_hash !== prevHash) return bad('link to the previous record does not match');
-          const why = mismatch(r, prevHash, keyed);
-          if (why) return bad(why);
-          keyed ||= r.hash.startsWith('hmac:');
-          if (checkpoint && r.seq === checkpoint.count) headAtCheckpoint = r.hash;
-          prevHash = r.hash;
-          expected += 1;
-          checked += 1;
-        }
-      }
-      const { rows: extra } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM vecron_audit_log');
-      if ((extra[0]?.n ?? 0) !== checked) return { ok: false, checked, first_bad_seq: null, reason: 'records outside the chain sequence' };
-      // A server with a key always ends the chain with a keyed record (ensureKeyed at start), and a
-      // keyed record covers everything before it; an all-unkeyed chain was rewritten (or never keyed).
-      if (keys.length && checked > 0 && !prevHash.startsWith('hmac:')) {
-        return { ok: false, checked, first_bad_seq: checked, reason: 'the newest record is not keyed: the chain was rewritten, or no server with this key has started on it yet' };
-      }
-      if (checkpoint) {
-        if (checked < checkpoint.count) return { ok: false, checked, first_bad_seq: checked + 1, reason: `truncated: the checkpoint of ${checkpoint.at} covers ${checkpoint.count} records, the log has ${checked}` };
-        if (headAtCheckpoint !== checkpoint.head_hash) return { ok: false, checked, first_bad_seq: checkpoint.count, reason: `record ${checkpoint.count} is not the one the checkpoint of ${checkpoint.at} signed (the chain was rewritten)` };
-      }
-      return { ok: true, checked, first_bad_seq: null, reason: null };
-    },
+    verify: (checkpoint) => verifyChain(db, byKid, keys.length > 0, checkpoint),
     async ensureKeyed() {
       if (!signer) return;
       const { rows } = await db.query<{ seq: string | number; hash: string }>('SELECT seq, hash FROM vecron_audit_log ORDER BY seq DESC LIMIT 1');
@@ -299,6 +221,91 @@ export function createAuditLog(db: SqlClient, options: AuditLogOptions | (() => 
     },
   };
   return log;
+}
+
+/** Appends one record under the chain lock, linked to the newest one (see {@link AuditLog.append}). */
+async function appendRecord(db: SqlClient, now: () => Date, link: (prevHash: string, r: Omit<AuditRecord, 'hash' | 'prev_hash'>) => string, e: AuditEntry): Promise<AuditRecord> {
+  return db.transaction(async (tx) => {
+    // One writer at a time across every API process keeps the chain linear.
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+    const { rows } = await tx.query<{ seq: string | number; hash: string }>('SELECT seq, hash FROM vecron_audit_log ORDER BY seq DESC LIMIT 1');
+    const prev = rows[0];
+    const base = {
+      seq: prev ? Number(prev.seq) + 1 : 1,
+      at: now().toISOString(),
+      actor_id: e.actorId,
+      actor: auditText(e.actor, AUDIT_FIELD_LIMITS.actor),
+      action: auditText(e.action, AUDIT_FIELD_LIMITS.action),
+      resource: e.resource === null ? null : auditText(e.resource, AUDIT_FIELD_LIMITS.resource),
+      ip: e.ip === null ? null : auditText(e.ip, AUDIT_FIELD_LIMITS.ip),
+      result: auditText(e.result, AUDIT_FIELD_LIMITS.result),
+      details: JSON.parse(JSON.stringify(auditDetails(e.details))) as Record<string, unknown>,
+    };
+    const prevHash = prev?.hash ?? GENESIS;
+    const hash = link(prevHash, base);
+    await tx.query(
+      `INSERT INTO vecron_audit_log (seq, at, actor_id, actor, action, resource, ip, result, details, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)`,
+      [base.seq, base.at, base.actor_id, base.actor, base.action, base.resource, base.ip, base.result, JSON.stringify(base.details), prevHash, hash],
+    );
+    return { ...base, prev_hash: prevHash, hash };
+  });
+}
+
+/** Why a stored hash does not match its record, or null when it does. */
+function mismatch(byKid: ReadonlyMap<string, AuditKey>, r: AuditRecord, prevHash: string, keyedBefore: boolean): string | null {
+  if (!r.hash.startsWith('hmac:')) {
+    if (keyedBefore) return 'an unkeyed record after keyed ones (the chain was rewritten)';
+    return auditHash(prevHash, r) === r.hash ? null : 'record content does not match its hash';
+  }
+  const kid = r.hash.split(':')[1] ?? '';
+  const key = byKid.get(kid);
+  if (!key) return `record is keyed with an unknown audit key ${kid} (configure its encryption key as a previous key)`;
+  return sameHex(auditMac(key, prevHash, r), r.hash) ? null : 'record content does not match its keyed hash';
+}
+
+/** Walks the whole chain (see {@link AuditLog.verify}); `hasKeys` is whether this server has audit keys. */
+async function verifyChain(db: SqlClient, byKid: ReadonlyMap<string, AuditKey>, hasKeys: boolean, checkpoint: AuditCheckpoint | undefined): Promise<AuditVerification> {
+  if (checkpoint) {
+    const key = byKid.get(checkpoint.kid);
+    if (!key) return { ok: false, checked: 0, first_bad_seq: null, reason: `checkpoint is signed with an unknown audit key ${checkpoint.kid}` };
+    const { mac, ...rest } = checkpoint;
+    if (!sameHex(checkpointMac(key, rest), String(mac))) return { ok: false, checked: 0, first_bad_seq: null, reason: 'checkpoint signature does not match (the file was altered or is not from this server)' };
+  }
+  let prevHash = GENESIS;
+  let expected = 1;
+  let checked = 0;
+  let keyed = false;
+  let headAtCheckpoint: string | null = null;
+  for (;;) {
+    const { rows } = await db.query('SELECT * FROM vecron_audit_log WHERE seq >= $1 ORDER BY seq LIMIT 1000', [expected]);
+    if (!rows.length) break;
+    for (const raw of rows) {
+      const r = toRecord(raw);
+      const bad = (reason: string): AuditVerification => ({ ok: false, checked, first_bad_seq: r.seq, reason });
+      if (r.seq !== expected) return { ok: false, checked, first_bad_seq: expected, reason: `record ${expected} is missing` };
+      if (r.prev_hash !== prevHash) return bad('link to the previous record does not match');
+      const why = mismatch(byKid, r, prevHash, keyed);
+      if (why) return bad(why);
+      keyed ||= r.hash.startsWith('hmac:');
+      if (checkpoint && r.seq === checkpoint.count) headAtCheckpoint = r.hash;
+      prevHash = r.hash;
+      expected += 1;
+      checked += 1;
+    }
+  }
+  const { rows: extra } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM vecron_audit_log');
+  if ((extra[0]?.n ?? 0) !== checked) return { ok: false, checked, first_bad_seq: null, reason: 'records outside the chain sequence' };
+  // A server with a key always ends the chain with a keyed record (ensureKeyed at start), and a
+  // keyed record covers everything before it; an all-unkeyed chain was rewritten (or never keyed).
+  if (hasKeys && checked > 0 && !prevHash.startsWith('hmac:')) {
+    return { ok: false, checked, first_bad_seq: checked, reason: 'the newest record is not keyed: the chain was rewritten, or no server with this key has started on it yet' };
+  }
+  if (checkpoint) {
+    if (checked < checkpoint.count) return { ok: false, checked, first_bad_seq: checked + 1, reason: `truncated: the checkpoint of ${checkpoint.at} covers ${checkpoint.count} records, the log has ${checked}` };
+    if (headAtCheckpoint !== checkpoint.head_hash) return { ok: false, checked, first_bad_seq: checkpoint.count, reason: `record ${checkpoint.count} is not the one the checkpoint of ${checkpoint.at} signed (the chain was rewritten)` };
+  }
+  return { ok: true, checked, first_bad_seq: null, reason: null };
 }
 
 /** Reads a checkpoint file's JSON; a clear error naming the field when it is not one. */
