@@ -42,142 +42,182 @@ export interface PullConsumer {
  * messages under the request's own reply subject, which tells a stale status from the current one.
  */
 export function startPullConsumer(deps: PullConsumerDeps, handler: QueueHandler, { concurrency, signal }: { concurrency: number; signal: AbortSignal }): PullConsumer {
-  const running = new Set<Promise<void>>();
+  const state: PullState = {
+    deps,
+    handler,
+    concurrency,
+    signal,
+    running: new Set(),
+    request: null,
+    seq: 0,
+    link: null,
+    pullScheduled: false,
+    failures: 0,
+    graceMs: Math.max(1_000, deps.expiresMs / 2),
+  };
+  return {
+    done: consumeLoop(state),
+    reset() {
+      state.request = null;
+      pullSoon(state);
+    },
+  };
+}
+
+/** The inbox subscription on the current connection; `fail` ends its turn of the loop. */
+interface PullLink {
+  conn: NatsConnection;
+  sub: Subscription;
+  prefix: string;
+  fail: (err: Error) => void;
+}
+
+/** The mutable state of one pull consumer, shared by the functions below. */
+interface PullState {
+  deps: PullConsumerDeps;
+  handler: QueueHandler;
+  concurrency: number;
+  signal: AbortSignal;
+  running: Set<Promise<void>>;
   /** The waiting request: its reply subject, messages it may still deliver, when it is given up if the server never ends it. */
-  let request: { reply: string; left: number; deadline: number } | null = null;
-  let seq = 0;
-  let link: { conn: NatsConnection; sub: Subscription; prefix: string; fail: (err: Error) => void } | null = null;
-  let pullScheduled = false;
-  let failures = 0;
-  const healthy = (): void => {
-    if (failures === 0) return;
-    failures = 0;
-    deps.logger.info('NATS consumer resumed');
-  };
-  const graceMs = Math.max(1_000, deps.expiresMs / 2);
+  request: { reply: string; left: number; deadline: number } | null;
+  seq: number;
+  link: PullLink | null;
+  pullScheduled: boolean;
+  failures: number;
+  graceMs: number;
+}
 
-  const pull = (): void => {
-    pullScheduled = false;
-    if (!link || signal.aborted || request) return;
-    const free = concurrency - running.size;
-    if (free <= 0) return;
-    const reply = `${link.prefix}.${seq++}`;
-    request = { reply, left: free, deadline: Date.now() + deps.expiresMs + graceMs };
-    try {
-      link.conn.publish(deps.nextSubject, JSON.stringify({ batch: free, expires: nanos(deps.expiresMs) }), { reply });
-    } catch (err) {
-      request = null;
-      link.fail(err as Error);
-    }
-  };
+function healthy(s: PullState): void {
+  if (s.failures === 0) return;
+  s.failures = 0;
+  s.deps.logger.info('NATS consumer resumed');
+}
 
-  const pullSoon = (): void => {
-    if (pullScheduled) return;
-    pullScheduled = true;
-    setImmediate(pull);
-  };
+/** Sends one pull request sized to the free slots, unless one is already waiting. */
+function pull(s: PullState): void {
+  s.pullScheduled = false;
+  if (!s.link || s.signal.aborted || s.request) return;
+  const free = s.concurrency - s.running.size;
+  if (free <= 0) return;
+  const reply = `${s.link.prefix}.${s.seq++}`;
+  s.request = { reply, left: free, deadline: Date.now() + s.deps.expiresMs + s.graceMs };
+  try {
+    s.link.conn.publish(s.deps.nextSubject, JSON.stringify({ batch: free, expires: nanos(s.deps.expiresMs) }), { reply });
+  } catch (err) {
+    s.request = null;
+    s.link.fail(err as Error);
+  }
+}
 
-  const deliver = (msg: Msg): void => {
-    healthy();
-    const counted = request !== null;
-    if (request && --request.left === 0) {
-      request = null;
-      pullSoon();
-    }
-    const notBefore = msg.headers?.get(NOT_BEFORE_HEADER);
-    const wait = notBefore ? Date.parse(notBefore) - Date.now() : 0;
-    // Early (nats-server has no scheduled messages), after a stop, or from a request already
-    // given up while every slot is taken: back to the server, not to a local buffer.
-    if (wait > 20 || signal.aborted || (!counted && running.size >= concurrency)) {
-      deps.acks.send(msg, nakPayload(wait > 20 ? wait : 0));
-      if (counted) pullSoon();
-      return;
-    }
-    runHandler(handler, toDelivered(msg, deps.acks), running, deps.logger, pullSoon);
-  };
+/** Pulls once the current turn of the event loop is over, so its completions share one request. */
+function pullSoon(s: PullState): void {
+  if (s.pullScheduled) return;
+  s.pullScheduled = true;
+  setImmediate(() => pull(s));
+}
 
-  /** A status ends the waiting request (408 on expiry, anything else logged); a missing consumer fails the subscription. */
-  const onStatus = (msg: Msg): void => {
-    if (request?.reply !== msg.subject) return;
-    request = null;
-    const { code, description } = msg.headers!;
-    if (code === 408) {
-      healthy();
-      return pullSoon();
-    }
-    if (code === 503 || /consumer deleted|consumer not found|stream not found/i.test(description)) {
-      return link?.fail(new Error(`consumer not found: ${code} ${description}`));
-    }
-    deps.logger.warn({ code, description }, 'NATS pull request ended early; asking again shortly');
-    setTimeout(pullSoon, 250).unref();
-  };
+function deliver(s: PullState, msg: Msg): void {
+  healthy(s);
+  const counted = s.request !== null;
+  if (s.request && --s.request.left === 0) {
+    s.request = null;
+    pullSoon(s);
+  }
+  const notBefore = msg.headers?.get(NOT_BEFORE_HEADER);
+  const wait = notBefore ? Date.parse(notBefore) - Date.now() : 0;
+  // Early (nats-server has no scheduled messages), after a stop, or from a request already
+  // given up while every slot is taken: back to the server, not to a local buffer.
+  if (wait > 20 || s.signal.aborted || (!counted && s.running.size >= s.concurrency)) {
+    s.deps.acks.send(msg, nakPayload(wait > 20 ? wait : 0));
+    if (counted) pullSoon(s);
+    return;
+  }
+  runHandler(s.handler, toDelivered(msg, s.deps.acks), s.running, s.deps.logger, () => pullSoon(s));
+}
 
-  const attach = (conn: NatsConnection): Promise<never> => {
-    const prefix = createInbox();
-    let fail!: (err: Error) => void;
-    const failed = new Promise<never>((_, reject) => (fail = reject));
-    const sub = conn.subscribe(`${prefix}.*`, {
-      callback: (err, msg) => {
-        if (err) return fail(err);
-        // Idle heartbeats (100) are not asked for; other statuses end a request.
-        if (msg.headers && msg.headers.code > 100 && msg.data.length === 0) onStatus(msg);
-        else if (!msg.headers || msg.headers.code === 0) deliver(msg);
-      },
-    });
-    void conn.closed().then(() => fail(new Error('connection closed')));
-    link = { conn, sub, prefix, fail };
-    request = null;
-    pullSoon();
-    return failed;
-  };
+/** A status ends the waiting request (408 on expiry, anything else logged); a missing consumer fails the subscription. */
+function onStatus(s: PullState, msg: Msg): void {
+  if (s.request?.reply !== msg.subject) return;
+  s.request = null;
+  const { code, description } = msg.headers!;
+  if (code === 408) {
+    healthy(s);
+    return pullSoon(s);
+  }
+  if (code === 503 || /consumer deleted|consumer not found|stream not found/i.test(description)) {
+    return s.link?.fail(new Error(`consumer not found: ${code} ${description}`));
+  }
+  s.deps.logger.warn({ code, description }, 'NATS pull request ended early; asking again shortly');
+  setTimeout(() => pullSoon(s), 250).unref();
+}
 
-  const detach = (): void => {
-    link?.sub.unsubscribe();
-    link = null;
-    request = null;
-  };
+/** Subscribes the inbox on `conn` and starts pulling; the promise rejects when this link fails. */
+function attach(s: PullState, conn: NatsConnection): Promise<never> {
+  const prefix = createInbox();
+  let fail!: (err: Error) => void;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  const sub = conn.subscribe(`${prefix}.*`, {
+    callback: (err, msg) => {
+      if (err) return fail(err);
+      // Idle heartbeats (100) are not asked for; other statuses end a request.
+      if (msg.headers && msg.headers.code > 100 && msg.data.length === 0) onStatus(s, msg);
+      else if (!msg.headers || msg.headers.code === 0) deliver(s, msg);
+    },
+  });
+  void conn.closed().then(() => fail(new Error('connection closed')));
+  s.link = { conn, sub, prefix, fail };
+  s.request = null;
+  pullSoon(s);
+  return failed;
+}
 
-  // A request the server forgot (a restart, a lost connection) would otherwise hold its slots forever.
+function detach(s: PullState): void {
+  s.link?.sub.unsubscribe();
+  s.link = null;
+  s.request = null;
+}
+
+/** A request the server forgot (a restart, a lost connection) would otherwise hold its slots forever. */
+function startSweep(s: PullState): NodeJS.Timeout {
   const sweep = setInterval(() => {
-    if (request && request.deadline < Date.now()) {
-      request = null;
-      pullSoon();
+    if (s.request && s.request.deadline < Date.now()) {
+      s.request = null;
+      pullSoon(s);
     }
-  }, Math.min(1_000, deps.expiresMs));
+  }, Math.min(1_000, s.deps.expiresMs));
   sweep.unref();
+  return sweep;
+}
 
-  const stopped = new Promise<void>((resolve) => {
+function abortedPromise(signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
+}
 
-  const loop = async (): Promise<void> => {
-    while (!signal.aborted && !deps.closed()) {
-      try {
-        const failed = attach(await deps.ready());
-        await Promise.race([failed, stopped]);
-      } catch (err) {
-        detach();
-        if (signal.aborted || deps.closed()) break;
-        if (isMissingResource(err)) deps.forget();
-        failures += 1;
-        const delay = Math.min(5_000, 250 * 2 ** Math.min(failures, 5));
-        deps.logger.error({ err: { message: (err as Error).message }, retryInMs: delay }, 'NATS pull failed; retrying');
-        await sleep(delay, signal).catch(() => undefined);
-      }
+/** Attaches, waits for a failure or the stop, re-provisions and backs off on failure; drains on the way out. */
+async function consumeLoop(s: PullState): Promise<void> {
+  const sweep = startSweep(s);
+  const stopped = abortedPromise(s.signal);
+  while (!s.signal.aborted && !s.deps.closed()) {
+    try {
+      const failed = attach(s, await s.deps.ready());
+      await Promise.race([failed, stopped]);
+    } catch (err) {
+      detach(s);
+      if (s.signal.aborted || s.deps.closed()) break;
+      if (isMissingResource(err)) s.deps.forget();
+      s.failures += 1;
+      const delay = Math.min(5_000, 250 * 2 ** Math.min(s.failures, 5));
+      s.deps.logger.error({ err: { message: (err as Error).message }, retryInMs: delay }, 'NATS pull failed; retrying');
+      await sleep(delay, s.signal).catch(() => undefined);
     }
-    // Messages that arrive while the last handlers finish go back to the server at once (deliver).
-    await Promise.allSettled(running);
-    clearInterval(sweep);
-    deps.acks.flush();
-    detach();
-  };
-
-  return {
-    done: loop(),
-    reset() {
-      request = null;
-      pullSoon();
-    },
-  };
+  }
+  // Messages that arrive while the last handlers finish go back to the server at once (deliver).
+  await Promise.allSettled(s.running);
+  clearInterval(sweep);
+  s.deps.acks.flush();
+  detach(s);
 }

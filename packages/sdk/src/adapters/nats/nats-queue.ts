@@ -4,10 +4,11 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { VecronError } from '../../errors/errors.js';
 import { describeServer } from '../../internal/server-url.js';
-import type { Queue } from '../../queue/port.js';
+import type { PublishOptions, Queue, QueueHandler } from '../../queue/port.js';
 import { createNatsLink } from './nats-connection.js';
-import type { NatsClients } from './nats-connection.js';
+import type { NatsClients, NatsLink } from './nats-connection.js';
 import { createAckBatcher } from './nats-delivery.js';
+import type { AckBatcher } from './nats-delivery.js';
 import { isMissingResource, queueUnavailable, withTimeout } from './nats-errors.js';
 import { provisionQueue } from './nats-provision.js';
 import type { NatsLayout } from './nats-provision.js';
@@ -110,98 +111,129 @@ function layoutOf(options: NatsQueueOptions, logger: Logger): NatsLayout {
  * `QUEUE_UNAVAILABLE` error, the consumer loop logs and waits, and nothing crashes.
  */
 export function natsQueue(options: NatsQueueOptions): NatsQueue {
-  const logger = options.logger ?? pino({ level: 'silent' });
-  const layout = layoutOf(options, logger);
-  const publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
-  const server = describeServer(options.servers);
-  const unavailable = (what: string, cause: unknown): VecronError => queueUnavailable(server, what, cause);
-  const consumers = new Set<PullConsumer>();
-  let provisioned: Promise<NatsClients> | null = null;
-  let advisory: Subscription | null = null;
-  const link = createNatsLink({
-    servers: options.servers, name: options.name ?? 'vecron', reconnectTimeWaitMs: options.reconnectTimeWaitMs ?? 1_000,
-    timeoutMs: publishTimeoutMs, server, logger,
-    // A server that restarted without its store has lost the streams and the waiting pull requests.
-    onReconnect: () => {
-      provisioned = null;
-      for (const c of consumers) c.reset();
-    },
-  });
-  const provision = (): Promise<NatsClients> => {
-    provisioned ??= (async () => {
-      const c = await link.clients();
-      advisory = await provisionQueue(c, layout, advisory);
-      return c;
-    })().catch((err: unknown) => {
-      provisioned = null;
-      throw err;
-    });
-    return provisioned;
-  };
-  const ready = (): Promise<NatsClients> => withTimeout(provision(), publishTimeoutMs, () => unavailable('publish', new Error(`timed out after ${publishTimeoutMs} ms`)));
-  const publishBatch = createBatchPublisher(layout.subject, publishTimeoutMs);
-  const acks = createAckBatcher(logger);
-
+  const core = createQueueCore(options);
   return {
     // A file-backed stream outlives every process; a memory stream dies with the NATS server.
-    durable: layout.storageType === StorageType.File,
-    ready: async () => (await provision()).conn,
-    check: async ({ signal }) => checkReachable(() => provision().then((c) => c.conn.flush()), signal, unavailable),
-
-    async publishMany(messages) {
-      if (!messages.length) return [];
-      let conn: NatsConnection;
-      try {
-        conn = (await ready()).conn;
-      } catch (err) {
-        const e = err instanceof VecronError ? err : unavailable('publish', err);
-        return messages.map(() => e);
-      }
-      const answers = (await publishBatch(conn, messages)).map((a) => (a === null || a instanceof VecronError ? a : unavailable('publish', a)));
-      if (answers.some((a) => a !== null && isMissingResource(a))) provisioned = null;
-      return answers;
-    },
-
-    async publish(executionId, opts = {}) {
-      try {
-        const { js } = await ready();
-        await js.publish(layout.subject, executionId, { msgID: opts.deduplicationId ?? executionId, headers: messageHeaders(opts, Date.now()), timeout: publishTimeoutMs });
-      } catch (err) {
-        if (isMissingResource(err)) provisioned = null;
-        throw err instanceof VecronError ? err : unavailable('publish', err);
-      }
-    },
-
-    async consume(handler, { concurrency, signal }) {
-      const consumer = startPullConsumer({
-        ready: async () => (await provision()).conn, forget: () => void (provisioned = null),
-        nextSubject: `$JS.API.CONSUMER.MSG.NEXT.${layout.stream}.${layout.durable}`,
-        expiresMs: Math.max(1_000, options.fetchExpiresMs ?? 2_000), acks, logger, closed: () => link.closed,
-      }, handler, { concurrency, signal });
-      consumers.add(consumer);
-      try {
-        await consumer.done;
-      } finally {
-        consumers.delete(consumer);
-      }
-    },
+    durable: core.layout.storageType === StorageType.File,
+    ready: async () => (await provision(core)).conn,
+    check: async ({ signal }) => checkReachable(() => provision(core).then((c) => c.conn.flush()), signal, core.unavailable),
+    publishMany: (messages) => publishMany(core, messages),
+    publish: (executionId, opts = {}) => publishOne(core, executionId, opts),
+    consume: (handler, opts) => consume(core, handler, opts),
 
     async size() {
-      const { jsm } = await provision();
-      return (await jsm.streams.info(layout.stream)).state.messages;
+      const { jsm } = await provision(core);
+      return (await jsm.streams.info(core.layout.stream)).state.messages;
     },
 
     async consumerLag() {
-      const { jsm } = await provision();
-      const info = await jsm.consumers.info(layout.stream, layout.durable);
+      const { jsm } = await provision(core);
+      const info = await jsm.consumers.info(core.layout.stream, core.layout.durable);
       return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
     },
 
     async close() {
-      acks.flush();
-      await link.close();
+      core.acks.flush();
+      await core.link.close();
     },
   };
+}
+
+/** What the methods of one {@link natsQueue} share: its settings, connection, provisioning and consumers. */
+interface QueueCore {
+  options: NatsQueueOptions;
+  logger: Logger;
+  layout: NatsLayout;
+  publishTimeoutMs: number;
+  unavailable: (what: string, cause: unknown) => VecronError;
+  consumers: Set<PullConsumer>;
+  /** The streams and consumer are provisioned on this connection; `null` means provision again. */
+  provisioned: Promise<NatsClients> | null;
+  advisory: Subscription | null;
+  link: NatsLink;
+  publishBatch: ReturnType<typeof createBatchPublisher>;
+  acks: AckBatcher;
+}
+
+function createQueueCore(options: NatsQueueOptions): QueueCore {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
+  const server = describeServer(options.servers);
+  const layout = layoutOf(options, logger);
+  const core: Omit<QueueCore, 'link'> & { link?: NatsLink } = {
+    options, logger, layout, publishTimeoutMs,
+    unavailable: (what, cause) => queueUnavailable(server, what, cause),
+    consumers: new Set(), provisioned: null, advisory: null,
+    publishBatch: createBatchPublisher(layout.subject, publishTimeoutMs),
+    acks: createAckBatcher(logger),
+  };
+  core.link = createNatsLink({
+    servers: options.servers, name: options.name ?? 'vecron', reconnectTimeWaitMs: options.reconnectTimeWaitMs ?? 1_000,
+    timeoutMs: publishTimeoutMs, server, logger,
+    // A server that restarted without its store has lost the streams and the waiting pull requests.
+    onReconnect: () => {
+      core.provisioned = null;
+      for (const c of core.consumers) c.reset();
+    },
+  });
+  return core as QueueCore;
+}
+
+/** Connects and provisions the streams and the consumer once; a failure lets the next call try again. */
+function provision(core: QueueCore): Promise<NatsClients> {
+  core.provisioned ??= (async () => {
+    const c = await core.link.clients();
+    core.advisory = await provisionQueue(c, core.layout, core.advisory);
+    return c;
+  })().catch((err: unknown) => {
+    core.provisioned = null;
+    throw err;
+  });
+  return core.provisioned;
+}
+
+function ready(core: QueueCore): Promise<NatsClients> {
+  const ms = core.publishTimeoutMs;
+  return withTimeout(provision(core), ms, () => core.unavailable('publish', new Error(`timed out after ${ms} ms`)));
+}
+
+async function publishMany(core: QueueCore, messages: ReadonlyArray<{ executionId: string } & PublishOptions>): Promise<Array<Error | null>> {
+  if (!messages.length) return [];
+  let conn: NatsConnection;
+  try {
+    conn = (await ready(core)).conn;
+  } catch (err) {
+    const e = err instanceof VecronError ? err : core.unavailable('publish', err);
+    return messages.map(() => e);
+  }
+  const answers = (await core.publishBatch(conn, messages)).map((a) => (a === null || a instanceof VecronError ? a : core.unavailable('publish', a)));
+  if (answers.some((a) => a !== null && isMissingResource(a))) core.provisioned = null;
+  return answers;
+}
+
+async function publishOne(core: QueueCore, executionId: string, opts: PublishOptions): Promise<void> {
+  try {
+    const { js } = await ready(core);
+    await js.publish(core.layout.subject, executionId, { msgID: opts.deduplicationId ?? executionId, headers: messageHeaders(opts, Date.now()), timeout: core.publishTimeoutMs });
+  } catch (err) {
+    if (isMissingResource(err)) core.provisioned = null;
+    throw err instanceof VecronError ? err : core.unavailable('publish', err);
+  }
+}
+
+async function consume(core: QueueCore, handler: QueueHandler, { concurrency, signal }: { concurrency: number; signal: AbortSignal }): Promise<void> {
+  const { layout, options, acks, logger, link } = core;
+  const consumer = startPullConsumer({
+    ready: async () => (await provision(core)).conn, forget: () => void (core.provisioned = null),
+    nextSubject: `$JS.API.CONSUMER.MSG.NEXT.${layout.stream}.${layout.durable}`,
+    expiresMs: Math.max(1_000, options.fetchExpiresMs ?? 2_000), acks, logger, closed: () => link.closed,
+  }, handler, { concurrency, signal });
+  core.consumers.add(consumer);
+  try {
+    await consumer.done;
+  } finally {
+    core.consumers.delete(consumer);
+  }
 }
 
 /** Resolves once `probe` has, or rejects with `QUEUE_UNAVAILABLE` when `signal` aborts first. */
