@@ -21,9 +21,27 @@ export const BULK_MAX = 500;
 
 /** The POST actions: run now, enable/disable, stop, replay, discard, bulk replay/discard. Each one audited. */
 export function actionRoutes(router: Router, kit: Kit, data: DashboardData): void {
-  const { cron, state, audit, mutating, afterAction, live } = kit;
+  const { mutating } = kit;
+  router.post('/jobs/:id/run', mutating('job:execute'), runJob(kit, data));
+  router.post('/jobs/:id/enable', mutating('job:write'), toggle(kit, data, true));
+  router.post('/jobs/:id/disable', mutating('job:write'), toggle(kit, data, false));
 
-  router.post('/jobs/:id/run', mutating('job:execute'), async (req, res) => {
+  router.post('/executions/:id/cancel', mutating('execution:stop'), cancelExecution(kit, data));
+  router.post('/executions/:id/replay', mutating('execution:replay'), replayExecution(kit, data));
+
+  router.post('/executions/:id/discard', mutating('execution:replay'), discardExecution(kit, data));
+
+  router.post('/dead-letters/replay', mutating('execution:replay'), bulk(kit, 'replay'));
+  router.post('/dead-letters/discard', mutating('execution:replay'), bulk(kit, 'discard'));
+}
+
+/** An Express route handler (its rejections reach the error handler). */
+type RouteHandler = (req: Request, res: Response) => Promise<void>;
+
+/** Run now, or run with a JSON payload; audited whether it starts or fails. */
+function runJob(kit: Kit, data: DashboardData): RouteHandler {
+  const { cron, state, audit, afterAction } = kit;
+  return async (req, res) => {
     const job = await data.mustGetJob(req);
     const u = state(res).user;
     // "Run with parameters" sends a JSON payload; the plain Run now button sends none.
@@ -43,26 +61,25 @@ export function actionRoutes(router: Router, kit: Kit, data: DashboardData): voi
       await audit(req, res, { action: 'job.trigger', resource: `job:${job.id}`, result: toErrorRecord(err).code, details: {} });
       throw err;
     }
-  });
-
-  const toggle = (enable: boolean) => async (req: Request, res: Response): Promise<void> => {
-    const job = await data.mustGetJob(req);
-    const updated = enable ? await cron.jobs.enable(job.id) : await cron.jobs.disable(job.id);
-    await audit(req, res, { action: enable ? 'job.enable' : 'job.disable', resource: `job:${job.id}`, result: 'ok', details: {} });
-    live.publish({ type: 'job.updated', jobId: job.id });
-    await afterAction(req, res, state(res).view.t(enable ? 'jobs.enabledDone' : 'jobs.disabledDone', { name: updated.name }));
   };
-  router.post('/jobs/:id/enable', mutating('job:write'), toggle(true));
-  router.post('/jobs/:id/disable', mutating('job:write'), toggle(false));
+}
 
-  router.post('/executions/:id/cancel', mutating('execution:stop'), async (req, res) => {
+/** Stops a running execution. */
+function cancelExecution(kit: Kit, data: DashboardData): RouteHandler {
+  const { cron, state, audit, afterAction } = kit;
+  return async (req, res) => {
     const e = await data.mustGetExecution(req, res);
     const status = await cron.executions.cancel(e.id);
     await audit(req, res, { action: 'execution.stop', resource: `execution:${e.id}`, result: status ? 'ok' : 'CONFLICT', details: { status } });
     if (!status) throw new ConflictError(`execution is already ${e.status}`);
     await afterAction(req, res, state(res).view.t('execution.cancelled', { status: state(res).view.t(`status.${status}`) }));
-  });
-  router.post('/executions/:id/replay', mutating('execution:replay'), async (req, res) => {
+  };
+}
+
+/** Replays an execution (from its last checkpoint, or from the start). */
+function replayExecution(kit: Kit, data: DashboardData): RouteHandler {
+  const { cron, state, audit, afterAction } = kit;
+  return async (req, res) => {
     const e = await data.mustGetExecution(req, res);
     const fromStart = req.body?.from_start === '1';
     const key = idempotencyKeyOf(req);
@@ -70,19 +87,38 @@ export function actionRoutes(router: Router, kit: Kit, data: DashboardData): voi
     await audit(req, res, { action: 'execution.replay', resource: `execution:${e.id}`, result: 'ok', details: { new_execution_id: r.executionId, from_start: fromStart } });
     const v = state(res).view;
     await afterAction(req, res, html`${v.t('execution.replayed', { id: r.executionId.slice(0, 8) })} <a href="${v.url(`/executions/${r.executionId}`)}">${shortId(r.executionId)}</a>`);
-  });
+  };
+}
 
-  router.post('/executions/:id/discard', mutating('execution:replay'), async (req, res) => {
+/** Discards an open dead letter. */
+function discardExecution(kit: Kit, data: DashboardData): RouteHandler {
+  const { cron, state, audit, afterAction } = kit;
+  return async (req, res) => {
     const e = await data.mustGetExecution(req, res);
     const u = state(res).user;
     const ok = await cron.executions.discard(e.id, { by: u?.id ?? null, reason: 'dashboard' });
     await audit(req, res, { action: 'execution.discard', resource: `execution:${e.id}`, result: ok ? 'ok' : 'CONFLICT', details: {} });
     if (!ok) throw new ConflictError(`execution ${e.id} is not an open dead letter`);
     await afterAction(req, res, state(res).view.t('deadLetters.discarded'));
-  });
+  };
+}
 
-  // Every open dead letter of the filter (job), at most BULK_MAX per request, each checked like a single one.
-  const bulk = (kind: 'replay' | 'discard') => async (req: Request, res: Response): Promise<void> => {
+/** Enables or disables a job. */
+function toggle(kit: Kit, data: DashboardData, enable: boolean): RouteHandler {
+  const { cron, state, audit, afterAction, live } = kit;
+  return async (req, res) => {
+    const job = await data.mustGetJob(req);
+    const updated = enable ? await cron.jobs.enable(job.id) : await cron.jobs.disable(job.id);
+    await audit(req, res, { action: enable ? 'job.enable' : 'job.disable', resource: `job:${job.id}`, result: 'ok', details: {} });
+    live.publish({ type: 'job.updated', jobId: job.id });
+    await afterAction(req, res, state(res).view.t(enable ? 'jobs.enabledDone' : 'jobs.disabledDone', { name: updated.name }));
+  };
+}
+
+/** Every open dead letter of the filter (job), at most BULK_MAX per request, each checked like a single one. */
+function bulk(kit: Kit, kind: 'replay' | 'discard'): RouteHandler {
+  const { cron, state, audit, afterAction } = kit;
+  return async (req, res) => {
     const jobText = typeof req.body?.job === 'string' ? (req.body.job as string) : '';
     const jobId = UUID.test(jobText) ? jobText : undefined;
     const u = state(res).user;
@@ -99,6 +135,4 @@ export function actionRoutes(router: Router, kit: Kit, data: DashboardData): voi
     const v = state(res).view;
     await afterAction(req, res, v.t('deadLetters.bulkDone', { action: v.t(kind === 'replay' ? 'deadLetters.replayedN' : 'deadLetters.discardedN'), n: done }));
   };
-  router.post('/dead-letters/replay', mutating('execution:replay'), bulk('replay'));
-  router.post('/dead-letters/discard', mutating('execution:replay'), bulk('discard'));
 }

@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import type { DashboardData } from '../data.js';
 import { html } from '../html.js';
 import type { SafeHtml } from '../html.js';
@@ -14,9 +14,24 @@ import { jobFilters, jobsTable } from '../views/jobs.js';
 
 /** The full pages: jobs, job detail, executions, execution detail, dead letters. */
 export function pageRoutes(router: Router, kit: Kit, data: DashboardData): void {
-  const { cron, state, need } = kit;
+  router.get('/', jobsPage(kit, data));
 
-  router.get('/', async (req, res) => {
+  router.get('/jobs/:id', jobPage(kit, data));
+
+  router.get('/executions', executionsPage(kit, data));
+
+  router.get('/executions/:id', executionPage(kit, data));
+
+  router.get('/dead-letters', deadLettersPage(kit, data));
+}
+
+/** An Express route handler (its rejections reach the error handler). */
+type RouteHandler = (req: Request, res: Response) => Promise<void>;
+
+/** `/`: the jobs list, with the newest executions. */
+function jobsPage(kit: Kit, data: DashboardData): RouteHandler {
+  const { state, need } = kit;
+  return async (req, res) => {
     need(res, 'job:read');
     const v = state(res).view;
     const pageNo = pageOf(req);
@@ -30,9 +45,13 @@ ${jobFilters(v, filter)}
 ${jobsTable(v, rows, pageNo, hasMore, filter)}
 ${recent ? html`<h2 class="section-title">${v.t('jobs.recent')}</h2>${recent}` : ''}`,
     });
-  });
+  };
+}
 
-  router.get('/jobs/:id', async (req, res) => {
+/** `/jobs/:id`: one job with its schedule explanation, ledger, variables, history and newest executions. */
+function jobPage(kit: Kit, data: DashboardData): RouteHandler {
+  const { cron, state, need } = kit;
+  return async (req, res) => {
     need(res, 'job:read');
     const v = state(res).view;
     const job = await data.mustGetJob(req);
@@ -56,9 +75,13 @@ ${history ?? ''}
 ${executions ? html`<section class="card"><h2>${v.t('jobs.recent')} · <a class="small" href="${v.url('/executions', { job: job.id })}">${v.t('nav.executions')} →</a></h2>${executions}</section>` : ''}
 ${jobDetailBody(v, { job, explanation, ledger, variables })}`,
     });
-  });
+  };
+}
 
-  router.get('/executions', async (req, res) => {
+/** `/executions`: the filtered executions list. */
+function executionsPage(kit: Kit, data: DashboardData): RouteHandler {
+  const { cron, state, need } = kit;
+  return async (req, res) => {
     need(res, 'execution:read');
     const v = state(res).view;
     const q = await data.executionQuery(req);
@@ -70,17 +93,25 @@ ${jobDetailBody(v, { job, explanation, ledger, variables })}`,
 ${executionFilters(v, q, chosen ? { id: chosen.id, name: chosen.name } : null)}
 ${await data.executionsSection(res, q, 'list')}`,
     });
-  });
+  };
+}
 
-  router.get('/executions/:id', async (req, res) => {
+/** `/executions/:id`: one execution with its steps and logs. */
+function executionPage(kit: Kit, data: DashboardData): RouteHandler {
+  const { state, need } = kit;
+  return async (req, res) => {
     need(res, 'execution:read');
     const e = await data.mustGetExecution(req, res);
     const [section, logs] = await Promise.all([data.executionSection(res, e), logsPanel(kit, res, e)]);
     await kit.page(req, res, { title: state(res).view.t('execution.title', { id: e.id.slice(0, 8) }), section: 'executions', body: html`${section}
 ${logs}`, counters: await data.countersIfAllowed(res) });
-  });
+  };
+}
 
-  router.get('/dead-letters', async (req, res) => {
+/** `/dead-letters`: open or replayed dead letters, with the bulk tools. */
+function deadLettersPage(kit: Kit, data: DashboardData): RouteHandler {
+  const { cron, state, need } = kit;
+  return async (req, res) => {
     need(res, 'execution:read');
     const v = state(res).view;
     const q = await data.executionQuery(req);
@@ -95,5 +126,5 @@ ${logs}`, counters: await data.countersIfAllowed(res) });
 ${deadLetterTools(v, q, chosen, BULK_MAX)}
 ${await data.executionsSection(res, q, 'dlq')}`,
     });
-  });
+  };
 }
