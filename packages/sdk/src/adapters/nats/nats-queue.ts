@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { VecronError } from '../../errors/errors.js';
 import { describeServer } from '../../internal/server-url.js';
-import type { PublishOptions, Queue, QueueHandler } from '../../queue/port.js';
+import type { Queue } from '../../queue/port.js';
 import { createNatsLink } from './nats-connection.js';
 import type { NatsClients, NatsLink } from './nats-connection.js';
 import { createAckBatcher } from './nats-delivery.js';
@@ -197,7 +197,7 @@ function ready(core: QueueCore): Promise<NatsClients> {
   return withTimeout(provision(core), ms, () => core.unavailable('publish', new Error(`timed out after ${ms} ms`)));
 }
 
-async function publishMany(core: QueueCore, messages: ReadonlyArray<{ executionId: string } & PublishOptions>): Promise<Array<Error | null>> {
+async function publishMany(core: QueueCore, messages: Parameters<NonNullable<Queue['publishMany']>>[0]): Promise<Array<Error | null>> {
   if (!messages.length) return [];
   let conn: NatsConnection;
   try {
@@ -211,7 +211,7 @@ async function publishMany(core: QueueCore, messages: ReadonlyArray<{ executionI
   return answers;
 }
 
-async function publishOne(core: QueueCore, executionId: string, opts: PublishOptions): Promise<void> {
+async function publishOne(core: QueueCore, executionId: string, opts: NonNullable<Parameters<Queue['publish']>[1]>): Promise<void> {
   try {
     const { js } = await ready(core);
     await js.publish(core.layout.subject, executionId, { msgID: opts.deduplicationId ?? executionId, headers: messageHeaders(opts, Date.now()), timeout: core.publishTimeoutMs });
@@ -221,7 +221,7 @@ async function publishOne(core: QueueCore, executionId: string, opts: PublishOpt
   }
 }
 
-async function consume(core: QueueCore, handler: QueueHandler, { concurrency, signal }: { concurrency: number; signal: AbortSignal }): Promise<void> {
+async function consume(core: QueueCore, handler: Parameters<Queue['consume']>[0], { concurrency, signal }: Parameters<Queue['consume']>[1]): Promise<void> {
   const { layout, options, acks, logger, link } = core;
   const consumer = startPullConsumer({
     ready: async () => (await provision(core)).conn, forget: () => void (core.provisioned = null),
