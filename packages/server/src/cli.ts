@@ -5,6 +5,9 @@ import { loadConfig } from './config/load-config.js';
 import type { CommandResult } from './cli/commands.js';
 import type { ConvertOptions, SourceFormat } from './cli/convert.js';
 import type { Role } from './runtime/start-server.js';
+import type { Logger } from 'pino';
+import type { ServerConfig as Config } from './config/config-schema.js';
+import type { LogCorrelation } from './observability/log-correlation.js';
 
 // The server, its commands and its logging load on demand: `vecron healthcheck` (the image's
 // HEALTHCHECK, run every 10 s with a 5 s timeout) loads only the configuration and one fetch.
@@ -38,42 +41,19 @@ config: config/default.toml (bundled) → {--config DIR | $VECRON_CONFIG_DIR | .
 
 async function main(argv: string[]): Promise<number> {
   const args = [...argv];
-  let configDir = process.env.VECRON_CONFIG_DIR;
-  const ci = args.indexOf('--config');
-  if (ci >= 0) {
-    configDir = args[ci + 1];
-    args.splice(ci, 2);
-  }
-  let checkpointFile: string | undefined;
-  const cp = args.indexOf('--checkpoint');
-  if (cp >= 0) {
-    checkpointFile = args[cp + 1];
-    args.splice(cp, 2);
-  }
-  let fromArg: string | undefined;
-  const fi = args.indexOf('--from');
-  if (fi >= 0) {
-    fromArg = args[fi + 1] ?? '';
-    args.splice(fi, 2);
-  }
-  let mapFile: string | undefined;
-  const mi = args.indexOf('--map');
-  if (mi >= 0) {
-    mapFile = args[mi + 1] ?? '';
-    args.splice(mi, 2);
-  }
-  const [cmd, sub, file] = args;
-  const files = args.slice(2);
+  const configFlag = takeFlag(args, '--config');
+  const configDir = configFlag ? configFlag.value : process.env.VECRON_CONFIG_DIR;
+  const checkpointFile = takeFlag(args, '--checkpoint')?.value;
+  const fromFlag = takeFlag(args, '--from');
+  const fromArg = fromFlag ? (fromFlag.value ?? '') : undefined;
+  const mapFlag = takeFlag(args, '--map');
+  const mapFile = mapFlag ? (mapFlag.value ?? '') : undefined;
+  const [cmd] = args;
   if (!cmd || cmd === '--help' || cmd === 'help') {
     console.log(USAGE);
     return cmd ? 0 : 2;
   }
   const config = loadConfig({ ...(configDir ? { configDir } : {}), env: process.env });
-  const print = (r: CommandResult): number => {
-    for (const l of r.errorLines ?? []) console.error(l);
-    for (const l of r.lines) console.log(l);
-    return r.code;
-  };
   if (cmd === 'healthcheck') {
     const { healthcheckCommand } = await import('./cli/healthcheck.js');
     return print(await healthcheckCommand(config));
@@ -81,38 +61,9 @@ async function main(argv: string[]): Promise<number> {
   const { createLogCorrelation, createServerLogger } = await import('./observability/log-correlation.js');
   const logCorrelation = createLogCorrelation();
   const logger = createServerLogger(config, logCorrelation);
-
-  if (cmd === 'all' || cmd === 'api' || cmd === 'scheduler' || cmd === 'worker') {
-    const { startServer } = await import('./runtime/start-server.js');
-    const server = await startServer({
-      config, role: cmd as Role, logger, logCorrelation,
-      onInitialAdmin: ({ username, password, generated }) => {
-        if (generated) {
-          console.error(`\n  vecron: created the first admin user "${username}" with the one-time password:\n\n      ${password}\n\n  It is shown only now. You must change it at first login.\n`);
-        } else console.error(`vecron: created the first admin user "${username}" with the configured password; change it at first login.`);
-      },
-    });
-    if (server.apiUrl) console.error(`vecron ${cmd}: API on ${server.apiUrl}${server.metricsUrl ? `, metrics on ${server.metricsUrl}/metrics` : ''}`);
-    return new Promise<number>((resolve) => {
-      let signals = 0;
-      const onSignal = (sig: NodeJS.Signals): void => {
-        signals += 1;
-        if (signals > 1) {
-          logger.warn({ sig }, 'second signal: exiting now');
-          process.exit(130);
-        }
-        logger.info({ sig }, 'shutting down gracefully');
-        server.stop().then(() => resolve(0), (err: unknown) => {
-          logger.error({ err }, 'shutdown failed');
-          resolve(1);
-        });
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
-    });
-  }
-  const { auditCheckpointCommand, auditVerifyCommand, convertCommand, exportCommand, importCommand, migrateCommand, purgeCommand, reencryptCommand, schedulerPauseCommand, validateCommand } = await import('./cli/commands.js');
+  if (cmd === 'all' || cmd === 'api' || cmd === 'scheduler' || cmd === 'worker') return serveUntilSignal(cmd, config, logger, logCorrelation);
   if (cmd === 'purge') {
+    const { purgeCommand } = await import('./cli/commands.js');
     const { parsePurgeArgs } = await import('./cli/purge-args.js');
     const parsed = parsePurgeArgs(args.slice(1));
     if (!parsed.ok) {
@@ -121,6 +72,60 @@ async function main(argv: string[]): Promise<number> {
     }
     return print(await purgeCommand(config, logger, parsed.options));
   }
+  const convert = await convertFlags(fromArg, mapFile);
+  if (typeof convert === 'number') return convert;
+  return runCommand(args, config, logger, checkpointFile, convert.from, convert.options);
+}
+
+/** Removes `flag` and the word after it from `args`; undefined when absent, else the word (undefined when missing). */
+function takeFlag(args: string[], flag: string): { value: string | undefined } | undefined {
+  const i = args.indexOf(flag);
+  if (i < 0) return undefined;
+  const value = args[i + 1];
+  args.splice(i, 2);
+  return { value };
+}
+
+/** Prints a command's output (errors to stderr) and returns its exit code. */
+function print(r: CommandResult): number {
+  for (const l of r.errorLines ?? []) console.error(l);
+  for (const l of r.lines) console.log(l);
+  return r.code;
+}
+
+/** `vecron all|api|scheduler|worker`: starts the server and resolves with the exit code once a signal stopped it. */
+async function serveUntilSignal(cmd: Role, config: Config, logger: Logger, logCorrelation: LogCorrelation): Promise<number> {
+  const { startServer } = await import('./runtime/start-server.js');
+  const server = await startServer({
+    config, role: cmd, logger, logCorrelation,
+    onInitialAdmin: ({ username, password, generated }) => {
+      if (generated) {
+        console.error(`\n  vecron: created the first admin user "${username}" with the one-time password:\n\n      ${password}\n\n  It is shown only now. You must change it at first login.\n`);
+      } else console.error(`vecron: created the first admin user "${username}" with the configured password; change it at first login.`);
+    },
+  });
+  if (server.apiUrl) console.error(`vecron ${cmd}: API on ${server.apiUrl}${server.metricsUrl ? `, metrics on ${server.metricsUrl}/metrics` : ''}`);
+  return new Promise<number>((resolve) => {
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals): void => {
+      signals += 1;
+      if (signals > 1) {
+        logger.warn({ sig }, 'second signal: exiting now');
+        process.exit(130);
+      }
+      logger.info({ sig }, 'shutting down gracefully');
+      server.stop().then(() => resolve(0), (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        resolve(1);
+      });
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+/** Checks `--from` and `--map`; the exit code 2 (after saying why) when they are wrong. */
+async function convertFlags(fromArg: string | undefined, mapFile: string | undefined): Promise<{ from: SourceFormat | undefined; options: ConvertOptions } | number> {
   let from: SourceFormat | undefined;
   if (fromArg !== undefined) {
     const { SOURCE_FORMATS } = await import('./cli/convert.js');
@@ -139,6 +144,14 @@ async function main(argv: string[]): Promise<number> {
     const { readClassMap } = await import('./cli/convert.js');
     options.map = readClassMap(mapFile);
   }
+  return { from, options };
+}
+
+/** The one-shot commands (`args` without the flags); usage and exit code 2 for an unknown one. */
+async function runCommand(args: string[], config: Config, logger: Logger, checkpointFile: string | undefined, from: SourceFormat | undefined, options: ConvertOptions): Promise<number> {
+  const { auditCheckpointCommand, auditVerifyCommand, convertCommand, exportCommand, importCommand, migrateCommand, reencryptCommand, schedulerPauseCommand, validateCommand } = await import('./cli/commands.js');
+  const [cmd, sub, file] = args;
+  const files = args.slice(2);
   if (cmd === 'secrets' && sub === 'reencrypt') return print(await reencryptCommand(config, logger, args.includes('--dry-run')));
   if (cmd === 'scheduler-pause') return print(await schedulerPauseCommand(config, logger, 'pause', args.slice(1).join(' ') || undefined));
   if (cmd === 'scheduler-resume') return print(await schedulerPauseCommand(config, logger, 'resume'));
