@@ -154,13 +154,7 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
       checks.queue = async () => await q.check({ signal: AbortSignal.timeout(5_000) });
       args.logger.info('database_url set without queue.nats_servers: the work queue is in PostgreSQL; live events (SSE) reach only the process that emits them');
     }
-    if (config.coordination.redis_url) {
-      const redisMod = await loadAdapter<RedisModule>('@vecron/sdk/redis', '$.coordination.redis_url');
-      const c = redisMod.redisCoordination({ url: config.coordination.redis_url, keyPrefix: config.coordination.key_prefix, logger: log('redis') });
-      coordination = c;
-      checks.redis = async () => void (await c.client.ping());
-      closers.push(() => c.close());
-    }
+    if (config.coordination.redis_url) coordination = await openCoordination(config.coordination.redis_url, config.coordination.key_prefix, log('redis'), checks, closers);
     // The embedded store, opened here (not lazily by the cron system) so the server holds it.
     storage ??= await embeddedStorage(config.storage.data_dir ? { dataDir: config.storage.data_dir } : {});
   } catch (err) {
@@ -172,7 +166,28 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
   }
 
   const executors = args.executors ?? defaultExecutors(config);
-  const options: Record<string, unknown> = {
+  const options = cronOptionsOf(config, args, executors, { storage, clock, queue: queue ?? pgQueue, coordination });
+  const cron = createCronSystem(options as CronSystemOptions);
+  return { cron, storage, checks, natsQueue: queue, queue: queue ?? pgQueue, coordination, executors, close };
+}
+
+/** Opens the Redis coordination, with its readiness check and its closer. */
+async function openCoordination(url: string, keyPrefix: ServerConfig['coordination']['key_prefix'], logger: Logger, checks: Record<string, () => Promise<void>>, closers: Array<() => Promise<void>>): Promise<RedisCoordination> {
+  const redisMod = await loadAdapter<RedisModule>('@vecron/sdk/redis', '$.coordination.redis_url');
+  const c = redisMod.redisCoordination({ url, keyPrefix, logger });
+  checks.redis = async () => void (await c.client.ping());
+  closers.push(() => c.close());
+  return c;
+}
+
+/** The options {@link buildCronSystem} gives `createCronSystem`: the configuration's settings over the opened adapters. */
+function cronOptionsOf(
+  config: ServerConfig,
+  args: { logger: Logger; encryptionKeys?: SecretBoxKeys; secretBox?: SecretBox; workerId?: string },
+  executors: AnyExecutor[],
+  a: { storage: Storage; clock: Clock | undefined; queue: Queue | null; coordination: RedisCoordination | null },
+): Record<string, unknown> {
+  return {
     executors,
     logger: args.logger,
     timezone: config.scheduler.timezone,
@@ -187,16 +202,14 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
     shutdownGraceMs: config.worker.shutdown_grace_ms,
     stepLogs: { level: config.worker.step_log_level === 'off' ? false : config.worker.step_log_level, maxLines: config.worker.step_log_max_lines, maxBytes: config.worker.step_log_max_bytes },
     retention: retentionOptionsOf(config),
-    storage,
+    storage: a.storage,
     // File areas live in the data folder whatever the store (docs/configuration.md: storage.data_dir),
     // so the API can serve the files an execution recorded; before, PostgreSQL mode used the OS temp folder.
     ...(config.storage.data_dir ? { filesDir: path.resolve(config.storage.data_dir, 'files') } : {}),
-    ...(clock ? { clock } : {}),
-    ...(queue ? { queue } : pgQueue ? { queue: pgQueue } : {}),
-    ...(coordination ? { coordination } : {}),
+    ...(a.clock ? { clock: a.clock } : {}),
+    ...(a.queue ? { queue: a.queue } : {}),
+    ...(a.coordination ? { coordination: a.coordination } : {}),
   };
-  const cron = createCronSystem(options as CronSystemOptions);
-  return { cron, storage, checks, natsQueue: queue, queue: queue ?? pgQueue, coordination, executors, close };
 }
 
 /**
