@@ -143,7 +143,9 @@ describe('operations', () => {
     const w1 = await member('worker');
     const token = await adminToken(api.apiUrl!);
     const c = client(api.apiUrl!);
-    const job = await api.cron.jobs.create({ name: 'long', max_retries: 0, steps: [{ id: 'nap', type: 'sleep', config: { ms: 6_000 } }] });
+    const job = await api.cron.jobs.create({ name: 'long', max_retries: 0, steps: [{ id: 'nap', type: 'sleep', config: { ms: 15_000 } }] });
+    // The step outlasts the hand-back by far: the drain is noticed at the next heartbeat (≤ 5 s) and
+    // handed back after a 1 s grace, so a 6 s step could end first under load (seen in CI).
     const e1 = (await api.cron.trigger(job.id)).executionId;
     const held = async (id: string): Promise<string | null> => (await api.cron.executions.get(id))?.leaseOwner ?? null;
     for (let i = 0; i < 100 && (await held(e1)) !== w1.cluster.id; i++) await new Promise((r) => setTimeout(r, 100));
