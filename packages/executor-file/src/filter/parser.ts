@@ -23,7 +23,7 @@ export const MAX_FILTER_DEPTH = 64;
  * compare-op := = | == | != | <> | < | <= | > | >=
  * ```
  *
- * One function per rule below; they share a {@link Cursor} over the tokens.
+ * One function per rule below; they share a `Cursor` (private, below) over the tokens.
  *
  * @throws FilterSyntaxError naming the position and the offending token.
  */
