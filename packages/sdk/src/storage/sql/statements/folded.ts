@@ -4,7 +4,7 @@
  * execution then takes three writes: create, claim+start, finish. Each is one statement for any
  * number of executions (group-committed), with exactly the conditions of the writes it folds.
  */
-import type { Execution, ExecutionContext } from '../../../model/execution.js';
+import type { Execution } from '../../../model/execution.js';
 import type { ClaimAndStartResult, Storage } from '../../port.js';
 import { perItem, type Batching } from '../group-commit.js';
 import { EXECUTION_COLUMNS, toExecution } from '../row-mappers.js';
@@ -12,6 +12,7 @@ import type { SqlClient } from '../sql-client.js';
 import { ACTIVE, iso, lockInIdOrder, unclaimedReason } from '../sql-values.js';
 import { claimExclusive } from './claim.js';
 import { executionsById } from './executions.js';
+import { writeStepSuccesses, type StepSuccessInput } from './step-success.js';
 import { wrap } from './wrap.js';
 
 export interface ClaimStartInput {
@@ -84,46 +85,17 @@ export async function claimAndStartSteps(db: SqlClient, items: ClaimStartInput[]
   });
 }
 
-export interface StepCompletionInput {
-  id: string;
-  token: number;
-  stepId: string;
-  attempt: number;
-  context: ExecutionContext;
-  now: Date;
-}
+/** The same input as a step success: the folded completion writes it and finishes the execution. */
+export type StepCompletionInput = StepSuccessInput;
 
 /**
  * `recordStepSuccesses` and `completeExecutions` with status `success` in one statement: the
  * attempt closed as succeeded, the context saved, the execution finished and its lease released,
  * all under the live token; per input, whether it was live.
  */
-export async function completeWithStepSuccesses(db: SqlClient, items: StepCompletionInput[]): Promise<boolean[]> {
-  const { rows } = await db.query<{ id: string }>(
-    `WITH ${lockInIdOrder(1)}, input AS (
-       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::int[], $5::text[], $6::timestamptz[])
-         AS u(x_id, x_token, x_step, x_attempt, x_context, x_now)
-     ), own AS (
-       UPDATE vecron_executions e
-       SET status = 'success', error = NULL, context = i.x_context::jsonb, current_step = i.x_step, finished_at = i.x_now,
-           lease_owner = NULL, lease_expires_at = NULL
-       FROM input i
-       WHERE e.id = i.x_id AND e.id = ANY($1::uuid[]) AND e.id IN (SELECT l_id FROM locked) AND e.fencing_token = i.x_token AND e.status IN ${ACTIVE}
-       RETURNING e.id
-     ), closed AS (
-       UPDATE vecron_step_attempts a SET status = 'succeeded', finished_at = i.x_now
-       FROM input i
-       WHERE a.execution_id = i.x_id AND a.step_id = i.x_step AND a.attempt = i.x_attempt AND a.fencing_token = i.x_token
-         AND a.status = 'running' AND i.x_id IN (SELECT id FROM own)
-     )
-     SELECT id FROM own`,
-    [
-      items.map((i) => i.id), items.map((i) => i.token), items.map((i) => i.stepId), items.map((i) => i.attempt),
-      items.map((i) => JSON.stringify(i.context)), items.map((i) => iso(i.now)),
-    ],
-  );
-  const ok = new Set(rows.map((r) => String(r.id)));
-  return items.map((i) => ok.has(i.id));
+export function completeWithStepSuccesses(db: SqlClient, items: StepCompletionInput[]): Promise<boolean[]> {
+  return writeStepSuccesses(db, items, `status = 'success', error = NULL, context = i.x_context::jsonb, current_step = i.x_step, finished_at = i.x_now,
+           lease_owner = NULL, lease_expires_at = NULL`);
 }
 
 export function foldedOperations(db: SqlClient, batching: Batching): Pick<Storage, 'claimAndStartStep' | 'completeWithStepSuccess'> {

@@ -9,6 +9,7 @@ import { perItem, type Batching } from '../group-commit.js';
 import { toStepAttempt } from '../row-mappers.js';
 import type { SqlClient } from '../sql-client.js';
 import { ACTIVE, iso, lockInIdOrder } from '../sql-values.js';
+import { ownLive, writeStepSuccesses, type StepSuccessInput } from './step-success.js';
 
 export interface StepStartInput {
   id: string;
@@ -26,12 +27,7 @@ export async function startStepAttempts(db: SqlClient, items: StepStartInput[]):
   const { rows } = await db.query<{ id: string; attempt: number | string; failures: number | string }>(
     `WITH ${lockInIdOrder(1)}, input AS (
        SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[]) AS u(x_id, x_token, x_step, x_now)
-     ), own AS (
-       UPDATE vecron_executions e SET current_step = i.x_step
-       FROM input i
-       WHERE e.id = i.x_id AND e.id = ANY($1::uuid[]) AND e.id IN (SELECT l_id FROM locked) AND e.fencing_token = i.x_token AND e.status IN ${ACTIVE}
-       RETURNING e.id
-     ), abandoned AS (
+     ), ${ownLive('current_step = i.x_step', 1)}, abandoned AS (
        UPDATE vecron_step_attempts a SET status = 'abandoned', finished_at = i.x_now
        FROM input i
        WHERE a.execution_id = i.x_id AND a.step_id = i.x_step AND a.status = 'running' AND i.x_id IN (SELECT id FROM own)
@@ -52,40 +48,9 @@ export async function startStepAttempts(db: SqlClient, items: StepStartInput[]):
   return items.map((i) => byId.get(i.id) ?? null);
 }
 
-export interface StepSuccessInput {
-  id: string;
-  token: number;
-  stepId: string;
-  attempt: number;
-  context: ExecutionContext;
-  now: Date;
-}
-
 /** One statement, so each finished step and its saved context commit together; per input, whether the token was live. */
-export async function recordStepSuccesses(db: SqlClient, items: StepSuccessInput[]): Promise<boolean[]> {
-  const { rows } = await db.query<{ id: string }>(
-    `WITH ${lockInIdOrder(1)}, input AS (
-       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::int[], $5::text[], $6::timestamptz[])
-         AS u(x_id, x_token, x_step, x_attempt, x_context, x_now)
-     ), own AS (
-       UPDATE vecron_executions e SET context = i.x_context::jsonb, current_step = i.x_step
-       FROM input i
-       WHERE e.id = i.x_id AND e.id = ANY($1::uuid[]) AND e.id IN (SELECT l_id FROM locked) AND e.fencing_token = i.x_token AND e.status IN ${ACTIVE}
-       RETURNING e.id
-     ), closed AS (
-       UPDATE vecron_step_attempts a SET status = 'succeeded', finished_at = i.x_now
-       FROM input i
-       WHERE a.execution_id = i.x_id AND a.step_id = i.x_step AND a.attempt = i.x_attempt AND a.fencing_token = i.x_token
-         AND a.status = 'running' AND i.x_id IN (SELECT id FROM own)
-     )
-     SELECT id FROM own`,
-    [
-      items.map((i) => i.id), items.map((i) => i.token), items.map((i) => i.stepId), items.map((i) => i.attempt),
-      items.map((i) => JSON.stringify(i.context)), items.map((i) => iso(i.now)),
-    ],
-  );
-  const ok = new Set(rows.map((r) => String(r.id)));
-  return items.map((i) => ok.has(i.id));
+export function recordStepSuccesses(db: SqlClient, items: StepSuccessInput[]): Promise<boolean[]> {
+  return writeStepSuccesses(db, items, 'context = i.x_context::jsonb, current_step = i.x_step');
 }
 
 type FinishStep = Parameters<Storage['finishStepAttempt']>[2];

@@ -1,0 +1,55 @@
+/**
+ * The SQL a step success shares between `recordStepSuccesses` (steps.ts) and
+ * `completeWithStepSuccesses` (folded.ts), and the `own` CTE `startStepAttempts` uses too, so each
+ * piece exists once. The two successes differ only in what they set on the execution.
+ */
+import type { ExecutionContext } from '../../../model/execution.js';
+import type { SqlClient } from '../sql-client.js';
+import { ACTIVE, iso, lockInIdOrder } from '../sql-values.js';
+
+export interface StepSuccessInput {
+  id: string;
+  token: number;
+  stepId: string;
+  attempt: number;
+  context: ExecutionContext;
+  now: Date;
+}
+
+/**
+ * A CTE named `own`: applies `set` to each execution of the CTE `input i` (columns `x_id`,
+ * `x_token`) whose fencing token is live, taking its row lock through the CTE `locked`; returns
+ * `e.id` per row owned. `ids` is the number of the uuid[] parameter holding the ids.
+ */
+export const ownLive = (set: string, ids: number): string => `own AS (
+       UPDATE vecron_executions e SET ${set}
+       FROM input i
+       WHERE e.id = i.x_id AND e.id = ANY($${ids}::uuid[]) AND e.id IN (SELECT l_id FROM locked) AND e.fencing_token = i.x_token AND e.status IN ${ACTIVE}
+       RETURNING e.id
+     )`;
+
+/**
+ * One statement per batch: each execution owned under its live token and updated with `set`
+ * (an expression over `e` and `input i`: `x_step`, `x_attempt`, `x_context`, `x_now`), and its
+ * attempt closed as succeeded, so both commit together; per input, whether the token was live.
+ */
+export async function writeStepSuccesses(db: SqlClient, items: StepSuccessInput[], set: string): Promise<boolean[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `WITH ${lockInIdOrder(1)}, input AS (
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::int[], $5::text[], $6::timestamptz[])
+         AS u(x_id, x_token, x_step, x_attempt, x_context, x_now)
+     ), ${ownLive(set, 1)}, closed AS (
+       UPDATE vecron_step_attempts a SET status = 'succeeded', finished_at = i.x_now
+       FROM input i
+       WHERE a.execution_id = i.x_id AND a.step_id = i.x_step AND a.attempt = i.x_attempt AND a.fencing_token = i.x_token
+         AND a.status = 'running' AND i.x_id IN (SELECT id FROM own)
+     )
+     SELECT id FROM own`,
+    [
+      items.map((i) => i.id), items.map((i) => i.token), items.map((i) => i.stepId), items.map((i) => i.attempt),
+      items.map((i) => JSON.stringify(i.context)), items.map((i) => iso(i.now)),
+    ],
+  );
+  const ok = new Set(rows.map((r) => String(r.id)));
+  return items.map((i) => ok.has(i.id));
+}
