@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, StorageError } from '../errors/errors.js';
+import { beforeAbort } from '../internal/abort.js';
 import type { StartOptions } from '../options.js';
 import { createDispatcher } from '../scheduler/dispatcher.js';
 import { createRetentionLoop } from '../scheduler/retention.js';
@@ -45,7 +46,7 @@ async function checkDependencies(ctx: SystemContext): Promise<void> {
   // process's CPU (PGlite), and a busy machine makes it slow, not wrong.
   if (opts.storage) {
     const storageDeadline = AbortSignal.timeout(opts.startTimeoutMs);
-    await beforeDeadline(ctx.storage(), storageDeadline, () => new StorageError(`the storage did not open within ${opts.startTimeoutMs} ms (startTimeoutMs)`, { retryable: true }));
+    await beforeAbort(ctx.storage(), storageDeadline, () => new StorageError(`the storage did not open within ${opts.startTimeoutMs} ms (startTimeoutMs)`, { retryable: true }));
   } else {
     await ctx.storage();
   }
@@ -158,19 +159,4 @@ export async function drainWorker(state: RoleState, graceMs: number): Promise<vo
     await state.workerLoop;
   })();
   await state.draining;
-}
-
-/** Resolves with `p`, or rejects with `timeoutError()` once `signal` aborts first. */
-async function beforeDeadline<T>(p: Promise<T>, signal: AbortSignal, timeoutError: () => Error): Promise<T> {
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(timeoutError());
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([p, aborted]);
-  } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
-  }
 }

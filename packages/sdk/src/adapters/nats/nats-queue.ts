@@ -3,6 +3,7 @@ import { StorageType } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { VecronError } from '../../errors/errors.js';
+import { probeBeforeAbort } from '../../internal/abort.js';
 import { describeServer } from '../../internal/server-url.js';
 import type { Queue } from '../../queue/port.js';
 import { createNatsLink } from './nats-connection.js';
@@ -116,7 +117,7 @@ export function natsQueue(options: NatsQueueOptions): NatsQueue {
     // A file-backed stream outlives every process; a memory stream dies with the NATS server.
     durable: core.layout.storageType === StorageType.File,
     ready: async () => (await provision(core)).conn,
-    check: async ({ signal }) => checkReachable(() => provision(core).then((c) => c.conn.flush()), signal, core.unavailable),
+    check: async ({ signal }) => probeBeforeAbort(() => provision(core).then((c) => c.conn.flush()), signal, core.unavailable),
     publishMany: (messages) => publishMany(core, messages),
     publish: (executionId, opts = {}) => publishOne(core, executionId, opts),
     consume: (handler, opts) => consume(core, handler, opts),
@@ -233,22 +234,5 @@ async function consume(core: QueueCore, handler: Parameters<Queue['consume']>[0]
     await consumer.done;
   } finally {
     core.consumers.delete(consumer);
-  }
-}
-
-/** Resolves once `probe` has, or rejects with `QUEUE_UNAVAILABLE` when `signal` aborts first. */
-async function checkReachable(probe: () => Promise<void>, signal: AbortSignal, unavailable: (what: string, cause: unknown) => VecronError): Promise<void> {
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(unavailable('connect', new Error('no answer within the start deadline')));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    await Promise.race([probe(), aborted]);
-  } catch (err) {
-    throw err instanceof VecronError ? err : unavailable('connect', err);
-  } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { VecronError } from '../../errors/errors.js';
+import { probeBeforeAbort } from '../../internal/abort.js';
 import { describeServer } from '../../internal/server-url.js';
 import { groupCommit } from '../../storage/sql/group-commit.js';
 import type { GroupCommitted } from '../../storage/sql/group-commit.js';
@@ -74,7 +75,7 @@ export function queueDb(options: QueueDbOptions, sql: QueueStatements): QueueDb 
   };
   return {
     pool, ownPool, sql, unavailable, provision, query,
-    check: (signal) => checkServer(pool, provision, unavailable, signal),
+    check: (signal) => probeBeforeAbort(() => provision().then(() => pool.query('SELECT 1')), signal, unavailable),
     writes: queueWrites(query, sql),
   };
 }
@@ -115,23 +116,6 @@ async function createTable(pool: Pool, sql: QueueStatements, schema: string | nu
     throw err;
   } finally {
     conn.release();
-  }
-}
-
-/** `Queue.check`: provisioning and `SELECT 1` before `signal` aborts, else `QUEUE_UNAVAILABLE`. */
-async function checkServer(pool: Pool, provision: () => Promise<void>, unavailable: QueueDb['unavailable'], signal: AbortSignal): Promise<void> {
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(unavailable('connect', new Error('no answer within the start deadline')));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    await Promise.race([provision().then(() => pool.query('SELECT 1')), aborted]);
-  } catch (err) {
-    throw err instanceof VecronError ? err : unavailable('connect', err);
-  } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }
 
