@@ -1,23 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { Express, Request } from 'express';
-import type { AnyExecutor, CronSystem, SqlClient, Storage } from '@vecron/sdk';
+import type { AnyExecutor } from '@vecron/sdk';
 import type { SecretBoxKeys } from '@vecron/sdk/crypto';
-import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-log.js';
 import { hashPassword } from '../auth/passwords.js';
 import { createTokenService } from '../auth/tokens.js';
 import type { TokenService, TokenUse } from '../auth/tokens.js';
 import type { AgreedSecretBox } from '../cluster/agreed-key.js';
-import type { ProcessRegistry } from '../cluster/registry.js';
-import type { ServerConfig } from '../config/config-schema.js';
 import { createApp } from '../http/create-app.js';
+import type { ServerConfig } from '../config/config-schema.js';
+import type { ApiDeps } from '../http/deps.js';
 import { dashboardRouter } from '../http/dashboard.js';
-import type { RateLimiter } from '../http/rate-limiter.js';
 import type { RouteDef } from '../http/route.js';
 import type { EventHub } from '../observability/event-hub.js';
 import type { ReadinessCheck } from '../observability/health.js';
-import type { TraceContextCarrier } from '../observability/tracing.js';
 import type { ServerStore } from '../store/server-store.js';
 import { createWebhookStore } from '../webhooks/webhook-store.js';
 import { listen } from './http-listen.js';
@@ -25,27 +22,18 @@ import type { JwtKey } from './keys.js';
 import type { StartServerOptions } from './start-server.js';
 
 /** What the API role is built from. `linkBase` (alert e-mail links) gets the API's address when `api.public_url` is empty. */
-export interface ApiRoleDeps {
-  config: ServerConfig;
-  cron: CronSystem;
-  storage: Storage;
-  sql: SqlClient;
-  store: ServerStore;
-  audit: AuditLog;
-  limiter: RateLimiter;
+export type ApiRoleDeps = Pick<ApiDeps, 'config' | 'cron' | 'storage' | 'sql' | 'store' | 'audit' | 'limiter' | 'logger' | 'cluster' | 'traceContext'> & {
+  /** The cluster's agreed box: an `ApiDeps['box']` that also agrees on the encrypting key. */
   box: AgreedSecretBox;
-  logger: Logger;
   hub: EventHub;
   checks: Record<string, ReadinessCheck>;
-  cluster: ProcessRegistry;
-  traceContext: TraceContextCarrier;
   encryptionKeys: SecretBoxKeys;
   executors: AnyExecutor[];
   jwtKeys: JwtKey[];
   onInitialAdmin: StartServerOptions['onInitialAdmin'];
   isShuttingDown: () => boolean;
   linkBase: { value: string };
-}
+};
 
 /** The listening API: its address, app and routes, its HTTP server (closed at stop), and the delivery-id pruning to stop. */
 export interface ApiServer {
