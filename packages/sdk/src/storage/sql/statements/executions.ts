@@ -25,8 +25,20 @@ export interface CreateInput {
   now: Date;
 }
 
-/** One INSERT, idempotent on (job, key); the existing rows are read back for the rest. */
-export async function createExecutions(db: SqlClient, items: CreateInput[]): Promise<Array<{ execution: Execution; created: boolean }>> {
+/** How many more times an item whose conflicting row vanished before the read-back is inserted again, without the rest of its batch. */
+const VANISHED_RETRIES = 3;
+
+/**
+ * One INSERT, idempotent on (job, key); the existing rows are read back for the rest.
+ *
+ * A conflicting row can be deleted (retention, a job delete) between the INSERT and the read-back.
+ * Such items are inserted again without the rest of the batch, whose INSERT has committed (at most
+ * `VANISHED_RETRIES` more times; then the call fails with a StorageError and the group commit runs
+ * each item again alone). And a row found under the item's own id is the item's: an earlier run of
+ * this same call inserted it (a batch that failed after its INSERT committed, run again item by
+ * item), so it counts as created, not as a duplicate; before, such items came back `created: false`.
+ */
+export async function createExecutions(db: SqlClient, items: CreateInput[], retries = VANISHED_RETRIES): Promise<Array<{ execution: Execution; created: boolean }>> {
   const e = items.map((i) => i.execution);
   const { rows } = await db.query(
     `INSERT INTO vecron_executions (id, job_id, idempotency_key, status, trigger_source, trigger_metadata, scheduled_for, available_at, context, replay_of, created_at)
@@ -52,13 +64,18 @@ export async function createExecutions(db: SqlClient, items: CreateInput[]): Pro
     );
     for (const r of found) existing.set(`${String(r.job_id)}\u0000${String(r.idempotency_key)}`, toExecution(r));
   }
+  const existingFor = (x: NewExecution): Execution | undefined => existing.get(`${x.jobId}\u0000${x.idempotencyKey}`);
+  const vanished = items.filter((i) => !inserted.has(i.execution.id) && !existingFor(i.execution));
+  if (vanished.length > 0 && retries === 0) {
+    throw new StorageError(`execution vanished after an idempotency conflict, ${VANISHED_RETRIES + 1} times in a row`);
+  }
+  const again = vanished.length ? await createExecutions(db, vanished, retries - 1) : [];
+  const retried = new Map(vanished.map((i, n) => [i.execution.id, again[n]!]));
   return e.map((x) => {
     const mine = inserted.get(x.id);
     if (mine) return { execution: mine, created: true };
-    const other = existing.get(`${x.jobId}\u0000${x.idempotencyKey}`);
-    // Unreachable unless the row was deleted in between (a batch's items then run again one by one).
-    if (!other) throw new StorageError('execution vanished after an idempotency conflict');
-    return { execution: other, created: false };
+    const other = existingFor(x);
+    return other ? { execution: other, created: other.id === x.id } : retried.get(x.id)!;
   });
 }
 
