@@ -36,6 +36,9 @@ export async function consumeQueue(ctx: ConsumeContext, handler: QueueHandler, {
       continue;
     }
     const want = concurrency - running.size;
+    // A notification that arrives while this claim runs (its row committed after the claim's
+    // snapshot) must not wait for the next one or the poll: `idle` below returns at once then.
+    const wakesBefore = ctx.wakeups.wakes();
     let claimed: { rows: ClaimedRow[]; nextDueMs: number | null };
     try {
       claimed = await claim(ctx, want);
@@ -62,7 +65,7 @@ export async function consumeQueue(ctx: ConsumeContext, handler: QueueHandler, {
     }
     if (rows.length < want) {
       // Nothing more is due: sleep until a notification, the next due message or the poll.
-      await ctx.wakeups.idle(nextDueMs === null ? ctx.pollIntervalMs : Math.min(ctx.pollIntervalMs, Math.max(1, Math.ceil(nextDueMs))), signal);
+      await ctx.wakeups.idle(nextDueMs === null ? ctx.pollIntervalMs : Math.min(ctx.pollIntervalMs, Math.max(1, Math.ceil(nextDueMs))), signal, wakesBefore);
     }
   }
   await Promise.allSettled(running);

@@ -7,8 +7,14 @@ import { sleep } from '../../internal/clock.js';
 export interface QueueWakeups {
   /** Wakes every idle consumer of this process now. */
   wake(): void;
-  /** Waits for a notification, a local wake, `ms`, or the signal (a timer that holds the process open). */
-  idle(ms: number, signal: AbortSignal): Promise<void>;
+  /** How many wakes there have been so far: read it before a claim, pass it to `idle` after. */
+  wakes(): number;
+  /**
+   * Waits for a notification, a local wake, `ms`, or the signal (a timer that holds the process
+   * open). With `since` (a {@link QueueWakeups.wakes} read earlier), returns at once when a wake
+   * came after that read: a notification that arrived while the caller was claiming is not lost.
+   */
+  idle(ms: number, signal: AbortSignal, since?: number): Promise<void>;
   /** Starts holding the `LISTEN` connection (once; re-opened when it breaks until `stop`). */
   listen(): Promise<void>;
   /** Wakes everyone, then `UNLISTEN`s and gives the connection back. Call after the queue is marked closed. */
@@ -22,7 +28,9 @@ export interface QueueWakeups {
 export function queueWakeups(deps: { pool: Pool; channel: string; logger: Logger; isClosed: () => boolean }): QueueWakeups {
   const { pool, channel, logger, isClosed } = deps;
   const wakers = new Set<() => void>();
+  let wakes = 0;
   const wake = (): void => {
+    wakes += 1;
     for (const w of [...wakers]) w();
   };
   const onNotification = (msg: pg.Notification): void => {
@@ -35,7 +43,8 @@ export function queueWakeups(deps: { pool: Pool; channel: string; logger: Logger
   };
   return {
     wake,
-    idle: (ms, signal) => idleFor(wakers, ms, signal),
+    wakes: () => wakes,
+    idle: (ms, signal, since) => (since !== undefined && since !== wakes ? Promise.resolve() : idleFor(wakers, ms, signal)),
     listen,
     async stop() {
       wake();
