@@ -166,8 +166,15 @@ export interface Storage {
   markScheduleFinished(jobId: string, finishedAt: Date, nextFireAt: Date | null): Promise<void>;
 
   // executions
-  /** Inserts an execution; on a duplicate `(jobId, idempotencyKey)` returns the existing one with `created: false`. */
-  createExecution(e: NewExecution, now: Date): Promise<{ execution: Execution; created: boolean }>;
+  /**
+   * Inserts an execution; on a duplicate `(jobId, idempotencyKey)` returns the existing one with `created: false`.
+   * With `markPublished`, a new row is written as published at `now` in the same statement, as
+   * `fireDueSchedules({ markPublished })` does: for a caller that publishes it right after the
+   * commit and hands it to {@link Storage.markUnpublished} if that fails, so an execution costs no
+   * second write and the worker's claim never waits behind one on the same row. After a crash in
+   * between, the dispatcher republishes it once `republishAfterMs` has passed.
+   */
+  createExecution(e: NewExecution, now: Date, options?: { markPublished?: boolean }): Promise<{ execution: Execution; created: boolean }>;
   getExecution(id: string): Promise<Execution | null>;
   listExecutions(filter?: ExecutionFilter): Promise<Execution[]>;
   /**

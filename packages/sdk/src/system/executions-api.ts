@@ -102,8 +102,9 @@ async function replayExecution(
       replayOf: id,
     },
     now,
+    { markPublished: true },
   );
-  if (created) await announceCreated({ storage: s, queue: ctx.queue, events: ctx.events, logger: ctx.logger }, execution, now);
+  if (created) await announceCreated({ storage: s, queue: ctx.queue, events: ctx.events, logger: ctx.logger }, execution, now, { writtenPublished: true });
   return { executionId: execution.id, created };
 }
 
@@ -130,8 +131,9 @@ export async function triggerJob(ctx: SystemContext, jobId: string, options: Tri
       },
     },
     now,
+    { markPublished: true },
   );
-  if (created) await announceCreated({ storage: s, queue: ctx.queue, events: ctx.events, logger: ctx.logger }, execution, now);
+  if (created) await announceCreated({ storage: s, queue: ctx.queue, events: ctx.events, logger: ctx.logger }, execution, now, { writtenPublished: true });
   return { executionId: execution.id, created };
 }
 

@@ -356,6 +356,23 @@ function dispatchCases({ test }: SuiteContext): void {
     expect((await list(at(30))).map((x) => x[0])).toEqual([lost!.id]);
     await s.markUnpublished([]);
   });
+
+  test('creates an execution written as published when asked (nothing for the dispatcher until republishAfterMs); a duplicate keeps the first row', async (s) => {
+    const job = await newJob(s);
+    const mk = (key: string, markPublished?: boolean) =>
+      s.createExecution({ id: randomUUID(), jobId: job.id, idempotencyKey: key, triggerSource: 'manual', availableAt: at(0) }, at(0), markPublished === undefined ? undefined : { markPublished });
+    const [stamped, plain, unstamped] = await Promise.all([mk('stamped', true), mk('plain'), mk('unstamped', false)]);
+    const list = async (now: Date) => (await s.findExecutionsToDispatch({ now, republishAfterMs: 30_000, limit: 100 })).map((x) => [x.id, x.reason]);
+    expect((await list(at(10))).sort()).toEqual([[plain.execution.id, 'new'], [unstamped.execution.id, 'new']].sort());
+    // An idempotent repeat of an unstamped row does not stamp it.
+    const again = await mk('plain', true);
+    expect(again.created).toBe(false);
+    expect((await list(at(10))).map((x) => x[0])).toContain(plain.execution.id);
+    // A publish lost to a crash goes out again after republishAfterMs; a failed one at once.
+    expect((await list(at(30_001))).map((x) => x[0])).toContain(stamped.execution.id);
+    await s.markUnpublished([stamped.execution.id]);
+    expect(await list(at(10))).toContainEqual([stamped.execution.id, 'new']);
+  });
 }
 
 /** Dispatch of expired leases and lost publishes, and requeues for a retry. */

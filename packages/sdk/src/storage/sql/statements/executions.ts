@@ -23,6 +23,8 @@ export async function getExecutions(db: SqlClient, ids: string[]): Promise<Array
 export interface CreateInput {
   execution: NewExecution;
   now: Date;
+  /** Write the new row as published at `now` (see `Storage.createExecution`). */
+  markPublished?: boolean;
 }
 
 /** How many more times an item whose conflicting row vanished before the read-back is inserted again, without the rest of its batch. */
@@ -41,16 +43,17 @@ const VANISHED_RETRIES = 3;
 export async function createExecutions(db: SqlClient, items: CreateInput[], retries = VANISHED_RETRIES): Promise<Array<{ execution: Execution; created: boolean }>> {
   const e = items.map((i) => i.execution);
   const { rows } = await db.query(
-    `INSERT INTO vecron_executions (id, job_id, idempotency_key, status, trigger_source, trigger_metadata, scheduled_for, available_at, context, replay_of, created_at)
-     SELECT u.x_id, u.x_job, u.x_key, 'pending', u.x_source, u.x_meta::jsonb, u.x_sched, u.x_avail, u.x_context::jsonb, u.x_replay, u.x_now
-     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::uuid[], $10::timestamptz[])
-       AS u(x_id, x_job, x_key, x_source, x_meta, x_sched, x_avail, x_context, x_replay, x_now)
+    `INSERT INTO vecron_executions (id, job_id, idempotency_key, status, trigger_source, trigger_metadata, scheduled_for, available_at, context, replay_of, created_at, published_at)
+     SELECT u.x_id, u.x_job, u.x_key, 'pending', u.x_source, u.x_meta::jsonb, u.x_sched, u.x_avail, u.x_context::jsonb, u.x_replay, u.x_now, u.x_published
+     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::uuid[], $10::timestamptz[], $11::timestamptz[])
+       AS u(x_id, x_job, x_key, x_source, x_meta, x_sched, x_avail, x_context, x_replay, x_now, x_published)
      ON CONFLICT (job_id, idempotency_key) DO NOTHING
      RETURNING ${EXECUTION_COLUMNS}`,
     [
       e.map((x) => x.id), e.map((x) => x.jobId), e.map((x) => x.idempotencyKey), e.map((x) => x.triggerSource),
       e.map((x) => JSON.stringify(x.triggerMetadata ?? {})), e.map((x) => isoOrNull(x.scheduledFor)), e.map((x) => iso(x.availableAt)),
       e.map((x) => JSON.stringify(x.context ?? { steps: {} })), e.map((x) => x.replayOf ?? null), items.map((i) => iso(i.now)),
+      items.map((i) => (i.markPublished ? iso(i.now) : null)),
     ],
   );
   const inserted = new Map(rows.map((r) => [String(r.id), toExecution(r)]));
@@ -139,7 +142,7 @@ export function executionOperations(db: SqlClient, batching: Batching): Executio
   const create = perItem(batching, (items: CreateInput[]) => createExecutions(db, items), (i) => `${i.execution.jobId}\u0000${i.execution.idempotencyKey}`);
   const get = perItem(batching, (ids: string[]) => getExecutions(db, ids), (id) => id);
   return {
-    createExecution: (execution, now) => wrap('createExecution', () => create({ execution, now })),
+    createExecution: (execution, now, options) => wrap('createExecution', () => create({ execution, now, markPublished: options?.markPublished ?? false })),
     getExecution: get,
     listExecutions: (filter) => listExecutions(db, filter),
     listLatestExecutionsPerJob: (jobIds, perJob, filter) => listLatestExecutionsPerJob(db, jobIds, perJob, filter),
