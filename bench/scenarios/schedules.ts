@@ -80,7 +80,7 @@ export async function tickCost(a: ScheduleArgs): Promise<Record<string, unknown>
   };
   try {
     const t0 = Date.now();
-    await cloneJobs(rig, a.n, 'd', (g) => `CASE WHEN ${g} % 100 = 0 THEN clock_timestamp() - interval '1 second' ELSE clock_timestamp() + interval '1 year' END`);
+    await cloneJobs(rig, a.n, 'd', (g) => `CASE WHEN ${g} % 100 = 0 THEN date_trunc('second', clock_timestamp()) - interval '1 second' ELSE clock_timestamp() + interval '1 year' END`);
     const fixtureMs = Date.now() - t0;
     await rig.cron.start({ scheduler: true, worker: false });
     // The loop's first tick fires the first 1 % (warm-up); wait for it.
@@ -94,7 +94,7 @@ export async function tickCost(a: ScheduleArgs): Promise<Record<string, unknown>
     const ticks: Array<{ clientCpuMs: number; pgCpuMs: number; wallMs: number; rowsRead: number; fired: number }> = [];
     for (let k = 1; k <= (a.ticks ?? 5); k += 1) {
       await withPg(pgUrl(a.db), (c) => c.query(
-        `UPDATE ${rig.schema}.vecron_schedules s SET next_fire_at = clock_timestamp() - interval '1 second' FROM ${rig.schema}.vecron_jobs j
+        `UPDATE ${rig.schema}.vecron_schedules s SET next_fire_at = date_trunc('second', clock_timestamp()) - interval '1 second' FROM ${rig.schema}.vecron_jobs j
          WHERE j.id = s.job_id AND j.name LIKE 'd%' AND substr(j.name, 2)::int % 100 = $1`, [k]));
       const r0 = await rowsRead(a.flushWaitMs ?? 10_500);
       await pgCpu.begin();

@@ -133,6 +133,12 @@ export function overlapPolicyOf(def: Pick<JobDefinition, 'overlap_policy' | 'all
   return def.overlap_policy ?? (def.allow_concurrent ? 'allow' : 'forbid');
 }
 
+/** Whether the overlap policy in force decides from the job's open executions (`allow` and `queue_all` never look at them). */
+export function overlapReadsOpenExecutions(def: Pick<JobDefinition, 'overlap_policy' | 'allow_concurrent'>): boolean {
+  const policy = overlapPolicyOf(def);
+  return policy !== 'allow' && policy !== 'queue_all';
+}
+
 /** A validated job definition with defaults applied. */
 export type JobDefinition = z.output<typeof jobDefinitionSchema>;
 /** A job's own retention settings. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DueSchedule, FireDecision, FireSpec } from '../storage/port.js';
-import { createDecisionMemo } from './decision-memo.js';
+import { createDecisionMemo, isSharedDecision } from './decision-memo.js';
 
 const at = (ms: number): Date => new Date(Date.UTC(2026, 0, 1) + ms);
 const cron: FireSpec = { schedule: { type: 'cron', expression: '0 0 0 * * ?' }, misfire_policy: 'fire_once', triggers: { scheduled: true, manual: true }, allow_concurrent: true } as FireSpec;
@@ -54,5 +54,17 @@ describe('decision memo', () => {
     memo.decide(due(jittered), c.compute);
     memo.decide(due(jittered), c.compute);
     expect(c.calls()).toBe(2);
+  });
+
+  it('shares the decision of cron schedules without jitter whose overlap policy never reads open executions', () => {
+    const cron = { type: 'cron', expression: '0 0 * * *' } as FireSpec['schedule'];
+    const spec = (extra: Partial<FireSpec>): FireSpec => ({ schedule: cron, triggers: { scheduled: true }, allow_concurrent: true, ...extra }) as FireSpec;
+    expect(isSharedDecision(spec({}))).toBe(true);
+    expect(isSharedDecision(spec({ overlap_policy: 'queue_all' }))).toBe(true);
+    for (const overlap_policy of ['forbid', 'queue_one', 'cancel_other'] as const) expect(isSharedDecision(spec({ overlap_policy }))).toBe(false);
+    expect(isSharedDecision(spec({ allow_concurrent: false }))).toBe(false);
+    expect(isSharedDecision(spec({ jitter_seconds: 5 }))).toBe(false);
+    expect(isSharedDecision(spec({ schedule: { type: 'fixed_delay', delay_seconds: 60 } }))).toBe(false);
+    expect(isSharedDecision(spec({ schedule: undefined }))).toBe(false);
   });
 });

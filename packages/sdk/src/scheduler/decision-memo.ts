@@ -1,4 +1,5 @@
-import type { DueSchedule, FireDecision } from '../storage/port.js';
+import { overlapReadsOpenExecutions } from '../model/job-definition.js';
+import type { DueSchedule, FireDecision, FireSpec } from '../storage/port.js';
 
 /**
  * Fire decisions of one claim batch, shared by due schedules that get the same answer. At
@@ -13,6 +14,17 @@ import type { DueSchedule, FireDecision } from '../storage/port.js';
 export interface DecisionMemo {
   /** The decision for `due`: a shared one when an equal row was decided in this batch, else `compute()`, kept. */
   decide(due: DueSchedule, compute: () => FireDecision): FireDecision;
+}
+
+/**
+ * Definitions whose decision depends only on the definition, the due instant and `enabled` — the
+ * memo's cron key with open counts that are always 0 — so the storage may decide them once for
+ * every due schedule that shares those (`Storage.fireDueSchedules` `sharedDecision`): cron
+ * schedules (interval grids and `fixed_delay` read the anchor and the last finish) without
+ * jitter (the delay depends on the job) whose overlap policy never reads open executions.
+ */
+export function isSharedDecision(spec: Readonly<FireSpec>): boolean {
+  return spec.schedule?.type === 'cron' && !spec.jitter_seconds && !overlapReadsOpenExecutions(spec);
 }
 
 /** A memo for one batch (never across batches: `now` changes). */

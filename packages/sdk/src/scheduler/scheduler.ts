@@ -2,11 +2,11 @@ import type { Logger } from 'pino';
 import type { CronEventBus } from '../events.js';
 import type { Clock } from '../internal/clock.js';
 import type { Queue } from '../queue/port.js';
-import type { Storage } from '../storage/port.js';
+import type { FireSkip, Storage } from '../storage/port.js';
 import { createBackgroundLoop } from './background-loop.js';
 import { createCalendarSource } from './calendar-source.js';
 import { decideFires } from './decide-fires.js';
-import { createDecisionMemo } from './decision-memo.js';
+import { createDecisionMemo, isSharedDecision } from './decision-memo.js';
 import { createPublishWindow } from './publish-window.js';
 import type { DecideSettings } from './decide-fires.js';
 
@@ -50,13 +50,15 @@ export function createScheduler(deps: {
     try {
       for (;;) {
         const now = clock.now();
-        const skipped: Array<{ jobId: string; fireAt: Date; outcome: 'skipped' | 'missed'; reason: string }> = [];
+        const skipped: FireSkip[] = [];
         const memo = createDecisionMemo();
         const created = await storage.fireDueSchedules({
           now,
           limit: settings.batchSize,
           newExecutionId: settings.newExecutionId,
           markPublished: true,
+          sharedDecision: isSharedDecision,
+          onSkipped: (skips) => void skipped.push(...skips),
           decide: (due) => {
             let d;
             try {
@@ -67,7 +69,6 @@ export function createScheduler(deps: {
               events.emit('error', { where: `schedule ${due.jobId}`, error });
               d = { fire: [], skip: [], nextFireAt: null };
             }
-            for (const s of d.skip) skipped.push({ jobId: due.jobId, fireAt: s.at, outcome: s.outcome, reason: s.reason });
             return d;
           },
         });

@@ -57,6 +57,14 @@ export interface FireDecision {
   cancelOpen?: boolean;
 }
 
+/** A fire not created, as recorded in the ledger: skipped (calendar, overlap, disabled, paused) or missed (catch-up policy). */
+export interface FireSkip {
+  jobId: string;
+  fireAt: Date;
+  outcome: 'skipped' | 'missed';
+  reason: string;
+}
+
 /** A new execution. */
 export interface NewExecution {
   id: string;
@@ -161,6 +169,20 @@ export interface Storage {
      * them once `republishAfterMs` has passed. @default false
      */
     markPublished?: boolean;
+    /**
+     * Definitions whose fire decision the caller shares: for these, `decide` depends only on the
+     * definition, `nextFireAt` and `enabled` (it reads no job id, open counts, anchor or last
+     * fire). The storage may then ask `decide` once for all due schedules that share those three —
+     * with one of their job ids and zero open counts — and apply the answer to every one of them in
+     * one statement: a midnight burst of 100,000 schedules on one cron expression is one decision
+     * and one write, not 100,000 of each. Without it, `decide` is asked per schedule.
+     */
+    sharedDecision?: (definition: Readonly<FireSpec>) => boolean;
+    /**
+     * Called with the skipped and missed fires the call recorded, of every schedule (also those
+     * decided once for many, whose skips `decide` saw for only one of them), before it resolves.
+     */
+    onSkipped?: (skips: FireSkip[]) => void;
   }): Promise<Execution[]>;
   /** Records when the last execution of a job finished (for `fixed_delay`) and reschedules it. */
   markScheduleFinished(jobId: string, finishedAt: Date, nextFireAt: Date | null): Promise<void>;

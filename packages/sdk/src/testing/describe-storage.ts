@@ -5,7 +5,7 @@ import { parseJobDefinition } from '../model/job-definition.js';
 import type { JobDefinition } from '../model/job-definition.js';
 import type { Job } from '../model/job.js';
 import type { Execution } from '../model/execution.js';
-import type { Storage } from '../storage/port.js';
+import type { DueSchedule, FireDecision, FireSkip, Storage } from '../storage/port.js';
 import type { StepLogLine } from '../model/step-log.js';
 
 /** Options of {@link describeStorage}. */
@@ -54,6 +54,7 @@ export function describeStorage(name: string, options: StorageConformanceOptions
     claimAndStartCases(ctx);
     foldedCases(ctx);
     scheduleCases(ctx);
+    sharedDecisionCases(ctx);
     dispatchCases(ctx);
     redispatchCases(ctx);
     listCases(ctx);
@@ -307,6 +308,87 @@ function scheduleCases({ test }: SuiteContext): void {
     await s.fireDueSchedules({ now: at(5), limit: 10, newExecutionId: randomUUID, decide: () => ({ fire: [], skip: [{ at: at(0), outcome: 'skipped', reason: 'overlap' }], nextFireAt: at(1000) }) });
     expect(await s.listLedger(job.id)).toEqual([expect.objectContaining({ outcome: 'skipped', reason: 'overlap', executionId: null })]);
     expect(await s.fireDueSchedules({ now: at(500), limit: 10, newExecutionId: randomUUID, decide: () => { throw new Error('not due'); } })).toEqual([]);
+  });
+}
+
+/** Shared decisions (`sharedDecision`): one decision per group of due schedules, applied set-based to each member. */
+function sharedDecisionCases({ test }: SuiteContext): void {
+  test('decides once per group that shares a decision and fires each member once across 5 concurrent schedulers, with the ids asked for', async (s) => {
+    const jobs = await Promise.all(Array.from({ length: 60 }, (_, i) => newJob(s, `burst-${i}`, { schedule: { type: 'cron', expression: '0 0 * * *' } }, at(0))));
+    let decisions = 0;
+    const decide = (due: DueSchedule): FireDecision => {
+      decisions += 1;
+      expect(due).toMatchObject({ nextFireAt: at(0), enabled: true, pendingCount: 0, runningCount: 0 });
+      return { fire: [at(0)], skip: [], nextFireAt: at(60_000) };
+    };
+    const issued = new Set<string>();
+    const newExecutionId = (): string => {
+      const id = randomUUID();
+      issued.add(id);
+      return id;
+    };
+    const args = { now: at(10), limit: 20, decide, newExecutionId, sharedDecision: () => true };
+    const created = (await Promise.all(Array.from({ length: 5 }, () => s.fireDueSchedules(args)))).flat();
+    let calls = 5;
+    for (let more = await s.fireDueSchedules(args); more.length; more = await s.fireDueSchedules(args)) {
+      created.push(...more);
+      calls += 1;
+    }
+    calls += 1;
+    expect(created).toHaveLength(60);
+    expect(new Set(created.map((e) => e.jobId))).toEqual(new Set(jobs.map((j) => j.id)));
+    expect(created.every((e) => issued.has(e.id) && e.idempotencyKey === `fire:${at(0).toISOString()}` && e.scheduledFor?.getTime() === at(0).getTime())).toBe(true);
+    // One group per call at most: every member shares the definition, the instant and `enabled`.
+    expect(decisions).toBeLessThanOrEqual(calls);
+    expect(new Set(created.map((e) => e.id)).size).toBe(60);
+    for (const e of created.slice(0, 3)) expect(await s.getExecution(e.id)).toMatchObject({ id: e.id, jobId: e.jobId, status: 'pending', triggerSource: 'scheduled' });
+    for (const j of jobs.slice(0, 3)) expect(await s.listLedger(j.id)).toEqual([expect.objectContaining({ outcome: 'fired', fireAt: at(0) })]);
+    expect(await s.getFireTimes([jobs[0]!.id])).toEqual([{ jobId: jobs[0]!.id, nextFireAt: at(60_000), lastFireAt: at(0) }]);
+    expect(await s.fireDueSchedules({ ...args, now: at(30_000) })).toHaveLength(0);
+  });
+
+  test('applies a shared decision\'s fires and skips to every member, reports every skip through onSkipped, and decides the groups not shared per row', async (s) => {
+    const cron = { schedule: { type: 'cron', expression: '0 0 * * *' } };
+    const shared = await Promise.all([0, 1, 2].map((i) => newJob(s, `shared-${i}`, cron, at(0))));
+    const own = await Promise.all([0, 1].map((i) => newJob(s, `own-${i}`, { ...cron, jitter_seconds: 5 }, at(0))));
+    const seen: string[] = [];
+    const skipped: FireSkip[] = [];
+    const created = await s.fireDueSchedules({
+      now: at(10), limit: 100, newExecutionId: randomUUID, markPublished: true,
+      sharedDecision: (spec) => !spec.jitter_seconds,
+      onSkipped: (x) => void skipped.push(...x),
+      decide: (due) => {
+        seen.push(due.definition.jitter_seconds ? 'own' : 'shared');
+        return { fire: [{ at: at(0), reason: 'shifted by calendar' }], skip: [{ at: at(-60_000), outcome: 'missed', reason: 'catchup none' }], nextFireAt: at(60_000) };
+      },
+    });
+    expect(seen.sort()).toEqual(['own', 'own', 'shared']);
+    expect(created.map((e) => e.jobId).sort()).toEqual([...shared, ...own].map((j) => j.id).sort());
+    expect(skipped.map((x) => x.jobId).sort()).toEqual([...shared, ...own].map((j) => j.id).sort());
+    expect(skipped.every((x) => x.outcome === 'missed' && x.reason === 'catchup none' && x.fireAt.getTime() === at(-60_000).getTime())).toBe(true);
+    for (const j of [shared[0]!, own[0]!]) {
+      expect((await s.listLedger(j.id)).map((l) => [l.outcome, l.reason, l.fireAt.getTime()]).sort()).toEqual([
+        ['fired', 'shifted by calendar', at(0).getTime()],
+        ['missed', 'catchup none', at(-60_000).getTime()],
+      ].sort());
+    }
+    // Written as published, like the per-row path.
+    expect(await s.findExecutionsToDispatch({ now: at(20), republishAfterMs: 30_000, limit: 100 })).toEqual([]);
+    expect((await s.getFireTimes(shared.map((j) => j.id))).map((t) => t.nextFireAt)).toEqual([at(60_000), at(60_000), at(60_000)]);
+  });
+
+  test('a shared decision that cancels open executions is made again per member', async (s) => {
+    const jobs = await Promise.all([0, 1].map((i) => newJob(s, `cancel-${i}`, {}, at(0))));
+    const asked: number[] = [];
+    await s.fireDueSchedules({
+      now: at(10), limit: 10, newExecutionId: randomUUID, sharedDecision: () => true,
+      decide: (due) => {
+        asked.push(due.pendingCount);
+        return { fire: [at(0)], skip: [], nextFireAt: null, cancelOpen: true };
+      },
+    });
+    expect(asked).toHaveLength(3);
+    for (const j of jobs) expect(await s.listLedger(j.id)).toEqual([expect.objectContaining({ outcome: 'fired' })]);
   });
 }
 

@@ -7,25 +7,16 @@
  * read, only its fire-deciding fields (`FireSpec`), parsed once per distinct value.
  */
 import type { Execution } from '../../../model/execution.js';
-import { overlapPolicyOf } from '../../../model/job-definition.js';
-import { LruCache } from '../../../internal/lru-cache.js';
-import type { DueSchedule, FireDecision, FireSpec } from '../../port.js';
+import { overlapReadsOpenExecutions } from '../../../model/job-definition.js';
+import type { DueSchedule, FireDecision, FireSkip, FireSpec } from '../../port.js';
 import type { SqlClient } from '../sql-client.js';
 import { ACTIVE, iso, isoOrNull } from '../sql-values.js';
+import { EPOCH_MS, FIRE_SPEC_SQL, fireSpecOf, newExecutionRow } from './fire-rows.js';
+import type { FireSpecCache, Planned } from './fire-rows.js';
+import { fireShared } from './fire-due-shared.js';
 
-/** The `FireSpec` keys, read from the stored definition as one jsonb value (keys sorted by jsonb, so equal specs give equal text). */
-const FIRE_SPEC_KEYS = ['schedule', 'catchup', 'misfire_policy', 'triggers', 'allow_concurrent', 'overlap_policy', 'jitter_seconds'] as const satisfies ReadonlyArray<keyof FireSpec>;
-const FIRE_SPEC_SQL = `jsonb_build_object(${FIRE_SPEC_KEYS.map((k) => `'${k}', j.definition->'${k}'`).join(', ')})::text`;
 
-/**
- * An instant of a due row as epoch milliseconds (a number the driver reads with `parseFloat`, not
- * timestamp text for its date parser: a tick reads four per due schedule). Floored, as the
- * driver's `Date` drops the microseconds; NULL stays NULL.
- */
-const EPOCH_MS = (col: string): string => `floor(extract(epoch FROM ${col}) * 1000)::float8`;
 
-/** Overlap policies whose decision never reads the open executions of the job. */
-const COUNT_FREE = new Set(['allow', 'queue_all']);
 
 export interface FireDueArgs {
   now: Date;
@@ -34,24 +25,11 @@ export interface FireDueArgs {
   newExecutionId: () => string;
   /** Write the new rows as published at `now` (see `Storage.fireDueSchedules`). */
   markPublished?: boolean;
+  /** Definitions decided once per (definition, due instant, enabled): see `Storage.fireDueSchedules` and fire-due-shared.ts. */
+  sharedDecision?: (definition: Readonly<FireSpec>) => boolean;
+  onSkipped?: (skips: FireSkip[]) => void;
 }
 
-/** Parsed fire specs by their jsonb text; one object per distinct text (see `DueSchedule.definition`). */
-export type FireSpecCache = LruCache<string, Readonly<FireSpec>>;
-
-export const createFireSpecCache = (): FireSpecCache => new LruCache(10_000);
-
-function fireSpecOf(cache: FireSpecCache, text: string): Readonly<FireSpec> {
-  let spec = cache.get(text);
-  if (spec === undefined) {
-    const parsed = JSON.parse(text) as Record<string, unknown>;
-    // A key the stored definition does not have comes back as JSON null: drop it, as it was.
-    for (const k of FIRE_SPEC_KEYS) if (parsed[k] === null) delete parsed[k];
-    spec = parsed as unknown as FireSpec;
-    cache.set(text, spec);
-  }
-  return spec;
-}
 
 type Row = Record<string, unknown>;
 
@@ -61,13 +39,6 @@ interface Due {
   spec: Readonly<FireSpec>;
 }
 
-interface Planned {
-  id: string;
-  jobId: string;
-  key: string;
-  at: Date;
-  availableAt: Date;
-}
 
 /** What one batch writes, as the arrays of the final statement (see {@link writeFires}). */
 interface FirePlan {
@@ -79,21 +50,48 @@ interface FirePlan {
   cancelJobs: string[];
 }
 
-/** Runs inside the caller's transaction `tx`. */
-export async function fireDue(tx: SqlClient, specs: FireSpecCache, { now, limit, decide, newExecutionId, markPublished = false }: FireDueArgs): Promise<Execution[]> {
-  const nowIso = iso(now);
-  const due = await lockDue(tx, specs, nowIso, limit);
+/**
+ * Runs inside the caller's transaction `tx`. With `sharedDecision`, the due rows are locked and
+ * read as groups first, and the shared ones are fired set-based (fire-due-shared.ts); the rest,
+ * and every row without it, one decision per row here.
+ */
+export async function fireDue(tx: SqlClient, specs: FireSpecCache, args: FireDueArgs): Promise<Execution[]> {
+  if (!args.sharedDecision) return fireEach(tx, args, await lockDue(tx, specs, iso(args.now), { limit: args.limit }));
+  const { created, others } = await fireShared(tx, specs, args, args.sharedDecision);
+  if (others) created.push(...(await fireEach(tx, args, await lockDue(tx, specs, iso(args.now), { tids: others }))));
+  return created;
+}
+
+/** One decision per due row, one statement for all of them. */
+async function fireEach(tx: SqlClient, { now, decide, newExecutionId, markPublished = false, onSkipped }: FireDueArgs, due: Due[]): Promise<Execution[]> {
   if (!due.length) return [];
+  const nowIso = iso(now);
   const open = await countOpen(tx, due);
   const plan = emptyPlan();
   for (const d of due) planSchedule(plan, d, open.get(String(d.r.job_id)), decide, newExecutionId);
   if (plan.cancelJobs.length) await cancelOpen(tx, plan.cancelJobs, nowIso);
   const created = await writeFires(tx, plan, nowIso, markPublished);
+  if (onSkipped && plan.skips.job.length) {
+    const { job, at, outcome, reason } = plan.skips;
+    onSkipped(job.map((jobId, i) => ({ jobId, fireAt: new Date(at[i]!), outcome: outcome[i] as FireSkip['outcome'], reason: reason[i]! })));
+  }
   return plan.planned.filter((p) => created.has(p.id)).map((p) => newExecutionRow(p, now));
 }
 
-/** Locks up to `limit` due schedules (skipping those another scheduler holds), with their jobs' fire specs. */
-async function lockDue(tx: SqlClient, specs: FireSpecCache, nowIso: string, limit: number): Promise<Due[]> {
+/**
+ * Locks up to `limit` due schedules (skipping those another scheduler holds), with their jobs'
+ * fire specs; or, with `tids`, reads the rows this transaction has already locked (a tid array
+ * literal, see fire-due-shared.ts).
+ */
+async function lockDue(tx: SqlClient, specs: FireSpecCache, nowIso: string, which: { limit: number } | { tids: string }): Promise<Due[]> {
+  const rowsOf = 'tids' in which
+    ? { sql: `SELECT ctid::text AS tid, job_id, next_fire_at, last_fire_at, last_finished_at, anchor_at FROM vecron_schedules WHERE ctid = ANY($1::tid[]) ORDER BY next_fire_at`, params: [which.tids] }
+    : {
+        sql: `SELECT ctid::text AS tid, job_id, next_fire_at, last_fire_at, last_finished_at, anchor_at FROM vecron_schedules
+              WHERE next_fire_at IS NOT NULL AND next_fire_at <= $1
+              ORDER BY next_fire_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        params: [nowIso, which.limit],
+      };
   // The LIMIT applies to the schedules alone, then each locked row finds its job by primary key:
   // joined in one query, the planner may hash-join a scan of every job instead.
   // `hint` turns sequential scans off for the rest of this transaction (`set_config(…, true)` is
@@ -104,18 +102,16 @@ async function lockDue(tx: SqlClient, specs: FireSpecCache, nowIso: string, limi
     `SELECT s.tid, s.job_id, ${EPOCH_MS('s.next_fire_at')} AS next_fire_ms, ${EPOCH_MS('s.last_fire_at')} AS last_fire_ms,
             ${EPOCH_MS('s.last_finished_at')} AS last_finished_ms, ${EPOCH_MS('s.anchor_at')} AS anchor_ms, j.enabled, ${FIRE_SPEC_SQL} AS spec
      FROM (SELECT set_config('enable_seqscan', 'off', true)) AS hint(v),
-          (SELECT ctid::text AS tid, job_id, next_fire_at, last_fire_at, last_finished_at, anchor_at FROM vecron_schedules
-           WHERE next_fire_at IS NOT NULL AND next_fire_at <= $1
-           ORDER BY next_fire_at LIMIT $2 FOR UPDATE SKIP LOCKED) s
+          (${rowsOf.sql}) s
      CROSS JOIN LATERAL (SELECT enabled, definition FROM vecron_jobs WHERE id = s.job_id) j`,
-    [nowIso, limit],
+    rowsOf.params,
   );
   return rows.map((r) => ({ r, spec: fireSpecOf(specs, String(r.spec)) }));
 }
 
 /** Open executions per job, only for the jobs whose overlap policy reads them. */
 async function countOpen(tx: SqlClient, due: Due[]): Promise<Map<string, { pending: number; running: number }>> {
-  const counted = due.filter((d) => !COUNT_FREE.has(overlapPolicyOf(d.spec))).map((d) => String(d.r.job_id));
+  const counted = due.filter((d) => overlapReadsOpenExecutions(d.spec)).map((d) => String(d.r.job_id));
   const open = new Map<string, { pending: number; running: number }>();
   if (!counted.length) return open;
   const { rows } = await tx.query(
@@ -241,11 +237,3 @@ async function writeFires(tx: SqlClient, { fires, reasons, skips, schedules }: F
   return new Set(rows.map((r) => String(r.id)));
 }
 
-/** The row as the INSERT above wrote it (what `toExecution` would read back). */
-function newExecutionRow(p: Planned, now: Date): Execution {
-  return {
-    id: p.id, jobId: p.jobId, idempotencyKey: p.key, status: 'pending', triggerSource: 'scheduled', triggerMetadata: {},
-    scheduledFor: p.at, attempt: 1, currentStep: null, context: { steps: {} }, error: null, availableAt: p.availableAt,
-    leaseOwner: null, leaseExpiresAt: null, fencingToken: null, replayOf: null, createdAt: now, startedAt: null, finishedAt: null,
-  };
-}

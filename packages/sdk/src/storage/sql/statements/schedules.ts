@@ -5,7 +5,8 @@ import type { Storage } from '../../port.js';
 import { toLedgerEntry } from '../row-mappers.js';
 import type { SqlClient } from '../sql-client.js';
 import { iso, isoOrNull } from '../sql-values.js';
-import { createFireSpecCache, fireDue } from './fire-due.js';
+import { fireDue } from './fire-due.js';
+import { createFireSpecCache } from './fire-rows.js';
 import { wrap } from './wrap.js';
 
 export async function getFireTimes(db: SqlClient, jobIds: string[]): Promise<JobFireTimes[]> {
