@@ -48,6 +48,17 @@ export interface QueueStatements {
   readonly size: string;
 }
 
+/**
+ * A CTE that makes the statement's own transaction commit without waiting for its WAL flush
+ * (`synchronous_commit = off` for that transaction only; the session's setting is untouched).
+ * For the claim, ack, nak and in-progress writes: losing one to a server crash only means a
+ * delivery again (or a later one), which the storage claim (durable, fenced) refuses or takes, as
+ * for any redelivery. Its result is visible to every session at once, and the next durable
+ * commit flushes it too. Publishes stay durable. Costs one fsync fewer per claim and per ack; a
+ * claim is on the path of every execution from add to start.
+ */
+const ASYNC_COMMIT = `async_commit AS (SELECT set_config('synchronous_commit', 'off', true) AS off)`;
+
 /** Builds the statements; `schema` and `table` are validated identifiers. */
 export function queueStatements(schema: string | null, table: string): QueueStatements {
   const t = schema === null ? `"${table}"` : `"${schema}"."${table}"`;
@@ -88,7 +99,7 @@ export function queueStatements(schema: string | null, table: string): QueueStat
       SELECT pg_notify($5, '') FROM (SELECT 1 FROM p LIMIT 1) AS any_row`,
     // The last row (execution_id NULL) carries the ms until the earliest row not yet due, read in
     // the same snapshot, so an idle consumer knows how long to sleep without a second query.
-    claim: `WITH c AS (
+    claim: `WITH ${ASYNC_COMMIT}, c AS (
         SELECT execution_id FROM ${t} WHERE available_at <= now() ORDER BY available_at LIMIT $1 FOR UPDATE SKIP LOCKED),
       u AS (
         UPDATE ${t} AS q SET available_at = now() + $2::int * interval '1 millisecond', in_flight = true, deliveries = q.deliveries + 1
@@ -96,14 +107,15 @@ export function queueStatements(schema: string | null, table: string): QueueStat
         RETURNING q.execution_id, q.job_id, q.traceparent, q.deliveries)
       SELECT execution_id, job_id, traceparent, deliveries, NULL::float8 AS next_due_ms FROM u
       UNION ALL
-      SELECT NULL, NULL, NULL, NULL, (SELECT (extract(epoch FROM min(available_at) - now()) * 1000)::float8 FROM ${t} WHERE available_at > now())`,
+      SELECT NULL, NULL, NULL, NULL, (SELECT (extract(epoch FROM min(available_at) - now()) * 1000)::float8 FROM ${t} WHERE available_at > now()) FROM async_commit`,
     // Only a delivery still in flight: once a new generation has made the row wait again, the
     // older delivery's ack (same delivery number until the next claim) must not delete it.
-    ack: `DELETE FROM ${t} AS q USING unnest($1::text[], $2::int[]) AS a(id, d) WHERE q.execution_id = a.id AND q.deliveries = a.d AND q.in_flight`,
-    nak: `UPDATE ${t} AS q SET available_at = now() + a.ms * interval '1 millisecond', in_flight = false
-      FROM unnest($1::text[], $2::int[], $3::int[]) AS a(id, d, ms) WHERE q.execution_id = a.id AND q.deliveries = a.d AND q.in_flight`,
-    extend: `UPDATE ${t} AS q SET available_at = now() + a.ms * interval '1 millisecond'
-      FROM unnest($1::text[], $2::int[], $3::int[]) AS a(id, d, ms) WHERE q.execution_id = a.id AND q.deliveries = a.d AND q.in_flight`,
+    // The settling writes commit asynchronously too (joined with the CTE, so it runs whenever a row is written).
+    ack: `WITH ${ASYNC_COMMIT} DELETE FROM ${t} AS q USING unnest($1::text[], $2::int[]) AS a(id, d), async_commit WHERE q.execution_id = a.id AND q.deliveries = a.d AND q.in_flight`,
+    nak: `WITH ${ASYNC_COMMIT} UPDATE ${t} AS q SET available_at = now() + a.ms * interval '1 millisecond', in_flight = false
+      FROM unnest($1::text[], $2::int[], $3::int[]) AS a(id, d, ms), async_commit WHERE q.execution_id = a.id AND q.deliveries = a.d AND q.in_flight`,
+    extend: `WITH ${ASYNC_COMMIT} UPDATE ${t} AS q SET available_at = now() + a.ms * interval '1 millisecond'
+      FROM unnest($1::text[], $2::int[], $3::int[]) AS a(id, d, ms), async_commit WHERE q.execution_id = a.id AND q.deliveries = a.d AND q.in_flight`,
     size: `SELECT count(*)::int AS n FROM ${t}`,
   };
 }
