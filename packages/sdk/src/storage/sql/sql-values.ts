@@ -9,6 +9,17 @@ export const isoOrNull = (d: Date | null | undefined): string | null => (d ? d.t
 export const ACTIVE = `('running','cancelling')`;
 
 /**
+ * Whether the execution row `e` may be claimed at `now` (SQL expressions): pending and due, or
+ * held under a lease that expired. Written as a CASE, not as
+ * `(status = 'pending' AND …) OR (status IN … AND …)`: the claims find their rows by id, and
+ * against that OR the planner tries to prove the partial indexes on `vecron_executions` from each
+ * arm (index OR paths it never picks), which made planning the claim cost 0.5 ms of server CPU,
+ * on the path of every execution, against ~0.1 ms to run it.
+ */
+export const claimable = (e: string, now: string): string =>
+  `CASE WHEN ${e}.status = 'pending' THEN ${e}.available_at <= ${now} WHEN ${e}.status IN ${ACTIVE} THEN ${e}.lease_expires_at < ${now} ELSE false END`;
+
+/**
  * A CTE named `locked` that locks the execution rows named by the uuid[] parameter `$n` in id
  * order. Every multi-row write on executions takes its row locks through it, so two batches (or a
  * batch and the dispatcher) touching overlapping rows in different processes wait for each other

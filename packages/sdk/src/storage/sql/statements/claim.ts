@@ -8,7 +8,7 @@ import type { ClaimResult, Storage } from '../../port.js';
 import { perItem, type Batching } from '../group-commit.js';
 import { EXECUTION_COLUMNS, toExecution } from '../row-mappers.js';
 import type { SqlClient } from '../sql-client.js';
-import { ACTIVE, iso, lockInIdOrder, unclaimedReason } from '../sql-values.js';
+import { ACTIVE, claimable, iso, lockInIdOrder, unclaimedReason } from '../sql-values.js';
 import { executionsById, getExecutions } from './executions.js';
 import { wrap } from './wrap.js';
 
@@ -29,7 +29,7 @@ export async function claimExecutions(db: SqlClient, items: ClaimInput[]): Promi
          started_at = COALESCE(started_at, u.x_now)
      FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS u(x_id, x_owner, x_until, x_now)
      WHERE id = u.x_id AND id = ANY($1::uuid[]) AND id IN (SELECT l_id FROM locked)
-       AND ((status = 'pending' AND available_at <= u.x_now) OR (status IN ${ACTIVE} AND lease_expires_at < u.x_now))
+       AND ${claimable('vecron_executions', 'u.x_now')}
      RETURNING ${EXECUTION_COLUMNS}`,
     [items.map((i) => i.id), items.map((i) => i.owner), items.map((i) => iso(new Date(i.now.getTime() + i.leaseMs))), items.map((i) => iso(i.now))],
   );

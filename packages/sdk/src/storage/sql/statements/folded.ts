@@ -9,7 +9,7 @@ import type { ClaimAndStartResult, Storage } from '../../port.js';
 import { perItem, type Batching } from '../group-commit.js';
 import { EXECUTION_COLUMNS, toExecution } from '../row-mappers.js';
 import type { SqlClient } from '../sql-client.js';
-import { ACTIVE, iso, lockInIdOrder, unclaimedReason } from '../sql-values.js';
+import { claimable, iso, lockInIdOrder, unclaimedReason } from '../sql-values.js';
 import { claimExclusive } from './claim.js';
 import { executionsById } from './executions.js';
 import { writeStepSuccesses, type StepSuccessInput } from './step-success.js';
@@ -46,7 +46,7 @@ export async function claimAndStartSteps(db: SqlClient, items: ClaimStartInput[]
            current_step = CASE WHEN e.status <> 'cancelling' AND ${STEP_OPEN('e', 'i')} THEN i.x_step ELSE e.current_step END
        FROM input i
        WHERE e.id = i.x_id AND e.id = ANY($1::uuid[]) AND e.id IN (SELECT l_id FROM locked)
-         AND ((e.status = 'pending' AND e.available_at <= i.x_now) OR (e.status IN ${ACTIVE} AND e.lease_expires_at < i.x_now))
+         AND ${claimable('e', 'i.x_now')}
        RETURNING ${EXECUTION_COLUMNS},
          e.fencing_token AS x_token, i.x_step, i.x_now, (e.status = 'running' AND ${STEP_OPEN('e', 'i')}) AS x_open
      ), abandoned AS (
