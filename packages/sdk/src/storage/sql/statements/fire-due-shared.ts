@@ -66,7 +66,7 @@ export async function fireShared(tx: SqlClient, specs: FireSpecCache, args: Shar
 
 /** The due schedules, locked, grouped by what a shared decision reads. */
 async function lockDueGroups(tx: SqlClient, specs: FireSpecCache, nowIso: string, limit: number): Promise<Group[]> {
-  // `hint`: see lockDue in fire-due.ts (the write finds the members by tuple id).
+  // `hint` and the job's `LIMIT 1`: see lockDue in fire-due.ts (the write finds the members by tuple id).
   const { rows } = await tx.query(
     `SELECT ${FIRE_SPEC_SQL} AS spec, ${EPOCH_MS('s.next_fire_at')} AS next_fire_ms, j.enabled,
             array_agg(s.tid)::text AS tids, array_agg(s.job_id)::text AS jobs, count(*)::int AS members
@@ -74,7 +74,7 @@ async function lockDueGroups(tx: SqlClient, specs: FireSpecCache, nowIso: string
           (SELECT ctid AS tid, job_id, next_fire_at FROM vecron_schedules
            WHERE next_fire_at IS NOT NULL AND next_fire_at <= $1
            ORDER BY next_fire_at LIMIT $2 FOR UPDATE SKIP LOCKED) s
-     CROSS JOIN LATERAL (SELECT enabled, definition FROM vecron_jobs WHERE id = s.job_id) j
+     CROSS JOIN LATERAL (SELECT enabled, definition FROM vecron_jobs WHERE id = s.job_id LIMIT 1) j
      GROUP BY 1, 2, 3`,
     [nowIso, limit],
   );

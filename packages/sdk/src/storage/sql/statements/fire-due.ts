@@ -92,18 +92,20 @@ async function lockDue(tx: SqlClient, specs: FireSpecCache, nowIso: string, whic
               ORDER BY next_fire_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
         params: [nowIso, which.limit],
       };
-  // The LIMIT applies to the schedules alone, then each locked row finds its job by primary key:
-  // joined in one query, the planner may hash-join a scan of every job instead.
+  // The LIMIT applies to the schedules alone, then each locked row finds its job by primary key.
+  // `LIMIT 1` keeps the lateral subquery from being pulled up into a plain join, which the planner
+  // may hash-join with a scan of every job: it did at 1k, 10k and 100k jobs with small definitions
+  // (EXPLAIN, PostgreSQL 15, 1 % due: Seq Scan on vecron_jobs, 100,000 rows for 1,000 due). With it,
+  // the only plan is a nested loop of primary-key lookups, one per locked row, at any size.
   // `hint` turns sequential scans off for the rest of this transaction (`set_config(…, true)` is
-  // `SET LOCAL`, read when the next statements are planned): by cost, the final write's lookup of
-  // the locked tuple ids prefers a scan of every schedule over a TID scan while the table is small
-  // (~10k schedules, 100 due), and every statement of the claim has an index to use instead.
+  // `SET LOCAL`; it runs when this statement executes, so it steers only the statements planned
+  // after it, not this one): see writeFires for why the write needs it.
   const { rows } = await tx.query(
     `SELECT s.tid, s.job_id, ${EPOCH_MS('s.next_fire_at')} AS next_fire_ms, ${EPOCH_MS('s.last_fire_at')} AS last_fire_ms,
             ${EPOCH_MS('s.last_finished_at')} AS last_finished_ms, ${EPOCH_MS('s.anchor_at')} AS anchor_ms, j.enabled, ${FIRE_SPEC_SQL} AS spec
      FROM (SELECT set_config('enable_seqscan', 'off', true)) AS hint(v),
           (${rowsOf.sql}) s
-     CROSS JOIN LATERAL (SELECT enabled, definition FROM vecron_jobs WHERE id = s.job_id) j`,
+     CROSS JOIN LATERAL (SELECT enabled, definition FROM vecron_jobs WHERE id = s.job_id LIMIT 1) j`,
     rowsOf.params,
   );
   return rows.map((r) => ({ r, spec: fireSpecOf(specs, String(r.spec)) }));
@@ -202,7 +204,21 @@ async function cancelOpen(tx: SqlClient, jobIds: string[], nowIso: string): Prom
  * the executions this call created; a conflict means an earlier call recorded it), the skips,
  * and the schedules. Only the ids of the new rows come back; the rest is known here. The
  * schedules are found by the tuple ids read under our row locks (they cannot move before the
- * commit): by job id, the planner prefers a scan of every schedule once a batch is ~1 % of them.
+ * commit).
+ *
+ * Why the `enable_seqscan` hint of lockDue stays: no statement shape keeps this write off a scan
+ * of every schedule. At 1 % due the due rows sit on nearly every page (~135 schedules a page), so
+ * by cost one sequential pass beats a random fetch per row (`random_page_cost` 4 vs
+ * `seq_page_cost` 1), whichever way the rows are named. EXPLAIN (ANALYZE), PostgreSQL 15, 1 % due,
+ * without the hint — this statement (`ctid = ANY` plus the pairing): Seq Scan, 10,000 rows read
+ * at 10k schedules, 100,000 at 100k; by tuple id alone (`s.ctid = u.tid`): Hash Join over a Seq
+ * Scan at 1k, 10k and 100k, nested loop `TID Cond: (ctid = u.tid)` only at 1M; by primary key
+ * (`s.job_id = ANY(…)` or `= u.job_id`): Seq Scan at 1k–1M. With the hint: TID Scan, 100 and 1,000
+ * rows; for `s.ctid = u.tid` at 100k, 27–43 ms with it against 81–142 ms without for the same
+ * 1,000 updates (2 shared cores, busy). The pages are in shared buffers, so the cost model's
+ * premise does not hold here: the rows read are the cost. The set-based write
+ * (fire-due-shared.ts) gets its nested loop without the hint at 10k–1M only because the planner
+ * guesses 10 members per group; at 1k it scans, and more groups grow the guess.
  */
 async function writeFires(tx: SqlClient, { fires, reasons, skips, schedules }: FirePlan, nowIso: string, markPublished: boolean): Promise<Set<string>> {
   const { rows } = await tx.query<{ id: string }>(
