@@ -12,9 +12,13 @@ export function queueUnavailable(server: string, what: string, cause: unknown): 
 export function pubAckError(msg: Msg): Error | null {
   // No stream on the subject: the server answers with a 503 status ("no responders").
   if (msg.headers?.hasError) return new Error(`no responders: ${msg.headers.code} ${msg.headers.description}`.trim());
+  const text = msg.string();
+  // nats-server writes a stored (or de-duplicated) message's ack as `{"stream":"…","seq":…}`, and
+  // an `error` member only when it refuses one: such an ack needs no parsing.
+  if (text.startsWith('{"stream":"') && text.endsWith('}') && !text.includes('"error"')) return null;
   let ack: { stream?: unknown; error?: { code?: number; err_code?: number; description?: string } };
   try {
-    ack = JSON.parse(msg.string()) as typeof ack;
+    ack = JSON.parse(text) as typeof ack;
   } catch {
     return new Error('unreadable publish acknowledgement');
   }
