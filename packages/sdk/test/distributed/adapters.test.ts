@@ -175,6 +175,29 @@ describe('natsQueue', () => {
     expect(got.sort((a, b) => a.id.localeCompare(b.id))).toEqual([{ id: 'e-1', tp, jobId }, { id: 'e-2', tp: undefined, jobId: undefined }]);
   });
 
+  it('publishMany stores each message with the headers publish would give, answers per message and de-duplicates', async () => {
+    const { q, stream } = make({ duplicateWindowMs: 60_000 });
+    const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const jobId = randomUUID();
+    const later = new Date(Date.now() + 3_600_000);
+    const answers = await q.publishMany!([
+      { executionId: 'e-1', jobId, traceparent: tp, notBefore: later },
+      { executionId: 'e-2', notBefore: new Date(Date.now() - 1_000) },
+      { executionId: 'e-3', deduplicationId: 'e-3:2', jobId },
+      { executionId: 'e-4', traceparent: 'bad\r\nX-Injected: 1' },
+      { executionId: 'e-1' },
+    ]);
+    expect(answers.map((a) => a?.message ?? null)).toEqual([null, null, null, expect.stringMatching(/cannot contain \\r or \\n/), null]);
+    const jsm = await jetstreamManager(await q.ready());
+    const stored = await Promise.all([1, 2, 3].map((seq) => jsm.streams.getMessage(stream, { seq })));
+    expect(stored.map((m) => ({ data: m!.string(), headers: Object.fromEntries(m!.header.keys().map((k) => [k, m!.header.values(k)])) }))).toEqual([
+      { data: 'e-1', headers: { 'Nats-Msg-Id': ['e-1'], 'Vecron-Not-Before': [later.toISOString()], traceparent: [tp], 'Vecron-Job-Id': [jobId] } },
+      { data: 'e-2', headers: { 'Nats-Msg-Id': ['e-2'] } },
+      { data: 'e-3', headers: { 'Nats-Msg-Id': ['e-3:2'], 'Vecron-Job-Id': [jobId] } },
+    ]);
+    expect(await q.size()).toBe(3);
+  });
+
   it('a message delivered maxDeliver times lands in the DLQ stream and its pending execution becomes dead_letter; a finished one is left alone', async () => {
     const schema = `dlq_${tag()}`;
     dropSchemaLater(schema);
