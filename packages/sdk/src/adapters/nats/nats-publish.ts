@@ -1,5 +1,5 @@
 import { createInbox, headers as natsHeaders } from '@nats-io/transport-node';
-import type { MsgHdrs, NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { MsgHdrs, MsgHdrsImpl, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { PublishOptions } from '../../queue/port.js';
 import { JOB_ID_HEADER, NOT_BEFORE_HEADER, TRACEPARENT_HEADER } from './nats-provision.js';
 import { pubAckError } from './nats-errors.js';
@@ -12,6 +12,37 @@ export function messageHeaders(m: PublishOptions, now: number, msgId?: string): 
   if (m.traceparent) h.set(TRACEPARENT_HEADER, m.traceparent);
   if (m.jobId) h.set(JOB_ID_HEADER, m.jobId);
   return h;
+}
+
+const hasLineBreak = (v: string): boolean => v.includes('\r') || v.includes('\n');
+
+/**
+ * The bytes `messageHeaders(m, now, msgId).encode()` would give, written directly: the keys are
+ * already what nats.js keeps (it canonicalises only to validate), the values trimmed as nats.js
+ * does. A value nats.js refuses (CR or LF in it) goes through `messageHeaders`, which throws
+ * nats.js's own error.
+ */
+export function encodeMessageHeaders(m: PublishOptions, now: number, msgId: string): Uint8Array {
+  if (hasLineBreak(msgId) || (m.traceparent && hasLineBreak(m.traceparent)) || (m.jobId && hasLineBreak(m.jobId))) {
+    return (messageHeaders(m, now, msgId) as MsgHdrsImpl).encode();
+  }
+  let block = `NATS/1.0\r\nNats-Msg-Id: ${msgId.trim()}`;
+  if (m.notBefore && m.notBefore.getTime() > now) block += `\r\n${NOT_BEFORE_HEADER}: ${m.notBefore.toISOString()}`;
+  if (m.traceparent) block += `\r\n${TRACEPARENT_HEADER}: ${m.traceparent.trim()}`;
+  if (m.jobId) block += `\r\n${JOB_ID_HEADER}: ${m.jobId.trim()}`;
+  // Buffer.from: half the CPU of TextEncoder.encode for a string this short (a slice of a pooled slab).
+  return Buffer.from(`${block}\r\n\r\n`);
+}
+
+/**
+ * A header block encoded once. nats.js's `publish` only calls `encode()` on the headers it is
+ * given (nats-core 3.3 `ProtocolHandler.publish`; trace options, which would `set` more, are not used).
+ */
+class EncodedHeaders {
+  constructor(private readonly block: Uint8Array) {}
+  encode(): Uint8Array {
+    return this.block;
+  }
 }
 
 /**
@@ -60,7 +91,7 @@ export function createBatchPublisher(subject: string, timeoutMs: number): (conn:
       tokens.push(token);
       pendingAcks.set(token, (err) => settle(i, err));
       try {
-        conn.publish(subject, m.executionId, { reply: `${prefix}.${token}`, headers: messageHeaders(m, now, m.deduplicationId ?? m.executionId) });
+        conn.publish(subject, m.executionId, { reply: `${prefix}.${token}`, headers: new EncodedHeaders(encodeMessageHeaders(m, now, m.deduplicationId ?? m.executionId)) as unknown as MsgHdrs });
       } catch (err) {
         pendingAcks.delete(token);
         settle(i, err as Error);
