@@ -1,7 +1,7 @@
-import type { MsgHdrsImpl } from '@nats-io/transport-node';
+import type { Msg, MsgHdrsImpl, NatsConnection } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import type { PublishOptions } from '../../queue/port.js';
-import { encodeMessageHeaders, messageHeaders } from './nats-publish.js';
+import { createBatchPublisher, encodeMessageHeaders, messageHeaders } from './nats-publish.js';
 
 const now = Date.parse('2026-12-07T00:00:00.000Z');
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
@@ -36,5 +36,63 @@ describe('encodeMessageHeaders', () => {
       expect(theirs).toBeInstanceOf(Error);
       expect(() => encodeMessageHeaders(m, now, msgId)).toThrow((theirs as Error).message);
     }
+  });
+});
+
+/** A connection that records publishes and lets the test answer them on the ack subscription. */
+function fakeConnection(refuse: (executionId: string) => boolean = () => false) {
+  const published: Array<{ subject: string; data: string; reply: string; headers: string }> = [];
+  let deliver: (err: Error | null, msg: Msg) => void = () => undefined;
+  const conn = {
+    subscribe: (_: string, opts: { callback: typeof deliver }) => {
+      deliver = opts.callback;
+      return { isClosed: () => false };
+    },
+    publish: (subject: string, data: string | Uint8Array, opts: { reply: string; headers: { encode(): Uint8Array } }) => {
+      const executionId = typeof data === 'string' ? data : text(data);
+      if (refuse(executionId)) throw new Error(`refused ${executionId}`);
+      published.push({ subject, data: executionId, reply: opts.reply, headers: text(opts.headers.encode()) });
+    },
+  } as unknown as NatsConnection;
+  const ack = (executionId: string, body: string): void => {
+    const reply = published.find((p) => p.data === executionId)!.reply;
+    deliver(null, { subject: reply, headers: undefined, string: () => body } as unknown as Msg);
+  };
+  return { conn, published, ack };
+}
+
+describe('createBatchPublisher', () => {
+  const stored = '{"stream":"W","seq":1}';
+
+  it('publishes each message with its header block and answers each from its own ack, in any order', async () => {
+    const { conn, published, ack } = fakeConnection((id) => id === 'e-3');
+    const publish = createBatchPublisher('vecron.work', 5_000);
+    const notBefore = new Date(Date.now() + 60_000);
+    const answers = publish(conn, [{ executionId: 'e-1', jobId: 'j' }, { executionId: 'e-2', notBefore, deduplicationId: 'e-2:4' }, { executionId: 'e-3' }, { executionId: 'e-4' }]);
+    expect(published.map((p) => [p.subject, p.data])).toEqual([['vecron.work', 'e-1'], ['vecron.work', 'e-2'], ['vecron.work', 'e-4']]);
+    expect(published[1]!.headers).toBe(`NATS/1.0\r\nNats-Msg-Id: e-2:4\r\nVecron-Not-Before: ${notBefore.toISOString()}\r\n\r\n`);
+    expect(new Set(published.map((p) => p.reply)).size).toBe(3);
+    ack('e-4', '{"error":{"code":503,"err_code":10077,"description":"full"}}');
+    ack('e-1', stored);
+    ack('e-1', '{"error":{"code":500,"description":"a second answer is ignored"}}');
+    ack('e-2', '{"stream":"W","seq":1,"duplicate":true}');
+    expect((await answers).map((a) => a?.message ?? null)).toEqual([null, null, 'refused e-3', 'publish refused: full (10077)']);
+  });
+
+  it('keeps concurrent batches apart and times out only the messages left unanswered', async () => {
+    const { conn, ack } = fakeConnection();
+    const publish = createBatchPublisher('vecron.work', 100);
+    const first = publish(conn, [{ executionId: 'a-1' }, { executionId: 'a-2' }]);
+    const second = publish(conn, [{ executionId: 'b-1' }]);
+    ack('b-1', stored);
+    ack('a-2', stored);
+    expect(await second).toEqual([null]);
+    const started = Date.now();
+    expect((await first).map((a) => a?.message ?? null)).toEqual(['no acknowledgement within 100 ms', null]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(50);
+  });
+
+  it('answers an empty batch at once', async () => {
+    expect(await createBatchPublisher('vecron.work', 100)(fakeConnection().conn, [])).toEqual([]);
   });
 });
