@@ -5,6 +5,7 @@ import type { JobDefinition } from '../model/job-definition.js';
 import type { Job } from '../model/job.js';
 import type { QueueMessage } from '../queue/port.js';
 import type { ClaimAndStartResult } from '../storage/port.js';
+import { lazyChild } from '../internal/lazy-logger.js';
 import { findTemplateReferences } from '../template/index.js';
 import { runClaimed } from './run-claimed.js';
 import type { PreOpenedStep } from './run-steps.js';
@@ -102,7 +103,7 @@ function createClaimRunner(rt: WorkerRuntime): (message: QueueMessage, job: Job,
       await storage.requeueExecution(id, token, { availableAt: clock.now(), incrementAttempt: false, error: null, context: execution.context, now: clock.now() });
       return false;
     }
-    const log = logger.child({ executionId: id, jobId: job.id, jobName: job.name, fencingToken: token });
+    const log = lazyChild(logger, { executionId: id, jobId: job.id, jobName: job.name, fencingToken: token });
     events.emit('execution.started', { execution });
     log.debug({ attempt: execution.attempt, triggerSource: execution.triggerSource }, 'execution claimed');
     const first: PreOpenedStep | null = claim.step && firstStep ? { stepId: firstStep.id, ...claim.step } : null;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { toErrorRecord } from '../errors/errors.js';
 import { createFileArea, executionFilesDir } from '../files/file-area.js';
+import { lazyChild } from '../internal/lazy-logger.js';
 import { createSecretScrubber, scrubDeep } from '../crypto/index.js';
 import type { Execution, ExecutionContext, ErrorRecord } from '../model/execution.js';
 import type { StepDefinition } from '../model/job-definition.js';
@@ -100,7 +101,7 @@ export async function runSteps(rt: WorkerRuntime, run: ClaimedRun, resolved: Pro
 /** Runs one opened step attempt; null to go on with the next step, else how the run ends. */
 async function runOneStep(rt: WorkerRuntime, run: ClaimedRun, state: StepsState, step: StepDefinition, index: number, opened: OpenedStepAttempt, last: boolean): Promise<Outcome | null> {
   const { execution, job } = run;
-  const capture = rt.stepLogs.open({ executionId: execution.id, jobId: job.id, stepId: step.id, attempt: opened.attempt }, run.log.child({ stepId: step.id, attempt: opened.attempt }), state.scrubText);
+  const capture = rt.stepLogs.open({ executionId: execution.id, jobId: job.id, stepId: step.id, attempt: opened.attempt }, lazyChild(run.log, { stepId: step.id, attempt: opened.attempt }), state.scrubText);
   rt.events.emit('execution.step.started', { executionId: execution.id, jobId: job.id, stepId: step.id, attempt: opened.attempt });
   try {
     const output = await runStep(rt.executors, step, index, state.scope(), run.signal, {
