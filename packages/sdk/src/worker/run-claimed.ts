@@ -5,6 +5,7 @@ import type { Execution } from '../model/execution.js';
 import type { Job } from '../model/job.js';
 import type { QueueMessage } from '../queue/port.js';
 import type { ResolvedVariables } from '../variables/variables.js';
+import { ExecutionAbort } from './execution-abort.js';
 import type { Outcome, WorkerRuntime } from './runtime.js';
 import { runSteps } from './run-steps.js';
 import type { PreOpenedStep } from './run-steps.js';
@@ -44,10 +45,8 @@ export async function runClaimed(
   rt: WorkerRuntime, job: Job, execution: Execution, token: number, log: Logger, message: QueueMessage,
   resolved: Promise<ResolvedVariables>, first: PreOpenedStep | null,
 ): Promise<Outcome> {
-  const controller = new AbortController();
-  const abort = (reason: VecronError): void => {
-    if (!controller.signal.aborted) controller.abort(reason);
-  };
+  const controller = new ExecutionAbort();
+  const abort = (reason: VecronError): void => controller.abort(reason);
   if (execution.status === 'cancelling') return { kind: 'complete', status: 'cancelled', error: new CancelledError('cancelled while no worker held it').toJSON() };
 
   rt.running.set(execution.id, abort);
@@ -66,9 +65,9 @@ export async function runClaimed(
   }
 
   try {
-    return await runSteps(rt, { job, execution, token, log, signal: controller.signal }, resolved, first);
+    return await runSteps(rt, { job, execution, token, log, signal: controller }, resolved, first);
   } catch (err) {
-    const reason = controller.signal.aborted ? controller.signal.reason : err;
+    const reason = controller.aborted ? controller.reason : err;
     return outcomeOfAbort(reason, err);
   } finally {
     rt.running.delete(execution.id);

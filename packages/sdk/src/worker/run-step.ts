@@ -6,6 +6,7 @@ import type { createFileArea } from '../files/file-area.js';
 import type { StepDefinition } from '../model/job-definition.js';
 import { renderTemplate } from '../template/index.js';
 import type { TemplateScope } from '../template/index.js';
+import type { ExecutionAbort } from './execution-abort.js';
 import { toJsonOutput } from './step-outcome.js';
 
 /** Who runs the step, for its executor context. */
@@ -46,13 +47,13 @@ function parseConfig(executor: ReturnType<ExecutorRegistry['get']>, step: StepDe
 }
 
 /** Runs one step's executor under the execution's signal and the step's timeout; returns its output as JSON. */
-export async function runStep(executors: ExecutorRegistry, step: StepDefinition, index: number, scope: TemplateScope, signal: AbortSignal, ids: StepRunIds): Promise<unknown> {
+export async function runStep(executors: ExecutorRegistry, step: StepDefinition, index: number, scope: TemplateScope, signal: ExecutionAbort, ids: StepRunIds): Promise<unknown> {
   const executor = executors.get(step.type);
   const config = parseConfig(executor, step, index, scope);
   const timeoutMs = step.timeout_seconds ? step.timeout_seconds * 1000 : undefined;
   const stepController = new AbortController();
   const onParent = (): void => stepController.abort(signal.reason);
-  signal.addEventListener('abort', onParent, { once: true });
+  const offParent = signal.onAbort(onParent);
   // Aborted while the step attempt was being opened: the listener above would never fire.
   if (signal.aborted) onParent();
   let timer: NodeJS.Timeout | undefined;
@@ -76,6 +77,6 @@ export async function runStep(executors: ExecutorRegistry, step: StepDefinition,
     return internal(`storing the output of step "${step.id}" (type ${step.type}) as JSON`, () => toJsonOutput(output));
   } finally {
     if (timer) clearTimeout(timer);
-    signal.removeEventListener('abort', onParent);
+    offParent();
   }
 }

@@ -10,6 +10,7 @@ import type { OpenedStepAttempt } from '../storage/port.js';
 import { renderTemplate } from '../template/index.js';
 import type { TemplateScope } from '../template/index.js';
 import type { ResolvedVariables } from '../variables/variables.js';
+import type { ExecutionAbort } from './execution-abort.js';
 import { runStep } from './run-step.js';
 import type { Outcome, WorkerRuntime } from './runtime.js';
 import { decideFailure } from './step-outcome.js';
@@ -21,7 +22,7 @@ export interface ClaimedRun {
   token: number;
   log: Logger;
   /** Aborts on an execution-wide stop: timeout, cancel, shutdown, lost lease. */
-  signal: AbortSignal;
+  signal: ExecutionAbort;
 }
 
 /** The first step's attempt opened with the claim (`claimAndStartStep`). */
