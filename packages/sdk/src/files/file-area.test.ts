@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PathEscapeError } from '../errors/errors.js';
-import { createFileArea, executionFilesDir, resolveInside } from './file-area.js';
+import { existsSync } from 'node:fs';
+import { createFileArea, executionFileArea, executionFilesDir, resolveInside } from './file-area.js';
 
 let root: string;
 let outside: string;
@@ -54,5 +55,17 @@ describe('resolveInside', () => {
     await area.ensure();
     await expect(area.resolve('../in')).rejects.toBeInstanceOf(PathEscapeError);
     expect(await area.resolve('out.csv')).toBe(path.join(root, 'exec/out.csv'));
+  });
+
+  it('an execution\'s file area checks its ids at once and is the same area as createFileArea of its folder, made on first use', async () => {
+    expect(() => executionFileArea(root, '../x', 'e')).toThrow(PathEscapeError);
+    expect(() => executionFileArea(root, 'j', '..')).toThrow(PathEscapeError);
+    const area = executionFileArea(root, 'job-1', 'exec-3');
+    const dir = executionFilesDir(root, 'job-1', 'exec-3');
+    expect(existsSync(dir)).toBe(false);
+    expect(area.root).toBe(createFileArea(dir).root);
+    await expect(area.resolve('../in')).rejects.toBeInstanceOf(PathEscapeError);
+    expect(await area.resolve('out.csv')).toBe(path.join(dir, 'out.csv'));
+    expect(existsSync(dir)).toBe(true);
   });
 });

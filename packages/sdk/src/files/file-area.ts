@@ -21,6 +21,24 @@ export function executionFilesDir(baseDir: string, jobId: string, executionId: s
   return path.join(baseDir, 'jobs', safeSegment(jobId), 'executions', safeSegment(executionId));
 }
 
+/**
+ * The file area of one execution (`executionFilesDir`), its path worked out on first
+ * use: most steps never touch files. The ids are checked at once, as `executionFilesDir` does.
+ */
+export function executionFileArea(baseDir: string, jobId: string, executionId: string): FileArea {
+  safeSegment(jobId);
+  safeSegment(executionId);
+  let area: FileArea | undefined;
+  const real = (): FileArea => (area ??= createFileArea(executionFilesDir(baseDir, jobId, executionId)));
+  return {
+    get root() {
+      return real().root;
+    },
+    resolve: (p) => real().resolve(p),
+    ensure: () => real().ensure(),
+  };
+}
+
 function safeSegment(segment: string): string {
   if (!/^[A-Za-z0-9_.-]+$/.test(segment) || segment === '.' || segment === '..') {
     throw new PathEscapeError(segment, '(segment)');

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { toErrorRecord } from '../errors/errors.js';
-import { createFileArea, executionFilesDir } from '../files/file-area.js';
+import { executionFileArea } from '../files/file-area.js';
+import type { FileArea } from '../files/file-area.js';
 import { lazyChild } from '../internal/lazy-logger.js';
 import { createSecretScrubber, scrubDeep } from '../crypto/index.js';
 import type { Execution, ExecutionContext, ErrorRecord } from '../model/execution.js';
@@ -33,7 +34,7 @@ interface StepsState {
   context: ExecutionContext;
   vars: Record<string, string>;
   scrubText: (text: string) => string;
-  files: ReturnType<typeof createFileArea>;
+  files: FileArea;
   scope: () => TemplateScope;
 }
 
@@ -58,7 +59,7 @@ async function prepare(rt: WorkerRuntime, run: ClaimedRun, resolved: Promise<Res
     ...scopeBase,
     steps: Object.fromEntries(Object.entries(context.steps).filter(([, s]) => s.status === 'succeeded').map(([k, s]) => [k, { output: s.output, finished_at: s.finished_at }])),
   });
-  return { context, vars, scrubText: createSecretScrubber(secrets), files: createFileArea(executionFilesDir(rt.settings.filesDir, job.id, execution.id)), scope };
+  return { context, vars, scrubText: createSecretScrubber(secrets), files: executionFileArea(rt.settings.filesDir, job.id, execution.id), scope };
 }
 
 /**
