@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { uuidV7 } from '../internal/ids.js';
 import { ValidationError } from '../errors/errors.js';
 import type { ValidationIssue } from '../errors/errors.js';
 import type { CronEventBus } from '../events.js';
@@ -61,7 +61,7 @@ async function createRun(deps: BackfillDeps, s: Storage, jobId: string, at: Date
   const now = deps.clock.now();
   // The same key a scheduled fire of that instant uses: backfill never duplicates a real run.
   const { execution, created } = await s.createExecution(
-    { id: randomUUID(), jobId, idempotencyKey: `fire:${at.toISOString()}`, triggerSource: 'backfill', triggerMetadata: { backfill: { from: range.from.toISOString(), to: range.to.toISOString() } }, scheduledFor: at, availableAt: now },
+    { id: uuidV7(), jobId, idempotencyKey: `fire:${at.toISOString()}`, triggerSource: 'backfill', triggerMetadata: { backfill: { from: range.from.toISOString(), to: range.to.toISOString() } }, scheduledFor: at, availableAt: now },
     now,
   );
   if (created) {

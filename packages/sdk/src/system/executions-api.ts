@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { uuidV7 } from '../internal/ids.js';
 import { readJob } from '../coordination/job-cache.js';
 import type { CronSystem, TriggerOptions } from '../create-cron-system.js';
 import { ConflictError, NotFoundError, ValidationError, VecronError } from '../errors/errors.js';
@@ -91,7 +92,7 @@ async function replayExecution(
   const kept = fromStart ? {} : Object.fromEntries(Object.entries(original.context.steps ?? {}).filter(([, st]) => st.status === 'succeeded'));
   const { execution, created } = await s.createExecution(
     {
-      id: randomUUID(),
+      id: uuidV7(),
       jobId: original.jobId,
       idempotencyKey: `replay:${idempotencyKey ?? randomUUID()}`,
       triggerSource: 'replay',
@@ -117,7 +118,7 @@ export async function triggerJob(ctx: SystemContext, jobId: string, options: Tri
   const s = await ctx.storage();
   const { execution, created } = await s.createExecution(
     {
-      id: randomUUID(),
+      id: uuidV7(),
       jobId,
       idempotencyKey: `${source}:${options.idempotencyKey ?? randomUUID()}`,
       triggerSource: source,

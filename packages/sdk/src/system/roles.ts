@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidV7 } from '../internal/ids.js';
 import { ConflictError, StorageError } from '../errors/errors.js';
 import { beforeAbort } from '../internal/abort.js';
 import type { StartOptions } from '../options.js';
@@ -76,7 +76,7 @@ function startScheduler(ctx: SystemContext, state: RoleState, s: Storage): void 
   state.scheduler = createScheduler({
     storage: s, queue, events, clock, logger: logger.child({ role: 'scheduler' }),
     settings: {
-      pollIntervalMs: opts.pollIntervalMs, batchSize: SCHEDULES_PER_CLAIM, newExecutionId: randomUUID,
+      pollIntervalMs: opts.pollIntervalMs, batchSize: SCHEDULES_PER_CLAIM, newExecutionId: () => uuidV7(),
       defaultTimeZone: opts.timezone, maxFiresPerTick: opts.maxFiresPerTick, misfireThresholdMs: opts.misfireThresholdMs,
     },
   });
