@@ -1,7 +1,9 @@
 /**
- * The execution-wide stop of a claimed run (timeout, cancel, shutdown, lost lease): what an
+ * The execution-wide stop of a claimed run (timeout, cancel, shutdown, lost lease), and the
+ * worker's shutdown that each run listens to: what an
  * `AbortController` would do for the worker's own code, without the `EventTarget` (making an
- * `AbortSignal` costs about 5 µs, once per execution). Executors never see it: each step's
+ * `AbortSignal` costs about 5 µs, and adding and removing a listener on one about 1 µs; both
+ * were once per execution). Executors never see it: each step's
  * `ctx.signal` is a real `AbortSignal` that follows it (`runStep`).
  */
 export class ExecutionAbort {

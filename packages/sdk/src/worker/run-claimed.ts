@@ -51,7 +51,7 @@ export async function runClaimed(
 
   rt.running.set(execution.id, abort);
   const onShutdown = (): void => abort(new ShutdownError());
-  rt.shutdown.addEventListener('abort', onShutdown, { once: true });
+  const offShutdown = rt.shutdown.onAbort(onShutdown);
   if (rt.shutdown.aborted) onShutdown();
   const heartbeat = startHeartbeat(rt, execution, token, message, log, abort);
 
@@ -73,6 +73,6 @@ export async function runClaimed(
     rt.running.delete(execution.id);
     clearInterval(heartbeat);
     if (jobTimer) clearTimeout(jobTimer);
-    rt.shutdown.removeEventListener('abort', onShutdown);
+    offShutdown();
   }
 }

@@ -9,6 +9,7 @@ import type { Queue } from '../queue/port.js';
 import type { BackoffOptions } from '../reliability/backoff.js';
 import type { Storage } from '../storage/port.js';
 import type { VariableResolver } from '../variables/variables.js';
+import type { ExecutionAbort } from './execution-abort.js';
 import type { StepLogSettings, StepLogWriter } from './step-logs.js';
 
 /** Settings of the worker role. */
@@ -50,7 +51,7 @@ export interface WorkerRuntime extends WorkerDeps {
   /** Aborts of the executions running in this process, by execution id. */
   running: Map<string, (reason: VecronError) => void>;
   /** Aborts when the worker stops and the grace period is over. */
-  shutdown: AbortSignal;
+  shutdown: ExecutionAbort;
 }
 
 /** The last step's success, written with the completion in one statement (`completeWithStepSuccess`). */
