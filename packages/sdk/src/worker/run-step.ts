@@ -52,38 +52,44 @@ function parseConfig(executor: ReturnType<ExecutorRegistry['get']>, step: StepDe
  * reads it (most never do, and an `AbortSignal` costs about 5 µs to make), already aborted if the
  * step stopped before that.
  */
-function stepStop(): { race: Promise<never>; stop: (reason: unknown) => void; signal: () => AbortSignal } {
-  let controller: AbortController | undefined;
-  let stopped = false;
-  let why: unknown;
-  let reject!: (reason: unknown) => void;
-  const race = new Promise<never>((_, r) => (reject = r));
-  race.catch(() => undefined);
-  return {
-    race,
-    stop(reason) {
-      if (stopped) return;
-      stopped = true;
-      why = reason;
-      controller?.abort(reason);
-      reject(reason);
-    },
-    signal() {
-      if (!controller) {
-        controller = new AbortController();
-        if (stopped) controller.abort(why);
-      }
-      return controller.signal;
-    },
-  };
+class StepStop {
+  /** Rejects with the reason of the stop. */
+  readonly race: Promise<never>;
+  private controller: AbortController | undefined;
+  private stopped = false;
+  private why: unknown;
+  private reject!: (reason: unknown) => void;
+
+  constructor() {
+    this.race = new Promise<never>((_, reject) => (this.reject = reject));
+    this.race.catch(noop);
+  }
+
+  stop(reason: unknown): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.why = reason;
+    this.controller?.abort(reason);
+    this.reject(reason);
+  }
+
+  signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.stopped) this.controller.abort(this.why);
+    }
+    return this.controller.signal;
+  }
 }
+
+const noop = (): void => undefined;
 
 /** Runs one step's executor under the execution's signal and the step's timeout; returns its output as JSON. */
 export async function runStep(executors: ExecutorRegistry, step: StepDefinition, index: number, scope: TemplateScope, signal: ExecutionAbort, ids: StepRunIds): Promise<unknown> {
   const executor = executors.get(step.type);
   const config = parseConfig(executor, step, index, scope);
   const timeoutMs = step.timeout_seconds ? step.timeout_seconds * 1000 : undefined;
-  const stop = stepStop();
+  const stop = new StepStop();
   const onParent = (): void => stop.stop(signal.reason);
   const offParent = signal.onAbort(onParent);
   // Aborted while the step attempt was being opened: the listener above would never fire.
