@@ -29,7 +29,7 @@ const runs = Number(argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? (quic
 const plan = quick
   ? {
       aVecron: 3_000, aPeers: 3_000, aDrain: 3_000, aEmbeddedDrain: false, bRates: [[100, 2], [1_000, 1]] as const, bEmbedded: false, c: [1_000], cOnce: [] as number[],
-      d: [10_000, 100_000], dTicks: 1, flushWaitMs: 2_000, fK: 10, fLeaseMs: 5_000, ceilSeconds: 1, ceilQueueRows: 300_000,
+      d: [10_000, 100_000, 1_000_000], dTicks: 5, flushWaitMs: 2_000, fK: 10, fLeaseMs: 5_000, ceilSeconds: 1, ceilQueueRows: 300_000,
     }
   : {
       aVecron: 10_000, aPeers: 10_000, aDrain: 100_000, aEmbeddedDrain: true, bRates: [[100, 5], [1_000, 2]] as const, bEmbedded: false, c: [1_000, 10_000], cOnce: [100_000],
@@ -142,6 +142,8 @@ async function main(): Promise<void> {
         }
         const perFired = ticks.map((t) => ((t.clientCpuMs! + t.pgCpuMs!) * 1000) / Math.max(1, t.fired!));
         if (perFired.length) m.stats.cpuUsPerFired = { median: round(median(perFired), 0), min: round(Math.min(...perFired), 0), max: round(Math.max(...perFired), 0) };
+        const schedulerPerFired = ticks.map((t) => (t.clientCpuMs! * 1000) / Math.max(1, t.fired!));
+        if (schedulerPerFired.length) m.stats.schedulerUsPerFired = { median: round(median(schedulerPerFired), 0), min: round(Math.min(...schedulerPerFired), 0), max: round(Math.max(...schedulerPerFired), 0) };
         m.runs = ticks.length;
         report.results.push(m);
       }

@@ -91,7 +91,7 @@ export function renderMarkdown(r: Report): string {
   const d = by('tick-cost');
   if (d.length) {
     out.push('## d. Scheduler tick cost, 1 % of schedules due (per tick)', '');
-    out.push(table(d, [['fired', 'fired'], ['clientCpuMs', 'scheduler CPU ms'], ['pgCpuMs', 'PG CPU ms'], ['wallMs', 'wall ms'], ['rowsRead', 'rows read'], ['cpuUsPerFired', 'CPU µs per fired schedule']]), '');
+    out.push(table(d, [['fired', 'fired'], ['clientCpuMs', 'scheduler CPU ms'], ['pgCpuMs', 'PG CPU ms'], ['wallMs', 'wall ms'], ['rowsRead', 'rows read'], ['schedulerUsPerFired', 'scheduler CPU µs per fired schedule'], ['cpuUsPerFired', 'scheduler + PG CPU µs per fired schedule']]), '');
   }
   const e = by('memory');
   if (e.length) {

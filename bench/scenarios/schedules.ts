@@ -90,6 +90,8 @@ export async function tickCost(a: ScheduleArgs): Promise<Record<string, unknown>
       await sleep(200);
     }
     const scheduler = internalsOf(rig.cron).scheduler()!;
+    // Only the measured ticks run from here: the loop's own (every 60 s) would compete with them.
+    await scheduler.stop();
     const pgCpu = serverCpuMeter(() => pgBackendPids(PG_ADMIN_URL, a.db));
     const ticks: Array<{ clientCpuMs: number; pgCpuMs: number; wallMs: number; rowsRead: number; fired: number }> = [];
     for (let k = 1; k <= (a.ticks ?? 5); k += 1) {
