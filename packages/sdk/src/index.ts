@@ -83,7 +83,7 @@ export type { BackoffOptions } from './reliability/backoff.js';
 export type { Clock } from './internal/clock.js';
 
 export type { Storage, DueSchedule, FireSpec, FireDecision, FireSkip, PlannedFire, NewExecution, ClaimResult, ClaimAndStartResult, OpenedStepAttempt, ExecutionFilter, JobListFilter, StoredVariable, SchedulerPause, DispatchReason, DeadLetterFilter, ExecutionStats, PurgedExecutions } from './storage/port.js';
-export type { SqlClient } from './storage/sql/sql-client.js';
+export type { SqlClient, SqlQueryOptions } from './storage/sql/sql-client.js';
 export { createSqlStorage } from './storage/sql/sql-storage.js';
 export type { SqlStorageOptions } from './storage/sql/sql-storage.js';
 export { migrate } from './storage/sql/migrations.js';

@@ -15,4 +15,4 @@
  * @packageDocumentation
  */
 export { RETRYABLE_SQLSTATES, isRetryableSqlState, sqlStateOf } from './sqlstates.js';
-export type { SqlClient } from '../storage/sql/sql-client.js';
+export type { SqlClient, SqlQueryOptions } from '../storage/sql/sql-client.js';

@@ -1,14 +1,15 @@
 import type { Pool, PoolClient } from 'pg';
-import type { SqlClient } from '../../storage/sql/sql-client.js';
+import type { SqlClient, SqlQueryOptions } from '../../storage/sql/sql-client.js';
 import { mapPgError } from './pg-errors.js';
+import { preparedName } from './prepared-name.js';
 
 type Queryable = Pick<PoolClient, 'query'>;
 
-function clientOn(q: Queryable, transaction: SqlClient['transaction'], server?: string): SqlClient {
+function clientOn(q: Queryable, transaction: SqlClient['transaction'], server: string | undefined, prepare: boolean): SqlClient {
   return {
-    async query<Row>(text: string, params: unknown[] = []) {
+    async query<Row>(text: string, params: unknown[] = [], options?: SqlQueryOptions) {
       try {
-        const r = await q.query(text, params);
+        const r = prepare && options?.prepare ? await q.query({ name: preparedName(text), text, values: params }) : await q.query(text, params);
         return { rows: r.rows as Row[], rowCount: r.rowCount ?? r.rows.length };
       } catch (err) {
         throw mapPgError(err, 'query', server);
@@ -29,10 +30,12 @@ function clientOn(q: Queryable, transaction: SqlClient['transaction'], server?: 
  * Adapts a `pg` Pool to the {@link SqlClient} seam. Plain queries take any pooled connection;
  * a transaction holds one connection from `BEGIN` to `COMMIT` (a nested call joins it). A
  * connection that broke inside a transaction is destroyed, not returned to the pool.
- * `server` (an address without its password) is named in connection errors.
+ * `server` (an address without its password) is named in connection errors. Statements asked
+ * for with `prepare` are sent as named prepared statements unless `prepare` is false here (e.g.
+ * behind PgBouncer in transaction mode before 1.21).
  */
-export function pgPoolClient(pool: Pool, options: { server?: string } = {}): SqlClient {
-  const { server } = options;
+export function pgPoolClient(pool: Pool, options: { server?: string; prepare?: boolean } = {}): SqlClient {
+  const { server, prepare = true } = options;
   const transaction: SqlClient['transaction'] = async (fn) => {
     let conn: PoolClient;
     try {
@@ -51,7 +54,7 @@ export function pgPoolClient(pool: Pool, options: { server?: string } = {}): Sql
     try {
       await conn.query('BEGIN');
       const nested: SqlClient['transaction'] = (inner) => inner(tx);
-      const tx = clientOn(conn, nested, server);
+      const tx = clientOn(conn, nested, server, prepare);
       let result: Awaited<ReturnType<typeof fn>>;
       try {
         result = await fn(tx);
@@ -74,5 +77,5 @@ export function pgPoolClient(pool: Pool, options: { server?: string } = {}): Sql
       conn.release(broken);
     }
   };
-  return clientOn(pool, transaction, server);
+  return clientOn(pool, transaction, server, prepare);
 }

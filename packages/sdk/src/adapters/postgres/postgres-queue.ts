@@ -48,6 +48,12 @@ export interface PostgresQueueOptions {
   statementTimeoutMs?: number;
   /** How long to wait for a connection before failing, in ms. @default 10000 */
   connectionTimeoutMs?: number;
+  /**
+   * Send the hot writes (publish, ack, nak, extend) as named prepared statements, parsed once per
+   * connection. Turn off behind a pooler that cannot keep them, such as PgBouncer in transaction
+   * mode before 1.21 (or without `max_prepared_statements`). @default true
+   */
+  preparedStatements?: boolean;
   /** Where connection problems are logged. @default silent */
   logger?: Logger;
 }
@@ -95,7 +101,7 @@ export function postgresQueue(options: PostgresQueueOptions): PostgresQueue {
   const schema = options.schema ?? null;
   const logger = options.logger ?? pino({ level: 'silent' });
   const sql = queueStatements(schema, options.table ?? 'vecron_queue');
-  const db = queueDb({ ...options, schema, logger, statementTimeoutMs: options.statementTimeoutMs ?? 10_000 }, sql);
+  const db = queueDb({ ...options, schema, logger, statementTimeoutMs: options.statementTimeoutMs ?? 10_000, preparedStatements: options.preparedStatements ?? true }, sql);
   let closed = false;
   const isClosed = (): boolean => closed;
   const wakeups = queueWakeups({ pool: db.pool, channel: sql.channel, logger, isClosed });
@@ -141,5 +147,6 @@ function validateOptions(options: PostgresQueueOptions): void {
     const v = options[key];
     if (v !== undefined && (!Number.isInteger(v) || v < (key === 'statementTimeoutMs' ? 0 : 1))) issues.push({ path: `$.${key}`, message: 'must be a positive integer' });
   }
+  if (options.preparedStatements !== undefined && typeof options.preparedStatements !== 'boolean') issues.push({ path: '$.preparedStatements', message: 'must be a boolean' });
   if (issues.length) throw new ConfigError('postgresQueue options', issues);
 }

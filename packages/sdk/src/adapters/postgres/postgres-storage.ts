@@ -43,6 +43,14 @@ export interface PostgresStorageOptions {
   logger?: Logger;
   /** Group commit of the hot per-execution writes; see `SqlStorageOptions.groupCommit`. @default true */
   groupCommit?: SqlStorageOptions['groupCommit'];
+  /**
+   * Send the hot per-execution statements (create, claim, claim with the first step's start,
+   * step success and completion, lease extension) as named prepared statements: parsed once per
+   * connection, and planned from PostgreSQL's plan cache where its generic plan is not costlier.
+   * Turn off behind a pooler that cannot keep them, such as PgBouncer in transaction mode before
+   * 1.21 (or without `max_prepared_statements`). @default true
+   */
+  preparedStatements?: boolean;
 }
 
 /** The PostgreSQL storage: the shared SQL repository plus its pool, for clocks and diagnostics. */
@@ -76,6 +84,9 @@ export async function postgresStorage(options: PostgresStorageOptions): Promise<
   }
   if (!options.pool && !options.connectionString) {
     throw new ConfigError('postgresStorage options', [{ path: '$.connectionString', message: 'give connectionString or pool' }]);
+  }
+  if (options.preparedStatements !== undefined && typeof options.preparedStatements !== 'boolean') {
+    throw new ConfigError('postgresStorage options', [{ path: '$.preparedStatements', message: 'must be a boolean' }]);
   }
   const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
   let pool: Pool;
@@ -115,7 +126,7 @@ export async function postgresStorage(options: PostgresStorageOptions): Promise<
 
   const opts = pool.options as { connectionString?: string; host?: string; port?: number; database?: string };
   const server = describeServer(options.connectionString ?? opts.connectionString ?? `postgres://${opts.host ?? 'localhost'}:${opts.port ?? 5432}/${opts.database ?? ''}`);
-  const sql = pgPoolClient(pool, { server });
+  const sql = pgPoolClient(pool, { server, prepare: options.preparedStatements ?? true });
   try {
     if (schema !== null) await createSchema(sql, schema);
     if (options.migrate ?? true) await migrate(sql, coreSchema);

@@ -6,6 +6,7 @@ import { probeBeforeAbort } from '../../internal/abort.js';
 import { describeServer } from '../../internal/server-url.js';
 import { groupCommit } from '../../storage/sql/group-commit.js';
 import type { GroupCommitted } from '../../storage/sql/group-commit.js';
+import { preparedName } from './prepared-name.js';
 import type { QueueStatements } from './queue-statements.js';
 
 /** The PostgreSQL queue's access to its table: provisioning, queries, the group-committed writes. */
@@ -18,8 +19,14 @@ export interface QueueDb {
   unavailable(what: string, cause: unknown): VecronError;
   /** Creates the table once (again after a failure); every query waits for it. */
   provision(): Promise<void>;
-  /** Runs one statement after provisioning; a failure is `QUEUE_UNAVAILABLE`. */
-  query<R extends pg.QueryResultRow>(what: string, text: string, params: unknown[]): Promise<pg.QueryResult<R>>;
+  /**
+   * Runs one statement after provisioning; a failure is `QUEUE_UNAVAILABLE`. `prepare` (for the
+   * hot writes: publish, ack, nak, extend) sends it as a named prepared statement, unless the
+   * queue was opened with `preparedStatements: false`. Not the claim: its generic plan (a
+   * `LIMIT $1` of unknown size) joins the rows it picks to a sequential scan of the whole queue
+   * table (measured 9.7 ms against 0.1 ms for the custom plan, 40k rows).
+   */
+  query<R extends pg.QueryResultRow>(what: string, text: string, params: unknown[], prepare?: boolean): Promise<pg.QueryResult<R>>;
   /** One round trip before `signal` aborts. */
   check(signal: AbortSignal): Promise<void>;
   readonly writes: QueueWrites;
@@ -46,6 +53,8 @@ export interface QueueDbOptions {
   poolMax?: number;
   statementTimeoutMs: number;
   connectionTimeoutMs?: number;
+  /** Whether `query(…, prepare)` may use named prepared statements. */
+  preparedStatements: boolean;
   logger: Logger;
 }
 
@@ -65,10 +74,12 @@ export function queueDb(options: QueueDbOptions, sql: QueueStatements): QueueDb 
     });
     return provisioned;
   };
-  const query = async <R extends pg.QueryResultRow>(what: string, text: string, params: unknown[]): Promise<pg.QueryResult<R>> => {
+  const query = async <R extends pg.QueryResultRow>(what: string, text: string, params: unknown[], prepare = false): Promise<pg.QueryResult<R>> => {
     await provision();
     try {
-      return await pool.query<R>(text, params);
+      return prepare && options.preparedStatements
+        ? await pool.query<R>({ name: preparedName(text), text, values: params })
+        : await pool.query<R>(text, params);
     } catch (err) {
       throw unavailable(what, err);
     }
@@ -123,18 +134,18 @@ async function createTable(pool: Pool, sql: QueueStatements, schema: string | nu
 function queueWrites(query: QueueDb['query'], sql: QueueStatements): QueueWrites {
   const publish = groupCommit<PublishRow, void>({
     key: (p) => p.id,
-    single: async (p) => void (await query('publish', sql.publish, [[p.id], [p.jobId], [p.traceparent], [p.notBefore], sql.channel, [p.generation]])),
+    single: async (p) => void (await query('publish', sql.publish, [[p.id], [p.jobId], [p.traceparent], [p.notBefore], sql.channel, [p.generation]], true)),
     many: async (ps) => {
-      await query('publish', sql.publish, [ps.map((p) => p.id), ps.map((p) => p.jobId), ps.map((p) => p.traceparent), ps.map((p) => p.notBefore), sql.channel, ps.map((p) => p.generation)]);
+      await query('publish', sql.publish, [ps.map((p) => p.id), ps.map((p) => p.jobId), ps.map((p) => p.traceparent), ps.map((p) => p.notBefore), sql.channel, ps.map((p) => p.generation)], true);
       return ps.map(() => undefined);
     },
   });
   const settler = (what: string, text: string, withDelay: boolean): GroupCommitted<SettleRow, void> => groupCommit<SettleRow, void>({
     key: (s) => s.id,
-    single: async (s) => void (await query(what, text, withDelay ? [[s.id], [s.delivery], [s.delayMs]] : [[s.id], [s.delivery]])),
+    single: async (s) => void (await query(what, text, withDelay ? [[s.id], [s.delivery], [s.delayMs]] : [[s.id], [s.delivery]], true)),
     many: async (ss) => {
       const params = [ss.map((s) => s.id), ss.map((s) => s.delivery)];
-      await query(what, text, withDelay ? [...params, ss.map((s) => s.delayMs)] : params);
+      await query(what, text, withDelay ? [...params, ss.map((s) => s.delayMs)] : params, true);
       return ss.map(() => undefined);
     },
   });

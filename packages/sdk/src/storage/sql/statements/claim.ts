@@ -7,7 +7,7 @@ import type { Execution } from '../../../model/execution.js';
 import type { ClaimResult, Storage } from '../../port.js';
 import { perItem, type Batching } from '../group-commit.js';
 import { EXECUTION_COLUMNS, toExecution } from '../row-mappers.js';
-import type { SqlClient } from '../sql-client.js';
+import { PREPARED, type SqlClient } from '../sql-client.js';
 import { ACTIVE, claimable, iso, lockInIdOrder, unclaimedReason } from '../sql-values.js';
 import { executionsById, getExecutions } from './executions.js';
 import { wrap } from './wrap.js';
@@ -32,6 +32,7 @@ export async function claimExecutions(db: SqlClient, items: ClaimInput[]): Promi
        AND ${claimable('vecron_executions', 'u.x_now')}
      RETURNING ${EXECUTION_COLUMNS}`,
     [items.map((i) => i.id), items.map((i) => i.owner), items.map((i) => iso(new Date(i.now.getTime() + i.leaseMs))), items.map((i) => iso(i.now))],
+    PREPARED,
   );
   const claimed = new Map(rows.map((r) => [String(r.id), toExecution(r)]));
   const missed = items.filter((i) => !claimed.has(i.id)).map((i) => i.id);

@@ -2,7 +2,7 @@
 import type { ErrorRecord, ExecutionContext, ExecutionStatus } from '../../../model/execution.js';
 import type { Storage } from '../../port.js';
 import { perItem, type Batching } from '../group-commit.js';
-import type { SqlClient } from '../sql-client.js';
+import { PREPARED, type SqlClient } from '../sql-client.js';
 import { ACTIVE, iso, lockInIdOrder } from '../sql-values.js';
 
 export interface CompletionInput {
@@ -29,6 +29,7 @@ export async function completeExecutions(db: SqlClient, items: CompletionInput[]
       items.map((i) => i.id), items.map((i) => i.token), items.map((i) => i.status),
       items.map((i) => (i.error ? JSON.stringify(i.error) : null)), items.map((i) => JSON.stringify(i.context)), items.map((i) => iso(i.now)),
     ],
+    PREPARED,
   );
   const ok = new Set(rows.map((r) => String(r.id)));
   return items.map((i) => ok.has(i.id));

@@ -4,7 +4,7 @@ import type { Execution, ExecutionStatus } from '../../../model/execution.js';
 import type { ExecutionFilter, NewExecution, Storage } from '../../port.js';
 import { perItem, type Batching } from '../group-commit.js';
 import { EXECUTION_COLUMNS, toExecution } from '../row-mappers.js';
-import type { SqlClient } from '../sql-client.js';
+import { PREPARED, type SqlClient } from '../sql-client.js';
 import { iso, isoOrNull } from '../sql-values.js';
 import { wrap } from './wrap.js';
 
@@ -55,6 +55,7 @@ export async function createExecutions(db: SqlClient, items: CreateInput[], retr
       e.map((x) => JSON.stringify(x.context ?? { steps: {} })), e.map((x) => x.replayOf ?? null), items.map((i) => iso(i.now)),
       items.map((i) => (i.markPublished ? iso(i.now) : null)),
     ],
+    PREPARED,
   );
   const inserted = new Map(rows.map((r) => [String(r.id), toExecution(r)]));
   const conflicts = e.filter((x) => !inserted.has(x.id));

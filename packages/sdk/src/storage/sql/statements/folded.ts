@@ -8,7 +8,7 @@ import type { Execution } from '../../../model/execution.js';
 import type { ClaimAndStartResult, Storage } from '../../port.js';
 import { perItem, type Batching } from '../group-commit.js';
 import { EXECUTION_COLUMNS, toExecution } from '../row-mappers.js';
-import type { SqlClient } from '../sql-client.js';
+import { PREPARED, type SqlClient } from '../sql-client.js';
 import { claimable, iso, lockInIdOrder, unclaimedReason } from '../sql-values.js';
 import { claimExclusive } from './claim.js';
 import { executionsById } from './executions.js';
@@ -70,6 +70,7 @@ export async function claimAndStartSteps(db: SqlClient, items: ClaimStartInput[]
       items.map((i) => i.id), items.map((i) => i.owner), items.map((i) => iso(new Date(i.now.getTime() + i.leaseMs))),
       items.map((i) => iso(i.now)), items.map((i) => i.jobId), items.map((i) => i.stepId),
     ],
+    PREPARED,
   );
   const claimed = new Map(rows.map((r) => [String(r.id), {
     execution: toExecution(r),

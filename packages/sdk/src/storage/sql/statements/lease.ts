@@ -2,7 +2,7 @@
 import type { ExecutionStatus } from '../../../model/execution.js';
 import type { Storage } from '../../port.js';
 import { perItem, type Batching } from '../group-commit.js';
-import type { SqlClient } from '../sql-client.js';
+import { PREPARED, type SqlClient } from '../sql-client.js';
 import { ACTIVE, iso, lockInIdOrder } from '../sql-values.js';
 
 export interface LeaseInput {
@@ -21,6 +21,7 @@ export async function extendLeases(db: SqlClient, items: LeaseInput[]): Promise<
      WHERE id = u.x_id AND id = ANY($1::uuid[]) AND id IN (SELECT l_id FROM locked) AND fencing_token = u.x_token AND status IN ${ACTIVE}
      RETURNING id, status`,
     [items.map((i) => i.id), items.map((i) => i.token), items.map((i) => iso(new Date(i.now.getTime() + i.leaseMs)))],
+    PREPARED,
   );
   const status = new Map(rows.map((r) => [String(r.id), r.status]));
   return items.map((i) => ({ ok: status.has(i.id), cancelRequested: status.get(i.id) === 'cancelling' }));

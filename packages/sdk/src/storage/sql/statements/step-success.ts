@@ -4,7 +4,7 @@
  * piece exists once. The two successes differ only in what they set on the execution.
  */
 import type { ExecutionContext } from '../../../model/execution.js';
-import type { SqlClient } from '../sql-client.js';
+import { PREPARED, type SqlClient } from '../sql-client.js';
 import { ACTIVE, iso, lockInIdOrder } from '../sql-values.js';
 
 export interface StepSuccessInput {
@@ -30,7 +30,8 @@ export const ownLive = (set: string, ids: number): string => `own AS (
 
 /**
  * One statement per batch: each execution owned under its live token and updated with `set`
- * (an expression over `e` and `input i`: `x_step`, `x_attempt`, `x_context`, `x_now`), and its
+ * (a constant expression over `e` and `input i`: `x_step`, `x_attempt`, `x_context`, `x_now`; the
+ * statement is prepared, one per distinct `set`), and its
  * attempt closed as succeeded, so both commit together; per input, whether the token was live.
  */
 export async function writeStepSuccesses(db: SqlClient, items: StepSuccessInput[], set: string): Promise<boolean[]> {
@@ -49,6 +50,7 @@ export async function writeStepSuccesses(db: SqlClient, items: StepSuccessInput[
       items.map((i) => i.id), items.map((i) => i.token), items.map((i) => i.stepId), items.map((i) => i.attempt),
       items.map((i) => JSON.stringify(i.context)), items.map((i) => iso(i.now)),
     ],
+    PREPARED,
   );
   const ok = new Set(rows.map((r) => String(r.id)));
   return items.map((i) => ok.has(i.id));
