@@ -106,6 +106,8 @@ export const serverConfigSchema = z
         pool_max: positiveInt.max(1_000),
         /** Server-side statement_timeout of every PostgreSQL connection (ms, 0 = none). @default 30000 */
         statement_timeout_ms: z.number().int().min(0).max(3_600_000),
+        /** Named prepared statements for the hot per-execution statements (storage and PostgreSQL queue). @default true */
+        prepared_statements: z.boolean(),
       })
       .strict(),
     queue: z

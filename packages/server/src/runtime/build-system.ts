@@ -117,6 +117,7 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
       const pgStorage = await pgMod.postgresStorage({
         connectionString: config.storage.database_url, schema: config.storage.schema, logger: log('postgres'),
         poolMax: config.storage.pool_max, statementTimeoutMs: config.storage.statement_timeout_ms,
+        preparedStatements: config.storage.prepared_statements,
       });
       storage = pgStorage;
       const dbClock = await pgMod.databaseClock(pgStorage, { logger: log('clock') });
@@ -147,6 +148,7 @@ export async function buildCronSystem(config: ServerConfig, args: { logger: Logg
       // a transaction-mode pooler, and the storage's pool stays for the storage.
       const q = mod.postgresQueue({
         connectionString: config.storage.database_url, schema: config.storage.schema, logger: log('postgres-queue'),
+        preparedStatements: config.storage.prepared_statements,
         onDeadLetter: async (id: string) => void (await mod.markDeadLetter(st, id, clock ? { clock } : {})),
       });
       await q.ready();
