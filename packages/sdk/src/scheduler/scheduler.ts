@@ -16,10 +16,18 @@ import type { DecideSettings } from './decide-fires.js';
  */
 const PUBLISH_LIMITS = { maxInFlight: 5_000, chunk: 500 };
 
+/**
+ * Schedules claimed by a tick's first transaction at most. Larger claims cost less per fire in a
+ * burst (fewer transactions, each scanning past the index entries earlier ones left dead), but
+ * nothing is announced before its claim commits: 1,000 fires due at once were all created 74 ms
+ * after the due instant in two claims of 500, 247 ms in one of 1,000.
+ */
+const FIRST_CLAIM = 500;
+
 /** Settings of the scheduler role. */
 export interface SchedulerSettings extends DecideSettings {
   pollIntervalMs: number;
-  /** Schedules claimed per transaction. */
+  /** Schedules claimed per transaction (the first of a tick claims at most 500). */
   batchSize: number;
   newExecutionId: () => string;
 }
@@ -47,6 +55,9 @@ export function createScheduler(deps: {
     // Read once per pass: a pause takes effect at the next pass of every scheduler.
     const paused = (await storage.getSchedulerPause()) !== null;
     const announce = createPublishWindow({ storage, queue, logger, limits: PUBLISH_LIMITS });
+    // A tick's first claim is small, so the first fires are announced soon; the rest of a burst
+    // goes in claims of `batchSize`.
+    let limit = Math.min(FIRST_CLAIM, settings.batchSize);
     try {
       for (;;) {
         const now = clock.now();
@@ -54,7 +65,7 @@ export function createScheduler(deps: {
         const memo = createDecisionMemo();
         const created = await storage.fireDueSchedules({
           now,
-          limit: settings.batchSize,
+          limit,
           newExecutionId: settings.newExecutionId,
           markPublished: true,
           sharedDecision: isSharedDecision,
@@ -83,7 +94,8 @@ export function createScheduler(deps: {
         if (created.length) logger.debug({ fired: created.length }, 'schedules fired');
         total += created.length;
         // A full batch means more may be due: go again at once.
-        if (created.length + skipped.length < settings.batchSize) break;
+        if (created.length + skipped.length < limit) break;
+        limit = settings.batchSize;
       }
     } finally {
       // Also when a claim failed: what was committed is published (or left to the dispatcher).
