@@ -12,10 +12,11 @@
  * id. Groups not shared go back to fire-due.ts, one decision per row, by the same tuple ids.
  */
 import type { Execution } from '../../../model/execution.js';
-import type { DueSchedule, FireDecision, FireSkip, FireSpec } from '../../port.js';
+import type { FireDecision, FireSkip, FireSpec } from '../../port.js';
+import type { FireDueArgs } from './fire-due.js';
 import type { SqlClient } from '../sql-client.js';
 import { iso } from '../sql-values.js';
-import { EPOCH_MS, FIRE_SPEC_SQL, fireSpecOf, newExecutionRow } from './fire-rows.js';
+import { EPOCH_MS, FIRE_SPEC_SQL, dueRowsWithJob, fireKey, fireParts, fireSpecOf, lockDueRows, newExecutionRow } from './fire-rows.js';
 import type { FireSpecCache } from './fire-rows.js';
 
 /** One group of locked due schedules. */
@@ -29,14 +30,8 @@ interface Group {
   members: number;
 }
 
-interface SharedArgs {
-  now: Date;
-  limit: number;
-  decide: (due: DueSchedule) => FireDecision;
-  newExecutionId: () => string;
-  markPublished?: boolean;
-  onSkipped?: (skips: FireSkip[]) => void;
-}
+/** `fireDueSchedules`'s arguments (the shared-decision test is passed on its own). */
+type SharedArgs = Omit<FireDueArgs, 'sharedDecision'>;
 
 /**
  * Locks up to `limit` due schedules as groups, fires the shared groups set-based and returns
@@ -66,15 +61,10 @@ export async function fireShared(tx: SqlClient, specs: FireSpecCache, args: Shar
 
 /** The due schedules, locked, grouped by what a shared decision reads. */
 async function lockDueGroups(tx: SqlClient, specs: FireSpecCache, nowIso: string, limit: number): Promise<Group[]> {
-  // `hint` and the job's `LIMIT 1`: see lockDue in fire-due.ts (the write finds the members by tuple id).
   const { rows } = await tx.query(
     `SELECT ${FIRE_SPEC_SQL} AS spec, ${EPOCH_MS('s.next_fire_at')} AS next_fire_ms, j.enabled,
             array_agg(s.tid)::text AS tids, array_agg(s.job_id)::text AS jobs, count(*)::int AS members
-     FROM (SELECT set_config('enable_seqscan', 'off', true)) AS hint(v),
-          (SELECT ctid AS tid, job_id, next_fire_at FROM vecron_schedules
-           WHERE next_fire_at IS NOT NULL AND next_fire_at <= $1
-           ORDER BY next_fire_at LIMIT $2 FOR UPDATE SKIP LOCKED) s
-     CROSS JOIN LATERAL (SELECT enabled, definition FROM vecron_jobs WHERE id = s.job_id LIMIT 1) j
+     FROM ${dueRowsWithJob(lockDueRows('ctid AS tid, job_id, next_fire_at'))}
      GROUP BY 1, 2, 3`,
     [nowIso, limit],
   );
@@ -110,14 +100,14 @@ async function writeGroups(tx: SqlClient, mine: Array<{ group: Group; decision: 
     g.members.push(group.members);
     let last: Date | null = null;
     decision.fire.forEach((fire, idx) => {
-      const { at, availableAt, reason } = fire instanceof Date ? { at: fire, availableAt: fire, reason: null } : fire;
+      const { at, availableAt, reason } = fireParts(fire);
       const atIso = iso(at);
       f.gid.push(gid);
       f.idx.push(idx);
-      f.key.push(`fire:${atIso}`);
+      f.key.push(fireKey(atIso));
       f.at.push(atIso);
-      f.available.push(iso(availableAt ?? at));
-      f.reason.push(reason ?? null);
+      f.available.push(iso(availableAt));
+      f.reason.push(reason);
       if (!last || at > last) last = at;
       for (let m = 0; m < group.members; m += 1) ids.push(args.newExecutionId());
     });
@@ -176,7 +166,7 @@ async function writeGroups(tx: SqlClient, mine: Array<{ group: Group; decision: 
       continue;
     }
     const availableMs = r.available_ms as number;
-    created.push(newExecutionRow({ id: String(r.id), jobId: String(r.job_id), key: `fire:${iso(at)}`, at, availableAt: availableMs === r.at_ms ? at : new Date(availableMs) }, args.now));
+    created.push(newExecutionRow({ id: String(r.id), jobId: String(r.job_id), key: fireKey(iso(at)), at, availableAt: availableMs === r.at_ms ? at : new Date(availableMs) }, args.now));
   }
   if (skips.length) args.onSkipped?.(skips);
   return created;

@@ -8,28 +8,15 @@
  */
 import type { Execution } from '../../../model/execution.js';
 import { overlapReadsOpenExecutions } from '../../../model/job-definition.js';
-import type { DueSchedule, FireDecision, FireSkip, FireSpec } from '../../port.js';
+import type { FireSkip, FireSpec, PlannedFire, Storage } from '../../port.js';
 import type { SqlClient } from '../sql-client.js';
 import { ACTIVE, iso, isoOrNull } from '../sql-values.js';
-import { EPOCH_MS, FIRE_SPEC_SQL, fireSpecOf, newExecutionRow } from './fire-rows.js';
+import { EPOCH_MS, FIRE_SPEC_SQL, dueRowsWithJob, fireKey, fireParts, fireSpecOf, lockDueRows, newExecutionRow } from './fire-rows.js';
 import type { FireSpecCache, Planned } from './fire-rows.js';
 import { fireShared } from './fire-due-shared.js';
 
-
-
-
-export interface FireDueArgs {
-  now: Date;
-  limit: number;
-  decide: (due: DueSchedule) => FireDecision;
-  newExecutionId: () => string;
-  /** Write the new rows as published at `now` (see `Storage.fireDueSchedules`). */
-  markPublished?: boolean;
-  /** Definitions decided once per (definition, due instant, enabled): see `Storage.fireDueSchedules` and fire-due-shared.ts. */
-  sharedDecision?: (definition: Readonly<FireSpec>) => boolean;
-  onSkipped?: (skips: FireSkip[]) => void;
-}
-
+/** The arguments of `Storage.fireDueSchedules`. */
+export type FireDueArgs = Parameters<Storage['fireDueSchedules']>[0];
 
 type Row = Record<string, unknown>;
 
@@ -38,7 +25,6 @@ interface Due {
   r: Row;
   spec: Readonly<FireSpec>;
 }
-
 
 /** What one batch writes, as the arrays of the final statement (see {@link writeFires}). */
 interface FirePlan {
@@ -84,28 +70,14 @@ async function fireEach(tx: SqlClient, { now, decide, newExecutionId, markPublis
  * literal, see fire-due-shared.ts).
  */
 async function lockDue(tx: SqlClient, specs: FireSpecCache, nowIso: string, which: { limit: number } | { tids: string }): Promise<Due[]> {
+  const cols = 'ctid::text AS tid, job_id, next_fire_at, last_fire_at, last_finished_at, anchor_at';
   const rowsOf = 'tids' in which
-    ? { sql: `SELECT ctid::text AS tid, job_id, next_fire_at, last_fire_at, last_finished_at, anchor_at FROM vecron_schedules WHERE ctid = ANY($1::tid[]) ORDER BY next_fire_at`, params: [which.tids] }
-    : {
-        sql: `SELECT ctid::text AS tid, job_id, next_fire_at, last_fire_at, last_finished_at, anchor_at FROM vecron_schedules
-              WHERE next_fire_at IS NOT NULL AND next_fire_at <= $1
-              ORDER BY next_fire_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        params: [nowIso, which.limit],
-      };
-  // The LIMIT applies to the schedules alone, then each locked row finds its job by primary key.
-  // `LIMIT 1` keeps the lateral subquery from being pulled up into a plain join, which the planner
-  // may hash-join with a scan of every job: it did at 1k, 10k and 100k jobs with small definitions
-  // (EXPLAIN, PostgreSQL 15, 1 % due: Seq Scan on vecron_jobs, 100,000 rows for 1,000 due). With it,
-  // the only plan is a nested loop of primary-key lookups, one per locked row, at any size.
-  // `hint` turns sequential scans off for the rest of this transaction (`set_config(…, true)` is
-  // `SET LOCAL`; it runs when this statement executes, so it steers only the statements planned
-  // after it, not this one): see writeFires for why the write needs it.
+    ? { sql: `SELECT ${cols} FROM vecron_schedules WHERE ctid = ANY($1::tid[]) ORDER BY next_fire_at`, params: [which.tids] }
+    : { sql: lockDueRows(cols), params: [nowIso, which.limit] };
   const { rows } = await tx.query(
     `SELECT s.tid, s.job_id, ${EPOCH_MS('s.next_fire_at')} AS next_fire_ms, ${EPOCH_MS('s.last_fire_at')} AS last_fire_ms,
             ${EPOCH_MS('s.last_finished_at')} AS last_finished_ms, ${EPOCH_MS('s.anchor_at')} AS anchor_ms, j.enabled, ${FIRE_SPEC_SQL} AS spec
-     FROM (SELECT set_config('enable_seqscan', 'off', true)) AS hint(v),
-          (${rowsOf.sql}) s
-     CROSS JOIN LATERAL (SELECT enabled, definition FROM vecron_jobs WHERE id = s.job_id LIMIT 1) j`,
+     FROM ${dueRowsWithJob(rowsOf.sql)}`,
     rowsOf.params,
   );
   return rows.map((r) => ({ r, spec: fireSpecOf(specs, String(r.spec)) }));
@@ -169,11 +141,10 @@ function planSchedule(plan: FirePlan, { r, spec }: Due, counts: { pending: numbe
 }
 
 /** Adds one fire (a new execution `id`, idempotent on the fire instant) to the plan; returns its instant. */
-function planFire(plan: FirePlan, jobId: string, fire: FireDecision['fire'][number], id: string): Date {
-  const { at, availableAt, reason } = fire instanceof Date ? { at: fire, availableAt: fire, reason: null } : fire;
+function planFire(plan: FirePlan, jobId: string, fire: PlannedFire, id: string): Date {
+  const { at, availableAt: available, reason } = fireParts(fire);
   const atIso = iso(at);
-  const key = `fire:${atIso}`;
-  const available = availableAt ?? at;
+  const key = fireKey(atIso);
   plan.fires.id.push(id);
   plan.fires.job.push(jobId);
   plan.fires.key.push(key);
