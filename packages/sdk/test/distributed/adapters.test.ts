@@ -19,7 +19,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { testServers } from '@vecron/test-servers';
 import { echoExecutor } from '../helpers/test-executors.js';
 import { privateRedis } from './harness/servers.js';
-import { describeCoordination, until } from '@vecron/sdk/testing';
+import { describeCoordination, eventually, until } from '@vecron/sdk/testing';
 
 const { postgres: PG_URL, nats: NATS_URL, redis: REDIS_URL } = testServers();
 const admin = new pg.Pool({ connectionString: PG_URL, max: 2 });
@@ -280,7 +280,9 @@ describe('natsQueue', () => {
     stopBusy.abort();
     stopFree.abort();
     await Promise.all([busyDone, freeDone]);
-    expect(await q.size()).toBe(0);
+    // Acks are fire-and-forget (no ack-ack), and the server applies them to a work-queue stream after
+    // it answers other requests: the stream empties shortly after, not by the time consume returns.
+    await eventually(async () => expect(await q.size()).toBe(0), { timeoutMs: 5_000 });
   });
 
   it('a consumer whose stream was deleted under it provisions it again and takes new messages', async () => {
