@@ -251,6 +251,8 @@ function createSystemContext(input: CronSystemOptions): SystemContext {
   const logger: Logger = opts.logger ?? pino({ level: 'silent' });
   const registry = createExecutorRegistry(opts.executors);
   const queue = opts.queue ?? memoryQueue({ logger });
+  // notBefore is judged by the clock due-ness is (docs/architecture.md#clock), whoever wired the queue.
+  queue.useClock?.(clock);
   const workerId = opts.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const filesDir = path.resolve(opts.filesDir ?? (opts.dataDir ? path.join(opts.dataDir, 'files') : path.join(os.tmpdir(), 'vecron-files')));
   // In-process by default: a job-definition cache (saves a read per execution; invalidated on

@@ -57,7 +57,11 @@ export interface CronSystemOptions {
    * @default none (sensitive variables refused)
    */
   encryptionKey?: SecretKeyInput | SecretBoxKeys | SecretBox;
-  /** Clock, for tests. @default the system clock */
+  /**
+   * The clock due-ness and leases are judged by: `databaseClock` in distributed mode, a fake one
+   * in tests. The queue judges `notBefore` by it too (it is handed over with `Queue.useClock`).
+   * @default the system clock
+   */
   clock?: Clock;
   /** Identity of this process in leases. @default `${hostname}:${pid}:${random}` */
   workerId?: string;

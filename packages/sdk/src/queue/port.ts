@@ -1,3 +1,5 @@
+import type { Clock } from '../internal/clock.js';
+
 /** One delivery of an execution id. Messages carry ids only; the state lives in storage. */
 export interface QueueMessage {
   readonly executionId: string;
@@ -79,6 +81,16 @@ export interface Queue {
    * the start instead of leaving executions pending. Optional: an in-process queue has nothing to check.
    */
   check?(options: { signal: AbortSignal }): Promise<void>;
+  /**
+   * Gives the queue the cron system's clock (`databaseClock` in distributed mode), which
+   * `createCronSystem` does once, before any publish or consume: a queue that compares
+   * `notBefore` with the time in the process must read it from this clock, so a host whose own
+   * clock drifts neither delays nor runs early what the storage judges due by the system's clock.
+   * A queue given to several cron systems keeps the last one's clock. Optional: a queue that
+   * judges `notBefore` on its server (the PostgreSQL queue's `now()`) or by the host clock (the
+   * in-process queue) has no use for it.
+   */
+  useClock?(clock: Clock): void;
   /** Releases connections. Idempotent. */
   close(): Promise<void>;
 }

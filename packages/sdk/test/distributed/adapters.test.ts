@@ -285,6 +285,35 @@ describe('natsQueue', () => {
     await eventually(async () => expect(await q.size()).toBe(0), { timeoutMs: 5_000 });
   });
 
+  // The system's clock (databaseClock in distributed mode) runs skewMs ahead of this host's: a host
+  // 2 s behind the database must not deliver a message due in 200 ms 2 s late, a host 2 s ahead
+  // must not deliver it 200 ms early (the storage would refuse the claim and it would come back).
+  for (const [host, skewMs] of [['behind', 2_000], ['ahead of', -2_000]] as const) {
+    it(`judges Vecron-Not-Before by the system's clock, not the host's: on a host 2 s ${host} it, a message due in 200 ms runs after about 200 ms`, async () => {
+      const clock = { now: () => new Date(Date.now() + skewMs) };
+      const { q: publisher, stream } = make();
+      const worker = natsQueue({ servers: NATS_URL, stream, subject: `${stream.toLowerCase()}.work`, ackWaitMs: 3_000, duplicateWindowMs: 2_000 });
+      cleanups.push(() => worker.close());
+      publisher.useClock(clock);
+      worker.useClock(clock);
+      await worker.ready();
+      const stop = new AbortController();
+      let handledAt = Number.NaN;
+      const done = worker.consume(async (m) => {
+        handledAt = clock.now().getTime();
+        await m.ack();
+        stop.abort();
+      }, { concurrency: 1, signal: stop.signal });
+      const notBefore = clock.now().getTime() + 200;
+      await publisher.publish('e-1', { notBefore: new Date(notBefore) });
+      await done;
+      // The consumer runs a message up to 20 ms early rather than nak it for less.
+      expect(handledAt).toBeGreaterThanOrEqual(notBefore - 20);
+      // On the host clock it would come 2 s late; the bound leaves a loaded machine 1.3 s.
+      expect(handledAt - notBefore).toBeLessThan(1_500);
+    });
+  }
+
   it('a consumer whose stream was deleted under it provisions it again and takes new messages', async () => {
     const { q, stream } = make({ fetchExpiresMs: 1_000 });
     const got: string[] = [];

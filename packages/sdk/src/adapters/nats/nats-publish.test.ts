@@ -66,7 +66,7 @@ describe('createBatchPublisher', () => {
 
   it('publishes each message with its header block and answers each from its own ack, in any order', async () => {
     const { conn, published, ack } = fakeConnection((id) => id === 'e-3');
-    const publish = createBatchPublisher('vecron.work', 5_000);
+    const publish = createBatchPublisher('vecron.work', 5_000, Date.now);
     const notBefore = new Date(Date.now() + 60_000);
     const answers = publish(conn, [{ executionId: 'e-1', jobId: 'j' }, { executionId: 'e-2', notBefore, deduplicationId: 'e-2:4' }, { executionId: 'e-3' }, { executionId: 'e-4' }]);
     expect(published.map((p) => [p.subject, p.data])).toEqual([['vecron.work', 'e-1'], ['vecron.work', 'e-2'], ['vecron.work', 'e-4']]);
@@ -79,9 +79,24 @@ describe('createBatchPublisher', () => {
     expect((await answers).map((a) => a?.message ?? null)).toEqual([null, null, 'refused e-3', 'publish refused: full (10077)']);
   });
 
+  it('decides whether notBefore is still ahead by the clock it is given, not the host clock', async () => {
+    const { conn, published, ack } = fakeConnection();
+    // The system's clock (the database's) is 5 s behind this host: a notBefore 1 s ago on the host
+    // clock is 4 s ahead on the system's, so it needs its header; one 6 s ago does not.
+    const publish = createBatchPublisher('vecron.work', 100, () => Date.now() - 5_000);
+    const ahead = new Date(Date.now() - 1_000);
+    const answers = publish(conn, [{ executionId: 'e-1', notBefore: ahead }, { executionId: 'e-2', notBefore: new Date(Date.now() - 6_000) }]);
+    expect(published.map((p) => p.headers)).toEqual([
+      `NATS/1.0\r\nNats-Msg-Id: e-1\r\nVecron-Not-Before: ${ahead.toISOString()}\r\n\r\n`,
+      'NATS/1.0\r\nNats-Msg-Id: e-2\r\n\r\n',
+    ]);
+    for (const id of ['e-1', 'e-2']) ack(id, stored);
+    expect(await answers).toEqual([null, null]);
+  });
+
   it('keeps concurrent batches apart and times out only the messages left unanswered', async () => {
     const { conn, ack } = fakeConnection();
-    const publish = createBatchPublisher('vecron.work', 100);
+    const publish = createBatchPublisher('vecron.work', 100, Date.now);
     const first = publish(conn, [{ executionId: 'a-1' }, { executionId: 'a-2' }]);
     const second = publish(conn, [{ executionId: 'b-1' }]);
     ack('b-1', stored);
@@ -93,6 +108,6 @@ describe('createBatchPublisher', () => {
   });
 
   it('answers an empty batch at once', async () => {
-    expect(await createBatchPublisher('vecron.work', 100)(fakeConnection().conn, [])).toEqual([]);
+    expect(await createBatchPublisher('vecron.work', 100, Date.now)(fakeConnection().conn, [])).toEqual([]);
   });
 });

@@ -65,9 +65,10 @@ function answer(batch: Batch, i: number, err: Error | null): void {
  * subscription per connection, each message's reply subject naming its batch and its index
  * (`<inbox>.<batch>.<index>`). A JetStream publish (`js.publish`) makes a request object, a timer
  * and two promises per message; a burst of 100,000 fires spent most of its CPU there. Here a
- * message costs its header block, encoded directly, and `conn.publish`.
+ * message costs its header block, encoded directly, and `conn.publish`. `now` is the system's
+ * time in ms: a `notBefore` not after it needs no header.
  */
-export function createBatchPublisher(subject: string, timeoutMs: number): (conn: NatsConnection, messages: ReadonlyArray<{ executionId: string } & PublishOptions>) => Promise<Array<Error | null>> {
+export function createBatchPublisher(subject: string, timeoutMs: number, now: () => number): (conn: NatsConnection, messages: ReadonlyArray<{ executionId: string } & PublishOptions>) => Promise<Array<Error | null>> {
   let acks: { conn: NatsConnection; prefix: string; sub: Subscription } | null = null;
   const batches = new Map<number, Batch>();
   let batchSeq = 0;
@@ -95,11 +96,13 @@ export function createBatchPublisher(subject: string, timeoutMs: number): (conn:
     const answered = new Promise<void>((resolve) => (done = resolve));
     const batch: Batch = { answers: new Array<Error | null | undefined>(messages.length), left: messages.length, done };
     batches.set(id, batch);
-    const now = Date.now();
+    // On the system's clock, as consumers judge the header: a host clock ahead of it would leave
+    // out the header of a message that is not due yet.
+    const at = now();
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
       try {
-        const headers = new EncodedHeaders(encodeMessageHeaders(m, now, m.deduplicationId ?? m.executionId)) as unknown as MsgHdrs;
+        const headers = new EncodedHeaders(encodeMessageHeaders(m, at, m.deduplicationId ?? m.executionId)) as unknown as MsgHdrs;
         // The payload as bytes: Buffer.from costs less than nats.js's TextEncoder for a short string.
         conn.publish(subject, m.executionId, { reply: replyTo + i, headers });
       } catch (err) {

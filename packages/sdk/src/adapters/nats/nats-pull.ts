@@ -22,6 +22,8 @@ export interface PullConsumerDeps {
   acks: AckBatcher;
   logger: Logger;
   closed: () => boolean;
+  /** The system's time in ms, which `Vecron-Not-Before` is judged by (not the host clock). */
+  now: () => number;
 }
 
 /** A running pull consumer; `reset` forgets its waiting request (after a reconnect the server may have lost it). */
@@ -125,7 +127,7 @@ function deliver(s: PullState, msg: Msg): void {
     pullSoon(s);
   }
   const notBefore = msg.headers?.get(NOT_BEFORE_HEADER);
-  const wait = notBefore ? Date.parse(notBefore) - Date.now() : 0;
+  const wait = notBefore ? Date.parse(notBefore) - s.deps.now() : 0;
   // Early (nats-server has no scheduled messages), after a stop, or from a request already
   // given up while every slot is taken: back to the server, not to a local buffer.
   if (wait > 20 || s.signal.aborted || (!counted && s.running.size >= s.concurrency)) {

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { VecronError } from '../../errors/errors.js';
 import { probeBeforeAbort } from '../../internal/abort.js';
+import { systemClock } from '../../internal/clock.js';
+import type { Clock } from '../../internal/clock.js';
 import { describeServer } from '../../internal/server-url.js';
 import type { Queue } from '../../queue/port.js';
 import { createNatsLink } from './nats-connection.js';
@@ -78,6 +80,12 @@ export interface NatsQueue extends Queue {
    * `notBefore`), `redelivered` delivered more than once and not yet acked.
    */
   consumerLag(): Promise<{ pending: number; ackPending: number; redelivered: number }>;
+  /**
+   * The clock `Vecron-Not-Before` is judged by, by publishers (is it still ahead?) and consumers
+   * (how long until it is due?). `createCronSystem` gives its own; call it yourself only for a
+   * queue used without a cron system. @default the host clock
+   */
+  useClock(clock: Clock): void;
 }
 
 
@@ -105,7 +113,8 @@ function layoutOf(options: NatsQueueOptions, logger: Logger): NatsLayout {
  *
  * A publish with `notBefore` in the future is stored at once; a consumer that receives it early
  * naks it with the remaining delay without calling the handler (nats-server 2.9 has no scheduled
- * messages). A message delivered `maxDeliver` times is copied to the DLQ stream, removed from the
+ * messages). Both judge `notBefore` by the cron system's clock (`databaseClock` in distributed
+ * mode, handed over by `createCronSystem` through `useClock`), not by the host's. A message delivered `maxDeliver` times is copied to the DLQ stream, removed from the
  * work stream and handed to `onDeadLetter`.
  *
  * The connection reconnects forever; while the server is down publishes fail with a retryable
@@ -121,6 +130,7 @@ export function natsQueue(options: NatsQueueOptions): NatsQueue {
     publishMany: (messages) => publishMany(core, messages),
     publish: (executionId, opts = {}) => publishOne(core, executionId, opts),
     consume: (handler, opts) => consume(core, handler, opts),
+    useClock: (clock) => void (core.clock = clock),
 
     async size() {
       const { jsm } = await provision(core);
@@ -154,6 +164,8 @@ interface QueueCore {
   link: NatsLink;
   publishBatch: ReturnType<typeof createBatchPublisher>;
   acks: AckBatcher;
+  /** What `notBefore` is judged by (see {@link NatsQueue.useClock}). */
+  clock: Clock;
 }
 
 function createQueueCore(options: NatsQueueOptions): QueueCore {
@@ -165,8 +177,9 @@ function createQueueCore(options: NatsQueueOptions): QueueCore {
     options, logger, layout, publishTimeoutMs,
     unavailable: (what, cause) => queueUnavailable(server, what, cause),
     consumers: new Set(), provisioned: null, advisory: null,
-    publishBatch: createBatchPublisher(layout.subject, publishTimeoutMs),
+    publishBatch: createBatchPublisher(layout.subject, publishTimeoutMs, () => core.clock.now().getTime()),
     acks: createAckBatcher(logger),
+    clock: systemClock,
   };
   core.link = createNatsLink({
     servers: options.servers, name: options.name ?? 'vecron', reconnectTimeWaitMs: options.reconnectTimeWaitMs ?? 1_000,
@@ -228,6 +241,7 @@ async function consume(core: QueueCore, handler: Parameters<Queue['consume']>[0]
     ready: async () => (await provision(core)).conn, forget: () => void (core.provisioned = null),
     nextSubject: `$JS.API.CONSUMER.MSG.NEXT.${layout.stream}.${layout.durable}`,
     expiresMs: Math.max(1_000, options.fetchExpiresMs ?? 2_000), acks, logger, closed: () => link.closed,
+    now: () => core.clock.now().getTime(),
   }, handler, { concurrency, signal });
   core.consumers.add(consumer);
   try {
