@@ -82,7 +82,7 @@ export type { CircuitBreakers, CircuitBreakerOptions } from './reliability/circu
 export type { BackoffOptions } from './reliability/backoff.js';
 export type { Clock } from './internal/clock.js';
 
-export type { Storage, DueSchedule, FireSpec, FireDecision, FireSkip, PlannedFire, NewExecution, ClaimResult, ClaimAndStartResult, OpenedStepAttempt, ExecutionFilter, JobListFilter, StoredVariable, SchedulerPause, DispatchReason, DeadLetterFilter, ExecutionStats, PurgedExecutions } from './storage/port.js';
+export type { Storage, DueSchedule, FireSpec, FireDecision, FireSkip, FireState, PlannedFire, NewExecution, ClaimResult, ClaimAndStartResult, OpenedStepAttempt, ExecutionFilter, JobListFilter, StoredVariable, SchedulerPause, DispatchReason, DeadLetterFilter, ExecutionStats, PurgedExecutions } from './storage/port.js';
 export type { SqlClient, SqlQueryOptions } from './storage/sql/sql-client.js';
 export { createSqlStorage } from './storage/sql/sql-storage.js';
 export type { SqlStorageOptions } from './storage/sql/sql-storage.js';

@@ -2,9 +2,12 @@ import type { Logger } from 'pino';
 import type { CronEventBus } from '../events.js';
 import type { Clock } from '../internal/clock.js';
 import type { Queue } from '../queue/port.js';
-import type { FireSkip, Storage } from '../storage/port.js';
+import type { BusinessCalendar } from '../calendar/calendar.js';
+import type { CalendarRegistry } from '../calendar/built-in-calendars.js';
+import type { Execution } from '../model/execution.js';
+import type { FireSkip, FireState, Storage } from '../storage/port.js';
 import { createBackgroundLoop } from './background-loop.js';
-import { createCalendarSource } from './calendar-source.js';
+import { createCalendarSource, storedCalendarRegistry } from './calendar-source.js';
 import { decideFires } from './decide-fires.js';
 import { createDecisionMemo, isSharedDecision } from './decision-memo.js';
 import { createPublishWindow } from './publish-window.js';
@@ -48,12 +51,24 @@ export function createScheduler(deps: {
   const loop = createBackgroundLoop({ intervalMs: settings.pollIntervalMs, logger, events, where: 'scheduler', failure: 'scheduler tick failed; retrying' });
 
   const calendars = createCalendarSource(storage);
+  type Lookup = (name: string) => BusinessCalendar;
+  /** The stored calendars as last reported with a claim (`fireDueSchedules` `fireState`), and their version. */
+  let reported: { version: string | null; lookup: Lookup } = { version: null, lookup: lookupOf(storedCalendarRegistry([])) };
+  /** False once the storage was seen not to report `fireState`: each tick then reads the pause and the calendars first. */
+  let reportsState = true;
+  /** The pause and the calendars read by queries of their own (the storage does not report them). */
+  const readState = async (): Promise<{ paused: boolean; lookup: Lookup }> => ({
+    lookup: await calendars.lookup(),
+    paused: (await storage.getSchedulerPause()) !== null,
+  });
 
   async function tick(): Promise<number> {
     let total = 0;
-    const lookup = await calendars.lookup();
-    // Read once per pass: a pause takes effect at the next pass of every scheduler.
-    const paused = (await storage.getSchedulerPause()) !== null;
+    // The pause and the calendars come with each claim, read in its transaction (`fireState`):
+    // a pause takes effect at the next claim of every scheduler, and no query of their own.
+    let paused: boolean | null = null;
+    let lookup = reported.lookup;
+    if (!reportsState) ({ paused, lookup } = await readState());
     const announce = createPublishWindow({ storage, queue, logger, limits: PUBLISH_LIMITS });
     // A tick's first claim is small, so the first fires are announced soon; the rest of a burst
     // goes in claims of `batchSize`.
@@ -63,26 +78,57 @@ export function createScheduler(deps: {
         const now = clock.now();
         const skipped: FireSkip[] = [];
         const memo = createDecisionMemo();
-        const created = await storage.fireDueSchedules({
-          now,
-          limit,
-          newExecutionId: settings.newExecutionId,
-          markPublished: true,
-          sharedDecision: isSharedDecision,
-          onSkipped: (skips) => void skipped.push(...skips),
-          decide: (due) => {
-            let d;
-            try {
-              d = memo.decide(due, () => decideFires(due, now, settings, lookup, paused));
-            } catch (error) {
-              // One broken schedule (a calendar deleted under it) must not stop the others: park it.
-              logger.error({ err: error, jobId: due.jobId }, 'cannot compute fires; schedule parked until the job is updated');
-              events.emit('error', { where: `schedule ${due.jobId}`, error });
-              d = { fire: [], skip: [], nextFireAt: null };
-            }
-            return d;
-          },
-        });
+        const fireState = reportsState
+          ? {
+            calendarsVersion: reported.version,
+            report: (state: FireState) => {
+              if (state.calendars) reported = { version: state.calendars.version, lookup: lookupOf(storedCalendarRegistry(state.calendars.list)) };
+              paused = state.paused;
+              lookup = reported.lookup;
+            },
+          }
+          : undefined;
+        if (fireState) paused = null;
+        let unreported = false;
+        let created: Execution[] = [];
+        try {
+          created = await storage.fireDueSchedules({
+            now,
+            limit,
+            newExecutionId: settings.newExecutionId,
+            markPublished: true,
+            sharedDecision: isSharedDecision,
+            onSkipped: (skips) => void skipped.push(...skips),
+            ...(fireState ? { fireState } : {}),
+            decide: (due) => {
+              // Nothing is decided without the pause: a storage that did not report it rolls back.
+              const isPaused = paused;
+              if (isPaused === null) {
+                unreported = true;
+                throw new Error('the storage did not report the scheduler pause and calendars (fireDueSchedules fireState)');
+              }
+              let d;
+              try {
+                d = memo.decide(due, () => decideFires(due, now, settings, lookup, isPaused));
+              } catch (error) {
+                // One broken schedule (a calendar deleted under it) must not stop the others: park it.
+                logger.error({ err: error, jobId: due.jobId }, 'cannot compute fires; schedule parked until the job is updated');
+                events.emit('error', { where: `schedule ${due.jobId}`, error });
+                d = { fire: [], skip: [], nextFireAt: null };
+              }
+              return d;
+            },
+          });
+        } catch (err) {
+          if (!unreported) throw err;
+        }
+        if (unreported) {
+          // A storage that does not know `fireState` (its claim undecided, rolled back or the rows
+          // left due): read both the old way from now on, and claim again below.
+          logger.warn('the storage does not report the scheduler pause and calendars with its claim; reading them before each tick');
+          reportsState = false;
+          ({ paused, lookup } = await readState());
+        }
         // Committed: announce each (before its publish: once published, a worker's
         // `execution.started` may follow at once) and publish it while the next batch is claimed.
         for (const e of created) {
@@ -94,7 +140,7 @@ export function createScheduler(deps: {
         if (created.length) logger.debug({ fired: created.length }, 'schedules fired');
         total += created.length;
         // A full batch means more may be due: go again at once.
-        if (created.length + skipped.length < limit) break;
+        if (!unreported && created.length + skipped.length < limit) break;
         limit = settings.batchSize;
       }
     } finally {
@@ -112,3 +158,5 @@ export function createScheduler(deps: {
     stop: () => loop.stop(),
   };
 }
+
+const lookupOf = (registry: CalendarRegistry) => (name: string): BusinessCalendar => registry.get(name);

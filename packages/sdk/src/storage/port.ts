@@ -65,6 +65,17 @@ export interface FireSkip {
   reason: string;
 }
 
+/**
+ * What `Storage.fireDueSchedules` reports of the cluster state in its claim's transaction
+ * (`fireState`): the pause, as {@link Storage.getSchedulerPause} would read it, and the stored
+ * calendars, as {@link Storage.listCalendars} would list them, with their version (changed by
+ * every put and delete of a calendar) — `null` when the version is still the one the caller gave.
+ */
+export interface FireState {
+  paused: boolean;
+  calendars: { version: string; list: Array<{ name: string; definition: unknown; updatedAt: Date }> } | null;
+}
+
 /** A new execution. */
 export interface NewExecution {
   id: string;
@@ -183,6 +194,15 @@ export interface Storage {
      * decided once for many, whose skips `decide` saw for only one of them), before it resolves.
      */
     onSkipped?: (skips: FireSkip[]) => void;
+    /**
+     * The cluster state fire decisions read, asked for with the claim so that it costs no query
+     * of its own: the storage calls `report` once per call, in the claim's transaction and before
+     * the first `decide`, with whether the scheduler pause is set and — only when their version
+     * is not `calendarsVersion` (null: unknown) — the stored calendars (see {@link FireState}).
+     * A call that decides nothing need not report. A storage that does not know this argument
+     * never calls `report`; its caller then reads the pause and the calendars itself.
+     */
+    fireState?: { calendarsVersion: string | null; report: (state: FireState) => void };
   }): Promise<Execution[]>;
   /** Records when the last execution of a job finished (for `fixed_delay`) and reschedules it. */
   markScheduleFinished(jobId: string, finishedAt: Date, nextFireAt: Date | null): Promise<void>;

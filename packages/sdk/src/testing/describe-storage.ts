@@ -5,7 +5,7 @@ import { parseJobDefinition } from '../model/job-definition.js';
 import type { JobDefinition } from '../model/job-definition.js';
 import type { Job } from '../model/job.js';
 import type { Execution } from '../model/execution.js';
-import type { DueSchedule, FireDecision, FireSkip, Storage } from '../storage/port.js';
+import type { DueSchedule, FireDecision, FireSkip, FireState, Storage } from '../storage/port.js';
 import type { StepLogLine } from '../model/step-log.js';
 
 /** Options of {@link describeStorage}. */
@@ -55,6 +55,7 @@ export function describeStorage(name: string, options: StorageConformanceOptions
     foldedCases(ctx);
     scheduleCases(ctx);
     sharedDecisionCases(ctx);
+    fireStateCases(ctx);
     dispatchCases(ctx);
     redispatchCases(ctx);
     listCases(ctx);
@@ -309,6 +310,55 @@ function scheduleCases({ test }: SuiteContext): void {
     expect(await s.listLedger(job.id)).toEqual([expect.objectContaining({ outcome: 'skipped', reason: 'overlap', executionId: null })]);
     expect(await s.fireDueSchedules({ now: at(500), limit: 10, newExecutionId: randomUUID, decide: () => { throw new Error('not due'); } })).toEqual([]);
   });
+}
+
+/** The cluster state a claim reports (`fireState`): the pause, and the calendars when their version changed. */
+function fireStateCases({ test }: SuiteContext): void {
+  for (const shared of [false, true]) {
+    test(`reports the pause and, when their version changed, the calendars with each claim, before its first decision (${shared ? 'shared' : 'per-row'} decisions)`, async (s) => {
+      await newJob(s, 'stateful', { schedule: { type: 'cron', expression: '0 0 * * *' } }, at(0));
+      let version: string | null = null;
+      let seen: string[] = [];
+      let k = 0;
+      const claim = async (): Promise<FireState | undefined> => {
+        seen = [];
+        let state: FireState | undefined;
+        const now = at(k * 1000 + 5);
+        k += 1;
+        await s.fireDueSchedules({
+          now, limit: 10, newExecutionId: randomUUID, ...(shared ? { sharedDecision: () => true } : {}),
+          fireState: { calendarsVersion: version, report: (st) => void (seen.push('report'), (state = st)) },
+          decide: () => (seen.push('decide'), { fire: [], skip: [], nextFireAt: at(k * 1000) }),
+        });
+        if (state?.calendars) version = state.calendars.version;
+        return state;
+      };
+      expect(await claim()).toEqual({ paused: false, calendars: { version: expect.any(String), list: [] } });
+      expect(seen).toEqual(['report', 'decide']);
+      expect(await claim()).toEqual({ paused: false, calendars: null });
+
+      await s.setSchedulerPause({ since: at(1), by: null, reason: null });
+      expect(await claim()).toEqual({ paused: true, calendars: null });
+      await s.setSchedulerPause(null);
+
+      await s.putCalendar('desk', { name: 'desk', excluded_dates: ['2026-06-30'] }, T0);
+      expect(await claim()).toEqual({ paused: false, calendars: { version: expect.any(String), list: [{ name: 'desk', definition: { name: 'desk', excluded_dates: ['2026-06-30'] }, updatedAt: T0 }] } });
+      const first = version;
+      // Put again at the same instant: another version all the same.
+      await s.putCalendar('desk', { name: 'desk', excluded_dates: ['2026-07-01'] }, T0);
+      expect((await claim())?.calendars?.list).toEqual([expect.objectContaining({ definition: { name: 'desk', excluded_dates: ['2026-07-01'] } })]);
+      expect(version).not.toBe(first);
+      expect(await claim()).toEqual({ paused: false, calendars: null });
+
+      await s.deleteCalendar('desk');
+      expect(await claim()).toEqual({ paused: false, calendars: { version: expect.any(String), list: [] } });
+
+      // Nothing due: nothing decided, nothing to report.
+      seen = [];
+      await s.fireDueSchedules({ now: at(0), limit: 10, newExecutionId: randomUUID, fireState: { calendarsVersion: null, report: () => seen.push('report') }, decide: () => { throw new Error('not due'); } });
+      expect(seen).toEqual([]);
+    });
+  }
 }
 
 /** Shared decisions (`sharedDecision`): one decision per group of due schedules, applied set-based to each member. */

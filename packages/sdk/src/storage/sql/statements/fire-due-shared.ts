@@ -16,7 +16,7 @@ import type { FireDecision, FireSkip, FireSpec } from '../../port.js';
 import type { FireDueArgs } from './fire-due.js';
 import type { SqlClient } from '../sql-client.js';
 import { iso } from '../sql-values.js';
-import { EPOCH_MS, FIRE_SPEC_SQL, dueRowsWithJob, fireKey, fireParts, fireSpecOf, lockDueRows, newExecutionRow } from './fire-rows.js';
+import { EPOCH_MS, FIRE_SPEC_SQL, dueRowsWithJob, fireKey, fireParts, fireSpecOf, lockDueRows, newExecutionRow, reportFireState } from './fire-rows.js';
 import type { FireSpecCache } from './fire-rows.js';
 
 /** One group of locked due schedules. */
@@ -39,7 +39,8 @@ type SharedArgs = Omit<FireDueArgs, 'sharedDecision'>;
  * none) for the caller to decide one by one in the same transaction.
  */
 export async function fireShared(tx: SqlClient, specs: FireSpecCache, args: SharedArgs, shared: (spec: Readonly<FireSpec>) => boolean): Promise<{ created: Execution[]; others: string | null }> {
-  const groups = await lockDueGroups(tx, specs, iso(args.now), args.limit);
+  const { groups, state } = await lockDueGroups(tx, specs, iso(args.now), args.limit);
+  await reportFireState(tx, args.fireState, state);
   const mine: Array<{ group: Group; decision: FireDecision }> = [];
   const others: Group[] = [];
   for (const group of groups) {
@@ -59,19 +60,20 @@ export async function fireShared(tx: SqlClient, specs: FireSpecCache, args: Shar
   return { created, others: others.length ? joinTidLists(others.map((g) => g.tids)) : null };
 }
 
-/** The due schedules, locked, grouped by what a shared decision reads. */
-async function lockDueGroups(tx: SqlClient, specs: FireSpecCache, nowIso: string, limit: number): Promise<Group[]> {
+/** The due schedules, locked, grouped by what a shared decision reads; and a row with the cluster state (`reportFireState`), if any is due. */
+async function lockDueGroups(tx: SqlClient, specs: FireSpecCache, nowIso: string, limit: number): Promise<{ groups: Group[]; state: Record<string, unknown> | undefined }> {
   const { rows } = await tx.query(
     `SELECT ${FIRE_SPEC_SQL} AS spec, ${EPOCH_MS('s.next_fire_at')} AS next_fire_ms, j.enabled,
-            array_agg(s.tid)::text AS tids, array_agg(s.job_id)::text AS jobs, count(*)::int AS members
+            array_agg(s.tid)::text AS tids, array_agg(s.job_id)::text AS jobs, count(*)::int AS members, hint.paused, hint.calendars_version
      FROM ${dueRowsWithJob(lockDueRows('ctid AS tid, job_id, next_fire_at'))}
-     GROUP BY 1, 2, 3`,
+     GROUP BY 1, 2, 3, hint.paused, hint.calendars_version`,
     [nowIso, limit],
   );
-  return rows.map((r) => ({
+  const groups = rows.map((r) => ({
     spec: fireSpecOf(specs, String(r.spec)), nextFireMs: Number(r.next_fire_ms), enabled: Boolean(r.enabled),
     tids: String(r.tids), jobs: String(r.jobs), members: Number(r.members),
   }));
+  return { groups, state: rows[0] };
 }
 
 /** The first uuid of a `{…}` uuid array literal (uuids are written unquoted, 36 characters). */

@@ -11,7 +11,7 @@ import { overlapReadsOpenExecutions } from '../../../model/job-definition.js';
 import type { FireSkip, FireSpec, PlannedFire, Storage } from '../../port.js';
 import type { SqlClient } from '../sql-client.js';
 import { ACTIVE, iso, isoOrNull } from '../sql-values.js';
-import { EPOCH_MS, FIRE_SPEC_SQL, dueRowsWithJob, fireKey, fireParts, fireSpecOf, lockDueRows, newExecutionRow } from './fire-rows.js';
+import { EPOCH_MS, FIRE_SPEC_SQL, dueRowsWithJob, fireKey, fireParts, fireSpecOf, lockDueRows, newExecutionRow, reportFireState } from './fire-rows.js';
 import type { FireSpecCache, Planned } from './fire-rows.js';
 import { fireShared } from './fire-due-shared.js';
 
@@ -42,7 +42,11 @@ interface FirePlan {
  * and every row without it, one decision per row here.
  */
 export async function fireDue(tx: SqlClient, specs: FireSpecCache, args: FireDueArgs): Promise<Execution[]> {
-  if (!args.sharedDecision) return fireEach(tx, args, await lockDue(tx, specs, iso(args.now), { limit: args.limit }));
+  if (!args.sharedDecision) {
+    const due = await lockDue(tx, specs, iso(args.now), { limit: args.limit });
+    await reportFireState(tx, args.fireState, due[0]?.r);
+    return fireEach(tx, args, due);
+  }
   const { created, others } = await fireShared(tx, specs, args, args.sharedDecision);
   if (others) created.push(...(await fireEach(tx, args, await lockDue(tx, specs, iso(args.now), { tids: others }))));
   return created;
@@ -76,7 +80,8 @@ async function lockDue(tx: SqlClient, specs: FireSpecCache, nowIso: string, whic
     : { sql: lockDueRows(cols), params: [nowIso, which.limit] };
   const { rows } = await tx.query(
     `SELECT s.tid, s.job_id, ${EPOCH_MS('s.next_fire_at')} AS next_fire_ms, ${EPOCH_MS('s.last_fire_at')} AS last_fire_ms,
-            ${EPOCH_MS('s.last_finished_at')} AS last_finished_ms, ${EPOCH_MS('s.anchor_at')} AS anchor_ms, j.enabled, ${FIRE_SPEC_SQL} AS spec
+            ${EPOCH_MS('s.last_finished_at')} AS last_finished_ms, ${EPOCH_MS('s.anchor_at')} AS anchor_ms, j.enabled, ${FIRE_SPEC_SQL} AS spec,
+            hint.paused, hint.calendars_version
      FROM ${dueRowsWithJob(rowsOf.sql)}`,
     rowsOf.params,
   );

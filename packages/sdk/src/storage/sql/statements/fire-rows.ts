@@ -6,6 +6,9 @@
 import type { Execution } from '../../../model/execution.js';
 import { LruCache } from '../../../internal/lru-cache.js';
 import type { FireSpec, PlannedFire } from '../../port.js';
+import type { SqlClient } from '../sql-client.js';
+import { listCalendars } from './calendars.js';
+import type { FireDueArgs } from './fire-due.js';
 
 /** The `FireSpec` keys, read from the stored definition as one jsonb value (keys sorted by jsonb, so equal specs give equal text). */
 const FIRE_SPEC_KEYS = ['schedule', 'catchup', 'misfire_policy', 'triggers', 'allow_concurrent', 'overlap_policy', 'jitter_seconds'] as const satisfies ReadonlyArray<keyof FireSpec>;
@@ -23,6 +26,16 @@ export const lockDueRows = (cols: string): string =>
   `SELECT ${cols} FROM vecron_schedules WHERE next_fire_at IS NOT NULL AND next_fire_at <= $1 ORDER BY next_fire_at LIMIT $2 FOR UPDATE SKIP LOCKED`;
 
 /**
+ * The cluster state of `fireDueSchedules`' `fireState`, read by the claim's first statement at no
+ * round trip of its own (columns `hint.paused` and `hint.calendars_version` of
+ * {@link dueRowsWithJob}, the same on every row; each an InitPlan, run once): whether the scheduler
+ * pause is set, and a version of the stored calendars that every put and delete changes (each
+ * row's name and `xmin`, the id of the transaction that wrote it, hashed).
+ */
+const FIRE_STATE_SQL = `EXISTS (SELECT 1 FROM vecron_cluster_settings WHERE key = 'scheduler.pause'),
+   (SELECT encode(sha256(convert_to(COALESCE(string_agg(name || '@' || xmin::text, '|' ORDER BY name), ''), 'UTF8')), 'base64') FROM vecron_calendars)`;
+
+/**
  * The FROM clause of a due read: the schedule rows of `rowsSql` as `s`, each with its job as `j`.
  * The rows' LIMIT applies to the schedules alone, then each finds its job by primary key. `LIMIT 1`
  * keeps the lateral subquery from being pulled up into a plain join, which the planner may
@@ -34,8 +47,21 @@ export const lockDueRows = (cols: string): string =>
  * after it, not this one): see writeFires in fire-due.ts for why the writes need it.
  */
 export const dueRowsWithJob = (rowsSql: string): string =>
-  `(SELECT set_config('enable_seqscan', 'off', true)) AS hint(v), (${rowsSql}) s
+  `(SELECT set_config('enable_seqscan', 'off', true), ${FIRE_STATE_SQL}) AS hint(v, paused, calendars_version), (${rowsSql}) s
    CROSS JOIN LATERAL (SELECT enabled, definition FROM vecron_jobs WHERE id = s.job_id LIMIT 1) j`;
+
+/**
+ * Reports the state read with the claim (`row`: any row of {@link dueRowsWithJob}; none when
+ * nothing is due, and then nothing is decided) to `fireState`, listing the calendars in the
+ * claim's transaction only when their version is not the caller's. A calendar changed between
+ * the two statements is listed newer than its version: the next claim lists it again.
+ */
+export async function reportFireState(tx: SqlClient, fireState: FireDueArgs['fireState'], row: Record<string, unknown> | undefined): Promise<void> {
+  if (!fireState || !row) return;
+  const version = String(row.calendars_version);
+  const calendars = version === fireState.calendarsVersion ? null : { version, list: await listCalendars(tx) };
+  fireState.report({ paused: Boolean(row.paused), calendars });
+}
 
 /** The idempotency key of a scheduled fire at the instant `atIso`: one execution per job and instant. */
 export const fireKey = (atIso: string): string => `fire:${atIso}`;
