@@ -3,14 +3,19 @@
  *
  *   node --conditions=vecron-source --import tsx bench/wal-per-execution.ts <postgres-url> [executions] [in-flight] [--drain]
  *
- * Runs each no-op execution through the real PostgreSQL storage in the order a worker does
- * (create, mark published, claim, start step, step success, complete), `in-flight` at a time, in a
+ * Runs each no-op single-step execution through the real PostgreSQL storage with the writes a
+ * worker makes (create, mark published, the claim with the step's start `claimAndStartStep`, the
+ * step's success with the completion `completeWithStepSuccess`), `in-flight` at a time, in a
  * database of its own on the given server. The server should serve nothing else meanwhile (WAL is
  * the whole server's) and needs the `pg_walinspect` extension (PostgreSQL 15+) for the split.
- * Prints WAL bytes per execution (all, and per relation) and the share of HOT updates.
+ * Prints WAL bytes per execution (all, and per relation), the row versions written per execution
+ * (inserts and updates of the execution and step-attempt tables) with the share of HOT updates,
+ * and, when the server runs on this machine (its processes readable in /proc), the CPU time of
+ * its processes and of this client per execution.
  * Reports only; docs/benchmarks.md explains the numbers.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { parseJobDefinition } from '@vecron/sdk';
 import { postgresStorage } from '@vecron/sdk/postgres';
@@ -49,14 +54,13 @@ async function create(): Promise<string> {
 }
 
 async function work(id: string): Promise<void> {
-  const claim = await storage.claimExecution(id, { owner: 'wal-bench', leaseMs: 30_000, now: now(), exclusive: false });
+  const claim = await storage.claimAndStartStep(id, { owner: 'wal-bench', leaseMs: 30_000, now: now(), exclusive: false, jobId, stepId: 'say' });
   if (!claim.claimed) throw new Error(`not claimed: ${claim.reason}`);
   const token = claim.execution.fencingToken!;
-  const opened = await storage.startStepAttempt(id, token, 'say', now());
+  const opened = claim.step;
   if (!opened) throw new Error('step not opened');
   const context = { steps: { say: { status: 'succeeded' as const, output: { message: 'x' }, attempts: opened.attempt, finished_at: now().toISOString() } } };
-  if (!(await storage.recordStepSuccess(id, token, { stepId: 'say', attempt: opened.attempt, context, now: now() }))) throw new Error('step lost');
-  if (!(await storage.completeExecution(id, token, { status: 'success', error: null, context, now: now() }))) throw new Error('completion lost');
+  if (!(await storage.completeWithStepSuccess(id, token, { stepId: 'say', attempt: opened.attempt, context, now: now() }))) throw new Error('completion lost');
 }
 
 /** `count` executions, `IN_FLIGHT` at a time; with `drain`, all are created (and published) before any is worked. */
@@ -77,22 +81,41 @@ async function run(count: number): Promise<void> {
 }
 
 const lsn = async (): Promise<string> => (await direct.query<{ l: string }>('SELECT pg_current_wal_lsn()::text AS l')).rows[0]!.l;
-const tableStats = async (): Promise<{ upd: number; hot: number }> => {
+type Counts = Record<'ins' | 'upd' | 'hot', number>;
+const tableStats = async (): Promise<Record<string, Counts>> => {
   await new Promise((r) => setTimeout(r, 11_000)); // an idle backend flushes its counters within 10 s
   await direct.query('SELECT pg_stat_clear_snapshot()');
-  const { rows } = await direct.query<{ upd: string; hot: string }>(
-    `SELECT n_tup_upd::text AS upd, n_tup_hot_upd::text AS hot FROM pg_stat_user_tables WHERE relname = 'vecron_executions'`,
+  const { rows } = await direct.query<{ relname: string; ins: string; upd: string; hot: string }>(
+    `SELECT relname, n_tup_ins::text AS ins, n_tup_upd::text AS upd, n_tup_hot_upd::text AS hot FROM pg_stat_user_tables
+     WHERE relname IN ('vecron_executions', 'vecron_step_attempts')`,
   );
-  return { upd: Number(rows[0]!.upd), hot: Number(rows[0]!.hot) };
+  return Object.fromEntries(rows.map((r) => [r.relname, { ins: Number(r.ins), upd: Number(r.upd), hot: Number(r.hot) }]));
+};
+/** CPU seconds (user + system) of the server's processes, read from /proc; null when they are not on this machine. */
+const serverCpu = async (): Promise<number | null> => {
+  const { rows } = await direct.query<{ pid: number }>('SELECT pid FROM pg_stat_activity');
+  try {
+    const ticks = rows.reduce((n, { pid }) => {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      return n + Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    }, 0);
+    return ticks / 100; // USER_HZ
+  } catch {
+    return null;
+  }
 };
 
 await run(WARMUP);
 const s0 = await tableStats();
+const cpu0 = await serverCpu();
+const client0 = process.cpuUsage();
 const from = await lsn();
 const t0 = performance.now();
 await run(N);
 const ms = performance.now() - t0;
 const to = await lsn();
+const client1 = process.cpuUsage(client0);
+const cpu1 = await serverCpu();
 const s1 = await tableStats();
 
 // Each record is charged to the relation of its first block reference ("rel spc/db/relfilenode").
@@ -111,12 +134,19 @@ const { rows: size } = await direct.query<{ heap: string; idx: string }>(
   `SELECT pg_table_size('vecron_executions')::text AS heap, pg_indexes_size('vecron_executions')::text AS idx`,
 );
 const total = byRel.reduce((n, r) => n + Number(r.bytes), 0);
-const upd = s1.upd - s0.upd;
-const hot = s1.hot - s0.hot;
+const delta = (rel: string, k: keyof Counts): number => (s1[rel]?.[k] ?? 0) - (s0[rel]?.[k] ?? 0);
+const perExec = (n: number): string => (n / N).toFixed(2);
+const versions = ['vecron_executions', 'vecron_step_attempts'].map((rel) => {
+  const [ins, upd, hot] = [delta(rel, 'ins'), delta(rel, 'upd'), delta(rel, 'hot')];
+  return `${rel}: inserts ${perExec(ins)}, updates ${perExec(upd)} (HOT ${upd ? Math.round((100 * hot) / upd) : 0} %) per execution`;
+});
+const rowVersions = ['vecron_executions', 'vecron_step_attempts'].reduce((n, rel) => n + delta(rel, 'ins') + delta(rel, 'upd'), 0);
 const out = [
   `${N} executions (${WARMUP} before, not counted), ${IN_FLIGHT} in flight${DRAIN ? ', drain' : ''}, ${Math.round((N / ms) * 1000)}/s`,
   `WAL bytes per execution: ${Math.round(total / N)} (records between ${from} and ${to})`,
-  `vecron_executions updates: ${upd} (${(upd / N).toFixed(2)} per execution), HOT: ${hot} (${upd ? Math.round((100 * hot) / upd) : 0} %)`,
+  `row versions per execution: ${perExec(rowVersions)}`,
+  ...versions.map((v) => `  ${v}`),
+  `CPU per execution: server ${cpu0 === null || cpu1 === null ? 'n/a (not on this machine)' : `${((1000 * (cpu1 - cpu0)) / N).toFixed(3)} ms`}, this client ${((client1.user + client1.system) / 1000 / N).toFixed(3)} ms`,
   `vecron_executions on disk per execution: table ${Math.round(Number(size[0]!.heap) / (N + WARMUP))} B, its indexes ${Math.round(Number(size[0]!.idx) / (N + WARMUP))} B`,
   ...byRel.map((r) => `  ${String(Math.round(Number(r.bytes) / N)).padStart(6)} B  (full-page images ${String(Math.round(Number(r.fpi) / N)).padStart(5)} B)  ${r.rel}`),
 ];
