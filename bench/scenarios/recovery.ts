@@ -56,9 +56,9 @@ export async function recovery(a: RecoveryArgs): Promise<Record<string, unknown>
     }
     const recoveredMs = Date.now() - tKill;
     const { rows: dup } = await sql.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (SELECT execution_id FROM vecron_step_attempts WHERE status = 'succeeded' GROUP BY execution_id HAVING count(*) > 1) d`);
+      `SELECT count(*)::int AS n FROM (SELECT execution_id FROM vecron_step_attempts_all WHERE status = 'succeeded' GROUP BY execution_id HAVING count(*) > 1) d`);
     const { rows: bad } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM vecron_executions WHERE status <> 'success'`);
-    const { rows: rerun } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM vecron_step_attempts WHERE status = 'abandoned'`);
+    const { rows: rerun } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM vecron_step_attempts_all WHERE status = 'abandoned'`);
     return {
       executions: a.k, heldByKilledWorker: held, finished, recoveredMs: finished >= a.k ? recoveredMs : null,
       duplicateSuccesses: dup[0]!.n, notSuccess: bad[0]!.n, interruptedStepsReRun: rerun[0]!.n, leaseMs: a.leaseMs, stepMs: a.stepMs,

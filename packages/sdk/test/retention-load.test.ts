@@ -138,7 +138,7 @@ describe('retention under load (PostgreSQL)', () => {
 
       expect(purged.executions).toBeGreaterThanOrEqual(OLD);
       expect(purged.ledger).toBeGreaterThanOrEqual(OLD);
-      expect(await count(`SELECT count(*) AS n FROM vecron_step_attempts a JOIN vecron_executions e ON e.id = a.execution_id WHERE e.job_id = $1`, [history.id])).toBe(0);
+      expect(await count(`SELECT count(*) AS n FROM vecron_step_attempts_all a JOIN vecron_executions e ON e.id = a.execution_id WHERE e.job_id = $1`, [history.id])).toBe(0);
       expect(await snapshot()).toBe(before);
       expect(fired).toBeGreaterThan(0);
       // The purge overlapped with work: claims happened while it ran, each within the budget.

@@ -22,7 +22,7 @@ const legacySql = readFileSync(path.join(here, 'fixtures/legacy-schema/v4-before
 const label = (m: { id: number; name: string }): string => `${String(m.id).padStart(4, '0')}_${m.name}`;
 const CORE = coreSchema.migrations;
 const NEWEST = CORE.at(-1)!;
-const CORE_TABLES = ['vecron_calendars', 'vecron_cluster_settings', 'vecron_dlq_discards', 'vecron_executions', 'vecron_fire_ledger', 'vecron_jobs', 'vecron_migrations', 'vecron_schedules', 'vecron_step_attempts', 'vecron_step_logs', 'vecron_variables'];
+const CORE_TABLES = ['vecron_calendars', 'vecron_cluster_settings', 'vecron_dlq_discards', 'vecron_executions', 'vecron_fire_ledger', 'vecron_jobs', 'vecron_migrations', 'vecron_schedules', 'vecron_step_attempts', 'vecron_step_attempts_all', 'vecron_step_logs', 'vecron_variables'];
 
 const dirs: string[] = [];
 const opened: PostgresStorage[] = [];

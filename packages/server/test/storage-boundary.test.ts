@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const CORE_TABLES = ['vecron_jobs', 'vecron_schedules', 'vecron_executions', 'vecron_step_attempts', 'vecron_fire_ledger', 'vecron_variables', 'vecron_calendars', 'vecron_cluster_settings', 'vecron_dlq_discards', 'vecron_migrations', 'vecron_step_logs', 'vecron_fencing_seq', 'vecron_queue'];
+const CORE_TABLES = ['vecron_jobs', 'vecron_schedules', 'vecron_executions', 'vecron_step_attempts', 'vecron_step_attempts_all', 'vecron_fire_ledger', 'vecron_variables', 'vecron_calendars', 'vecron_cluster_settings', 'vecron_dlq_discards', 'vecron_migrations', 'vecron_step_logs', 'vecron_fencing_seq', 'vecron_queue'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

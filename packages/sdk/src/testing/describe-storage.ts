@@ -170,6 +170,47 @@ function fencingCases({ test }: SuiteContext): void {
     expect((await s.listStepAttempts(execution.id)).map((x) => x.status)).toEqual(['failed', 'abandoned', 'succeeded']);
   });
 
+  test('keeps each step attempt as it ended when a later one replaces it: the next step, a retry, a reclaim', async (s) => {
+    const job = await newJob(s, undefined, { steps: [{ id: 's1', type: 'echo', config: {} }, { id: 's2', type: 'echo', config: {} }] });
+    const { execution } = await newExecution(s, job.id);
+    const a = await s.claimAndStartStep(execution.id, { owner: 'a', leaseMs: 1_000, now: at(0), exclusive: false, jobId: job.id, stepId: 's1' });
+    if (!a.claimed || !a.step) throw new Error('claim failed');
+    const ta = a.execution.fencingToken!;
+    const s1Done = { steps: { s1: { status: 'succeeded' as const, output: 1, attempts: 1, finished_at: at(10).toISOString() } } };
+    expect(await s.recordStepSuccess(execution.id, ta, { stepId: 's1', attempt: 1, context: s1Done, now: at(10) })).toBe(true);
+    expect(await s.startStepAttempt(execution.id, ta, 's2', at(20))).toEqual({ attempt: 1, previousFailures: 0 });
+    const error = { name: 'E', code: 'X', message: 'boom', retryable: true };
+    expect(await s.finishStepAttempt(execution.id, ta, { stepId: 's2', attempt: 1, status: 'failed', error, retryDelayMs: 250, now: at(30) })).toBe(true);
+    expect(await s.finishStepAttempt(execution.id, ta, { stepId: 's2', attempt: 1, status: 'failed', error, retryDelayMs: 250, now: at(31) })).toBe(false);
+    expect(await s.startStepAttempt(execution.id, ta, 's2', at(40))).toEqual({ attempt: 2, previousFailures: 1 });
+    const b = await s.claimAndStartStep(execution.id, { owner: 'b', leaseMs: 1_000, now: at(2_000), exclusive: false, jobId: job.id, stepId: 's1' });
+    if (!b.claimed) throw new Error('reclaim failed');
+    expect(b.step).toBeNull();
+    const tb = b.execution.fencingToken!;
+    expect(await s.startStepAttempt(execution.id, tb, 's2', at(2_010))).toEqual({ attempt: 3, previousFailures: 1 });
+    expect(await s.finishStepAttempt(execution.id, ta, { stepId: 's2', attempt: 2, status: 'failed', error: null, retryDelayMs: null, now: at(2_020) })).toBe(false);
+    expect((await s.listStepAttempts(execution.id)).map((x) => [x.stepId, x.attempt, x.status, x.fencingToken, x.startedAt, x.finishedAt, x.error?.message ?? null, x.retryDelayMs])).toEqual([
+      ['s1', 1, 'succeeded', ta, at(0), at(10), null, null],
+      ['s2', 1, 'failed', ta, at(20), at(30), 'boom', 250],
+      ['s2', 2, 'abandoned', ta, at(40), at(2_010), null, null],
+      ['s2', 3, 'running', tb, at(2_010), null, null, null],
+    ]);
+  });
+
+  test('an attempt still running when another step starts under the same token stays running and is closed by that token', async (s) => {
+    const job = await newJob(s, undefined, { steps: [{ id: 's1', type: 'echo', config: {} }, { id: 's2', type: 'echo', config: {} }] });
+    const { execution } = await newExecution(s, job.id);
+    const c = await s.claimExecution(execution.id, { owner: 'w', leaseMs: 1_000, now: at(0), exclusive: false });
+    if (!c.claimed) throw new Error('claim failed');
+    const t = c.execution.fencingToken!;
+    expect(await s.startStepAttempt(execution.id, t, 's1', at(1))).toEqual({ attempt: 1, previousFailures: 0 });
+    expect(await s.startStepAttempt(execution.id, t, 's2', at(2))).toEqual({ attempt: 1, previousFailures: 0 });
+    expect((await s.listStepAttempts(execution.id)).map((x) => [x.stepId, x.status])).toEqual([['s1', 'running'], ['s2', 'running']]);
+    expect(await s.finishStepAttempt(execution.id, t + 1, { stepId: 's1', attempt: 1, status: 'failed', error: null, retryDelayMs: null, now: at(3) })).toBe(false);
+    expect(await s.finishStepAttempt(execution.id, t, { stepId: 's1', attempt: 1, status: 'failed', error: null, retryDelayMs: null, now: at(3) })).toBe(true);
+    expect((await s.listStepAttempts(execution.id)).map((x) => [x.stepId, x.status])).toEqual([['s1', 'failed'], ['s2', 'running']]);
+  });
+
   test('refuses an exclusive claim while another execution of the job runs', async (s) => {
     const job = await newJob(s);
     const one = (await newExecution(s, job.id)).execution;

@@ -143,7 +143,7 @@ describe('distributed mode under faults', { timeout: 180_000 }, () => {
     // Recovery: for each step a killed worker had in flight, kill → execution finished.
     const { rows } = await r.storage.sql.query<{ pid: number; finished: Date }>(
       `SELECT s.pid, e.finished_at AS finished FROM harness_sink s
-       JOIN vecron_step_attempts a ON a.execution_id = s.execution_id AND a.step_id = s.step_id AND a.attempt = s.attempt
+       JOIN vecron_step_attempts_all a ON a.execution_id = s.execution_id AND a.step_id = s.step_id AND a.attempt = s.attempt
        JOIN vecron_executions e ON e.id = s.execution_id
        WHERE a.status IN ('abandoned','running') AND s.pid = ANY($1::int[])`,
       [kills.map((k) => k.pid)],
@@ -175,7 +175,7 @@ describe('distributed mode under faults', { timeout: 180_000 }, () => {
     const done = await waitAllTerminal(r.storage.sql, [id!], Date.now() + LEASE_MS + 20_000);
     expect(done).not.toBeNull();
     const snapshot = async () => (await r.storage.sql.query(`SELECT status, fencing_token, finished_at, context::text, current_step, error::text FROM vecron_executions WHERE id = $1`, [id])).rows[0];
-    const steps = async () => (await r.storage.sql.query(`SELECT step_id, attempt, status, fencing_token, finished_at, error::text FROM vecron_step_attempts WHERE execution_id = $1 ORDER BY attempt`, [id])).rows;
+    const steps = async () => (await r.storage.sql.query(`SELECT step_id, attempt, status, fencing_token, finished_at, error::text FROM vecron_step_attempts_all WHERE execution_id = $1 ORDER BY attempt`, [id])).rows;
     const before = { row: await snapshot(), steps: await steps() };
     expect(before.row).toMatchObject({ status: 'success' });
     cluster.signal(a, 'SIGCONT');

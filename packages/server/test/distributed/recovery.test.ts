@@ -128,7 +128,7 @@ describe('worker recovery with the default configuration (scheduler + worker ×2
     expect(Number(rows[0]!.n)).toBe(ids.length);
     for (const id of ids) expect(hits.get(id)!.length).toBe(victims.includes(id) ? 2 : 1);
     const { rows: attempts } = await db.sql.query<{ n: string }>(
-      "SELECT count(*) AS n FROM vecron_step_attempts WHERE execution_id = ANY($1::uuid[]) AND status = 'succeeded'", [ids],
+      "SELECT count(*) AS n FROM vecron_step_attempts_all WHERE execution_id = ANY($1::uuid[]) AND status = 'succeeded'", [ids],
     );
     expect(Number(attempts[0]!.n)).toBe(ids.length);
     report('kill -9', { executionsOnKilledWorker: victims.length, resumeMs, maxResumeMs: Math.max(...resumeMs), loadavg: os.loadavg().map((x) => x.toFixed(2)).join(' ') });

@@ -23,10 +23,11 @@ export const claimable = (e: string, now: string): string =>
  * A CTE named `locked` that locks the execution rows named by the uuid[] parameter `$n` in id
  * order. Every multi-row write on executions takes its row locks through it, so two batches (or a
  * batch and the dispatcher) touching overlapping rows in different processes wait for each other
- * instead of deadlocking on opposite lock orders.
+ * instead of deadlocking on opposite lock orders. `columns` (a select list over the row) are
+ * read as the row is once locked: the latest committed version, not the statement's snapshot.
  */
-export const lockInIdOrder = (n: number): string =>
-  `locked AS MATERIALIZED (SELECT id AS l_id FROM vecron_executions WHERE id = ANY($${n}::uuid[]) ORDER BY id FOR UPDATE)`;
+export const lockInIdOrder = (n: number, columns = ''): string =>
+  `locked AS MATERIALIZED (SELECT id AS l_id${columns ? `, ${columns}` : ''} FROM vecron_executions WHERE id = ANY($${n}::uuid[]) ORDER BY id FOR UPDATE)`;
 
 /** Why a claim that changed no row failed, given the row as it is now (null: no such execution). */
 export function unclaimedReason(current: Execution | null, now: Date): Exclude<ClaimResult, { claimed: true }>['reason'] {

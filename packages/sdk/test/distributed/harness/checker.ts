@@ -59,9 +59,9 @@ export async function check(sql: SqlClient, ids?: string[]): Promise<CheckResult
     lost: idList.length - present + (present - terminal),
     duplicatedCompletions: await one(`SELECT count(*) AS n FROM (SELECT execution_id FROM harness_transitions WHERE execution_id = ANY($1::uuid[]) GROUP BY execution_id HAVING count(*) > 1) d`),
     duplicatedAttempts: await one(`SELECT count(*) AS n FROM (SELECT 1 FROM harness_sink WHERE execution_id = ANY($1::uuid[]) GROUP BY execution_id, step_id, attempt HAVING count(*) > 1) d`),
-    duplicatedStepSuccesses: await one(`SELECT count(*) AS n FROM (SELECT 1 FROM vecron_step_attempts WHERE execution_id = ANY($1::uuid[]) AND status = 'succeeded' GROUP BY execution_id, step_id HAVING count(*) > 1) d`),
+    duplicatedStepSuccesses: await one(`SELECT count(*) AS n FROM (SELECT 1 FROM vecron_step_attempts_all WHERE execution_id = ANY($1::uuid[]) AND status = 'succeeded' GROUP BY execution_id, step_id HAVING count(*) > 1) d`),
     stepRerunExecutions: (await sql.query<{ id: string }>(
-      `SELECT DISTINCT execution_id AS id FROM vecron_step_attempts WHERE execution_id = ANY($1::uuid[]) AND status = 'succeeded' GROUP BY execution_id, step_id HAVING count(*) > 1`, [idList],
+      `SELECT DISTINCT execution_id AS id FROM vecron_step_attempts_all WHERE execution_id = ANY($1::uuid[]) AND status = 'succeeded' GROUP BY execution_id, step_id HAVING count(*) > 1`, [idList],
     )).rows.map((r) => r.id),
     byStatus,
   };

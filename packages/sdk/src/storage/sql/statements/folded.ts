@@ -12,6 +12,7 @@ import { PREPARED, type SqlClient } from '../sql-client.js';
 import { claimable, iso, lockInIdOrder, unclaimedReason } from '../sql-values.js';
 import { claimExclusive } from './claim.js';
 import { executionsById } from './executions.js';
+import { HELD_LOCKED, openHeld, priorAttempts, replaceHeld } from './held-attempt.js';
 import { writeStepSuccesses, type StepSuccessInput } from './step-success.js';
 import { wrap } from './wrap.js';
 
@@ -30,42 +31,30 @@ const STEP_OPEN = (e: string, i: string): string =>
 
 /**
  * The claim of `claimExecutions` and, for each claimed row of the named job that is now `running`
- * and has not finished the step, `startStepAttempts` of that step: the current step, an attempt a
- * dead worker left running marked abandoned, the next attempt opened under the new token.
+ * and has not finished the step, `startStepAttempts` of that step: the current step, the next
+ * attempt opened in the row under the new token, the attempt the row held moved into the table
+ * (abandoned if a dead worker left it running). The new token is drawn before the update so the
+ * attempt can carry it (a row that is not claimed leaves its number unused).
  */
 export async function claimAndStartSteps(db: SqlClient, items: ClaimStartInput[]): Promise<ClaimAndStartResult[]> {
+  const open = `e.status <> 'cancelling' AND ${STEP_OPEN('e', 'i')}`;
   const { rows } = await db.query(
-    `WITH ${lockInIdOrder(1)}, input AS (
+    `WITH ${lockInIdOrder(1, `${HELD_LOCKED}, nextval('vecron_fencing_seq') AS l_token`)}, input AS (
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::uuid[], $6::text[])
          AS u(x_id, x_owner, x_until, x_now, x_job, x_step)
-     ), claimed AS (
+     ), ${priorAttempts('prev', 'SELECT i.*, l.* FROM input i JOIN locked l ON l.l_id = i.x_id')}, claimed AS (
        UPDATE vecron_executions e
        SET status = CASE WHEN e.status = 'cancelling' THEN 'cancelling' ELSE 'running' END,
-           lease_owner = i.x_owner, lease_expires_at = i.x_until, fencing_token = nextval('vecron_fencing_seq'),
+           lease_owner = i.x_owner, lease_expires_at = i.x_until, fencing_token = i.l_token,
            started_at = COALESCE(e.started_at, i.x_now),
-           current_step = CASE WHEN e.status <> 'cancelling' AND ${STEP_OPEN('e', 'i')} THEN i.x_step ELSE e.current_step END
-       FROM input i
+           current_step = CASE WHEN ${open} THEN i.x_step ELSE e.current_step END,
+           ${openHeld({ step: 'i.x_step', n: 'i.n', token: 'i.l_token', now: 'i.x_now' }, open)}
+       FROM prev i
        WHERE e.id = i.x_id AND e.id = ANY($1::uuid[]) AND e.id IN (SELECT l_id FROM locked)
          AND ${claimable('e', 'i.x_now')}
-       RETURNING ${EXECUTION_COLUMNS},
-         e.fencing_token AS x_token, i.x_step, i.x_now, (e.status = 'running' AND ${STEP_OPEN('e', 'i')}) AS x_open
-     ), abandoned AS (
-       UPDATE vecron_step_attempts a SET status = 'abandoned', finished_at = c.x_now
-       FROM claimed c
-       WHERE c.x_open AND a.execution_id = c.id AND a.step_id = c.x_step AND a.status = 'running'
-     ), prev AS (
-       SELECT c.id AS p_id, c.x_step, c.x_now, c.x_token,
-              COALESCE(MAX(a.attempt), 0) AS n, COUNT(a.attempt) FILTER (WHERE a.status = 'failed') AS failures
-       FROM claimed c LEFT JOIN vecron_step_attempts a ON a.execution_id = c.id AND a.step_id = c.x_step
-       WHERE c.x_open
-       GROUP BY c.id, c.x_step, c.x_now, c.x_token
-     ), opened AS (
-       INSERT INTO vecron_step_attempts (execution_id, step_id, attempt, status, fencing_token, started_at)
-       SELECT p.p_id, p.x_step, p.n + 1, 'running', p.x_token, p.x_now FROM prev p
-       RETURNING execution_id, attempt
-     )
-     SELECT c.*, o.attempt AS x_attempt, p.failures AS x_failures
-     FROM claimed c LEFT JOIN opened o ON o.execution_id = c.id LEFT JOIN prev p ON p.p_id = c.id`,
+       RETURNING ${EXECUTION_COLUMNS}, i.*, (e.status = 'running' AND ${STEP_OPEN('e', 'i')}) AS x_open
+     ), ${replaceHeld('claimed', 'r.x_open')}
+     SELECT c.*, CASE WHEN c.x_open THEN c.n + 1 END AS x_attempt, c.failures AS x_failures FROM claimed c`,
     [
       items.map((i) => i.id), items.map((i) => i.owner), items.map((i) => iso(new Date(i.now.getTime() + i.leaseMs))),
       items.map((i) => iso(i.now)), items.map((i) => i.jobId), items.map((i) => i.stepId),

@@ -6,6 +6,7 @@
 import type { ExecutionContext } from '../../../model/execution.js';
 import { PREPARED, type SqlClient } from '../sql-client.js';
 import { ACTIVE, iso, lockInIdOrder } from '../sql-values.js';
+import { heldSucceeded, holdsRunning } from './held-attempt.js';
 
 export interface StepSuccessInput {
   id: string;
@@ -17,13 +18,13 @@ export interface StepSuccessInput {
 }
 
 /**
- * A CTE named `own`: applies `set` to each execution of the CTE `input i` (columns `x_id`,
- * `x_token`) whose fencing token is live, taking its row lock through the CTE `locked`; returns
- * `e.id` per row owned. `ids` is the number of the uuid[] parameter holding the ids.
+ * A CTE named `own`: applies `set` to each execution of the CTE `source` (as `i`; columns
+ * `x_id`, `x_token`) whose fencing token is live, taking its row lock through the CTE `locked`;
+ * returns `e.id` per row owned. `ids` is the number of the uuid[] parameter holding the ids.
  */
-export const ownLive = (set: string, ids: number): string => `own AS (
+export const ownLive = (set: string, ids: number, source = 'input'): string => `own AS (
        UPDATE vecron_executions e SET ${set}
-       FROM input i
+       FROM ${source} i
        WHERE e.id = i.x_id AND e.id = ANY($${ids}::uuid[]) AND e.id IN (SELECT l_id FROM locked) AND e.fencing_token = i.x_token AND e.status IN ${ACTIVE}
        RETURNING e.id
      )`;
@@ -33,13 +34,14 @@ export const ownLive = (set: string, ids: number): string => `own AS (
  * (a constant expression over `e` and `input i`: `x_step`, `x_attempt`, `x_context`, `x_now`; the
  * statement is prepared, one per distinct `set`), and its
  * attempt closed as succeeded, so both commit together; per input, whether the token was live.
+ * The attempt is the one the row holds (held-attempt.ts), or, opened before it was, a table row.
  */
 export async function writeStepSuccesses(db: SqlClient, items: StepSuccessInput[], set: string): Promise<boolean[]> {
   const { rows } = await db.query<{ id: string }>(
     `WITH ${lockInIdOrder(1)}, input AS (
        SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::int[], $5::text[], $6::timestamptz[])
          AS u(x_id, x_token, x_step, x_attempt, x_context, x_now)
-     ), ${ownLive(set, 1)}, closed AS (
+     ), ${ownLive(`${set}, ${heldSucceeded(holdsRunning('i.x_step', 'i.x_attempt', 'i.x_token'), 'i.x_now')}`, 1)}, closed AS (
        UPDATE vecron_step_attempts a SET status = 'succeeded', finished_at = i.x_now
        FROM input i
        WHERE a.execution_id = i.x_id AND a.step_id = i.x_step AND a.attempt = i.x_attempt AND a.fencing_token = i.x_token

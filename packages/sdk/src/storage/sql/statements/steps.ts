@@ -9,6 +9,7 @@ import { perItem, type Batching } from '../group-commit.js';
 import { toStepAttempt } from '../row-mappers.js';
 import type { SqlClient } from '../sql-client.js';
 import { ACTIVE, iso, lockInIdOrder } from '../sql-values.js';
+import { HELD_LOCKED, holdsRunning, openHeld, priorAttempts, replaceHeld } from './held-attempt.js';
 import { ownLive, writeStepSuccesses, type StepSuccessInput } from './step-success.js';
 
 export interface StepStartInput {
@@ -19,29 +20,19 @@ export interface StepStartInput {
 }
 
 /**
- * One statement (one round trip) per batch: own the row, mark the current step, close an attempt
- * a dead worker left running, and open the next one numbered after every earlier attempt. Per
- * input: the new attempt and the failures before it, or null when the token is not live.
+ * One statement (one round trip) per batch: own the row, mark the current step, and open the
+ * next attempt, numbered after every earlier attempt, in the row; the attempt the row held moves
+ * into the table (abandoned if a dead worker left it running). Per input: the new attempt and
+ * the failures before it, or null when the token is not live.
  */
 export async function startStepAttempts(db: SqlClient, items: StepStartInput[]): Promise<Array<{ attempt: number; previousFailures: number } | null>> {
   const { rows } = await db.query<{ id: string; attempt: number | string; failures: number | string }>(
-    `WITH ${lockInIdOrder(1)}, input AS (
+    `WITH ${lockInIdOrder(1, HELD_LOCKED)}, input AS (
        SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[]) AS u(x_id, x_token, x_step, x_now)
-     ), ${ownLive('current_step = i.x_step', 1)}, abandoned AS (
-       UPDATE vecron_step_attempts a SET status = 'abandoned', finished_at = i.x_now
-       FROM input i
-       WHERE a.execution_id = i.x_id AND a.step_id = i.x_step AND a.status = 'running' AND i.x_id IN (SELECT id FROM own)
-     ), prev AS (
-       SELECT i.x_id, i.x_token, i.x_step, i.x_now,
-              COALESCE(MAX(a.attempt), 0) AS n, COUNT(a.attempt) FILTER (WHERE a.status = 'failed') AS failures
-       FROM input i LEFT JOIN vecron_step_attempts a ON a.execution_id = i.x_id AND a.step_id = i.x_step
-       GROUP BY i.x_id, i.x_token, i.x_step, i.x_now
-     ), opened AS (
-       INSERT INTO vecron_step_attempts (execution_id, step_id, attempt, status, fencing_token, started_at)
-       SELECT p.x_id, p.x_step, p.n + 1, 'running', p.x_token, p.x_now FROM prev p WHERE p.x_id IN (SELECT id FROM own)
-       RETURNING execution_id, attempt
-     )
-     SELECT o.execution_id AS id, o.attempt, p.failures FROM opened o JOIN prev p ON p.x_id = o.execution_id`,
+     ), ${priorAttempts('prev', 'SELECT i.*, l.* FROM input i JOIN locked l ON l.l_id = i.x_id')},
+     ${ownLive(`current_step = i.x_step, ${openHeld({ step: 'i.x_step', n: 'i.n', token: 'i.x_token', now: 'i.x_now' })}`, 1, 'prev')},
+     ${replaceHeld('prev', 'r.x_id IN (SELECT id FROM own)')}
+     SELECT p.x_id AS id, p.n + 1 AS attempt, p.failures FROM prev p WHERE p.x_id IN (SELECT id FROM own)`,
     [items.map((i) => i.id), items.map((i) => i.token), items.map((i) => i.stepId), items.map((i) => iso(i.now))],
   );
   const byId = new Map(rows.map((r) => [String(r.id), { attempt: Number(r.attempt), previousFailures: Number(r.failures) }]));
@@ -55,14 +46,23 @@ export function recordStepSuccesses(db: SqlClient, items: StepSuccessInput[]): P
 
 type FinishStep = Parameters<Storage['finishStepAttempt']>[2];
 
+/** Closes the attempt the row holds or, opened before it was, a table row: whichever it is, under the live token. */
 export async function finishStepAttempt(db: SqlClient, id: string, token: number, { stepId, attempt, status, error, retryDelayMs, now }: FinishStep): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE vecron_step_attempts a SET status = $5, error = $6::jsonb, retry_delay_ms = $7, finished_at = $8
-     WHERE a.execution_id = $1 AND a.step_id = $3 AND a.attempt = $4 AND a.fencing_token = $2 AND a.status = 'running'
-       AND EXISTS (SELECT 1 FROM vecron_executions e WHERE e.id = $1 AND e.fencing_token = $2 AND e.status IN ${ACTIVE})`,
+  const { rows } = await db.query<{ n: number | string }>(
+    `WITH held AS (
+       UPDATE vecron_executions e SET latest_attempt_status = $5, latest_attempt_error = $6::jsonb, latest_attempt_retry_delay_ms = $7, latest_attempt_finished_at = $8
+       WHERE e.id = $1 AND e.fencing_token = $2 AND e.status IN ${ACTIVE} AND ${holdsRunning('$3', '$4', '$2')}
+       RETURNING 1
+     ), tabled AS (
+       UPDATE vecron_step_attempts a SET status = $5, error = $6::jsonb, retry_delay_ms = $7, finished_at = $8
+       WHERE a.execution_id = $1 AND a.step_id = $3 AND a.attempt = $4 AND a.fencing_token = $2 AND a.status = 'running'
+         AND EXISTS (SELECT 1 FROM vecron_executions e WHERE e.id = $1 AND e.fencing_token = $2 AND e.status IN ${ACTIVE})
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM held) + (SELECT count(*) FROM tabled) AS n`,
     [id, token, stepId, attempt, status, error ? JSON.stringify(error) : null, retryDelayMs, iso(now)],
   );
-  return rowCount > 0;
+  return Number(rows[0]?.n ?? 0) > 0;
 }
 
 export async function saveProgress(db: SqlClient, id: string, token: number, { context, currentStep }: { context: ExecutionContext; currentStep: string | null }): Promise<boolean> {
@@ -77,7 +77,7 @@ export async function saveProgress(db: SqlClient, id: string, token: number, { c
 export async function listStepAttempts(db: SqlClient, executionId: string): Promise<StepAttempt[]> {
   const { rows } = await db.query(
     `SELECT execution_id, step_id, attempt, status, fencing_token::text AS fencing_token, started_at, finished_at, error, retry_delay_ms
-     FROM vecron_step_attempts WHERE execution_id = $1 ORDER BY started_at, step_id, attempt`,
+     FROM vecron_step_attempts_all WHERE execution_id = $1 ORDER BY started_at, step_id, attempt`,
     [executionId],
   );
   return rows.map(toStepAttempt);
