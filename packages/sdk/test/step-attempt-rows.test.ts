@@ -127,6 +127,23 @@ describe.each(backends)('step attempts held in the execution row: %s', (_name, c
     expect((await s.listStepAttempts(id2)).map((x) => [x.attempt, x.status, x.finishedAt])).toEqual([[1, 'abandoned', at(2_001)], [2, 'running', null]]);
   });
 
+  it('during a rolling upgrade, an attempt number an older process wrote into the table while the row held the same number does not block the next claim', async () => {
+    const { s, job, newExecution, viewRows, legacyAttempt } = await setup();
+    const id = await newExecution();
+    // A new worker opens attempt 1 in the row, then dies.
+    const a = await s.claimAndStartStep(id, { owner: 'new-1', leaseMs: 1_000, now: at(0), exclusive: false, jobId: job.id, stepId: 's1' });
+    if (!a.claimed || !a.step) throw new Error('not claimed');
+    // A worker of the previous version reclaims it and, knowing only the table, numbers its attempt 1 too.
+    const old = await s.claimExecution(id, { owner: 'old', leaseMs: 1_000, now: at(2_000), exclusive: false });
+    if (!old.claimed) throw new Error('not reclaimed');
+    await legacyAttempt(id, 's1', 1, 'running', old.execution.fencingToken!, at(2_001));
+    // A new worker reclaims after that one's lease: it opens attempt 2 instead of failing on the duplicate number.
+    const b = await s.claimAndStartStep(id, { owner: 'new-2', leaseMs: 1_000, now: at(4_000), exclusive: false, jobId: job.id, stepId: 's1' });
+    if (!b.claimed) throw new Error('not reclaimed');
+    expect(b.step).toEqual({ attempt: 2, previousFailures: 0 });
+    expect(await viewRows(id)).toEqual([{ step_id: 's1', attempt: 1, status: 'abandoned' }, { step_id: 's1', attempt: 2, status: 'running' }]);
+  });
+
   it('an attempt an earlier schema version opened in the table under the live token is finished by it, in the table', async () => {
     const { s, newExecution, tableRows, legacyAttempt } = await setup();
     const id = await newExecution();

@@ -57,6 +57,12 @@ export function openHeld({ step, n, token, now }: { step: string; n: string; tok
  * attempt the row held into `vecron_step_attempts` (as `abandoned` at `x_now` if it was a
  * running attempt of the same step: a dead worker's), and `abandoned` marks so a running attempt
  * of the step already in the table (one an earlier schema version wrote there).
+ *
+ * The move gives way to a table row with the same number: during a rolling upgrade a process of
+ * the previous version, which knows only the table, can reclaim the execution and number its
+ * attempt from the table alone. Its row is kept and the one the row held is dropped, so the
+ * claim goes on (a failed batch statement would stop every claim it carries) at the cost of one
+ * attempt's history in that window.
  */
 export const replaceHeld = (src: string, where: string): string => {
   const abandon = `r.l_status = 'running' AND r.l_step_id = r.x_step`;
@@ -65,6 +71,7 @@ export const replaceHeld = (src: string, where: string): string => {
        SELECT ${HELD.map(([name]) => (name === 'status' ? `CASE WHEN ${abandon} THEN 'abandoned' ELSE r.l_status END`
          : name === 'finished_at' ? `CASE WHEN ${abandon} THEN r.x_now ELSE r.l_finished_at END` : `r.l_${name}`)).join(', ')}, r.x_id
        FROM ${src} r WHERE r.l_step_id IS NOT NULL AND ${where}
+       ON CONFLICT (execution_id, step_id, attempt) DO NOTHING
      ), abandoned AS (
        UPDATE vecron_step_attempts a SET status = 'abandoned', finished_at = r.x_now
        FROM ${src} r
