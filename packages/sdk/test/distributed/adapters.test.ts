@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StorageError, createCronSystem } from '@vecron/sdk';
 import type { Coordination } from '@vecron/sdk';
-import { databaseClock, postgresQueue, postgresStorage } from '@vecron/sdk/postgres';
+import { databaseClock, pgPoolClient, postgresQueue, postgresStorage } from '@vecron/sdk/postgres';
 import type { PostgresQueue } from '@vecron/sdk/postgres';
 import type { QueueMessage } from '@vecron/sdk';
 import { markDeadLetter, natsQueue } from '@vecron/sdk/nats';
@@ -135,6 +135,50 @@ describe('postgresStorage', () => {
     expect(Math.abs(clock.now().getTime() - Number(rows[0].ms))).toBeLessThan(250);
     clock.close();
     await s.close();
+  });
+});
+
+describe('pgPoolClient transactions', () => {
+  it('send BEGIN with a first statement without parameters (one round trip), alone before one with them, nothing for a transaction of no statement, and roll back what the first statement did', async () => {
+    const pool = new pg.Pool({ connectionString: PG_URL, max: 1 });
+    cleanups.push(() => pool.end());
+    const sent: string[] = [];
+    pool.on('connect', (c) => {
+      const query = c.query.bind(c) as (...a: unknown[]) => unknown;
+      c.query = ((...a: unknown[]) => (sent.push(typeof a[0] === 'string' ? a[0] : String((a[0] as { text: string }).text)), query(...a))) as typeof c.query;
+    });
+    const sql = pgPoolClient(pool);
+    await sql.query('CREATE TEMP TABLE tx_probe (v int)');
+    const count = async (v: number): Promise<number> => Number((await sql.query<{ n: string }>('SELECT count(*) AS n FROM tx_probe WHERE v = $1', [v])).rows[0]!.n);
+
+    sent.length = 0;
+    expect(await sql.transaction(async (tx) => {
+      const first = await tx.query('INSERT INTO tx_probe VALUES (1) RETURNING v');
+      expect(first).toEqual({ rows: [{ v: 1 }], rowCount: 1 });
+      return (await tx.query<{ x: number }>('SELECT $1::int AS x', [2])).rows[0]!.x;
+    })).toBe(2);
+    expect(sent).toEqual(['BEGIN;\nINSERT INTO tx_probe VALUES (1) RETURNING v', 'SELECT $1::int AS x', 'COMMIT']);
+    expect(await count(1)).toBe(1);
+
+    sent.length = 0;
+    await sql.transaction((tx) => tx.query('INSERT INTO tx_probe VALUES ($1)', [3]));
+    expect(sent).toEqual(['BEGIN', 'INSERT INTO tx_probe VALUES ($1)', 'COMMIT']);
+
+    sent.length = 0;
+    expect(await sql.transaction(async () => 5)).toBe(5);
+    expect(sent).toEqual([]);
+
+    sent.length = 0;
+    await expect(sql.transaction(async (tx) => {
+      await tx.query('INSERT INTO tx_probe VALUES (2)');
+      throw new Error('boom');
+    })).rejects.toThrow('boom');
+    expect(sent).toEqual(['BEGIN;\nINSERT INTO tx_probe VALUES (2)', 'ROLLBACK']);
+    expect(await count(2)).toBe(0);
+
+    // The first statement itself fails: rolled back, the connection usable.
+    await expect(sql.transaction((tx) => tx.query('INSERT INTO tx_probe SELECT 1 / 0'))).rejects.toBeInstanceOf(StorageError);
+    expect(await count(1)).toBe(1);
   });
 });
 

@@ -65,9 +65,8 @@ async function lockDueGroups(tx: SqlClient, specs: FireSpecCache, nowIso: string
   const { rows } = await tx.query(
     `SELECT ${FIRE_SPEC_SQL} AS spec, ${EPOCH_MS('s.next_fire_at')} AS next_fire_ms, j.enabled,
             array_agg(s.tid)::text AS tids, array_agg(s.job_id)::text AS jobs, count(*)::int AS members, hint.paused, hint.calendars_version
-     FROM ${dueRowsWithJob(lockDueRows('ctid AS tid, job_id, next_fire_at'))}
+     FROM ${dueRowsWithJob(lockDueRows('ctid AS tid, job_id, next_fire_at', nowIso, limit))}
      GROUP BY 1, 2, 3, hint.paused, hint.calendars_version`,
-    [nowIso, limit],
   );
   const groups = rows.map((r) => ({
     spec: fireSpecOf(specs, String(r.spec)), nextFireMs: Number(r.next_fire_ms), enabled: Boolean(r.enabled),

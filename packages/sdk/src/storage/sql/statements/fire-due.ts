@@ -77,7 +77,7 @@ async function lockDue(tx: SqlClient, specs: FireSpecCache, nowIso: string, whic
   const cols = 'ctid::text AS tid, job_id, next_fire_at, last_fire_at, last_finished_at, anchor_at';
   const rowsOf = 'tids' in which
     ? { sql: `SELECT ${cols} FROM vecron_schedules WHERE ctid = ANY($1::tid[]) ORDER BY next_fire_at`, params: [which.tids] }
-    : { sql: lockDueRows(cols), params: [nowIso, which.limit] };
+    : { sql: lockDueRows(cols, nowIso, which.limit), params: [] };
   const { rows } = await tx.query(
     `SELECT s.tid, s.job_id, ${EPOCH_MS('s.next_fire_at')} AS next_fire_ms, ${EPOCH_MS('s.last_fire_at')} AS last_fire_ms,
             ${EPOCH_MS('s.last_finished_at')} AS last_finished_ms, ${EPOCH_MS('s.anchor_at')} AS anchor_ms, j.enabled, ${FIRE_SPEC_SQL} AS spec,

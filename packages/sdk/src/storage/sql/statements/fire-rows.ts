@@ -21,9 +21,19 @@ export const FIRE_SPEC_SQL = `jsonb_build_object(${FIRE_SPEC_KEYS.map((k) => `'$
  */
 export const EPOCH_MS = (col: string): string => `floor(extract(epoch FROM ${col}) * 1000)::float8`;
 
-/** Due schedule rows with columns `cols`, locked (skipping those another scheduler holds): `$1` now, `$2` limit. */
-export const lockDueRows = (cols: string): string =>
-  `SELECT ${cols} FROM vecron_schedules WHERE next_fire_at IS NOT NULL AND next_fire_at <= $1 ORDER BY next_fire_at LIMIT $2 FOR UPDATE SKIP LOCKED`;
+/**
+ * Due schedule rows with columns `cols`, locked (skipping those another scheduler holds). `now`
+ * and `limit` are written into the text, not bound: the due read is the first statement of its
+ * transaction and has no parameters then, so the `pg` adapter sends the `BEGIN` with it, one round
+ * trip (pg-client.ts). Both are checked to be what `iso()` and a count give.
+ */
+export function lockDueRows(cols: string, nowIso: string, limit: number): string {
+  if (!ISO_INSTANT.test(nowIso) || !Number.isSafeInteger(limit) || limit < 0) throw new TypeError(`not a due read's instant and limit: ${nowIso}, ${limit}`);
+  return `SELECT ${cols} FROM vecron_schedules WHERE next_fire_at IS NOT NULL AND next_fire_at <= '${nowIso}'::timestamptz ORDER BY next_fire_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+}
+
+/** An instant as `Date.prototype.toISOString` writes it (years 0–9999). */
+const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 /**
  * The cluster state of `fireDueSchedules`' `fireState`, read by the claim's first statement at no
