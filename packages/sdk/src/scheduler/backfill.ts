@@ -56,7 +56,10 @@ function checkRange(schedule: Job['definition']['schedule'], from: Date, to: Dat
   if (issues.length) throw new ValidationError('backfill', issues);
 }
 
-/** One backfilled run at `at`: created (with its ledger row, then announced) unless it exists. */
+/**
+ * One backfilled run at `at`: created (then announced) unless it exists. It writes no ledger row:
+ * the fire ledger lists it from the execution (`fired`, reason `backfill` from its trigger source).
+ */
 async function createRun(deps: BackfillDeps, s: Storage, jobId: string, at: Date, range: { from: Date; to: Date }): Promise<BackfillResult['runs'][number]> {
   const now = deps.clock.now();
   // The same key a scheduled fire of that instant uses: backfill never duplicates a real run.
@@ -65,7 +68,6 @@ async function createRun(deps: BackfillDeps, s: Storage, jobId: string, at: Date
     now,
   );
   if (created) {
-    await s.recordLedger({ jobId, fireAt: at, outcome: 'fired', reason: 'backfill', executionId: execution.id, recordedAt: now });
     await announceCreated({ storage: s, queue: deps.queue, events: deps.events, logger: deps.logger }, execution, now);
   }
   return { scheduledFor: at, executionId: execution.id, created };

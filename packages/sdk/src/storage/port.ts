@@ -167,7 +167,8 @@ export interface Storage {
   // schedules
   /**
    * In one transaction: locks up to `limit` schedules due at `now` (`FOR UPDATE SKIP LOCKED`),
-   * asks `decide` what to do with each, inserts the fired executions idempotently, writes the
+   * asks `decide` what to do with each, inserts the fired executions idempotently (a fire's
+   * ledger note in its `triggerMetadata.reason`), records the skipped and missed instants in the
    * ledger and advances `next_fire_at`. Any number of schedulers may call it concurrently.
    */
   fireDueSchedules(args: {
@@ -282,6 +283,12 @@ export interface Storage {
   /** The publish of these pending executions failed: clears their published instant, so the dispatcher's next pass publishes them. */
   markUnpublished(ids: string[]): Promise<void>;
   listStepAttempts(executionId: string): Promise<StepAttempt[]>;
+  /**
+   * The fire ledger of a job in instant order, `from` inclusive, `to` exclusive, at most `limit`
+   * (default 10,000): the recorded outcomes, and a `fired` entry for each scheduled or backfilled
+   * execution keyed `fire:<instant>` that has none (reason: its `triggerMetadata.reason`, or
+   * `backfill`; recorded at its creation). Fires record no outcome of their own.
+   */
   listLedger(jobId: string, args?: { from?: Date; to?: Date; limit?: number }): Promise<LedgerEntry[]>;
   /** Records a fire outcome idempotently (first writer wins). */
   recordLedger(entry: LedgerEntry): Promise<void>;

@@ -351,6 +351,52 @@ function scheduleCases({ test }: SuiteContext): void {
     expect(await s.listLedger(job.id)).toEqual([expect.objectContaining({ outcome: 'skipped', reason: 'overlap', executionId: null })]);
     expect(await s.fireDueSchedules({ now: at(500), limit: 10, newExecutionId: randomUUID, decide: () => { throw new Error('not due'); } })).toEqual([]);
   });
+
+  test('lists a fire from its execution (no ledger row of its own), with its reason, merged with the skips in instant order, by from, to and limit', async (s) => {
+    for (const sharedDecision of [undefined, () => true]) {
+      const job = await newJob(s, `listed-${sharedDecision ? 'shared' : 'each'}`, {}, at(0));
+      const fire = (now: number, decision: FireDecision) => s.fireDueSchedules({ now: at(now), limit: 10, newExecutionId: randomUUID, decide: () => decision, ...(sharedDecision ? { sharedDecision } : {}) });
+      const rowsBefore = await s.purgeLedger({ firedBefore: at(86_400_000), limit: 1_000, dryRun: true });
+      const [shifted] = await fire(10, { fire: [{ at: at(0), reason: 'calendar x: moved' }], skip: [{ at: at(-60_000), outcome: 'missed', reason: 'catchup none' }], nextFireAt: at(60_000) });
+      const [plain] = await fire(60_010, { fire: [at(60_000)], skip: [], nextFireAt: at(120_000) });
+      await fire(120_010, { fire: [], skip: [{ at: at(120_000), outcome: 'skipped', reason: 'overlap' }], nextFireAt: at(180_000) });
+      // Only the two non-fires are ledger rows.
+      expect(await s.purgeLedger({ firedBefore: at(86_400_000), limit: 1_000, dryRun: true })).toBe(rowsBefore + 2);
+      expect(shifted!.triggerMetadata).toEqual({ reason: 'calendar x: moved' });
+      expect(await s.getExecution(shifted!.id)).toMatchObject({ triggerMetadata: { reason: 'calendar x: moved' } });
+      expect(plain!.triggerMetadata).toEqual({});
+      const all = [
+        { jobId: job.id, fireAt: at(-60_000), outcome: 'missed', reason: 'catchup none', executionId: null, recordedAt: at(10) },
+        { jobId: job.id, fireAt: at(0), outcome: 'fired', reason: 'calendar x: moved', executionId: shifted!.id, recordedAt: at(10) },
+        { jobId: job.id, fireAt: at(60_000), outcome: 'fired', reason: null, executionId: plain!.id, recordedAt: at(60_010) },
+        { jobId: job.id, fireAt: at(120_000), outcome: 'skipped', reason: 'overlap', executionId: null, recordedAt: at(120_010) },
+      ];
+      expect(await s.listLedger(job.id)).toEqual(all);
+      expect(await s.listLedger(job.id, { from: at(0), to: at(120_000) })).toEqual(all.slice(1, 3));
+      expect(await s.listLedger(job.id, { from: at(1), to: at(120_001) })).toEqual(all.slice(2));
+      expect(await s.listLedger(job.id, { limit: 2 })).toEqual(all.slice(0, 2));
+      expect(await s.listLedger(job.id, { from: at(-59_999), limit: 2 })).toEqual(all.slice(1, 3));
+      expect(await s.listLedger(job.id, { from: new Date('0001-01-01T00:00:00.000Z'), to: new Date('9999-12-31T23:59:59.999Z') })).toEqual(all);
+      expect(await s.listLedger(job.id, { from: at(60_000), to: at(60_000) })).toEqual([]);
+    }
+  });
+
+  test('lists backfilled runs as fired (reason backfill); a manual run with a fire key, and an existing fired ledger row and its execution, are listed as before', async (s) => {
+    const job = await newJob(s);
+    const key = (ms: number) => `fire:${at(ms).toISOString()}`;
+    const { execution: backfilled } = await s.createExecution({ id: randomUUID(), jobId: job.id, idempotencyKey: key(0), triggerSource: 'backfill', triggerMetadata: { backfill: {} }, scheduledFor: at(0), availableAt: at(50) }, at(50));
+    await s.createExecution({ id: randomUUID(), jobId: job.id, idempotencyKey: key(60_000), triggerSource: 'manual', scheduledFor: at(60_000), availableAt: at(50) }, at(50));
+    // Written before fires stopped writing ledger rows: the row is the entry, as it was written.
+    const { execution: old } = await s.createExecution({ id: randomUUID(), jobId: job.id, idempotencyKey: key(120_000), triggerSource: 'scheduled', scheduledFor: at(120_000), availableAt: at(120_000) }, at(120_005));
+    await s.recordLedger({ jobId: job.id, fireAt: at(120_000), outcome: 'fired', reason: 'calendar y: moved', executionId: old.id, recordedAt: at(120_006) });
+    expect(await s.listLedger(job.id)).toEqual([
+      { jobId: job.id, fireAt: at(0), outcome: 'fired', reason: 'backfill', executionId: backfilled.id, recordedAt: at(50) },
+      { jobId: job.id, fireAt: at(120_000), outcome: 'fired', reason: 'calendar y: moved', executionId: old.id, recordedAt: at(120_006) },
+    ]);
+    // Ledger retention leaves a fire listed while its execution is kept.
+    await s.purgeLedger({ firedBefore: at(86_400_000), limit: 100, jobId: job.id });
+    expect((await s.listLedger(job.id)).map((l) => [l.fireAt, l.executionId, l.recordedAt])).toEqual([[at(0), backfilled.id, at(50)], [at(120_000), old.id, at(120_005)]]);
+  });
 }
 
 /** The cluster state a claim reports (`fireState`): the pause, and the calendars when their version changed. */

@@ -3,7 +3,8 @@
  * schedules are locked and read as groups — one row per (fire spec, due instant, enabled), with
  * the tuple ids and job ids of its members as two array literals the client never parses — and
  * every group the caller shares (`sharedDecision`) gets one decision and is written by one
- * statement for all its members: executions, ledger and schedule advance. At midnight, 100,000
+ * statement for all its members: executions, the ledger rows of skips and misses, and the schedule
+ * advance. At midnight, 100,000
  * schedules on one cron expression are one group: the client's work per fire is an id and one
  * result row, not a decision, a dozen array slots and a parsed row.
  *
@@ -16,7 +17,7 @@ import type { FireDecision, FireSkip, FireSpec } from '../../port.js';
 import type { FireDueArgs } from './fire-due.js';
 import type { SqlClient } from '../sql-client.js';
 import { iso } from '../sql-values.js';
-import { EPOCH_MS, FIRE_SPEC_SQL, dueRowsWithJob, fireKey, fireParts, fireSpecOf, lockDueRows, newExecutionRow, reportFireState } from './fire-rows.js';
+import { EPOCH_MS, FIRE_METADATA_SQL, FIRE_SPEC_SQL, dueRowsWithJob, fireKey, fireParts, fireSpecOf, lockDueRows, newExecutionRow, reportFireState } from './fire-rows.js';
 import type { FireSpecCache } from './fire-rows.js';
 
 /** One group of locked due schedules. */
@@ -83,9 +84,9 @@ const joinTidLists = (lists: string[]): string => `{${lists.map((l) => l.slice(1
 
 /**
  * One statement for every shared group: each member gets its group's fires (ids handed out in
- * member order: group base + fire index × members + member ordinal), ledger rows for the fires it
- * created and for its group's skips, and its group's next fire. Returns the new executions and
- * reports the skips recorded.
+ * member order: group base + fire index × members + member ordinal, with the fire's ledger note in
+ * its trigger metadata), ledger rows for its group's skips (none for the fires: the execution is
+ * the record), and its group's next fire. Returns the new executions and reports the skips recorded.
  */
 async function writeGroups(tx: SqlClient, mine: Array<{ group: Group; decision: FireDecision }>, args: SharedArgs): Promise<Execution[]> {
   const g = { gid: [] as number[], tids: [] as string[], jobs: [] as string[], next: [] as Array<string | null>, last: [] as Array<string | null>, base: [] as number[], members: [] as number[] };
@@ -130,15 +131,12 @@ async function writeGroups(tx: SqlClient, mine: Array<{ group: Group; decision: 
        SELECT * FROM unnest($8::int[], $9::int[], $10::text[], $11::timestamptz[], $12::timestamptz[], $13::text[]) AS f(gid, idx, key, at, available, reason)
      ), ins AS (
        INSERT INTO vecron_executions (id, job_id, idempotency_key, status, trigger_source, trigger_metadata, scheduled_for, available_at, context, created_at, published_at)
-       SELECT ($14::uuid[])[g.base + f.idx * g.members + g.ord], g.job_id, f.key, 'pending', 'scheduled', '{}'::jsonb, f.at, f.available, '{"steps":{}}'::jsonb, $15, $16::timestamptz
+       SELECT ($14::uuid[])[g.base + f.idx * g.members + g.ord], g.job_id, f.key, 'pending', 'scheduled', ${FIRE_METADATA_SQL('f.reason')}, f.at, f.available, '{"steps":{}}'::jsonb, $15, $16::timestamptz
        FROM g JOIN f ON f.gid = g.gid
        ON CONFLICT (job_id, idempotency_key) DO NOTHING
-       RETURNING id, job_id, scheduled_for, available_at
+       RETURNING id, job_id, scheduled_for, available_at, trigger_metadata->>'reason' AS reason
      ), ledger AS (
        INSERT INTO vecron_fire_ledger (job_id, fire_at, outcome, reason, execution_id, recorded_at)
-       SELECT i.job_id, i.scheduled_for, 'fired', f.reason, i.id, $15
-       FROM ins i JOIN g ON g.job_id = i.job_id JOIN f ON f.gid = g.gid AND f.at = i.scheduled_for
-       UNION ALL
        SELECT g.job_id, k.at, k.outcome, k.reason, NULL, $15
        FROM g JOIN unnest($17::int[], $18::timestamptz[], $19::text[], $20::text[]) AS k(gid, at, outcome, reason) ON k.gid = g.gid
        ON CONFLICT DO NOTHING
@@ -147,9 +145,9 @@ async function writeGroups(tx: SqlClient, mine: Array<{ group: Group; decision: 
        UPDATE vecron_schedules s SET next_fire_at = g.next, last_fire_at = COALESCE(g.last, s.last_fire_at)
        FROM g WHERE s.ctid = ANY($21::tid[]) AND s.ctid = g.tid AND s.job_id = g.job_id
      )
-     SELECT id, job_id, ${EPOCH_MS('scheduled_for')} AS at_ms, ${EPOCH_MS('available_at')} AS available_ms, NULL AS outcome, NULL AS reason FROM ins
+     SELECT id, job_id, ${EPOCH_MS('scheduled_for')} AS at_ms, ${EPOCH_MS('available_at')} AS available_ms, NULL AS outcome, reason FROM ins
      UNION ALL
-     SELECT NULL, job_id, ${EPOCH_MS('fire_at')}, NULL, outcome, reason FROM ledger WHERE outcome <> 'fired'`,
+     SELECT NULL, job_id, ${EPOCH_MS('fire_at')}, NULL, outcome, reason FROM ledger`,
     [
       g.gid, g.tids, g.jobs, g.next, g.last, g.base, g.members,
       f.gid, f.idx, f.key, f.at, f.available, f.reason,
@@ -167,7 +165,8 @@ async function writeGroups(tx: SqlClient, mine: Array<{ group: Group; decision: 
       continue;
     }
     const availableMs = r.available_ms as number;
-    created.push(newExecutionRow({ id: String(r.id), jobId: String(r.job_id), key: fireKey(iso(at)), at, availableAt: availableMs === r.at_ms ? at : new Date(availableMs) }, args.now));
+    const reason = (r.reason as string | null) ?? null;
+    created.push(newExecutionRow({ id: String(r.id), jobId: String(r.job_id), key: fireKey(iso(at)), at, availableAt: availableMs === r.at_ms ? at : new Date(availableMs), reason }, args.now));
   }
   if (skips.length) args.onSkipped?.(skips);
   return created;

@@ -2,7 +2,8 @@
  * `fireDueSchedules` of the SQL storage (docs/architecture.md#one-execution-end-to-end, steps 2–3):
  * one transaction of three statements per batch, whatever the batch size — lock the due schedules,
  * count open executions of the jobs whose overlap policy reads them (none for the default `allow`),
- * then one statement that inserts the executions, writes the ledger and advances the schedules.
+ * then one statement that inserts the executions, writes the ledger rows of the skips and misses
+ * (a fire's execution is its ledger entry) and advances the schedules.
  * Per due row the cost is the fire decision and a few array slots; the job's definition is not
  * read, only its fire-deciding fields (`FireSpec`), parsed once per distinct value.
  */
@@ -11,7 +12,7 @@ import { overlapReadsOpenExecutions } from '../../../model/job-definition.js';
 import type { FireSkip, FireSpec, PlannedFire, Storage } from '../../port.js';
 import type { SqlClient } from '../sql-client.js';
 import { ACTIVE, iso, isoOrNull } from '../sql-values.js';
-import { EPOCH_MS, FIRE_SPEC_SQL, dueRowsWithJob, fireKey, fireParts, fireSpecOf, lockDueRows, newExecutionRow, reportFireState } from './fire-rows.js';
+import { EPOCH_MS, FIRE_METADATA_SQL, FIRE_SPEC_SQL, dueRowsWithJob, fireKey, fireParts, fireSpecOf, lockDueRows, newExecutionRow, reportFireState } from './fire-rows.js';
 import type { FireSpecCache, Planned } from './fire-rows.js';
 import { fireShared } from './fire-due-shared.js';
 
@@ -159,7 +160,7 @@ function planFire(plan: FirePlan, jobId: string, fire: PlannedFire, id: string):
     plan.reasons.id.push(id);
     plan.reasons.reason.push(reason);
   }
-  plan.planned.push({ id, jobId, key, at, availableAt: available });
+  plan.planned.push({ id, jobId, key, at, availableAt: available, reason });
   return at;
 }
 
@@ -176,9 +177,10 @@ async function cancelOpen(tx: SqlClient, jobIds: string[], nowIso: string): Prom
 }
 
 /**
- * One statement: the executions (idempotent on the fire instant), the ledger (fired rows only for
- * the executions this call created; a conflict means an earlier call recorded it), the skips,
- * and the schedules. Only the ids of the new rows come back; the rest is known here. The
+ * One statement: the executions (idempotent on the fire instant; a fire's ledger note goes in its
+ * trigger metadata, see FIRE_METADATA_SQL), the ledger rows of the skips and misses (a conflict
+ * means an earlier call recorded the instant), and the schedules. A fire writes no ledger row:
+ * its execution is the record (`listLedger` in schedules.ts). Only the ids of the new rows come back; the rest is known here. The
  * schedules are found by the tuple ids read under our row locks (they cannot move before the
  * commit).
  *
@@ -201,15 +203,13 @@ async function writeFires(tx: SqlClient, { fires, reasons, skips, schedules }: F
   const { rows } = await tx.query<{ id: string }>(
     `WITH ins AS (
        INSERT INTO vecron_executions (id, job_id, idempotency_key, status, trigger_source, trigger_metadata, scheduled_for, available_at, context, created_at, published_at)
-       SELECT f.id, f.job_id, f.key, 'pending', 'scheduled', '{}'::jsonb, f.at, f.available, '{"steps":{}}'::jsonb, $6, $17::timestamptz
+       SELECT f.id, f.job_id, f.key, 'pending', 'scheduled', ${FIRE_METADATA_SQL('r.reason')}, f.at, f.available, '{"steps":{}}'::jsonb, $6, $17::timestamptz
        FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS f(id, job_id, key, at, available)
+       LEFT JOIN unnest($7::uuid[], $8::text[]) AS r(id, reason) ON r.id = f.id
        ON CONFLICT (job_id, idempotency_key) DO NOTHING
-       RETURNING id, job_id, scheduled_for
+       RETURNING id
      ), ledger AS (
        INSERT INTO vecron_fire_ledger (job_id, fire_at, outcome, reason, execution_id, recorded_at)
-       SELECT i.job_id, i.scheduled_for, 'fired', r.reason, i.id, $6
-       FROM ins i LEFT JOIN unnest($7::uuid[], $8::text[]) AS r(id, reason) ON r.id = i.id
-       UNION ALL
        SELECT k.job_id, k.fire_at, k.outcome, k.reason, NULL, $6
        FROM unnest($9::uuid[], $10::timestamptz[], $11::text[], $12::text[]) AS k(job_id, fire_at, outcome, reason)
        ON CONFLICT DO NOTHING

@@ -73,8 +73,24 @@ export async function reportFireState(tx: SqlClient, fireState: FireDueArgs['fir
   fireState.report({ paused: Boolean(row.paused), calendars });
 }
 
-/** The idempotency key of a scheduled fire at the instant `atIso`: one execution per job and instant. */
+/**
+ * The idempotency key of a scheduled fire at the instant `atIso` (`Date#toISOString`): one
+ * execution per job and instant. It is also how the fire ledger finds the fires (`listLedger` in
+ * schedules.ts): for the years 0000–9999 the ISO text is fixed width (`YYYY-MM-DDTHH:mm:ss.sssZ`,
+ * always milliseconds, always `Z`), so the keys sort in the order of their instants.
+ */
 export const fireKey = (atIso: string): string => `fire:${atIso}`;
+
+/** The first and the last instant whose fire key sorts chronologically (`fireKey`): years 0000–9999. */
+export const FIRE_KEY_RANGE = { first: new Date('0000-01-01T00:00:00.000Z'), last: new Date('9999-12-31T23:59:59.999Z') } as const;
+
+/**
+ * The trigger metadata of a scheduled fire's execution, as SQL over the text expression `reason`
+ * (the ledger's note, see `fireParts`; NULL for most fires): `{}`, or `{"reason": …}`. The fire
+ * ledger has no row for a fire that created an execution; the execution is that row, and this is
+ * where its reason lives.
+ */
+export const FIRE_METADATA_SQL = (reason: string): string => `CASE WHEN ${reason} IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('reason', ${reason}) END`;
 
 /** A planned fire's instant, start (later with jitter) and ledger note. */
 export function fireParts(fire: PlannedFire): { at: Date; availableAt: Date; reason: string | null } {
@@ -106,12 +122,13 @@ export interface Planned {
   key: string;
   at: Date;
   availableAt: Date;
+  reason: string | null;
 }
 
 /** The row as a fire's INSERT wrote it (what `toExecution` would read back). */
 export function newExecutionRow(p: Planned, now: Date): Execution {
   return {
-    id: p.id, jobId: p.jobId, idempotencyKey: p.key, status: 'pending', triggerSource: 'scheduled', triggerMetadata: {},
+    id: p.id, jobId: p.jobId, idempotencyKey: p.key, status: 'pending', triggerSource: 'scheduled', triggerMetadata: p.reason === null ? {} : { reason: p.reason },
     scheduledFor: p.at, attempt: 1, currentStep: null, context: { steps: {} }, error: null, availableAt: p.availableAt,
     leaseOwner: null, leaseExpiresAt: null, fencingToken: null, replayOf: null, createdAt: now, startedAt: null, finishedAt: null,
   };

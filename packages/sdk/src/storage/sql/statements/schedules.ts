@@ -6,7 +6,7 @@ import { toLedgerEntry } from '../row-mappers.js';
 import type { SqlClient } from '../sql-client.js';
 import { iso, isoOrNull } from '../sql-values.js';
 import { fireDue } from './fire-due.js';
-import { createFireSpecCache } from './fire-rows.js';
+import { FIRE_KEY_RANGE, createFireSpecCache, fireKey } from './fire-rows.js';
 import { wrap } from './wrap.js';
 
 export async function getFireTimes(db: SqlClient, jobIds: string[]): Promise<JobFireTimes[]> {
@@ -26,14 +26,44 @@ export async function markScheduleFinished(db: SqlClient, jobId: string, finishe
   );
 }
 
+/**
+ * The fire ledger of a job, ordered by instant: its ledger rows (skips, misses, and the `fired`
+ * rows of databases from before fires stopped writing them) merged with its fires' executions,
+ * which are the `fired` entries: a scheduled or backfilled execution whose idempotency key is the
+ * fire key of its `scheduled_for` (reason from its trigger metadata, or `backfill`; recorded at its
+ * creation). An execution whose instant has a ledger row is left out: that row is its entry, as
+ * it was written. Each side is read in instant order and cut at `limit` before the merge: the
+ * ledger by its primary key, the executions by the unique (job_id, idempotency_key) index over
+ * the fire keys of the range (`fireKey`: they sort by instant).
+ */
 export async function listLedger(db: SqlClient, jobId: string, args: { from?: Date; to?: Date; limit?: number } = {}): Promise<LedgerEntry[]> {
+  const keys = fireKeyRange(args.from, args.to);
   const { rows } = await db.query(
-    `SELECT * FROM vecron_fire_ledger WHERE job_id = $1
-       AND ($2::timestamptz IS NULL OR fire_at >= $2) AND ($3::timestamptz IS NULL OR fire_at < $3)
+    `(SELECT job_id, fire_at, outcome, reason, execution_id, recorded_at FROM vecron_fire_ledger WHERE job_id = $1
+        AND ($2::timestamptz IS NULL OR fire_at >= $2) AND ($3::timestamptz IS NULL OR fire_at < $3)
+      ORDER BY fire_at LIMIT $4)
+     UNION ALL
+     (SELECT e.job_id, e.scheduled_for, 'fired', CASE e.trigger_source WHEN 'backfill' THEN 'backfill' ELSE e.trigger_metadata->>'reason' END, e.id, e.created_at
+      FROM vecron_executions e WHERE e.job_id = $1 AND e.idempotency_key >= $5 AND e.idempotency_key <= $6
+        AND e.trigger_source IN ('scheduled','backfill')
+        AND ($2::timestamptz IS NULL OR e.scheduled_for >= $2) AND ($3::timestamptz IS NULL OR e.scheduled_for < $3)
+        AND NOT EXISTS (SELECT 1 FROM vecron_fire_ledger l WHERE l.job_id = e.job_id AND l.fire_at = e.scheduled_for)
+      ORDER BY e.idempotency_key LIMIT $4)
      ORDER BY fire_at LIMIT $4`,
-    [jobId, isoOrNull(args.from), isoOrNull(args.to), args.limit ?? 10_000],
+    [jobId, isoOrNull(args.from), isoOrNull(args.to), args.limit ?? 10_000, keys.first, keys.last],
   );
   return rows.map(toLedgerEntry);
+}
+
+/**
+ * The fire keys of the instants in [`from`, `to`), bounds included, clipped to the years whose
+ * keys sort by instant (`FIRE_KEY_RANGE`); `first` above `last` when none is (an empty range).
+ */
+function fireKeyRange(from: Date | undefined, to: Date | undefined): { first: string; last: string } {
+  const { first, last } = FIRE_KEY_RANGE;
+  const lo = Math.max(from?.getTime() ?? -Infinity, first.getTime());
+  const hi = Math.min(to === undefined ? Infinity : to.getTime() - 1, last.getTime());
+  return lo > hi ? { first: fireKey(iso(last)), last: fireKey(iso(first)) } : { first: fireKey(iso(new Date(lo))), last: fireKey(iso(new Date(hi))) };
 }
 
 export async function recordLedger(db: SqlClient, entry: LedgerEntry): Promise<void> {
