@@ -66,7 +66,7 @@ export const jobRetentionSchema = z
     max_age_days: z.number().positive().max(36_500).optional(),
     /** Only the newest this many finished executions are kept. */
     keep_last: z.number().int().min(1).max(10_000_000).optional(),
-    /** Fire-ledger rows of instants older than this many days are deleted. */
+    /** Fire-ledger rows (skipped and missed instants) older than this many days are deleted; a fired instant is listed from its execution and goes with it. */
     ledger_max_age_days: z.number().positive().max(36_500).optional(),
   })
   .strict();

@@ -7,7 +7,7 @@ export interface RetentionRules {
   maxAgeDays?: number | undefined;
   /** Only the newest this many finished executions of each job are kept. */
   keepLast?: number | undefined;
-  /** Fire-ledger rows of instants older than this many days are deleted. @default maxAgeDays */
+  /** Fire-ledger rows (skipped and missed instants) older than this many days are deleted; a fired instant is listed from its execution and goes with it. @default maxAgeDays */
   ledgerMaxAgeDays?: number | undefined;
 }
 
