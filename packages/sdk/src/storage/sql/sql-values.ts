@@ -36,3 +36,15 @@ export function unclaimedReason(current: Execution | null, now: Date): Exclude<C
 
 /** Escapes `%`, `_` and `\` so a user's text matches literally inside a LIKE pattern (default escape `\`). */
 export const likeEscape = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * `lockInIdOrder` for a batch statement that reads its input from `locked`: a CTE named `locked`
+ * with the rows of `input` (a FROM item aliased `u`, with the execution id in `x_id`) whose
+ * execution exists, each with `columns` (a select list over the row `e`, read as the row is once
+ * locked), the rows locked in id order. The statement then joins its update to `locked` on the
+ * id alone, an index probe per row. Joined to a separate `unnest` input and checked with
+ * `id IN (SELECT l_id FROM locked)`, a generic plan (which takes any array for 10 elements) ran
+ * both as nested loops over the CTE: batch² comparisons, 15,000 for a batch of 100.
+ */
+export const lockInputInIdOrder = (input: string, columns = ''): string =>
+  `locked AS MATERIALIZED (SELECT u.*${columns ? `, ${columns}` : ''} FROM ${input} JOIN vecron_executions e ON e.id = u.x_id ORDER BY e.id FOR UPDATE OF e)`;

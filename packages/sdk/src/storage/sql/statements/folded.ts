@@ -9,7 +9,7 @@ import type { ClaimAndStartResult, Storage } from '../../port.js';
 import { perItem, type Batching } from '../group-commit.js';
 import { EXECUTION_COLUMNS, toExecution } from '../row-mappers.js';
 import { PREPARED, type SqlClient } from '../sql-client.js';
-import { claimable, iso, lockInIdOrder, unclaimedReason } from '../sql-values.js';
+import { claimable, iso, lockInputInIdOrder, unclaimedReason } from '../sql-values.js';
 import { claimExclusive } from './claim.js';
 import { executionsById } from './executions.js';
 import { HELD_LOCKED, openHeld, priorAttempts, replaceHeld } from './held-attempt.js';
@@ -39,10 +39,9 @@ const STEP_OPEN = (e: string, i: string): string =>
 export async function claimAndStartSteps(db: SqlClient, items: ClaimStartInput[]): Promise<ClaimAndStartResult[]> {
   const open = `e.status <> 'cancelling' AND ${STEP_OPEN('e', 'i')}`;
   const { rows } = await db.query(
-    `WITH ${lockInIdOrder(1, `${HELD_LOCKED}, nextval('vecron_fencing_seq') AS l_token`)}, input AS (
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::uuid[], $6::text[])
-         AS u(x_id, x_owner, x_until, x_now, x_job, x_step)
-     ), ${priorAttempts('prev', 'SELECT i.*, l.* FROM input i JOIN locked l ON l.l_id = i.x_id')}, claimed AS (
+    `WITH ${lockInputInIdOrder('unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::uuid[], $6::text[]) AS u(x_id, x_owner, x_until, x_now, x_job, x_step)',
+      `${HELD_LOCKED}, nextval('vecron_fencing_seq') AS l_token`)},
+     ${priorAttempts('prev', 'SELECT * FROM locked')}, claimed AS (
        UPDATE vecron_executions e
        SET status = CASE WHEN e.status = 'cancelling' THEN 'cancelling' ELSE 'running' END,
            lease_owner = i.x_owner, lease_expires_at = i.x_until, fencing_token = i.l_token,
@@ -50,8 +49,7 @@ export async function claimAndStartSteps(db: SqlClient, items: ClaimStartInput[]
            current_step = CASE WHEN ${open} THEN i.x_step ELSE e.current_step END,
            ${openHeld({ step: 'i.x_step', n: 'i.n', token: 'i.l_token', now: 'i.x_now' }, open)}
        FROM prev i
-       WHERE e.id = i.x_id AND e.id = ANY($1::uuid[]) AND e.id IN (SELECT l_id FROM locked)
-         AND ${claimable('e', 'i.x_now')}
+       WHERE e.id = i.x_id AND ${claimable('e', 'i.x_now')}
        RETURNING ${EXECUTION_COLUMNS}, i.*, (e.status = 'running' AND ${STEP_OPEN('e', 'i')}) AS x_open
      ), ${replaceHeld('claimed', 'r.x_open')}
      SELECT c.*, CASE WHEN c.x_open THEN c.n + 1 END AS x_attempt, c.failures AS x_failures FROM claimed c`,

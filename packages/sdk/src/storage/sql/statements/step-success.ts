@@ -5,7 +5,7 @@
  */
 import type { ExecutionContext } from '../../../model/execution.js';
 import { PREPARED, type SqlClient } from '../sql-client.js';
-import { ACTIVE, iso, lockInIdOrder } from '../sql-values.js';
+import { ACTIVE, iso, lockInputInIdOrder } from '../sql-values.js';
 import { heldSucceeded, holdsRunning } from './held-attempt.js';
 
 export interface StepSuccessInput {
@@ -18,14 +18,14 @@ export interface StepSuccessInput {
 }
 
 /**
- * A CTE named `own`: applies `set` to each execution of the CTE `source` (as `i`; columns
- * `x_id`, `x_token`) whose fencing token is live, taking its row lock through the CTE `locked`;
- * returns `e.id` per row owned. `ids` is the number of the uuid[] parameter holding the ids.
+ * A CTE named `own`: applies `set` to each execution of `source` (as `i`; columns `x_id`,
+ * `x_token`; the CTE `lockInputInIdOrder` names `locked`, or a query over it, which took the row
+ * locks) whose fencing token is live; returns `e.id` per row owned.
  */
-export const ownLive = (set: string, ids: number, source = 'input'): string => `own AS (
+export const ownLive = (set: string, source = 'locked'): string => `own AS (
        UPDATE vecron_executions e SET ${set}
        FROM ${source} i
-       WHERE e.id = i.x_id AND e.id = ANY($${ids}::uuid[]) AND e.id IN (SELECT l_id FROM locked) AND e.fencing_token = i.x_token AND e.status IN ${ACTIVE}
+       WHERE e.id = i.x_id AND e.fencing_token = i.x_token AND e.status IN ${ACTIVE}
        RETURNING e.id
      )`;
 
@@ -38,12 +38,10 @@ export const ownLive = (set: string, ids: number, source = 'input'): string => `
  */
 export async function writeStepSuccesses(db: SqlClient, items: StepSuccessInput[], set: string): Promise<boolean[]> {
   const { rows } = await db.query<{ id: string }>(
-    `WITH ${lockInIdOrder(1)}, input AS (
-       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::int[], $5::text[], $6::timestamptz[])
-         AS u(x_id, x_token, x_step, x_attempt, x_context, x_now)
-     ), ${ownLive(`${set}, ${heldSucceeded(holdsRunning('i.x_step', 'i.x_attempt', 'i.x_token'), 'i.x_now')}`, 1)}, closed AS (
+    `WITH ${lockInputInIdOrder('unnest($1::uuid[], $2::bigint[], $3::text[], $4::int[], $5::text[], $6::timestamptz[]) AS u(x_id, x_token, x_step, x_attempt, x_context, x_now)')},
+     ${ownLive(`${set}, ${heldSucceeded(holdsRunning('i.x_step', 'i.x_attempt', 'i.x_token'), 'i.x_now')}`)}, closed AS (
        UPDATE vecron_step_attempts a SET status = 'succeeded', finished_at = i.x_now
-       FROM input i
+       FROM locked i
        WHERE a.execution_id = i.x_id AND a.step_id = i.x_step AND a.attempt = i.x_attempt AND a.fencing_token = i.x_token
          AND a.status = 'running' AND i.x_id IN (SELECT id FROM own)
      )

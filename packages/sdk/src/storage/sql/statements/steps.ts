@@ -8,7 +8,7 @@ import type { Storage } from '../../port.js';
 import { perItem, type Batching } from '../group-commit.js';
 import { toStepAttempt } from '../row-mappers.js';
 import type { SqlClient } from '../sql-client.js';
-import { ACTIVE, iso, lockInIdOrder } from '../sql-values.js';
+import { ACTIVE, iso, lockInputInIdOrder } from '../sql-values.js';
 import { HELD_LOCKED, holdsRunning, openHeld, priorAttempts, replaceHeld } from './held-attempt.js';
 import { ownLive, writeStepSuccesses, type StepSuccessInput } from './step-success.js';
 
@@ -27,10 +27,9 @@ export interface StepStartInput {
  */
 export async function startStepAttempts(db: SqlClient, items: StepStartInput[]): Promise<Array<{ attempt: number; previousFailures: number } | null>> {
   const { rows } = await db.query<{ id: string; attempt: number | string; failures: number | string }>(
-    `WITH ${lockInIdOrder(1, HELD_LOCKED)}, input AS (
-       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[]) AS u(x_id, x_token, x_step, x_now)
-     ), ${priorAttempts('prev', 'SELECT i.*, l.* FROM input i JOIN locked l ON l.l_id = i.x_id')},
-     ${ownLive(`current_step = i.x_step, ${openHeld({ step: 'i.x_step', n: 'i.n', token: 'i.x_token', now: 'i.x_now' })}`, 1, 'prev')},
+    `WITH ${lockInputInIdOrder('unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[]) AS u(x_id, x_token, x_step, x_now)', HELD_LOCKED)},
+     ${priorAttempts('prev', 'SELECT * FROM locked')},
+     ${ownLive(`current_step = i.x_step, ${openHeld({ step: 'i.x_step', n: 'i.n', token: 'i.x_token', now: 'i.x_now' })}`, 'prev')},
      ${replaceHeld('prev', 'r.x_id IN (SELECT id FROM own)')}
      SELECT p.x_id AS id, p.n + 1 AS attempt, p.failures FROM prev p WHERE p.x_id IN (SELECT id FROM own)`,
     [items.map((i) => i.id), items.map((i) => i.token), items.map((i) => i.stepId), items.map((i) => iso(i.now))],
