@@ -1,0 +1,84 @@
+/**
+ * The plans PostgreSQL runs the worker's two batched writes with (claim with the step's start,
+ * step success with the completion) on a batch of 100: the generic plan of the prepared
+ * statement, which takes any array for 10 elements. Each row of the batch must reach its
+ * execution by the primary key; a nested loop that compares every input row with every locked
+ * row (batch² comparisons, seen as rows a join filter removes) cost more server CPU per execution
+ * than the update itself. One pooled connection (`poolMax: 1`), so the protocol-level prepared
+ * statements of the storage can be run with `EXPLAIN ANALYZE EXECUTE`.
+ */
+import { randomUUID } from 'node:crypto';
+import { testServers } from '@vecron/test-servers';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseJobDefinition } from '../src/index.js';
+import type { Storage } from '../src/index.js';
+import { postgresStorage } from '../src/adapters/postgres/index.js';
+import type { PostgresStorage } from '../src/adapters/postgres/index.js';
+
+const T0 = new Date('2026-01-05T02:00:00.000Z');
+const BATCH = 100;
+const schemas: string[] = [];
+const opened: Storage[] = [];
+afterEach(async () => {
+  for (const s of opened.splice(0)) await s.close();
+  const admin = await postgresStorage({ connectionString: testServers().postgres, migrate: false });
+  for (const schema of schemas.splice(0)) await admin.sql.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await admin.close();
+});
+
+interface PlanNode { 'Actual Rows'?: number; 'Rows Removed by Join Filter'?: number; Plans?: PlanNode[] }
+const removedByJoinFilter = (n: PlanNode): number => (n['Rows Removed by Join Filter'] ?? 0) + (n.Plans ?? []).reduce((sum, c) => sum + removedByJoinFilter(c), 0);
+
+/** A SQL array literal of `values` (uuids, ISO instants, JSON without single quotes) cast to `type`. */
+const array = (values: string[], type: string): string => `ARRAY[${values.map((v) => `'${v}'`).join(',')}]::${type}`;
+
+/** Runs the prepared statement whose text matches `pattern` with `args`, under its generic plan; the plan as executed. */
+async function explainGeneric(s: PostgresStorage, pattern: RegExp, args: string[]): Promise<PlanNode> {
+  const { rows: prepared } = await s.sql.query<{ name: string; statement: string }>('SELECT name, statement FROM pg_prepared_statements WHERE NOT from_sql');
+  const mine = prepared.filter((p) => pattern.test(p.statement));
+  expect(mine, String(pattern)).toHaveLength(1);
+  await s.sql.query('SET plan_cache_mode = force_generic_plan');
+  const { rows } = await s.sql.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE ${mine[0]!.name}(${args.join(', ')})`);
+  return rows[0]!['QUERY PLAN'][0]!.Plan;
+}
+
+describe('plans of the batched worker writes (PostgreSQL)', () => {
+  it('claim+start and step success+completion of 100 executions probe each row by id, comparing no pair of rows', async () => {
+    const schema = `plans_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    schemas.push(schema);
+    const s = await postgresStorage({ connectionString: testServers().postgres, schema, poolMax: 1 });
+    opened.push(s);
+    const job = await s.createJob({ id: randomUUID(), definition: parseJobDefinition({ name: `plans-${randomUUID()}`, steps: [{ id: 's1', type: 'echo', config: {} }] }), now: T0, anchorAt: T0, nextFireAt: null });
+    const done = { steps: { s1: { status: 'succeeded' as const, output: null, attempts: 1, finished_at: T0.toISOString() } } };
+    const ids: string[] = [];
+    for (let i = 0; i <= BATCH; i++) {
+      const { execution } = await s.createExecution({ id: randomUUID(), jobId: job.id, idempotencyKey: randomUUID(), triggerSource: 'manual', availableAt: T0 }, T0);
+      ids.push(execution.id);
+    }
+    // One execution through both statements, so the storage has prepared them on its connection.
+    const first = await s.claimAndStartStep(ids.shift()!, { owner: 'w', leaseMs: 30_000, now: T0, exclusive: false, jobId: job.id, stepId: 's1' });
+    if (!first.claimed || !first.step) throw new Error('not claimed');
+    expect(await s.completeWithStepSuccess(first.execution.id, first.execution.fencingToken!, { stepId: 's1', attempt: first.step.attempt, context: done, now: T0 })).toBe(true);
+
+    const each = (v: string): string[] => ids.map(() => v);
+    const claim = await explainGeneric(s, /nextval\('vecron_fencing_seq'\)[\s\S]*UPDATE vecron_executions e\s+SET status = CASE/, [
+      array(ids, 'uuid[]'), array(each('w'), 'text[]'), array(each(new Date(T0.getTime() + 30_000).toISOString()), 'timestamptz[]'),
+      array(each(T0.toISOString()), 'timestamptz[]'), array(each(job.id), 'uuid[]'), array(each('s1'), 'text[]'),
+    ]);
+    expect(claim['Actual Rows']).toBe(BATCH);
+    expect(removedByJoinFilter(claim)).toBe(0);
+
+    const { rows: held } = await s.sql.query<{ id: string; token: string; attempt: number }>(
+      'SELECT id, fencing_token::text AS token, latest_attempt_no AS attempt FROM vecron_executions WHERE id = ANY($1::uuid[]) ORDER BY id', [ids],
+    );
+    expect(held).toHaveLength(BATCH);
+    const completion = await explainGeneric(s, /own AS \(\s+UPDATE vecron_executions e SET status = 'success'/, [
+      array(held.map((h) => h.id), 'uuid[]'), array(held.map((h) => h.token), 'bigint[]'), array(held.map(() => 's1'), 'text[]'),
+      array(held.map((h) => String(h.attempt)), 'int[]'), array(held.map(() => JSON.stringify(done)), 'text[]'), array(held.map(() => T0.toISOString()), 'timestamptz[]'),
+    ]);
+    expect(completion['Actual Rows']).toBe(BATCH);
+    expect(removedByJoinFilter(completion)).toBe(0);
+    const { rows: [finished] } = await s.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM vecron_executions WHERE id = ANY($1::uuid[]) AND status = 'success'`, [ids]);
+    expect(finished!.n).toBe(BATCH);
+  });
+});
