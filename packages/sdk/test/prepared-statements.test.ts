@@ -103,29 +103,6 @@ describe('named prepared statements (PostgreSQL)', () => {
     expect((await preparedOn(again)).filter((p) => HOT[0]!.test(p.statement)).map((p) => p.runs)).toEqual([2]);
   });
 
-  it('warmUp readies the claim and the completion on four pooled connections, each run past the five custom plans', async () => {
-    const schema = `prep_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    schemas.push(schema);
-    const s = await postgresStorage({ connectionString: testServers().postgres, schema, poolMax: 6 });
-    opened.push(s);
-    await s.warmUp!(T0);
-    expect(s.pool.totalCount).toBe(4);
-    // Four transactions open at once hold four different connections: each shows its own statements.
-    let arrived = 0;
-    let release!: () => void;
-    const all = new Promise<void>((r) => (release = r));
-    const seen = await Promise.all(Array.from({ length: 4 }, () => s.sql.transaction(async (tx) => {
-      const { rows: [me] } = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-      if (++arrived === 4) release();
-      await all;
-      const { rows } = await tx.query<Prepared>(`SELECT name, statement, (generic_plans + custom_plans)::int AS runs FROM pg_prepared_statements WHERE NOT from_sql ORDER BY name`);
-      return { pid: me!.pid, runs: [HOT[1]!, HOT[3]!].map((hot) => rows.filter((p) => hot.test(p.statement)).map((p) => p.runs)) };
-    })));
-    expect(new Set(seen.map((x) => x.pid)).size).toBe(4);
-    for (const x of seen) expect(x.runs).toEqual([[6], [6]]);
-    expect(s.pool.totalCount).toBe(4);
-  });
-
   it('sends every statement unnamed with preparedStatements: false', async () => {
     const s = await open(false);
     await runExecutions(s, await jobOf(s), 3);

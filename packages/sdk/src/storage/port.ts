@@ -240,14 +240,6 @@ export interface Storage {
    * claim is the same whether or not the step opens. One write to start a run instead of two.
    */
   claimAndStartStep(id: string, args: { owner: string; leaseMs: number; now: Date; exclusive: boolean; fifo?: boolean; jobId: string; stepId: string }): Promise<ClaimAndStartResult>;
-  /**
-   * Readies the statements a worker runs for every execution (the claim with the first step's
-   * start, the completion with the last step's success) on the connections the worker will use,
-   * changing nothing, so that its first executions pay neither new connections nor the first
-   * plans of those statements. The worker calls it once before it takes work; a failure only
-   * costs that head start. Optional: a store with nothing to ready leaves it out.
-   */
-  warmUp?(now: Date): Promise<void>;
   /** Extends the lease; `ok: false` when the token is stale. Reports a pending cancel request. */
   extendLease(id: string, token: number, args: { leaseMs: number; now: Date }): Promise<{ ok: boolean; cancelRequested: boolean }>;
   /** Persists context and current step; false when the token is stale. */

@@ -274,23 +274,6 @@ function claimAndStartCases({ test }: SuiteContext): void {
 
 /** `completeWithStepSuccess`, and folded claims and completions under concurrency. */
 function foldedCases({ test }: SuiteContext): void {
-  test('warmUp changes nothing: no execution, no step attempt, no fencing token', async (s) => {
-    const job = await newJob(s);
-    const claimStart = (id: string, now: Date) => s.claimAndStartStep(id, { owner: 'w', leaseMs: 1_000, now, exclusive: false, jobId: job.id, stepId: 's1' });
-    const pending = (await newExecution(s, job.id)).execution;
-    const expired = (await newExecution(s, job.id)).execution;
-    const first = await claimStart(expired.id, at(0));
-    if (!first.claimed) throw new Error('claim failed');
-    const rows = async () => Promise.all([pending.id, expired.id].map(async (id) => [await s.getExecution(id), await s.listStepAttempts(id)]));
-    const before = await rows();
-    // At 5 s both rows are claimable (one pending, one with its lease expired): a warm-up that took either would show.
-    await s.warmUp?.(at(5_000));
-    expect(await rows()).toEqual(before);
-    const next = await claimStart(pending.id, at(5_000));
-    expect(next).toMatchObject({ claimed: true, step: { attempt: 1, previousFailures: 0 } });
-    expect(next.claimed ? next.execution.fencingToken : null).toBe(first.execution.fencingToken! + 1);
-  });
-
   test('completes with the last step\'s success in one write; a stale token changes nothing', async (s) => {
     const job = await newJob(s);
     const { execution } = await newExecution(s, job.id);

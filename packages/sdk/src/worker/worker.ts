@@ -59,12 +59,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       return abort !== undefined;
     },
     start() {
-      loop ??= (async () => {
-        // Before the first pull: the first executions would otherwise pay for new connections and first plans.
-        await storage.warmUp?.(clock.now()).catch((err: unknown) => logger.warn({ err }, 'storage warm-up failed; the first executions pay for it'));
-        if (consumeAbort.signal.aborted) return;
-        await queue.consume(handle, { concurrency: settings.concurrency, signal: consumeAbort.signal });
-      })();
+      loop ??= queue.consume(handle, { concurrency: settings.concurrency, signal: consumeAbort.signal });
       return loop;
     },
     async stop(graceMs) {

@@ -138,8 +138,6 @@ export async function postgresStorage(options: PostgresStorageOptions): Promise<
 
   const storage = createSqlStorage(sql, {
     ...(options.groupCommit !== undefined ? { groupCommit: options.groupCommit } : {}),
-    // Group commit keeps up to two batches of each of the worker's two hot statements in flight.
-    warmConnections: Math.min(4, (pool.options as { max?: number }).max ?? 10),
     onClose: async () => {
       if (ownPool) await pool.end();
     },

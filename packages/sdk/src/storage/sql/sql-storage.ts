@@ -19,7 +19,7 @@ import { clusterSettingOperations } from './statements/cluster-settings.js';
 import { completionOperations } from './statements/completion.js';
 import { dispatchOperations } from './statements/dispatch.js';
 import { executionOperations } from './statements/executions.js';
-import { foldedOperations, warmFolded } from './statements/folded.js';
+import { foldedOperations } from './statements/folded.js';
 import { jobOperations } from './statements/jobs.js';
 import { leaseOperations } from './statements/lease.js';
 import { logOperations } from './statements/logs.js';
@@ -42,12 +42,6 @@ export interface SqlStorageOptions {
    * @default true
    */
   groupCommit?: boolean | { maxBatch?: number; maxInFlight?: number };
-  /**
-   * How many connections `warmUp` readies at once, each held in a transaction of its own (so
-   * each is a different pooled connection): about as many as the worker's hot statements keep
-   * busy. @default 1
-   */
-  warmConnections?: number;
 }
 
 /**
@@ -81,11 +75,6 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
     },
 
     listMigrations: () => listMigrations(db),
-
-    async warmUp(now) {
-      const connections = Math.max(1, options.warmConnections ?? 1);
-      await Promise.all(Array.from({ length: connections }, () => db.transaction((tx) => warmFolded(tx, now))));
-    },
 
     async close() {
       closed ??= (options.onClose ?? (async () => {}))();

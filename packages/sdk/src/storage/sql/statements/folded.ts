@@ -86,30 +86,6 @@ export function completeWithStepSuccesses(db: SqlClient, items: StepCompletionIn
            lease_owner = NULL, lease_expires_at = NULL`);
 }
 
-/** The nil UUID, which no execution has (their ids are UUIDv7): a statement run for it changes no row. */
-const NO_EXECUTION = '00000000-0000-0000-0000-000000000000';
-
-/**
- * How many times {@link warmFolded} runs each statement: PostgreSQL plans a prepared statement
- * afresh for its first five runs on a connection (custom plans) and only then may settle on its
- * cached generic plan.
- */
-export const WARM_RUNS = 6;
-
-/**
- * Runs the worker's two per-execution statements (the claim with the first step's start, the
- * completion with the last step's success) {@link WARM_RUNS} times each on `db`, for one id no
- * execution has: no row changes and no fencing token is drawn (`nextval` runs per locked row),
- * but the connection has both prepared, its catalog caches loaded and the custom plans of a new
- * prepared statement behind it, so the first executions after a start do not pay for them.
- */
-export async function warmFolded(db: SqlClient, now: Date): Promise<void> {
-  for (let run = 0; run < WARM_RUNS; run += 1) {
-    await claimAndStartSteps(db, [{ id: NO_EXECUTION, owner: '', leaseMs: 0, now, jobId: NO_EXECUTION, stepId: '' }]);
-    await completeWithStepSuccesses(db, [{ id: NO_EXECUTION, token: 0, stepId: '', attempt: 0, context: { steps: {} }, now }]);
-  }
-}
-
 export function foldedOperations(db: SqlClient, batching: Batching): Pick<Storage, 'claimAndStartStep' | 'completeWithStepSuccess'> {
   const claimStart = perItem(batching, (items: ClaimStartInput[]) => claimAndStartSteps(db, items), (i) => i.id);
   const complete = perItem(batching, (items: StepCompletionInput[]) => completeWithStepSuccesses(db, items), (i) => i.id);
