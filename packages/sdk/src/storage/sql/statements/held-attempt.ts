@@ -20,7 +20,7 @@ const HELD: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /**
- * Select list for `lockInIdOrder`: the held attempt as the row is once locked, each column named
+ * Select list for `lockInputInIdOrder`: the held attempt as the row is once locked, each column named
  * `l_` and its `vecron_step_attempts` name (`l_step_id`, `l_attempt`, `l_status`, …).
  */
 export const HELD_LOCKED = HELD.map(([name, column]) => `${column} AS l_${name}`).join(', ');
