@@ -28,3 +28,19 @@ describe('memoryCoordination rate limiter', () => {
     await c.close();
   });
 });
+
+describe('memoryCoordination cache', () => {
+  it('concurrent misses of one key share one load (a worker starting 100 executions of a job reads the job once)', async () => {
+    const c = memoryCoordination();
+    let loads = 0;
+    const load = async (): Promise<number> => {
+      loads++;
+      await new Promise((r) => setTimeout(r, 5));
+      return loads;
+    };
+    const values = await Promise.all(Array.from({ length: 100 }, () => c.cached('job:1', 60_000, load)));
+    expect(loads).toBe(1);
+    expect(new Set(values)).toEqual(new Set([1]));
+    await c.close();
+  });
+});

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { loadingCache } from './loading-cache.js';
 import type { Coordination, CoordinationLock, LockAttempt } from './port.js';
 
 /** Options of {@link memoryCoordination}. */
@@ -15,7 +16,7 @@ export interface MemoryCoordinationOptions {
 export function memoryCoordination(options: MemoryCoordinationOptions = {}): Coordination {
   const now = options.now ?? Date.now;
   const locks = new Map<string, { owner: string; expires: number }>();
-  const cache = new Map<string, { value: unknown; expires: number }>();
+  const cache = loadingCache(now);
   /** Hits per key, oldest first, with the window they were counted in (to forget idle keys). */
   const hits = new Map<string, { windowMs: number; at: number[] }>();
   let calls = 0;
@@ -41,13 +42,7 @@ export function memoryCoordination(options: MemoryCoordinationOptions = {}): Coo
       locks.set(resource, { owner, expires: now() + ttlMs });
       return { status: 'acquired', lock: makeLock(resource, owner) };
     },
-    async cached<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
-      const hit = cache.get(key);
-      if (hit && hit.expires > now()) return hit.value as T;
-      const value = await load();
-      cache.set(key, { value, expires: now() + ttlMs });
-      return value;
-    },
+    cached: (key, ttlMs, load) => cache.get(key, ttlMs, load),
     async invalidate(key) {
       cache.delete(key);
     },

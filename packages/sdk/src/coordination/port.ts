@@ -36,7 +36,9 @@ export interface Coordination {
   tryLock(resource: string, ttlMs: number): Promise<LockAttempt>;
   /**
    * Returns the cached value of `key`, or loads, caches (for at most `ttlMs`) and returns it.
-   * `invalidate` in any process drops it everywhere.
+   * `invalidate` in any process drops it everywhere. Callers that miss while a load of the same
+   * key runs may share that load (the built-in adapters do, unless the key was invalidated since
+   * it began).
    */
   cached<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T>;
   /** Drops `key` from every process's cache. Never throws. */

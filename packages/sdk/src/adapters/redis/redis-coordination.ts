@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { ConfigError } from '../../errors/errors.js';
+import { loadingCache } from '../../coordination/loading-cache.js';
+import type { LoadingCache } from '../../coordination/loading-cache.js';
 import type { Coordination, LockAttempt } from '../../coordination/port.js';
 import { SLIDING_WINDOW_LUA } from './rate-limit-script.js';
 import { checkRedis, connectRedis, redisUnavailable } from './redis-connection.js';
@@ -55,13 +57,7 @@ export function redisCoordination(options: RedisCoordinationOptions): RedisCoord
   return {
     client,
     tryLock: (resource, ttlMs): Promise<LockAttempt> => tryRedisLock({ client, redlock, logger, prefix }, resource, ttlMs),
-    async cached<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
-      const hit = cache.get(key);
-      if (hit && hit.expires > Date.now()) return hit.value as T;
-      const value = await load();
-      cache.set(key, { value, expires: Date.now() + ttlMs });
-      return value;
-    },
+    cached: (key, ttlMs, load) => cache.get(key, ttlMs, load),
     async invalidate(key) {
       cache.delete(key);
       try {
@@ -95,8 +91,8 @@ export function redisCoordination(options: RedisCoordinationOptions): RedisCoord
  * This process's cache, emptied of a key when any process publishes it on `channel`, and emptied
  * whole on every (re)connection of `sub` (invalidations sent meanwhile are lost).
  */
-function invalidatedCache(sub: Redis, channel: string, logger: Logger): Map<string, { value: unknown; expires: number }> {
-  const cache = new Map<string, { value: unknown; expires: number }>();
+function invalidatedCache(sub: Redis, channel: string, logger: Logger): LoadingCache {
+  const cache = loadingCache();
   sub.on('ready', () => {
     // Invalidations sent while we were disconnected are lost: start from an empty cache.
     cache.clear();
