@@ -68,6 +68,21 @@ describe('group commit on the SQL storage', () => {
   });
 });
 
+describe('group commit of the job read', () => {
+  it('reads the jobs of 50 concurrent calls (distinct jobs and repeats of one) in a few statements, each caller its own job', async () => {
+    const { s, sql, job } = await rig(true);
+    const others = await Promise.all(Array.from({ length: 40 }, (_, i) => s.createJob({ id: randomUUID(), definition: parseJobDefinition({ name: `g${i}`, steps: [{ id: 's1', type: 'echo', config: {} }] }), now: T0, anchorAt: T0, nextFireAt: null })));
+    const ids = [...others.map((j) => j.id), ...Array.from({ length: 9 }, () => job.id), randomUUID()];
+    const before = sql.count;
+    const read = await Promise.all(ids.map((id) => s.getJob(id)));
+    // A worker claiming the fires of 50 jobs due at one instant reads each job: one statement per call before.
+    expect(sql.count - before).toBeLessThanOrEqual(3);
+    expect(read.slice(0, 40)).toEqual(others);
+    expect(read.slice(40, 49)).toEqual(Array.from({ length: 9 }, () => job));
+    expect(read[49]).toBeNull();
+  });
+});
+
 describe.each([false, true])('one statement per operation (group commit %s): a lone call is the batched statement with one item', (groupCommit) => {
   const at = (ms: number): Date => new Date(T0.getTime() + ms);
   const claim = (s: Storage, id: string, now: Date, exclusive = false) => s.claimExecution(id, { owner: 'w', leaseMs: 10_000, now, exclusive });
@@ -82,6 +97,8 @@ describe.each([false, true])('one statement per operation (group commit %s): a l
     const missing = randomUUID();
     expect(await s.getExecution(missing)).toBeNull();
     expect(await s.getExecution(a.execution.id)).toEqual(a.execution);
+    expect(await s.getJob(missing)).toBeNull();
+    expect(await s.getJob(job.id)).toEqual(job);
 
     expect(await claim(s, later.id, at(1))).toEqual({ claimed: false, reason: 'not_available_yet', execution: later });
     expect(await claim(s, missing, at(1))).toEqual({ claimed: false, reason: 'not_claimable', execution: null });

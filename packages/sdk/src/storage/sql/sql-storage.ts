@@ -52,7 +52,7 @@ export function createSqlStorage(db: SqlClient, options: SqlStorageOptions = {})
   const batching: Batching = options.groupCommit === false ? false : options.groupCommit === true || options.groupCommit === undefined ? {} : options.groupCommit;
   let closed: Promise<void> | null = null;
   const storage: Storage = {
-    ...jobOperations(db),
+    ...jobOperations(db, batching),
     ...scheduleOperations(db),
     ...executionOperations(db, batching),
     ...claimOperations(db, batching),

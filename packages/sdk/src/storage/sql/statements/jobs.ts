@@ -1,9 +1,15 @@
-/** Jobs: a job and its schedule row are written in one transaction. */
+/**
+ * Jobs: a job and its schedule row are written in one transaction. The read by id is a hot
+ * per-execution operation (a worker reads the job of each message it has not cached), so it is
+ * written for many ids and group-committed like the other hot ones: a burst of fires of many
+ * jobs due at one instant costs one read per batch, not one per execution.
+ */
 import { NotFoundError } from '../../../errors/errors.js';
 import type { Job } from '../../../model/job.js';
 import type { JobListFilter, Storage } from '../../port.js';
+import { distinctKey, perItem, type Batching } from '../group-commit.js';
 import { toJob } from '../row-mappers.js';
-import type { SqlClient } from '../sql-client.js';
+import { PREPARED, type SqlClient } from '../sql-client.js';
 import { iso, isoOrNull, likeEscape } from '../sql-values.js';
 import { wrap } from './wrap.js';
 
@@ -44,9 +50,16 @@ export function updateJob(db: SqlClient, id: string, { definition, now, nextFire
   );
 }
 
-/** The job whose `column` (`id` or `name`) is `value`, or null. */
-async function jobBy(db: SqlClient, column: 'id' | 'name', value: string): Promise<Job | null> {
-  const { rows } = await db.query(`SELECT * FROM vecron_jobs WHERE ${column} = $1`, [value]);
+/** One job (or null) per id, in order; an id may repeat. */
+export async function getJobs(db: SqlClient, ids: string[]): Promise<Array<Job | null>> {
+  const { rows } = await db.query(`SELECT * FROM vecron_jobs WHERE id = ANY($1::uuid[])`, [ids], PREPARED);
+  const byId = new Map(rows.map((r) => [String(r.id), toJob(r)]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+/** The job named `name`, or null. */
+async function jobByName(db: SqlClient, name: string): Promise<Job | null> {
+  const { rows } = await db.query(`SELECT * FROM vecron_jobs WHERE name = $1`, [name]);
   return rows[0] ? toJob(rows[0]) : null;
 }
 
@@ -69,12 +82,14 @@ export async function deleteJob(db: SqlClient, id: string): Promise<boolean> {
 
 type JobOperations = Pick<Storage, 'createJob' | 'updateJob' | 'getJob' | 'getJobByName' | 'listJobs' | 'deleteJob'>;
 
-export function jobOperations(db: SqlClient): JobOperations {
+export function jobOperations(db: SqlClient, batching: Batching): JobOperations {
+  // A read: calls for the same id may share a batch (the map answers each of them).
+  const get = perItem(batching, (ids: string[]) => getJobs(db, ids), distinctKey);
   return {
     createJob: (job) => createJob(db, job),
     updateJob: (id, patch) => updateJob(db, id, patch),
-    getJob: (id) => jobBy(db, 'id', id),
-    getJobByName: (name) => jobBy(db, 'name', name),
+    getJob: get,
+    getJobByName: (name) => jobByName(db, name),
     listJobs: (filter) => listJobs(db, filter),
     deleteJob: (id) => deleteJob(db, id),
   };
