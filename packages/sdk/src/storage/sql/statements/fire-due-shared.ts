@@ -93,6 +93,8 @@ async function writeGroups(tx: SqlClient, mine: Array<{ group: Group; decision: 
   const f = { gid: [] as number[], idx: [] as number[], key: [] as string[], at: [] as string[], available: [] as string[], reason: [] as Array<string | null> };
   const k = { gid: [] as number[], at: [] as string[], outcome: [] as string[], reason: [] as string[] };
   const ids: string[] = [];
+  /** The fire key of each instant fired (one per instant, not one per created row). */
+  const keys = new Map<number, string>();
   mine.forEach(({ group, decision }, gid) => {
     g.gid.push(gid);
     g.tids.push(group.tids);
@@ -106,7 +108,9 @@ async function writeGroups(tx: SqlClient, mine: Array<{ group: Group; decision: 
       const atIso = iso(at);
       f.gid.push(gid);
       f.idx.push(idx);
-      f.key.push(fireKey(atIso));
+      const key = fireKey(atIso);
+      keys.set(at.getTime(), key);
+      f.key.push(key);
       f.at.push(atIso);
       f.available.push(iso(availableAt));
       f.reason.push(reason);
@@ -151,7 +155,8 @@ async function writeGroups(tx: SqlClient, mine: Array<{ group: Group; decision: 
     [
       g.gid, g.tids, g.jobs, g.next, g.last, g.base, g.members,
       f.gid, f.idx, f.key, f.at, f.available, f.reason,
-      ids, nowIso, args.markPublished ? nowIso : null,
+      // As one array literal (uuids need no quoting): the driver would escape and quote each element.
+      `{${ids.join(',')}}`, nowIso, args.markPublished ? nowIso : null,
       k.gid, k.at, k.outcome, k.reason,
       joinTidLists(g.tids),
     ],
@@ -159,14 +164,15 @@ async function writeGroups(tx: SqlClient, mine: Array<{ group: Group; decision: 
   const created: Execution[] = [];
   const skips: FireSkip[] = [];
   for (const r of rows) {
-    const at = new Date(r.at_ms as number);
+    const atMs = r.at_ms as number;
+    const at = new Date(atMs);
     if (r.id === null) {
       skips.push({ jobId: String(r.job_id), fireAt: at, outcome: r.outcome as FireSkip['outcome'], reason: String(r.reason) });
       continue;
     }
     const availableMs = r.available_ms as number;
     const reason = (r.reason as string | null) ?? null;
-    created.push(newExecutionRow({ id: String(r.id), jobId: String(r.job_id), key: fireKey(iso(at)), at, availableAt: availableMs === r.at_ms ? at : new Date(availableMs), reason }, args.now));
+    created.push(newExecutionRow({ id: String(r.id), jobId: String(r.job_id), key: keys.get(atMs) ?? fireKey(iso(at)), at, availableAt: availableMs === atMs ? at : new Date(availableMs), reason }, args.now));
   }
   if (skips.length) args.onSkipped?.(skips);
   return created;
