@@ -4,8 +4,9 @@ import type { QueueHandler, QueueMessage } from './port.js';
 
 /** A delivered message and whether it has been acked or nak'ed yet. */
 export interface Delivered {
-  message: QueueMessage;
-  settled: () => boolean;
+  readonly message: QueueMessage;
+  /** Called as a method (`delivered.settled()`): a queue's message class can be its own `Delivered`. */
+  settled(): boolean;
 }
 
 /**
@@ -16,14 +17,14 @@ export interface Delivered {
  * `running` (a consumer that asks for as many messages as it has free slots asks again there).
  */
 export function runHandler(handler: QueueHandler, delivered: Delivered, running: Set<Promise<void>>, logger: Logger, onDone?: () => void): void {
-  const { message, settled } = delivered;
+  const { message } = delivered;
   const p: Promise<void> = handler(message)
     .catch((err: unknown) => {
       logger.error({ err: { message: (err as Error)?.message, code: (err as VecronError)?.code }, executionId: message.executionId }, 'queue handler failed; delivering again in 1 s');
       return message.nak(1_000);
     })
     .finally(() => {
-      if (!settled()) void message.nak(0);
+      if (!delivered.settled()) void message.nak(0);
       running.delete(p);
       onDone?.();
     });

@@ -66,30 +66,63 @@ export function nakPayload(delayMs: number): Uint8Array {
   return ms > 0 ? encoder.encode(`-NAK ${JSON.stringify({ delay: nanos(ms) })}`) : NAK;
 }
 
+/**
+ * A delivered JetStream message as the queue port's message; acks go through `acks`. A class, so
+ * a delivery makes one object and no closures (this runs once per execution), and the delivery
+ * count is read from the reply subject only when asked (the worker never asks).
+ */
+class NatsMessage implements QueueMessage, Delivered {
+  readonly executionId: string;
+  declare readonly jobId?: string;
+  declare readonly traceparent?: string;
+  /** Acked or nak'ed. */
+  private done = false;
+  readonly #m: Msg;
+  readonly #acks: AckBatcher;
+
+  constructor(m: Msg, acks: AckBatcher) {
+    this.#m = m;
+    this.#acks = acks;
+    this.executionId = m.string();
+    const headers = m.headers;
+    if (headers) {
+      const tp = headers.get(TRACEPARENT_HEADER);
+      const jobId = headers.get(JOB_ID_HEADER);
+      if (tp) this.traceparent = tp;
+      if (jobId) this.jobId = jobId;
+    }
+  }
+
+  get message(): QueueMessage {
+    return this;
+  }
+
+  settled(): boolean {
+    return this.done;
+  }
+
+  get deliveryCount(): number {
+    return deliveryCountOf(this.#m.reply);
+  }
+
+  async ack(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    this.#acks.send(this.#m, ACK);
+  }
+
+  async nak(delayMs = 0): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    this.#acks.send(this.#m, nakPayload(delayMs));
+  }
+
+  async inProgress(): Promise<void> {
+    if (!this.done) this.#acks.send(this.#m, WORKING);
+  }
+}
+
 /** A delivered JetStream message as the queue port's message; acks go through `acks`. */
 export function toDelivered(m: Msg, acks: AckBatcher): Delivered {
-  let done = false;
-  const once = (): boolean => {
-    if (done) return false;
-    done = true;
-    return true;
-  };
-  const tp = m.headers?.get(TRACEPARENT_HEADER);
-  const jobId = m.headers?.get(JOB_ID_HEADER);
-  const message: QueueMessage = {
-    executionId: m.string(),
-    deliveryCount: deliveryCountOf(m.reply),
-    ...(tp ? { traceparent: tp } : {}),
-    ...(jobId ? { jobId } : {}),
-    async ack() {
-      if (once()) acks.send(m, ACK);
-    },
-    async nak(delayMs = 0) {
-      if (once()) acks.send(m, nakPayload(delayMs));
-    },
-    async inProgress() {
-      if (!done) acks.send(m, WORKING);
-    },
-  };
-  return { message, settled: () => done };
+  return new NatsMessage(m, acks);
 }

@@ -56,6 +56,7 @@ export function startPullConsumer(deps: PullConsumerDeps, handler: QueueHandler,
     pullScheduled: false,
     failures: 0,
     graceMs: Math.max(1_000, deps.expiresMs / 2),
+    onHandled: () => pullSoon(state),
   };
   return {
     done: consumeLoop(state),
@@ -88,6 +89,8 @@ interface PullState {
   pullScheduled: boolean;
   failures: number;
   graceMs: number;
+  /** Runs when a handler is done (one function for every message, not a closure each). */
+  onHandled: () => void;
 }
 
 function healthy(s: PullState): void {
@@ -135,7 +138,7 @@ function deliver(s: PullState, msg: Msg): void {
     if (counted) pullSoon(s);
     return;
   }
-  runHandler(s.handler, toDelivered(msg, s.deps.acks), s.running, s.deps.logger, () => pullSoon(s));
+  runHandler(s.handler, toDelivered(msg, s.deps.acks), s.running, s.deps.logger, s.onHandled);
 }
 
 /** A status ends the waiting request (408 on expiry, anything else logged); a missing consumer fails the subscription. */
