@@ -57,6 +57,17 @@ export function encryptPermissionReason(existing: { sensitive: boolean } | undef
 const scopeOf = (jobId: string | null | undefined): string => jobId ?? '';
 const aad = (scope: string, name: string): string => `variable:${scope}:${name}`;
 
+/** Takes one variable into `out` (a later scope wins), or, if it did not decrypt, into `broken`. */
+function take(out: Record<string, string>, broken: Map<string, unknown>, name: string, value: string, error: unknown): void {
+  if (error === undefined) {
+    out[name] = value;
+    broken.delete(name);
+  } else {
+    delete out[name];
+    broken.set(name, error);
+  }
+}
+
 /** Creates the variables service over storage. */
 export function createVariables(storage: Storage, box: SecretBox | null, clock: Clock): Variables & VariableResolver {
   type Plain = { scope: string; name: string; value: string; sensitive: boolean; error?: unknown };
@@ -100,18 +111,9 @@ export function createVariables(storage: Storage, box: SecretBox | null, clock: 
       const all = await decryptScopes(['', jobId]);
       const out: Record<string, string> = {};
       const broken = new Map<string, unknown>();
-      const take = (v: { name: string; value: string; error?: unknown }): void => {
-        if (v.error === undefined) {
-          out[v.name] = v.value;
-          broken.delete(v.name);
-        } else {
-          delete out[v.name];
-          broken.set(v.name, v.error);
-        }
-      };
-      for (const v of all) if (v.scope === '') take(v);
-      for (const [name, value] of Object.entries(definitionVariables)) take({ name, value });
-      for (const v of all) if (v.scope === jobId) take(v);
+      for (const v of all) if (v.scope === '') take(out, broken, v.name, v.value, v.error);
+      for (const [name, value] of Object.entries(definitionVariables)) take(out, broken, name, value, undefined);
+      for (const v of all) if (v.scope === jobId) take(out, broken, v.name, v.value, v.error);
       for (const [name, error] of broken) {
         if (needed?.has(name)) {
           if (error instanceof CryptoError || error instanceof ConfigError) throw new CryptoError(`sensitive variable \${${name}} cannot be decrypted: ${(error as Error).message}`, { cause: error, details: { variable: name } });

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { CancelledError, JobTimeoutError, LeaseLostError, ShutdownError, toErrorRecord } from '../errors/errors.js';
-import type { VecronError } from '../errors/errors.js';
 import type { Execution } from '../model/execution.js';
 import type { Job } from '../model/job.js';
 import type { QueueMessage } from '../queue/port.js';
@@ -16,15 +15,15 @@ function heartbeatMs(leaseMs: number): number {
 }
 
 /** Extends the lease and tells the queue we are still on it, until cleared; aborts on a lost lease or a cancel request. */
-function startHeartbeat(rt: WorkerRuntime, execution: Execution, token: number, message: QueueMessage, log: Logger, abort: (reason: VecronError) => void): NodeJS.Timeout {
+function startHeartbeat(rt: WorkerRuntime, execution: Execution, token: number, message: QueueMessage, log: Logger, controller: ExecutionAbort): NodeJS.Timeout {
   const timer = setInterval(() => {
     // Tell the queue we are still on it, so it does not deliver the message to someone else.
     message.inProgress().catch((err: unknown) => log.debug({ err }, 'in-progress signal to the queue failed'));
     rt.storage
       .extendLease(execution.id, token, { leaseMs: rt.settings.leaseMs, now: rt.clock.now() })
       .then((r) => {
-        if (!r.ok) abort(new LeaseLostError(execution.id));
-        else if (r.cancelRequested) abort(new CancelledError('cancelled by request'));
+        if (!r.ok) controller.abort(new LeaseLostError(execution.id));
+        else if (r.cancelRequested) controller.abort(new CancelledError('cancelled by request'));
       })
       .catch((err: unknown) => log.warn({ err }, 'lease extension failed; will retry'));
   }, rt.settings.heartbeatMs ?? heartbeatMs(rt.settings.leaseMs));
@@ -45,22 +44,21 @@ export async function runClaimed(
   rt: WorkerRuntime, job: Job, execution: Execution, token: number, log: Logger, message: QueueMessage,
   resolved: Promise<ResolvedVariables>, first: PreOpenedStep | null,
 ): Promise<Outcome> {
-  const controller = new ExecutionAbort();
-  const abort = (reason: VecronError): void => controller.abort(reason);
   if (execution.status === 'cancelling') return { kind: 'complete', status: 'cancelled', error: new CancelledError('cancelled while no worker held it').toJSON() };
+  const controller = new ExecutionAbort();
 
-  rt.running.set(execution.id, abort);
-  const onShutdown = (): void => abort(new ShutdownError());
-  const offShutdown = rt.shutdown.onAbort(onShutdown);
-  if (rt.shutdown.aborted) onShutdown();
-  const heartbeat = startHeartbeat(rt, execution, token, message, log, abort);
+  // The controller itself is what a cancel, the heartbeat and the timeout abort: no closure per execution for it.
+  rt.running.set(execution.id, controller);
+  const offShutdown = rt.shutdown.onAbort(() => controller.abort(new ShutdownError()));
+  if (rt.shutdown.aborted) controller.abort(new ShutdownError());
+  const heartbeat = startHeartbeat(rt, execution, token, message, log, controller);
 
   let jobTimer: NodeJS.Timeout | undefined;
   const timeoutS = job.definition.timeout_seconds;
   if (timeoutS) {
     const startedAt = (execution.startedAt ?? rt.clock.now()).getTime();
     const remaining = startedAt + timeoutS * 1000 - rt.clock.now().getTime();
-    jobTimer = setTimeout(() => abort(new JobTimeoutError(timeoutS * 1000)), Math.max(0, remaining));
+    jobTimer = setTimeout(() => controller.abort(new JobTimeoutError(timeoutS * 1000)), Math.max(0, remaining));
     jobTimer.unref();
   }
 

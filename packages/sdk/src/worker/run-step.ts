@@ -90,10 +90,9 @@ export async function runStep(executors: ExecutorRegistry, step: StepDefinition,
   const config = parseConfig(executor, step, index, scope);
   const timeoutMs = step.timeout_seconds ? step.timeout_seconds * 1000 : undefined;
   const stop = new StepStop();
-  const onParent = (): void => stop.stop(signal.reason);
-  const offParent = signal.onAbort(onParent);
+  const offParent = signal.onAbort(() => stop.stop(signal.reason));
   // Aborted while the step attempt was being opened: the listener above would never fire.
-  if (signal.aborted) onParent();
+  if (signal.aborted) stop.stop(signal.reason);
   let timer: NodeJS.Timeout | undefined;
   if (timeoutMs) {
     timer = setTimeout(() => stop.stop(new StepTimeoutError(step.id, timeoutMs)), timeoutMs);

@@ -35,7 +35,16 @@ interface StepsState {
   vars: Record<string, string>;
   scrubText: (text: string) => string;
   files: FileArea;
-  scope: () => TemplateScope;
+  /** The scope without `steps`, which `scopeOf` adds from the context as it is when asked. */
+  scopeBase: Omit<TemplateScope, 'steps'>;
+}
+
+/** The template scope now: the fixed part, and the outputs of the steps that succeeded so far. */
+function scopeOf(state: StepsState): TemplateScope {
+  return {
+    ...state.scopeBase,
+    steps: Object.fromEntries(Object.entries(state.context.steps).filter(([, s]) => s.status === 'succeeded').map(([k, s]) => [k, { output: s.output, finished_at: s.finished_at }])),
+  };
 }
 
 async function prepare(rt: WorkerRuntime, run: ClaimedRun, resolved: Promise<ResolvedVariables>): Promise<StepsState> {
@@ -55,11 +64,7 @@ async function prepare(rt: WorkerRuntime, run: ClaimedRun, resolved: Promise<Res
     scheduled_for: execution.scheduledFor?.toISOString() ?? null,
     timezone: def.schedule?.type === 'cron' ? (def.schedule.timezone ?? rt.settings.defaultTimeZone) : rt.settings.defaultTimeZone,
   };
-  const scope = (): TemplateScope => ({
-    ...scopeBase,
-    steps: Object.fromEntries(Object.entries(context.steps).filter(([, s]) => s.status === 'succeeded').map(([k, s]) => [k, { output: s.output, finished_at: s.finished_at }])),
-  });
-  return { context, vars, scrubText: createSecretScrubber(secrets), files: executionFileArea(rt.settings.filesDir, job.id, execution.id), scope };
+  return { context, vars, scrubText: createSecretScrubber(secrets), files: executionFileArea(rt.settings.filesDir, job.id, execution.id), scopeBase };
 }
 
 /**
@@ -77,7 +82,7 @@ export async function runSteps(rt: WorkerRuntime, run: ClaimedRun, resolved: Pro
       if (run.signal.aborted) throw run.signal.reason;
       const done = state.context.steps[step.id];
       if (done && (done.status === 'succeeded' || done.status === 'skipped' || done.status === 'failed')) continue;
-      if (step.condition && !truthy(renderTemplate(step.condition, state.scope(), { basePath: `$.steps[${index}].condition` }))) {
+      if (step.condition && !truthy(renderTemplate(step.condition, scopeOf(state), { basePath: `$.steps[${index}].condition` }))) {
         state.context.steps[step.id] = { status: 'skipped', attempts: 0, finished_at: rt.clock.now().toISOString() };
         rt.events.emit('execution.step.finished', { executionId: run.execution.id, jobId: run.job.id, stepId: step.id, attempt: 0, status: 'skipped' });
         if (!(await rt.storage.saveProgress(run.execution.id, run.token, { context: state.context, currentStep: step.id }))) return { kind: 'lost' };
@@ -106,7 +111,7 @@ async function runOneStep(rt: WorkerRuntime, run: ClaimedRun, state: StepsState,
   const capture = rt.stepLogs.open({ executionId: execution.id, jobId: job.id, stepId: step.id, attempt: opened.attempt }, lazyChild(run.log, { stepId: step.id, attempt: opened.attempt }), state.scrubText);
   rt.events.emit('execution.step.started', { executionId: execution.id, jobId: job.id, stepId: step.id, attempt: opened.attempt });
   try {
-    const output = await runStep(rt.executors, step, index, state.scope(), run.signal, {
+    const output = await runStep(rt.executors, step, index, scopeOf(state), run.signal, {
       executionId: execution.id, jobId: job.id, attempt: opened.attempt, files: state.files, variables: state.vars, logger: capture.logger,
     });
     state.context.steps[step.id] = { status: 'succeeded', output, attempts: opened.attempt, finished_at: rt.clock.now().toISOString() };

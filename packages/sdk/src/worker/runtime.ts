@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { CronEventBus } from '../events.js';
 import type { ExecutorRegistry } from '../executor/registry.js';
 import type { Coordination } from '../coordination/port.js';
-import type { VecronError } from '../errors/errors.js';
 import type { Clock } from '../internal/clock.js';
 import type { ErrorRecord, ExecutionStatus } from '../model/execution.js';
 import type { Queue } from '../queue/port.js';
@@ -49,7 +48,7 @@ export interface WorkerDeps {
 export interface WorkerRuntime extends WorkerDeps {
   stepLogs: StepLogWriter;
   /** Aborts of the executions running in this process, by execution id. */
-  running: Map<string, (reason: VecronError) => void>;
+  running: Map<string, ExecutionAbort>;
   /** Aborts when the worker stops and the grace period is over. */
   shutdown: ExecutionAbort;
 }

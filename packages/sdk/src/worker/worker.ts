@@ -1,5 +1,4 @@
 import { CancelledError, ShutdownError } from '../errors/errors.js';
-import type { VecronError } from '../errors/errors.js';
 import type { QueueMessage } from '../queue/port.js';
 import { createMessageRunner } from './claim.js';
 import { ExecutionAbort } from './execution-abort.js';
@@ -36,7 +35,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   // removing an EventTarget listener per execution cost ~2 us.
   const shutdown = new ExecutionAbort();
   const inFlight = new Set<Promise<void>>();
-  const running = new Map<string, (reason: VecronError) => void>();
+  const running = new Map<string, ExecutionAbort>();
   let loop: Promise<void> | null = null;
   const stepLogs = createStepLogWriter({ storage, events, clock, logger, settings: settings.stepLogs ?? DEFAULT_STEP_LOG_SETTINGS });
   const run = createMessageRunner({ ...deps, stepLogs, running, shutdown });
@@ -55,7 +54,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     handle,
     cancelLocal(executionId) {
       const abort = running.get(executionId);
-      abort?.(new CancelledError('cancelled by request'));
+      abort?.abort(new CancelledError('cancelled by request'));
       return abort !== undefined;
     },
     start() {
