@@ -51,17 +51,20 @@ describe('plans of the batched worker writes (PostgreSQL)', () => {
     const job = await s.createJob({ id: randomUUID(), definition: parseJobDefinition({ name: `plans-${randomUUID()}`, steps: [{ id: 's1', type: 'echo', config: {} }] }), now: T0, anchorAt: T0, nextFireAt: null });
     const done = { steps: { s1: { status: 'succeeded' as const, output: null, attempts: 1, finished_at: T0.toISOString() } } };
     const ids: string[] = [];
-    for (let i = 0; i <= BATCH; i++) {
+    for (let i = 0; i < BATCH + 2; i++) {
       const { execution } = await s.createExecution({ id: randomUUID(), jobId: job.id, idempotencyKey: randomUUID(), triggerSource: 'manual', availableAt: T0 }, T0);
       ids.push(execution.id);
     }
-    // One execution through both statements, so the storage has prepared them on its connection.
-    const first = await s.claimAndStartStep(ids.shift()!, { owner: 'w', leaseMs: 30_000, now: T0, exclusive: false, jobId: job.id, stepId: 's1' });
-    if (!first.claimed || !first.step) throw new Error('not claimed');
-    expect(await s.completeWithStepSuccess(first.execution.id, first.execution.fencingToken!, { stepId: 's1', attempt: first.step.attempt, context: done, now: T0 })).toBe(true);
+    // Two executions through both statements at once (a batch of two: the array statements), so
+    // the storage has prepared them on its connection.
+    const firsts = await Promise.all([ids.shift()!, ids.shift()!].map((id) => s.claimAndStartStep(id, { owner: 'w', leaseMs: 30_000, now: T0, exclusive: false, jobId: job.id, stepId: 's1' })));
+    expect(await Promise.all(firsts.map((first) => {
+      if (!first.claimed || !first.step) throw new Error('not claimed');
+      return s.completeWithStepSuccess(first.execution.id, first.execution.fencingToken!, { stepId: 's1', attempt: first.step.attempt, context: done, now: T0 });
+    }))).toEqual([true, true]);
 
     const each = (v: string): string[] => ids.map(() => v);
-    const claim = await explainGeneric(s, /nextval\('vecron_fencing_seq'\)[\s\S]*UPDATE vecron_executions e\s+SET status = CASE/, [
+    const claim = await explainGeneric(s, /^(?=[\s\S]*unnest\(\$1::uuid\[\])[\s\S]*nextval\('vecron_fencing_seq'\)[\s\S]*UPDATE vecron_executions e\s+SET status = CASE/, [
       array(ids, 'uuid[]'), array(each('w'), 'text[]'), array(each(new Date(T0.getTime() + 30_000).toISOString()), 'timestamptz[]'),
       array(each(T0.toISOString()), 'timestamptz[]'), array(each(job.id), 'uuid[]'), array(each('s1'), 'text[]'),
     ]);
@@ -72,7 +75,7 @@ describe('plans of the batched worker writes (PostgreSQL)', () => {
       'SELECT id, fencing_token::text AS token, latest_attempt_no AS attempt FROM vecron_executions WHERE id = ANY($1::uuid[]) ORDER BY id', [ids],
     );
     expect(held).toHaveLength(BATCH);
-    const completion = await explainGeneric(s, /own AS \(\s+UPDATE vecron_executions e SET status = 'success'/, [
+    const completion = await explainGeneric(s, /unnest\(\$1::uuid\[\][\s\S]*own AS \(\s+UPDATE vecron_executions e SET status = 'success'/, [
       array(held.map((h) => h.id), 'uuid[]'), array(held.map((h) => h.token), 'bigint[]'), array(held.map(() => 's1'), 'text[]'),
       array(held.map((h) => String(h.attempt)), 'int[]'), array(held.map(() => JSON.stringify(done)), 'text[]'), array(held.map(() => T0.toISOString()), 'timestamptz[]'),
     ]);
@@ -80,5 +83,48 @@ describe('plans of the batched worker writes (PostgreSQL)', () => {
     expect(removedByJoinFilter(completion)).toBe(0);
     const { rows: [finished] } = await s.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM vecron_executions WHERE id = ANY($1::uuid[]) AND status = 'success'`, [ids]);
     expect(finished!.n).toBe(BATCH);
+  });
+
+  it('a batch of one runs over scalars; its generic plan reaches the row by primary key on an empty, never-analyzed table, and is kept after five runs', async () => {
+    const schema = `plans_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    schemas.push(schema);
+    const s = await postgresStorage({ connectionString: testServers().postgres, schema, poolMax: 1 });
+    opened.push(s);
+    const { rows: [fresh] } = await s.sql.query<{ n: number; analyzed: boolean }>(
+      `SELECT n_live_tup::int AS n, (last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL) AS analyzed FROM pg_stat_user_tables WHERE relname = 'vecron_executions' AND schemaname = $1`, [schema]);
+    expect(fresh).toEqual({ n: 0, analyzed: false });
+    const jobId = randomUUID();
+    // Six lone calls for executions that do not exist: both one-row statements prepared and run
+    // while the table is empty (a refusal each), the sixth run on the cached generic plan.
+    for (let i = 0; i < 6; i++) {
+      expect((await s.claimAndStartStep(randomUUID(), { owner: 'w', leaseMs: 30_000, now: T0, exclusive: false, jobId, stepId: 's1' })).claimed).toBe(false);
+      expect(await s.completeWithStepSuccess(randomUUID(), 1, { stepId: 's1', attempt: 1, context: { steps: {} }, now: T0 })).toBe(false);
+    }
+    const { rows: prepared } = await s.sql.query<{ name: string; statement: string; generic: number; custom: number }>(
+      'SELECT name, statement, generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE NOT from_sql');
+    const oneRow = prepared.filter((p) => /\(SELECT \$1::uuid AS x_id, /.test(p.statement));
+    expect(oneRow).toHaveLength(2);
+    expect(prepared.filter((p) => /unnest\(\$1::uuid\[\]/.test(p.statement) && /UPDATE vecron_executions e/.test(p.statement))).toHaveLength(0);
+    // The plan cache settled on the generic plan: five custom plans, then the generic one.
+    for (const p of oneRow) expect({ generic: p.generic, custom: p.custom }).toEqual({ generic: 1, custom: 5 });
+    // The generic plan, made now (forced), on the empty never-analyzed tables: every scan (of
+    // vecron_executions, and of vecron_step_attempts for the attempt numbers and the moved or
+    // closed attempt) is a probe of the table's primary key, never a sequential scan.
+    interface Node { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; Plans?: Node[] }
+    const nodes = (n: Node): Node[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
+    await s.sql.query('SET plan_cache_mode = force_generic_plan');
+    const id = `'${randomUUID()}'`;
+    const args = [
+      [id, `'w'`, `'${T0.toISOString()}'`, `'${T0.toISOString()}'`, `'${jobId}'`, `'s1'`],
+      [id, '1', `'s1'`, '1', `'{}'`, `'${T0.toISOString()}'`],
+    ];
+    for (const p of oneRow) {
+      const isClaim = /nextval\('vecron_fencing_seq'\)/.test(p.statement);
+      const { rows } = await s.sql.query<{ 'QUERY PLAN': Array<{ Plan: Node }> }>(`EXPLAIN (FORMAT JSON) EXECUTE ${p.name}(${args[isClaim ? 0 : 1]!.join(', ')})`);
+      const scans = nodes(rows[0]!['QUERY PLAN'][0]!.Plan).filter((n) => n['Relation Name'] && n['Node Type'] !== 'ModifyTable');
+      expect(scans.filter((n) => n['Relation Name'] === 'vecron_executions').length).toBeGreaterThan(0);
+      for (const n of scans) expect({ type: n['Node Type'], index: n['Index Name'] }).toEqual({ type: 'Index Scan', index: `${n['Relation Name']}_pkey` });
+    }
+    await s.sql.query('RESET plan_cache_mode');
   });
 });

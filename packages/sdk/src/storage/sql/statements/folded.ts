@@ -9,7 +9,7 @@ import type { ClaimAndStartResult, Storage } from '../../port.js';
 import { perItem, type Batching } from '../group-commit.js';
 import { EXECUTION_COLUMNS, toExecution } from '../row-mappers.js';
 import { PREPARED, type SqlClient } from '../sql-client.js';
-import { claimable, iso, lockInputInIdOrder, unclaimedReason } from '../sql-values.js';
+import { claimable, iso, lockInputInIdOrder, statementInput, unclaimedReason, type InputColumn } from '../sql-values.js';
 import { claimExclusive } from './claim.js';
 import { executionsById } from './executions.js';
 import { HELD_LOCKED, openHeld, priorAttempts, replaceHeld } from './held-attempt.js';
@@ -25,6 +25,16 @@ export interface ClaimStartInput {
   stepId: string;
 }
 
+/** The input of `claimAndStartSteps`, one row per item (`statementInput`). */
+const CLAIM_START_INPUT: ReadonlyArray<InputColumn<ClaimStartInput>> = [
+  { name: 'x_id', type: 'uuid', value: (i) => i.id },
+  { name: 'x_owner', type: 'text', value: (i) => i.owner },
+  { name: 'x_until', type: 'timestamptz', value: (i) => iso(new Date(i.now.getTime() + i.leaseMs)) },
+  { name: 'x_now', type: 'timestamptz', value: (i) => iso(i.now) },
+  { name: 'x_job', type: 'uuid', value: (i) => i.jobId },
+  { name: 'x_step', type: 'text', value: (i) => i.stepId },
+];
+
 /** A step the stored context has finished is never opened again (the worker skips it). */
 const STEP_OPEN = (e: string, i: string): string =>
   `${e}.job_id = ${i}.x_job AND COALESCE(${e}.context->'steps'->${i}.x_step->>'status', '') NOT IN ('succeeded','skipped','failed')`;
@@ -38,9 +48,9 @@ const STEP_OPEN = (e: string, i: string): string =>
  */
 export async function claimAndStartSteps(db: SqlClient, items: ClaimStartInput[]): Promise<ClaimAndStartResult[]> {
   const open = `e.status <> 'cancelling' AND ${STEP_OPEN('e', 'i')}`;
+  const input = statementInput(CLAIM_START_INPUT, items);
   const { rows } = await db.query(
-    `WITH ${lockInputInIdOrder('unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::uuid[], $6::text[]) AS u(x_id, x_owner, x_until, x_now, x_job, x_step)',
-      `${HELD_LOCKED}, nextval('vecron_fencing_seq') AS l_token`)},
+    `WITH ${lockInputInIdOrder(input.from, `${HELD_LOCKED}, nextval('vecron_fencing_seq') AS l_token`)},
      ${priorAttempts('prev', 'SELECT * FROM locked')}, claimed AS (
        UPDATE vecron_executions e
        SET status = CASE WHEN e.status = 'cancelling' THEN 'cancelling' ELSE 'running' END,
@@ -53,10 +63,7 @@ export async function claimAndStartSteps(db: SqlClient, items: ClaimStartInput[]
        RETURNING ${EXECUTION_COLUMNS}, i.*, (e.status = 'running' AND ${STEP_OPEN('e', 'i')}) AS x_open
      ), ${replaceHeld('claimed', 'r.x_open')}
      SELECT c.*, CASE WHEN c.x_open THEN c.n + 1 END AS x_attempt, c.failures AS x_failures FROM claimed c`,
-    [
-      items.map((i) => i.id), items.map((i) => i.owner), items.map((i) => iso(new Date(i.now.getTime() + i.leaseMs))),
-      items.map((i) => iso(i.now)), items.map((i) => i.jobId), items.map((i) => i.stepId),
-    ],
+    input.params,
     PREPARED,
   );
   const claimed = new Map(rows.map((r) => [String(r.id), {

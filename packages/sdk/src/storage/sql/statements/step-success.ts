@@ -5,7 +5,7 @@
  */
 import type { ExecutionContext } from '../../../model/execution.js';
 import { PREPARED, type SqlClient } from '../sql-client.js';
-import { ACTIVE, iso, lockInputInIdOrder } from '../sql-values.js';
+import { ACTIVE, iso, lockInputInIdOrder, statementInput, type InputColumn } from '../sql-values.js';
 import { heldSucceeded, holdsRunning } from './held-attempt.js';
 
 export interface StepSuccessInput {
@@ -16,6 +16,16 @@ export interface StepSuccessInput {
   context: ExecutionContext;
   now: Date;
 }
+
+/** The input of `writeStepSuccesses`, one row per item (`statementInput`). */
+const STEP_SUCCESS_INPUT: ReadonlyArray<InputColumn<StepSuccessInput>> = [
+  { name: 'x_id', type: 'uuid', value: (i) => i.id },
+  { name: 'x_token', type: 'bigint', value: (i) => i.token },
+  { name: 'x_step', type: 'text', value: (i) => i.stepId },
+  { name: 'x_attempt', type: 'int', value: (i) => i.attempt },
+  { name: 'x_context', type: 'text', value: (i) => JSON.stringify(i.context) },
+  { name: 'x_now', type: 'timestamptz', value: (i) => iso(i.now) },
+];
 
 /**
  * A CTE named `own`: applies `set` to each execution of `source` (as `i`; columns `x_id`,
@@ -37,8 +47,9 @@ export const ownLive = (set: string, source = 'locked'): string => `own AS (
  * The attempt is the one the row holds (held-attempt.ts), or, opened before it was, a table row.
  */
 export async function writeStepSuccesses(db: SqlClient, items: StepSuccessInput[], set: string): Promise<boolean[]> {
+  const input = statementInput(STEP_SUCCESS_INPUT, items);
   const { rows } = await db.query<{ id: string }>(
-    `WITH ${lockInputInIdOrder('unnest($1::uuid[], $2::bigint[], $3::text[], $4::int[], $5::text[], $6::timestamptz[]) AS u(x_id, x_token, x_step, x_attempt, x_context, x_now)')},
+    `WITH ${lockInputInIdOrder(input.from)},
      ${ownLive(`${set}, ${heldSucceeded(holdsRunning('i.x_step', 'i.x_attempt', 'i.x_token'), 'i.x_now')}`)}, closed AS (
        UPDATE vecron_step_attempts a SET status = 'succeeded', finished_at = i.x_now
        FROM locked i
@@ -46,10 +57,7 @@ export async function writeStepSuccesses(db: SqlClient, items: StepSuccessInput[
          AND a.status = 'running' AND i.x_id IN (SELECT id FROM own)
      )
      SELECT id FROM own`,
-    [
-      items.map((i) => i.id), items.map((i) => i.token), items.map((i) => i.stepId), items.map((i) => i.attempt),
-      items.map((i) => JSON.stringify(i.context)), items.map((i) => iso(i.now)),
-    ],
+    input.params,
     PREPARED,
   );
   const ok = new Set(rows.map((r) => String(r.id)));
