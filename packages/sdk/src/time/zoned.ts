@@ -1,6 +1,7 @@
 /**
  * Conversions between UTC instants and wall-clock readings in an IANA time zone, built on
- * `Intl.DateTimeFormat` (no dependency). The one place that knows about zone offsets.
+ * `Intl.DateTimeFormat` (no dependency; UTC is read from `Date` itself). The one place that knows
+ * about zone offsets.
  */
 import { ScheduleError } from '../errors/errors.js';
 import type { DateFields } from './date-pattern.js';
