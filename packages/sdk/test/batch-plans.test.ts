@@ -127,4 +127,29 @@ describe('plans of the batched worker writes (PostgreSQL)', () => {
     }
     await s.sql.query('RESET plan_cache_mode');
   });
+  it("a worker's variable read of a few scopes runs over scalars and keeps a generic primary-key plan, on an empty and on a filled table", async () => {
+    const schema = `plans_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    schemas.push(schema);
+    const s = await postgresStorage({ connectionString: testServers().postgres, schema, poolMax: 1 });
+    opened.push(s);
+    const jobId = randomUUID();
+    // Six lone reads of the two scopes a worker asks for (the cluster's, '', and its job's), on the empty table.
+    for (let i = 0; i < 6; i++) expect(await s.listVariables(['', jobId])).toEqual([]);
+    const plans = async (): Promise<Array<{ name: string; generic: number; custom: number }>> => (await s.sql.query<{ name: string; statement: string; generic: number; custom: number }>(
+      'SELECT name, statement, generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE NOT from_sql')).rows
+      .filter((p) => /FROM vecron_variables WHERE scope IN \(\$1, \$2\)/.test(p.statement));
+    const [read] = await plans();
+    expect(read).toMatchObject({ generic: 1, custom: 5 });
+    await s.sql.query('SET plan_cache_mode = force_generic_plan');
+    const { rows } = await s.sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ${read!.name}('', '${jobId}')`);
+    await s.sql.query('RESET plan_cache_mode');
+    const text = rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(text).toContain('vecron_variables_pkey');
+    expect(text).not.toContain('Seq Scan');
+    // Filled and analyzed: still the same rows as before, each scope's, in scope and name order.
+    const now = new Date(T0);
+    for (const [scope, name] of [['', 'b'], ['', 'a'], [jobId, 'c'], [randomUUID(), 'd']] as const) await s.setVariable({ scope, name, value: name, sensitive: false, updatedAt: now });
+    await s.sql.query('ANALYZE vecron_variables');
+    expect((await s.listVariables(['', jobId])).map((v) => [v.scope, v.name])).toEqual([['', 'a'], ['', 'b'], [jobId, 'c']]);
+  });
 });

@@ -2,13 +2,24 @@
 import type { Storage, StoredVariable } from '../../port.js';
 import { distinctKey, perItem, type Batching } from '../group-commit.js';
 import { toStoredVariable } from '../row-mappers.js';
-import type { SqlClient } from '../sql-client.js';
+import { PREPARED, type SqlClient } from '../sql-client.js';
 import { iso } from '../sql-values.js';
+
+/**
+ * Scope lists up to this long are read over one scalar parameter per scope. A worker's lone read
+ * (one execution in flight) asks for two or three scopes: over an array, the custom plan of a
+ * two-element array costs less than the generic plan (which takes any array for 10 elements), so
+ * PostgreSQL planned that read on every call; over scalars both cost the same and it keeps the
+ * generic plan, a primary-key index scan (docs/architecture.md, "Storage").
+ */
+const SCALAR_SCOPES = 4;
 
 /** Per input, the variables of those scopes (null: of every scope), ordered by scope and name; one query for all. */
 export async function listVariables(db: SqlClient, scopeLists: Array<string[] | null>): Promise<StoredVariable[][]> {
   const all = scopeLists.includes(null) ? null : [...new Set(scopeLists.flat())];
-  const { rows } = await db.query(`SELECT * FROM vecron_variables WHERE ($1::text[] IS NULL OR scope = ANY($1::text[])) ORDER BY scope, name`, [all]);
+  const { rows } = all !== null && all.length > 0 && all.length <= SCALAR_SCOPES
+    ? await db.query(`SELECT * FROM vecron_variables WHERE scope IN (${all.map((_, n) => `$${n + 1}`).join(', ')}) ORDER BY scope, name`, all, PREPARED)
+    : await db.query(`SELECT * FROM vecron_variables WHERE ($1::text[] IS NULL OR scope = ANY($1::text[])) ORDER BY scope, name`, [all]);
   return scopeLists.map((scopes) => {
     const wanted = scopes === null ? null : new Set(scopes);
     return rows.filter((r) => wanted === null || wanted.has(String(r.scope))).map(toStoredVariable);
