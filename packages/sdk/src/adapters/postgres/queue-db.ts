@@ -7,7 +7,7 @@ import { describeServer } from '../../internal/server-url.js';
 import { groupCommit } from '../../storage/sql/group-commit.js';
 import type { GroupCommitted } from '../../storage/sql/group-commit.js';
 import { preparedName } from './prepared-name.js';
-import type { QueueStatements } from './queue-statements.js';
+import type { PublishRow, QueueStatements, QueueWrite, SettleRow } from './queue-statements.js';
 
 /** The PostgreSQL queue's access to its table: provisioning, queries, the group-committed writes. */
 export interface QueueDb {
@@ -31,11 +31,6 @@ export interface QueueDb {
   check(signal: AbortSignal): Promise<void>;
   readonly writes: QueueWrites;
 }
-
-/** A publish of one id (see {@link QueueStatements.publish}). */
-export interface PublishRow { id: string; generation: string; jobId: string | null; traceparent: string | null; notBefore: Date | null }
-/** An ack, nak or lease extension of one delivery. */
-export interface SettleRow { id: string; delivery: number; delayMs: number }
 
 /** Writes that arrive together go to the server as one statement each (group commit). */
 export interface QueueWrites {
@@ -132,22 +127,13 @@ async function createTable(pool: Pool, sql: QueueStatements, schema: string | nu
 
 /** The group-committed writes: one statement per burst. */
 function queueWrites(query: QueueDb['query'], sql: QueueStatements): QueueWrites {
-  const publish = groupCommit<PublishRow, void>({
-    key: (p) => p.id,
-    single: async (p) => void (await query('publish', sql.publish, [[p.id], [p.jobId], [p.traceparent], [p.notBefore], sql.channel, [p.generation]], true)),
-    many: async (ps) => {
-      await query('publish', sql.publish, [ps.map((p) => p.id), ps.map((p) => p.jobId), ps.map((p) => p.traceparent), ps.map((p) => p.notBefore), sql.channel, ps.map((p) => p.generation)], true);
-      return ps.map(() => undefined);
-    },
-  });
-  const settler = (what: string, text: string, withDelay: boolean): GroupCommitted<SettleRow, void> => groupCommit<SettleRow, void>({
-    key: (s) => s.id,
-    single: async (s) => void (await query(what, text, withDelay ? [[s.id], [s.delivery], [s.delayMs]] : [[s.id], [s.delivery]], true)),
-    many: async (ss) => {
-      const params = [ss.map((s) => s.id), ss.map((s) => s.delivery)];
-      await query(what, text, withDelay ? [...params, ss.map((s) => s.delayMs)] : params, true);
-      return ss.map(() => undefined);
-    },
-  });
-  return { publish, ack: settler('ack', sql.ack, false), nak: settler('nak', sql.nak, true), extend: settler('in-progress', sql.extend, true) };
+  /** One statement per burst of `write` (one row: over scalars, see `QueueWrite`). */
+  const writer = <I extends { id: string }>(what: string, write: QueueWrite<I>): GroupCommitted<I, void> => {
+    const run = async (rows: readonly I[]): Promise<void> => {
+      const { text, params } = write(rows);
+      await query(what, text, params, true);
+    };
+    return groupCommit<I, void>({ key: (r) => r.id, single: (r) => run([r]), many: async (rs) => (await run(rs), rs.map(() => undefined)) });
+  };
+  return { publish: writer('publish', sql.publish), ack: writer('ack', sql.ack), nak: writer('nak', sql.nak), extend: writer('in-progress', sql.extend) };
 }

@@ -9,6 +9,23 @@
  * on `available_at` serves both first deliveries and redeliveries.
  */
 
+import { statementInput, type InputColumn } from '../../storage/sql/sql-values.js';
+
+/** A row to publish: the id, its generation (deduplication id), job, trace context and not-before (null: now). */
+export interface PublishRow { id: string; generation: string; jobId: string | null; traceparent: string | null; notBefore: Date | null }
+
+/** A delivery to settle (ack, nak, in-progress): the id, its delivery number, and the delay or ack wait in ms (nak and in-progress). */
+export interface SettleRow { id: string; delivery: number; delayMs: number }
+
+/**
+ * A write for any number of rows: its text and parameters. One row is written over scalar
+ * parameters, more over arrays (`statementInput`), the rest of the text the same: over a
+ * one-element array PostgreSQL would plan the statement on every call (the custom plan of one
+ * element costs less than the generic plan, taken for 10), over scalars it keeps the generic plan,
+ * a primary-key probe, after five runs. At low load every write is a batch of one.
+ */
+export type QueueWrite<I> = (rows: readonly I[]) => { text: string; params: unknown[] };
+
 /** A claimed row. */
 export interface ClaimedRow {
   execution_id: string;
@@ -35,16 +52,16 @@ export interface QueueStatements {
   readonly hasGeneration: string;
   /** Adds `generation` to a table created before it existed (an ACCESS EXCLUSIVE lock: only when missing). */
   readonly addGeneration: string;
-  /** $1 ids, $2 job ids, $3 traceparents, $4 not-before (null = now), $5 channel, $6 generations. */
-  readonly publish: string;
+  /** Writes (or moves earlier) the rows; notifies the channel once when one was written. */
+  readonly publish: QueueWrite<PublishRow>;
   /** $1 how many, $2 ack wait ms. Returns {@link ClaimedRow}s, then one row with only `next_due_ms`. */
   readonly claim: string;
-  /** $1 ids, $2 delivery numbers. */
-  readonly ack: string;
-  /** $1 ids, $2 delivery numbers, $3 delays in ms. */
-  readonly nak: string;
-  /** $1 ids, $2 delivery numbers, $3 ack wait in ms. */
-  readonly extend: string;
+  /** Deletes the deliveries still in flight. */
+  readonly ack: QueueWrite<SettleRow>;
+  /** Makes the deliveries still in flight wait `delayMs` again. */
+  readonly nak: QueueWrite<SettleRow>;
+  /** Extends the ack wait of the deliveries still in flight to `delayMs` from now. */
+  readonly extend: QueueWrite<SettleRow>;
   readonly size: string;
 }
 
@@ -58,6 +75,27 @@ export interface QueueStatements {
  * claim is on the path of every execution from add to start.
  */
 const ASYNC_COMMIT = `async_commit AS (SELECT set_config('synchronous_commit', 'off', true) AS off)`;
+
+const PUBLISH_INPUT: ReadonlyArray<InputColumn<PublishRow>> = [
+  { name: 'id', type: 'text', value: (p) => p.id },
+  { name: 'gen', type: 'text', value: (p) => p.generation },
+  { name: 'job', type: 'text', value: (p) => p.jobId },
+  { name: 'tp', type: 'text', value: (p) => p.traceparent },
+  { name: 'nb', type: 'timestamptz', value: (p) => p.notBefore },
+];
+const SETTLE_INPUT: ReadonlyArray<InputColumn<SettleRow>> = [
+  { name: 'id', type: 'text', value: (s) => s.id },
+  { name: 'd', type: 'int', value: (s) => s.delivery },
+];
+const SETTLE_WITH_DELAY_INPUT: ReadonlyArray<InputColumn<SettleRow>> = [...SETTLE_INPUT, { name: 'ms', type: 'int', value: (s) => s.delayMs }];
+
+/** A {@link QueueWrite} of `body` over the input rows `columns` (aliased `u`); `extra` parameters follow the columns'. */
+function queueWrite<I>(columns: ReadonlyArray<InputColumn<I>>, body: (from: string, next: number) => string, extra: unknown[] = []): QueueWrite<I> {
+  return (rows) => {
+    const input = statementInput(columns, rows);
+    return { text: body(input.from, columns.length + 1), params: [...input.params, ...extra] };
+  };
+}
 
 /** Builds the statements; `schema` and `table` are validated identifiers. */
 export function queueStatements(schema: string | null, table: string): QueueStatements {
@@ -86,9 +124,9 @@ export function queueStatements(schema: string | null, table: string): QueueStat
     // held: that delivery's ack, nak or extension no longer matches (see ack/nak/extend), and the
     // storage claim's fencing token stops its worker. The notification is sent only when a row
     // was written, once per statement.
-    publish: `WITH p AS (
+    publish: queueWrite(PUBLISH_INPUT, (from, channel) => `WITH p AS (
         INSERT INTO ${t} AS q (execution_id, generation, job_id, traceparent, available_at)
-        SELECT id, gen, job, tp, COALESCE(nb, now()) FROM unnest($1::text[], $6::text[], $2::text[], $3::text[], $4::timestamptz[]) AS u(id, gen, job, tp, nb)
+        SELECT id, gen, job, tp, COALESCE(nb, now()) FROM ${from}
         ON CONFLICT (execution_id) DO UPDATE SET
             available_at = EXCLUDED.available_at,
             in_flight = q.in_flight AND COALESCE(q.generation, q.execution_id) = EXCLUDED.generation,
@@ -96,7 +134,7 @@ export function queueStatements(schema: string | null, table: string): QueueStat
           WHERE COALESCE(q.generation, q.execution_id) <> EXCLUDED.generation
             OR (NOT q.in_flight AND EXCLUDED.available_at < q.available_at)
         RETURNING 1)
-      SELECT pg_notify($5, '') FROM (SELECT 1 FROM p LIMIT 1) AS any_row`,
+      SELECT pg_notify($${channel}, '') FROM (SELECT 1 FROM p LIMIT 1) AS any_row`, [channel]),
     // The last row (execution_id NULL) carries the ms until the earliest row not yet due, read in
     // the same snapshot, so an idle consumer knows how long to sleep without a second query.
     claim: `WITH ${ASYNC_COMMIT}, c AS (
@@ -111,11 +149,11 @@ export function queueStatements(schema: string | null, table: string): QueueStat
     // Only a delivery still in flight: once a new generation has made the row wait again, the
     // older delivery's ack (same delivery number until the next claim) must not delete it.
     // The settling writes commit asynchronously too (joined with the CTE, so it runs whenever a row is written).
-    ack: `WITH ${ASYNC_COMMIT} DELETE FROM ${t} AS q USING unnest($1::text[], $2::int[]) AS a(id, d), async_commit WHERE q.execution_id = a.id AND q.deliveries = a.d AND q.in_flight`,
-    nak: `WITH ${ASYNC_COMMIT} UPDATE ${t} AS q SET available_at = now() + a.ms * interval '1 millisecond', in_flight = false
-      FROM unnest($1::text[], $2::int[], $3::int[]) AS a(id, d, ms), async_commit WHERE q.execution_id = a.id AND q.deliveries = a.d AND q.in_flight`,
-    extend: `WITH ${ASYNC_COMMIT} UPDATE ${t} AS q SET available_at = now() + a.ms * interval '1 millisecond'
-      FROM unnest($1::text[], $2::int[], $3::int[]) AS a(id, d, ms), async_commit WHERE q.execution_id = a.id AND q.deliveries = a.d AND q.in_flight`,
+    ack: queueWrite(SETTLE_INPUT, (from) => `WITH ${ASYNC_COMMIT} DELETE FROM ${t} AS q USING ${from}, async_commit WHERE q.execution_id = u.id AND q.deliveries = u.d AND q.in_flight`),
+    nak: queueWrite(SETTLE_WITH_DELAY_INPUT, (from) => `WITH ${ASYNC_COMMIT} UPDATE ${t} AS q SET available_at = now() + u.ms * interval '1 millisecond', in_flight = false
+      FROM ${from}, async_commit WHERE q.execution_id = u.id AND q.deliveries = u.d AND q.in_flight`),
+    extend: queueWrite(SETTLE_WITH_DELAY_INPUT, (from) => `WITH ${ASYNC_COMMIT} UPDATE ${t} AS q SET available_at = now() + u.ms * interval '1 millisecond'
+      FROM ${from}, async_commit WHERE q.execution_id = u.id AND q.deliveries = u.d AND q.in_flight`),
     size: `SELECT count(*)::int AS n FROM ${t}`,
   };
 }
