@@ -1,5 +1,5 @@
 /**
- * The batch of one (docs/architecture.md#group-commit): the worker's two folded statements
+ * The batch of one (docs/architecture.md#storage): the worker's two folded statements
  * (claim with the step's start, step success with the completion) run a lone item over scalar
  * parameters and a batch over arrays (`statementInput`). On PGlite and PostgreSQL, one item
  * takes the one-row statement, and it gives exactly what the array statement gives for the same
