@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { offsetAt, toLocalParts } from './zoned.js';
+import { instantsForLocal, offsetAt, toLocalParts } from './zoned.js';
 
 describe('toLocalParts in UTC', () => {
   it('reads the same wall clock without Intl as Intl gives for an alias of UTC', () => {
@@ -19,5 +19,16 @@ describe('toLocalParts in UTC', () => {
   it('has offset 0', () => {
     expect(offsetAt(1_700_000_000_123, 'UTC')).toBe(0);
     expect(offsetAt(-1, 'UTC')).toBe(0);
+  });
+});
+
+describe('years 0–99', () => {
+  it('offsetAt and instantsForLocal read them as themselves, not as 1900–1999 (Date.UTC would)', () => {
+    // 15 June of the year 50, 05:00 UTC: local mean time in Saigon, +07:06:30 as Intl reads it.
+    const year50 = new Date(0);
+    year50.setUTCFullYear(50, 5, 15);
+    year50.setUTCHours(5, 0, 0, 0);
+    expect(offsetAt(year50.getTime(), 'Asia/Ho_Chi_Minh')).toBe((7 * 3_600 + 6 * 60 + 30) * 1_000);
+    expect(instantsForLocal({ year: 50, month: 6, day: 15, hour: 12, minute: 6, second: 30 }, 'Asia/Ho_Chi_Minh')).toEqual([year50.getTime()]);
   });
 });
