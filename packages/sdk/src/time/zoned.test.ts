@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { instantsForLocal, offsetAt, toLocalParts } from './zoned.js';
+import { OFFSET_MEMO_MAX, instantsForLocal, offsetAt, offsetMemoEntries, toLocalParts } from './zoned.js';
 
 describe('toLocalParts in UTC', () => {
   it('reads the same wall clock without Intl as Intl gives for an alias of UTC', () => {
@@ -30,5 +30,18 @@ describe('years 0–99', () => {
     year50.setUTCHours(5, 0, 0, 0);
     expect(offsetAt(year50.getTime(), 'Asia/Ho_Chi_Minh')).toBe((7 * 3_600 + 6 * 60 + 30) * 1_000);
     expect(instantsForLocal({ year: 50, month: 6, day: 15, hour: 12, minute: 6, second: 30 }, 'Asia/Ho_Chi_Minh')).toEqual([year50.getTime()]);
+  });
+});
+
+describe('the zone offset memo', () => {
+  it('stays within OFFSET_MEMO_MAX intervals over all zones, and reads stay right after it starts again', () => {
+    const zones = ['Asia/Ho_Chi_Minh', 'America/New_York', 'Europe/Berlin', 'Australia/Sydney'];
+    const t0 = Date.UTC(2020, 0, 1);
+    for (let i = 0; i < OFFSET_MEMO_MAX * 1.5; i += 1) {
+      toLocalParts(t0 + i * 15 * 60_000, zones[i % zones.length]!);
+      expect(offsetMemoEntries()).toBeLessThanOrEqual(OFFSET_MEMO_MAX);
+    }
+    expect(offsetMemoEntries()).toBeGreaterThan(0);
+    expect(toLocalParts(Date.UTC(2026, 2, 8, 7, 0, 0), 'America/New_York')).toEqual({ year: 2026, month: 3, day: 8, hour: 3, minute: 0, second: 0, weekday: 0 });
   });
 });

@@ -75,10 +75,20 @@ const UTC_NAMES: ReadonlySet<string> = new Set(['UTC', 'Etc/UTC', 'GMT', 'Etc/GM
  * `Intl` at every instant. Two `formatToParts` per interval instead of one per call.
  */
 const OFFSET_INTERVAL_MS = 15 * 60_000;
-/** Intervals remembered per zone before its memo starts again (a few hundred bytes each). */
-const OFFSET_MEMO_MAX = 4_096;
+/**
+ * Intervals remembered, all zones together, before the memo starts again: ~1 MB at most, however
+ * many zones the schedules name (a scheduler's next fires revisit a few intervals per schedule).
+ */
+export const OFFSET_MEMO_MAX = 16_384;
 /** Per zone: interval number → the offset in force through all of it, or NaN when it changes within. */
 const offsetMemo = new Map<string, Map<number, number>>();
+/** Intervals in {@link offsetMemo}, all zones together. */
+let offsetMemoSize = 0;
+
+/** How many intervals the offset memo holds now (for tests). @internal */
+export function offsetMemoEntries(): number {
+  return offsetMemoSize;
+}
 /** The largest |time value| of a `Date`. */
 const MAX_DATE_MS = 8.64e15;
 
@@ -111,8 +121,12 @@ function steadyOffset(epochMs: number, timeZone: string): number | null {
     if (first < -MAX_DATE_MS || first + OFFSET_INTERVAL_MS - 1 > MAX_DATE_MS) return null;
     const atFirst = intlOffset(first, timeZone);
     offset = atFirst === intlOffset(first + OFFSET_INTERVAL_MS - 1, timeZone) ? atFirst : Number.NaN;
-    if (memo.size >= OFFSET_MEMO_MAX) memo.clear();
+    if (offsetMemoSize >= OFFSET_MEMO_MAX) {
+      for (const m of offsetMemo.values()) m.clear();
+      offsetMemoSize = 0;
+    }
     memo.set(interval, offset);
+    offsetMemoSize += 1;
   }
   return Number.isNaN(offset) ? null : offset;
 }
