@@ -9,12 +9,11 @@
  * attempt number and an execution already finished.
  */
 import { randomUUID } from 'node:crypto';
-import { testServers } from '@vecron/test-servers';
-import { afterAll, describe, expect, it } from 'vitest';
-import { embeddedStorage, parseJobDefinition } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { parseJobDefinition } from '../src/index.js';
 import type { Storage } from '../src/index.js';
-import { postgresStorage } from '../src/adapters/postgres/index.js';
 import { sqlClientOf } from '../src/internal/storage-internals.js';
+import { sqlStorageBackends } from './helpers/sql-storage-backends.js';
 import type { SqlClient } from '../src/storage/sql/sql-client.js';
 import { claimAndStartSteps, completeWithStepSuccesses, type ClaimStartInput, type StepCompletionInput } from '../src/storage/sql/statements/folded.js';
 
@@ -22,23 +21,7 @@ const T0 = new Date('2026-01-05T02:00:00.000Z');
 const at = (ms: number): Date => new Date(T0.getTime() + ms);
 const done = { steps: { s1: { status: 'succeeded' as const, output: null, attempts: 1, finished_at: T0.toISOString() } } };
 
-const opened: Storage[] = [];
-const schemas: string[] = [];
-afterAll(async () => {
-  for (const s of opened) await s.close();
-  const admin = await postgresStorage({ connectionString: testServers().postgres, migrate: false });
-  for (const schema of schemas) await admin.sql.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await admin.close();
-});
-
-const backends: Array<[string, () => Promise<Storage>]> = [
-  ['embedded (PGlite)', () => embeddedStorage()],
-  ['PostgreSQL', async () => {
-    const schema = `one_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    schemas.push(schema);
-    return postgresStorage({ connectionString: testServers().postgres, schema, poolMax: 2 });
-  }],
-];
+const backends = sqlStorageBackends('one');
 
 /** A client that records the text of every statement it runs. */
 function recording(db: SqlClient): { db: SqlClient; texts: string[] } {
@@ -60,7 +43,6 @@ describe.each(backends)('batch of one: %s', (_name, create) => {
     const worlds = [];
     for (let w = 0; w < 2; w++) {
       const s = await create();
-      opened.push(s);
       await s.createJob({ id: jobId, definition: parseJobDefinition({ name: `one-${jobId.slice(0, 8)}`, steps: [{ id: 's1', type: 'echo', config: {} }] }), now: T0, anchorAt: T0, nextFireAt: null });
       for (const n of names) {
         if (n === 'unknown') continue;

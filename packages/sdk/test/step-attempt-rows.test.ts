@@ -7,39 +7,20 @@
  * counted, abandoned and finished exactly as before.
  */
 import { randomUUID } from 'node:crypto';
-import { testServers } from '@vecron/test-servers';
-import { afterAll, describe, expect, it } from 'vitest';
-import { embeddedStorage, parseJobDefinition } from '../src/index.js';
-import type { Storage } from '../src/index.js';
-import { postgresStorage } from '../src/adapters/postgres/index.js';
+import { describe, expect, it } from 'vitest';
+import { parseJobDefinition } from '../src/index.js';
 import { sqlClientOf } from '../src/internal/storage-internals.js';
+import { sqlStorageBackends } from './helpers/sql-storage-backends.js';
 
 const T0 = new Date('2026-01-05T02:00:00.000Z');
 const at = (ms: number): Date => new Date(T0.getTime() + ms);
 const done = (...ids: string[]) => ({ steps: Object.fromEntries(ids.map((id) => [id, { status: 'succeeded' as const, output: null, attempts: 1, finished_at: T0.toISOString() }])) });
 
-const opened: Storage[] = [];
-const schemas: string[] = [];
-afterAll(async () => {
-  for (const s of opened) await s.close();
-  const admin = await postgresStorage({ connectionString: testServers().postgres, migrate: false });
-  for (const schema of schemas) await admin.sql.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await admin.close();
-});
-
-const backends: Array<[string, () => Promise<Storage>]> = [
-  ['embedded (PGlite)', () => embeddedStorage()],
-  ['PostgreSQL', async () => {
-    const schema = `attempts_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    schemas.push(schema);
-    return postgresStorage({ connectionString: testServers().postgres, schema, poolMax: 2 });
-  }],
-];
+const backends = sqlStorageBackends('attempts');
 
 describe.each(backends)('step attempts held in the execution row: %s', (_name, create) => {
   async function setup(steps = ['s1']) {
     const s = await create();
-    opened.push(s);
     const db = sqlClientOf(s);
     const job = await s.createJob({ id: randomUUID(), definition: parseJobDefinition({ name: `rows-${randomUUID().slice(0, 8)}`, steps: steps.map((id) => ({ id, type: 'echo', config: {} })) }), now: T0, anchorAt: T0, nextFireAt: null });
     const newExecution = async (): Promise<string> => (await s.createExecution({ id: randomUUID(), jobId: job.id, idempotencyKey: randomUUID(), triggerSource: 'manual', availableAt: T0 }, T0)).execution.id;
