@@ -14,8 +14,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import { natsQueue } from '@vecron/sdk/nats';
+import { perMessage } from './lib/env.js';
+import { dropNatsStreams } from './lib/nats-streams.js';
 
 const [urlArg, nArg, concArg, modeArg] = process.argv.slice(2);
 const RAW = modeArg === 'raw';
@@ -68,14 +70,9 @@ try {
   await loop;
   console.log(JSON.stringify({
     messages: N, concurrency: CONCURRENCY, consumer: RAW ? 'nats.js consume()' : 'natsQueue.consume',
-    cpuUsPerMessage: Number(((cpu.user + cpu.system) / N).toFixed(2)),
-    userUsPerMessage: Number((cpu.user / N).toFixed(2)),
-    wallMs: Math.round(wallMs), messagesPerSecond: Math.round(N / (wallMs / 1000)),
+    ...perMessage(cpu, wallMs, N),
   }));
 } finally {
   await queue.close();
-  const nc = await connect({ servers: url, timeout: 5_000 });
-  const jsm = await jetstreamManager(nc);
-  for (const s of [stream, `${stream}_DLQ`]) await jsm.streams.delete(s).catch(() => undefined);
-  await nc.close();
+  await dropNatsStreams([stream, `${stream}_DLQ`], url);
 }

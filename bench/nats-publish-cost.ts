@@ -12,9 +12,9 @@
  * a warm-up of 5,000 messages. Reports only; never gates CI.
  */
 import { randomUUID } from 'node:crypto';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { natsQueue } from '@vecron/sdk/nats';
+import { perMessage } from './lib/env.js';
+import { dropNatsStreams } from './lib/nats-streams.js';
 
 const [urlArg, nArg, chunkArg, inFlightArg] = process.argv.slice(2);
 const url = urlArg ?? 'nats://127.0.0.1:4222';
@@ -70,14 +70,9 @@ try {
   const stored = await queue.size();
   console.log(JSON.stringify({
     messages: N, chunk: CHUNK, inFlight: IN_FLIGHT, failed, stored,
-    cpuUsPerMessage: Number(((cpu.user + cpu.system) / N).toFixed(2)),
-    userUsPerMessage: Number((cpu.user / N).toFixed(2)),
-    wallMs: Math.round(wallMs), messagesPerSecond: Math.round(N / (wallMs / 1000)),
+    ...perMessage(cpu, wallMs, N),
   }));
 } finally {
   await queue.close();
-  const nc = await connect({ servers: url, timeout: 5_000 });
-  const jsm = await jetstreamManager(nc);
-  for (const s of [stream, `${stream}_DLQ`]) await jsm.streams.delete(s).catch(() => undefined);
-  await nc.close();
+  await dropNatsStreams([stream, `${stream}_DLQ`], url);
 }

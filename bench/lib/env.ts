@@ -108,6 +108,15 @@ export function cpuMsSince(since: NodeJS.CpuUsage): number {
   return (d.user + d.system) / 1000;
 }
 
+/** What a per-message benchmark reports: client CPU (`cpu`, a `process.cpuUsage` difference) per message, and throughput, for `n` messages in `wallMs`. */
+export function perMessage(cpu: NodeJS.CpuUsage, wallMs: number, n: number): { cpuUsPerMessage: number; userUsPerMessage: number; wallMs: number; messagesPerSecond: number } {
+  return {
+    cpuUsPerMessage: Number(((cpu.user + cpu.system) / n).toFixed(2)),
+    userUsPerMessage: Number((cpu.user / n).toFixed(2)),
+    wallMs: Math.round(wallMs), messagesPerSecond: Math.round(n / (wallMs / 1000)),
+  };
+}
+
 export const loadAvg = (): number[] => os.loadavg().map((x) => Math.round(x * 100) / 100);
 
 /** Percentile (nearest rank) of a sorted array. */

@@ -24,9 +24,8 @@ import { redisCoordination } from '@vecron/sdk/redis';
 import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
 import { Redis } from 'ioredis';
 import PgBoss from 'pg-boss';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { NATS_URL, REDIS_URL, pgUrl, pool } from './env.js';
+import { dropNatsStreams } from './nats-streams.js';
 
 export const SYSTEMS = ['vecron-distributed', 'vecron-postgres', 'vecron-embedded', 'bullmq', 'pg-boss'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
@@ -239,12 +238,3 @@ export async function delRedisPrefix(prefix: string): Promise<void> {
   }
 }
 
-export async function dropNatsStreams(names: string[]): Promise<void> {
-  const nc = await connect({ servers: NATS_URL });
-  try {
-    const jsm = await jetstreamManager(nc);
-    for (const n of names) await jsm.streams.delete(n).catch(() => undefined);
-  } finally {
-    await nc.close();
-  }
-}

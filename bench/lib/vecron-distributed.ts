@@ -11,7 +11,8 @@ import type { PostgresStorage } from '@vecron/sdk/postgres';
 import { natsQueue } from '@vecron/sdk/nats';
 import { redisCoordination } from '@vecron/sdk/redis';
 import { NATS_URL, REDIS_URL, pgUrl } from './env.js';
-import { delRedisPrefix, dropNatsStreams } from './systems.js';
+import { dropNatsStreams } from './nats-streams.js';
+import { delRedisPrefix } from './systems.js';
 
 export interface VecronRig {
   cron: CronSystem;
