@@ -1,7 +1,7 @@
 /**
  * The batch of one (docs/architecture.md#storage): the worker's two folded statements
  * (claim with the step's start, step success with the completion) run a lone item over scalar
- * parameters and a batch over arrays (`statementInput`). On PGlite and PostgreSQL, one item
+ * parameters and a batch over arrays (`inputStatement`). On PGlite and PostgreSQL, one item
  * takes the one-row statement, and it gives exactly what the array statement gives for the same
  * item: the same result and the same rows after, for claims that win, reclaim an expired lease,
  * skip a finished step, or are refused (live lease, not yet available, finished, unknown id), and

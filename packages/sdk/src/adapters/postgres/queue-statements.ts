@@ -9,7 +9,7 @@
  * on `available_at` serves both first deliveries and redeliveries.
  */
 
-import { statementInput, type InputColumn } from '../../storage/sql/sql-values.js';
+import { inputStatement, type InputColumn } from '../../storage/sql/sql-values.js';
 
 /** A row to publish: the id, its generation (deduplication id), job, trace context and not-before (null: now). */
 export interface PublishRow { id: string; generation: string; jobId: string | null; traceparent: string | null; notBefore: Date | null }
@@ -19,7 +19,7 @@ export interface SettleRow { id: string; delivery: number; delayMs: number }
 
 /**
  * A write for any number of rows: its text and parameters. One row is written over scalar
- * parameters, more over arrays (`statementInput`), the rest of the text the same: over a
+ * parameters, more over arrays (`inputStatement`), the rest of the text the same: over a
  * one-element array PostgreSQL would plan the statement on every call (the custom plan of one
  * element costs less than the generic plan, taken for 10), over scalars it keeps the generic plan,
  * a primary-key probe, after five runs. At low load every write is a batch of one.
@@ -91,9 +91,10 @@ const SETTLE_WITH_DELAY_INPUT: ReadonlyArray<InputColumn<SettleRow>> = [...SETTL
 
 /** A {@link QueueWrite} of `body` over the input rows `columns` (aliased `u`); `extra` parameters follow the columns'. */
 function queueWrite<I>(columns: ReadonlyArray<InputColumn<I>>, body: (from: string, next: number) => string, extra: unknown[] = []): QueueWrite<I> {
+  const statement = inputStatement(columns, (from) => body(from, columns.length + 1));
   return (rows) => {
-    const input = statementInput(columns, rows);
-    return { text: body(input.from, columns.length + 1), params: [...input.params, ...extra] };
+    const { text, params } = statement(rows);
+    return { text, params: extra.length ? [...params, ...extra] : params };
   };
 }
 

@@ -35,9 +35,29 @@ export interface InputColumn<I> {
   readonly value: (item: I) => unknown;
 }
 
+/** The FROM item of `inputStatement`'s input rows for one item (`single`) or for many. */
+function inputFrom<I>(columns: ReadonlyArray<InputColumn<I>>, single: boolean): string {
+  return single
+    ? `(SELECT ${columns.map((c, n) => `$${n + 1}::${c.type} AS ${c.name}`).join(', ')}) AS u`
+    : `unnest(${columns.map((c, n) => `$${n + 1}::${c.type}[]`).join(', ')}) AS u(${columns.map((c) => c.name).join(', ')})`;
+}
+
+/** The parameters of `inputStatement`'s input rows: scalars for one item, one array per column for many. */
+function inputParams<I>(columns: ReadonlyArray<InputColumn<I>>, items: readonly I[]): unknown[] {
+  if (items.length === 1) {
+    const one = items[0]!;
+    return columns.map((c) => c.value(one));
+  }
+  return columns.map((c) => items.map(c.value));
+}
+
+/** A statement over input rows (`inputStatement`): its text and parameters for some items. */
+export type InputStatement<I> = (items: readonly I[]) => { text: string; params: unknown[] };
+
 /**
- * The input rows of a statement written for many items: a FROM item aliased `u` with the columns
- * `columns` bound as `$1`, `$2`, … in order, and those parameters. For two items or more it is
+ * A statement written for many items, over input rows: `body` is given a FROM item aliased `u`
+ * with the columns `columns` bound as `$1`, `$2`, … in order, and the call returns the text and
+ * those parameters. For two items or more it is
  * `unnest($1::type[], …) AS u(x_…, …)` over one array per column; for one item (a group commit's
  * batch of one: every call at low load) it is `(SELECT $1::type AS x_…, …) AS u` over scalars.
  *
@@ -49,15 +69,18 @@ export interface InputColumn<I> {
  * key whatever the table's size or statistics (`WHERE id = $1` on a unique index), so a plan made
  * while the table was small or never analyzed stays right. The rest of the statement is the same
  * text for both, so each shape has exactly the semantics of the other.
+ *
+ * The text is built once per shape and then reused. A hot statement's text is long (the claim
+ * with the first step's start is ~5 KB): built again on every call, it was a new string each time,
+ * which the prepared-statement name's memo (`preparedName`, keyed by the text) hashed and compared
+ * in full, ~11 µs of client CPU per claim; the same string again is found at once.
  */
-export function statementInput<I>(columns: ReadonlyArray<InputColumn<I>>, items: readonly I[]): { from: string; params: unknown[] } {
-  if (items.length === 1) {
-    const one = items[0]!;
-    return { from: `(SELECT ${columns.map((c, n) => `$${n + 1}::${c.type} AS ${c.name}`).join(', ')}) AS u`, params: columns.map((c) => c.value(one)) };
-  }
-  return {
-    from: `unnest(${columns.map((c, n) => `$${n + 1}::${c.type}[]`).join(', ')}) AS u(${columns.map((c) => c.name).join(', ')})`,
-    params: columns.map((c) => items.map(c.value)),
+export function inputStatement<I>(columns: ReadonlyArray<InputColumn<I>>, body: (from: string) => string): InputStatement<I> {
+  let one: string | undefined;
+  let many: string | undefined;
+  return (items) => {
+    const text = items.length === 1 ? (one ??= body(inputFrom(columns, true))) : (many ??= body(inputFrom(columns, false)));
+    return { text, params: inputParams(columns, items) };
   };
 }
 

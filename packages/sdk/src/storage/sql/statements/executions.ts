@@ -27,6 +27,14 @@ export interface CreateInput {
   markPublished?: boolean;
 }
 
+/** The insert of `createExecutions`: one constant text (built once, so its prepared name is found without hashing it again; see `inputStatement`). */
+const INSERT_EXECUTIONS = `INSERT INTO vecron_executions (id, job_id, idempotency_key, status, trigger_source, trigger_metadata, scheduled_for, available_at, context, replay_of, created_at, published_at)
+     SELECT u.x_id, u.x_job, u.x_key, 'pending', u.x_source, u.x_meta::jsonb, u.x_sched, u.x_avail, u.x_context::jsonb, u.x_replay, u.x_now, u.x_published
+     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::uuid[], $10::timestamptz[], $11::timestamptz[])
+       AS u(x_id, x_job, x_key, x_source, x_meta, x_sched, x_avail, x_context, x_replay, x_now, x_published)
+     ON CONFLICT (job_id, idempotency_key) DO NOTHING
+     RETURNING ${EXECUTION_COLUMNS}`;
+
 /** How many more times an item whose conflicting row vanished before the read-back is inserted again, without the rest of its batch. */
 const VANISHED_RETRIES = 3;
 
@@ -43,12 +51,7 @@ const VANISHED_RETRIES = 3;
 export async function createExecutions(db: SqlClient, items: CreateInput[], retries = VANISHED_RETRIES): Promise<Array<{ execution: Execution; created: boolean }>> {
   const e = items.map((i) => i.execution);
   const { rows } = await db.query(
-    `INSERT INTO vecron_executions (id, job_id, idempotency_key, status, trigger_source, trigger_metadata, scheduled_for, available_at, context, replay_of, created_at, published_at)
-     SELECT u.x_id, u.x_job, u.x_key, 'pending', u.x_source, u.x_meta::jsonb, u.x_sched, u.x_avail, u.x_context::jsonb, u.x_replay, u.x_now, u.x_published
-     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::uuid[], $10::timestamptz[], $11::timestamptz[])
-       AS u(x_id, x_job, x_key, x_source, x_meta, x_sched, x_avail, x_context, x_replay, x_now, x_published)
-     ON CONFLICT (job_id, idempotency_key) DO NOTHING
-     RETURNING ${EXECUTION_COLUMNS}`,
+    INSERT_EXECUTIONS,
     [
       e.map((x) => x.id), e.map((x) => x.jobId), e.map((x) => x.idempotencyKey), e.map((x) => x.triggerSource),
       e.map((x) => JSON.stringify(x.triggerMetadata ?? {})), e.map((x) => isoOrNull(x.scheduledFor)), e.map((x) => iso(x.availableAt)),

@@ -9,11 +9,11 @@ import type { ClaimAndStartResult, Storage } from '../../port.js';
 import { perItem, type Batching } from '../group-commit.js';
 import { EXECUTION_COLUMNS, toExecution } from '../row-mappers.js';
 import { PREPARED, type SqlClient } from '../sql-client.js';
-import { claimable, iso, lockInputInIdOrder, statementInput, unclaimedReason, type InputColumn } from '../sql-values.js';
+import { claimable, inputStatement, iso, lockInputInIdOrder, unclaimedReason, type InputColumn } from '../sql-values.js';
 import { claimExclusive } from './claim.js';
 import { executionsById } from './executions.js';
 import { HELD_LOCKED, openHeld, priorAttempts, replaceHeld } from './held-attempt.js';
-import { writeStepSuccesses, type StepSuccessInput } from './step-success.js';
+import { stepSuccessWrite, type StepSuccessInput } from './step-success.js';
 import { wrap } from './wrap.js';
 
 export interface ClaimStartInput {
@@ -25,7 +25,7 @@ export interface ClaimStartInput {
   stepId: string;
 }
 
-/** The input of `claimAndStartSteps`, one row per item (`statementInput`). */
+/** The input of `claimAndStartSteps`, one row per item (`inputStatement`). */
 const CLAIM_START_INPUT: ReadonlyArray<InputColumn<ClaimStartInput>> = [
   { name: 'x_id', type: 'uuid', value: (i) => i.id },
   { name: 'x_owner', type: 'text', value: (i) => i.owner },
@@ -39,18 +39,9 @@ const CLAIM_START_INPUT: ReadonlyArray<InputColumn<ClaimStartInput>> = [
 const STEP_OPEN = (e: string, i: string): string =>
   `${e}.job_id = ${i}.x_job AND COALESCE(${e}.context->'steps'->${i}.x_step->>'status', '') NOT IN ('succeeded','skipped','failed')`;
 
-/**
- * The claim of `claimExecutions` and, for each claimed row of the named job that is now `running`
- * and has not finished the step, `startStepAttempts` of that step: the current step, the next
- * attempt opened in the row under the new token, the attempt the row held moved into the table
- * (abandoned if a dead worker left it running). The new token is drawn before the update so the
- * attempt can carry it (a row that is not claimed leaves its number unused).
- */
-export async function claimAndStartSteps(db: SqlClient, items: ClaimStartInput[]): Promise<ClaimAndStartResult[]> {
+const CLAIM_START = inputStatement(CLAIM_START_INPUT, (from) => {
   const open = `e.status <> 'cancelling' AND ${STEP_OPEN('e', 'i')}`;
-  const input = statementInput(CLAIM_START_INPUT, items);
-  const { rows } = await db.query(
-    `WITH ${lockInputInIdOrder(input.from, `${HELD_LOCKED}, nextval('vecron_fencing_seq') AS l_token`)},
+  return `WITH ${lockInputInIdOrder(from, `${HELD_LOCKED}, nextval('vecron_fencing_seq') AS l_token`)},
      ${priorAttempts('prev', 'SELECT * FROM locked')}, claimed AS (
        UPDATE vecron_executions e
        SET status = CASE WHEN e.status = 'cancelling' THEN 'cancelling' ELSE 'running' END,
@@ -62,10 +53,19 @@ export async function claimAndStartSteps(db: SqlClient, items: ClaimStartInput[]
        WHERE e.id = i.x_id AND ${claimable('e', 'i.x_now')}
        RETURNING ${EXECUTION_COLUMNS}, i.*, (e.status = 'running' AND ${STEP_OPEN('e', 'i')}) AS x_open
      ), ${replaceHeld('claimed', 'r.x_open')}
-     SELECT c.*, CASE WHEN c.x_open THEN c.n + 1 END AS x_attempt, c.failures AS x_failures FROM claimed c`,
-    input.params,
-    PREPARED,
-  );
+     SELECT c.*, CASE WHEN c.x_open THEN c.n + 1 END AS x_attempt, c.failures AS x_failures FROM claimed c`;
+});
+
+/**
+ * The claim of `claimExecutions` and, for each claimed row of the named job that is now `running`
+ * and has not finished the step, `startStepAttempts` of that step: the current step, the next
+ * attempt opened in the row under the new token, the attempt the row held moved into the table
+ * (abandoned if a dead worker left it running). The new token is drawn before the update so the
+ * attempt can carry it (a row that is not claimed leaves its number unused).
+ */
+export async function claimAndStartSteps(db: SqlClient, items: ClaimStartInput[]): Promise<ClaimAndStartResult[]> {
+  const { text, params } = CLAIM_START(items);
+  const { rows } = await db.query(text, params, PREPARED);
   const claimed = new Map(rows.map((r) => [String(r.id), {
     execution: toExecution(r),
     step: r.x_attempt === null || r.x_attempt === undefined ? null : { attempt: Number(r.x_attempt), previousFailures: Number(r.x_failures) },
@@ -88,10 +88,10 @@ export type StepCompletionInput = StepSuccessInput;
  * attempt closed as succeeded, the context saved, the execution finished and its lease released,
  * all under the live token; per input, whether it was live.
  */
-export function completeWithStepSuccesses(db: SqlClient, items: StepCompletionInput[]): Promise<boolean[]> {
-  return writeStepSuccesses(db, items, `status = 'success', error = NULL, context = i.x_context::jsonb, current_step = i.x_step, finished_at = i.x_now,
-           lease_owner = NULL, lease_expires_at = NULL`);
-}
+export const completeWithStepSuccesses: (db: SqlClient, items: StepCompletionInput[]) => Promise<boolean[]> = stepSuccessWrite(
+  `status = 'success', error = NULL, context = i.x_context::jsonb, current_step = i.x_step, finished_at = i.x_now,
+           lease_owner = NULL, lease_expires_at = NULL`,
+);
 
 export function foldedOperations(db: SqlClient, batching: Batching): Pick<Storage, 'claimAndStartStep' | 'completeWithStepSuccess'> {
   const claimStart = perItem(batching, (items: ClaimStartInput[]) => claimAndStartSteps(db, items), (i) => i.id);

@@ -3,7 +3,7 @@
  * migration 0011) and moves into `vecron_step_attempts` only when another attempt replaces it:
  * the next step's start, a retry of the step, a reclaim that abandons it. The SQL pieces that
  * open, close and move it, shared by `startStepAttempts` (steps.ts), `claimAndStartSteps`
- * (folded.ts) and `writeStepSuccesses` (step-success.ts), so each exists once. An attempt is in
+ * (folded.ts) and `stepSuccessWrite` (step-success.ts), so each exists once. An attempt is in
  * exactly one place: the row holds the newest, the table the ones it replaced.
  */
 

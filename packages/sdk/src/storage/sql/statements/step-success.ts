@@ -5,7 +5,7 @@
  */
 import type { ExecutionContext } from '../../../model/execution.js';
 import { PREPARED, type SqlClient } from '../sql-client.js';
-import { ACTIVE, iso, lockInputInIdOrder, statementInput, type InputColumn } from '../sql-values.js';
+import { ACTIVE, inputStatement, iso, lockInputInIdOrder, type InputColumn } from '../sql-values.js';
 import { heldSucceeded, holdsRunning } from './held-attempt.js';
 
 export interface StepSuccessInput {
@@ -17,7 +17,7 @@ export interface StepSuccessInput {
   now: Date;
 }
 
-/** The input of `writeStepSuccesses`, one row per item (`statementInput`). */
+/** The input of `stepSuccessWrite`'s statements, one row per item (`inputStatement`). */
 const STEP_SUCCESS_INPUT: ReadonlyArray<InputColumn<StepSuccessInput>> = [
   { name: 'x_id', type: 'uuid', value: (i) => i.id },
   { name: 'x_token', type: 'bigint', value: (i) => i.token },
@@ -45,21 +45,21 @@ export const ownLive = (set: string, source = 'locked'): string => `own AS (
  * statement is prepared, one per distinct `set`), and its
  * attempt closed as succeeded, so both commit together; per input, whether the token was live.
  * The attempt is the one the row holds (held-attempt.ts), or, opened before it was, a table row.
+ * Made once per `set` (its text is built once per shape, `inputStatement`).
  */
-export async function writeStepSuccesses(db: SqlClient, items: StepSuccessInput[], set: string): Promise<boolean[]> {
-  const input = statementInput(STEP_SUCCESS_INPUT, items);
-  const { rows } = await db.query<{ id: string }>(
-    `WITH ${lockInputInIdOrder(input.from)},
+export function stepSuccessWrite(set: string): (db: SqlClient, items: StepSuccessInput[]) => Promise<boolean[]> {
+  const statement = inputStatement(STEP_SUCCESS_INPUT, (from) => `WITH ${lockInputInIdOrder(from)},
      ${ownLive(`${set}, ${heldSucceeded(holdsRunning('i.x_step', 'i.x_attempt', 'i.x_token'), 'i.x_now')}`)}, closed AS (
        UPDATE vecron_step_attempts a SET status = 'succeeded', finished_at = i.x_now
        FROM locked i
        WHERE a.execution_id = i.x_id AND a.step_id = i.x_step AND a.attempt = i.x_attempt AND a.fencing_token = i.x_token
          AND a.status = 'running' AND i.x_id IN (SELECT id FROM own)
      )
-     SELECT id FROM own`,
-    input.params,
-    PREPARED,
-  );
-  const ok = new Set(rows.map((r) => String(r.id)));
-  return items.map((i) => ok.has(i.id));
+     SELECT id FROM own`);
+  return async (db, items) => {
+    const { text, params } = statement(items);
+    const { rows } = await db.query<{ id: string }>(text, params, PREPARED);
+    const ok = new Set(rows.map((r) => String(r.id)));
+    return items.map((i) => ok.has(i.id));
+  };
 }

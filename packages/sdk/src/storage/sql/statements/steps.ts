@@ -10,7 +10,7 @@ import { toStepAttempt } from '../row-mappers.js';
 import type { SqlClient } from '../sql-client.js';
 import { ACTIVE, iso, lockInputInIdOrder } from '../sql-values.js';
 import { HELD_LOCKED, holdsRunning, openHeld, priorAttempts, replaceHeld } from './held-attempt.js';
-import { ownLive, writeStepSuccesses, type StepSuccessInput } from './step-success.js';
+import { ownLive, stepSuccessWrite, type StepSuccessInput } from './step-success.js';
 
 export interface StepStartInput {
   id: string;
@@ -39,9 +39,7 @@ export async function startStepAttempts(db: SqlClient, items: StepStartInput[]):
 }
 
 /** One statement, so each finished step and its saved context commit together; per input, whether the token was live. */
-export function recordStepSuccesses(db: SqlClient, items: StepSuccessInput[]): Promise<boolean[]> {
-  return writeStepSuccesses(db, items, 'context = i.x_context::jsonb, current_step = i.x_step');
-}
+export const recordStepSuccesses: (db: SqlClient, items: StepSuccessInput[]) => Promise<boolean[]> = stepSuccessWrite('context = i.x_context::jsonb, current_step = i.x_step');
 
 type FinishStep = Parameters<Storage['finishStepAttempt']>[2];
 
