@@ -11,6 +11,7 @@ import { m0009RetentionByJob } from './0009-retention-by-job.js';
 import { m0010HotExecutionUpdates } from './0010-hot-execution-updates.js';
 import { m0011RowHeldStepAttempt } from './0011-row-held-step-attempt.js';
 import { m0012ScheduleRoom } from './0012-schedule-room.js';
+import { m0013StoredFireSpec } from './0013-stored-fire-spec.js';
 
 /** The owner of the core's migrations. */
 export const CORE_OWNER = 'vecron';
@@ -23,5 +24,5 @@ export const CORE_OWNER = 'vecron';
  */
 export const coreSchema: SchemaDefinition = {
   owner: CORE_OWNER,
-  migrations: [m0001Init, m0002DeadLetterDiscards, m0003Calendars, m0004ClusterSettings, m0005StepLogs, m0006DeadLetterIndexes, m0007ExecutionListIndexes, m0008RetentionIndex, m0009RetentionByJob, m0010HotExecutionUpdates, m0011RowHeldStepAttempt, m0012ScheduleRoom],
+  migrations: [m0001Init, m0002DeadLetterDiscards, m0003Calendars, m0004ClusterSettings, m0005StepLogs, m0006DeadLetterIndexes, m0007ExecutionListIndexes, m0008RetentionIndex, m0009RetentionByJob, m0010HotExecutionUpdates, m0011RowHeldStepAttempt, m0012ScheduleRoom, m0013StoredFireSpec],
 };

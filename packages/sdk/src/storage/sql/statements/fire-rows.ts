@@ -10,9 +10,13 @@ import type { SqlClient } from '../sql-client.js';
 import { listCalendars } from './calendars.js';
 import type { FireDueArgs } from './fire-due.js';
 
-/** The `FireSpec` keys, read from the stored definition as one jsonb value (keys sorted by jsonb, so equal specs give equal text). */
-const FIRE_SPEC_KEYS = ['schedule', 'catchup', 'misfire_policy', 'triggers', 'allow_concurrent', 'overlap_policy', 'jitter_seconds'] as const satisfies ReadonlyArray<keyof FireSpec>;
-export const FIRE_SPEC_SQL = `jsonb_build_object(${FIRE_SPEC_KEYS.map((k) => `'${k}', j.definition->'${k}'`).join(', ')})::text`;
+/**
+ * The `FireSpec` keys of a stored definition, as one jsonb object's text (keys sorted by jsonb, so
+ * equal specs give equal text; a key the definition lacks is JSON null). The job row stores it,
+ * `fire_spec`, written with the definition (migration 0013, whose `vecron_fire_spec` lists these keys).
+ */
+export const FIRE_SPEC_KEYS = ['schedule', 'catchup', 'misfire_policy', 'triggers', 'allow_concurrent', 'overlap_policy', 'jitter_seconds'] as const satisfies ReadonlyArray<keyof FireSpec>;
+export const FIRE_SPEC_SQL = 'j.fire_spec';
 
 /**
  * An instant of a due row as epoch milliseconds (a number the driver reads with `parseFloat`, not
@@ -58,7 +62,7 @@ const FIRE_STATE_SQL = `EXISTS (SELECT 1 FROM vecron_cluster_settings WHERE key 
  */
 export const dueRowsWithJob = (rowsSql: string): string =>
   `(SELECT set_config('enable_seqscan', 'off', true), ${FIRE_STATE_SQL}) AS hint(v, paused, calendars_version), (${rowsSql}) s
-   CROSS JOIN LATERAL (SELECT enabled, definition FROM vecron_jobs WHERE id = s.job_id LIMIT 1) j`;
+   CROSS JOIN LATERAL (SELECT enabled, fire_spec FROM vecron_jobs WHERE id = s.job_id LIMIT 1) j`;
 
 /**
  * Reports the state read with the claim (`row`: any row of {@link dueRowsWithJob}; none when

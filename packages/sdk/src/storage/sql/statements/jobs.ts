@@ -13,12 +13,15 @@ import { PREPARED, type SqlClient } from '../sql-client.js';
 import { iso, isoOrNull, likeEscape } from '../sql-values.js';
 import { wrap } from './wrap.js';
 
+/** A job row's columns as `toJob` reads them (not the stored `fire_spec`, which only the due read needs). */
+const JOB_COLUMNS = 'id, name, definition, enabled, version, created_at, updated_at';
+
 export function createJob(db: SqlClient, { id, definition, now, anchorAt, nextFireAt }: Parameters<Storage['createJob']>[0]): Promise<Job> {
   return wrap('createJob', () =>
     db.transaction(async (tx) => {
       const { rows } = await tx.query(
         `INSERT INTO vecron_jobs (id, name, definition, enabled, version, created_at, updated_at)
-         VALUES ($1, $2, $3::jsonb, $4, 1, $5, $5) RETURNING *`,
+         VALUES ($1, $2, $3::jsonb, $4, 1, $5, $5) RETURNING ${JOB_COLUMNS}`,
         [id, definition.name, JSON.stringify(definition), definition.enabled, iso(now)],
       );
       await tx.query(
@@ -35,7 +38,7 @@ export function updateJob(db: SqlClient, id: string, { definition, now, nextFire
     db.transaction(async (tx) => {
       const { rows } = await tx.query(
         `UPDATE vecron_jobs SET name = $2, definition = $3::jsonb, enabled = $4, version = version + 1, updated_at = $5
-         WHERE id = $1 RETURNING *`,
+         WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
         [id, definition.name, JSON.stringify(definition), definition.enabled, iso(now)],
       );
       if (!rows[0]) throw new NotFoundError('job', id);
@@ -52,20 +55,20 @@ export function updateJob(db: SqlClient, id: string, { definition, now, nextFire
 
 /** One job (or null) per id, in order; an id may repeat. */
 export async function getJobs(db: SqlClient, ids: string[]): Promise<Array<Job | null>> {
-  const { rows } = await db.query(`SELECT * FROM vecron_jobs WHERE id = ANY($1::uuid[])`, [ids], PREPARED);
+  const { rows } = await db.query(`SELECT ${JOB_COLUMNS} FROM vecron_jobs WHERE id = ANY($1::uuid[])`, [ids], PREPARED);
   const byId = new Map(rows.map((r) => [String(r.id), toJob(r)]));
   return ids.map((id) => byId.get(id) ?? null);
 }
 
 /** The job named `name`, or null. */
 async function jobByName(db: SqlClient, name: string): Promise<Job | null> {
-  const { rows } = await db.query(`SELECT * FROM vecron_jobs WHERE name = $1`, [name]);
+  const { rows } = await db.query(`SELECT ${JOB_COLUMNS} FROM vecron_jobs WHERE name = $1`, [name]);
   return rows[0] ? toJob(rows[0]) : null;
 }
 
 export async function listJobs(db: SqlClient, filter: JobListFilter = {}): Promise<Job[]> {
   const { rows } = await db.query(
-    `SELECT * FROM vecron_jobs
+    `SELECT ${JOB_COLUMNS} FROM vecron_jobs
      WHERE ($1::boolean IS NULL OR enabled = $1)
        AND ($4::text IS NULL OR name ILIKE $4 OR definition->>'description' ILIKE $4
             OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(COALESCE(definition->'tags', '[]'::jsonb)) AS tag WHERE tag ILIKE $4))
