@@ -80,14 +80,17 @@ function createClaimRunner(rt: WorkerRuntime): (message: QueueMessage, job: Job,
   const { storage, clock, logger, settings, events } = rt;
   return async (message, job, id) => {
     const def = job.definition;
-    // Independent of the claim, so it runs alongside it; its failure surfaces in runSteps.
-    const resolved = rt.variables.resolve(job.id, def.variables, neededVariables(def));
-    resolved.catch(() => undefined);
     const firstStep = def.steps[0];
     const args = { owner: settings.workerId, leaseMs: settings.leaseMs, now: clock.now(), ...claimMode(def) };
-    const claim: ClaimAndStartResult = firstStep && !firstStep.condition
-      ? await storage.claimAndStartStep(id, { ...args, jobId: job.id, stepId: firstStep.id })
-      : { ...(await storage.claimExecution(id, args)), step: null };
+    const claiming: Promise<ClaimAndStartResult> = firstStep && !firstStep.condition
+      ? storage.claimAndStartStep(id, { ...args, jobId: job.id, stepId: firstStep.id })
+      : storage.claimExecution(id, args).then((r) => ({ ...r, step: null }));
+    // Independent of the claim, so it runs alongside it; its failure surfaces in runSteps. Asked
+    // for after the claim: both leave at the end of this tick in the order they were asked for,
+    // and the claim is what the start waits for (docs/architecture.md#one-execution-end-to-end).
+    const resolved = rt.variables.resolve(job.id, def.variables, neededVariables(def));
+    resolved.catch(() => undefined);
+    const claim = await claiming;
     if (!claim.claimed) {
       if (claim.execution && claim.execution.jobId !== job.id) return false;
       if (claim.reason === 'not_available_yet' && claim.execution) await message.nak(Math.max(0, claim.execution.availableAt.getTime() - clock.now().getTime()));
