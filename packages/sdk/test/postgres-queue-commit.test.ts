@@ -24,7 +24,7 @@ async function commitModeAfter(text: string, params: unknown[] = []): Promise<{ 
 }
 
 describe('postgresQueue commits', () => {
-  it('claim, in-progress, nak and ack commit without waiting for the WAL flush (a lost one is only a redelivery); publish waits, and the session keeps its setting', async () => {
+  it('publish, claim, in-progress, nak and ack commit without waiting for the WAL flush (a lost publish is published again from the execution row, a lost settle is only a redelivery), and the session keeps its setting', async () => {
     const schema = `qc_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
     const q = postgresQueue({ pool: admin, schema });
     try {
@@ -33,7 +33,7 @@ describe('postgresQueue commits', () => {
       const id = randomUUID();
       const one = { id, delivery: 1, delayMs: 30_000 };
       const write = ({ text, params }: { text: string; params: unknown[] }) => commitModeAfter(text, params);
-      expect((await write(sql.publish([{ id, generation: id, jobId: null, traceparent: null, notBefore: null }]))).mode).toBe('on');
+      expect((await write(sql.publish([{ id, generation: id, jobId: null, traceparent: null, notBefore: null }]))).mode).toBe('off');
       const claim = await commitModeAfter(sql.claim, [10, 30_000]);
       expect(claim).toEqual({ mode: 'off', rows: 2 });
       expect(await write(sql.extend([one]))).toEqual({ mode: 'off', rows: 1 });

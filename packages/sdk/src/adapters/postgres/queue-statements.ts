@@ -70,9 +70,13 @@ export interface QueueStatements {
  * (`synchronous_commit = off` for that transaction only; the session's setting is untouched).
  * For the claim, ack, nak and in-progress writes: losing one to a server crash only means a
  * delivery again (or a later one), which the storage claim (durable, fenced) refuses or takes, as
- * for any redelivery. Its result is visible to every session at once, and the next durable
- * commit flushes it too. Publishes stay durable. Costs one fsync fewer per claim and per ack; a
- * claim is on the path of every execution from add to start.
+ * for any redelivery. For the publish: the execution row, committed durably before it is
+ * published, is the outbox, so a publish lost to a crash is published again by the dispatcher
+ * once `republishAfterMs` has passed (docs/architecture.md#4-no-execution-is-lost); the
+ * execution starts that much later, never twice (the storage claim) and is never lost. Its result
+ * is visible to every session at once (the notification too), and the next durable commit
+ * flushes it as well. Costs one fsync fewer per publish, claim and ack; the publish and the claim
+ * are on the path of every execution from add to start.
  */
 const ASYNC_COMMIT = `async_commit AS (SELECT set_config('synchronous_commit', 'off', true) AS off)`;
 
@@ -125,7 +129,7 @@ export function queueStatements(schema: string | null, table: string): QueueStat
     // held: that delivery's ack, nak or extension no longer matches (see ack/nak/extend), and the
     // storage claim's fencing token stops its worker. The notification is sent only when a row
     // was written, once per statement.
-    publish: queueWrite(PUBLISH_INPUT, (from, channel) => `WITH p AS (
+    publish: queueWrite(PUBLISH_INPUT, (from, channel) => `WITH ${ASYNC_COMMIT}, p AS (
         INSERT INTO ${t} AS q (execution_id, generation, job_id, traceparent, available_at)
         SELECT id, gen, job, tp, COALESCE(nb, now()) FROM ${from}
         ON CONFLICT (execution_id) DO UPDATE SET
@@ -135,7 +139,7 @@ export function queueStatements(schema: string | null, table: string): QueueStat
           WHERE COALESCE(q.generation, q.execution_id) <> EXCLUDED.generation
             OR (NOT q.in_flight AND EXCLUDED.available_at < q.available_at)
         RETURNING 1)
-      SELECT pg_notify($${channel}, '') FROM (SELECT 1 FROM p LIMIT 1) AS any_row`, [channel]),
+      SELECT pg_notify($${channel}, '') FROM (SELECT 1 FROM p LIMIT 1) AS any_row, async_commit`, [channel]),
     // The last row (execution_id NULL) carries the ms until the earliest row not yet due, read in
     // the same snapshot, so an idle consumer knows how long to sleep without a second query.
     claim: `WITH ${ASYNC_COMMIT}, c AS (
