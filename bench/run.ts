@@ -136,7 +136,7 @@ async function main(): Promise<void> {
         const m = await measure(`d ${n} schedules`, 'tick-cost', { n, ticks: plan.dTicks, flushWaitMs: plan.flushWaitMs }, 1);
         // One process per size; its ticks are the runs.
         const ticks = (m.samples[0]?.ticks ?? []) as Array<Record<string, number>>;
-        for (const k of ['clientCpuMs', 'pgCpuMs', 'wallMs', 'rowsRead', 'fired'] as const) {
+        for (const k of ['clientCpuMs', 'mainCpuMs', 'otherThreadsCpuMs', 'gcMs', 'pgCpuMs', 'wallMs', 'rowsRead', 'fired'] as const) {
           const xs = ticks.map((t) => t[k]!).filter(Number.isFinite);
           if (xs.length) m.stats[k] = { median: round(median(xs), 1), min: Math.min(...xs), max: Math.max(...xs) };
         }

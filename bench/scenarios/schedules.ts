@@ -10,11 +10,18 @@ import { PG_ADMIN_URL, REDIS_URL, cpuMsSince, pgUrl, withPg, pgBackendPids, perc
 import { delRedisPrefix } from '../lib/systems.js';
 import { cloneJobs, schemaBytes, vecronRig } from '../lib/vecron-distributed.js';
 import { internalsOf } from '../../packages/sdk/src/internal/cron-internals.js';
+import { threadMeter } from '../lib/thread-cpu.js';
 
-/** Unmeasured ticks of d between `coldTick` and the measured ticks (each fires 1 % of the schedules). */
-export const D_WARM_UP_TICKS = 10;
+/**
+ * Unmeasured ticks of d between `coldTick` and the measured ticks (each fires 1 % of the schedules):
+ * at least 10, and enough for 100,000 fires. V8 optimises a function after enough calls, and the
+ * code a tick runs once (the claim, the publish round, the `pg` and NATS writers) is called once a
+ * tick: at 10k, 10 warm-up ticks left it still being compiled by the measured ticks (2.5–10 ms of
+ * TurboFan work each, on V8's background threads; `--trace-opt`, round 7 in docs/benchmarks.md).
+ */
+export const dWarmUpTicks = (due: number): number => Math.max(10, Math.ceil(100_000 / Math.max(1, due)));
 
-export interface ScheduleArgs { n: number; db: string; id: string; ticks?: number; timeoutMs?: number; flushWaitMs?: number }
+export interface ScheduleArgs { n: number; db: string; id: string; ticks?: number; timeoutMs?: number; flushWaitMs?: number; warmUpTicks?: number }
 
 /** c: all `n` schedules due at the same second T; lateness = started_at − scheduled_for. */
 export async function lateness(a: ScheduleArgs): Promise<Record<string, unknown>> {
@@ -71,7 +78,7 @@ export async function lateness(a: ScheduleArgs): Promise<Record<string, unknown>
  * d: `n` schedules, 1 % due at each tick; CPU of the tick (client and PostgreSQL backends), wall time and rows read.
  * A long-running scheduler ticks every second, so its code is warm: after the loop's first tick, the
  * first tick of the stopped loop is measured and reported alone as `coldTick` (cold JIT), then
- * `D_WARM_UP_TICKS` ticks that fire 1 % each are not measured, then the `ticks` measured ones.
+ * `dWarmUpTicks` ticks that fire 1 % each are not measured, then the `ticks` measured ones.
  */
 export async function tickCost(a: ScheduleArgs): Promise<Record<string, unknown>> {
   const rig = await vecronRig({ db: a.db, id: a.id, pollIntervalMs: 60_000, dispatchIntervalMs: 60_000 });
@@ -100,8 +107,16 @@ export async function tickCost(a: ScheduleArgs): Promise<Record<string, unknown>
     const scheduler = internalsOf(rig.cron).scheduler()!;
     // Only the measured ticks run from here: the loop's own (every 60 s) would compete with them.
     await scheduler.stop();
+    // The dispatcher's loop too: its pass every 60 s landed in every third measured tick's window
+    // (one pass read every execution row, 102,700 at 10k after the warm-up, and cost the client
+    // 12–17 ms; round 7 in docs/benchmarks.md). One pass is measured on its own at the end.
+    const dispatcher = internalsOf(rig.cron).dispatcher();
+    await dispatcher?.stop();
     const pgCpu = serverCpuMeter(() => pgBackendPids(PG_ADMIN_URL, a.db));
-    type Tick = { clientCpuMs: number; pgCpuMs: number; wallMs: number; rowsRead: number; fired: number };
+    // The client CPU split: the main thread (the tick's JavaScript and I/O) and the other threads
+    // (V8's background compiler and GC helpers), which process.cpuUsage adds together; GC pauses.
+    const threads = threadMeter();
+    type Tick = { clientCpuMs: number; mainCpuMs: number; otherThreadsCpuMs: number; gcs: number; gcMs: number; pgCpuMs: number; wallMs: number; rowsRead: number; fired: number };
     const ticks: Tick[] = [];
     let coldTick: Tick | undefined;
     // Tick k fires the schedules whose number is k modulo 100 (the loop's first tick fired 0).
@@ -109,26 +124,43 @@ export async function tickCost(a: ScheduleArgs): Promise<Record<string, unknown>
       `UPDATE ${rig.schema}.vecron_schedules s SET next_fire_at = date_trunc('second', clock_timestamp()) - interval '1 second' FROM ${rig.schema}.vecron_jobs j
        WHERE j.id = s.job_id AND j.name LIKE 'd%' AND substr(j.name, 2)::int % 100 = $1`, [k % 100]));
     const measured = a.ticks ?? 5;
-    for (let k = 1; k <= 1 + D_WARM_UP_TICKS + measured; k += 1) {
+    const warmUp = a.warmUpTicks ?? dWarmUpTicks(due);
+    for (let k = 1; k <= 1 + warmUp + measured; k += 1) {
       await makeDue(k);
-      if (k > 1 && k <= 1 + D_WARM_UP_TICKS) {
+      if (k > 1 && k <= 1 + warmUp) {
         await scheduler.tick();
         continue;
       }
       const r0 = await rowsRead(a.flushWaitMs ?? 10_500);
       await pgCpu.begin();
+      threads.begin();
       const c0 = process.cpuUsage();
       const w0 = performance.now();
       const fired = await scheduler.tick();
       const wallMs = performance.now() - w0;
       const clientCpuMs = cpuMsSince(c0);
+      const split = await threads.end();
       const pgCpuMs = await pgCpu.end();
       const r1 = await rowsRead(a.flushWaitMs ?? 10_500);
-      const tick = { clientCpuMs: round(clientCpuMs, 1), pgCpuMs: round(pgCpuMs, 1), wallMs: round(wallMs, 1), rowsRead: r1 - r0, fired };
+      const tick = {
+        clientCpuMs: round(clientCpuMs, 1), mainCpuMs: round(split.mainCpuMs, 2), otherThreadsCpuMs: round(split.otherThreadsCpuMs, 2),
+        gcs: split.gcs, gcMs: round(split.gcMs, 2), pgCpuMs: round(pgCpuMs, 1), wallMs: round(wallMs, 1), rowsRead: r1 - r0, fired };
       if (k === 1) coldTick = tick;
       else ticks.push(tick);
     }
-    return { schedules: a.n, duePerTick: due, fixtureMs, warmUpTicks: D_WARM_UP_TICKS, coldTick, ticks };
+    threads.close();
+    // One dispatcher pass (nothing to publish: the ticks wrote their executions as published).
+    let dispatcherPass: Record<string, number> | undefined;
+    if (dispatcher) {
+      const r0 = await rowsRead(a.flushWaitMs ?? 10_500);
+      const c0 = process.cpuUsage();
+      const w0 = performance.now();
+      const published = await dispatcher.tick();
+      const wallMs = performance.now() - w0;
+      const clientCpuMs = cpuMsSince(c0);
+      dispatcherPass = { clientCpuMs: round(clientCpuMs, 1), wallMs: round(wallMs, 1), rowsRead: (await rowsRead(a.flushWaitMs ?? 10_500)) - r0, published };
+    }
+    return { schedules: a.n, duePerTick: due, fixtureMs, warmUpTicks: warmUp, coldTick, ticks, dispatcherPass };
   } finally {
     await rig.close();
   }
