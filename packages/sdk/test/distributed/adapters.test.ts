@@ -18,6 +18,7 @@ import type { RedisCoordination } from '@vecron/sdk/redis';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { testServers } from '@vecron/test-servers';
 import { echoExecutor } from '../helpers/test-executors.js';
+import { recordStatements } from '../helpers/recorded-statements.js';
 import { privateRedis } from './harness/servers.js';
 import { describeCoordination, eventually, until } from '@vecron/sdk/testing';
 
@@ -142,11 +143,7 @@ describe('pgPoolClient transactions', () => {
   it('send BEGIN with a first statement without parameters (one round trip), alone before one with them, nothing for a transaction of no statement, and roll back what the first statement did', async () => {
     const pool = new pg.Pool({ connectionString: PG_URL, max: 1 });
     cleanups.push(() => pool.end());
-    const sent: string[] = [];
-    pool.on('connect', (c) => {
-      const query = c.query.bind(c) as (...a: unknown[]) => unknown;
-      c.query = ((...a: unknown[]) => (sent.push(typeof a[0] === 'string' ? a[0] : String((a[0] as { text: string }).text)), query(...a))) as typeof c.query;
-    });
+    const sent = recordStatements(pool);
     const sql = pgPoolClient(pool);
     await sql.query('CREATE TEMP TABLE tx_probe (v int)');
     const count = async (v: number): Promise<number> => Number((await sql.query<{ n: string }>('SELECT count(*) AS n FROM tx_probe WHERE v = $1', [v])).rows[0]!.n);
@@ -179,6 +176,58 @@ describe('pgPoolClient transactions', () => {
     // The first statement itself fails: rolled back, the connection usable.
     await expect(sql.transaction((tx) => tx.query('INSERT INTO tx_probe SELECT 1 / 0'))).rejects.toBeInstanceOf(StorageError);
     expect(await count(1)).toBe(1);
+  });
+
+  it('send COMMIT with a last statement asked for with `commit` (its values written in, one round trip), roll back when it fails, refuse a statement after it', async () => {
+    const pool = new pg.Pool({ connectionString: PG_URL, max: 1 });
+    cleanups.push(() => pool.end());
+    const sent = recordStatements(pool);
+    const sql = pgPoolClient(pool);
+    await sql.query('CREATE TEMP TABLE tx_last (v int, s text, a text[])');
+    const rows = async (): Promise<unknown[]> => (await sql.query('SELECT v, s, a FROM tx_last ORDER BY v')).rows;
+
+    sent.length = 0;
+    const quoted = `it's \\ "$1" $2`;
+    expect(await sql.transaction(async (tx) => {
+      await tx.query('SELECT 1');
+      return (await tx.query('INSERT INTO tx_last VALUES ($1, $2, $3::text[]) RETURNING v, s, a', [1, quoted, ['x,"y"', null, 'z\\']], { commit: true })).rows;
+    })).toEqual([{ v: 1, s: quoted, a: ['x,"y"', null, 'z\\'] }]);
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toBe('BEGIN;\nSELECT 1');
+    expect(sent[1]).toMatch(/^INSERT INTO tx_last VALUES \('1', .*\) RETURNING v, s, a;\nCOMMIT$/s);
+    expect(await rows()).toEqual([{ v: 1, s: quoted, a: ['x,"y"', null, 'z\\'] }]);
+
+    // The last statement fails: COMMIT does not run, the transaction rolls back.
+    sent.length = 0;
+    await expect(sql.transaction(async (tx) => {
+      await tx.query('INSERT INTO tx_last (v) VALUES (2)');
+      await tx.query('INSERT INTO tx_last (v) SELECT $1::int / 0', [3], { commit: true });
+    })).rejects.toBeInstanceOf(StorageError);
+    expect(sent.slice(-1)).toEqual(['ROLLBACK']);
+    expect(await rows()).toHaveLength(1);
+
+    // Nothing may follow it: the transaction is over.
+    await expect(sql.transaction(async (tx) => {
+      await tx.query('SELECT 1');
+      await tx.query('INSERT INTO tx_last (v) VALUES ($1)', [4], { commit: true });
+      await tx.query('INSERT INTO tx_last (v) VALUES (5)');
+    })).rejects.toThrow(/after the one that committed/);
+    expect((await rows()).map((r) => (r as { v: number }).v)).toEqual([1, 4]);
+
+    // Values it does not write in (a Date), or a first statement (no BEGIN sent yet): the usual way.
+    sent.length = 0;
+    await sql.transaction(async (tx) => {
+      await tx.query('SELECT 1');
+      await tx.query('INSERT INTO tx_last (v, s) VALUES ($1, $2::timestamptz::text)', [6, new Date(0)], { commit: true });
+    });
+    expect(sent).toEqual(['BEGIN;\nSELECT 1', 'INSERT INTO tx_last (v, s) VALUES ($1, $2::timestamptz::text)', 'COMMIT']);
+    sent.length = 0;
+    await sql.transaction((tx) => tx.query('INSERT INTO tx_last (v) VALUES ($1)', [7], { commit: true }));
+    expect(sent).toEqual(['BEGIN', 'INSERT INTO tx_last (v) VALUES ($1)', 'COMMIT']);
+    sent.length = 0;
+    await sql.transaction((tx) => tx.query('INSERT INTO tx_last (v) VALUES (8)', [], { commit: true }));
+    expect(sent).toEqual(['BEGIN;\nINSERT INTO tx_last (v) VALUES (8)', 'COMMIT']);
+    expect((await rows()).map((r) => (r as { v: number }).v)).toEqual([1, 4, 6, 7, 8]);
   });
 });
 

@@ -6,11 +6,10 @@ import type { Storage } from '../../src/index.js';
 import { postgresStorage } from '../../src/adapters/postgres/index.js';
 
 /**
- * The two SQL storages a storage test runs on, for `describe.each`: PGlite in memory, and the test
- * PostgreSQL in a schema of its own (`<schemaPrefix>_<random>`). Every store they open is closed,
- * and every schema dropped, after the test file (registers an `afterAll`).
+ * Stores and PostgreSQL schemas a test file opens, closed and dropped after the file (registers an
+ * `afterAll`): `keep` a store, take a fresh `schema` name (`<prefix>_<random>`).
  */
-export function sqlStorageBackends(schemaPrefix: string): Array<[string, () => Promise<Storage>]> {
+export function storesClosedAfterAll(): { keep: <S extends Storage>(s: S) => S; schema: (prefix: string) => string } {
   const opened: Storage[] = [];
   const schemas: string[] = [];
   afterAll(async () => {
@@ -19,13 +18,25 @@ export function sqlStorageBackends(schemaPrefix: string): Array<[string, () => P
     for (const schema of schemas) await admin.sql.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await admin.close();
   });
-  const kept = (s: Storage): Storage => (opened.push(s), s);
-  return [
-    ['embedded (PGlite)', async () => kept(await embeddedStorage())],
-    ['PostgreSQL', async () => {
-      const schema = `${schemaPrefix}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  return {
+    keep: (s) => (opened.push(s), s),
+    schema: (prefix) => {
+      const schema = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
       schemas.push(schema);
-      return kept(await postgresStorage({ connectionString: testServers().postgres, schema, poolMax: 2 }));
-    }],
+      return schema;
+    },
+  };
+}
+
+/**
+ * The two SQL storages a storage test runs on, for `describe.each`: PGlite in memory, and the test
+ * PostgreSQL in a schema of its own (`<schemaPrefix>_<random>`). Every store they open is closed,
+ * and every schema dropped, after the test file (registers an `afterAll`).
+ */
+export function sqlStorageBackends(schemaPrefix: string): Array<[string, () => Promise<Storage>]> {
+  const { keep, schema } = storesClosedAfterAll();
+  return [
+    ['embedded (PGlite)', async () => keep(await embeddedStorage())],
+    ['PostgreSQL', async () => keep(await postgresStorage({ connectionString: testServers().postgres, schema: schema(schemaPrefix), poolMax: 2 }))],
   ];
 }

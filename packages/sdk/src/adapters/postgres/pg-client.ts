@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { SqlClient, SqlQueryOptions } from '../../storage/sql/sql-client.js';
+import { inlineParams } from './inline-params.js';
 import { mapPgError } from './pg-errors.js';
 import { preparedName } from './prepared-name.js';
 
@@ -9,12 +10,13 @@ type Queryable = Pick<PoolClient, 'query'>;
  * A transaction's `BEGIN`, not sent yet: `take(text)` returns the text to send for a statement
  * without parameters (`BEGIN;` and the statement, one simple-protocol round trip) or null once
  * begun; `send()` sends it alone (before a statement with parameters, which the simple protocol
- * cannot carry).
+ * cannot carry). `committed`: its `COMMIT` went with its last statement (`SqlQueryOptions.commit`).
  */
 interface PendingBegin {
   take(text: string): string | null;
   send(): Promise<void>;
   readonly begun: boolean;
+  committed: boolean;
 }
 
 type PgResult = { rows: unknown[]; rowCount: number | null };
@@ -22,11 +24,19 @@ type PgResult = { rows: unknown[]; rowCount: number | null };
 function clientOn(q: Queryable, transaction: SqlClient['transaction'], server: string | undefined, prepare: boolean, begin?: PendingBegin): SqlClient {
   return {
     async query<Row>(text: string, params: unknown[] = [], options?: SqlQueryOptions) {
+      if (begin?.committed) throw new Error('a statement after the one that committed its transaction (SqlQueryOptions.commit)');
       try {
         let r: PgResult;
         const named = prepare && options?.prepare;
-        const withBegin = begin && !named && params.length === 0 ? begin.take(text) : null;
-        if (withBegin !== null) {
+        // The last statement of a begun transaction, with its values written in, and COMMIT: one
+        // simple-protocol round trip. If it fails, COMMIT does not run and the caller rolls back.
+        const withCommit = begin?.begun && !named && options?.commit ? inlineParams(text, params) : null;
+        const withBegin = withCommit === null && begin && !named && params.length === 0 ? begin.take(text) : null;
+        if (withCommit !== null) {
+          const both = (await q.query(`${withCommit};\nCOMMIT`)) as unknown as PgResult[];
+          begin!.committed = true;
+          r = both[0]!;
+        } else if (withBegin !== null) {
           // Two statements, two results: the second is the caller's.
           const both = (await q.query(withBegin)) as unknown as PgResult[];
           r = both[both.length - 1]!;
@@ -40,6 +50,7 @@ function clientOn(q: Queryable, transaction: SqlClient['transaction'], server: s
       }
     },
     async exec(text: string) {
+      if (begin?.committed) throw new Error('a statement after the one that committed its transaction (SqlQueryOptions.commit)');
       try {
         if (begin && !begin.begun) await begin.send();
         await q.query(text);
@@ -59,6 +70,7 @@ function clientOn(q: Queryable, transaction: SqlClient['transaction'], server: s
 function pendingBegin(conn: Queryable): PendingBegin {
   let begun = false;
   return {
+    committed: false,
     get begun() {
       return begun;
     },
@@ -77,7 +89,8 @@ function pendingBegin(conn: Queryable): PendingBegin {
 /**
  * Adapts a `pg` Pool to the {@link SqlClient} seam. Plain queries take any pooled connection;
  * a transaction holds one connection from `BEGIN` to `COMMIT` (a nested call joins it); its
- * `BEGIN` is sent in one round trip with its first statement when that has no parameters. A
+ * `BEGIN` is sent in one round trip with its first statement when that has no parameters, and its
+ * `COMMIT` with a statement asked for with `commit` (its parameters written in, `inlineParams`). A
  * connection that broke inside a transaction is destroyed, not returned to the pool.
  * `server` (an address without its password) is named in connection errors. Statements asked
  * for with `prepare` are sent as named prepared statements unless `prepare` is false here (e.g.
@@ -112,11 +125,11 @@ export function pgPoolClient(pool: Pool, options: { server?: string; prepare?: b
         failedInFn = true;
         throw err;
       }
-      if (begin.begun) await conn.query('COMMIT');
+      if (begin.begun && !begin.committed) await conn.query('COMMIT');
       return result;
     } catch (err) {
       try {
-        if (begin.begun) await conn.query('ROLLBACK');
+        if (begin.begun && !begin.committed) await conn.query('ROLLBACK');
       } catch (rollbackErr) {
         broken = rollbackErr as Error;
       }

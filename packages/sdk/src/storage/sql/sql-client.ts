@@ -8,6 +8,16 @@ export interface SqlQueryOptions {
    * @default false
    */
   prepare?: boolean;
+  /**
+   * In a transaction: this is its last statement, so the driver may send the transaction's
+   * `COMMIT` with it, in one round trip (PostgreSQL: as one simple-protocol message with the
+   * parameters written in as literals; a statement that is also `prepare`d, or whose values it
+   * cannot write, goes the usual way). If the statement fails, nothing is committed and the
+   * transaction rolls back as usual. A statement after it in the same transaction is an error.
+   * Outside a transaction, and for drivers without the round trip to save, it changes nothing.
+   * @default false
+   */
+  commit?: boolean;
 }
 
 /**

@@ -17,7 +17,7 @@ import type { FireDecision, FireSkip, FireSpec } from '../../port.js';
 import type { FireDueArgs } from './fire-due.js';
 import type { SqlClient } from '../sql-client.js';
 import { iso } from '../sql-values.js';
-import { EPOCH_MS, FIRE_METADATA_SQL, FIRE_SPEC_SQL, dueRowsWithJob, fireKey, fireParts, fireSpecOf, lockDueRows, newExecutionRow, reportFireState } from './fire-rows.js';
+import { EPOCH_MS, FIRE_METADATA_SQL, FIRE_SPEC_SQL, LAST, dueRowsWithJob, fireKey, fireParts, fireSpecOf, lockDueRows, newExecutionRow, reportFireState } from './fire-rows.js';
 import type { FireSpecCache } from './fire-rows.js';
 
 /** One group of locked due schedules. */
@@ -57,7 +57,8 @@ export async function fireShared(tx: SqlClient, specs: FireSpecCache, args: Shar
     if (decision.cancelOpen) others.push(group);
     else mine.push({ group, decision });
   }
-  const created = mine.length ? await writeGroups(tx, mine, args) : [];
+  // The last statement of the claim unless other groups are decided one by one after it.
+  const created = mine.length ? await writeGroups(tx, mine, args, !others.length) : [];
   return { created, others: others.length ? joinTidLists(others.map((g) => g.tids)) : null };
 }
 
@@ -88,7 +89,7 @@ const joinTidLists = (lists: string[]): string => `{${lists.map((l) => l.slice(1
  * its trigger metadata), ledger rows for its group's skips (none for the fires: the execution is
  * the record), and its group's next fire. Returns the new executions and reports the skips recorded.
  */
-async function writeGroups(tx: SqlClient, mine: Array<{ group: Group; decision: FireDecision }>, args: SharedArgs): Promise<Execution[]> {
+async function writeGroups(tx: SqlClient, mine: Array<{ group: Group; decision: FireDecision }>, args: SharedArgs, last: boolean): Promise<Execution[]> {
   const g = { gid: [] as number[], tids: [] as string[], jobs: [] as string[], next: [] as Array<string | null>, last: [] as Array<string | null>, base: [] as number[], members: [] as number[] };
   const f = { gid: [] as number[], idx: [] as number[], key: [] as string[], at: [] as string[], available: [] as string[], reason: [] as Array<string | null> };
   const k = { gid: [] as number[], at: [] as string[], outcome: [] as string[], reason: [] as string[] };
@@ -160,6 +161,7 @@ async function writeGroups(tx: SqlClient, mine: Array<{ group: Group; decision: 
       k.gid, k.at, k.outcome, k.reason,
       joinTidLists(g.tids),
     ],
+    last ? LAST : undefined,
   );
   const created: Execution[] = [];
   const skips: FireSkip[] = [];

@@ -12,7 +12,7 @@ import { overlapReadsOpenExecutions } from '../../../model/job-definition.js';
 import type { FireSkip, FireSpec, PlannedFire, Storage } from '../../port.js';
 import type { SqlClient } from '../sql-client.js';
 import { ACTIVE, iso, isoOrNull } from '../sql-values.js';
-import { EPOCH_MS, FIRE_METADATA_SQL, FIRE_SPEC_SQL, dueRowsWithJob, fireKey, fireParts, fireSpecOf, lockDueRows, newExecutionRow, reportFireState } from './fire-rows.js';
+import { EPOCH_MS, FIRE_METADATA_SQL, FIRE_SPEC_SQL, LAST, dueRowsWithJob, fireKey, fireParts, fireSpecOf, lockDueRows, newExecutionRow, reportFireState } from './fire-rows.js';
 import type { FireSpecCache, Planned } from './fire-rows.js';
 import { fireShared } from './fire-due-shared.js';
 
@@ -226,6 +226,7 @@ async function writeFires(tx: SqlClient, { fires, reasons, skips, schedules }: F
       schedules.tid, schedules.job, schedules.next, schedules.last,
       markPublished ? nowIso : null,
     ],
+    LAST,
   );
   return new Set(rows.map((r) => String(r.id)));
 }

@@ -6,7 +6,7 @@
 import type { Execution } from '../../../model/execution.js';
 import { LruCache } from '../../../internal/lru-cache.js';
 import type { FireSpec, PlannedFire } from '../../port.js';
-import type { SqlClient } from '../sql-client.js';
+import type { SqlClient, SqlQueryOptions } from '../sql-client.js';
 import { listCalendars } from './calendars.js';
 import type { FireDueArgs } from './fire-due.js';
 
@@ -24,6 +24,15 @@ export const FIRE_SPEC_SQL = 'j.fire_spec';
  * driver's `Date` drops the microseconds; NULL stays NULL.
  */
 export const EPOCH_MS = (col: string): string => `floor(extract(epoch FROM ${col}) * 1000)::float8`;
+
+/**
+ * Query options of the write that ends a claim: nothing follows it in the transaction, so the `pg`
+ * adapter sends the `COMMIT` in the same round trip (pg-client.ts). It commits what it committed
+ * before — the locked rows, the executions (unique on job and fire instant: the fire ledger) and
+ * the schedules' advance, in one transaction — only not as a message of its own; if the write
+ * fails, the COMMIT does not run and the claim rolls back as before.
+ */
+export const LAST: SqlQueryOptions = Object.freeze({ commit: true });
 
 /**
  * Due schedule rows with columns `cols`, locked (skipping those another scheduler holds). `now`
