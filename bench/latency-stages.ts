@@ -15,6 +15,13 @@
  * kind: statements, items (the group commit's batch size), time from send to result, and the
  * pool's connections busy and callers waiting when it was sent. `--no-worker` runs the adds alone
  * (the producer's share); `--in-flight=N` sets the group commit's batches in flight (default 2).
+ * `--drain=N` measures scenario a's drain instead (bench/scenarios/throughput.ts): N executions are
+ * added first (64 at a time, not timed), then the worker starts and the window runs until the last
+ * one has finished; it adds the stages after the start (start → completion called, the completion
+ * statement, → ack, → handler done), slot free → the next delivery (a freed slot waiting for the
+ * queue's next message), what an execution is held (delivered → handler done; Little's law:
+ * 100 / jobs per second), and the table scans of `vecron_executions` and `vecron_step_attempts`
+ * (sequential rows read per execution). `--max-batch=N` sets the group commit's largest batch.
  * Reports only; docs/benchmarks.md explains the numbers.
  */
 import { readFileSync } from 'node:fs';
@@ -26,19 +33,25 @@ import { databaseClock, postgresQueue, postgresStorage } from '@vecron/sdk/postg
 import { natsQueue } from '@vecron/sdk/nats';
 import { redisCoordination } from '@vecron/sdk/redis';
 import {
-  NATS_URL, PG_ADMIN_URL, REDIS_URL, cpuMsSince, loadAvg, percentile, pgBackendPids, pgUrl, pidsListeningOn, round, serverCpuMeter, sleep,
+  NATS_URL, PG_ADMIN_URL, REDIS_URL, cpuMsSince, loadAvg, percentile, pgBackendPids, pgUrl, pidsListeningOn, round, serverCpuMeter, sleep, withPg,
 } from './lib/env.js';
 import { dropNatsStreams } from './lib/nats-streams.js';
 import { delRedisPrefix } from './lib/systems.js';
 
 const args = process.argv.slice(2);
 const [db, rateArg, secondsArg, modeArg] = args.filter((a) => !a.startsWith('--'));
-if (!db) throw new Error('usage: latency-stages.ts <db> [rate] [seconds] [distributed|postgres] [--no-worker] [--in-flight=N]');
+if (!db) throw new Error('usage: latency-stages.ts <db> [rate] [seconds] [distributed|postgres] [--no-worker] [--in-flight=N] [--drain=N] [--max-batch=N]');
 const rate = Number(rateArg ?? 100);
 const seconds = Number(secondsArg ?? 5);
 const mode = modeArg === 'postgres' ? 'postgres' : 'distributed';
 const worker = !args.includes('--no-worker');
-const inFlight = args.find((a) => a.startsWith('--in-flight='));
+const option = (name: string): number | undefined => {
+  const a = args.find((x) => x.startsWith(`--${name}=`));
+  return a === undefined ? undefined : Number(a.split('=')[1]);
+};
+const inFlight = option('in-flight');
+const maxBatch = option('max-batch');
+const drain = option('drain');
 const id = `st${Date.now().toString(36)}`;
 const schema = `vb_${id}`;
 const stream = `VB_${id.toUpperCase()}`;
@@ -46,6 +59,9 @@ const now = (): number => performance.now();
 
 /** Per execution id: the instant each stage was reached (the first time). */
 const marks = new Map<string, Record<string, number>>();
+/** When each slot was freed (a handler done), not yet taken by a delivery; and free → delivered per delivery. */
+const freed: number[] = [];
+const freeToDelivered: number[] = [];
 const mark = (executionId: string, stage: string): void => {
   let m = marks.get(executionId);
   if (!m) marks.set(executionId, (m = {}));
@@ -63,7 +79,7 @@ const noop = defineExecutor({
 
 const storage = await postgresStorage({
   connectionString: pgUrl(db), schema, poolMax: 20, applicationName: 'vecron-bench',
-  ...(inFlight ? { groupCommit: { maxInFlight: Number(inFlight.split('=')[1]) } } : {}),
+  groupCommit: { ...(inFlight ? { maxInFlight: inFlight } : {}), ...(maxBatch ? { maxBatch } : {}) },
 });
 
 // Every statement through the pool: its kind, batch size (length of an array first parameter), time, and the pool's state when sent.
@@ -84,8 +100,8 @@ const query = pool.query.bind(pool) as (...a: unknown[]) => Promise<unknown>;
   const first = ((typeof config === 'string' ? a[1] : config.values) as unknown[] | undefined)?.[0];
   const s: Sent = { kind: kindOf(text), items: Array.isArray(first) ? first.length : 1, at: now(), ms: NaN, busy: pool.totalCount - pool.idleCount, waiting: pool.waitingCount };
   // The hot statements name their executions first (one id, or an array of ids in a batch).
-  const ids = s.kind === 'insert execution' || s.kind === 'claim with step start' ? (Array.isArray(first) ? first : [first]) as string[] : [];
-  const stageOf = s.kind === 'insert execution' ? 'insert' : 'claim';
+  const stageOf = ({ 'insert execution': 'insert', 'claim with step start': 'claim', 'step success with completion': 'complete' } as Record<string, string>)[s.kind];
+  const ids = stageOf ? (Array.isArray(first) ? first : [first]) as string[] : [];
   for (const executionId of ids) mark(executionId, `${stageOf}Sent`);
   const p = query(...a);
   void p.then(() => {
@@ -100,6 +116,13 @@ function observeStorage(s: Storage): void {
   s.createExecution = async (e, at, o) => {
     const r = await create(e, at, o);
     mark(r.execution.id, 'inserted');
+    return r;
+  };
+  const complete = s.completeWithStepSuccess.bind(s);
+  s.completeWithStepSuccess = async (executionId, token, a) => {
+    mark(executionId, 'completeCalled');
+    const r = await complete(executionId, token, a);
+    mark(executionId, 'completed');
     return r;
   };
   const claim = s.claimAndStartStep.bind(s);
@@ -119,7 +142,19 @@ function observeQueue(q: Queue): Queue {
     mark(executionId, 'pubAck');
   };
   const consume = q.consume.bind(q);
-  q.consume = (h: QueueHandler, o) => consume((m) => (mark(m.executionId, 'delivered'), h(m)), o);
+  q.consume = (h: QueueHandler, o) => consume((m) => {
+    mark(m.executionId, 'delivered');
+    const free = freed.shift();
+    if (free !== undefined) freeToDelivered.push(now() - free);
+    const ack = m.ack.bind(m);
+    m.ack = () => (mark(m.executionId, 'ackCalled'), ack());
+    const handled = h(m);
+    void handled.finally(() => {
+      mark(m.executionId, 'handled');
+      freed.push(now());
+    });
+    return handled;
+  }, o);
   return q;
 }
 
@@ -133,8 +168,23 @@ const cron = createCronSystem({
   pollIntervalMs: 100, dispatchIntervalMs: 1_000,
 });
 const job = await cron.jobs.create({ name: `bench-${id}`, triggers: { manual: true, scheduled: false }, max_retries: 0, steps: [{ id: 'noop', type: 'noop' }] });
-if (worker) await cron.start({ scheduler: false, worker: { concurrency: 100 } });
-await sleep(1_000); // as scenario b: workers connected and polling
+let finished = 0;
+let allFinished!: () => void;
+const drained = new Promise<void>((r) => (allFinished = r));
+if (drain) {
+  // As scenario a's drain: the executions are added first, 64 at a time, not timed.
+  let added = 0;
+  await Promise.all(Array.from({ length: 64 }, async () => {
+    while (added < drain) {
+      added += 1;
+      await cron.trigger(job.id);
+    }
+  }));
+  cron.on('execution.finished', () => void (++finished === drain && allFinished()));
+} else {
+  if (worker) await cron.start({ scheduler: false, worker: { concurrency: 100 } });
+  await sleep(1_000); // as scenario b: workers connected and polling
+}
 
 const syscalls = (): { read: number; write: number } => {
   const io = readFileSync('/proc/self/io', 'utf8');
@@ -150,10 +200,14 @@ const cpu0 = process.cpuUsage();
 const eld = monitorEventLoopDelay({ resolution: 1 });
 eld.enable();
 
-const total = Math.round(rate * seconds);
+const total = drain ?? Math.round(rate * seconds);
 const t0 = now();
+if (drain) {
+  await cron.start({ scheduler: false, worker: { concurrency: 100 } });
+  await drained;
+}
 const adds: Array<Promise<void>> = [];
-for (let i = 0; i < total; i += 1) {
+for (let i = 0; !drain && i < total; i += 1) {
   const at = t0 + (i * 1000) / rate;
   const wait = at - now();
   if (wait > 1) await sleep(wait); // as scenario b
@@ -168,13 +222,17 @@ for (let i = 0; i < total; i += 1) {
 await Promise.all(adds);
 const started = (): number => [...marks.values()].filter((m) => m.at !== undefined && m.start !== undefined).length;
 const deadline = now() + 30_000;
-while (worker && started() < total && now() < deadline) await sleep(20);
+while (!drain && worker && started() < total && now() < deadline) await sleep(20);
 eld.disable();
 const clientMs = cpuMsSince(cpu0);
 const io1 = syscalls();
 const server = { pg: await pgCpu.end(), nats: await natsCpu.end(), redis: await redisCpu.end() };
 const wallMs = now() - t0;
 await cron.stop({ graceMs: 2_000 });
+await sleep(1_500); // the backends' table counters reach pg_stat_user_tables
+const scans = await withPg(pgUrl(db), async (c) => (await c.query<{ relname: string; seq_scan: string; seq_tup_read: string; idx_scan: string }>(
+  'SELECT relname, seq_scan, seq_tup_read, idx_scan FROM pg_stat_user_tables WHERE schemaname = $1 AND relname IN ($2, $3)', [schema, 'vecron_executions', 'vecron_step_attempts'],
+)).rows);
 if (mode === 'distributed') {
   await dropNatsStreams([stream, `${stream}_DLQ`]);
   await delRedisPrefix(`vb:${id}:`);
@@ -183,7 +241,7 @@ await storage.pool.query(`DROP SCHEMA "${schema}" CASCADE`).catch(() => undefine
 
 const p50p99 = (xs: number[]): string => {
   xs.sort((x, y) => x - y);
-  return `${round(percentile(xs, 50), 2)} / ${round(percentile(xs, 99), 2)}`;
+  return `${round(percentile(xs, 50), 2)} / ${round(percentile(xs, 99), 2)}${drain ? ` mean ${round(xs.reduce((a, x) => a + x, 0) / xs.length, 2)}` : ''}`;
 };
 const stage = (from: string, to: string): string => {
   const xs: number[] = [];
@@ -194,9 +252,25 @@ const perExecution = (x: number): number => round(x / total, 3);
 const kinds = new Map<string, Sent[]>();
 for (const s of sent) if (s.at >= t0) kinds.set(s.kind, [...(kinds.get(s.kind) ?? []), s]);
 
+const drainStages = {
+  'slot free → next delivery': `${p50p99(freeToDelivered)} (${freeToDelivered.length})`,
+  'delivered → claim called': stage('delivered', 'claimCalled'),
+  '  claim called → claim sent': stage('claimCalled', 'claimSent'),
+  '  claim sent → its result': stage('claimSent', 'claimResult'),
+  '  claim result → claimed': stage('claimResult', 'claimed'),
+  'claimed → handler start': stage('claimed', 'start'),
+  'start → completion called': stage('start', 'completeCalled'),
+  '  completion called → sent': stage('completeCalled', 'completeSent'),
+  '  completion sent → its result': stage('completeSent', 'completeResult'),
+  '  completion result → completed': stage('completeResult', 'completed'),
+  'completed → ack called': stage('completed', 'ackCalled'),
+  'ack called → handler done': stage('ackCalled', 'handled'),
+  'delivered → handler done (held)': stage('delivered', 'handled'),
+};
 const report = {
-  mode, rate, seconds, worker, groupCommitInFlight: inFlight ? Number(inFlight.split('=')[1]) : 2, load, wallMs: round(wallMs, 0),
-  stagesP50P99Ms: {
+  mode, ...(drain ? { drain, jobsPerSec: round((drain / wallMs) * 1000, 0) } : { rate, seconds, worker }),
+  groupCommit: { maxInFlight: inFlight ?? 2, maxBatch: maxBatch ?? 500 }, load, wallMs: round(wallMs, 0),
+  stagesP50P99Ms: drain ? drainStages : {
     'intended send → add called': stage('at', 'called'),
     'add called → inserted (committed)': stage('called', 'inserted'),
     '  add called → insert sent': stage('called', 'insertSent'),
@@ -216,6 +290,7 @@ const report = {
   eventLoopDelayMs: { p50: round(eld.percentile(50) / 1e6, 2), p99: round(eld.percentile(99) / 1e6, 2), max: round(eld.max / 1e6, 2) },
   cpuMsPerExecution: { client: perExecution(clientMs), postgres: perExecution(server.pg), nats: perExecution(server.nats), redis: perExecution(server.redis) },
   syscallsPerExecution: { read: perExecution(io1.read - io0.read), write: perExecution(io1.write - io0.write) },
+  tableScans: Object.fromEntries(scans.map((r) => [r.relname, { seqScans: Number(r.seq_scan), seqRowsReadPerExecution: round(Number(r.seq_tup_read) / total, 1), indexScans: Number(r.idx_scan) }])),
   statementsPerExecution: perExecution(sent.filter((s) => s.at >= t0).length),
   statements: Object.fromEntries([...kinds].map(([k, ss]) => [k, {
     statements: ss.length,
