@@ -68,3 +68,45 @@ describe('consumeQueue', () => {
     expect(handledAt - t0).toBeLessThan(1_000);
   });
 });
+
+describe('consumeQueue slots', () => {
+  it('a slot is free for the next message once its message is acked, before the ack has committed', async () => {
+    // Concurrency 1; the ack of e1 commits only after e2 has been delivered. Holding the slot
+    // until the ack commits would never deliver e2 (and never commit the ack).
+    let commitAck!: () => void;
+    const ackCommitted = new Promise<void>((r) => (commitAck = r));
+    const acks: string[] = [];
+    let claims = 0;
+    const query = async (_name: string, _text: string, [want]: [number]): Promise<{ rows: ClaimResultRow[] }> => {
+      claims += 1;
+      expect(want).toBe(1);
+      return { rows: claims === 1 ? [row('e1')] : claims === 2 ? [row('e2')] : [noRow] };
+    };
+    const writes = {
+      ack: async ({ id }: { id: string }) => {
+        acks.push(id);
+        if (id === 'e1') await ackCommitted;
+      },
+      nak: async () => undefined,
+      extend: async () => undefined,
+    };
+    const db = { query, sql: { claim: 'claim' }, writes } as unknown as QueueDb;
+    const ctx: ConsumeContext = { db, wakeups: localWakeups(), logger, maxDeliver: 100, ackWaitMs: 30_000, pollIntervalMs: 60_000, isClosed: () => false };
+    const abort = new AbortController();
+    const delivered: string[] = [];
+    let secondDelivered!: () => void;
+    const second = new Promise<void>((r) => (secondDelivered = r));
+    const consuming = consumeQueue(ctx, async (m: QueueMessage) => {
+      delivered.push(m.executionId);
+      if (m.executionId === 'e2') secondDelivered();
+      await m.ack();
+    }, { concurrency: 1, signal: abort.signal });
+    await second;
+    expect(delivered).toEqual(['e1', 'e2']);
+    expect(acks).toEqual(['e1', 'e2']);
+    commitAck();
+    abort.abort();
+    ctx.wakeups.wake();
+    await consuming;
+  });
+});

@@ -21,21 +21,31 @@ export interface ConsumeContext {
 /**
  * `Queue.consume` of the PostgreSQL queue: claims up to the free concurrency in one statement,
  * runs the handler on each claimed row (or dead-letters it), and sleeps while nothing is due.
- * See docs/architecture.md, "Ports and adapters".
+ * A slot is free again once its message is acked or nak'ed, not once that write has committed:
+ * the handler's work is over then, and the row is not due again before the write lands (its
+ * ack wait runs), so the next claim cannot take it (docs/architecture.md#queue).
  */
 export async function consumeQueue(ctx: ConsumeContext, handler: QueueHandler, { concurrency, signal }: { concurrency: number; signal: AbortSignal }): Promise<void> {
   const { logger } = ctx;
   void ctx.wakeups.listen();
   const running = new Set<Promise<void>>();
+  // Messages taken and not yet acked, nak'ed or dead-lettered (`running` also holds their writes).
+  let busy = 0;
+  let freed: (() => void) | null = null;
+  const release = (): void => {
+    busy -= 1;
+    freed?.();
+    freed = null;
+  };
   let failures = 0;
   while (!signal.aborted && !ctx.isClosed()) {
-    if (running.size >= concurrency) {
-      await Promise.race(running);
+    if (busy >= concurrency) {
+      await new Promise<void>((r) => (freed = r));
       // Completions come in bursts (a group commit answers many at once): one claim for all.
       await new Promise<void>((r) => setImmediate(r));
       continue;
     }
-    const want = concurrency - running.size;
+    const want = concurrency - busy;
     // A notification that arrives while this claim runs (its row committed after the claim's
     // snapshot) must not wait for the next one or the poll: `idle` below returns at once then.
     const wakesBefore = ctx.wakeups.wakes();
@@ -55,13 +65,17 @@ export async function consumeQueue(ctx: ConsumeContext, handler: QueueHandler, {
       continue;
     }
     const { rows, nextDueMs } = claimed;
+    busy += rows.length;
     for (const row of rows) {
       if (row.deliveries > ctx.maxDeliver) {
-        const p: Promise<void> = deadLetter(ctx, row).catch(() => undefined).finally(() => running.delete(p));
+        const p: Promise<void> = deadLetter(ctx, row).catch(() => undefined).finally(() => {
+          running.delete(p);
+          release();
+        });
         running.add(p);
         continue;
       }
-      runHandler(handler, deliveryOf(ctx, row), running, logger);
+      runHandler(handler, deliveryOf(ctx, row, release), running, logger);
     }
     if (rows.length < want) {
       // Nothing more is due: sleep until a notification, the next due message or the poll.
@@ -83,13 +97,14 @@ async function claim(ctx: ConsumeContext, want: number): Promise<{ rows: Claimed
   return { rows, nextDueMs };
 }
 
-/** The message of one claimed row: its ack, nak and in-progress carry this delivery's number. */
-function deliveryOf(ctx: ConsumeContext, row: ClaimedRow): Delivered {
+/** The message of one claimed row: its ack, nak and in-progress carry this delivery's number; the first ack or nak frees its slot (`settled`). */
+function deliveryOf(ctx: ConsumeContext, row: ClaimedRow, settled: () => void): Delivered {
   const { writes } = ctx.db;
   let done = false;
   const once = (): boolean => {
     if (done) return false;
     done = true;
+    settled();
     return true;
   };
   const delivery = row.deliveries;
