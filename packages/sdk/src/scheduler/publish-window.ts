@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Execution } from '../model/execution.js';
-import type { Queue } from '../queue/port.js';
+import type { PublishOptions, Queue } from '../queue/port.js';
 import type { Storage } from '../storage/port.js';
 
 /** Limits of a {@link PublishWindow}. */
@@ -29,6 +29,26 @@ export interface PublishWindow {
   finish(): Promise<{ published: number; failed: number }>;
 }
 
+/** One message of {@link publishEach}. */
+export type PublishMessage = { executionId: string } & PublishOptions;
+
+/**
+ * Publishes `messages` at once, one answer per message in order: null when the queue has it,
+ * else the error. `Queue.publishMany` where the queue has it, else every `publish` at once.
+ * Never rejects.
+ */
+export async function publishEach(queue: Queue, messages: readonly PublishMessage[]): Promise<unknown[]> {
+  if (queue.publishMany) {
+    try {
+      return await queue.publishMany(messages);
+    } catch (err) {
+      return messages.map(() => err);
+    }
+  }
+  const results = await Promise.allSettled(messages.map(({ executionId, ...options }) => queue.publish(executionId, options)));
+  return results.map((r) => (r.status === 'fulfilled' ? null : (r.reason as unknown)));
+}
+
 export function createPublishWindow(deps: { storage: Storage; queue: Queue; logger: Logger; limits: PublishWindowLimits }): PublishWindow {
   const { storage, queue, logger, limits } = deps;
   let inFlight = 0;
@@ -38,17 +58,7 @@ export function createPublishWindow(deps: { storage: Storage; queue: Queue; logg
   const waiters: Array<() => void> = [];
 
   const publishChunk = async (chunk: readonly Execution[]): Promise<void> => {
-    let errors: Array<unknown>;
-    if (queue.publishMany) {
-      try {
-        errors = await queue.publishMany(chunk.map((e) => ({ executionId: e.id, notBefore: e.availableAt, jobId: e.jobId })));
-      } catch (err) {
-        errors = chunk.map(() => err);
-      }
-    } else {
-      const results = await Promise.allSettled(chunk.map((e) => queue.publish(e.id, { notBefore: e.availableAt, jobId: e.jobId })));
-      errors = results.map((r) => (r.status === 'fulfilled' ? null : (r.reason as unknown)));
-    }
+    const errors = await publishEach(queue, chunk.map((e) => ({ executionId: e.id, notBefore: e.availableAt, jobId: e.jobId })));
     const lost: string[] = [];
     chunk.forEach((e, i) => {
       const err = errors[i];

@@ -59,6 +59,19 @@ const queue: Queue = {
     await inner.publish(id, o);
     if (cfg.crash?.at === 'after-publish' && n === cfg.crash.nth) die('after publish, before markPublished');
   },
+  // The scheduler's announce and the dispatcher publish through publishMany where the queue has
+  // it: its messages count as publishes too, so the crash hits whichever path publishes the nth.
+  ...(inner.publishMany ? {
+    async publishMany(messages: Parameters<NonNullable<Queue['publishMany']>>[0]) {
+      const first = publishes + 1;
+      publishes += messages.length;
+      const hit = (at: 'before-publish' | 'after-publish'): boolean => cfg.crash?.at === at && cfg.crash.nth >= first && cfg.crash.nth <= publishes;
+      if (hit('before-publish')) die('after commit, before publish');
+      const answers = await inner.publishMany!(messages);
+      if (hit('after-publish')) die('after publish, before markPublished');
+      return answers;
+    },
+  } : {}),
   consume(handler, o) {
     return inner.consume((m) => handler({
       executionId: m.executionId, deliveryCount: m.deliveryCount, inProgress: () => m.inProgress(), nak: (d) => m.nak(d),
