@@ -14,11 +14,15 @@ import { iso } from '../sql-values.js';
  */
 const SCALAR_SCOPES = 4;
 
+/** The read of 1 … `SCALAR_SCOPES` scopes, `SCOPES_IN[n - 1]` for n scopes: each text built once, so its prepared name is found without hashing a new string (see `inputStatement`). */
+const SCOPES_IN = Array.from({ length: SCALAR_SCOPES }, (_, k) =>
+  `SELECT * FROM vecron_variables WHERE scope IN (${Array.from({ length: k + 1 }, (_, n) => `$${n + 1}`).join(', ')}) ORDER BY scope, name`);
+
 /** Per input, the variables of those scopes (null: of every scope), ordered by scope and name; one query for all. */
 export async function listVariables(db: SqlClient, scopeLists: Array<string[] | null>): Promise<StoredVariable[][]> {
   const all = scopeLists.includes(null) ? null : [...new Set(scopeLists.flat())];
   const { rows } = all !== null && all.length > 0 && all.length <= SCALAR_SCOPES
-    ? await db.query(`SELECT * FROM vecron_variables WHERE scope IN (${all.map((_, n) => `$${n + 1}`).join(', ')}) ORDER BY scope, name`, all, PREPARED)
+    ? await db.query(SCOPES_IN[all.length - 1]!, all, PREPARED)
     : await db.query(`SELECT * FROM vecron_variables WHERE ($1::text[] IS NULL OR scope = ANY($1::text[])) ORDER BY scope, name`, [all]);
   return scopeLists.map((scopes) => {
     const wanted = scopes === null ? null : new Set(scopes);
